@@ -1,0 +1,522 @@
+import { GraphBuilder } from '../../graph/builder.ts';
+import { DataEncoding, GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
+import type { ByteSource } from '../byte-source.ts';
+import type { DecodeOptions } from '../registry-types.ts';
+import {
+  WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields,
+} from '../protobuf/wire-stream.ts';
+import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qualifiedOp } from './schema.ts';
+
+/** Nesting deeper than this is hostile, not a real model (If inside Loop inside If ... 64 levels). */
+const MAX_DEPTH = 64;
+
+interface NodeAcc {
+  inputs: string[];
+  outputs: string[];
+  name: string;
+  op: string;
+  domain: string;
+  attrName: string;
+  subgraphs: number[];
+  constantTensor: TensorAcc | null;
+}
+
+interface TensorAcc {
+  name: string;
+  dtype: number;
+  dims: number[];
+  dataOffset: number;
+  dataLength: number;
+  encoding: number;
+  location: string;
+  externalOffset: number;
+  externalLength: number;
+  segment: boolean;
+}
+
+/**
+ * Streaming ONNX ModelProto decoder. Reads the structure (nodes, value infos, initializer headers) and records
+ * where each tensor's bytes are; payloads and node attributes are left in the file for on-demand reads.
+ */
+export class OnnxParser {
+  readonly b = new GraphBuilder('onnx');
+  private readonly r: WireStream;
+  private readonly graphStack: number[] = [];
+  private readonly nodeStack: NodeAcc[] = [];
+  private depth = 0;
+  private tensor: TensorAcc = newTensor();
+  private readonly dims: number[] = [];
+  private readonly syms: (string | null)[] = [];
+  private valueName = '';
+  private valueDtype = 0;
+  private valueHasShape = false;
+  private readonly opsets: string[] = [];
+
+  constructor(private readonly source: ByteSource, private readonly options: DecodeOptions = {}) {
+    this.r = new WireStream(source, (pos) => {
+      options.checkCancelled?.();
+      options.onProgress?.(pos, source.size);
+    });
+  }
+
+  async parse(): Promise<GraphIR> {
+    const { r, b } = this;
+    if (this.source.size === 0) r.fail('empty file');
+    b.beginGraph('main', GraphKind.Main);
+    await streamFields(r, this.source.size, this.modelField, this.modelLarge);
+    if (this.opsets.length) b.metadata.opset = this.opsets.join(', ');
+    b.dropInitializerInputs(0);
+    if (b.nodeCount === 0 && b.valueCount === 0 && !b.metadata.ir_version) r.at('ModelProto').fail('not an ONNX model (no graph found)');
+    this.options.onProgress?.(this.source.size, this.source.size);
+    return b.finish();
+  }
+
+  // ModelProto ------------------------------------------------------------------------------------------------
+  private readonly modelField = (field: number, wire: number, end: number): void => {
+    const { r, b } = this;
+    switch (field) {
+      case Model.irVersion:
+        if (wire !== WIRE_VARINT) return r.skip(wire, end);
+        b.metadata.ir_version = String(r.at('ModelProto.ir_version').uint());
+        return;
+      case Model.producerName:
+      case Model.producerVersion:
+      case Model.domain:
+        if (wire !== WIRE_LEN) return r.skip(wire, end);
+        b.metadata[['', '', 'producer', 'producer_version', 'domain'][field]] = r.string(end - r.pos);
+        return;
+      case Model.modelVersion:
+        if (wire !== WIRE_VARINT) return r.skip(wire, end);
+        b.metadata.model_version = String(r.uint());
+        return;
+      case Model.docString:
+        if (wire === WIRE_LEN) b.metadata.doc = r.string(Math.min(end - r.pos, 4096));
+        else r.skip(wire, end);
+        return;
+      case Model.graph:
+        if (wire !== WIRE_LEN) return r.skip(wire, end);
+        this.graphStack.push(0);
+        parseFields(r.at('GraphProto'), end, this.graphField);
+        this.graphStack.pop();
+        return;
+      case Model.opsetImport:
+        if (wire !== WIRE_LEN) return r.skip(wire, end);
+        this.opsetImport(end);
+        return;
+      case Model.functions:
+        if (wire !== WIRE_LEN) return r.skip(wire, end);
+        this.functionProto(end);
+        return;
+      default:
+        if (wire !== WIRE_LEN) r.skip(wire, end);
+    }
+  };
+
+  private readonly modelLarge = async (field: number, end: number): Promise<void> => {
+    if (field !== Model.graph) return;
+    this.graphStack.push(0);
+    await streamFields(this.r.at('GraphProto'), end, this.graphField, this.graphLarge);
+    this.graphStack.pop();
+  };
+
+  private opsetImport(end: number): void {
+    const { r } = this;
+    let domain = '';
+    let version = 0;
+    parseFields(r.at('OperatorSetIdProto'), end, (f, w, e) => {
+      if (f === 1 && w === WIRE_LEN) domain = r.string(e - r.pos);
+      else if (f === 2 && w === WIRE_VARINT) version = r.uint();
+      else if (w !== WIRE_LEN) r.skip(w, e);
+    });
+    this.opsets.push(`${domain || 'ai.onnx'} v${version}`);
+  }
+
+  private functionProto(end: number): void {
+    const { r, b } = this;
+    const g = b.beginGraph('function', GraphKind.Function);
+    let name = '';
+    let domain = '';
+    this.enterGraph(g);
+    parseFields(r.at('FunctionProto'), end, (f, w, e) => {
+      if (w !== WIRE_LEN) return r.skip(w, e);
+      if (f === 1) name = r.string(e - r.pos);
+      else if (f === 10) domain = r.string(e - r.pos);
+      else if (f === 4) b.addGraphInput(g, b.value(g, r.string(e - r.pos)));
+      else if (f === 5) b.addGraphOutput(g, b.value(g, r.string(e - r.pos)));
+      else if (f === 7) this.nodeSync(e);
+    });
+    this.leaveGraph();
+    b.setGraphName(g, qualifiedOp(domain, name));
+  }
+
+  private enterGraph(g: number): void {
+    if (++this.depth > MAX_DEPTH) this.r.fail(`graphs nested deeper than ${MAX_DEPTH} levels`);
+    this.graphStack.push(g);
+  }
+
+  private leaveGraph(): void {
+    this.depth--;
+    this.graphStack.pop();
+  }
+
+  private get graph(): number {
+    return this.graphStack[this.graphStack.length - 1];
+  }
+
+  // GraphProto ------------------------------------------------------------------------------------------------
+  private readonly graphField = (field: number, wire: number, end: number): void => {
+    const { r, b } = this;
+    if (wire !== WIRE_LEN) return r.skip(wire, end);
+    switch (field) {
+      case Graph.node:
+        this.nodeSync(end);
+        return;
+      case Graph.name:
+        b.setGraphName(this.graph, r.string(end - r.pos));
+        return;
+      case Graph.initializer:
+        this.tensor = newTensor();
+        parseFields(r.at('TensorProto'), end, this.tensorField);
+        this.addInitializer(this.tensor);
+        return;
+      case Graph.sparseInitializer:
+        this.sparseInitializer(end);
+        return;
+      case Graph.input:
+      case Graph.output:
+      case Graph.valueInfo: {
+        this.valueInfo(end);
+        const v = b.value(this.graph, this.valueName);
+        if (this.valueDtype || this.valueHasShape) {
+          b.setValueType(v, this.valueDtype, this.valueHasShape ? this.dims : null, this.syms);
+        }
+        if (field === Graph.input) b.addGraphInput(this.graph, v);
+        else if (field === Graph.output) b.addGraphOutput(this.graph, v);
+        return;
+      }
+      default:
+    }
+  };
+
+  private readonly graphLarge = async (field: number, end: number): Promise<void> => {
+    const { r } = this;
+    if (field === Graph.node) {
+      const acc = this.beginNode(r.pos, end);
+      await streamFields(r.at('NodeProto'), end, this.nodeField, this.nodeLarge);
+      this.endNode(acc);
+    } else if (field === Graph.initializer) {
+      this.tensor = newTensor();
+      await streamFields(r.at('TensorProto'), end, this.tensorField, this.tensorLarge);
+      this.addInitializer(this.tensor);
+    }
+  };
+
+  // NodeProto ---------------------------------------------------------------------------------------------------
+  private nodeSync(end: number): void {
+    const acc = this.beginNode(this.r.pos, end);
+    parseFields(this.r.at('NodeProto'), end, this.nodeField);
+    this.endNode(acc);
+  }
+
+  private beginNode(start: number, end: number): NodeAcc & { start: number; end: number } {
+    const acc = {
+      inputs: [], outputs: [], name: '', op: '', domain: '', attrName: '', subgraphs: [], constantTensor: null,
+      start, end,
+    };
+    this.nodeStack.push(acc);
+    return acc;
+  }
+
+  private endNode(acc: NodeAcc & { start: number; end: number }): void {
+    const { b } = this;
+    this.nodeStack.pop();
+    const g = this.graph;
+    const ins = acc.inputs.map((n) => (n ? b.value(g, n) : -1));
+    const outs = acc.outputs.map((n) => (n ? b.value(g, n) : -1));
+    const id = b.addNode(g, acc.name, qualifiedOp(acc.domain, acc.op), ins, outs, acc.start, acc.end - acc.start);
+    for (const sg of acc.subgraphs) b.setGraphParent(sg, id);
+    const t = acc.constantTensor;
+    if (t && outs.length === 1 && outs[0] >= 0) {
+      b.setValueType(outs[0], t.dtype, t.dims);
+      this.recordData(outs[0], t);
+      b.addFlags(outs[0], ValueFlag.ConstantNode);
+    }
+  }
+
+  private get node(): NodeAcc {
+    return this.nodeStack[this.nodeStack.length - 1];
+  }
+
+  private readonly nodeField = (field: number, wire: number, end: number): void => {
+    const { r } = this;
+    if (wire !== WIRE_LEN) return r.skip(wire, end);
+    const n = this.node;
+    switch (field) {
+      case Node.input:
+        n.inputs.push(r.string(end - r.pos));
+        return;
+      case Node.output:
+        n.outputs.push(r.string(end - r.pos));
+        return;
+      case Node.name:
+        n.name = r.string(end - r.pos);
+        return;
+      case Node.opType:
+        n.op = r.string(end - r.pos);
+        return;
+      case Node.domain:
+        n.domain = r.string(end - r.pos);
+        return;
+      case Node.attribute:
+        // Attributes are decoded on request; only sub-graphs (and Constant payloads) shape the IR.
+        parseFields(r.at('AttributeProto'), end, this.attrField);
+        return;
+      default:
+    }
+  };
+
+  private readonly nodeLarge = async (field: number, end: number): Promise<void> => {
+    if (field !== Node.attribute) return;
+    await streamFields(this.r.at('AttributeProto'), end, this.attrField, this.attrLarge);
+  };
+
+  // AttributeProto --------------------------------------------------------------------------------------------------
+  private readonly attrField = (field: number, wire: number, end: number): void => {
+    const { r } = this;
+    if (wire !== WIRE_LEN) return r.skip(wire, end);
+    const n = this.node;
+    if (field === Attr.name) {
+      n.attrName = r.string(end - r.pos);
+    } else if (field === Attr.g || field === Attr.graphs) {
+      const g = this.beginSubgraph();
+      parseFields(r.at('GraphProto'), end, this.graphField);
+      this.endSubgraph(g);
+    } else if (field === Attr.t && isConstantOp(n) && (n.attrName === 'value' || n.attrName === '')) {
+      this.tensor = newTensor();
+      parseFields(r.at('TensorProto'), end, this.tensorField);
+      n.constantTensor = this.tensor;
+    }
+  };
+
+  private readonly attrLarge = async (field: number, end: number): Promise<void> => {
+    const { r } = this;
+    const n = this.node;
+    if (field === Attr.g || field === Attr.graphs) {
+      const g = this.beginSubgraph();
+      await streamFields(r.at('GraphProto'), end, this.graphField, this.graphLarge);
+      this.endSubgraph(g);
+    } else if (field === Attr.t && isConstantOp(n)) {
+      this.tensor = newTensor();
+      await streamFields(r.at('TensorProto'), end, this.tensorField, this.tensorLarge);
+      n.constantTensor = this.tensor;
+    }
+  };
+
+  private beginSubgraph(): number {
+    const n = this.node;
+    const g = this.b.beginGraph(n.attrName || 'body', GraphKind.Subgraph, this.graph);
+    n.subgraphs.push(g);
+    this.enterGraph(g);
+    return g;
+  }
+
+  private endSubgraph(g: number): void {
+    this.leaveGraph();
+    this.b.dropInitializerInputs(g);
+  }
+
+  // TensorProto ---------------------------------------------------------------------------------------------------
+  private readonly tensorField = (field: number, wire: number, end: number): void => {
+    const { r } = this;
+    const t = this.tensor;
+    switch (field) {
+      case Tensor.dims:
+        if (wire === WIRE_LEN) {
+          while (r.pos < end) t.dims.push(r.int64());
+        } else if (wire === WIRE_VARINT) t.dims.push(r.int64());
+        else r.skip(wire, end);
+        return;
+      case Tensor.dataType:
+        if (wire === WIRE_VARINT) t.dtype = r.uint();
+        else r.skip(wire, end);
+        return;
+      case Tensor.segment:
+        t.segment = true;
+        if (wire !== WIRE_LEN) r.skip(wire, end);
+        return;
+      case Tensor.name:
+        if (wire === WIRE_LEN) t.name = r.string(end - r.pos);
+        else r.skip(wire, end);
+        return;
+      case Tensor.externalData:
+        if (wire === WIRE_LEN) this.externalEntry(end);
+        else r.skip(wire, end);
+        return;
+      case Tensor.dataLocation:
+        if (wire === WIRE_VARINT) r.uint();
+        else r.skip(wire, end);
+        return;
+      default: {
+        const enc = payloadEncoding(field);
+        if (enc >= 0 && wire === WIRE_LEN) {
+          t.dataOffset = r.pos;
+          t.dataLength = end - r.pos;
+          t.encoding = enc;
+        } else if (wire !== WIRE_LEN) r.skip(wire, end);
+      }
+    }
+  };
+
+  private readonly tensorLarge = async (field: number, end: number): Promise<void> => {
+    const enc = payloadEncoding(field);
+    if (enc >= 0) {
+      this.tensor.dataOffset = this.r.pos;
+      this.tensor.dataLength = end - this.r.pos;
+      this.tensor.encoding = enc;
+    }
+  };
+
+  private externalEntry(end: number): void {
+    const { r } = this;
+    let key = '';
+    let value = '';
+    parseFields(r.at('StringStringEntryProto'), end, (f, w, e) => {
+      if (w !== WIRE_LEN) return r.skip(w, e);
+      if (f === 1) key = r.string(e - r.pos);
+      else if (f === 2) value = r.string(e - r.pos);
+    });
+    const t = this.tensor;
+    if (key === 'location') t.location = value;
+    else if (key === 'offset') t.externalOffset = Number(value) || 0;
+    else if (key === 'length') t.externalLength = Number(value) || 0;
+  }
+
+  private addInitializer(t: TensorAcc): void {
+    const { b } = this;
+    const v = b.value(this.graph, t.name);
+    b.addFlags(v, ValueFlag.Initializer);
+    b.setValueType(v, t.dtype, t.dims);
+    this.recordData(v, t);
+  }
+
+  private recordData(v: number, t: TensorAcc): void {
+    if (t.location) {
+      this.b.setValueData(v, t.externalOffset, t.externalLength, DataEncoding.Raw, t.location);
+    } else if (t.dataOffset >= 0) {
+      this.b.setValueData(v, t.dataOffset, t.dataLength, t.encoding);
+    }
+  }
+
+  private sparseInitializer(end: number): void {
+    const { r, b } = this;
+    let values: TensorAcc | null = null;
+    const dims: number[] = [];
+    parseFields(r.at('SparseTensorProto'), end, (f, w, e) => {
+      if (f === 1 && w === WIRE_LEN) {
+        this.tensor = newTensor();
+        parseFields(r, e, this.tensorField);
+        values = this.tensor;
+      } else if (f === 3) {
+        if (w === WIRE_LEN) while (r.pos < e) dims.push(r.int64());
+        else if (w === WIRE_VARINT) dims.push(r.int64());
+        else r.skip(w, e);
+      } else if (w !== WIRE_LEN) r.skip(w, e);
+    });
+    const t = values as TensorAcc | null;
+    if (!t) return;
+    // A sparse initializer is a constant, but not one of graph.initializer: flag it as a constant value.
+    const v = b.value(this.graph, t.name);
+    b.addFlags(v, ValueFlag.ConstantNode);
+    b.setValueType(v, t.dtype, dims);
+  }
+
+  // ValueInfoProto --------------------------------------------------------------------------------------------------
+  private valueInfo(end: number): void {
+    const { r } = this;
+    this.valueName = '';
+    this.valueDtype = 0;
+    this.valueHasShape = false;
+    this.dims.length = 0;
+    this.syms.length = 0;
+    parseFields(r.at('ValueInfoProto'), end, (f, w, e) => {
+      if (w !== WIRE_LEN) return r.skip(w, e);
+      if (f === ValueInfo.name) this.valueName = r.string(e - r.pos);
+      else if (f === ValueInfo.type) this.typeProto(e, 0);
+    });
+  }
+
+  private typeProto(end: number, depth: number): void {
+    const { r } = this;
+    if (depth > MAX_DEPTH) r.fail('type nested too deeply');
+    parseFields(r.at('TypeProto'), end, (f, w, e) => {
+      if (w !== WIRE_LEN) return r.skip(w, e);
+      if (f === Type.tensor || f === Type.sparseTensor) this.tensorType(e);
+      else if (f === Type.sequence || f === Type.optional) {
+        // Sequence/Optional wrap a TypeProto at field 1: take the element's type.
+        parseFields(r, e, (f2, w2, e2) => {
+          if (f2 === 1 && w2 === WIRE_LEN) this.typeProto(e2, depth + 1);
+          else if (w2 !== WIRE_LEN) r.skip(w2, e2);
+        });
+      }
+    });
+  }
+
+  private tensorType(end: number): void {
+    const { r } = this;
+    parseFields(r.at('TypeProto.Tensor'), end, (f, w, e) => {
+      if (f === TensorType.elemType && w === WIRE_VARINT) this.valueDtype = r.uint();
+      else if (f === TensorType.shape && w === WIRE_LEN) {
+        this.valueHasShape = true;
+        parseFields(r.at('TensorShapeProto'), e, (f2, w2, e2) => {
+          if (f2 === 1 && w2 === WIRE_LEN) this.dimension(e2);
+          else if (w2 !== WIRE_LEN) r.skip(w2, e2);
+        });
+      } else if (w !== WIRE_LEN) r.skip(w, e);
+    });
+  }
+
+  private dimension(end: number): void {
+    const { r } = this;
+    let value = -1;
+    let param: string | null = null;
+    parseFields(r.at('TensorShapeProto.Dimension'), end, (f, w, e) => {
+      if (f === Dim.value && w === WIRE_VARINT) value = r.int64();
+      else if (f === Dim.param && w === WIRE_LEN) param = r.string(e - r.pos) || null;
+      else if (w !== WIRE_LEN) r.skip(w, e);
+    });
+    this.dims.push(value);
+    this.syms.push(param);
+  }
+}
+
+function isConstantOp(n: NodeAcc): boolean {
+  return n.op === 'Constant' && (n.domain === '' || n.domain === 'ai.onnx');
+}
+
+function newTensor(): TensorAcc {
+  return {
+    name: '', dtype: 0, dims: [], dataOffset: -1, dataLength: 0, encoding: 0, location: '',
+    externalOffset: 0, externalLength: 0, segment: false,
+  };
+}
+
+function payloadEncoding(field: number): number {
+  switch (field) {
+    case Tensor.rawData:
+      return DataEncoding.Raw;
+    case Tensor.floatData:
+      return DataEncoding.PackedFixed32;
+    case Tensor.int32Data:
+    case Tensor.int64Data:
+    case Tensor.uint64Data:
+      return DataEncoding.PackedVarint;
+    case Tensor.doubleData:
+      return DataEncoding.PackedFixed64;
+    default:
+      return -1;
+  }
+}
+
+export async function decodeOnnx(source: ByteSource, options?: DecodeOptions): Promise<GraphIR> {
+  return new OnnxParser(source, options).parse();
+}

@@ -1,0 +1,235 @@
+import type { ByteSource } from '../byte-source.ts';
+import { DecodeError } from '../errors.ts';
+
+/**
+ * Protobuf wire-format reader over a ByteSource that keeps only a window of the file in memory.
+ *
+ * Why not protobufjs's Reader: it needs the whole message in one buffer, and an ONNX model is one message that
+ * can hold many GB of weights. Here small messages are parsed synchronously from the window, and large fields
+ * (weights) are skipped by moving `pos` past them, so their bytes are never read.
+ */
+export const WIRE_VARINT = 0;
+export const WIRE_FIXED64 = 1;
+export const WIRE_LEN = 2;
+export const WIRE_FIXED32 = 5;
+
+const CHUNK = 4 << 20;
+const TWO_32 = 4294967296;
+
+const utf8 = new TextDecoder('utf-8');
+
+export class WireStream {
+  /** Absolute file offset of the next byte to read. */
+  pos = 0;
+  private buf: Uint8Array = new Uint8Array(0);
+  private bufStart = 0;
+  private fieldName = '';
+  bytesRead = 0;
+
+  constructor(readonly source: ByteSource, readonly onChunk?: (pos: number) => void) {}
+
+  get size(): number {
+    return this.source.size;
+  }
+
+  /** True when [pos, pos + n) is in the window. */
+  has(n: number): boolean {
+    return this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length;
+  }
+
+  /** Loads [pos, pos + n) (clipped to the file end) into the window; reads ahead a chunk. */
+  async fill(n: number): Promise<void> {
+    const want = Math.min(Math.max(n, CHUNK), this.size - this.pos);
+    if (want < Math.min(n, this.size - this.pos) || this.pos > this.size) this.fail('read past the end of the file');
+    this.buf = await this.source.read(this.pos, want);
+    this.bufStart = this.pos;
+    this.bytesRead += this.buf.length;
+    this.onChunk?.(this.pos);
+  }
+
+  /** Loads a whole message of `n` bytes, failing cleanly if the file is shorter. */
+  async need(n: number): Promise<void> {
+    if (this.pos + n > this.size) this.fail(`truncated: needs ${n} bytes at offset ${this.pos}, file has ${this.size}`);
+    if (!this.has(n)) await this.fill(n);
+  }
+
+  /** Names the field being decoded so errors can say where the file went wrong. */
+  at(field: string): this {
+    this.fieldName = field;
+    return this;
+  }
+
+  fail(message: string): never {
+    throw new DecodeError(`${message}${this.fieldName ? ` (in ${this.fieldName})` : ''}`, this.source.name, this.fieldName);
+  }
+
+  private index(n: number): number {
+    const i = this.pos - this.bufStart;
+    if (i < 0 || i + n > this.buf.length) {
+      this.fail(this.pos + n > this.size ? 'unexpected end of file' : 'field runs past the end of its message');
+    }
+    return i;
+  }
+
+  /** Unsigned varint as a number (exact below 2^53). */
+  uint(): number {
+    let i = this.pos - this.bufStart;
+    const buf = this.buf;
+    if (i >= 0 && i < buf.length) {
+      const b0 = buf[i];
+      if (b0 < 0x80) {
+        this.pos++;
+        return b0;
+      }
+    }
+    const [lo, hi] = this.varint64();
+    return hi * TWO_32 + lo;
+  }
+
+  /** Signed int64 varint (two's complement) as a number. */
+  int64(): number {
+    const [lo, hi] = this.varint64();
+    if (hi & 0x80000000) return -((0xffffffff - hi) * TWO_32 + (TWO_32 - lo));
+    return hi * TWO_32 + lo;
+  }
+
+  private varint64(): [number, number] {
+    let i = this.index(1);
+    const buf = this.buf;
+    const end = Math.min(buf.length, i + 10);
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    let b = 0x80;
+    while (i < end && b & 0x80) {
+      b = buf[i++];
+      if (shift < 28) lo |= (b & 0x7f) << shift;
+      else if (shift === 28) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >> 4;
+      } else hi |= (b & 0x7f) << (shift - 32);
+      shift += 7;
+    }
+    if (b & 0x80) this.fail(i >= buf.length && this.bufStart + i >= this.size ? 'unexpected end of file in a varint' : 'malformed varint');
+    this.pos = this.bufStart + i;
+    return [lo >>> 0, hi >>> 0];
+  }
+
+  fixed32(): number {
+    const i = this.index(4);
+    const b = this.buf;
+    this.pos += 4;
+    return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+  }
+
+  float32(): number {
+    const i = this.index(4);
+    this.pos += 4;
+    return new DataView(this.buf.buffer, this.buf.byteOffset + i, 4).getFloat32(0, true);
+  }
+
+  /** A length prefix, checked against the enclosing message end. */
+  length(end: number): number {
+    const len = this.uint();
+    if (len > end - this.pos) this.fail(`length ${len} runs past the end of its message`);
+    return len;
+  }
+
+  /** UTF-8 string of `len` bytes from the window. */
+  string(len: number): string {
+    const i = this.index(len);
+    this.pos += len;
+    const b = this.buf;
+    if (len < 64) {
+      let ascii = true;
+      for (let k = i; k < i + len; k++) {
+        if (b[k] >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return String.fromCharCode.apply(null, b.subarray(i, i + len) as unknown as number[]);
+    }
+    return utf8.decode(b.subarray(i, i + len));
+  }
+
+  bytes(len: number): Uint8Array {
+    const i = this.index(len);
+    this.pos += len;
+    return this.buf.subarray(i, i + len);
+  }
+
+  /** Skips a field's payload of the given wire type; a length-delimited payload is skipped without reading it. */
+  skip(wire: number, end: number): void {
+    switch (wire) {
+      case WIRE_VARINT:
+        this.varint64();
+        return;
+      case WIRE_FIXED64:
+        this.pos += 8;
+        break;
+      case WIRE_LEN:
+        this.pos += this.length(end);
+        break;
+      case WIRE_FIXED32:
+        this.pos += 4;
+        break;
+      default:
+        this.fail(`unsupported wire type ${wire}`);
+    }
+    if (this.pos > end) this.fail('field runs past the end of its message');
+  }
+}
+
+/** Sync handler for one field; for length-delimited fields `end` is the field's end and the caller moves past it. */
+export type FieldHandler = (field: number, wire: number, end: number) => void;
+/** Async handler for a length-delimited field too large to hold in the window. */
+export type LargeFieldHandler = (field: number, end: number) => Promise<void>;
+
+/** Messages up to this size are parsed from memory; larger ones are streamed field by field. */
+export const LARGE_MESSAGE = 16 << 20;
+
+/** Parses a message that is entirely in the window. */
+export function parseFields(r: WireStream, end: number, handle: FieldHandler): void {
+  while (r.pos < end) {
+    const tag = r.uint();
+    const wire = tag & 7;
+    if (tag < 8) r.fail(`invalid field tag ${tag}`);
+    if (wire === WIRE_LEN) {
+      const len = r.length(end);
+      const fieldEnd = r.pos + len;
+      handle(tag >>> 3, wire, fieldEnd);
+      r.pos = fieldEnd;
+    } else {
+      handle(tag >>> 3, wire, end);
+    }
+  }
+  if (r.pos !== end) r.fail('message overruns its length');
+}
+
+/**
+ * Streams a message of any size: small fields are loaded and handed to `handle`, length-delimited fields over
+ * LARGE_MESSAGE go to `large` (which may stream them further or leave them unread).
+ */
+export async function streamFields(r: WireStream, end: number, handle: FieldHandler, large: LargeFieldHandler): Promise<void> {
+  while (r.pos < end) {
+    if (!r.has(20)) await r.fill(Math.min(20, end - r.pos));
+    const tag = r.uint();
+    const wire = tag & 7;
+    if (tag < 8) r.fail(`invalid field tag ${tag}`);
+    if (wire === WIRE_LEN) {
+      const len = r.length(end);
+      const fieldEnd = r.pos + len;
+      if (len > LARGE_MESSAGE) {
+        await large(tag >>> 3, fieldEnd);
+      } else {
+        if (!r.has(len)) await r.fill(len);
+        handle(tag >>> 3, wire, fieldEnd);
+      }
+      r.pos = fieldEnd;
+    } else {
+      handle(tag >>> 3, wire, end);
+    }
+  }
+  if (r.pos !== end) r.fail('message overruns its length');
+}

@@ -1,0 +1,27 @@
+import type { GraphIR } from '../graph/ir.ts';
+import type { ByteSource } from './byte-source.ts';
+import { DecodeError } from './errors.ts';
+import { onnxDecoder } from './onnx/index.ts';
+import type { DecodeOptions, ModelDecoder } from './registry-types.ts';
+
+/** Every format Strata opens, most specific sniffers first. */
+export const decoders: readonly ModelDecoder[] = [onnxDecoder];
+
+const HEAD_BYTES = 4096;
+
+export async function detectFormat(source: ByteSource): Promise<ModelDecoder> {
+  if (source.size === 0) throw new DecodeError('empty file', source.name);
+  const head = await source.read(0, HEAD_BYTES);
+  const byContent = decoders.find((d) => d.sniff(head, source.name));
+  if (byContent) return byContent;
+  const ext = source.name.toLowerCase();
+  const byExtension = decoders.find((d) => d.extensions.some((e) => ext.endsWith(e)));
+  if (byExtension) return byExtension;
+  throw new DecodeError(`unrecognised model format (known: ${decoders.map((d) => d.id).join(', ')})`, source.name);
+}
+
+export async function decode(source: ByteSource, options?: DecodeOptions): Promise<{ ir: GraphIR; decoder: ModelDecoder }> {
+  const decoder = await detectFormat(source);
+  const ir = await decoder.decode(source, options);
+  return { ir, decoder };
+}

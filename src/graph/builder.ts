@@ -1,0 +1,361 @@
+import { StringTable, f64, i32, u32, u8 } from './columns.ts';
+import { GraphKind, ValueFlag, type GraphIR } from './ir.ts';
+
+/**
+ * Accumulates a model in encounter order (sub-graphs arrive in the middle of their parent's nodes) and
+ * `finish()` lays it out as GraphIR: nodes and values sorted into one contiguous range per graph, CSR lists,
+ * consumer links, and names that a sub-graph uses from an enclosing graph resolved to the outer value.
+ */
+export class GraphBuilder {
+  readonly strings = new StringTable();
+  readonly metadata: Record<string, string> = {};
+
+  private readonly gName = u32();
+  private readonly gKind = u8();
+  private readonly gParent = i32();
+  private readonly gParentGraph = i32();
+  private readonly gIn: number[][] = [];
+  private readonly gOut: number[][] = [];
+  private readonly scopes: Map<string, number>[] = [];
+
+  private readonly nName = u32();
+  private readonly nOp = u32();
+  private readonly nGraph = u32();
+  private readonly nInStart = u32();
+  private readonly nOutStart = u32();
+  private readonly nIn = i32();
+  private readonly nOut = i32();
+  private readonly nSrcOff = f64();
+  private readonly nSrcLen = f64();
+
+  private readonly vName = u32();
+  private readonly vGraph = u32();
+  private readonly vDtype = u8();
+  private readonly vFlags = u8();
+  private readonly vProducer = i32();
+  private readonly vShapeStart = u32();
+  private readonly vShapeLen = u32();
+  private readonly vDataOff = f64();
+  private readonly vDataLen = f64();
+  private readonly vEnc = u8();
+  private readonly vLoc = i32();
+  private readonly dims = f64();
+  private readonly syms = i32();
+
+  constructor(readonly format: string) {}
+
+  get nodeCount(): number {
+    return this.nName.length;
+  }
+
+  get valueCount(): number {
+    return this.vName.length;
+  }
+
+  beginGraph(name: string, kind: GraphKind, parentGraph = -1): number {
+    this.gName.push(this.strings.intern(name));
+    this.gKind.push(kind);
+    this.gParent.push(-1);
+    this.gParentGraph.push(parentGraph);
+    this.gIn.push([]);
+    this.gOut.push([]);
+    this.scopes.push(new Map());
+    return this.gName.length - 1;
+  }
+
+  setGraphName(graph: number, name: string): void {
+    this.gName.set(graph, this.strings.intern(name));
+  }
+
+  /** Links a sub-graph to the node whose attribute holds it (known only once the node is complete). */
+  setGraphParent(graph: number, node: number): void {
+    this.gParent.set(graph, node);
+  }
+
+  /** The value called `name` in `graph`, created on first mention. */
+  value(graph: number, name: string): number {
+    const scope = this.scopes[graph];
+    let id = scope.get(name);
+    if (id === undefined) {
+      id = this.vName.push(this.strings.intern(name));
+      this.vGraph.push(graph);
+      this.vDtype.push(0);
+      this.vFlags.push(0);
+      this.vProducer.push(-1);
+      this.vShapeStart.push(0);
+      this.vShapeLen.push(0);
+      this.vDataOff.push(-1);
+      this.vDataLen.push(0);
+      this.vEnc.push(0);
+      this.vLoc.push(-1);
+      scope.set(name, id);
+    }
+    return id;
+  }
+
+  /** Sets dtype and shape; `symbols[i]` names a symbolic dimension (dims[i] is then -1). */
+  setValueType(value: number, dtype: number, dims: ArrayLike<number> | null, symbols?: ArrayLike<string | null>): void {
+    if (dtype) this.vDtype.set(value, dtype);
+    if (!dims) return;
+    this.vShapeStart.set(value, this.dims.length);
+    this.vShapeLen.set(value, dims.length);
+    for (let i = 0; i < dims.length; i++) {
+      const sym = symbols?.[i];
+      this.dims.push(sym ? -1 : dims[i]);
+      this.syms.push(sym ? this.strings.intern(sym) : -1);
+    }
+    this.vFlags.set(value, this.vFlags.get(value) | ValueFlag.HasShape);
+  }
+
+  hasShape(value: number): boolean {
+    return (this.vFlags.get(value) & ValueFlag.HasShape) !== 0;
+  }
+
+  addFlags(value: number, flags: number): void {
+    this.vFlags.set(value, this.vFlags.get(value) | flags);
+  }
+
+  flags(value: number): number {
+    return this.vFlags.get(value);
+  }
+
+  setValueData(value: number, offset: number, length: number, encoding = 0, location = ''): void {
+    this.vDataOff.set(value, offset);
+    this.vDataLen.set(value, length);
+    this.vEnc.set(value, encoding);
+    if (location) {
+      this.vLoc.set(value, this.strings.intern(location));
+      this.addFlags(value, ValueFlag.External);
+    }
+  }
+
+  addGraphInput(graph: number, value: number): void {
+    this.gIn[graph].push(value);
+    this.addFlags(value, ValueFlag.GraphInput);
+  }
+
+  addGraphOutput(graph: number, value: number): void {
+    this.gOut[graph].push(value);
+    this.addFlags(value, ValueFlag.GraphOutput);
+  }
+
+  /** Removes graph inputs that are initializers (ONNX lists weights as inputs in older IR versions). */
+  dropInitializerInputs(graph: number): void {
+    const kept = this.gIn[graph].filter((v) => {
+      const init = (this.vFlags.get(v) & ValueFlag.Initializer) !== 0;
+      if (init) this.vFlags.set(v, this.vFlags.get(v) & ~ValueFlag.GraphInput);
+      return !init;
+    });
+    this.gIn[graph] = kept;
+  }
+
+  /** Inputs/outputs are value ids (or -1 for an omitted optional input). */
+  addNode(graph: number, name: string, op: string, inputs: ArrayLike<number>, outputs: ArrayLike<number>,
+    sourceOffset = -1, sourceLength = 0): number {
+    const id = this.nName.push(this.strings.append(name));
+    this.nOp.push(this.strings.intern(op));
+    this.nGraph.push(graph);
+    this.nInStart.push(this.nIn.length);
+    for (let i = 0; i < inputs.length; i++) this.nIn.push(inputs[i]);
+    this.nOutStart.push(this.nOut.length);
+    for (let i = 0; i < outputs.length; i++) {
+      const v = outputs[i];
+      this.nOut.push(v);
+      if (v >= 0) this.vProducer.set(v, id);
+    }
+    this.nSrcOff.push(sourceOffset);
+    this.nSrcLen.push(sourceLength);
+    return id;
+  }
+
+  finish(): GraphIR {
+    const graphCount = this.gName.length;
+    const nodeCount = this.nName.length;
+    const valueCount = this.vName.length;
+    const vGraph = this.vGraph.data;
+    const vFlags = this.vFlags.data;
+    const vProducer = this.vProducer.data;
+
+    // A sub-graph may use a name defined in an enclosing graph: point it at the outer value.
+    const alias = new Int32Array(valueCount);
+    for (let v = 0; v < valueCount; v++) {
+      alias[v] = v;
+      if (vProducer[v] >= 0 || vFlags[v] & (ValueFlag.Initializer | ValueFlag.GraphInput)) continue;
+      const name = this.strings.strings[this.vName.data[v]];
+      for (let g = this.gParentGraph.get(vGraph[v]); g >= 0; g = this.gParentGraph.get(g)) {
+        const outer = this.scopes[g].get(name);
+        if (outer !== undefined) {
+          alias[v] = outer;
+          break;
+        }
+      }
+    }
+
+    // Stable sort of nodes and values by graph gives each graph one contiguous range.
+    const nodeOrder = orderByGraph(this.nGraph.data, nodeCount, graphCount);
+    const valueOrder = orderByGraph(vGraph, valueCount, graphCount);
+    const nodeNew = inverse(nodeOrder.order);
+    const valueNew = inverse(valueOrder.order);
+    const mapValue = (v: number) => (v < 0 ? -1 : valueNew[alias[v]]);
+
+    const nodeName = new Uint32Array(nodeCount);
+    const nodeOp = new Uint32Array(nodeCount);
+    const nodeGraph = new Uint32Array(nodeCount);
+    const nodeSourceOffset = new Float64Array(nodeCount);
+    const nodeSourceLength = new Float64Array(nodeCount);
+    const nodeInputOffsets = new Uint32Array(nodeCount + 1);
+    const nodeOutputOffsets = new Uint32Array(nodeCount + 1);
+    const nodeInputs = new Int32Array(this.nIn.length);
+    const nodeOutputs = new Int32Array(this.nOut.length);
+    const inStart = this.nInStart.data;
+    const outStart = this.nOutStart.data;
+    const nIn = this.nIn.data;
+    const nOut = this.nOut.data;
+    let inPos = 0;
+    let outPos = 0;
+    for (let i = 0; i < nodeCount; i++) {
+      const o = nodeOrder.order[i];
+      nodeName[i] = this.nName.data[o];
+      nodeOp[i] = this.nOp.data[o];
+      nodeGraph[i] = this.nGraph.data[o];
+      nodeSourceOffset[i] = this.nSrcOff.data[o];
+      nodeSourceLength[i] = this.nSrcLen.data[o];
+      nodeInputOffsets[i] = inPos;
+      const inEnd = o + 1 < nodeCount ? inStart[o + 1] : this.nIn.length;
+      for (let k = inStart[o]; k < inEnd; k++) nodeInputs[inPos++] = mapValue(nIn[k]);
+      nodeOutputOffsets[i] = outPos;
+      const outEnd = o + 1 < nodeCount ? outStart[o + 1] : this.nOut.length;
+      for (let k = outStart[o]; k < outEnd; k++) nodeOutputs[outPos++] = mapValue(nOut[k]);
+    }
+    nodeInputOffsets[nodeCount] = inPos;
+    nodeOutputOffsets[nodeCount] = outPos;
+
+    const valueName = new Uint32Array(valueCount);
+    const valueDtype = new Uint8Array(valueCount);
+    const valueFlags = new Uint8Array(valueCount);
+    const valueGraph = new Uint32Array(valueCount);
+    const valueProducer = new Int32Array(valueCount);
+    const valueDataOffset = new Float64Array(valueCount);
+    const valueDataLength = new Float64Array(valueCount);
+    const valueDataEncoding = new Uint8Array(valueCount);
+    const valueLocation = new Int32Array(valueCount);
+    const valueShapeOffsets = new Uint32Array(valueCount + 1);
+    let shapeTotal = 0;
+    for (let v = 0; v < valueCount; v++) shapeTotal += this.vShapeLen.data[v];
+    const valueShapeDims = new Float64Array(shapeTotal);
+    const valueShapeSymbols = new Int32Array(shapeTotal);
+    let shapePos = 0;
+    for (let i = 0; i < valueCount; i++) {
+      const o = valueOrder.order[i];
+      valueName[i] = this.vName.data[o];
+      valueDtype[i] = this.vDtype.data[o];
+      valueFlags[i] = vFlags[o];
+      valueGraph[i] = vGraph[o];
+      valueProducer[i] = vProducer[o] >= 0 ? nodeNew[vProducer[o]] : -1;
+      valueDataOffset[i] = this.vDataOff.data[o];
+      valueDataLength[i] = this.vDataLen.data[o];
+      valueDataEncoding[i] = this.vEnc.data[o];
+      valueLocation[i] = this.vLoc.data[o];
+      valueShapeOffsets[i] = shapePos;
+      const s = this.vShapeStart.data[o];
+      const len = this.vShapeLen.data[o];
+      for (let k = 0; k < len; k++) {
+        valueShapeDims[shapePos] = this.dims.data[s + k];
+        valueShapeSymbols[shapePos++] = this.syms.data[s + k];
+      }
+    }
+    valueShapeOffsets[valueCount] = shapePos;
+
+    // Consumers: count, prefix-sum, fill.
+    const valueConsumerOffsets = new Uint32Array(valueCount + 1);
+    for (let k = 0; k < nodeInputs.length; k++) if (nodeInputs[k] >= 0) valueConsumerOffsets[nodeInputs[k] + 1]++;
+    for (let v = 0; v < valueCount; v++) valueConsumerOffsets[v + 1] += valueConsumerOffsets[v];
+    const valueConsumers = new Uint32Array(valueConsumerOffsets[valueCount]);
+    const fill = valueConsumerOffsets.slice(0, valueCount);
+    for (let n = 0; n < nodeCount; n++) {
+      for (let k = nodeInputOffsets[n]; k < nodeInputOffsets[n + 1]; k++) {
+        const v = nodeInputs[k];
+        if (v >= 0) valueConsumers[fill[v]++] = n;
+      }
+    }
+
+    const csr = (lists: number[][]) => {
+      const offsets = new Uint32Array(lists.length + 1);
+      const flat: number[] = [];
+      lists.forEach((l, g) => {
+        offsets[g] = flat.length;
+        for (const v of l) flat.push(mapValue(v));
+      });
+      offsets[lists.length] = flat.length;
+      return { offsets, flat: Uint32Array.from(flat) };
+    };
+    const gin = csr(this.gIn);
+    const gout = csr(this.gOut);
+    const graphParentNode = new Int32Array(graphCount);
+    for (let g = 0; g < graphCount; g++) {
+      const p = this.gParent.get(g);
+      graphParentNode[g] = p >= 0 ? nodeNew[p] : -1;
+    }
+
+    return {
+      format: this.format,
+      metadata: this.metadata,
+      strings: this.strings.strings,
+      graphCount,
+      graphName: this.gName.toArray(),
+      graphKind: this.gKind.toArray(),
+      graphParentNode,
+      graphNodeStart: nodeOrder.start,
+      graphNodeCount: nodeOrder.count,
+      graphValueStart: valueOrder.start,
+      graphValueCount: valueOrder.count,
+      graphInputOffsets: gin.offsets,
+      graphInputs: gin.flat,
+      graphOutputOffsets: gout.offsets,
+      graphOutputs: gout.flat,
+      nodeCount,
+      nodeName,
+      nodeOp,
+      nodeGraph,
+      nodeInputOffsets,
+      nodeInputs,
+      nodeOutputOffsets,
+      nodeOutputs,
+      nodeSourceOffset,
+      nodeSourceLength,
+      valueCount,
+      valueName,
+      valueDtype,
+      valueFlags,
+      valueGraph,
+      valueProducer,
+      valueShapeOffsets,
+      valueShapeDims,
+      valueShapeSymbols,
+      valueDataOffset,
+      valueDataLength,
+      valueDataEncoding,
+      valueLocation,
+      valueConsumerOffsets,
+      valueConsumers,
+    };
+  }
+}
+
+/** Counting sort by graph id: stable, O(n). */
+function orderByGraph(graphOf: Uint32Array, n: number, graphCount: number) {
+  const count = new Uint32Array(graphCount);
+  for (let i = 0; i < n; i++) count[graphOf[i]]++;
+  const start = new Uint32Array(graphCount);
+  for (let g = 1; g < graphCount; g++) start[g] = start[g - 1] + count[g - 1];
+  const fill = start.slice();
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[fill[graphOf[i]]++] = i;
+  return { order, start, count };
+}
+
+function inverse(order: Uint32Array): Uint32Array {
+  const inv = new Uint32Array(order.length);
+  for (let i = 0; i < order.length; i++) inv[order[i]] = i;
+  return inv;
+}

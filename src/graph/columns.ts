@@ -1,0 +1,64 @@
+/** Growable typed-array columns: amortised O(1) push without per-element objects. */
+
+type TypedArray = Uint8Array | Uint32Array | Int32Array | Float64Array;
+type TypedArrayCtor<T extends TypedArray> = { new (length: number): T };
+
+export class Column<T extends TypedArray> {
+  data: T;
+  length = 0;
+  constructor(private readonly ctor: TypedArrayCtor<T>, capacity = 64) {
+    this.data = new ctor(capacity);
+  }
+
+  push(v: number): number {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length] = v;
+    return this.length++;
+  }
+
+  set(i: number, v: number): void {
+    this.data[i] = v;
+  }
+
+  get(i: number): number {
+    return this.data[i];
+  }
+
+  private grow(min: number): void {
+    const next = new this.ctor(Math.max(min, this.data.length * 2));
+    next.set(this.data as never);
+    this.data = next;
+  }
+
+  /** A right-sized copy; the column stays usable. */
+  toArray(): T {
+    return this.data.slice(0, this.length) as T;
+  }
+}
+
+export const u8 = () => new Column(Uint8Array);
+export const u32 = () => new Column(Uint32Array);
+export const i32 = () => new Column(Int32Array);
+export const f64 = () => new Column(Float64Array);
+
+/** One string table per model; interning keeps repeated op types and tensor names to one entry. */
+export class StringTable {
+  readonly strings: string[] = [''];
+  private readonly index = new Map<string, number>([['', 0]]);
+
+  intern(s: string): number {
+    let id = this.index.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.index.set(s, id);
+    }
+    return id;
+  }
+
+  /** For strings known to be unique (node names): skips the map. */
+  append(s: string): number {
+    this.strings.push(s);
+    return this.strings.length - 1;
+  }
+}

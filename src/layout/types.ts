@@ -1,0 +1,39 @@
+/** Box kinds in a SceneLayout. */
+export const enum BoxKind {
+  Node = 0,
+  /** A collapsed group drawn as one box. */
+  Group = 1,
+  /** The frame of an expanded group; its children are drawn inside it. */
+  Frame = 2,
+}
+
+/**
+ * What the layout worker hands the scene: absolute coordinates in typed arrays, transferable.
+ * Boxes are ordered parents before children so frames draw under their contents.
+ */
+export interface SceneLayout {
+  width: number;
+  height: number;
+  boxCount: number;
+  boxX: Float32Array;
+  boxY: Float32Array;
+  boxW: Float32Array;
+  boxH: Float32Array;
+  boxKind: Uint8Array;
+  boxDepth: Uint8Array;
+  /** Node index for Node boxes, group id for Group and Frame boxes. */
+  boxRef: Int32Array;
+  edgeCount: number;
+  /** Box indices at both ends. */
+  edgeFrom: Int32Array;
+  edgeTo: Int32Array;
+  /** Number of IR edges this drawn edge stands for (aggregated between collapsed groups). */
+  edgeWeight: Uint32Array;
+  /** CSR polyline: points of edge e are edgePoints[2*k], edgePoints[2*k+1] for k in offsets[e]..offsets[e+1]. */
+  edgePointOffsets: Uint32Array;
+  edgePoints: Float32Array;
+  /** Box of each IR node, or -1 if it is inside a collapsed group (see nodeVisibleBox). */
+  nodeBox: Int32Array;
+  /** Box that shows each group (Group or Frame), or -1 if an ancestor is collapsed. */
+  groupBox: Int32Array;
+}
