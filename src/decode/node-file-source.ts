@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import type { ByteSource } from './byte-source.ts';
+import { DecodeError } from './errors.ts';
 
 /** Node-only ByteSource over a file handle (CLI, tests, benches). Kept apart so browser bundles never see `node:fs`. */
 export class NodeFileSource implements ByteSource {
@@ -11,11 +12,18 @@ export class NodeFileSource implements ByteSource {
   }
 
   static async open(path: string): Promise<NodeFileSource> {
-    const handle = await open(path, 'r');
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+      throw new DecodeError(why, path);
+    }
     const st = await handle.stat();
     if (!st.isFile()) {
       await handle.close();
-      throw new Error(`${path} is not a file`);
+      throw new DecodeError('not a regular file', path);
     }
     return new NodeFileSource(handle, path, st.size);
   }

@@ -190,6 +190,12 @@ export class GraphBuilder {
         }
       }
     }
+    // An outer value found in an intermediate graph may itself be a reference further out.
+    for (let v = 0; v < valueCount; v++) {
+      let a = alias[v];
+      while (alias[a] !== a) a = alias[a];
+      alias[v] = a;
+    }
 
     // Stable sort of nodes and values by graph gives each graph one contiguous range.
     const nodeOrder = orderByGraph(this.nGraph.data, nodeCount, graphCount);

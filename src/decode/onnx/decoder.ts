@@ -51,6 +51,7 @@ export class OnnxParser {
   private valueDtype = 0;
   private valueHasShape = false;
   private readonly opsets: string[] = [];
+  private sawGraph = false;
 
   constructor(private readonly source: ByteSource, private readonly options: DecodeOptions = {}) {
     this.r = new WireStream(source, (pos) => {
@@ -66,7 +67,7 @@ export class OnnxParser {
     await streamFields(r, this.source.size, this.modelField, this.modelLarge);
     if (this.opsets.length) b.metadata.opset = this.opsets.join(', ');
     b.dropInitializerInputs(0);
-    if (b.nodeCount === 0 && b.valueCount === 0 && !b.metadata.ir_version) r.at('ModelProto').fail('not an ONNX model (no graph found)');
+    if (!this.sawGraph) r.at('ModelProto').fail('not an ONNX model, or truncated before its graph (no graph found)');
     this.options.onProgress?.(this.source.size, this.source.size);
     return b.finish();
   }
@@ -95,6 +96,7 @@ export class OnnxParser {
         return;
       case Model.graph:
         if (wire !== WIRE_LEN) return r.skip(wire, end);
+        this.sawGraph = true;
         this.graphStack.push(0);
         parseFields(r.at('GraphProto'), end, this.graphField);
         this.graphStack.pop();
@@ -114,6 +116,7 @@ export class OnnxParser {
 
   private readonly modelLarge = async (field: number, end: number): Promise<void> => {
     if (field !== Model.graph) return;
+    this.sawGraph = true;
     this.graphStack.push(0);
     await streamFields(this.r.at('GraphProto'), end, this.graphField, this.graphLarge);
     this.graphStack.pop();

@@ -13,7 +13,9 @@ export const WIRE_FIXED64 = 1;
 export const WIRE_LEN = 2;
 export const WIRE_FIXED32 = 5;
 
-const CHUNK = 4 << 20;
+/** Read-ahead starts small after a jump (skipped weights) and doubles while reads stay sequential. */
+const MIN_CHUNK = 64 << 10;
+const MAX_CHUNK = 4 << 20;
 const TWO_32 = 4294967296;
 
 const utf8 = new TextDecoder('utf-8');
@@ -24,6 +26,7 @@ export class WireStream {
   private buf: Uint8Array = new Uint8Array(0);
   private bufStart = 0;
   private fieldName = '';
+  private readAhead = MIN_CHUNK;
   bytesRead = 0;
 
   constructor(readonly source: ByteSource, readonly onChunk?: (pos: number) => void) {}
@@ -39,7 +42,9 @@ export class WireStream {
 
   /** Loads [pos, pos + n) (clipped to the file end) into the window; reads ahead a chunk. */
   async fill(n: number): Promise<void> {
-    const want = Math.min(Math.max(n, CHUNK), this.size - this.pos);
+    const sequential = this.pos <= this.bufStart + this.buf.length;
+    this.readAhead = sequential ? Math.min(this.readAhead * 2, MAX_CHUNK) : MIN_CHUNK;
+    const want = Math.min(Math.max(n, this.readAhead), this.size - this.pos);
     if (want < Math.min(n, this.size - this.pos) || this.pos > this.size) this.fail('read past the end of the file');
     this.buf = await this.source.read(this.pos, want);
     this.bufStart = this.pos;

@@ -1,0 +1,76 @@
+/**
+ * Decode throughput: MB/s and nodes/s (median of several runs) on real torch.onnx exports at ~10k, ~100k and ~300k
+ * nodes and a weight-heavy file. Each case runs in its own process so peak RSS belongs to that case alone.
+ */
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NodeFileSource } from '../src/decode/node-file-source.ts';
+import { decode } from '../src/decode/registry.ts';
+import { gptExport, sharedModels, weightHeavy } from '../tests/helpers/models.ts';
+import { median, printTable, writeResults } from './lib.ts';
+
+interface CaseResult {
+  name: string;
+  file: string;
+  sizeMB: number;
+  nodes: number;
+  runs: number;
+  medianMs: number;
+  minMs: number;
+  mbPerS: number;
+  nodesPerS: number;
+  bytesReadMB: number;
+  peakRssMB: number;
+}
+
+async function runCase(name: string, file: string, runs: number): Promise<CaseResult> {
+  const times: number[] = [];
+  let nodes = 0;
+  let bytesRead = 0;
+  for (let i = 0; i < runs + 1; i++) {
+    const source = await NodeFileSource.open(file);
+    let read = 0;
+    const counting = { name: source.name, size: source.size, read: async (o: number, l: number) => { const b = await source.read(o, l); read += b.length; return b; } };
+    (globalThis as { gc?: () => void }).gc?.();
+    const t = performance.now();
+    const { ir } = await decode(counting);
+    const ms = performance.now() - t;
+    await source.close();
+    if (i > 0) times.push(ms); // the first run warms the JIT
+    nodes = ir.graphNodeCount[0];
+    bytesRead = read;
+  }
+  const size = statSync(file).size;
+  const med = median(times);
+  return {
+    name, file, sizeMB: size / 1e6, nodes, runs, medianMs: med, minMs: Math.min(...times),
+    mbPerS: size / 1e6 / (med / 1000), nodesPerS: nodes / (med / 1000), bytesReadMB: bytesRead / 1e6,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+const self = fileURLToPath(import.meta.url);
+const caseArg = process.argv.indexOf('--case');
+if (caseArg >= 0) {
+  const [name, file, runs] = process.argv.slice(caseArg + 1);
+  console.log(JSON.stringify(await runCase(name, file, Number(runs))));
+} else {
+  const cases: [string, string, number][] = [
+    ['gpt 10k (shared)', resolve(sharedModels, 'onnx/gpt_decoder_10k.onnx'), 7],
+    ['gpt ~100k', gptExport(780), 5],
+    ['gpt ~300k', gptExport(2340), 3],
+    ['weights 500 MB', weightHeavy(500), 5],
+  ];
+  const results: CaseResult[] = [];
+  for (const [name, file, runs] of cases) {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--case', name, file, String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    results.push(JSON.parse(out.trim().split('\n').pop()!));
+  }
+  printTable('ONNX decode throughput (median of runs after one warm-up)', results.map((r) => ({
+    case: r.name, 'size MB': r.sizeMB, nodes: r.nodes, 'median ms': r.medianMs, 'MB/s': Math.round(r.mbPerS),
+    'nodes/s': Math.round(r.nodesPerS), 'read MB': r.bytesReadMB, 'peak RSS MB': Math.round(r.peakRssMB),
+  })));
+  writeResults('parse', results);
+}

@@ -1,0 +1,153 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, extname, resolve, sep } from 'node:path';
+
+export interface ServerOptions {
+  /** The built app (dist/). */
+  root: string;
+  /** The one model file this server may hand out, at /model/<basename>. */
+  modelPath?: string;
+  /** 0 picks a free port. */
+  port?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  modelUrl: string | null;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Everything the page may load comes from this origin. pixi.js compiles its shader programs without eval when
+ * 'pixi.js/unsafe-eval' is not needed; workers are same-origin modules.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self' blob: data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * Static server for the CLI and e2e tests: binds 127.0.0.1 only, serves files under `root` and the single model
+ * file it was given (with HTTP ranges, so the browser reads a multi-GB model piece by piece), nothing else.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const root = resolve(options.root);
+  const modelPath = options.modelPath ? resolve(options.modelPath) : null;
+  const modelRoute = modelPath ? `/model/${basename(modelPath)}` : null;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    } catch {
+      return send(res, 400, 'bad request');
+    }
+    if (pathname.includes('\0')) return send(res, 400, 'bad request');
+    if (modelPath && pathname === modelRoute) {
+      return sendFile(req, res, modelPath, 'application/octet-stream');
+    }
+    const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
+    const file = resolve(root, rel);
+    if (file !== root && !file.startsWith(root + sep)) return send(res, 403, 'forbidden');
+    return sendFile(req, res, file, TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
+  }
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/`;
+  return {
+    url,
+    modelUrl: modelRoute ? `${url}model/${encodeURIComponent(basename(modelRoute))}` : null,
+    close: () => new Promise<void>((done) => {
+      server.closeAllConnections();
+      server.close(() => done());
+    }),
+  };
+}
+
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+}
+
+function send(res: ServerResponse, status: number, text: string): void {
+  securityHeaders(res);
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}
+
+async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, type: string): Promise<void> {
+  let size: number;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) return send(res, 404, 'not found');
+    size = st.size;
+  } catch {
+    return send(res, 404, 'not found');
+  }
+  securityHeaders(res);
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Content-Type', type);
+  res.setHeader('Cache-Control', 'no-cache');
+  let start = 0;
+  let end = size - 1;
+  const range = req.headers.range;
+  if (range) {
+    const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+    if (!m || (m[1] === '' && m[2] === '')) {
+      res.writeHead(416, { 'Content-Range': `bytes */${size}` });
+      return void res.end();
+    }
+    if (m[1] === '') start = Math.max(0, size - Number(m[2]));
+    else {
+      start = Number(m[1]);
+      if (m[2] !== '') end = Math.min(end, Number(m[2]));
+    }
+    if (start > end || start >= size) {
+      res.writeHead(416, { 'Content-Range': `bytes */${size}` });
+      return void res.end();
+    }
+    res.writeHead(206, { 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': String(end - start + 1) });
+  } else {
+    res.writeHead(200, { 'Content-Length': String(size) });
+  }
+  if (req.method === 'HEAD' || size === 0) return void res.end();
+  createReadStream(file, { start, end }).pipe(res);
+}

@@ -1,0 +1,50 @@
+import type { ByteSource } from './byte-source.ts';
+import { BufferSource } from './byte-source.ts';
+import { DecodeError } from './errors.ts';
+
+/**
+ * ByteSource over HTTP range requests, so `?url=` opens a multi-GB model without downloading it whole.
+ * Servers that ignore ranges get one full download, held as a buffer.
+ */
+export class UrlSource implements ByteSource {
+  private constructor(readonly url: string, readonly name: string, readonly size: number) {}
+
+  static async open(url: string): Promise<ByteSource> {
+    const name = decodeURIComponent(new URL(url, self.location?.href).pathname.split('/').pop() || 'model');
+    const probe = await fetchChecked(url, { headers: { Range: 'bytes=0-0' } }, name);
+    const total = /\/(\d+)$/.exec(probe.headers.get('Content-Range') ?? '')?.[1];
+    if (probe.status === 206 && total) {
+      await probe.body?.cancel();
+      return new UrlSource(url, name, Number(total));
+    }
+    return new BufferSource(new Uint8Array(await probe.arrayBuffer()), name);
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const start = Math.max(0, Math.min(offset, this.size));
+    const end = Math.min(this.size, start + Math.max(0, length));
+    if (end <= start) return new Uint8Array(0);
+    const res = await fetchChecked(this.url, { headers: { Range: `bytes=${start}-${end - 1}` } }, this.name);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return res.status === 206 ? bytes : bytes.subarray(start, end);
+  }
+
+  async sibling(name: string): Promise<ByteSource | null> {
+    try {
+      return await UrlSource.open(new URL(name, this.url).href);
+    } catch {
+      return null;
+    }
+  }
+}
+
+async function fetchChecked(url: string, init: RequestInit, name: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    throw new DecodeError(`could not fetch ${url} (${err instanceof Error ? err.message : String(err)})`, name);
+  }
+  if (!res.ok) throw new DecodeError(`could not fetch ${url}: HTTP ${res.status}`, name);
+  return res;
+}

@@ -1,0 +1,27 @@
+import * as Comlink from 'comlink';
+import { transferList, type GraphIR } from '../graph/ir.ts';
+import type { DecodeApi, ModelInput } from './decode-api.ts';
+import { DecodeService } from './decode-service.ts';
+
+const service = new DecodeService();
+
+const api: DecodeApi = {
+  async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
+    let last = 0;
+    // Progress crosses threads; throttle it to a few updates a second.
+    const throttled = progress && ((read: number, total: number) => {
+      const now = performance.now();
+      if (now - last > 100 || read >= total) {
+        last = now;
+        void progress(read, total);
+      }
+    });
+    const ir = await service.open(input, throttled);
+    return Comlink.transfer(ir, transferList(ir));
+  },
+  cancel: () => service.cancel(),
+  nodeDetails: (node) => service.nodeDetails(node),
+  tensorPreview: (value) => service.tensorPreview(value),
+};
+
+Comlink.expose(api);

@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const sharedModels = resolve(repoRoot, '../shared/models');
+export const sharedScripts = resolve(repoRoot, '../shared/scripts');
+export const cacheDir = resolve(repoRoot, '.cache/models');
+const PYTHON = '/usr/bin/python3';
+
+/** Runs a generator once and caches its output under .cache/models (tests and benches share it). */
+export function generated(name: string, script: string, args: string[]): string {
+  const out = resolve(cacheDir, name);
+  if (!existsSync(out)) {
+    mkdirSync(dirname(out), { recursive: true });
+    execFileSync(PYTHON, [script, ...args.map((a) => (a === '$OUT' ? out : a))], { stdio: 'pipe', timeout: 600_000 });
+  }
+  return out;
+}
+
+export function gptExport(layers: number, dModel = 16, heads = 2, statik = false): string {
+  return generated(`gpt_${layers}L_${dModel}d${statik ? '_static' : ''}.onnx`, resolve(sharedScripts, 'export_gpt_decoder.py'),
+    [String(layers), String(dModel), String(heads), '$OUT', ...(statik ? ['--static'] : [])]);
+}
+
+export function chainModel(nodes: number): string {
+  return generated(`chain_${nodes}.onnx`, resolve(sharedScripts, 'gen_chain_onnx.py'), [String(nodes), '$OUT']);
+}
+
+export function weightHeavy(sizeMb: number, external = false): string {
+  return generated(`weights_${sizeMb}mb${external ? '_ext' : ''}.onnx`, resolve(repoRoot, 'bench/scripts/gen_weight_heavy.py'),
+    [String(sizeMb), '$OUT', ...(external ? ['--external'] : [])]);
+}
+
+export interface ReferenceCounts {
+  nodes: number;
+  ops: Record<string, number>;
+  initializers: number;
+  parameters: number;
+  inputs: string[];
+  outputs: string[];
+}
+
+/** Counts from the python `onnx` package, the reference a correct decoder reproduces. */
+export function pythonReference(paths: string[]): Record<string, ReferenceCounts> {
+  const out = execFileSync(PYTHON, [resolve(repoRoot, 'bench/scripts/onnx_reference.py'), ...paths], {
+    encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000,
+  });
+  return JSON.parse(out);
+}
