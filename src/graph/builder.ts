@@ -16,7 +16,9 @@ export class GraphBuilder {
   private readonly gParentGraph = i32();
   private readonly gIn: number[][] = [];
   private readonly gOut: number[][] = [];
-  private readonly scopes: Map<string, number>[] = [];
+  /** Per graph: name string id → value id. */
+  private readonly scopes: Map<number, number>[] = [];
+  private mainScope: Int32Array = new Int32Array(1024).fill(-1);
 
   private readonly nName = u32();
   private readonly nOp = u32();
@@ -74,22 +76,47 @@ export class GraphBuilder {
 
   /** The value called `name` in `graph`, created on first mention. */
   value(graph: number, name: string): number {
-    const scope = this.scopes[graph];
-    let id = scope.get(name);
-    if (id === undefined) {
-      id = this.vName.push(this.strings.intern(name));
-      this.vGraph.push(graph);
-      this.vDtype.push(0);
-      this.vFlags.push(0);
-      this.vProducer.push(-1);
-      this.vShapeStart.push(0);
-      this.vShapeLen.push(0);
-      this.vDataOff.push(-1);
-      this.vDataLen.push(0);
-      this.vEnc.push(0);
-      this.vLoc.push(-1);
-      scope.set(name, id);
+    return this.valueById(graph, this.strings.intern(name));
+  }
+
+  /** As value(), with the name already interned (decoders that intern from bytes). */
+  valueById(graph: number, nameId: number): number {
+    // The main graph holds nearly every value: a dense string-id → value table beats a Map there.
+    if (graph === 0) {
+      if (nameId >= this.mainScope.length) this.mainScope = growFilled(this.mainScope, Math.max(nameId + 1, this.mainScope.length * 2));
+      const known = this.mainScope[nameId];
+      if (known >= 0) return known;
+      const id = this.newValue(0, nameId);
+      this.mainScope[nameId] = id;
+      return id;
     }
+    const scope = this.scopes[graph];
+    let id = scope.get(nameId);
+    if (id === undefined) {
+      id = this.newValue(graph, nameId);
+      scope.set(nameId, id);
+    }
+    return id;
+  }
+
+  private lookup(graph: number, nameId: number): number | undefined {
+    if (graph !== 0) return this.scopes[graph].get(nameId);
+    const v = nameId < this.mainScope.length ? this.mainScope[nameId] : -1;
+    return v >= 0 ? v : undefined;
+  }
+
+  private newValue(graph: number, nameId: number): number {
+    const id = this.vName.push(nameId);
+    this.vGraph.push(graph);
+    this.vDtype.push(0);
+    this.vFlags.push(0);
+    this.vProducer.push(-1);
+    this.vShapeStart.push(0);
+    this.vShapeLen.push(0);
+    this.vDataOff.push(-1);
+    this.vDataLen.push(0);
+    this.vEnc.push(0);
+    this.vLoc.push(-1);
     return id;
   }
 
@@ -152,8 +179,14 @@ export class GraphBuilder {
   /** Inputs/outputs are value ids (or -1 for an omitted optional input). */
   addNode(graph: number, name: string, op: string, inputs: ArrayLike<number>, outputs: ArrayLike<number>,
     sourceOffset = -1, sourceLength = 0): number {
-    const id = this.nName.push(this.strings.append(name));
-    this.nOp.push(this.strings.intern(op));
+    return this.addNodeById(graph, this.strings.append(name), this.strings.intern(op), inputs, outputs, sourceOffset, sourceLength);
+  }
+
+  /** As addNode(), with name and op already string ids. */
+  addNodeById(graph: number, nameId: number, opId: number, inputs: ArrayLike<number>, outputs: ArrayLike<number>,
+    sourceOffset = -1, sourceLength = 0): number {
+    const id = this.nName.push(nameId);
+    this.nOp.push(opId);
     this.nGraph.push(graph);
     this.nInStart.push(this.nIn.length);
     for (let i = 0; i < inputs.length; i++) this.nIn.push(inputs[i]);
@@ -181,9 +214,9 @@ export class GraphBuilder {
     for (let v = 0; v < valueCount; v++) {
       alias[v] = v;
       if (vProducer[v] >= 0 || vFlags[v] & (ValueFlag.Initializer | ValueFlag.GraphInput)) continue;
-      const name = this.strings.strings[this.vName.data[v]];
+      const name = this.vName.data[v];
       for (let g = this.gParentGraph.get(vGraph[v]); g >= 0; g = this.gParentGraph.get(g)) {
-        const outer = this.scopes[g].get(name);
+        const outer = this.lookup(g, name);
         if (outer !== undefined) {
           alias[v] = outer;
           break;
@@ -306,7 +339,7 @@ export class GraphBuilder {
     return {
       format: this.format,
       metadata: this.metadata,
-      strings: this.strings.strings,
+      strings: this.strings.finish(),
       graphCount,
       graphName: this.gName.toArray(),
       graphKind: this.gKind.toArray(),
@@ -364,4 +397,10 @@ function inverse(order: Uint32Array): Uint32Array {
   const inv = new Uint32Array(order.length);
   for (let i = 0; i < order.length; i++) inv[order[i]] = i;
   return inv;
+}
+
+function growFilled(a: Int32Array, length: number): Int32Array {
+  const next = new Int32Array(length).fill(-1);
+  next.set(a);
+  return next;
 }

@@ -41,10 +41,68 @@ export const u32 = () => new Column(Uint32Array);
 export const i32 = () => new Column(Int32Array);
 export const f64 = () => new Column(Float64Array);
 
-/** One string table per model; interning keeps repeated op types and tensor names to one entry. */
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * One string table per model; interning keeps repeated op types and tensor names to one entry.
+ *
+ * Decoders intern names straight from file bytes (`internBytes`): a name mentioned many times (a tensor consumed
+ * by several nodes) is hashed and compared as bytes, and its bytes are kept in one pool. `finish()` turns the
+ * pool into strings with a single decode (names are nearly always ASCII, so each string is then a cheap slice),
+ * instead of hundreds of thousands of small decodes and the garbage they leave.
+ */
 export class StringTable {
   readonly strings: string[] = [''];
   private readonly index = new Map<string, number>([['', 0]]);
+
+  private slots = new Int32Array(1 << 12).fill(-1);
+  private entryStart = new Uint32Array(1 << 11);
+  private entryLength = new Uint32Array(1 << 11);
+  private entryId = new Int32Array(1 << 11);
+  private entryHashed = new Uint8Array(1 << 11);
+  private entryCount = 0;
+  private hashedCount = 0;
+  private pool = new Uint8Array(1 << 16);
+  private poolUsed = 0;
+  /** String ids whose text is still only in the pool, as (id, entry) pairs. */
+  private pending: number[] = [];
+
+  /** The string id of `bytes[start, end)` read as UTF-8; `eager` decodes it now (op types read during decode). */
+  internBytes(bytes: Uint8Array, start: number, end: number, eager = false): number {
+    const len = end - start;
+    if (len === 0) return 0;
+    const h = hashBytes(bytes, start, end);
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    const pool = this.pool;
+    for (;;) {
+      const e = this.slots[slot];
+      if (e < 0) break;
+      if (this.entryLength[e] === len && sameBytes(pool, this.entryStart[e], bytes, start, len)) {
+        const id = this.entryId[e];
+        if (eager && this.strings[id] === undefined) this.strings[id] = decodeUtf8(bytes, start, end);
+        return id;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const id = this.strings.length;
+    this.strings.push(eager ? decodeUtf8(bytes, start, end) : (undefined as unknown as string));
+    const e = this.addEntry(bytes, start, len, id);
+    if (!eager) this.pending.push(id, e);
+    this.slots[slot] = e;
+    this.entryHashed[e] = 1;
+    if (++this.hashedCount * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  /** A string known to be unique (a node name), from bytes: pooled and decoded with the rest, never hashed. */
+  appendBytes(bytes: Uint8Array, start: number, end: number): number {
+    if (end === start) return this.append('');
+    const id = this.strings.length;
+    this.strings.push(undefined as unknown as string);
+    this.pending.push(id, this.addEntry(bytes, start, end - start, id));
+    return id;
+  }
 
   intern(s: string): number {
     let id = this.index.get(s);
@@ -61,4 +119,92 @@ export class StringTable {
     this.strings.push(s);
     return this.strings.length - 1;
   }
+
+  /** Decodes every pooled string; call once decoding is done. */
+  finish(): string[] {
+    const { pending, pool } = this;
+    if (pending.length) {
+      let ascii = true;
+      for (let i = 0; i < this.poolUsed; i++) {
+        if (pool[i] >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      const text = ascii ? latin1.decode(pool.subarray(0, this.poolUsed)) : '';
+      for (let k = 0; k < pending.length; k += 2) {
+        const e = pending[k + 1];
+        const s = this.entryStart[e];
+        const n = this.entryLength[e];
+        this.strings[pending[k]] = ascii ? text.slice(s, s + n) : decodeUtf8(pool, s, s + n);
+      }
+      this.pending = [];
+    }
+    return this.strings;
+  }
+
+  private addEntry(bytes: Uint8Array, start: number, len: number, id: number): number {
+    const e = this.entryCount++;
+    if (e === this.entryStart.length) {
+      this.entryStart = grown(this.entryStart, e * 2);
+      this.entryLength = grown(this.entryLength, e * 2);
+      this.entryId = grown(this.entryId, e * 2);
+      this.entryHashed = grown(this.entryHashed, e * 2);
+    }
+    if (this.poolUsed + len > this.pool.length) this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
+    this.pool.set(bytes.subarray(start, start + len), this.poolUsed);
+    this.entryStart[e] = this.poolUsed;
+    this.entryLength[e] = len;
+    this.entryId[e] = id;
+    this.poolUsed += len;
+    return e;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let e = 0; e < this.entryCount; e++) {
+      // Node names are pooled too but never looked up by bytes; they don't take slots.
+      if (!this.entryHashed[e]) continue;
+      const o = this.entryStart[e];
+      let slot = hashBytes(this.pool, o, o + this.entryLength[e]) & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = e;
+    }
+    this.slots = slots;
+  }
+
+}
+
+const latin1 = new TextDecoder('latin1');
+
+function hashBytes(b: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+function sameBytes(a: Uint8Array, ao: number, b: Uint8Array, bo: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (a[ao + i] !== b[bo + i]) return false;
+  return true;
+}
+
+function grown<T extends Uint8Array | Uint32Array | Int32Array>(a: T, length: number): T {
+  const next = new (a.constructor as { new (n: number): T })(length);
+  next.set(a as never);
+  return next;
+}
+
+/** UTF-8 to string with a fast path for short ASCII names, which is nearly every name in a model. */
+export function decodeUtf8(b: Uint8Array, start: number, end: number): string {
+  if (end - start <= 96) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = b[i];
+      if (c >= 0x80) return utf8.decode(b.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8.decode(b.subarray(start, end));
 }

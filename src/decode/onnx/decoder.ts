@@ -11,18 +11,21 @@ import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qua
 const MAX_DEPTH = 64;
 
 interface NodeAcc {
-  inputs: string[];
-  outputs: string[];
-  name: string;
-  op: string;
+  /** String ids of input and output names (0 = the empty name of an omitted optional input). */
+  inputs: number[];
+  outputs: number[];
+  name: number;
+  op: number;
   domain: string;
   attrName: string;
   subgraphs: number[];
   constantTensor: TensorAcc | null;
+  start: number;
+  end: number;
 }
 
 interface TensorAcc {
-  name: string;
+  name: number;
   dtype: number;
   dims: number[];
   dataOffset: number;
@@ -42,12 +45,14 @@ export class OnnxParser {
   readonly b = new GraphBuilder('onnx');
   private readonly r: WireStream;
   private readonly graphStack: number[] = [];
-  private readonly nodeStack: NodeAcc[] = [];
+  /** Node accumulators by nesting depth, reused so decoding allocates nothing per node. */
+  private readonly nodePool: NodeAcc[] = [];
+  private nodeDepth = 0;
   private depth = 0;
   private tensor: TensorAcc = newTensor();
   private readonly dims: number[] = [];
   private readonly syms: (string | null)[] = [];
-  private valueName = '';
+  private valueName = 0;
   private valueDtype = 0;
   private valueHasShape = false;
   private readonly opsets: string[] = [];
@@ -144,8 +149,8 @@ export class OnnxParser {
       if (w !== WIRE_LEN) return r.skip(w, e);
       if (f === 1) name = r.string(e - r.pos);
       else if (f === 10) domain = r.string(e - r.pos);
-      else if (f === 4) b.addGraphInput(g, b.value(g, r.string(e - r.pos)));
-      else if (f === 5) b.addGraphOutput(g, b.value(g, r.string(e - r.pos)));
+      else if (f === 4) b.addGraphInput(g, b.valueById(g, r.stringId(e - r.pos, b.strings)));
+      else if (f === 5) b.addGraphOutput(g, b.valueById(g, r.stringId(e - r.pos, b.strings)));
       else if (f === 7) this.nodeSync(e);
     });
     this.leaveGraph();
@@ -189,7 +194,7 @@ export class OnnxParser {
       case Graph.output:
       case Graph.valueInfo: {
         this.valueInfo(end);
-        const v = b.value(this.graph, this.valueName);
+        const v = b.valueById(this.graph, this.valueName);
         if (this.valueDtype || this.valueHasShape) {
           b.setValueType(v, this.valueDtype, this.valueHasShape ? this.dims : null, this.syms);
         }
@@ -221,22 +226,36 @@ export class OnnxParser {
     this.endNode(acc);
   }
 
-  private beginNode(start: number, end: number): NodeAcc & { start: number; end: number } {
-    const acc = {
-      inputs: [], outputs: [], name: '', op: '', domain: '', attrName: '', subgraphs: [], constantTensor: null,
-      start, end,
-    };
-    this.nodeStack.push(acc);
+  private beginNode(start: number, end: number): NodeAcc {
+    let acc = this.nodePool[this.nodeDepth];
+    if (!acc) {
+      acc = {
+        inputs: [], outputs: [], name: 0, op: 0, domain: '', attrName: '', subgraphs: [], constantTensor: null, start: 0, end: 0,
+      };
+      this.nodePool.push(acc);
+    }
+    this.nodeDepth++;
+    acc.inputs.length = 0;
+    acc.outputs.length = 0;
+    acc.subgraphs.length = 0;
+    acc.name = 0;
+    acc.op = 0;
+    acc.domain = '';
+    acc.attrName = '';
+    acc.constantTensor = null;
+    acc.start = start;
+    acc.end = end;
     return acc;
   }
 
-  private endNode(acc: NodeAcc & { start: number; end: number }): void {
+  private endNode(acc: NodeAcc): void {
     const { b } = this;
-    this.nodeStack.pop();
+    this.nodeDepth--;
     const g = this.graph;
-    const ins = acc.inputs.map((n) => (n ? b.value(g, n) : -1));
-    const outs = acc.outputs.map((n) => (n ? b.value(g, n) : -1));
-    const id = b.addNode(g, acc.name, qualifiedOp(acc.domain, acc.op), ins, outs, acc.start, acc.end - acc.start);
+    const ins = this.valueIds(g, acc.inputs);
+    const outs = this.valueIds(g, acc.outputs);
+    const op = acc.domain ? b.strings.intern(qualifiedOp(acc.domain, b.strings.strings[acc.op])) : acc.op;
+    const id = b.addNodeById(g, acc.name || b.strings.append(''), op, ins, outs, acc.start, acc.end - acc.start);
     for (const sg of acc.subgraphs) b.setGraphParent(sg, id);
     const t = acc.constantTensor;
     if (t && outs.length === 1 && outs[0] >= 0) {
@@ -246,8 +265,15 @@ export class OnnxParser {
     }
   }
 
+  /** Maps name ids to value ids in place of a fresh array: the builder copies them. */
+  private valueIds(g: number, names: number[]): number[] {
+    const out = names;
+    for (let i = 0; i < names.length; i++) out[i] = names[i] ? this.b.valueById(g, names[i]) : -1;
+    return out;
+  }
+
   private get node(): NodeAcc {
-    return this.nodeStack[this.nodeStack.length - 1];
+    return this.nodePool[this.nodeDepth - 1];
   }
 
   private readonly nodeField = (field: number, wire: number, end: number): void => {
@@ -256,16 +282,16 @@ export class OnnxParser {
     const n = this.node;
     switch (field) {
       case Node.input:
-        n.inputs.push(r.string(end - r.pos));
+        n.inputs.push(r.stringId(end - r.pos, this.b.strings));
         return;
       case Node.output:
-        n.outputs.push(r.string(end - r.pos));
+        n.outputs.push(r.stringId(end - r.pos, this.b.strings));
         return;
       case Node.name:
-        n.name = r.string(end - r.pos);
+        n.name = r.uniqueStringId(end - r.pos, this.b.strings);
         return;
       case Node.opType:
-        n.op = r.string(end - r.pos);
+        n.op = r.stringId(end - r.pos, this.b.strings, true);
         return;
       case Node.domain:
         n.domain = r.string(end - r.pos);
@@ -294,7 +320,7 @@ export class OnnxParser {
       const g = this.beginSubgraph();
       parseFields(r.at('GraphProto'), end, this.graphField);
       this.endSubgraph(g);
-    } else if (field === Attr.t && isConstantOp(n) && (n.attrName === 'value' || n.attrName === '')) {
+    } else if (field === Attr.t && isConstantOp(n, this.b.strings.strings) && (n.attrName === 'value' || n.attrName === '')) {
       this.tensor = newTensor();
       parseFields(r.at('TensorProto'), end, this.tensorField);
       n.constantTensor = this.tensor;
@@ -308,7 +334,7 @@ export class OnnxParser {
       const g = this.beginSubgraph();
       await streamFields(r.at('GraphProto'), end, this.graphField, this.graphLarge);
       this.endSubgraph(g);
-    } else if (field === Attr.t && isConstantOp(n)) {
+    } else if (field === Attr.t && isConstantOp(n, this.b.strings.strings)) {
       this.tensor = newTensor();
       await streamFields(r.at('TensorProto'), end, this.tensorField, this.tensorLarge);
       n.constantTensor = this.tensor;
@@ -348,7 +374,7 @@ export class OnnxParser {
         if (wire !== WIRE_LEN) r.skip(wire, end);
         return;
       case Tensor.name:
-        if (wire === WIRE_LEN) t.name = r.string(end - r.pos);
+        if (wire === WIRE_LEN) t.name = r.stringId(end - r.pos, this.b.strings);
         else r.skip(wire, end);
         return;
       case Tensor.externalData:
@@ -396,7 +422,7 @@ export class OnnxParser {
 
   private addInitializer(t: TensorAcc): void {
     const { b } = this;
-    const v = b.value(this.graph, t.name);
+    const v = b.valueById(this.graph, t.name);
     b.addFlags(v, ValueFlag.Initializer);
     b.setValueType(v, t.dtype, t.dims);
     this.recordData(v, t);
@@ -428,7 +454,7 @@ export class OnnxParser {
     const t = values as TensorAcc | null;
     if (!t) return;
     // A sparse initializer is a constant, but not one of graph.initializer: flag it as a constant value.
-    const v = b.value(this.graph, t.name);
+    const v = b.valueById(this.graph, t.name);
     b.addFlags(v, ValueFlag.ConstantNode);
     b.setValueType(v, t.dtype, dims);
   }
@@ -436,14 +462,14 @@ export class OnnxParser {
   // ValueInfoProto --------------------------------------------------------------------------------------------------
   private valueInfo(end: number): void {
     const { r } = this;
-    this.valueName = '';
+    this.valueName = 0;
     this.valueDtype = 0;
     this.valueHasShape = false;
     this.dims.length = 0;
     this.syms.length = 0;
     parseFields(r.at('ValueInfoProto'), end, (f, w, e) => {
       if (w !== WIRE_LEN) return r.skip(w, e);
-      if (f === ValueInfo.name) this.valueName = r.string(e - r.pos);
+      if (f === ValueInfo.name) this.valueName = r.stringId(e - r.pos, this.b.strings);
       else if (f === ValueInfo.type) this.typeProto(e, 0);
     });
   }
@@ -492,13 +518,13 @@ export class OnnxParser {
   }
 }
 
-function isConstantOp(n: NodeAcc): boolean {
-  return n.op === 'Constant' && (n.domain === '' || n.domain === 'ai.onnx');
+function isConstantOp(n: NodeAcc, strings: readonly string[]): boolean {
+  return strings[n.op] === 'Constant' && (n.domain === '' || n.domain === 'ai.onnx');
 }
 
 function newTensor(): TensorAcc {
   return {
-    name: '', dtype: 0, dims: [], dataOffset: -1, dataLength: 0, encoding: 0, location: '',
+    name: 0, dtype: 0, dims: [], dataOffset: -1, dataLength: 0, encoding: 0, location: '',
     externalOffset: 0, externalLength: 0, segment: false,
   };
 }

@@ -1,4 +1,5 @@
 import type { ByteSource } from '../byte-source.ts';
+import { decodeUtf8, type StringTable } from '../../graph/columns.ts';
 import { DecodeError } from '../errors.ts';
 
 /**
@@ -17,8 +18,6 @@ export const WIRE_FIXED32 = 5;
 const MIN_CHUNK = 64 << 10;
 const MAX_CHUNK = 4 << 20;
 const TWO_32 = 4294967296;
-
-const utf8 = new TextDecoder('utf-8');
 
 export class WireStream {
   /** Absolute file offset of the next byte to read. */
@@ -144,18 +143,21 @@ export class WireStream {
   string(len: number): string {
     const i = this.index(len);
     this.pos += len;
-    const b = this.buf;
-    if (len < 64) {
-      let ascii = true;
-      for (let k = i; k < i + len; k++) {
-        if (b[k] >= 0x80) {
-          ascii = false;
-          break;
-        }
-      }
-      if (ascii) return String.fromCharCode.apply(null, b.subarray(i, i + len) as unknown as number[]);
-    }
-    return utf8.decode(b.subarray(i, i + len));
+    return decodeUtf8(this.buf, i, i + len);
+  }
+
+  /** Interns a string field straight from the window's bytes (see StringTable.internBytes). */
+  stringId(len: number, table: StringTable, eager = false): number {
+    const i = this.index(len);
+    this.pos += len;
+    return table.internBytes(this.buf, i, i + len, eager);
+  }
+
+  /** Pools a unique string (a node name) for decoding with the rest at the end. */
+  uniqueStringId(len: number, table: StringTable): number {
+    const i = this.index(len);
+    this.pos += len;
+    return table.appendBytes(this.buf, i, i + len);
   }
 
   bytes(len: number): Uint8Array {
