@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 
 export interface ServerOptions {
   /** The built app (dist/). */
@@ -55,9 +56,11 @@ export const CONTENT_SECURITY_POLICY = [
  * file it was given (with HTTP ranges, so the browser reads a multi-GB model piece by piece), nothing else.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const root = resolve(options.root);
+  // Symlinks are resolved on both sides, so a link under root cannot hand out a file outside it.
+  const root = await realpath(resolve(options.root)).catch(() => resolve(options.root));
   const modelPath = options.modelPath ? resolve(options.modelPath) : null;
   const modelRoute = modelPath ? `/model/${basename(modelPath)}` : null;
+  let port = 0;
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -68,27 +71,37 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    // DNS rebinding: a page on evil.example that re-resolves to 127.0.0.1 is same-origin with its own host name,
+    // not with ours, so only requests addressed to the loopback names are answered.
+    if (!allowedHost(req.headers.host, port)) return send(res, 421, 'misdirected request');
     let pathname: string;
     try {
       pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
     } catch {
       return send(res, 400, 'bad request');
     }
-    if (pathname.includes('\0')) return send(res, 400, 'bad request');
+    if (pathname.includes('\0') || pathname.includes('\\')) return send(res, 400, 'bad request');
     if (modelPath && pathname === modelRoute) {
       return sendFile(req, res, modelPath, 'application/octet-stream');
     }
     const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
     const file = resolve(root, rel);
-    if (file !== root && !file.startsWith(root + sep)) return send(res, 403, 'forbidden');
-    return sendFile(req, res, file, TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
+    if (!inside(root, file)) return send(res, 403, 'forbidden');
+    let real: string;
+    try {
+      real = await realpath(file);
+    } catch {
+      return send(res, 404, 'not found');
+    }
+    if (!inside(root, real)) return send(res, 403, 'forbidden');
+    return sendFile(req, res, real, TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
   }
 
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 0, '127.0.0.1', () => ok());
   });
-  const { port } = server.address() as AddressInfo;
+  ({ port } = server.address() as AddressInfo);
   const url = `http://127.0.0.1:${port}/`;
   return {
     url,
@@ -98,6 +111,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.close(() => done());
     }),
   };
+}
+
+function inside(root: string, file: string): boolean {
+  return file === root || file.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Host header names this server (a client without one, like HTTP/1.0 tools, is let through). */
+function allowedHost(host: string | undefined, port: number): boolean {
+  if (host === undefined) return true;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host.trim().toLowerCase());
+  if (!m || !LOOPBACK_NAMES.has(m[1])) return false;
+  return m[2] === undefined ? port === 80 : Number(m[2]) === port;
 }
 
 function securityHeaders(res: ServerResponse): void {
@@ -149,5 +176,6 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: string,
     res.writeHead(200, { 'Content-Length': String(size) });
   }
   if (req.method === 'HEAD' || size === 0) return void res.end();
-  createReadStream(file, { start, end }).pipe(res);
+  // A read error (file removed or unreadable after stat) must end this response, not crash the server.
+  pipeline(createReadStream(file, { start, end }), res, () => undefined);
 }

@@ -1,11 +1,14 @@
 import type { GraphIR } from '../graph/ir.ts';
 import type { ByteSource } from './byte-source.ts';
 import { DecodeError } from './errors.ts';
+import { caffeDecoder } from './caffe/index.ts';
+import { darknetDecoder } from './darknet/index.ts';
 import { onnxDecoder } from './onnx/index.ts';
 import type { DecodeOptions, ModelDecoder } from './registry-types.ts';
+import { tfliteDecoder } from './tflite/index.ts';
 
-/** Every format Strata opens, most specific sniffers first. */
-export const decoders: readonly ModelDecoder[] = [onnxDecoder];
+/** Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). */
+export const decoders: readonly ModelDecoder[] = [tfliteDecoder, onnxDecoder, caffeDecoder, darknetDecoder];
 
 const HEAD_BYTES = 4096;
 

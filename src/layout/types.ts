@@ -10,6 +10,11 @@ export const enum BoxKind {
 /**
  * What the layout worker hands the scene: absolute coordinates in typed arrays, transferable.
  * Boxes are ordered parents before children so frames draw under their contents.
+ *
+ * The root group (always expanded) has no box: its items are the depth-0 boxes and `groupBox[0]` is -1.
+ * `boxDepth` counts the expanded frames around a box. A Frame's title bar is its top `FRAME_TITLE` pixels
+ * (see `src/layout/group-graph.ts`). Polylines run from the source box's bottom edge to the target box's top
+ * edge (top-down layout); the points are ELK's orthogonal routes, or our fallback's straight segments.
  */
 export interface SceneLayout {
   width: number;

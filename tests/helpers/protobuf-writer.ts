@@ -8,6 +8,11 @@ export const WIRE = { varint: 0, fixed64: 1, len: 2, fixed32: 5 } as const;
 const utf8 = new TextEncoder();
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
+  return concatList(parts);
+}
+
+/** As concat(), for lists too long to spread into arguments. */
+export function concatList(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
@@ -21,6 +26,15 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** Unsigned varint; negative numbers are written as 64-bit two's complement (10 bytes), like protobuf int64. */
 export function varint(value: number | bigint): Uint8Array {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    const out: number[] = [];
+    while (value >= 128) {
+      out.push((value % 128) | 0x80);
+      value = Math.floor(value / 128);
+    }
+    out.push(value);
+    return Uint8Array.from(out);
+  }
   let v = BigInt(value);
   if (v < 0n) v += 1n << 64n;
   if (v < 0n || v >= 1n << 64n) throw new Error(`varint out of range: ${value}`);
@@ -67,7 +81,7 @@ export const pb = {
     new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
     return concat(tag(field, WIRE.fixed64), b);
   },
-  packed: (field: number, values: (number | bigint)[]) => pb.bytes(field, concat(...values.map((v) => varint(v)))),
+  packed: (field: number, values: (number | bigint)[]) => pb.bytes(field, concatList(values.map((v) => varint(v)))),
   /** A length-delimited field whose declared length is `declared`, whatever the payload really is (hostile). */
   lying: (field: number, declared: number | bigint, payload: Uint8Array = new Uint8Array(0)) =>
     concat(tag(field, WIRE.len), varint(declared), payload),
@@ -200,7 +214,7 @@ export interface OnnxValueInfo {
 
 export function valueInfoProto(v: OnnxValueInfo): Uint8Array {
   const dims = (v.shape ?? []).map((d) => pb.msg(1, typeof d === 'string' ? pb.string(2, d) : pb.varint(1, d)));
-  const tensorType = concat(pb.varint(1, v.elemType ?? TensorDataType.FLOAT), v.shape ? pb.msg(2, ...dims) : new Uint8Array(0));
+  const tensorType = concat(pb.varint(1, v.elemType ?? TensorDataType.FLOAT), v.shape ? pb.bytes(2, concatList(dims)) : new Uint8Array(0));
   return concat(pb.string(1, v.name), pb.msg(2, pb.msg(1, tensorType)), v.doc ? pb.string(3, v.doc) : new Uint8Array(0));
 }
 

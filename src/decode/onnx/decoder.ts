@@ -416,8 +416,8 @@ export class OnnxParser {
     });
     const t = this.tensor;
     if (key === 'location') t.location = value;
-    else if (key === 'offset') t.externalOffset = Number(value) || 0;
-    else if (key === 'length') t.externalLength = Number(value) || 0;
+    else if (key === 'offset') t.externalOffset = byteCount(value);
+    else if (key === 'length') t.externalLength = Math.max(0, byteCount(value));
   }
 
   private addInitializer(t: TensorAcc): void {
@@ -520,6 +520,12 @@ export class OnnxParser {
 
 function isConstantOp(n: NodeAcc, strings: readonly string[]): boolean {
   return strings[n.op] === 'Constant' && (n.domain === '' || n.domain === 'ai.onnx');
+}
+
+/** An external-data offset or length: a byte count, or -1 if the file says something unusable (negative, 1e400). */
+function byteCount(value: string): number {
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : -1;
 }
 
 function newTensor(): TensorAcc {

@@ -1,0 +1,141 @@
+/**
+ * Generated benchmark/test models, cached under .cache/models (gitignored) and shared by every bench and test.
+ * File names match tests/helpers/models.ts so both reuse the same cache.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { GraphBuilder } from '../src/graph/builder.ts';
+import { GraphKind, ValueFlag, type GraphIR } from '../src/graph/ir.ts';
+
+const run = promisify(execFile);
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const cacheDir = resolve(repoRoot, '.cache/models');
+export const sharedScripts = resolve(repoRoot, '../shared/scripts');
+const PYTHON = '/usr/bin/python3';
+
+/**
+ * - `gpt`: GPT-2-style decoder export with `n` layers (d_model 16, 2 heads; ~40–128 nodes per layer).
+ * - `gpt-static`: the same with static shapes (more Shape/Gather/Concat chains per layer).
+ * - `chain`: synthetic chain of `n` nodes.
+ */
+export type ModelKind = 'gpt' | 'gpt-static' | 'chain';
+
+const pending = new Map<string, Promise<string>>();
+
+export function ensureModel(kind: ModelKind, n: number): Promise<string> {
+  const file = kind === 'chain' ? `chain_${n}.onnx` : `gpt_${n}L_16d${kind === 'gpt-static' ? '_static' : ''}.onnx`;
+  const out = resolve(cacheDir, file);
+  if (existsSync(out)) return Promise.resolve(out);
+  let p = pending.get(out);
+  if (!p) {
+    p = generate(kind, n, out);
+    pending.set(out, p);
+  }
+  return p;
+}
+
+async function generate(kind: ModelKind, n: number, out: string): Promise<string> {
+  mkdirSync(dirname(out), { recursive: true });
+  // Write under a temporary name and rename: another process may be generating the same file.
+  const tmp = `${out}.${process.pid}.tmp.onnx`;
+  const args = kind === 'chain'
+    ? [resolve(sharedScripts, 'gen_chain_onnx.py'), String(n), tmp]
+    : [resolve(sharedScripts, 'export_gpt_decoder.py'), String(n), '16', '2', tmp, ...(kind === 'gpt-static' ? ['--static'] : [])];
+  try {
+    await run(PYTHON, args, { timeout: 1_800_000, maxBuffer: 64 << 20 });
+    renameSync(tmp, out);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return out;
+}
+
+/**
+ * The same main graph with every node and tensor name replaced by `node_<i>` / `t<i>`: what a flat export
+ * (no scopes) looks like, for the structural-grouping path. Sub-graphs are dropped.
+ */
+export function stripNames(ir: GraphIR): GraphIR {
+  const b = new GraphBuilder(ir.format);
+  const g = b.beginGraph('flat', GraphKind.Main);
+  const start = ir.graphValueStart[0];
+  const end = start + ir.graphValueCount[0];
+  const vid = new Int32Array(ir.valueCount).fill(-1);
+  for (let v = start; v < end; v++) {
+    vid[v] = b.value(g, `t${v}`);
+    const f = ir.valueFlags[v] & (ValueFlag.Initializer | ValueFlag.ConstantNode);
+    if (f) b.addFlags(vid[v], f);
+  }
+  for (let k = ir.graphInputOffsets[0]; k < ir.graphInputOffsets[1]; k++) b.addGraphInput(g, vid[ir.graphInputs[k]]);
+  const nStart = ir.graphNodeStart[0];
+  for (let v = nStart; v < nStart + ir.graphNodeCount[0]; v++) {
+    const ins = Array.from(ir.nodeInputs.subarray(ir.nodeInputOffsets[v], ir.nodeInputOffsets[v + 1]), (x) => (x >= 0 ? vid[x] : -1));
+    const outs = Array.from(ir.nodeOutputs.subarray(ir.nodeOutputOffsets[v], ir.nodeOutputOffsets[v + 1]), (x) => (x >= 0 ? vid[x] : -1));
+    b.addNode(g, `node_${v - nStart}`, ir.strings[ir.nodeOp[v]], ins, outs);
+  }
+  for (let k = ir.graphOutputOffsets[0]; k < ir.graphOutputOffsets[1]; k++) b.addGraphOutput(g, vid[ir.graphOutputs[k]]);
+  return b.finish();
+}
+
+/**
+ * A transformer-like graph built in code (no python, any size): an embedding, `blocks` pre-norm blocks of
+ * 26 ops (layer norm, attention with a broadcast mask, residual adds, MLP), a final norm and head.
+ * `scoped` names nodes like a PyTorch export (`/blocks.3/attn/MatMul`); otherwise names are `node_<i>`.
+ */
+export function syntheticTransformer(blocks: number, scoped = true): GraphIR {
+  const b = new GraphBuilder('synthetic');
+  const g = b.beginGraph('synthetic', GraphKind.Main);
+  let nodes = 0;
+  let tensors = 0;
+  const t = () => b.value(g, `t${tensors++}`);
+  const weight = () => {
+    const w = t();
+    b.addFlags(w, ValueFlag.Initializer);
+    return w;
+  };
+  const op = (scope: string, type: string, inputs: number[], outs = 1): number[] => {
+    const o = Array.from({ length: outs }, t);
+    b.addNode(g, scoped ? `${scope}/${type}_${nodes}` : `node_${nodes}`, type, inputs, o);
+    nodes++;
+    return o;
+  };
+  const norm = (s: string, x: number) => {
+    const [mean] = op(s, 'ReduceMean', [x]);
+    const [d] = op(s, 'Sub', [x, mean]);
+    const [two] = op(s, 'Constant', []);
+    const [sq] = op(s, 'Pow', [d, two]);
+    const [v] = op(s, 'ReduceMean', [sq]);
+    const [sd] = op(s, 'Sqrt', [v]);
+    const [n] = op(s, 'Div', [d, sd]);
+    const [m] = op(s, 'Mul', [n, weight()]);
+    return op(s, 'Add', [m, weight()])[0];
+  };
+  const ids = t();
+  b.addGraphInput(g, ids);
+  let [x] = op('/embed', 'Gather', [weight(), ids]);
+  const [mask] = op('', 'Constant', []);
+  for (let i = 0; i < blocks; i++) {
+    const s = `/blocks.${i}`;
+    const h = norm(`${s}/ln_1`, x);
+    const [q] = op(`${s}/attn/q`, 'MatMul', [h, weight()]);
+    const [k] = op(`${s}/attn/k`, 'MatMul', [h, weight()]);
+    const [v] = op(`${s}/attn/v`, 'MatMul', [h, weight()]);
+    const [kt] = op(`${s}/attn`, 'Transpose', [k]);
+    const [sc] = op(`${s}/attn`, 'MatMul', [q, kt]);
+    const [masked] = op(`${s}/attn`, 'Where', [mask, sc]);
+    const [p] = op(`${s}/attn`, 'Softmax', [masked]);
+    const [ctx] = op(`${s}/attn`, 'MatMul', [p, v]);
+    const [proj] = op(`${s}/attn/proj`, 'MatMul', [ctx, weight()]);
+    [x] = op(s, 'Add', [x, proj]);
+    const h2 = norm(`${s}/ln_2`, x);
+    const [up] = op(`${s}/mlp/fc`, 'MatMul', [h2, weight()]);
+    const [act] = op(`${s}/mlp`, 'Gelu', [up]);
+    const [down] = op(`${s}/mlp/proj`, 'MatMul', [act, weight()]);
+    [x] = op(s, 'Add', [x, down]);
+  }
+  const [logits] = op('/head', 'MatMul', [norm('/ln_f', x), weight()]);
+  b.addGraphOutput(g, logits);
+  return b.finish();
+}

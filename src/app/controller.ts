@@ -1,0 +1,347 @@
+import * as Comlink from 'comlink';
+import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { GraphIR } from '../graph/ir.ts';
+import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { TIER_NAMES } from '../culling/lod.ts';
+import type { Scene } from '../scene/scene.ts';
+import type { DecodeApi, ModelInput } from '../workers/decode-api.ts';
+import type { LayoutApi } from '../workers/layout-api.ts';
+import { ModelView, initialExpansion, type SearchMatch } from './model.ts';
+
+export type Status = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface Progress {
+  stage: string;
+  /** 0..1, or -1 when indeterminate. */
+  fraction: number;
+}
+
+export interface StrataState {
+  status: Status;
+  error?: string;
+  nodes: number;
+  groups: number;
+  expanded: number;
+  visibleNodes: number;
+  drawCalls: number;
+  // Extras beyond the contract, for diagnostics and benches.
+  visibleOps: number;
+  visibleGroups: number;
+  boxes: number;
+  edges: number;
+  tier: string;
+  camera: { x: number; y: number; zoom: number };
+  selected: string | null;
+  file: string | null;
+  busy: boolean;
+  timings: Record<string, number>;
+  renderer: string;
+}
+
+export interface Workers {
+  decode(): Worker;
+  layout(): Worker;
+}
+
+type Listener = () => void;
+
+/**
+ * Application state: the open model, which groups are expanded, the current layout and selection. Talks to the
+ * decode and layout workers, hands layouts to the Scene and tells the UI when something changed.
+ */
+export class Controller {
+  status: Status = 'idle';
+  error: string | undefined;
+  progress: Progress = { stage: '', fraction: 0 };
+  model: ModelView | null = null;
+  layout: SceneLayout | null = null;
+  expanded = new Set<number>();
+  selectedNode = -1;
+  busy = false;
+  timings: Record<string, number> = {};
+
+  readonly decode: Comlink.Remote<DecodeApi>;
+  private layoutWorker: Worker;
+  private layoutApi: Comlink.Remote<LayoutApi>;
+  private generation = 0;
+  private layoutSeq = 0;
+  private listeners = new Set<Listener>();
+  private openDone: Promise<void> = Promise.resolve();
+
+  constructor(readonly scene: Scene, private readonly workers: Workers) {
+    this.decode = Comlink.wrap<DecodeApi>(workers.decode());
+    this.layoutWorker = workers.layout();
+    this.layoutApi = Comlink.wrap<LayoutApi>(this.layoutWorker);
+  }
+
+  onChange(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(): void {
+    for (const fn of this.listeners) fn();
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  /** Opens a model; resolves once the first frame of it (or the error panel) is on screen. */
+  open(input: ModelInput): Promise<void> {
+    const done = this.doOpen(input);
+    this.openDone = done;
+    return done;
+  }
+
+  private async doOpen(input: ModelInput): Promise<void> {
+    const gen = ++this.generation;
+    const t0 = performance.now();
+    const fileName = input.kind === 'blob' ? input.name : decodeURIComponent(input.url.split(/[?#]/)[0].split('/').pop() || input.url);
+    this.status = 'loading';
+    this.error = undefined;
+    this.model = null;
+    this.layout = null;
+    this.selectedNode = -1;
+    this.expanded.clear();
+    this.timings = {};
+    this.scene.setLayout(null, null);
+    this.setProgress('Reading ' + fileName, 0);
+    try {
+      const ir: GraphIR = await this.decode.open(
+        input,
+        Comlink.proxy((read: number, total: number) => {
+          if (gen === this.generation) this.setProgress('Reading ' + fileName, total > 0 ? 0.7 * (read / total) : -1);
+        }),
+      );
+      if (gen !== this.generation) return;
+      const t1 = performance.now();
+      this.timings.decodeMs = round(t1 - t0);
+      this.setProgress(`Grouping ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.75);
+      // Structured-cloned, not transferred: the main thread keeps its copy for labels, search and properties.
+      const hierarchy: Hierarchy = await this.layoutApi.load(ir);
+      if (gen !== this.generation) return;
+      const t2 = performance.now();
+      this.timings.hierarchyMs = round(t2 - t1);
+      const model = new ModelView(ir, hierarchy, fileName);
+      this.setProgress('Laying out', 0.85);
+      const expanded = initialExpansion(hierarchy);
+      const layout = await this.layoutApi.layout(Uint32Array.from(expanded));
+      if (gen !== this.generation) return;
+      const t3 = performance.now();
+      this.timings.layoutMs = round(t3 - t2);
+      this.setProgress('Drawing', 0.97);
+      this.model = model;
+      this.layout = layout;
+      this.expanded = new Set(expanded);
+      this.scene.setLayout(layout, model, 'fit');
+      await this.scene.nextFrame();
+      if (gen !== this.generation) return;
+      this.timings.firstFrameMs = round(performance.now() - t3);
+      this.timings.totalMs = round(performance.now() - t0);
+      // Since navigation start: what a user waits from opening the page to the first frame of the model.
+      this.timings.readyAtMs = round(performance.now());
+      this.status = 'ready';
+      this.emit();
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.status = 'error';
+      this.error = errorMessage(err);
+      this.model = null;
+      this.layout = null;
+      this.emit();
+      await this.scene.nextFrame();
+    }
+  }
+
+  /** Aborts a load in progress: the decode worker stops at its next chunk, the layout worker is replaced. */
+  async cancel(): Promise<void> {
+    if (this.status !== 'loading') return;
+    this.generation++;
+    void this.decode.cancel();
+    this.restartLayoutWorker();
+    this.status = 'idle';
+    this.model = null;
+    this.layout = null;
+    this.scene.setLayout(null, null);
+    this.emit();
+    await this.scene.nextFrame();
+  }
+
+  private restartLayoutWorker(): void {
+    this.layoutApi[Comlink.releaseProxy]();
+    this.layoutWorker.terminate();
+    this.layoutWorker = this.workers.layout();
+    this.layoutApi = Comlink.wrap<LayoutApi>(this.layoutWorker);
+  }
+
+  private setProgress(stage: string, fraction: number): void {
+    this.progress = { stage, fraction };
+    this.emit();
+  }
+
+  /** Waits for an open in flight (automation calls made right after `open` act on the new model). */
+  whenOpened(): Promise<void> {
+    return this.openDone;
+  }
+
+  // ---------------------------------------------------------------- expansion
+
+  /** Lays out with exactly these groups expanded (ancestors implied), then shows it. */
+  async setExpanded(groups: Iterable<number>, camera: 'fit' | 'keep' | { anchorGroup: number }): Promise<void> {
+    const model = this.model;
+    if (!model) return;
+    const h = model.hierarchy;
+    const want = new Set<number>();
+    for (const g of groups) if (g > 0 && g < h.groupCount) want.add(g);
+    // Only groups whose ancestors are all expanded are visible as frames; drop the rest.
+    const clean: number[] = [];
+    for (let g = 1; g < h.groupCount; g++) {
+      if (!want.has(g)) continue;
+      const p = h.groupParent[g];
+      if (p <= 0 || want.has(p)) clean.push(g);
+      else want.delete(g);
+    }
+    const gen = this.generation;
+    const seq = ++this.layoutSeq;
+    this.busy = true;
+    this.emit();
+    const t0 = performance.now();
+    let layout: SceneLayout;
+    try {
+      layout = await this.layoutApi.layout(Uint32Array.from(clean));
+    } catch (err) {
+      if (seq === this.layoutSeq) this.busy = false;
+      this.emit();
+      throw new Error(`layout failed: ${errorMessage(err)}`);
+    }
+    if (gen !== this.generation || seq !== this.layoutSeq) return;
+    this.timings.relayoutMs = round(performance.now() - t0);
+    const selected = this.selectedNode;
+    this.layout = layout;
+    this.expanded = new Set(clean);
+    this.scene.setLayout(layout, model, camera);
+    this.busy = false;
+    if (selected >= 0) this.highlightNode(selected);
+    this.emit();
+    await this.scene.nextFrame();
+  }
+
+  expandAll(): Promise<void> {
+    const h = this.model?.hierarchy;
+    if (!h) return Promise.resolve();
+    const all: number[] = [];
+    for (let g = 1; g < h.groupCount; g++) all.push(g);
+    return this.setExpanded(all, 'fit');
+  }
+
+  collapseAll(): Promise<void> {
+    return this.setExpanded([], 'fit');
+  }
+
+  /** Expands a group (and its ancestors) by path; rejects for an unknown path. */
+  async expandPath(path: string): Promise<void> {
+    const model = this.model;
+    if (!model) throw new Error('no model is open');
+    const g = model.groupOfPath(path);
+    if (g < 0) throw new Error(`no group with path "${path}"`);
+    const next = new Set(this.expanded);
+    for (const a of model.ancestors(g)) next.add(a);
+    await this.setExpanded(next, { anchorGroup: g });
+  }
+
+  /** Expands a collapsed group or collapses an expanded one, keeping it in place on screen. */
+  toggleGroup(group: number): Promise<void> {
+    const model = this.model;
+    if (!model || group <= 0) return Promise.resolve();
+    const next = new Set(this.expanded);
+    if (next.has(group)) next.delete(group);
+    else for (const a of model.ancestors(group)) next.add(a);
+    return this.setExpanded(next, { anchorGroup: group });
+  }
+
+  // ---------------------------------------------------------------- selection
+
+  /**
+   * Selects a node: expands its ancestors if it is hidden in a collapsed group, centres it (when `focus`) and
+   * shows its properties.
+   */
+  async selectNode(node: number, focus = true, animate = 0): Promise<void> {
+    const model = this.model;
+    if (!model || node < 0 || node >= model.ir.nodeCount) return;
+    if (this.layout && this.layout.nodeBox[node] < 0) {
+      const g = model.hierarchy.nodeGroup[node];
+      const next = new Set(this.expanded);
+      for (const a of model.ancestors(g)) next.add(a);
+      await this.setExpanded(next, 'keep');
+    }
+    this.selectedNode = node;
+    const box = this.highlightNode(node);
+    if (focus && box >= 0) this.scene.focusBox(box, animate);
+    this.emit();
+    await this.scene.nextFrame();
+  }
+
+  /** Selects the box that shows a node (its own, or the innermost collapsed group holding it). */
+  private highlightNode(node: number): number {
+    const L = this.layout;
+    const model = this.model;
+    if (!L || !model) return -1;
+    let box = L.nodeBox[node];
+    if (box < 0) {
+      for (let g = model.hierarchy.nodeGroup[node]; g >= 0 && box < 0; g = model.hierarchy.groupParent[g]) {
+        const gb = L.groupBox[g];
+        if (gb >= 0 && L.boxKind[gb] === BoxKind.Group) box = gb;
+        if (g === 0) break;
+      }
+    }
+    this.scene.setSelected(box);
+    return box;
+  }
+
+  clearSelection(): void {
+    this.selectedNode = -1;
+    this.scene.setSelected(-1);
+    this.emit();
+  }
+
+  search(q: string, limit?: number): SearchMatch[] {
+    return this.model?.search(q, limit) ?? [];
+  }
+
+  // ---------------------------------------------------------------- state
+
+  state(): StrataState {
+    const model = this.model;
+    const visible = this.scene.countVisible();
+    const cam = this.scene.getCamera();
+    const s: StrataState = {
+      status: this.status,
+      nodes: model?.mainNodeCount ?? 0,
+      groups: model?.groupCount ?? 0,
+      expanded: this.expanded.size,
+      visibleNodes: visible.nodes,
+      drawCalls: this.scene.stats.drawCalls,
+      visibleOps: visible.ops,
+      visibleGroups: visible.groups,
+      boxes: this.layout?.boxCount ?? 0,
+      edges: this.layout?.edgeCount ?? 0,
+      tier: TIER_NAMES[this.scene.tier],
+      camera: { x: cam.x, y: cam.y, zoom: cam.zoom },
+      selected: model && this.selectedNode >= 0 ? model.nodeTitle(this.selectedNode) : null,
+      file: model?.fileName ?? null,
+      busy: this.busy,
+      timings: { ...this.timings },
+      renderer: this.scene.glRenderer,
+    };
+    if (this.error !== undefined) s.error = this.error;
+    return s;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+export function errorMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.replace(/^(Error|DecodeError):\s*/, '') || 'unknown error';
+}

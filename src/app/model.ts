@@ -1,0 +1,220 @@
+import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import { GraphKind, nodeOutputIds, str, valueConsumerIds, valueShape, type GraphIR } from '../graph/ir.ts';
+import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { opCategory, type OpCategory } from '../scene/palette.ts';
+import type { SceneSource } from '../scene/scene.ts';
+
+export interface SearchMatch {
+  kind: 'node' | 'tensor';
+  /** Node name, or tensor name for tensor matches. */
+  name: string;
+  op: string;
+  /** Node to show: the match itself, or the tensor's producer (first consumer for weights and inputs). */
+  node: number;
+  value?: number;
+  /** What matched: 'name', 'op' or 'tensor'. */
+  field: 'name' | 'op' | 'tensor';
+}
+
+/**
+ * The open model as the viewer sees it: GraphIR + Hierarchy, with the cheap lookups the scene, search and
+ * properties panel need. Everything here is O(1) per call or built lazily once.
+ */
+export class ModelView implements SceneSource {
+  private readonly categoryByString: Int8Array;
+  private nodeNamesLower: string[] | null = null;
+  private valueNamesLower: string[] | null = null;
+  private nodeByName: Map<string, number> | null = null;
+  private valueByName: Map<string, number> | null = null;
+  private groupByPath: Map<string, number> | null = null;
+  readonly mainNodeCount: number;
+
+  constructor(readonly ir: GraphIR, readonly hierarchy: Hierarchy, readonly fileName: string) {
+    this.categoryByString = new Int8Array(ir.strings.length).fill(-1);
+    let main = 0;
+    for (let g = 0; g < ir.graphCount; g++) if (ir.graphKind[g] === GraphKind.Main) main += ir.graphNodeCount[g];
+    this.mainNodeCount = ir.graphCount > 0 ? main : ir.nodeCount;
+  }
+
+  get groupCount(): number {
+    return Math.max(0, this.hierarchy.groupCount - 1);
+  }
+
+  nodeOp(node: number): string {
+    return str(this.ir, this.ir.nodeOp[node]);
+  }
+
+  nodeName(node: number): string {
+    return str(this.ir, this.ir.nodeName[node]);
+  }
+
+  /** Name, or a stand-in for unnamed nodes. */
+  nodeTitle(node: number): string {
+    return this.nodeName(node) || `${this.nodeOp(node)} #${node}`;
+  }
+
+  nodeCategory(node: number): OpCategory {
+    const s = this.ir.nodeOp[node];
+    let c = this.categoryByString[s];
+    if (c < 0) {
+      c = opCategory(str(this.ir, s));
+      this.categoryByString[s] = c;
+    }
+    return c as OpCategory;
+  }
+
+  groupLabel(group: number): string {
+    const l = this.hierarchy.groupLabel[group];
+    if (l) return l;
+    return group === 0 ? this.fileName || 'model' : `group ${group}`;
+  }
+
+  groupSize(group: number): number {
+    return this.hierarchy.groupSize[group] ?? 0;
+  }
+
+  edgeLabel(layout: SceneLayout, edge: number): string {
+    const a = layout.edgeFrom[edge];
+    const b = layout.edgeTo[edge];
+    if (a < 0 || layout.boxKind[a] !== BoxKind.Node) return '';
+    const from = layout.boxRef[a];
+    const outs = nodeOutputIds(this.ir, from);
+    let value = -1;
+    if (b >= 0 && layout.boxKind[b] === BoxKind.Node) {
+      const to = layout.boxRef[b];
+      for (const v of outs) {
+        if (v < 0) continue;
+        for (const c of valueConsumerIds(this.ir, v)) if (c === to) value = v;
+        if (value >= 0) break;
+      }
+    }
+    if (value < 0) value = outs.find((v) => v >= 0) ?? -1;
+    if (value < 0) return '';
+    const shape = valueShape(this.ir, value);
+    if (!shape) return '';
+    return shape.length === 0 ? 'scalar' : shape.map((d) => (d === -1 ? '?' : String(d))).join('×');
+  }
+
+  /** Ancestor groups of a group, innermost first, excluding the root. */
+  ancestors(group: number): number[] {
+    const out: number[] = [];
+    for (let g = group; g > 0; g = this.hierarchy.groupParent[g]) out.push(g);
+    return out;
+  }
+
+  groupOfPath(path: string): number {
+    if (!this.groupByPath) {
+      this.groupByPath = new Map();
+      const paths = this.hierarchy.groupPath;
+      for (let g = 0; g < paths.length; g++) if (!this.groupByPath.has(paths[g])) this.groupByPath.set(paths[g], g);
+    }
+    return this.groupByPath.get(path) ?? -1;
+  }
+
+  /** Node by exact name (first of duplicates); also accepts a tensor name (its producer). */
+  findNode(name: string): number {
+    if (!this.nodeByName) {
+      this.nodeByName = new Map();
+      for (let n = this.ir.nodeCount - 1; n >= 0; n--) this.nodeByName.set(this.nodeName(n), n);
+    }
+    const hit = this.nodeByName.get(name);
+    if (hit !== undefined) return hit;
+    const v = this.findValue(name);
+    return v >= 0 ? this.nodeOfValue(v) : -1;
+  }
+
+  findValue(name: string): number {
+    if (!this.valueByName) {
+      this.valueByName = new Map();
+      for (let v = this.ir.valueCount - 1; v >= 0; v--) this.valueByName.set(str(this.ir, this.ir.valueName[v]), v);
+    }
+    return this.valueByName.get(name) ?? -1;
+  }
+
+  nodeOfValue(value: number): number {
+    const p = this.ir.valueProducer[value];
+    if (p >= 0) return p;
+    const consumers = valueConsumerIds(this.ir, value);
+    return consumers.length ? consumers[0] : -1;
+  }
+
+  /**
+   * Case-insensitive search over node names, op types and tensor names. Exact matches first, then prefix
+   * matches, then substring matches; within a rank, model order.
+   */
+  search(query: string, limit = Infinity): SearchMatch[] {
+    const q = query.trim().toLowerCase();
+    if (!q) return [];
+    const ir = this.ir;
+    if (!this.nodeNamesLower) this.nodeNamesLower = Array.from({ length: ir.nodeCount }, (_, n) => this.nodeName(n).toLowerCase());
+    if (!this.valueNamesLower) this.valueNamesLower = Array.from({ length: ir.valueCount }, (_, v) => str(ir, ir.valueName[v]).toLowerCase());
+    const ranked: [SearchMatch[], SearchMatch[], SearchMatch[]] = [[], [], []];
+    const opLower = new Map<number, string>();
+    const names = this.nodeNamesLower;
+    for (let n = 0; n < ir.nodeCount; n++) {
+      const name = names[n];
+      let rank = -1;
+      let field: SearchMatch['field'] = 'name';
+      if (name === q) rank = 0;
+      else if (name.startsWith(q)) rank = 1;
+      else if (name.includes(q)) rank = 2;
+      if (rank < 0) {
+        const s = ir.nodeOp[n];
+        let op = opLower.get(s);
+        if (op === undefined) {
+          op = str(ir, s).toLowerCase();
+          opLower.set(s, op);
+        }
+        if (op === q) rank = 0;
+        else if (op.includes(q)) rank = 2;
+        field = 'op';
+      }
+      if (rank >= 0) ranked[rank].push({ kind: 'node', name: this.nodeName(n), op: this.nodeOp(n), node: n, field });
+    }
+    const vnames = this.valueNamesLower;
+    for (let v = 0; v < ir.valueCount; v++) {
+      const name = vnames[v];
+      if (!name) continue;
+      let rank = -1;
+      if (name === q) rank = 0;
+      else if (name.startsWith(q)) rank = 1;
+      else if (name.includes(q)) rank = 2;
+      if (rank < 0) continue;
+      const node = this.nodeOfValue(v);
+      if (node < 0) continue;
+      // A tensor named like its producer adds nothing to the node match.
+      if (names[node] === name) continue;
+      ranked[rank].push({ kind: 'tensor', name: str(ir, ir.valueName[v]), op: this.nodeOp(node), node, value: v, field: 'tensor' });
+    }
+    const out = ranked[0].concat(ranked[1], ranked[2]);
+    return out.length > limit ? out.slice(0, limit) : out;
+  }
+}
+
+/**
+ * Groups to expand when a model opens: whole depth levels, top-down, while the drawn item count stays within
+ * budget, so small models open fully expanded and huge ones open at the group level.
+ */
+export function initialExpansion(h: Hierarchy, budget = 320): number[] {
+  const items = (g: number) =>
+    h.groupItemOffsets
+      ? h.groupItemOffsets[g + 1] - h.groupItemOffsets[g]
+      : h.groupChildOffsets[g + 1] - h.groupChildOffsets[g] + h.groupNodeOffsets[g + 1] - h.groupNodeOffsets[g];
+  const byDepth: number[][] = [];
+  for (let g = 1; g < h.groupCount; g++) {
+    const d = h.groupDepth[g];
+    (byDepth[d] ??= []).push(g);
+  }
+  let total = items(0);
+  const expanded: number[] = [];
+  for (let d = 1; d < byDepth.length; d++) {
+    const level = byDepth[d] ?? [];
+    if (level.length === 0) continue;
+    let add = 0;
+    for (const g of level) add += items(g);
+    if (total + add > budget) break;
+    total += add;
+    expanded.push(...level);
+  }
+  return expanded;
+}

@@ -1,0 +1,314 @@
+import { BoxKind } from '../layout/types.ts';
+import { THEMES, type ThemeName } from '../scene/palette.ts';
+import { Scene, type CameraState } from '../scene/scene.ts';
+import { buildSvg } from '../scene/svg-export.ts';
+import { download, el, formatCount } from '../ui/dom.ts';
+import { createFilePicker, installDropTarget } from '../ui/files.ts';
+import { installKeyboard } from '../ui/keyboard.ts';
+import { EmptyState, ErrorPanel, LoadingPanel, Tooltip } from '../ui/panels.ts';
+import { PropertiesPanel } from '../ui/properties.ts';
+import { SearchBox } from '../ui/search.ts';
+import { StatusBar, Toolbar } from '../ui/toolbar.ts';
+import type { ModelInput } from '../workers/decode-api.ts';
+import { Controller, errorMessage, type StrataState, type Workers } from './controller.ts';
+import type { SearchMatch } from './model.ts';
+
+/** `window.strata`: the automation / embedding surface (DESIGN.md contract 2). */
+export interface StrataApi {
+  state(): StrataState;
+  open(url: string): Promise<StrataState>;
+  expandAll(): Promise<StrataState>;
+  collapseAll(): Promise<StrataState>;
+  expand(groupPath: string): Promise<StrataState>;
+  select(name: string): Promise<{ node: number; name: string; op: string } | null>;
+  search(q: string): SearchMatch[];
+  camera(c?: Partial<CameraState>): Promise<CameraState>;
+  fit(): Promise<CameraState>;
+}
+
+declare global {
+  interface Window {
+    strata: StrataApi;
+  }
+}
+
+const CLICK_DELAY = 230;
+
+function initialTheme(): ThemeName {
+  try {
+    const saved = localStorage.getItem('strata-theme');
+    if (saved === 'light' || saved === 'dark') return saved;
+  } catch {
+    /* storage may be unavailable */
+  }
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function idleState(status: StrataState['status'], error?: string): StrataState {
+  const s: StrataState = {
+    status, nodes: 0, groups: 0, expanded: 0, visibleNodes: 0, drawCalls: 0, visibleOps: 0, visibleGroups: 0,
+    boxes: 0, edges: 0, tier: 'dots', camera: { x: 0, y: 0, zoom: 1 }, selected: null, file: null, busy: false,
+    timings: {}, renderer: '',
+  };
+  if (error !== undefined) s.error = error;
+  return s;
+}
+
+/** Builds the page, the scene and the controller, and installs `window.strata`. */
+export async function startViewer(root: HTMLElement, workers: Workers): Promise<void> {
+  let themeName = initialTheme();
+  document.documentElement.dataset.theme = themeName;
+
+  let controller: Controller | null = null;
+  let startupError: string | null = null;
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+  const need = async (): Promise<Controller> => {
+    await ready;
+    if (!controller) throw new Error(startupError ?? 'viewer failed to start');
+    await controller.whenOpened();
+    return controller;
+  };
+
+  // The API exists from the first moment; calls wait until the renderer is up.
+  window.strata = {
+    state: () => controller?.state() ?? idleState(startupError ? 'error' : 'idle', startupError ?? undefined),
+    open: async (url: string) => {
+      await ready;
+      if (!controller) throw new Error(startupError ?? 'viewer failed to start');
+      await controller.open({ kind: 'url', url: new URL(url, location.href).href });
+      return controller.state();
+    },
+    expandAll: async () => {
+      const c = await need();
+      await c.expandAll();
+      return c.state();
+    },
+    collapseAll: async () => {
+      const c = await need();
+      await c.collapseAll();
+      return c.state();
+    },
+    expand: async (path: string) => {
+      const c = await need();
+      await c.expandPath(path);
+      return c.state();
+    },
+    select: async (name: string) => {
+      const c = await need();
+      const model = c.model;
+      if (!model) return null;
+      const node = model.findNode(name);
+      if (node < 0) return null;
+      await c.selectNode(node, true, 0);
+      return { node, name: model.nodeTitle(node), op: model.nodeOp(node) };
+    },
+    search: (q: string) => controller?.search(q) ?? [],
+    camera: async (cam?: Partial<CameraState>) => {
+      const c = await need();
+      if (cam) c.scene.setCamera(cam);
+      await c.scene.nextFrame();
+      return c.scene.getCamera();
+    },
+    fit: async () => {
+      const c = await need();
+      c.scene.fit();
+      await c.scene.nextFrame();
+      return c.scene.getCamera();
+    },
+  };
+
+  // ---- page skeleton
+  const graphHost = el('div', { class: 'graph-host', attrs: { 'aria-label': 'Model graph' } });
+  const openInput = (input: ModelInput) => void controller?.open(input);
+  const picker = createFilePicker(openInput);
+  const toolbar = new Toolbar({
+    open: () => picker.pick(),
+    fit: () => controller?.scene.fit(undefined, 350),
+    expandAll: () => void controller?.expandAll().catch(report),
+    collapseAll: () => void controller?.collapseAll().catch(report),
+    toggleTheme: () => setTheme(themeName === 'light' ? 'dark' : 'light'),
+    exportPng: () => exportPng(),
+    exportSvg: () => exportSvg(),
+  });
+  const statusBar = new StatusBar();
+  const loading = new LoadingPanel(() => void controller?.cancel());
+  const errorPanel = new ErrorPanel(() => picker.pick(), () => {
+    errorPanel.hide();
+    empty.visible = !controller?.model;
+  });
+  const empty = new EmptyState(() => picker.pick());
+  const tooltip = new Tooltip();
+  graphHost.append(empty.element, loading.element, errorPanel.element, tooltip.element);
+
+  let scene: Scene;
+  try {
+    scene = await Scene.create(graphHost, THEMES[themeName]);
+  } catch (err) {
+    startupError = `WebGL is not available: ${errorMessage(err)}`;
+    root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost), statusBar.element);
+    errorPanel.show(startupError);
+    resolveReady();
+    return;
+  }
+  const ctl = new Controller(scene, workers);
+  controller = ctl;
+  // Read-only handle for benches and debugging (frame stats, renderer); not part of the automation contract.
+  Object.defineProperty(window, '__strataDebug', { value: { scene, controller: ctl }, configurable: true });
+
+  const properties = new PropertiesPanel(ctl.decode, () => THEMES[themeName]);
+  properties.onSelectNode = (node) => void ctl.selectNode(node, true, 300);
+  properties.showEmpty();
+  const search = new SearchBox((q) => ctl.search(q), (m) => {
+    void ctl.selectNode(m.node, true, 350);
+  });
+  toolbar.searchSlot.append(search.element);
+  root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost, properties.element), statusBar.element);
+  installDropTarget(graphHost, openInput);
+
+  function report(err: unknown): void {
+    statusBar.set(`Error: ${errorMessage(err)}`, '');
+  }
+
+  function setTheme(name: ThemeName): void {
+    themeName = name;
+    document.documentElement.dataset.theme = name;
+    try {
+      localStorage.setItem('strata-theme', name);
+    } catch {
+      /* ignore */
+    }
+    scene.setTheme(THEMES[name]);
+    shownNode = -2;
+    syncPanels();
+  }
+
+  function exportPng(): void {
+    scene.renderNow();
+    scene.app.canvas.toBlob((blob) => {
+      if (blob) download(blob, `${baseName()}.png`);
+    }, 'image/png');
+  }
+
+  function exportSvg(): void {
+    const items = scene.exportItems();
+    const model = ctl.model;
+    if (!items || !model || !ctl.layout || !scene.culler) return;
+    const svg = buildSvg({
+      layout: ctl.layout, source: model, theme: THEMES[themeName], view: items.view, boxes: items.boxes, edges: items.edges,
+      tier: items.tier, nodeHeight: scene.culler.nodeHeight, width: scene.viewport.screenWidth, height: scene.viewport.screenHeight,
+    });
+    download(new Blob([svg], { type: 'image/svg+xml' }), `${baseName()}.svg`);
+  }
+
+  function baseName(): string {
+    return (ctl.model?.fileName ?? 'strata').replace(/\.[^.]+$/, '') || 'strata';
+  }
+
+  // ---- reflect controller state in the panels
+  let shownModel: unknown = null;
+  let shownNode = -2;
+  function syncPanels(): void {
+    const st = ctl.status;
+    if (st === 'loading') loading.show(ctl.progress.stage, ctl.progress.fraction);
+    else loading.hide();
+    if (st === 'error') errorPanel.show(ctl.error ?? 'unknown error');
+    else errorPanel.hide();
+    empty.visible = st === 'idle';
+    toolbar.setModelOpen(st === 'ready');
+    toolbar.setBusy(ctl.busy);
+    const model = ctl.model;
+    if (model !== shownModel || (model && ctl.selectedNode !== shownNode)) {
+      shownModel = model;
+      shownNode = ctl.selectedNode;
+      if (!model) properties.showEmpty();
+      else if (ctl.selectedNode >= 0) properties.showNode(model, ctl.selectedNode);
+      else properties.showModel(model);
+    }
+    if (model) document.title = `${model.fileName} — Strata`;
+  }
+  ctl.onChange(syncPanels);
+
+  // ---- canvas interaction
+  let pendingClick = 0;
+  scene.events.click = (box, e) => {
+    clearTimeout(pendingClick);
+    const L = ctl.layout;
+    if (!L || box < 0) {
+      ctl.clearSelection();
+      return;
+    }
+    const kind = L.boxKind[box];
+    if (kind === BoxKind.Node) {
+      void ctl.selectNode(L.boxRef[box], false);
+    } else if (kind === BoxKind.Group || (L.boxRef[box] > 0 && inHeader(box, e))) {
+      // Collapsed group, or an expanded group's header band: toggle. Delayed so a double-click (zoom) does not.
+      pendingClick = window.setTimeout(() => void ctl.toggleGroup(L.boxRef[box]).catch(report), CLICK_DELAY);
+    } else {
+      ctl.clearSelection();
+    }
+  };
+  function inHeader(box: number, e: MouseEvent): boolean {
+    const L = ctl.layout;
+    if (!L || !scene.culler) return false;
+    const r = scene.app.canvas.getBoundingClientRect();
+    const p = scene.toLayout(e.clientX - r.left, e.clientY - r.top);
+    return p.y - L.boxY[box] < Math.max(scene.culler.nodeHeight * 0.9, 14 / scene.viewport.scale.x);
+  }
+  scene.events.dblclick = (box) => {
+    clearTimeout(pendingClick);
+    const L = ctl.layout;
+    if (!L) return;
+    if (box < 0) {
+      scene.fit(undefined, 350);
+      return;
+    }
+    scene.focusBox(box, 400);
+  };
+  scene.events.hover = (box, e) => {
+    const L = ctl.layout;
+    const model = ctl.model;
+    if (!L || !model || box < 0 || !e) {
+      tooltip.hide();
+      return;
+    }
+    const kind = L.boxKind[box];
+    const ref = L.boxRef[box];
+    if (kind === BoxKind.Node) tooltip.show(e.clientX, e.clientY, model.nodeOp(ref), model.nodeName(ref));
+    else if (kind === BoxKind.Group) tooltip.show(e.clientX, e.clientY, model.groupLabel(ref), `${formatCount(model.groupSize(ref))} nodes · click to expand, double-click to zoom`);
+    else if (ref > 0) tooltip.show(e.clientX, e.clientY, model.groupLabel(ref), 'click the header to collapse, double-click to zoom');
+    else tooltip.hide();
+  };
+
+  installKeyboard({
+    search: () => search.focus(),
+    fit: () => scene.fit(undefined, 300),
+    escape: () => {
+      search.close();
+      tooltip.hide();
+      if (ctl.selectedNode >= 0) ctl.clearSelection();
+      if (ctl.status === 'error') errorPanel.hide();
+    },
+    zoomIn: () => scene.zoomBy(1.5, 150),
+    zoomOut: () => scene.zoomBy(1 / 1.5, 150),
+  });
+
+  // ---- status bar, a few times a second (not per frame)
+  setInterval(() => {
+    const s = ctl.state();
+    if (s.status !== 'ready') {
+      statusBar.set(s.status === 'loading' ? ctl.progress.stage : s.status === 'error' ? 'Error' : 'No model open', s.renderer);
+      return;
+    }
+    statusBar.set(
+      `${formatCount(s.nodes)} nodes · ${formatCount(s.groups)} groups · ${formatCount(s.expanded)} expanded${s.busy ? ' · laying out…' : ''}`,
+      `${formatCount(s.visibleNodes)} visible · ${s.tier} · ${s.drawCalls} draw calls · zoom ${s.camera.zoom.toPrecision(3)}`,
+    );
+  }, 300);
+
+  syncPanels();
+  resolveReady();
+
+  const url = new URLSearchParams(location.search).get('url');
+  if (url) void ctl.open({ kind: 'url', url: new URL(url, location.href).href });
+}

@@ -1,0 +1,3 @@
+export { Culler, type VisibleSet, type CullerOptions } from './culler.ts';
+export { SpatialIndex, type Rect } from './spatial.ts';
+export { Tier, TIER_NAMES, tierFor, typicalNodeHeight } from './lod.ts';

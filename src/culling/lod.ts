@@ -1,0 +1,48 @@
+import { BoxKind, type SceneLayout } from '../layout/types.ts';
+
+/** Level of detail, chosen from the on-screen height of a typical operator box (DESIGN.md). */
+export const enum Tier {
+  /** h < 3 px: single-colour dots, edges hidden or one faint batch. */
+  Dots = 0,
+  /** 3 <= h < 12: coloured boxes, straight edges. */
+  Boxes = 1,
+  /** 12 <= h < 28: op-type labels, routed edges. */
+  OpLabels = 2,
+  /** h >= 28: names, key attributes, tensor shapes on edges. */
+  Full = 3,
+}
+
+export const TIER_NAMES = ['dots', 'boxes', 'op-labels', 'full'] as const;
+
+export const TIER_DOTS_MAX = 3;
+export const TIER_BOXES_MAX = 12;
+export const TIER_OPLABELS_MAX = 28;
+
+export function tierFor(screenNodeHeight: number): Tier {
+  if (screenNodeHeight < TIER_DOTS_MAX) return Tier.Dots;
+  if (screenNodeHeight < TIER_BOXES_MAX) return Tier.Boxes;
+  if (screenNodeHeight < TIER_OPLABELS_MAX) return Tier.OpLabels;
+  return Tier.Full;
+}
+
+/**
+ * Height of a typical drawn item in world units: the median height of operator boxes, or of collapsed group
+ * boxes when no operator is drawn. Sampled so it stays O(1) on huge layouts.
+ */
+export function typicalNodeHeight(layout: SceneLayout): number {
+  const pick = (kind: BoxKind): number[] => {
+    const out: number[] = [];
+    const n = layout.boxCount;
+    const step = Math.max(1, Math.floor(n / 2048));
+    for (let i = 0; i < n; i += step) if (layout.boxKind[i] === kind && layout.boxH[i] > 0) out.push(layout.boxH[i]);
+    if (out.length === 0 && step > 1) {
+      for (let i = 0; i < n && out.length < 2048; i++) if (layout.boxKind[i] === kind && layout.boxH[i] > 0) out.push(layout.boxH[i]);
+    }
+    return out;
+  };
+  let hs = pick(BoxKind.Node);
+  if (hs.length === 0) hs = pick(BoxKind.Group);
+  if (hs.length === 0) return 32;
+  hs.sort((a, b) => a - b);
+  return hs[hs.length >> 1];
+}

@@ -1,0 +1,130 @@
+import type { Hierarchy } from './hierarchy-types.ts';
+import type { GraphIR } from './ir.ts';
+
+/**
+ * Node-level dataflow edges: one per (producer, consumer input slot). A sub-graph's outputs also get an edge
+ * to the node that owns the sub-graph (slot -1): the body's result flows into that node, and without the edge
+ * the body would float unconnected in its group.
+ */
+export interface NodeEdges {
+  count: number;
+  src: Uint32Array;
+  dst: Uint32Array;
+  /** Input slot at the consumer, -1 for sub-graph result edges. */
+  slot: Int32Array;
+  /** Output slot at the producer. */
+  out: Int32Array;
+}
+
+export function collectEdges(ir: GraphIR): NodeEdges {
+  let extra = 0;
+  for (let g = 1; g < ir.graphCount; g++) {
+    if (ir.graphParentNode[g] >= 0) extra += ir.graphOutputOffsets[g + 1] - ir.graphOutputOffsets[g];
+  }
+  const cap = ir.nodeInputs.length + extra;
+  const src = new Uint32Array(cap);
+  const dst = new Uint32Array(cap);
+  const slot = new Int32Array(cap);
+  const out = new Int32Array(cap);
+  let e = 0;
+  const { nodeOutputOffsets: outOff, nodeOutputs: outs } = ir;
+  const outIndex = (u: number, val: number) => {
+    for (let k = outOff[u]; k < outOff[u + 1]; k++) if (outs[k] === val) return k - outOff[u];
+    return 0;
+  };
+  const { nodeInputOffsets: inOff, nodeInputs: ins, valueProducer: prod } = ir;
+  for (let v = 0; v < ir.nodeCount; v++) {
+    const base = inOff[v];
+    for (let k = base; k < inOff[v + 1]; k++) {
+      const val = ins[k];
+      if (val < 0) continue;
+      const u = prod[val];
+      if (u < 0 || u === v) continue;
+      src[e] = u;
+      dst[e] = v;
+      out[e] = outIndex(u, val);
+      slot[e++] = k - base;
+    }
+  }
+  for (let g = 1; g < ir.graphCount; g++) {
+    const owner = ir.graphParentNode[g];
+    if (owner < 0 || owner >= ir.nodeCount) continue;
+    for (let k = ir.graphOutputOffsets[g]; k < ir.graphOutputOffsets[g + 1]; k++) {
+      const val = ir.graphOutputs[k];
+      const u = prod[val];
+      if (u < 0 || u === owner) continue;
+      src[e] = u;
+      dst[e] = owner;
+      out[e] = outIndex(u, val);
+      slot[e++] = -1;
+    }
+  }
+  return { count: e, src: src.subarray(0, e), dst: dst.subarray(0, e), slot: slot.subarray(0, e), out: out.subarray(0, e) };
+}
+
+/**
+ * Where each edge lives in a finished hierarchy: the lowest group containing both ends (`lca`), and the
+ * positions, within that group's `groupItems`, of the items holding each end. Layout routes the edge in the
+ * `lca` group's layout between those two items; hashing uses it as the group's internal wiring.
+ */
+export interface EdgePlacement {
+  lca: Uint32Array;
+  srcItem: Uint32Array;
+  dstItem: Uint32Array;
+}
+
+/** Position of every node and every group inside its parent's item list. */
+export function itemPositions(h: Hierarchy, nodeCount: number): { node: Uint32Array; group: Uint32Array } {
+  const node = new Uint32Array(nodeCount);
+  const group = new Uint32Array(h.groupCount);
+  for (let g = 0; g < h.groupCount; g++) {
+    const base = h.groupItemOffsets[g];
+    for (let k = base; k < h.groupItemOffsets[g + 1]; k++) {
+      const item = h.groupItems[k];
+      if (item >= 0) node[item] = k - base;
+      else group[-1 - item] = k - base;
+    }
+  }
+  return { node, group };
+}
+
+export function placeEdges(h: Hierarchy, edges: NodeEdges, nodeCount: number): EdgePlacement {
+  const pos = itemPositions(h, nodeCount);
+  const { groupParent: parent, groupDepth: depth, nodeGroup } = h;
+  const lca = new Uint32Array(edges.count);
+  const srcItem = new Uint32Array(edges.count);
+  const dstItem = new Uint32Array(edges.count);
+  for (let e = 0; e < edges.count; e++) {
+    const u = edges.src[e];
+    const v = edges.dst[e];
+    let a = nodeGroup[u];
+    let b = nodeGroup[v];
+    if (a === b) {
+      lca[e] = a;
+      srcItem[e] = pos.node[u];
+      dstItem[e] = pos.node[v];
+      continue;
+    }
+    // Climb to equal depth, remembering the last group below the meeting point on each side.
+    let ca = -1;
+    let cb = -1;
+    while (depth[a] > depth[b]) {
+      ca = a;
+      a = parent[a];
+    }
+    while (depth[b] > depth[a]) {
+      cb = b;
+      b = parent[b];
+    }
+    while (a !== b) {
+      ca = a;
+      cb = b;
+      a = parent[a];
+      b = parent[b];
+    }
+    lca[e] = a;
+    srcItem[e] = ca < 0 ? pos.node[u] : pos.group[ca];
+    dstItem[e] = cb < 0 ? pos.node[v] : pos.group[cb];
+  }
+  return { lca, srcItem, dstItem };
+}

@@ -1,0 +1,113 @@
+import { GroupKind } from './hierarchy-types.ts';
+
+/**
+ * The mutable group tree used while building a Hierarchy. Plain arrays: groups number in the thousands even
+ * for million-node models, so objects per group would be fine, but parallel arrays keep the passes uniform.
+ * Invariant until chunking: a parent's id is smaller than its children's.
+ */
+export class GroupTree {
+  readonly parent: number[] = [-1];
+  readonly label: string[];
+  readonly path: string[] = [''];
+  readonly kind: number[] = [GroupKind.Root];
+  depth: number[] = [0];
+  readonly alive: number[] = [1];
+  private readonly trie = new Map<string, number>();
+
+  constructor(rootLabel: string) {
+    this.label = [rootLabel];
+  }
+
+  get count(): number {
+    return this.parent.length;
+  }
+
+  add(parent: number, label: string, path: string, kind: GroupKind): number {
+    const id = this.parent.length;
+    this.parent.push(parent);
+    this.label.push(label);
+    this.path.push(path);
+    this.kind.push(kind);
+    this.depth.push(parent >= 0 ? this.depth[parent] + 1 : 0);
+    this.alive.push(1);
+    return id;
+  }
+
+  /** The scope child `segment` of `parent`, created on first use. */
+  scopeChild(parent: number, segment: string): number {
+    const key = `${parent}\u0000${segment}`;
+    let id = this.trie.get(key);
+    if (id === undefined) {
+      const base = this.path[parent];
+      id = this.add(parent, segment, base ? `${base}/${segment}` : segment, GroupKind.Scope);
+      this.trie.set(key, id);
+    }
+    return id;
+  }
+
+  /** A non-scope child (sub-graph, function) whose label must not clash with a sibling of the same kind. */
+  uniqueChild(parent: number, label: string, path: string, kind: GroupKind): number {
+    let name = label;
+    for (let k = 2; this.trie.has(`${parent}\u0001${name}`); k++) name = `${label}~${k}`;
+    const id = this.add(parent, name, name === label ? path : `${path}~${name.slice(label.length + 1)}`, kind);
+    this.trie.set(`${parent}\u0001${name}`, id);
+    return id;
+  }
+
+  lca(a: number, b: number): number {
+    const { parent, depth } = this;
+    while (depth[a] > depth[b]) a = parent[a];
+    while (depth[b] > depth[a]) b = parent[b];
+    while (a !== b) {
+      a = parent[a];
+      b = parent[b];
+    }
+    return a;
+  }
+
+  /** Recomputes depth from parents; valid while parents have smaller ids. */
+  refreshDepth(): void {
+    const d = new Array<number>(this.count).fill(0);
+    for (let g = 1; g < this.count; g++) d[g] = this.parent[g] >= 0 ? d[this.parent[g]] + 1 : 0;
+    this.depth = d;
+  }
+}
+
+/**
+ * Folds chains of single-child groups: a group with no direct nodes and exactly one child group merges into
+ * that child, which keeps its own (deepest) path and takes the label `outer/inner`. The root absorbs a lone
+ * child the same way (its children move up), so a model wrapped in one top-level module opens on its blocks.
+ */
+export function foldChains(tree: GroupTree, nodeGroup: Int32Array): void {
+  const n = tree.count;
+  const direct = new Uint32Array(n);
+  for (let v = 0; v < nodeGroup.length; v++) direct[nodeGroup[v]]++;
+  const children: number[][] = Array.from({ length: n }, () => []);
+  for (let g = 1; g < n; g++) if (tree.alive[g]) children[tree.parent[g]].push(g);
+
+  // Bottom-up: ids descend from children to parents, so a chain a › b › c folds c into b, then b+c into a's slot.
+  for (let g = n - 1; g >= 1; g--) {
+    if (!tree.alive[g] || direct[g] !== 0 || children[g].length !== 1) continue;
+    const c = children[g][0];
+    const p = tree.parent[g];
+    tree.label[c] = `${tree.label[g]}/${tree.label[c]}`;
+    if (tree.kind[g] !== GroupKind.Scope) tree.kind[c] = tree.kind[g];
+    tree.parent[c] = p;
+    tree.alive[g] = 0;
+    const siblings = children[p];
+    siblings[siblings.indexOf(g)] = c;
+  }
+
+  let spliced = false;
+  while (direct[0] === 0 && children[0].length === 1) {
+    const c = children[0][0];
+    tree.label[0] = tree.label[c];
+    tree.alive[c] = 0;
+    for (const k of children[c]) tree.parent[k] = 0;
+    children[0] = children[c];
+    direct[0] = direct[c];
+    for (let v = 0; v < nodeGroup.length; v++) if (nodeGroup[v] === c) nodeGroup[v] = 0;
+    spliced = true;
+  }
+  if (spliced || n > 1) tree.refreshDepth();
+}

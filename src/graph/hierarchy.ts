@@ -1,0 +1,233 @@
+import { chunkLargeGroups, DEFAULT_CHUNKING, type ChunkOptions } from './hierarchy-chunk.ts';
+import { collectEdges, placeEdges, type EdgePlacement, type NodeEdges } from './hierarchy-edges.ts';
+import { computeDataflowOrder, type DataflowOrder } from './hierarchy-order.ts';
+import { assignScopes } from './hierarchy-scope.ts';
+import { foldChains, GroupTree } from './hierarchy-tree.ts';
+import { GroupKind, type Hierarchy } from './hierarchy-types.ts';
+import { str, type GraphIR } from './ir.ts';
+import { structureClasses } from './structure-hash.ts';
+
+export type { Hierarchy } from './hierarchy-types.ts';
+
+export interface HierarchyOptions {
+  chunking?: ChunkOptions;
+}
+
+/** A hierarchy plus the intermediate results layout needs too (computed once, not twice). */
+export interface HierarchyBuild {
+  hierarchy: Hierarchy;
+  order: DataflowOrder;
+  edges: NodeEdges;
+  placement: EdgePlacement;
+}
+
+/**
+ * Builds the group tree of a model: scopes from node names, sub-graph bodies, adopted unscoped nodes, folded
+ * single-child chains, and ordered chunks for oversized groups (which is also how flat graphs get their
+ * structural groups). Pure and synchronous; every pass is iterative and linear or n·log n in the node count.
+ */
+export function buildHierarchy(ir: GraphIR, options: HierarchyOptions = {}): Hierarchy {
+  return buildHierarchyDetailed(ir, options).hierarchy;
+}
+
+export function buildHierarchyDetailed(ir: GraphIR, options: HierarchyOptions = {}): HierarchyBuild {
+  const order = computeDataflowOrder(ir);
+  const edges = collectEdges(ir);
+  const rootLabel = (ir.graphCount > 0 && str(ir, ir.graphName[0])) || 'model';
+  const tree = new GroupTree(rootLabel);
+  const nodeGroup = assignScopes(ir, tree, order.graphOrder);
+  foldChains(tree, nodeGroup);
+  chunkLargeGroups(tree, nodeGroup, order, edges, options.chunking ?? DEFAULT_CHUNKING);
+  const hierarchy = finalize(ir, tree, nodeGroup, order);
+  const placement = placeEdges(hierarchy, edges, ir.nodeCount);
+  const { hash, cls } = structureClasses(ir, hierarchy, edges, placement);
+  hierarchy.groupHash = hash;
+  hierarchy.groupClass = cls;
+  return { hierarchy, order, edges, placement };
+}
+
+/** Renumbers live groups in pre-order (children by first node in dataflow order) and packs the CSR arrays. */
+function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order: DataflowOrder): Hierarchy {
+  const oldCount = tree.count;
+  const children: number[][] = Array.from({ length: oldCount }, () => []);
+  for (let g = 1; g < oldCount; g++) if (tree.alive[g]) children[tree.parent[g]].push(g);
+
+  // First node of each group's subtree: own first node, then fold children in post-order.
+  const minRank = new Float64Array(oldCount).fill(Infinity);
+  for (let v = 0; v < ir.nodeCount; v++) {
+    const g = nodeGroupOld[v];
+    if (order.rank[v] < minRank[g]) minRank[g] = order.rank[v];
+  }
+  const pre: number[] = [];
+  for (const stack = [0]; stack.length; ) {
+    const g = stack.pop()!;
+    pre.push(g);
+    for (const c of children[g]) stack.push(c);
+  }
+  for (let i = pre.length - 1; i > 0; i--) {
+    const g = pre[i];
+    const p = tree.parent[g];
+    if (minRank[g] < minRank[p]) minRank[p] = minRank[g];
+  }
+  // Groups left without nodes (cannot normally happen) sort last and are dropped below.
+  for (const list of children) list.sort((a, b) => minRank[a] - minRank[b]);
+
+  const newId = new Int32Array(oldCount).fill(-1);
+  const oldOf: number[] = [];
+  for (const stack = [0]; stack.length; ) {
+    const g = stack.pop()!;
+    if (g !== 0 && minRank[g] === Infinity) continue;
+    newId[g] = oldOf.length;
+    oldOf.push(g);
+    const cs = children[g];
+    for (let k = cs.length - 1; k >= 0; k--) stack.push(cs[k]);
+  }
+  const G = oldOf.length;
+  const n = ir.nodeCount;
+
+  const groupParent = new Int32Array(G);
+  const groupDepth = new Uint16Array(G);
+  const groupKind = new Uint8Array(G);
+  const groupLabel: string[] = new Array(G);
+  const groupPath: string[] = new Array(G);
+  groupParent[0] = -1;
+  for (let g = 0; g < G; g++) {
+    const old = oldOf[g];
+    groupKind[g] = tree.kind[old];
+    groupLabel[g] = tree.label[old];
+    groupPath[g] = tree.path[old];
+    if (g > 0) {
+      groupParent[g] = newId[tree.parent[old]];
+      groupDepth[g] = Math.min(65535, groupDepth[groupParent[g]] + 1);
+    }
+  }
+  const nodeGroup = new Uint32Array(n);
+  for (let v = 0; v < n; v++) nodeGroup[v] = newId[nodeGroupOld[v]];
+
+  // Child groups: pre-order numbering already lists them contiguously per parent, in sorted order.
+  const groupChildOffsets = new Uint32Array(G + 1);
+  for (let g = 1; g < G; g++) groupChildOffsets[groupParent[g] + 1]++;
+  for (let g = 0; g < G; g++) groupChildOffsets[g + 1] += groupChildOffsets[g];
+  const groupChildren = new Uint32Array(Math.max(0, G - 1));
+  {
+    const fill = groupChildOffsets.slice(0, G);
+    for (let g = 1; g < G; g++) groupChildren[fill[groupParent[g]]++] = g;
+  }
+  // Direct nodes in dataflow order: counting sort by group over the dataflow sequence.
+  const groupNodeOffsets = new Uint32Array(G + 1);
+  for (let v = 0; v < n; v++) groupNodeOffsets[nodeGroup[v] + 1]++;
+  for (let g = 0; g < G; g++) groupNodeOffsets[g + 1] += groupNodeOffsets[g];
+  const groupNodes = new Uint32Array(n);
+  {
+    const fill = groupNodeOffsets.slice(0, G);
+    for (let i = 0; i < n; i++) {
+      const v = order.order[i];
+      groupNodes[fill[nodeGroup[v]]++] = v;
+    }
+  }
+  // Merged items: both lists are sorted by first rank, so a merge keeps dataflow order.
+  const groupItemOffsets = new Uint32Array(G + 1);
+  for (let g = 0; g < G; g++) {
+    groupItemOffsets[g + 1] = groupItemOffsets[g] + (groupChildOffsets[g + 1] - groupChildOffsets[g])
+      + (groupNodeOffsets[g + 1] - groupNodeOffsets[g]);
+  }
+  const groupItems = new Int32Array(groupItemOffsets[G]);
+  for (let g = 0; g < G; g++) {
+    let i = groupNodeOffsets[g];
+    let j = groupChildOffsets[g];
+    const iEnd = groupNodeOffsets[g + 1];
+    const jEnd = groupChildOffsets[g + 1];
+    for (let k = groupItemOffsets[g]; k < groupItemOffsets[g + 1]; k++) {
+      if (j >= jEnd || (i < iEnd && order.rank[groupNodes[i]] < minRank[oldOf[groupChildren[j]]])) {
+        groupItems[k] = groupNodes[i++];
+      } else {
+        groupItems[k] = -1 - groupChildren[j++];
+      }
+    }
+  }
+
+  const groupSize = new Uint32Array(G);
+  for (let g = G - 1; g >= 0; g--) {
+    groupSize[g] += groupNodeOffsets[g + 1] - groupNodeOffsets[g];
+    if (g > 0) groupSize[groupParent[g]] += groupSize[g];
+  }
+
+  nameChunks(groupParent, groupKind, groupLabel, groupPath, groupChildOffsets, groupChildren);
+  uniquePaths(groupPath);
+
+  return {
+    groupCount: G,
+    groupParent,
+    groupLabel,
+    groupPath,
+    groupDepth,
+    groupChildOffsets,
+    groupChildren,
+    groupNodeOffsets,
+    groupNodes,
+    groupSize,
+    groupHash: new Uint32Array(G),
+    nodeGroup,
+    groupKind,
+    groupItemOffsets,
+    groupItems,
+    groupClass: new Uint32Array(G),
+    nodeRank: order.rank,
+  };
+}
+
+/**
+ * Chunk paths are `<parent path>#k`; labels summarise numbered children (`h[0..63]`) when they share a
+ * prefix, else `part k` (1-based, as shown to people).
+ */
+function nameChunks(parent: Int32Array, kind: Uint8Array, label: string[], path: string[],
+  childOff: Uint32Array, children: Uint32Array): void {
+  const G = parent.length;
+  const index = new Int32Array(G);
+  for (let g = 0; g < G; g++) {
+    let k = 0;
+    for (let c = childOff[g]; c < childOff[g + 1]; c++) {
+      const child = children[c];
+      if (kind[child] === GroupKind.Chunk) index[child] = k++;
+    }
+  }
+  for (let g = 1; g < G; g++) {
+    if (kind[g] === GroupKind.Chunk) path[g] = `${path[parent[g]]}#${index[g]}`;
+  }
+  // Bottom-up so a chunk of chunks can merge its children's ranges.
+  for (let g = G - 1; g >= 1; g--) {
+    if (kind[g] !== GroupKind.Chunk) continue;
+    let prefix: string | null = null;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let numbered = 0;
+    const total = childOff[g + 1] - childOff[g];
+    for (let c = childOff[g]; c < childOff[g + 1]; c++) {
+      const child = children[c];
+      // Ranges of inner chunks merge (`h[0..63]` + `h[64..127]`); their `part k` fallbacks do not.
+      const m = /^(.*?)\[(\d+)\.\.(\d+)\]$/.exec(label[child])
+        ?? (kind[child] === GroupKind.Chunk ? null : /^(.*?)(\d+)$/.exec(label[child]));
+      if (!m) continue;
+      const p = m[1].replace(/[._-]$/, '');
+      if (prefix === null) prefix = p;
+      else if (prefix !== p) {
+        numbered = 0;
+        break;
+      }
+      numbered++;
+      lo = Math.min(lo, Number(m[2]));
+      hi = Math.max(hi, Number(m[3] ?? m[2]));
+    }
+    label[g] = prefix !== null && numbered >= 2 && numbered * 2 >= total ? `${prefix}[${lo}..${hi}]` : `part ${index[g] + 1}`;
+  }
+}
+
+function uniquePaths(path: string[]): void {
+  const seen = new Set<string>();
+  for (let g = 0; g < path.length; g++) {
+    let p = path[g];
+    for (let k = 2; seen.has(p); k++) p = `${path[g]}~${k}`;
+    path[g] = p;
+    seen.add(p);
+  }
+}

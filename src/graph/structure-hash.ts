@@ -1,0 +1,197 @@
+import type { EdgePlacement, NodeEdges } from './hierarchy-edges.ts';
+import type { Hierarchy } from './hierarchy-types.ts';
+import type { GraphIR } from './ir.ts';
+
+/**
+ * Structure of a group = its items in dataflow order (op type and input count of direct nodes, structure of
+ * child groups) + its internal wiring: every edge whose lowest common group is this one, as (source item,
+ * node inside it, output slot) → (target item, node inside it, input slot), sorted.
+ *
+ * Two outputs per group, computed bottom-up in one pass:
+ * - `hash`: 32-bit digest built from op *names*, so the same block hashes the same in any file;
+ * - `cls`: an exact class id (hash buckets are verified element by element), safe as a layout-cache key.
+ * Names of nodes and groups are deliberately left out: `h.3` and `h.4` are the same structure.
+ */
+export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, placement: EdgePlacement):
+  { hash: Uint32Array; cls: Uint32Array } {
+  const G = h.groupCount;
+  const { groupItemOffsets: itemOff, groupItems: items } = h;
+
+  // Index of each node among the nodes of any enclosing group's subtree (leaves are contiguous in item DFS).
+  const leafIndex = new Uint32Array(ir.nodeCount);
+  const leafStart = new Uint32Array(G);
+  {
+    let counter = 0;
+    const stack: number[] = [-1];
+    while (stack.length) {
+      const item = stack.pop()!;
+      if (item >= 0) {
+        leafIndex[item] = counter++;
+        continue;
+      }
+      const g = -1 - item;
+      leafStart[g] = counter;
+      for (let k = itemOff[g + 1] - 1; k >= itemOff[g]; k--) stack.push(items[k]);
+    }
+  }
+
+  // Edges bucketed by their lowest common group (counting sort).
+  const bucketOff = new Uint32Array(G + 1);
+  for (let e = 0; e < edges.count; e++) bucketOff[placement.lca[e] + 1]++;
+  for (let g = 0; g < G; g++) bucketOff[g + 1] += bucketOff[g];
+  const bucket = new Uint32Array(edges.count);
+  {
+    const fill = bucketOff.slice(0, G);
+    for (let e = 0; e < edges.count; e++) bucket[fill[placement.lca[e]]++] = e;
+  }
+
+  const opHash = new Map<number, number>();
+  const opDigest = (op: number) => {
+    let d = opHash.get(op);
+    if (d === undefined) {
+      d = hashString(ir.strings[op] ?? '');
+      opHash.set(op, d);
+    }
+    return d;
+  };
+
+  const hash = new Uint32Array(G);
+  const cls = new Uint32Array(G);
+  const reps = new Map<number, { cls: number; sig: Int32Array }[]>();
+  let classCount = 0;
+  const tuple = 6;
+  let scratch = new Int32Array(64);
+
+  // Children have larger ids than parents, so descending ids is a valid bottom-up order.
+  for (let g = G - 1; g >= 0; g--) {
+    const first = itemOff[g];
+    const nItems = itemOff[g + 1] - first;
+    const nEdges = bucketOff[g + 1] - bucketOff[g];
+    const sigLen = 2 + nItems * 2 + nEdges * tuple;
+    if (scratch.length < sigLen) scratch = new Int32Array(sigLen * 2);
+    const sig = scratch;
+    let w = 0;
+    let dig = mix(0x9e3779b9, nItems);
+    sig[w++] = nItems;
+    for (let k = first; k < first + nItems; k++) {
+      const item = items[k];
+      if (item >= 0) {
+        const arity = ir.nodeInputOffsets[item + 1] - ir.nodeInputOffsets[item];
+        sig[w++] = ir.nodeOp[item] * 2;
+        sig[w++] = arity;
+        dig = mix(mix(dig, opDigest(ir.nodeOp[item])), arity);
+      } else {
+        const c = -1 - item;
+        sig[w++] = cls[c] * 2 + 1;
+        sig[w++] = -1;
+        dig = mix(mix(dig, hash[c]), 0x51ed27);
+      }
+    }
+    sig[w++] = nEdges;
+    dig = mix(dig, nEdges);
+    const edgeBase = w;
+    for (let k = bucketOff[g]; k < bucketOff[g + 1]; k++) {
+      const e = bucket[k];
+      const si = placement.srcItem[e];
+      const di = placement.dstItem[e];
+      const sItem = items[first + si];
+      const dItem = items[first + di];
+      sig[w++] = si;
+      sig[w++] = sItem >= 0 ? 0 : leafIndex[edges.src[e]] - leafStart[-1 - sItem];
+      sig[w++] = edges.out[e];
+      sig[w++] = di;
+      sig[w++] = dItem >= 0 ? 0 : leafIndex[edges.dst[e]] - leafStart[-1 - dItem];
+      sig[w++] = edges.slot[e];
+    }
+    sortTuples(sig, edgeBase, nEdges, tuple);
+    for (let k = edgeBase; k < w; k++) dig = mix(dig, sig[k]);
+    dig = fmix(dig);
+    hash[g] = dig;
+
+    // Exact class: compare against the representatives sharing this digest.
+    const candidates = reps.get(dig);
+    let found = -1;
+    if (candidates) {
+      for (const rep of candidates) {
+        if (rep.sig.length === w && equalPrefix(rep.sig, sig, w)) {
+          found = rep.cls;
+          break;
+        }
+      }
+    }
+    if (found < 0) {
+      found = classCount++;
+      const rep = { cls: found, sig: sig.slice(0, w) };
+      if (candidates) candidates.push(rep);
+      else reps.set(dig, [rep]);
+    }
+    cls[g] = found;
+  }
+  return { hash, cls };
+}
+
+function equalPrefix(a: Int32Array, b: Int32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Sorts `count` tuples of `size` ints in place, lexicographically (usually already sorted, or nearly). */
+function sortTuples(a: Int32Array, base: number, count: number, size: number): void {
+  if (count < 2) return;
+  let sorted = true;
+  for (let i = 1; i < count && sorted; i++) sorted = compareTuples(a, base + (i - 1) * size, base + i * size, size) <= 0;
+  if (sorted) return;
+  // Insertion sort through a scratch tuple: groups are small (chunked to ≤ ~150 items), inputs nearly sorted.
+  const tmp = new Int32Array(size);
+  for (let i = 1; i < count; i++) {
+    const pi = base + i * size;
+    if (compareTuples(a, pi - size, pi, size) <= 0) continue;
+    for (let k = 0; k < size; k++) tmp[k] = a[pi + k];
+    let j = i - 1;
+    while (j >= 0 && compareWith(a, base + j * size, tmp, size) > 0) {
+      a.copyWithin(base + (j + 1) * size, base + j * size, base + (j + 1) * size);
+      j--;
+    }
+    a.set(tmp, base + (j + 1) * size);
+  }
+}
+
+function compareTuples(a: Int32Array, p: number, q: number, size: number): number {
+  for (let k = 0; k < size; k++) {
+    const d = a[p + k] - a[q + k];
+    if (d) return d;
+  }
+  return 0;
+}
+
+function compareWith(a: Int32Array, p: number, t: Int32Array, size: number): number {
+  for (let k = 0; k < size; k++) {
+    const d = a[p + k] - t[k];
+    if (d) return d;
+  }
+  return 0;
+}
+
+function mix(h: number, k: number): number {
+  k = Math.imul(k | 0, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
+  return fmix(h);
+}

@@ -1,0 +1,55 @@
+import type { EdgePlacement, NodeEdges } from '../graph/hierarchy-edges.ts';
+
+/**
+ * Node edges aggregated per group into one edge per (source item, target item) pair: what a group's layout
+ * routes. `edgeItemEdge[e]` maps each node edge to the aggregated edge (an index into the flat arrays) whose
+ * route it follows.
+ */
+export interface ItemEdges {
+  /** CSR by group into src/dst/weight. */
+  offsets: Uint32Array;
+  src: Uint32Array;
+  dst: Uint32Array;
+  weight: Uint32Array;
+  edgeItemEdge: Uint32Array;
+}
+
+export function aggregateItemEdges(groupCount: number, edges: NodeEdges, placement: EdgePlacement): ItemEdges {
+  const E = edges.count;
+  const bucketOff = new Uint32Array(groupCount + 1);
+  for (let e = 0; e < E; e++) bucketOff[placement.lca[e] + 1]++;
+  for (let g = 0; g < groupCount; g++) bucketOff[g + 1] += bucketOff[g];
+  const bucket = new Uint32Array(E);
+  {
+    const fill = bucketOff.slice(0, groupCount);
+    for (let e = 0; e < E; e++) bucket[fill[placement.lca[e]]++] = e;
+  }
+  const offsets = new Uint32Array(groupCount + 1);
+  const src = new Uint32Array(E);
+  const dst = new Uint32Array(E);
+  const weight = new Uint32Array(E);
+  const edgeItemEdge = new Uint32Array(E);
+  const seen = new Map<number, number>();
+  let w = 0;
+  for (let g = 0; g < groupCount; g++) {
+    offsets[g] = w;
+    seen.clear();
+    for (let k = bucketOff[g]; k < bucketOff[g + 1]; k++) {
+      const e = bucket[k];
+      const a = placement.srcItem[e];
+      const b = placement.dstItem[e];
+      const key = a * 4294967296 + b;
+      let idx = seen.get(key);
+      if (idx === undefined) {
+        idx = w++;
+        seen.set(key, idx);
+        src[idx] = a;
+        dst[idx] = b;
+      }
+      weight[idx]++;
+      edgeItemEdge[e] = idx;
+    }
+  }
+  offsets[groupCount] = w;
+  return { offsets, src: src.slice(0, w), dst: dst.slice(0, w), weight: weight.slice(0, w), edgeItemEdge };
+}

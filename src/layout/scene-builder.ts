@@ -1,0 +1,162 @@
+import type { EdgePlacement, NodeEdges } from '../graph/hierarchy-edges.ts';
+import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { GroupLayout } from './engine.ts';
+import type { ItemEdges } from './item-edges.ts';
+import { BoxKind, type SceneLayout } from './types.ts';
+
+export interface SceneInput {
+  h: Hierarchy;
+  edges: NodeEdges;
+  placement: EdgePlacement;
+  itemEdges: ItemEdges;
+  /** 1 for groups shown expanded (root included). */
+  open: Uint8Array;
+  /** Layout id of each open group. */
+  layoutOf: Int32Array;
+  layouts: GroupLayout[];
+  nodeCount: number;
+}
+
+/**
+ * Turns the per-group layouts into one absolute SceneLayout: boxes in pre-order (a frame before its
+ * contents), then one drawn edge per pair of visible boxes.
+ *
+ * An edge's polyline is the route its lowest common group computed between the two items holding its ends;
+ * when an end sits deeper inside an expanded item, a segment from that box (bottom centre of the source, top
+ * centre of the target) to the route's end on the frame is added. No global ELK call is ever needed.
+ */
+export function buildScene(input: SceneInput): SceneLayout {
+  const { h, open, layoutOf, layouts, nodeCount } = input;
+  const G = h.groupCount;
+  const root = layouts[layoutOf[0]];
+
+  // Count boxes first so every array is allocated once.
+  let boxCount = 0;
+  for (let g = 0; g < G; g++) {
+    if (open[g]) boxCount += h.groupItemOffsets[g + 1] - h.groupItemOffsets[g];
+  }
+  const boxX = new Float32Array(boxCount);
+  const boxY = new Float32Array(boxCount);
+  const boxW = new Float32Array(boxCount);
+  const boxH = new Float32Array(boxCount);
+  const boxKind = new Uint8Array(boxCount);
+  const boxDepth = new Uint8Array(boxCount);
+  const boxRef = new Int32Array(boxCount);
+  const nodeBox = new Int32Array(nodeCount).fill(-1);
+  const groupBox = new Int32Array(G).fill(-1);
+  const originX = new Float64Array(G);
+  const originY = new Float64Array(G);
+  const depthOf = new Uint8Array(G);
+
+  let b = 0;
+  const stack: number[] = [0];
+  while (stack.length) {
+    const g = stack.pop()!;
+    const L = layouts[layoutOf[g]];
+    const ox = originX[g];
+    const oy = originY[g];
+    const depth = g === 0 ? 0 : Math.min(255, depthOf[g] + 1);
+    const first = h.groupItemOffsets[g];
+    const m = h.groupItemOffsets[g + 1] - first;
+    const openKids: number[] = [];
+    for (let k = 0; k < m; k++) {
+      const item = h.groupItems[first + k];
+      boxX[b] = ox + L.x[k];
+      boxY[b] = oy + L.y[k];
+      boxW[b] = L.w[k];
+      boxH[b] = L.h[k];
+      boxDepth[b] = depth;
+      if (item >= 0) {
+        boxKind[b] = BoxKind.Node;
+        boxRef[b] = item;
+        nodeBox[item] = b;
+      } else {
+        const c = -1 - item;
+        boxRef[b] = c;
+        groupBox[c] = b;
+        if (open[c]) {
+          boxKind[b] = BoxKind.Frame;
+          originX[c] = boxX[b];
+          originY[c] = boxY[b];
+          depthOf[c] = depth;
+          openKids.push(c);
+        } else {
+          boxKind[b] = BoxKind.Group;
+        }
+      }
+      b++;
+    }
+    for (let i = openKids.length - 1; i >= 0; i--) stack.push(openKids[i]);
+  }
+
+  // Visible box of every group: its own box if shown, else its collapsed ancestor's (-1 while open).
+  const visGroup = new Int32Array(G).fill(-1);
+  for (let g = 1; g < G; g++) {
+    const p = h.groupParent[g];
+    visGroup[g] = open[p] ? (open[g] ? -1 : groupBox[g]) : visGroup[p];
+  }
+  const visOf = (v: number) => {
+    const g = h.nodeGroup[v];
+    return open[g] ? nodeBox[v] : visGroup[g];
+  };
+  const itemBox = (g: number, k: number) => {
+    const item = h.groupItems[h.groupItemOffsets[g] + k];
+    return item >= 0 ? nodeBox[item] : groupBox[-1 - item];
+  };
+
+  const { edges, placement, itemEdges } = input;
+  const pairIndex = new Map<number, number>();
+  const from: number[] = [];
+  const to: number[] = [];
+  const weight: number[] = [];
+  const pointOffsets: number[] = [0];
+  const points: number[] = [];
+  for (let e = 0; e < edges.count; e++) {
+    const a = visOf(edges.src[e]);
+    const c = visOf(edges.dst[e]);
+    if (a === c || a < 0 || c < 0) continue;
+    const key = a * boxCount + c;
+    const idx = pairIndex.get(key);
+    if (idx !== undefined) {
+      weight[idx]++;
+      continue;
+    }
+    pairIndex.set(key, from.length);
+    from.push(a);
+    to.push(c);
+    weight.push(1);
+
+    const g = placement.lca[e];
+    const L = layouts[layoutOf[g]];
+    const ox = originX[g];
+    const oy = originY[g];
+    if (a !== itemBox(g, placement.srcItem[e])) points.push(boxX[a] + boxW[a] / 2, boxY[a] + boxH[a]);
+    const r = itemEdges.edgeItemEdge[e] - itemEdges.offsets[g];
+    for (let p = L.routeOffsets[r]; p < L.routeOffsets[r + 1]; p++) {
+      points.push(ox + L.routePoints[2 * p], oy + L.routePoints[2 * p + 1]);
+    }
+    if (c !== itemBox(g, placement.dstItem[e])) points.push(boxX[c] + boxW[c] / 2, boxY[c]);
+    pointOffsets.push(points.length / 2);
+  }
+
+  return {
+    width: root.width,
+    height: root.height,
+    boxCount,
+    boxX,
+    boxY,
+    boxW,
+    boxH,
+    boxKind,
+    boxDepth,
+    boxRef,
+    edgeCount: from.length,
+    edgeFrom: Int32Array.from(from),
+    edgeTo: Int32Array.from(to),
+    edgeWeight: Uint32Array.from(weight),
+    edgePointOffsets: Uint32Array.from(pointOffsets),
+    edgePoints: Float32Array.from(points),
+    nodeBox,
+    groupBox,
+  };
+}

@@ -1,0 +1,148 @@
+import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import type { Rect } from '../culling/spatial.ts';
+import type { Theme } from './palette.ts';
+
+/**
+ * Overview in a small 2D canvas: group-level boxes drawn once per layout into a cached bitmap, then each camera
+ * change costs one drawImage and one rectangle. Dragging on it moves the camera.
+ */
+export class Minimap {
+  readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private cache: HTMLCanvasElement | null = null;
+  private layout: SceneLayout | null = null;
+  private bounds: Rect = { minX: 0, minY: 0, maxX: 1, maxY: 1 };
+  private scale = 1;
+  private offX = 0;
+  private offY = 0;
+  private theme: Theme;
+  private lastView: Rect | null = null;
+  private dragging = false;
+  /** Called with a layout-space point the camera should centre on. */
+  onNavigate: ((x: number, y: number) => void) | null = null;
+
+  constructor(parent: HTMLElement, theme: Theme, readonly width = 200, readonly height = 150) {
+    this.theme = theme;
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'minimap';
+    this.canvas.title = 'Overview: drag to move the view';
+    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    this.canvas.width = Math.round(width * dpr);
+    this.canvas.height = Math.round(height * dpr);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) throw new Error('2D canvas unavailable');
+    this.ctx = ctx;
+    ctx.scale(dpr, dpr);
+    parent.appendChild(this.canvas);
+    this.canvas.addEventListener('pointerdown', (e) => {
+      this.dragging = true;
+      this.canvas.setPointerCapture(e.pointerId);
+      this.navigate(e);
+      e.preventDefault();
+      e.stopPropagation();
+    });
+    this.canvas.addEventListener('pointermove', (e) => {
+      if (this.dragging) this.navigate(e);
+    });
+    const stop = (e: PointerEvent) => {
+      this.dragging = false;
+      if (this.canvas.hasPointerCapture(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
+    };
+    this.canvas.addEventListener('pointerup', stop);
+    this.canvas.addEventListener('pointercancel', stop);
+    this.canvas.addEventListener('wheel', (e) => e.preventDefault(), { passive: false });
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    if (this.layout) this.setLayout(this.layout, this.bounds);
+  }
+
+  setLayout(layout: SceneLayout | null, bounds: Rect): void {
+    this.layout = layout;
+    this.bounds = bounds;
+    if (!layout) {
+      this.cache = null;
+      this.ctx.clearRect(0, 0, this.width, this.height);
+      return;
+    }
+    const pad = 6;
+    const bw = Math.max(1e-6, bounds.maxX - bounds.minX);
+    const bh = Math.max(1e-6, bounds.maxY - bounds.minY);
+    this.scale = Math.min((this.width - 2 * pad) / bw, (this.height - 2 * pad) / bh);
+    this.offX = (this.width - bw * this.scale) / 2 - bounds.minX * this.scale;
+    this.offY = (this.height - bh * this.scale) / 2 - bounds.minY * this.scale;
+
+    const dpr = this.canvas.width / this.width;
+    const cache = document.createElement('canvas');
+    cache.width = this.canvas.width;
+    cache.height = this.canvas.height;
+    const c = cache.getContext('2d');
+    if (!c) return;
+    c.scale(dpr, dpr);
+    const n = layout.boxCount;
+    // Group-level view: frames and collapsed groups always; operator boxes only while there are few of them,
+    // otherwise a bounded sample (the minimap is an overview, not a second renderer).
+    let nodes = 0;
+    for (let i = 0; i < n; i++) if (layout.boxKind[i] === BoxKind.Node) nodes++;
+    const nodeStep = Math.max(1, Math.ceil(nodes / 20000));
+    let seen = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = layout.boxKind[i];
+      if (kind === BoxKind.Node && seen++ % nodeStep !== 0) continue;
+      const x = layout.boxX[i] * this.scale + this.offX;
+      const y = layout.boxY[i] * this.scale + this.offY;
+      const w = Math.max(kind === BoxKind.Frame ? 0 : 0.8, layout.boxW[i] * this.scale);
+      const h = Math.max(kind === BoxKind.Frame ? 0 : 0.8, layout.boxH[i] * this.scale);
+      if (kind === BoxKind.Frame) {
+        c.fillStyle = this.theme.minimapFrame;
+        c.fillRect(x, y, w, h);
+      } else {
+        c.fillStyle = this.theme.minimapBox;
+        c.fillRect(x, y, w, h);
+      }
+    }
+    this.cache = cache;
+    if (this.lastView) this.drawView(this.lastView, true);
+  }
+
+  /** Redraws the viewport rectangle (layout coordinates). */
+  drawView(view: Rect, force = false): void {
+    const last = this.lastView;
+    if (!force && last && last.minX === view.minX && last.minY === view.minY && last.maxX === view.maxX && last.maxY === view.maxY) return;
+    this.lastView = { ...view };
+    const ctx = this.ctx;
+    ctx.clearRect(0, 0, this.width, this.height);
+    if (!this.cache) return;
+    ctx.drawImage(this.cache, 0, 0, this.width, this.height);
+    const x0 = view.minX * this.scale + this.offX;
+    const y0 = view.minY * this.scale + this.offY;
+    const x1 = view.maxX * this.scale + this.offX;
+    const y1 = view.maxY * this.scale + this.offY;
+    const cx = Math.max(-2, Math.min(this.width + 2, x0));
+    const cy = Math.max(-2, Math.min(this.height + 2, y0));
+    const cw = Math.max(3, Math.min(this.width + 2, x1) - cx);
+    const ch = Math.max(3, Math.min(this.height + 2, y1) - cy);
+    ctx.strokeStyle = this.theme.minimapView;
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(cx + 0.5, cy + 0.5, cw, ch);
+  }
+
+  /** Layout-space point under a minimap pixel. */
+  toLayout(px: number, py: number): { x: number; y: number } {
+    return { x: (px - this.offX) / this.scale, y: (py - this.offY) / this.scale };
+  }
+
+  private navigate(e: PointerEvent): void {
+    if (!this.layout) return;
+    const r = this.canvas.getBoundingClientRect();
+    const p = this.toLayout(e.clientX - r.left, e.clientY - r.top);
+    this.onNavigate?.(p.x, p.y);
+  }
+
+  destroy(): void {
+    this.canvas.remove();
+  }
+}

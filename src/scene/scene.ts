@@ -1,0 +1,763 @@
+// pixi.js compiles uniform/UBO sync functions with `new Function` unless this is loaded; the page's CSP forbids eval.
+import 'pixi.js/unsafe-eval';
+import { Application, Container, Ticker, UPDATE_PRIORITY, type WebGLRenderer } from 'pixi.js';
+import { Viewport } from 'pixi-viewport';
+import { Culler } from '../culling/culler.ts';
+import { Tier } from '../culling/lod.ts';
+import type { Rect } from '../culling/spatial.ts';
+import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { BoxBatch, EdgeBatch } from './batches.ts';
+import { CHAR_ADVANCE, LabelPool, fitText, installLabelFont } from './labels.ts';
+import { Minimap } from './minimap.ts';
+import { rgba, type OpCategory, type Theme } from './palette.ts';
+
+/** What the scene needs to know about the model to draw it; supplied by the app, backed by GraphIR + Hierarchy. */
+export interface SceneSource {
+  nodeOp(node: number): string;
+  nodeName(node: number): string;
+  nodeCategory(node: number): OpCategory;
+  groupLabel(group: number): string;
+  /** Operator nodes under the group at any depth. */
+  groupSize(group: number): number;
+  /** Short text for a drawn edge at full detail (tensor shape), or ''. */
+  edgeLabel(layout: SceneLayout, edge: number): string;
+}
+
+export interface CameraState {
+  /** Layout-space point at the centre of the screen. */
+  x: number;
+  y: number;
+  /** Screen pixels per layout unit. */
+  zoom: number;
+}
+
+export interface SceneEvents {
+  click?(box: number, event: PointerEvent): void;
+  dblclick?(box: number, event: MouseEvent): void;
+  hover?(box: number, event: PointerEvent | null): void;
+}
+
+export interface FrameStats {
+  drawCalls: number;
+  renderMs: number;
+  rebuildMs: number;
+  frames: number;
+  rebuilds: number;
+}
+
+const DRAW_FUNCTIONS = ['drawElements', 'drawArrays', 'drawElementsInstanced', 'drawArraysInstanced'] as const;
+/** Re-centre draw coordinates once the camera is this many screen pixels from the origin (float32 precision). */
+const REORIGIN_PX = 50_000;
+/** Edges drawn at most in the dots tier. */
+const MAX_DOT_EDGES = 30_000;
+/** Upper bound on the dot decimation grid (cells). */
+const MAX_GRID_CELLS = 4 << 20;
+
+/**
+ * The pixi side of the viewer: a viewport (render group) holding four batched layers (frames and collapsed
+ * groups, edges, operator boxes, labels) plus a highlight layer. Pan and zoom only change the viewport transform
+ * and two uniforms; draw data is rebuilt when the culler reports a new visible set or tier.
+ */
+export class Scene {
+  readonly app: Application;
+  readonly viewport: Viewport;
+  readonly minimap: Minimap;
+  readonly glRenderer: string;
+  events: SceneEvents = {};
+
+  layout: SceneLayout | null = null;
+  source: SceneSource | null = null;
+  culler: Culler | null = null;
+  theme: Theme;
+  hover = -1;
+  selected = -1;
+  stats: FrameStats = { drawCalls: 0, renderMs: 0, rebuildMs: 0, frames: 0, rebuilds: 0 };
+
+  private readonly host: HTMLElement;
+  private readonly world = new Container({ label: 'world' });
+  private readonly frames = new BoxBatch(256, 'frames');
+  private readonly edges = new EdgeBatch(1024, 'edges');
+  private readonly nodes = new BoxBatch(1024, 'nodes');
+  private readonly labels = new LabelPool(6000);
+  private readonly hiEdges = new EdgeBatch(64, 'highlight-edges');
+  private readonly hiBoxes = new BoxBatch(8, 'highlight-boxes');
+  private selectedEdges: number[] = [];
+  private ox = 0;
+  private oy = 0;
+  private dirty = true;
+  private overlayDirty = false;
+  private lastX = NaN;
+  private lastY = NaN;
+  private lastS = NaN;
+  private waiters: (() => void)[] = [];
+  private drawCounter = 0;
+  private pointerDown: { x: number; y: number; id: number } | null = null;
+  private resizeObserver: ResizeObserver;
+  /** Consecutive ticks with nothing to draw; the tickers stop after a few so an idle page burns no CPU. */
+  private idleTicks = 0;
+
+  static async create(host: HTMLElement, theme: Theme): Promise<Scene> {
+    installLabelFont();
+    const app = new Application();
+    const rect = host.getBoundingClientRect();
+    await app.init({
+      preference: 'webgl',
+      width: Math.max(1, Math.floor(rect.width)),
+      height: Math.max(1, Math.floor(rect.height)),
+      antialias: false,
+      autoDensity: true,
+      resolution: Math.min(2, window.devicePixelRatio || 1),
+      background: theme.background,
+      autoStart: false,
+      sharedTicker: false,
+      powerPreference: 'high-performance',
+      hello: false,
+    });
+    return new Scene(host, app, theme);
+  }
+
+  private constructor(host: HTMLElement, app: Application, theme: Theme) {
+    this.host = host;
+    this.app = app;
+    this.theme = theme;
+    app.canvas.classList.add('graph-canvas');
+    host.appendChild(app.canvas);
+
+    const gl = (app.renderer as WebGLRenderer).gl;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    this.glRenderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    // Honest draw-call count: every draw the renderer issues goes through these four entry points.
+    const glAny = gl as unknown as Record<string, (...args: unknown[]) => void>;
+    for (const name of DRAW_FUNCTIONS) {
+      const original = glAny[name];
+      if (typeof original !== 'function') continue;
+      glAny[name] = (...args: unknown[]) => {
+        this.drawCounter++;
+        original.apply(gl, args);
+      };
+    }
+
+    this.viewport = new Viewport({
+      screenWidth: app.screen.width,
+      screenHeight: app.screen.height,
+      worldWidth: 1000,
+      worldHeight: 1000,
+      events: app.renderer.events,
+      ticker: Ticker.shared,
+      passiveWheel: false,
+      disableOnContextMenu: true,
+    });
+    this.viewport.isRenderGroup = true;
+    this.viewport.drag({ clampWheel: false }).pinch().wheel({ smooth: false, percent: 0.12 }).decelerate({ friction: 0.9 });
+    app.stage.addChild(this.viewport);
+    this.world.eventMode = 'none';
+    this.world.interactiveChildren = false;
+    this.world.addChild(this.frames.mesh, this.edges.mesh, this.nodes.mesh, this.labels.container, this.hiEdges.mesh, this.hiBoxes.mesh);
+    this.viewport.addChild(this.world);
+
+    this.minimap = new Minimap(host, theme);
+    this.minimap.onNavigate = (x, y) => {
+      this.viewport.plugins.remove('animate');
+      this.viewport.moveCenter(x - this.ox, y - this.oy);
+      this.markDirty();
+    };
+
+    Ticker.shared.add(this.tick, this, UPDATE_PRIORITY.LOW);
+    for (const type of ['pointerdown', 'pointermove', 'wheel'] as const) {
+      app.canvas.addEventListener(type, () => this.wake(), { passive: true });
+    }
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(host);
+    this.bindPointer(app.canvas);
+  }
+
+  // ---------------------------------------------------------------- model
+
+  /**
+   * Shows a new layout. `camera`: 'fit' frames the whole model, 'keep' keeps the camera, or a group id whose box
+   * should stay where it was on screen (expand/collapse in place).
+   */
+  setLayout(layout: SceneLayout | null, source: SceneSource | null, camera: 'fit' | 'keep' | { anchorGroup: number } = 'fit'): void {
+    let anchor: { sx: number; sy: number } | null = null;
+    if (typeof camera === 'object' && this.layout) {
+      const old = this.layout.groupBox[camera.anchorGroup] ?? -1;
+      if (old >= 0) anchor = this.toScreen(this.layout.boxX[old], this.layout.boxY[old]);
+    }
+    this.layout = layout;
+    this.source = source;
+    this.labels.clear();
+    this.hover = -1;
+    this.selected = -1;
+    this.selectedEdges = [];
+    if (!layout || !source) {
+      this.culler = null;
+      this.frames.begin();
+      this.frames.commit();
+      this.nodes.begin();
+      this.nodes.commit();
+      this.edges.begin();
+      this.edges.commit();
+      this.overlayDirty = true;
+      this.minimap.setLayout(null, { minX: 0, minY: 0, maxX: 1, maxY: 1 });
+      this.markDirty();
+      return;
+    }
+    this.culler = new Culler(layout);
+    const b = this.culler.index.bounds;
+    this.viewport.worldWidth = b.maxX - b.minX;
+    this.viewport.worldHeight = b.maxY - b.minY;
+    this.updateZoomLimits();
+    this.minimap.setLayout(layout, b);
+    if (camera === 'fit') {
+      this.fit();
+    } else if (typeof camera === 'object') {
+      const box = layout.groupBox[camera.anchorGroup] ?? -1;
+      if (anchor && box >= 0) {
+        // Keep the group's top-left corner where it was on screen.
+        const s = this.viewport.scale.x;
+        this.viewport.x = anchor.sx - (layout.boxX[box] - this.ox) * s;
+        this.viewport.y = anchor.sy - (layout.boxY[box] - this.oy) * s;
+      }
+    }
+    this.overlayDirty = true;
+    this.markDirty();
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.app.renderer.background.color = theme.background;
+    this.minimap.setTheme(theme);
+    this.culler?.invalidate();
+    this.overlayDirty = true;
+    this.markDirty();
+  }
+
+  setHover(box: number): void {
+    if (box === this.hover) return;
+    this.hover = box;
+    this.overlayDirty = true;
+    this.markDirty();
+  }
+
+  setSelected(box: number): void {
+    if (box === this.selected) return;
+    this.selected = box;
+    this.selectedEdges = [];
+    const L = this.layout;
+    if (L && box >= 0) {
+      for (let e = 0; e < L.edgeCount; e++) if (L.edgeFrom[e] === box || L.edgeTo[e] === box) this.selectedEdges.push(e);
+    }
+    this.overlayDirty = true;
+    this.markDirty();
+  }
+
+  // ---------------------------------------------------------------- camera
+
+  getCamera(): CameraState {
+    const c = this.viewport.center;
+    return { x: c.x + this.ox, y: c.y + this.oy, zoom: this.viewport.scale.x };
+  }
+
+  setCamera(cam: Partial<CameraState>, animate = 0): void {
+    const cur = this.getCamera();
+    const zoom = this.clampScale(cam.zoom ?? cur.zoom);
+    const x = cam.x ?? cur.x;
+    const y = cam.y ?? cur.y;
+    this.viewport.plugins.remove('animate');
+    if (animate > 0) {
+      this.viewport.animate({
+        position: { x: x - this.ox, y: y - this.oy },
+        scale: zoom,
+        time: animate,
+        ease: 'easeInOutSine',
+        removeOnInterrupt: true,
+      });
+    } else {
+      this.viewport.setZoom(zoom, true);
+      this.viewport.moveCenter(x - this.ox, y - this.oy);
+    }
+    this.markDirty();
+  }
+
+  /** Frames the whole model (or a layout-space rectangle). */
+  fit(rect?: Rect, animate = 0, margin = 0.06): void {
+    const b = rect ?? this.culler?.index.bounds;
+    if (!b) return;
+    const w = Math.max(1e-6, b.maxX - b.minX);
+    const h = Math.max(1e-6, b.maxY - b.minY);
+    const sw = this.viewport.screenWidth;
+    const sh = this.viewport.screenHeight;
+    const zoom = Math.min(sw / (w * (1 + 2 * margin)), sh / (h * (1 + 2 * margin)));
+    this.setCamera({ x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2, zoom: rect ? zoom : Math.max(zoom, 1e-9) }, animate);
+  }
+
+  /** Zooms about the screen centre. */
+  zoomBy(factor: number, animate = 0): void {
+    const cam = this.getCamera();
+    this.setCamera({ zoom: cam.zoom * factor }, animate);
+  }
+
+  /** Centres a box, zooming in so it is comfortably readable if it is too small on screen. */
+  focusBox(box: number, animate = 0): void {
+    const L = this.layout;
+    const culler = this.culler;
+    if (!L || !culler || box < 0 || box >= L.boxCount) return;
+    const cx = L.boxX[box] + L.boxW[box] / 2;
+    const cy = L.boxY[box] + L.boxH[box] / 2;
+    let zoom = this.viewport.scale.x;
+    const nodeScreen = culler.nodeHeight * zoom;
+    if (L.boxKind[box] === BoxKind.Node) {
+      if (nodeScreen < 30 || nodeScreen > 120) zoom = 44 / culler.nodeHeight;
+    } else {
+      const fitZoom = Math.min(this.viewport.screenWidth / (L.boxW[box] * 1.2), this.viewport.screenHeight / (L.boxH[box] * 1.2));
+      zoom = Math.min(fitZoom, 60 / culler.nodeHeight);
+    }
+    this.setCamera({ x: cx, y: cy, zoom }, animate);
+  }
+
+  /** The layout-space rectangle on screen. */
+  viewRect(): Rect {
+    const vp = this.viewport;
+    const s = vp.scale.x;
+    const minX = -vp.x / s + this.ox;
+    const minY = -vp.y / s + this.oy;
+    return { minX, minY, maxX: minX + vp.screenWidth / s, maxY: minY + vp.screenHeight / s };
+  }
+
+  toScreen(x: number, y: number): { sx: number; sy: number } {
+    const vp = this.viewport;
+    return { sx: (x - this.ox) * vp.scale.x + vp.x, sy: (y - this.oy) * vp.scale.y + vp.y };
+  }
+
+  toLayout(sx: number, sy: number): { x: number; y: number } {
+    const vp = this.viewport;
+    return { x: (sx - vp.x) / vp.scale.x + this.ox, y: (sy - vp.y) / vp.scale.y + this.oy };
+  }
+
+  hitTestClient(clientX: number, clientY: number): number {
+    if (!this.culler) return -1;
+    const r = this.app.canvas.getBoundingClientRect();
+    const p = this.toLayout(clientX - r.left, clientY - r.top);
+    return this.culler.index.hitTest(p.x, p.y);
+  }
+
+  /** Operator boxes and collapsed-group boxes that intersect the screen. */
+  countVisible(): { nodes: number; ops: number; groups: number } {
+    if (!this.culler) return { nodes: 0, ops: 0, groups: 0 };
+    const view = this.viewRect();
+    const ops = this.culler.index.countBoxes(view, 1 << BoxKind.Node);
+    const groups = this.culler.index.countBoxes(view, 1 << BoxKind.Group);
+    return { nodes: ops + groups, ops, groups };
+  }
+
+  get tier(): Tier {
+    return this.culler?.visible.tier ?? Tier.Dots;
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  /** Resolves once a frame reflecting everything requested so far has been drawn. */
+  nextFrame(): Promise<void> {
+    this.markDirty();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Something changed: draw on the next animation frame. */
+  markDirty(): void {
+    this.dirty = true;
+    this.wake();
+  }
+
+  /** Restarts the tickers (stopped while idle): rendering is on demand, never a busy loop. */
+  private wake(): void {
+    this.idleTicks = 0;
+    if (!Ticker.shared.started) Ticker.shared.start();
+    if (!Ticker.system.started) Ticker.system.start();
+  }
+
+  private sleepIfIdle(): void {
+    if (++this.idleTicks < 30) return;
+    const plugins = this.viewport.plugins;
+    if (plugins.get('animate') || this.pointerDown) return;
+    Ticker.shared.stop();
+    Ticker.system.stop();
+  }
+
+  /** Draws now, synchronously (used for PNG export, which must read the canvas in the same task). */
+  renderNow(): void {
+    this.dirty = true;
+    this.tick();
+  }
+
+  private tick(): void {
+    const vp = this.viewport;
+    const s = vp.scale.x;
+    if (vp.x !== this.lastX || vp.y !== this.lastY || s !== this.lastS) this.dirty = true;
+    if (!this.dirty && this.waiters.length === 0) {
+      this.sleepIfIdle();
+      return;
+    }
+    this.idleTicks = 0;
+    const culler = this.culler;
+    if (culler && this.layout) {
+      const view = this.viewRect();
+      if (culler.update(view, s)) {
+        const t0 = performance.now();
+        this.maybeReorigin();
+        this.rebuild();
+        this.overlayDirty = true;
+        this.stats.rebuildMs = performance.now() - t0;
+        this.stats.rebuilds++;
+      }
+      if (this.overlayDirty) this.rebuildOverlay();
+      const px = 1 / vp.scale.x;
+      const tier = culler.visible.tier;
+      this.frames.setView(px, false, 0);
+      this.nodes.setView(px, tier === Tier.Dots, tier === Tier.Dots ? 1.5 : 0);
+      this.edges.setView(px, culler.nodeHeight * 0.4);
+      this.hiBoxes.setView(px, false, 3);
+      this.hiEdges.setView(px, culler.nodeHeight * 0.5);
+    } else if (this.overlayDirty) {
+      this.rebuildOverlay();
+    }
+    const t0 = performance.now();
+    this.drawCounter = 0;
+    this.app.render();
+    this.stats.drawCalls = this.drawCounter;
+    this.stats.renderMs = performance.now() - t0;
+    this.stats.frames++;
+    this.lastX = vp.x;
+    this.lastY = vp.y;
+    this.lastS = vp.scale.x;
+    this.dirty = false;
+    if (this.layout) this.minimap.drawView(this.viewRect());
+    const waiters = this.waiters;
+    if (waiters.length) {
+      this.waiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Keeps draw coordinates small near the camera so float32 vertex math stays exact on huge layouts. */
+  private maybeReorigin(): void {
+    const cam = this.getCamera();
+    const s = this.viewport.scale.x;
+    if ((Math.abs(cam.x - this.ox) + Math.abs(cam.y - this.oy)) * s < REORIGIN_PX) return;
+    if (this.viewport.plugins.get('animate')) return;
+    const nx = Math.round(cam.x);
+    const ny = Math.round(cam.y);
+    this.viewport.x += (nx - this.ox) * s;
+    this.viewport.y += (ny - this.oy) * s;
+    this.ox = nx;
+    this.oy = ny;
+    this.lastX = this.viewport.x;
+    this.lastY = this.viewport.y;
+  }
+
+  private rebuild(): void {
+    const L = this.layout;
+    const src = this.source;
+    const culler = this.culler;
+    if (!L || !src || !culler) return;
+    const v = culler.visible;
+    const th = this.theme;
+    const tier = v.tier;
+    const scale = v.scale;
+    const ox = this.ox;
+    const oy = this.oy;
+    const nodeH = culler.nodeHeight;
+    const frames = this.frames;
+    const nodes = this.nodes;
+    const labels = this.labels;
+    frames.begin();
+    nodes.begin(v.boxCount);
+    labels.begin();
+
+    const frameFill = rgba(th.frameFill, th.frameFillAlpha);
+    const frameStroke = rgba(th.frameStroke, 1);
+    const groupFill = rgba(th.groupFill, 1);
+    const groupStroke = rgba(th.groupStroke, 1);
+    const catFill = th.categoryFill.map((c) => rgba(c, 1));
+    const catStroke = th.categoryStroke.map((c) => rgba(c, 1));
+    const labelNodes = tier >= Tier.OpLabels;
+    const full = tier >= Tier.Full;
+    const radius = nodeH * 0.16;
+    // Dots tier: at most one dot per 2x2-pixel cell, so an overview of 100k nodes costs what the screen shows.
+    const grid = tier === Tier.Dots ? this.dotGrid(v.rect, scale) : null;
+    const minFramePx = 2 / scale;
+
+    for (let k = 0; k < v.boxCount; k++) {
+      const b = v.boxes[k];
+      const kind = L.boxKind[b];
+      const w = L.boxW[b];
+      const h = L.boxH[b];
+      if (grid && (kind === BoxKind.Node || (kind === BoxKind.Group && (w < minFramePx || h < minFramePx)))) {
+        const cx = Math.floor((L.boxX[b] + w / 2 - grid.x0) / grid.cell);
+        const cy = Math.floor((L.boxY[b] + h / 2 - grid.y0) / grid.cell);
+        if (cx >= 0 && cy >= 0 && cx < grid.w && cy < grid.h) {
+          const c = cy * grid.w + cx;
+          if (grid.cells[c]) continue;
+          grid.cells[c] = 1;
+        }
+        const color = kind === BoxKind.Node ? catStroke[src.nodeCategory(L.boxRef[b])] : groupStroke;
+        nodes.push(L.boxX[b] - ox, L.boxY[b] - oy, w, h, color, 0, 0, 0);
+        continue;
+      }
+      // Frames thinner than 2 px show nothing.
+      if (kind === BoxKind.Frame && (w < minFramePx || h < minFramePx)) continue;
+      const x = L.boxX[b] - ox;
+      const y = L.boxY[b] - oy;
+      if (kind === BoxKind.Node) {
+        const node = L.boxRef[b];
+        const cat = src.nodeCategory(node);
+        nodes.push(x, y, w, h, catFill[cat], catStroke[cat], radius, 1);
+        if (!labelNodes || labels.full) continue;
+        const op = src.nodeOp(node);
+        if (!full) {
+          let fs = h * 0.46;
+          const room = w * 0.9;
+          if (op.length * fs * CHAR_ADVANCE > room) fs = Math.max(h * 0.3, room / (op.length * CHAR_ADVANCE));
+          labels.place(b * 4, fitText(op, Math.floor(room / (fs * CHAR_ADVANCE))), x + w / 2, y + h / 2, fs, th.text, 0.5, 0.5);
+        } else {
+          const room = w * 0.9;
+          let fs = h * 0.32;
+          if (op.length * fs * CHAR_ADVANCE > room) fs = Math.max(h * 0.22, room / (op.length * CHAR_ADVANCE));
+          labels.place(b * 4, fitText(op, Math.floor(room / (fs * CHAR_ADVANCE))), x + w / 2, y + h * 0.36, fs, th.text, 0.5, 0.5);
+          const nfs = h * 0.2;
+          const name = tailText(src.nodeName(node), Math.floor(room / (nfs * CHAR_ADVANCE)));
+          labels.place(b * 4 + 1, name, x + w / 2, y + h * 0.72, nfs, th.textDim, 0.5, 0.5);
+        }
+      } else if (kind === BoxKind.Group) {
+        frames.push(x, y, w, h, groupFill, groupStroke, radius * 1.4, 1.5);
+        const sh = h * scale;
+        if (sh < 12 || labels.full) continue;
+        const g = L.boxRef[b];
+        const room = w * 0.9;
+        const label = src.groupLabel(g);
+        let fs = Math.min(h * 0.34, nodeH * 0.5);
+        if (label.length * fs * CHAR_ADVANCE > room) fs = Math.max(fs * 0.6, room / (label.length * CHAR_ADVANCE));
+        const twoLines = sh >= 30;
+        labels.place(b * 4, fitText(label, Math.floor(room / (fs * CHAR_ADVANCE))), x + w / 2, y + h * (twoLines ? 0.38 : 0.5), fs, th.groupText, 0.5, 0.5);
+        if (twoLines) {
+          const n = src.groupSize(g);
+          const cfs = fs * 0.68;
+          const count = `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
+          labels.place(b * 4 + 1, fitText(count, Math.floor(room / (cfs * CHAR_ADVANCE))), x + w / 2, y + h * 0.7, cfs, th.textDim, 0.5, 0.5);
+        }
+      } else {
+        frames.push(x, y, w, h, frameFill, frameStroke, radius * 1.6, 1);
+        if (labels.full || L.boxRef[b] === 0 && L.boxDepth[b] === 0) continue;
+        // Header label in the frame's top-left corner, sized to the layout's node scale.
+        const fs = nodeH * 0.36;
+        if (fs * scale < 7 || w * scale < 50) continue;
+        const room = w - fs;
+        labels.place(b * 4, fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * CHAR_ADVANCE))), x + fs * 0.5, y + fs * 0.3, fs, th.frameText, 0, 0);
+      }
+    }
+
+    const edges = this.edges;
+    const pts = L.edgePoints;
+    const off = L.edgePointOffsets;
+    const dots = tier === Tier.Dots;
+    edges.begin(tier >= Tier.OpLabels ? v.edgeCount * 4 : Math.min(v.edgeCount, MAX_DOT_EDGES));
+    {
+      const alpha = dots ? 0.35 : th.edgeAlpha;
+      const color = rgba(th.edge, alpha);
+      const routed = tier >= Tier.OpLabels;
+      const arrows = tier >= Tier.Boxes;
+      const idx = culler.index;
+      const minLen = 2 / scale;
+      for (let k = 0; k < v.edgeCount; k++) {
+        const e = v.edges[k];
+        if (dots) {
+          // Overview: only edges longer than 2 px on screen, and a bounded number of them, drawn faint.
+          if (idx.edgeMaxX[e] - idx.edgeMinX[e] < minLen && idx.edgeMaxY[e] - idx.edgeMinY[e] < minLen) continue;
+          if (edges.count >= MAX_DOT_EDGES) break;
+        }
+        const p0 = off[e];
+        const p1 = off[e + 1];
+        if (p1 - p0 < 2) continue;
+        const weight = L.edgeWeight[e];
+        const hw = tier === Tier.Dots ? 0.4 : 0.55 + Math.min(1.8, Math.log2(Math.max(1, weight)) * 0.3);
+        if (!routed) {
+          const ax = pts[2 * p0] - ox;
+          const ay = pts[2 * p0 + 1] - oy;
+          const bx = pts[2 * p1 - 2] - ox;
+          const by = pts[2 * p1 - 1] - oy;
+          edges.segment(ax, ay, bx, by, color, hw);
+          if (arrows) edges.arrow(ax, ay, bx, by, color, 6);
+        } else {
+          for (let p = p0; p + 1 < p1; p++) {
+            edges.segment(pts[2 * p] - ox, pts[2 * p + 1] - oy, pts[2 * p + 2] - ox, pts[2 * p + 3] - oy, color, hw);
+          }
+          edges.arrow(pts[2 * p1 - 4] - ox, pts[2 * p1 - 3] - oy, pts[2 * p1 - 2] - ox, pts[2 * p1 - 1] - oy, color, 8);
+          if (full && !labels.full) {
+            const text = src.edgeLabel(L, e);
+            if (text) {
+              // Midpoint of the middle segment.
+              const m = p0 + ((p1 - p0 - 1) >> 1);
+              const mx = (pts[2 * m] + pts[2 * m + 2]) / 2 - ox;
+              const my = (pts[2 * m + 1] + pts[2 * m + 3]) / 2 - oy;
+              labels.place((L.boxCount + e) * 4, text, mx + nodeH * 0.12, my, nodeH * 0.2, th.textDim, 0, 0.5);
+            }
+          }
+        }
+      }
+    }
+    frames.commit();
+    nodes.commit();
+    edges.commit();
+    labels.end();
+  }
+
+  private gridCells = new Uint8Array(0);
+
+  /** A cleared occupancy grid of 2-pixel cells over the part of `rect` that holds the model. */
+  private dotGrid(rect: Rect, scale: number): { x0: number; y0: number; cell: number; w: number; h: number; cells: Uint8Array } | null {
+    const b = this.culler?.index.bounds;
+    if (!b) return null;
+    const x0 = Math.max(rect.minX, b.minX);
+    const y0 = Math.max(rect.minY, b.minY);
+    const x1 = Math.min(rect.maxX, b.maxX);
+    const y1 = Math.min(rect.maxY, b.maxY);
+    const cell = 2 / scale;
+    const w = Math.max(1, Math.ceil((x1 - x0) / cell) + 1);
+    const h = Math.max(1, Math.ceil((y1 - y0) / cell) + 1);
+    if (w * h > MAX_GRID_CELLS) return null;
+    if (this.gridCells.length < w * h) this.gridCells = new Uint8Array(w * h);
+    const cells = this.gridCells;
+    cells.fill(0, 0, w * h);
+    return { x0, y0, cell, w, h, cells };
+  }
+
+  private rebuildOverlay(): void {
+    this.overlayDirty = false;
+    const L = this.layout;
+    const hb = this.hiBoxes;
+    const he = this.hiEdges;
+    hb.begin();
+    he.begin();
+    if (L) {
+      const th = this.theme;
+      const ox = this.ox;
+      const oy = this.oy;
+      const nodeH = this.culler?.nodeHeight ?? 10;
+      const sel = rgba(th.selection, 1);
+      const pts = L.edgePoints;
+      const off = L.edgePointOffsets;
+      for (const e of this.selectedEdges) {
+        const p0 = off[e];
+        const p1 = off[e + 1];
+        if (p1 - p0 < 2) continue;
+        for (let p = p0; p + 1 < p1; p++) he.segment(pts[2 * p] - ox, pts[2 * p + 1] - oy, pts[2 * p + 2] - ox, pts[2 * p + 3] - oy, sel, 1.4);
+        he.arrow(pts[2 * p1 - 4] - ox, pts[2 * p1 - 3] - oy, pts[2 * p1 - 2] - ox, pts[2 * p1 - 1] - oy, sel, 9);
+      }
+      const outline = (b: number, color: number, px: number) => {
+        if (b < 0 || b >= L.boxCount) return;
+        const r = nodeH * (L.boxKind[b] === BoxKind.Node ? 0.16 : 0.24);
+        hb.push(L.boxX[b] - ox, L.boxY[b] - oy, L.boxW[b], L.boxH[b], 0, rgba(color, 1), r, px);
+      };
+      if (this.hover !== this.selected) outline(this.hover, th.hover, 2);
+      outline(this.selected, th.selection, 3);
+    }
+    hb.commit();
+    he.commit();
+  }
+
+  // ---------------------------------------------------------------- input
+
+  private bindPointer(canvas: HTMLCanvasElement): void {
+    canvas.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      this.pointerDown = { x: e.clientX, y: e.clientY, id: e.pointerId };
+      this.viewport.plugins.remove('animate');
+    });
+    canvas.addEventListener('pointerup', (e) => {
+      const down = this.pointerDown;
+      this.pointerDown = null;
+      if (!down || down.id !== e.pointerId) return;
+      if (Math.hypot(e.clientX - down.x, e.clientY - down.y) > 5) return;
+      this.events.click?.(this.hitTestClient(e.clientX, e.clientY), e);
+    });
+    canvas.addEventListener('dblclick', (e) => {
+      this.events.dblclick?.(this.hitTestClient(e.clientX, e.clientY), e);
+    });
+    canvas.addEventListener('pointermove', (e) => {
+      if (e.buttons !== 0) return;
+      const box = this.hitTestClient(e.clientX, e.clientY);
+      if (box !== this.hover) {
+        this.setHover(box);
+        this.events.hover?.(box, e);
+      } else if (box >= 0) {
+        this.events.hover?.(box, e);
+      }
+    });
+    canvas.addEventListener('pointerleave', () => {
+      this.setHover(-1);
+      this.events.hover?.(-1, null);
+    });
+  }
+
+  private resize(): void {
+    const r = this.host.getBoundingClientRect();
+    const w = Math.max(1, Math.floor(r.width));
+    const h = Math.max(1, Math.floor(r.height));
+    if (w === this.viewport.screenWidth && h === this.viewport.screenHeight) return;
+    const cam = this.getCamera();
+    this.app.renderer.resize(w, h);
+    this.viewport.resize(w, h);
+    this.setCamera(cam);
+    this.culler?.invalidate();
+    this.markDirty();
+  }
+
+  private clampScale(s: number): number {
+    const z = this.zoomLimits;
+    return Math.max(z.min, Math.min(z.max, s));
+  }
+
+  private zoomLimits = { min: 1e-9, max: 1e9 };
+
+  private updateZoomLimits(): void {
+    const culler = this.culler;
+    if (!culler) return;
+    const b = culler.index.bounds;
+    const fitZoom = Math.min(this.viewport.screenWidth / Math.max(1e-6, b.maxX - b.minX), this.viewport.screenHeight / Math.max(1e-6, b.maxY - b.minY));
+    const min = Math.min(fitZoom * 0.25, 0.05);
+    const max = Math.max(fitZoom * 4, 320 / culler.nodeHeight);
+    this.zoomLimits = { min, max };
+    this.viewport.plugins.remove('clamp-zoom');
+    this.viewport.clampZoom({ minScale: min, maxScale: max });
+  }
+
+  /** Visible items for export: boxes and edges intersecting the screen, in drawing order. */
+  exportItems(): { view: Rect; boxes: number[]; edges: number[]; tier: Tier; origin: { x: number; y: number } } | null {
+    const culler = this.culler;
+    if (!culler || !this.layout) return null;
+    const view = this.viewRect();
+    const boxes: number[] = [];
+    const edges: number[] = [];
+    const bo = new Int32Array(this.layout.boxCount);
+    const n = culler.index.queryBoxes(view, bo);
+    for (let i = 0; i < n; i++) boxes.push(bo[i]);
+    const eo = new Int32Array(this.layout.edgeCount);
+    const m = culler.index.queryEdges(view, eo);
+    for (let i = 0; i < m; i++) edges.push(eo[i]);
+    return { view, boxes, edges, tier: culler.tierAt(this.viewport.scale.x), origin: { x: this.ox, y: this.oy } };
+  }
+
+  destroy(): void {
+    Ticker.shared.remove(this.tick, this);
+    this.resizeObserver.disconnect();
+    this.minimap.destroy();
+    this.app.destroy(true, { children: true });
+  }
+}
+
+/** Keeps the end of a long name (the informative part of scoped names), with a leading ellipsis. */
+export function tailText(text: string, max: number): string {
+  if (max <= 0) return '';
+  if (text.length <= max) return text;
+  if (max <= 1) return '…';
+  return `…${text.slice(text.length - max + 1)}`;
+}

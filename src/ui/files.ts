@@ -1,0 +1,62 @@
+import type { ModelInput } from '../workers/decode-api.ts';
+
+const MODEL_EXTENSIONS = ['.onnx', '.ort', '.tflite', '.lite', '.pb', '.pbtxt', '.gguf', '.safetensors', '.mlmodel', '.h5', '.keras', '.pt', '.pth'];
+
+/**
+ * Picks the model among dropped/selected files: a file with a known model extension (the largest one when several),
+ * else the largest file. The others travel along as siblings (ONNX external data).
+ */
+export function inputFromFiles(files: File[]): ModelInput | null {
+  if (files.length === 0) return null;
+  const known = files.filter((f) => MODEL_EXTENSIONS.some((ext) => f.name.toLowerCase().endsWith(ext)));
+  const pool = known.length ? known : files;
+  const main = pool.reduce((a, b) => (b.size > a.size ? b : a));
+  const siblings = files.filter((f) => f !== main);
+  return { kind: 'blob', blob: main, name: main.name, siblings };
+}
+
+/** Routes files dropped anywhere on the page to `open`, highlighting the drop target while dragging. */
+export function installDropTarget(target: HTMLElement, open: (input: ModelInput) => void): void {
+  let depth = 0;
+  const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+  window.addEventListener('dragenter', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth++;
+    target.classList.add('drag-over');
+  });
+  window.addEventListener('dragleave', (e) => {
+    if (!hasFiles(e)) return;
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) target.classList.remove('drag-over');
+  });
+  window.addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+  });
+  window.addEventListener('drop', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth = 0;
+    target.classList.remove('drag-over');
+    const input = inputFromFiles(Array.from(e.dataTransfer?.files ?? []));
+    if (input) open(input);
+  });
+}
+
+/** A hidden multi-file input; `pick()` opens the system dialog. */
+export function createFilePicker(open: (input: ModelInput) => void): { element: HTMLInputElement; pick(): void } {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.multiple = true;
+  input.hidden = true;
+  input.setAttribute('aria-label', 'Open model file');
+  input.addEventListener('change', () => {
+    const picked = inputFromFiles(Array.from(input.files ?? []));
+    input.value = '';
+    if (picked) open(picked);
+  });
+  document.body.appendChild(input);
+  return { element: input, pick: () => input.click() };
+}

@@ -1,0 +1,107 @@
+import { el } from './dom.ts';
+
+/** Loading overlay: stage text, a progress bar (indeterminate when the fraction is unknown), Cancel. */
+export class LoadingPanel {
+  readonly element: HTMLElement;
+  private readonly stage: HTMLElement;
+  private readonly bar: HTMLElement;
+  private readonly track: HTMLElement;
+
+  constructor(onCancel: () => void) {
+    this.stage = el('div', { class: 'loading-stage' });
+    this.bar = el('div', { class: 'progress-bar' });
+    this.track = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100' } }, this.bar);
+    const cancel = el('button', { class: 'cancel', text: 'Cancel', on: { click: onCancel } });
+    this.element = el('div', { class: 'overlay loading', attrs: { 'aria-live': 'polite' } },
+      el('div', { class: 'card' }, this.stage, this.track, cancel));
+    this.hide();
+  }
+
+  show(stage: string, fraction: number): void {
+    this.element.hidden = false;
+    this.stage.textContent = stage;
+    if (fraction < 0) {
+      this.track.classList.add('indeterminate');
+      this.track.removeAttribute('aria-valuenow');
+    } else {
+      this.track.classList.remove('indeterminate');
+      const pct = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
+      this.bar.style.width = `${pct}%`;
+      this.track.setAttribute('aria-valuenow', String(pct));
+    }
+  }
+
+  hide(): void {
+    this.element.hidden = true;
+  }
+}
+
+/** Error overlay with the decoder's message (one clear line) and a way out. */
+export class ErrorPanel {
+  readonly element: HTMLElement;
+  private readonly message: HTMLElement;
+
+  constructor(onOpen: () => void, onDismiss: () => void) {
+    this.message = el('p', { class: 'error-message' });
+    this.element = el('div', { class: 'overlay error-panel', attrs: { role: 'alert' } },
+      el('div', { class: 'card' },
+        el('h2', { text: 'Could not open this model' }),
+        this.message,
+        el('div', { class: 'actions' },
+          el('button', { text: 'Open another file…', on: { click: onOpen } }),
+          el('button', { class: 'secondary', text: 'Dismiss', on: { click: onDismiss } }))));
+    this.hide();
+  }
+
+  show(message: string): void {
+    this.message.textContent = message;
+    this.element.hidden = false;
+  }
+
+  hide(): void {
+    this.element.hidden = true;
+  }
+}
+
+/** Start screen: drop target and open button. */
+export class EmptyState {
+  readonly element: HTMLElement;
+  constructor(onOpen: () => void) {
+    this.element = el('div', { class: 'overlay empty' },
+      el('div', { class: 'card' },
+        el('h2', { text: 'Strata' }),
+        el('p', { text: 'Drop a model file here (ONNX, with its external data files), or' }),
+        el('button', { text: 'Open a file…', on: { click: onOpen } }),
+        el('p', { class: 'muted', text: 'Nothing leaves this machine: files are read in your browser.' })));
+  }
+  set visible(v: boolean) {
+    this.element.hidden = !v;
+  }
+}
+
+/** Hover tooltip that follows the pointer. */
+export class Tooltip {
+  readonly element: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly detail: HTMLElement;
+  constructor() {
+    this.title = el('div', { class: 'tip-title' });
+    this.detail = el('div', { class: 'tip-detail' });
+    this.element = el('div', { class: 'tooltip', attrs: { role: 'tooltip' } }, this.title, this.detail);
+    this.element.hidden = true;
+  }
+  show(x: number, y: number, title: string, detail: string): void {
+    this.title.textContent = title;
+    this.detail.textContent = detail;
+    this.element.hidden = false;
+    const parent = this.element.parentElement?.getBoundingClientRect();
+    const px = parent ? x - parent.left : x;
+    const py = parent ? y - parent.top : y;
+    const w = this.element.offsetWidth;
+    const maxX = (parent?.width ?? window.innerWidth) - w - 8;
+    this.element.style.transform = `translate(${Math.max(4, Math.min(maxX, px + 14))}px, ${py + 16}px)`;
+  }
+  hide(): void {
+    this.element.hidden = true;
+  }
+}

@@ -1,0 +1,122 @@
+import type { SearchMatch } from '../app/model.ts';
+import { clear, el, formatCount } from './dom.ts';
+
+const SHOWN = 200;
+
+/**
+ * Search box with a results list: node names, op types and tensor names. Arrow keys move, Enter picks,
+ * Escape closes. Results render as text only.
+ */
+export class SearchBox {
+  readonly element: HTMLElement;
+  readonly input: HTMLInputElement;
+  private readonly list: HTMLElement;
+  private readonly summary: HTMLElement;
+  private results: SearchMatch[] = [];
+  private active = -1;
+  private timer = 0;
+
+  constructor(private readonly run: (q: string) => SearchMatch[], private readonly pick: (m: SearchMatch) => void) {
+    this.input = el('input', {
+      class: 'search-input',
+      attrs: { type: 'search', placeholder: 'Search nodes, ops, tensors  ( / )', 'aria-label': 'Search', spellcheck: 'false', autocomplete: 'off' },
+    });
+    this.summary = el('div', { class: 'search-summary muted' });
+    this.list = el('ul', { class: 'search-results', attrs: { role: 'listbox' } });
+    const panel = el('div', { class: 'search-panel' }, this.summary, this.list);
+    this.element = el('div', { class: 'search' }, this.input, panel);
+    this.input.addEventListener('input', () => {
+      clearTimeout(this.timer);
+      this.timer = window.setTimeout(() => this.update(), 120);
+    });
+    this.input.addEventListener('keydown', (e) => this.onKey(e));
+    this.input.addEventListener('focus', () => {
+      if (this.input.value.trim()) this.update();
+    });
+    document.addEventListener('pointerdown', (e) => {
+      if (!this.element.contains(e.target as Node)) this.close();
+    });
+  }
+
+  focus(): void {
+    this.input.focus();
+    this.input.select();
+  }
+
+  close(): void {
+    this.element.classList.remove('open');
+  }
+
+  /** Runs the query now and shows the results list. */
+  update(): void {
+    const q = this.input.value;
+    this.results = q.trim() ? this.run(q) : [];
+    this.active = this.results.length ? 0 : -1;
+    this.render();
+  }
+
+  private render(): void {
+    clear(this.list);
+    const n = this.results.length;
+    const q = this.input.value.trim();
+    if (!q) {
+      this.close();
+      return;
+    }
+    this.element.classList.add('open');
+    this.summary.textContent = n === 0 ? 'No matches' : n > SHOWN ? `${formatCount(n)} matches (first ${SHOWN} shown)` : `${formatCount(n)} match${n === 1 ? '' : 'es'}`;
+    for (let i = 0; i < Math.min(n, SHOWN); i++) {
+      const m = this.results[i];
+      const item = el('li', { class: 'search-item', attrs: { role: 'option', 'data-index': String(i) } },
+        el('span', { class: 'search-op', text: m.op }),
+        el('span', { class: 'search-name mono', text: m.name || '(unnamed)' }),
+        m.kind === 'tensor' ? el('span', { class: 'badge', text: 'tensor' }) : null);
+      if (i === this.active) item.classList.add('active');
+      item.addEventListener('pointerdown', (e) => {
+        e.preventDefault();
+        this.choose(i);
+      });
+      this.list.append(item);
+    }
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const n = Math.min(this.results.length, SHOWN);
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      if (!n) return;
+      e.preventDefault();
+      this.active = (this.active + (e.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      this.list.querySelectorAll('.active').forEach((x) => x.classList.remove('active'));
+      const cur = this.list.children[this.active] as HTMLElement | undefined;
+      cur?.classList.add('active');
+      cur?.scrollIntoView({ block: 'nearest' });
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      clearTimeout(this.timer);
+      if (this.results.length === 0 || this.input.value.trim() !== this.lastQuery) this.update();
+      if (this.active >= 0) this.choose(this.active);
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      if (this.input.value) {
+        this.input.value = '';
+        this.results = [];
+        this.render();
+      } else {
+        this.input.blur();
+      }
+      this.close();
+    }
+  }
+
+  private get lastQuery(): string {
+    return this.input.value.trim();
+  }
+
+  private choose(i: number): void {
+    const m = this.results[i];
+    if (!m) return;
+    this.active = i;
+    this.close();
+    this.pick(m);
+  }
+}

@@ -1,0 +1,57 @@
+// Shared by the e2e suite and the frame bench: the built page behind the project's static server, in headless
+// Chromium (SwiftShader WebGL on machines without a GPU).
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { chromium } from 'playwright-core';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+/** Flags that remove the 16.7 ms frame cap, for timing frames. */
+export const UNTHROTTLED_ARGS = ['--disable-gpu-vsync', '--disable-frame-rate-limit'];
+
+/** The project's static server (src/cli/server.ts, loaded through tsx so this file stays plain node). */
+export async function startServer(options) {
+  const mod = await tsImport('../../src/cli/server.ts', import.meta.url);
+  return mod.startServer(options);
+}
+
+export async function launch(extraArgs = []) {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...extraArgs] });
+}
+
+/** Opens the page (optionally with ?url=) and waits for window.strata to exist. */
+export async function openPage(browser, baseUrl, { modelUrl, width = 1280, height = 800, log } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') log?.(`[page ${m.type()}] ${m.text()}`);
+  });
+  page.on('pageerror', (e) => log?.(`[page error] ${e.message}`));
+  const url = modelUrl ? `${baseUrl}?url=${encodeURIComponent(modelUrl)}` : baseUrl;
+  await page.goto(url);
+  await page.waitForFunction(() => typeof window.strata === 'object');
+  return page;
+}
+
+/** Waits until the page leaves the loading state; returns strata.state(). */
+export async function waitSettled(page, timeout = 120_000) {
+  await page.waitForFunction(() => {
+    const s = window.strata.state();
+    return s.status === 'ready' || s.status === 'error';
+  }, undefined, { timeout, polling: 100 });
+  return page.evaluate(() => window.strata.state());
+}

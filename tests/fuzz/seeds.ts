@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  TensorDataType, concat, graphProto, modelProto, pb, tensorProto, valueInfoProto,
+} from '../helpers/protobuf-writer.ts';
+import type { Seed, SeedKind } from './mutate.ts';
+
+/**
+ * Seed files per format id (the `id` of a decoder in src/decode/registry.ts). A decoder registered there is
+ * fuzzed with the seeds listed under its id; add a row here when a format is added. Paths are relative to this
+ * file, pointing into the shared model folder next to the repository.
+ */
+export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
+  onnx: [
+    { path: '../../../shared/models/onnx-conformance/node/test_if/model.onnx', kind: 'protobuf' },
+    { path: '../../../shared/models/onnx-conformance/node/test_loop11/model.onnx', kind: 'protobuf' },
+    { path: '../../../shared/models/onnx-conformance/node/test_scan9_sum/model.onnx', kind: 'protobuf' },
+    { path: '../../../shared/models/onnx-conformance/node/test_loop16_seq_none/model.onnx', kind: 'protobuf' },
+    { path: '../../../shared/models/onnx-conformance/node/test_if_opt/model.onnx', kind: 'protobuf' },
+    { path: '../../../shared/models/onnx-conformance/node/test_constant/model.onnx', kind: 'protobuf' },
+    { path: '../../../shared/models/onnx-conformance/pytorch-converted/test_Conv3d_groups/model.onnx', kind: 'protobuf' },
+    { path: '../../../shared/models/onnx-conformance/pytorch-operator/test_operator_conv/model.onnx', kind: 'protobuf' },
+  ],
+  tflite: [
+    { path: '../../../shared/models/tflite/face_detection_full_range.tflite', kind: 'flatbuffer' },
+  ],
+  darknet: [
+    { path: '../../../shared/models/darknet/yolov3-tiny.cfg', kind: 'text' },
+    { path: '../../../shared/models/darknet/tiny.cfg', kind: 'text' },
+  ],
+  caffe: [
+    { path: '../../../shared/models/caffe/SqueezeNet_deploy.prototxt', kind: 'text' },
+  ],
+};
+
+/** File names the fuzzed sources get, so that extension-based detection routes them to the right decoder. */
+export const FILE_NAMES: Record<string, string> = {
+  onnx: 'fuzz-model.onnx',
+  tflite: 'fuzz-model.tflite',
+  darknet: 'fuzz-model.cfg',
+  caffe: 'fuzz-model.prototxt',
+};
+
+export function fileNameFor(format: string): string {
+  return FILE_NAMES[format] ?? `fuzz-model.${format}`;
+}
+
+/** Seeds that exist on this machine for a format, plus generated ones. */
+export function loadSeeds(format: string): Seed[] {
+  const out: Seed[] = [];
+  for (const s of SEED_FILES[format] ?? []) {
+    const path = fileURLToPath(new URL(s.path, import.meta.url));
+    if (!existsSync(path)) continue;
+    out.push({ label: s.path.replace(/^(\.\.\/)+shared\/models\//, ''), bytes: new Uint8Array(readFileSync(path)), kind: s.kind });
+  }
+  if (format === 'onnx') out.push({ label: 'generated/all-features.onnx', bytes: allFeaturesOnnx(), kind: 'protobuf' });
+  return out;
+}
+
+/**
+ * A small ONNX model that touches every branch of the decoder: functions, nested If/Loop bodies that read outer
+ * names, a Constant node, a sparse initializer, external data, symbolic and sequence types, metadata, doc strings
+ * and a custom-domain op. Its field boundaries give the truncation cases their variety.
+ */
+export function allFeaturesOnnx(): Uint8Array {
+  const loopBody = graphProto({
+    name: 'loop_body',
+    nodes: [
+      { op: 'Add', name: 'inner_add', inputs: ['v_in', 'w'], outputs: ['v_out'] },
+      { op: 'Identity', name: 'cond_pass', inputs: ['cond_in'], outputs: ['cond_out'] },
+    ],
+    inputs: [{ name: 'iter', elemType: TensorDataType.INT64, shape: [] }, { name: 'cond_in', elemType: 9, shape: [] }, { name: 'v_in', shape: ['N', 4] }],
+    outputs: [{ name: 'cond_out', elemType: 9, shape: [] }, { name: 'v_out', shape: ['N', 4] }],
+  });
+  const thenBranch = graphProto({
+    name: 'then',
+    nodes: [
+      { op: 'Loop', name: 'loop', inputs: ['trip', 'cond', 'x'], outputs: ['looped'], attrs: [{ name: 'body', g: loopBody }] },
+    ],
+    outputs: [{ name: 'looped', shape: ['N', 4] }],
+  });
+  const elseBranch = graphProto({
+    name: 'else',
+    nodes: [{ op: 'Neg', name: 'neg', inputs: ['x'], outputs: ['negated'] }],
+    outputs: [{ name: 'negated' }],
+  });
+  const sparse = concat(
+    pb.msg(1, tensorProto({ name: 'sparse_w', dims: [2], floats: [1, 2] })),
+    pb.msg(2, tensorProto({ name: '', dims: [2], dataType: TensorDataType.INT64, raw: new Uint8Array(16) })),
+    pb.packed(3, [4, 4]),
+  );
+  const graph = concat(
+    graphProto({
+      name: 'main',
+      nodes: [
+        { op: 'Constant', name: 'const', outputs: ['c'], attrs: [{ name: 'value', t: { name: 'c_value', dims: [4], floats: [1, 2, 3, 4] } }] },
+        { op: 'Add', name: 'block0/add', inputs: ['x', 'c'], outputs: ['a'], doc: 'adds' },
+        { op: 'MatMul', name: 'block0/mm', inputs: ['a', 'w'], outputs: ['m'] },
+        {
+          op: 'If', name: 'block1/if', inputs: ['cond'], outputs: ['y'],
+          attrs: [{ name: 'then_branch', g: thenBranch }, { name: 'else_branch', g: elseBranch }],
+        },
+        { op: 'Conv', name: 'block1/conv', inputs: ['m', 'ext_w', ''], outputs: ['conv'], attrs: [{ name: 'pads', ints: [1, 1, 1, 1] }, { name: 'auto_pad', s: 'NOTSET' }] },
+        { op: 'FusedThing', domain: 'com.example', name: 'custom', inputs: ['conv', 'sparse_w'], outputs: ['z'], attrs: [{ name: 'alpha', f: 0.5 }, { name: 'k', i: -3 }] },
+        { op: 'local_fn', domain: 'local', name: 'call', inputs: ['z'], outputs: ['out'] },
+      ],
+      initializers: [
+        { name: 'w', dims: [4, 4], raw: new Uint8Array(64) },
+        { name: 'trip', dims: [], dataType: TensorDataType.INT64, raw: new Uint8Array(8) },
+        { name: 'ext_w', dims: [4, 4, 1, 1], external: { location: 'weights.bin', offset: '0', length: '64' } },
+      ],
+      inputs: [{ name: 'x', shape: ['N', 4] }, { name: 'cond', elemType: 9, shape: [] }, { name: 'w', shape: [4, 4] }],
+      outputs: [{ name: 'out', shape: ['N', 4] }, { name: 'y' }],
+      valueInfo: [{ name: 'a', shape: ['N', 4], doc: 'sum' }],
+      doc: 'main graph',
+    }),
+    pb.msg(15, sparse),
+    // A sequence-typed value_info: TypeProto.sequence_type { elem_type { tensor_type { elem_type: FLOAT } } }.
+    pb.msg(13, pb.string(1, 'seq'), pb.msg(2, pb.msg(4, pb.msg(1, pb.msg(1, pb.varint(1, 1)))))),
+    pb.msg(13, valueInfoProto({ name: 'm', shape: [-1, 4] })),
+  );
+  return modelProto({
+    graph,
+    irVersion: 8,
+    producer: 'strata-fuzz',
+    doc: 'all features',
+    opset: [{ version: 17 }, { domain: 'com.example', version: 1 }, { domain: 'local', version: 1 }],
+    metadata: { author: 'fuzz', note: 'seed' },
+    functions: [{
+      name: 'local_fn', domain: 'local', inputs: ['fi'], outputs: ['fo'],
+      nodes: [{ op: 'Relu', name: 'fn_relu', inputs: ['fi'], outputs: ['fr'] }, { op: 'Abs', name: 'fn_abs', inputs: ['fr'], outputs: ['fo'] }],
+    }],
+  });
+}
