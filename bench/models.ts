@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GraphBuilder } from '../src/graph/builder.ts';
+import { buildHierarchy } from '../src/graph/hierarchy.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../src/graph/ir.ts';
 
 const run = promisify(execFile);
@@ -81,7 +82,7 @@ export function stripNames(ir: GraphIR): GraphIR {
 
 /**
  * A transformer-like graph built in code (no python, any size): an embedding, `blocks` pre-norm blocks of
- * 26 ops (layer norm, attention with a broadcast mask, residual adds, MLP), a final norm and head.
+ * 32 ops (layer norm, attention with a broadcast mask, residual adds, MLP), a final norm and head.
  * `scoped` names nodes like a PyTorch export (`/blocks.3/attn/MatMul`); otherwise names are `node_<i>`.
  */
 export function syntheticTransformer(blocks: number, scoped = true): GraphIR {
@@ -137,5 +138,86 @@ export function syntheticTransformer(blocks: number, scoped = true): GraphIR {
   }
   const [logits] = op('/head', 'MatMul', [norm('/ln_f', x), weight()]);
   b.addGraphOutput(g, logits);
+  return b.finish();
+}
+
+/**
+ * A deeper GPT built from a real export by repeating its `h.<i>` blocks `times` times (renumbered
+ * `h.<i + k·L>`): exporter-made structure at sizes torch cannot export in reasonable time (780 layers take
+ * ~45 min here). Block membership comes from the hierarchy (so adopted unscoped nodes travel with their
+ * block); the residual input of the first block is rewired to the previous copy's output, everything else a
+ * block reads from outside (weights, the causal mask) is shared.
+ */
+export function tileGptBlocks(ir: GraphIR, times: number): GraphIR {
+  const h = buildHierarchy(ir);
+  const n = ir.nodeCount;
+  // Block index of each node (-1 outside blocks).
+  const blockOfGroup = new Int32Array(h.groupCount).fill(-1);
+  for (let g = 1; g < h.groupCount; g++) {
+    const m = /^h\.(\d+)$/.exec(h.groupPath[g]);
+    blockOfGroup[g] = m ? Number(m[1]) : blockOfGroup[h.groupParent[g]];
+  }
+  const block = Int32Array.from(h.nodeGroup, (g) => blockOfGroup[g]);
+  let layers = 0;
+  for (let v = 0; v < n; v++) layers = Math.max(layers, block[v] + 1);
+  // Residual input: produced by a node outside blocks, read by block 0 and by no other block.
+  const readers = new Map<number, Set<number>>();
+  for (let v = 0; v < n; v++) {
+    if (block[v] < 0) continue;
+    for (let k = ir.nodeInputOffsets[v]; k < ir.nodeInputOffsets[v + 1]; k++) {
+      const val = ir.nodeInputs[k];
+      if (val < 0) continue;
+      const p = ir.valueProducer[val];
+      if (p >= 0 && block[p] >= 0) continue;
+      let s = readers.get(val);
+      if (!s) readers.set(val, (s = new Set()));
+      s.add(block[v]);
+    }
+  }
+  const xIn = [...readers].filter(([val, s]) => s.size === 1 && s.has(0) && ir.valueProducer[val] >= 0).map(([val]) => val);
+  // Residual output: produced by the last block, read outside blocks.
+  const xOut = new Set<number>();
+  for (let v = 0; v < n; v++) {
+    if (block[v] >= 0) continue;
+    for (let k = ir.nodeInputOffsets[v]; k < ir.nodeInputOffsets[v + 1]; k++) {
+      const val = ir.nodeInputs[k];
+      if (val >= 0 && ir.valueProducer[val] >= 0 && block[ir.valueProducer[val]] === layers - 1) xOut.add(val);
+    }
+  }
+  if (xIn.length !== 1 || xOut.size !== 1) throw new Error(`tileGptBlocks: residual not found (${xIn.length}, ${xOut.size})`);
+  const [xOutVal] = xOut;
+
+  const b = new GraphBuilder(ir.format);
+  const g = b.beginGraph(ir.strings[ir.graphName[0]], GraphKind.Main);
+  const base = new Int32Array(ir.valueCount);
+  for (let v = 0; v < ir.valueCount; v++) {
+    base[v] = b.value(g, ir.strings[ir.valueName[v]]);
+    const f = ir.valueFlags[v] & (ValueFlag.Initializer | ValueFlag.ConstantNode);
+    if (f) b.addFlags(base[v], f);
+  }
+  for (let k = ir.graphInputOffsets[0]; k < ir.graphInputOffsets[1]; k++) b.addGraphInput(g, base[ir.graphInputs[k]]);
+  const copyOf = (val: number, tile: number) => b.value(g, `${ir.strings[ir.valueName[val]]}~${tile}`);
+  const rename = (name: string, tile: number) => name.replace(/\/h\.(\d+)\//, (_, i) => `/h.${Number(i) + tile * layers}/`)
+    + (tile && !name.includes('/h.') ? `~${tile}` : '');
+  const map = (val: number, tile: number, inBlock: boolean) => {
+    if (val < 0) return -1;
+    const p = ir.valueProducer[val];
+    if (p >= 0 && block[p] >= 0) return copyOf(val, inBlock ? tile : times - 1);
+    if (inBlock && tile > 0 && val === xIn[0]) return copyOf(xOutVal, tile - 1);
+    return base[val];
+  };
+  const emit = (v: number, tile: number, inBlock: boolean) => {
+    const ins = Array.from(ir.nodeInputs.subarray(ir.nodeInputOffsets[v], ir.nodeInputOffsets[v + 1]), (x) => map(x, tile, inBlock));
+    const outs = Array.from(ir.nodeOutputs.subarray(ir.nodeOutputOffsets[v], ir.nodeOutputOffsets[v + 1]),
+      (x) => (x < 0 ? -1 : inBlock ? copyOf(x, tile) : base[x]));
+    b.addNode(g, rename(ir.strings[ir.nodeName[v]], inBlock ? tile : 0), ir.strings[ir.nodeOp[v]], ins, outs);
+  };
+  // Outside nodes before the blocks, the tiled blocks, then the rest, each in file order.
+  let firstBlockNode = 0;
+  while (firstBlockNode < n && block[firstBlockNode] < 0) firstBlockNode++;
+  for (let v = 0; v < firstBlockNode; v++) emit(v, 0, false);
+  for (let t = 0; t < times; t++) for (let v = firstBlockNode; v < n; v++) if (block[v] >= 0) emit(v, t, true);
+  for (let v = firstBlockNode; v < n; v++) if (block[v] < 0) emit(v, 0, false);
+  for (let k = ir.graphOutputOffsets[0]; k < ir.graphOutputOffsets[1]; k++) b.addGraphOutput(g, map(ir.graphOutputs[k], 0, false));
   return b.finish();
 }

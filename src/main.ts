@@ -6,5 +6,5 @@ if (!root) throw new Error('missing #app');
 
 void startViewer(root, {
   decode: () => new Worker(new URL('./workers/decode.worker.ts', import.meta.url), { type: 'module', name: 'strata-decode' }),
-  layout: () => new Worker(new URL('./app/dev-layout.worker.ts', import.meta.url), { type: 'module', name: 'strata-layout' }),
+  layout: () => new Worker(new URL('./workers/layout.worker.ts', import.meta.url), { type: 'module', name: 'strata-layout' }),
 });

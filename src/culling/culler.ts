@@ -1,5 +1,6 @@
 import type { SceneLayout } from '../layout/types.ts';
 import { Tier, tierFor, typicalNodeHeight } from './lod.ts';
+import { OverviewPyramid } from './pyramid.ts';
 import { SpatialIndex, type Rect } from './spatial.ts';
 
 export interface VisibleSet {
@@ -13,6 +14,8 @@ export interface VisibleSet {
   rect: Rect;
   /** World-to-screen scale at query time (labels and dot decimation depend on it). */
   scale: number;
+  /** Overview pyramid level used (dots tier), or null when the set is every box in the rect. */
+  level: number | null;
   /** Bumped whenever the set or tier changes: draw data is rebuilt only then. */
   version: number;
 }
@@ -22,11 +25,8 @@ export interface CullerOptions {
   margin?: number;
   /** Re-query when the padded rect's area exceeds the view area by this factor (after zooming in). */
   maxOverdraw?: number;
-  /**
-   * In the dots tier the drawn set is decimated to screen cells, so it depends on the scale: re-query when the
-   * scale changes by more than this factor.
-   */
-  dotsRescale?: number;
+  /** Use the overview pyramid in the dots tier (default true). */
+  pyramid?: boolean;
 }
 
 /**
@@ -39,7 +39,7 @@ export class Culler {
   readonly visible: VisibleSet;
   private readonly margin: number;
   private readonly maxOverdraw: number;
-  private readonly dotsRescale: number;
+  readonly pyramid: OverviewPyramid | null;
   private valid = false;
 
   constructor(layout: SceneLayout, options: CullerOptions = {}, index?: SpatialIndex) {
@@ -47,7 +47,7 @@ export class Culler {
     this.nodeHeight = typicalNodeHeight(layout);
     this.margin = options.margin ?? 0.5;
     this.maxOverdraw = options.maxOverdraw ?? 12;
-    this.dotsRescale = options.dotsRescale ?? 1.5;
+    this.pyramid = options.pyramid === false ? null : new OverviewPyramid(layout, this.index);
     this.visible = {
       boxes: new Int32Array(layout.boxCount),
       boxCount: 0,
@@ -56,6 +56,7 @@ export class Culler {
       tier: Tier.Dots,
       rect: { minX: 0, minY: 0, maxX: 0, maxY: 0 },
       scale: 1,
+      level: null,
       version: 0,
     };
   }
@@ -76,8 +77,9 @@ export class Culler {
   update(view: Rect, scale: number): boolean {
     const tier = this.tierAt(scale);
     const v = this.visible;
-    const rescaled = tier === Tier.Dots && (scale > v.scale * this.dotsRescale || scale * this.dotsRescale < v.scale);
-    if (this.valid && tier === v.tier && !rescaled && this.covers(view)) return false;
+    // In the dots tier the drawn set is a pyramid level, which depends on the scale.
+    const level = tier === Tier.Dots && this.pyramid ? this.pyramid.levelFor(scale) : null;
+    if (this.valid && tier === v.tier && level === v.level && this.covers(view)) return false;
     const w = view.maxX - view.minX;
     const h = view.maxY - view.minY;
     const r = v.rect;
@@ -85,8 +87,15 @@ export class Culler {
     r.minY = view.minY - h * this.margin;
     r.maxX = view.maxX + w * this.margin;
     r.maxY = view.maxY + h * this.margin;
-    v.boxCount = this.index.queryBoxes(r, v.boxes);
-    v.edgeCount = this.index.queryEdges(r, v.edges);
+    if (level !== null && this.pyramid) {
+      const l = this.pyramid.get(level);
+      v.boxCount = this.pyramid.queryBoxes(l, r, v.boxes);
+      v.edgeCount = this.pyramid.queryEdges(l, r, v.edges);
+    } else {
+      v.boxCount = this.index.queryBoxes(r, v.boxes);
+      v.edgeCount = this.index.queryEdges(r, v.edges);
+    }
+    v.level = level;
     v.tier = tier;
     v.scale = scale;
     v.version++;

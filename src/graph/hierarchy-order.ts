@@ -24,6 +24,12 @@ export function computeDataflowOrder(ir: GraphIR): DataflowOrder {
   const n = ir.nodeCount;
   const graphOrder = new Uint32Array(n);
   for (let g = 0; g < ir.graphCount; g++) orderGraph(ir, g, graphOrder);
+  if (ir.graphCount <= 1) {
+    // One graph (the common case): its local order is the order.
+    const rank = new Uint32Array(n);
+    for (let i = 0; i < n; i++) rank[graphOrder[i]] = i;
+    return { order: graphOrder.slice(), rank, graphOrder };
+  }
 
   // Sub-graphs owned by each node, as a CSR over owner nodes.
   const ownedCount = new Uint32Array(n + 1);

@@ -4,8 +4,8 @@ import type { GraphIR } from './ir.ts';
 
 /**
  * Structure of a group = its items in dataflow order (op type and input count of direct nodes, structure of
- * child groups) + its internal wiring: every edge whose lowest common group is this one, as (source item,
- * node inside it, output slot) → (target item, node inside it, input slot), sorted.
+ * child groups) + its internal wiring: every edge whose lowest common group is this one, as (target item,
+ * node inside it, input slot) ← (source item, node inside it, output slot), sorted.
  *
  * Two outputs per group, computed bottom-up in one pass:
  * - `hash`: 32-bit digest built from op *names*, so the same block hashes the same in any file;
@@ -96,12 +96,13 @@ export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, pl
       const di = placement.dstItem[e];
       const sItem = items[first + si];
       const dItem = items[first + di];
-      sig[w++] = si;
-      sig[w++] = sItem >= 0 ? 0 : leafIndex[edges.src[e]] - leafStart[-1 - sItem];
-      sig[w++] = edges.out[e];
+      // Target first: edges arrive bucketed in consumer (dataflow) order, so the sort below is usually a no-op.
       sig[w++] = di;
       sig[w++] = dItem >= 0 ? 0 : leafIndex[edges.dst[e]] - leafStart[-1 - dItem];
       sig[w++] = edges.slot[e];
+      sig[w++] = si;
+      sig[w++] = sItem >= 0 ? 0 : leafIndex[edges.src[e]] - leafStart[-1 - sItem];
+      sig[w++] = edges.out[e];
     }
     sortTuples(sig, edgeBase, nEdges, tuple);
     for (let k = edgeBase; k < w; k++) dig = mix(dig, sig[k]);

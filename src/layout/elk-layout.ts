@@ -24,18 +24,18 @@ let elkPromise: Promise<ELK> | null = null;
 
 /**
  * Loads elk.bundled.js on first use. In a worker, that file installs its own `self.onmessage` (it assumes it
- * *is* the ELK worker), which would swallow comlink's messages; we put the previous handler back.
+ * *is* the ELK worker) when the ELK instance is constructed; its dispatcher would answer our comlink messages
+ * with error replies, so the previous handler is put back right after construction.
  */
 export function loadElk(): Promise<ELK> {
   elkPromise ??= (async () => {
     const scope = globalThis as { onmessage?: unknown };
-    const had = 'onmessage' in scope;
     const saved = scope.onmessage;
     const mod = (await import('elkjs/lib/elk.bundled.js')) as unknown as { default?: new () => ELK };
-    if (had) scope.onmessage = saved ?? null;
-    else if ('onmessage' in scope && scope.onmessage) scope.onmessage = null;
     const Ctor = (mod.default ?? mod) as new () => ELK;
-    return new Ctor();
+    const elk = new Ctor();
+    if (scope.onmessage !== saved) scope.onmessage = saved ?? null;
+    return elk;
   })();
   return elkPromise;
 }

@@ -98,7 +98,26 @@ export class LayoutEngine implements LayoutApi {
     return this.h;
   }
 
-  async load(ir: GraphIR): Promise<Hierarchy> {
+  /**
+   * Calls run one at a time: ELK yields to the event loop, so in the worker a second request could otherwise
+   * start while the first awaits ELK, and a load() in between would swap the model under it.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  load(ir: GraphIR): Promise<Hierarchy> {
+    return this.serial(() => this.loadNow(ir));
+  }
+
+  layout(expanded: Uint32Array): Promise<SceneLayout> {
+    return this.serial(() => this.layoutNow(expanded));
+  }
+
+  private async loadNow(ir: GraphIR): Promise<Hierarchy> {
     const t0 = performance.now();
     const built = buildHierarchyDetailed(ir, this.options.hierarchy);
     this.ir = ir;
@@ -137,7 +156,7 @@ export class LayoutEngine implements LayoutApi {
     return this.warm;
   }
 
-  async layout(expanded: Uint32Array): Promise<SceneLayout> {
+  private async layoutNow(expanded: Uint32Array): Promise<SceneLayout> {
     const t0 = performance.now();
     const h = this.hierarchy;
     const G = h.groupCount;
@@ -269,7 +288,7 @@ function chainLike(g: GroupGraph): boolean {
   return layers >= g.itemCount * CHAIN_LAYER_RATIO;
 }
 
-const CHAIN_MIN_ITEMS = 24;
+const CHAIN_MIN_ITEMS = 8;
 const CHAIN_LAYER_RATIO = 0.5;
 
 /** Wraps a raw layout in a frame (title bar + padding) unless it is the root, which has no box of its own. */

@@ -12,6 +12,12 @@ export interface ItemEdges {
   dst: Uint32Array;
   weight: Uint32Array;
   edgeItemEdge: Uint32Array;
+  /**
+   * Node edges grouped by their lowest common group (CSR by group): an edge is drawn only when that group is
+   * expanded, so a layout pass visits only the buckets of expanded groups, not every edge of the model.
+   */
+  lcaOffsets: Uint32Array;
+  lcaEdges: Uint32Array;
 }
 
 export function aggregateItemEdges(groupCount: number, edges: NodeEdges, placement: EdgePlacement): ItemEdges {
@@ -51,5 +57,8 @@ export function aggregateItemEdges(groupCount: number, edges: NodeEdges, placeme
     }
   }
   offsets[groupCount] = w;
-  return { offsets, src: src.slice(0, w), dst: dst.slice(0, w), weight: weight.slice(0, w), edgeItemEdge };
+  return {
+    offsets, src: src.slice(0, w), dst: dst.slice(0, w), weight: weight.slice(0, w), edgeItemEdge,
+    lcaOffsets: bucketOff, lcaEdges: bucket,
+  };
 }

@@ -106,37 +106,69 @@ export function buildScene(input: SceneInput): SceneLayout {
 
   const { edges, placement, itemEdges } = input;
   const pairIndex = new Map<number, number>();
-  const from: number[] = [];
-  const to: number[] = [];
-  const weight: number[] = [];
-  const pointOffsets: number[] = [0];
-  const points: number[] = [];
-  for (let e = 0; e < edges.count; e++) {
+  // Growable typed buffers: expand-all on big models draws ~10^5–10^6 edges; JS arrays would double the
+  // garbage and the copy at the end.
+  let edgeCap = 1024;
+  let from = new Int32Array(edgeCap);
+  let to = new Int32Array(edgeCap);
+  let weight = new Uint32Array(edgeCap);
+  let pointOffsets = new Uint32Array(edgeCap + 1);
+  let points = new Float32Array(edgeCap * 8);
+  let edgeCount = 0;
+  let pointCount = 0;
+  const pushPoint = (x: number, y: number) => {
+    if (2 * pointCount + 2 > points.length) {
+      const next = new Float32Array(points.length * 2);
+      next.set(points);
+      points = next;
+    }
+    points[2 * pointCount] = x;
+    points[2 * pointCount + 1] = y;
+    pointCount++;
+  };
+  // Only edges whose lowest common group is open can join two different visible boxes.
+  for (let g = 0; g < G; g++) {
+    if (!open[g]) continue;
+    for (let k = itemEdges.lcaOffsets[g]; k < itemEdges.lcaOffsets[g + 1]; k++) {
+      const e = itemEdges.lcaEdges[k];
+      drawEdge(e);
+    }
+  }
+
+  function drawEdge(e: number): void {
     const a = visOf(edges.src[e]);
     const c = visOf(edges.dst[e]);
-    if (a === c || a < 0 || c < 0) continue;
+    if (a === c || a < 0 || c < 0) return;
     const key = a * boxCount + c;
     const idx = pairIndex.get(key);
     if (idx !== undefined) {
       weight[idx]++;
-      continue;
+      return;
     }
-    pairIndex.set(key, from.length);
-    from.push(a);
-    to.push(c);
-    weight.push(1);
+    if (edgeCount === edgeCap) {
+      edgeCap *= 2;
+      from = grow(from, edgeCap);
+      to = grow(to, edgeCap);
+      weight = grow(weight, edgeCap);
+      pointOffsets = grow(pointOffsets, edgeCap + 1);
+    }
+    pairIndex.set(key, edgeCount);
+    from[edgeCount] = a;
+    to[edgeCount] = c;
+    weight[edgeCount] = 1;
+    edgeCount++;
 
     const g = placement.lca[e];
     const L = layouts[layoutOf[g]];
     const ox = originX[g];
     const oy = originY[g];
-    if (a !== itemBox(g, placement.srcItem[e])) points.push(boxX[a] + boxW[a] / 2, boxY[a] + boxH[a]);
+    if (a !== itemBox(g, placement.srcItem[e])) pushPoint(boxX[a] + boxW[a] / 2, boxY[a] + boxH[a]);
     const r = itemEdges.edgeItemEdge[e] - itemEdges.offsets[g];
     for (let p = L.routeOffsets[r]; p < L.routeOffsets[r + 1]; p++) {
-      points.push(ox + L.routePoints[2 * p], oy + L.routePoints[2 * p + 1]);
+      pushPoint(ox + L.routePoints[2 * p], oy + L.routePoints[2 * p + 1]);
     }
-    if (c !== itemBox(g, placement.dstItem[e])) points.push(boxX[c] + boxW[c] / 2, boxY[c]);
-    pointOffsets.push(points.length / 2);
+    if (c !== itemBox(g, placement.dstItem[e])) pushPoint(boxX[c] + boxW[c] / 2, boxY[c]);
+    pointOffsets[edgeCount] = pointCount;
   }
 
   return {
@@ -150,13 +182,19 @@ export function buildScene(input: SceneInput): SceneLayout {
     boxKind,
     boxDepth,
     boxRef,
-    edgeCount: from.length,
-    edgeFrom: Int32Array.from(from),
-    edgeTo: Int32Array.from(to),
-    edgeWeight: Uint32Array.from(weight),
-    edgePointOffsets: Uint32Array.from(pointOffsets),
-    edgePoints: Float32Array.from(points),
+    edgeCount,
+    edgeFrom: from.slice(0, edgeCount),
+    edgeTo: to.slice(0, edgeCount),
+    edgeWeight: weight.slice(0, edgeCount),
+    edgePointOffsets: pointOffsets.slice(0, edgeCount + 1),
+    edgePoints: points.slice(0, 2 * pointCount),
     nodeBox,
     groupBox,
   };
+}
+
+function grow<T extends Int32Array | Uint32Array>(a: T, size: number): T {
+  const next = new (a.constructor as new (n: number) => T)(size);
+  next.set(a);
+  return next;
 }

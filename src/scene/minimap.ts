@@ -75,35 +75,47 @@ export class Minimap {
     this.offX = (this.width - bw * this.scale) / 2 - bounds.minX * this.scale;
     this.offY = (this.height - bh * this.scale) / 2 - bounds.minY * this.scale;
 
+    // Rasterised on the CPU into one ImageData: O(boxes + covered pixels), one upload. (Thousands of fillRect
+    // calls would each become GPU raster work, which on SwiftShader stalls the page for seconds.)
     const dpr = this.canvas.width / this.width;
+    const W = this.canvas.width;
+    const H = this.canvas.height;
     const cache = document.createElement('canvas');
-    cache.width = this.canvas.width;
-    cache.height = this.canvas.height;
+    cache.width = W;
+    cache.height = H;
     const c = cache.getContext('2d');
     if (!c) return;
-    c.scale(dpr, dpr);
+    const frameCov = new Uint8Array(W * H);
+    const boxCov = new Uint8Array(W * H);
     const n = layout.boxCount;
-    // Group-level view: frames and collapsed groups always; operator boxes only while there are few of them,
-    // otherwise a bounded sample (the minimap is an overview, not a second renderer).
-    let nodes = 0;
-    for (let i = 0; i < n; i++) if (layout.boxKind[i] === BoxKind.Node) nodes++;
-    const nodeStep = Math.max(1, Math.ceil(nodes / 20000));
-    let seen = 0;
+    const sx = this.scale * dpr;
+    const ox = this.offX * dpr;
+    const oy = this.offY * dpr;
     for (let i = 0; i < n; i++) {
       const kind = layout.boxKind[i];
-      if (kind === BoxKind.Node && seen++ % nodeStep !== 0) continue;
-      const x = layout.boxX[i] * this.scale + this.offX;
-      const y = layout.boxY[i] * this.scale + this.offY;
-      const w = Math.max(kind === BoxKind.Frame ? 0 : 0.8, layout.boxW[i] * this.scale);
-      const h = Math.max(kind === BoxKind.Frame ? 0 : 0.8, layout.boxH[i] * this.scale);
-      if (kind === BoxKind.Frame) {
-        c.fillStyle = this.theme.minimapFrame;
-        c.fillRect(x, y, w, h);
-      } else {
-        c.fillStyle = this.theme.minimapBox;
-        c.fillRect(x, y, w, h);
-      }
+      // Group-level overview: frames of the outer two levels, every box as at least one pixel.
+      if (kind === BoxKind.Frame && layout.boxDepth[i] > 1) continue;
+      const x0 = Math.max(0, Math.floor(layout.boxX[i] * sx + ox));
+      const y0 = Math.max(0, Math.floor(layout.boxY[i] * sx + oy));
+      const x1 = Math.min(W - 1, Math.max(x0, Math.ceil((layout.boxX[i] + layout.boxW[i]) * sx + ox) - 1));
+      const y1 = Math.min(H - 1, Math.max(y0, Math.ceil((layout.boxY[i] + layout.boxH[i]) * sx + oy) - 1));
+      if (x0 >= W || y0 >= H || x1 < 0 || y1 < 0) continue;
+      const cov = kind === BoxKind.Frame ? frameCov : boxCov;
+      for (let y = y0; y <= y1; y++) cov.fill(1, y * W + x0, y * W + x1 + 1);
     }
+    const img = c.createImageData(W, H);
+    const d = img.data;
+    const box = this.theme.minimapBox;
+    const frame = this.theme.minimapFrame;
+    for (let p = 0, q = 0; p < W * H; p++, q += 4) {
+      const col = boxCov[p] ? box : frameCov[p] ? frame : null;
+      if (!col) continue;
+      d[q] = col[0];
+      d[q + 1] = col[1];
+      d[q + 2] = col[2];
+      d[q + 3] = col[3];
+    }
+    c.putImageData(img, 0, 0);
     this.cache = cache;
     if (this.lastView) this.drawView(this.lastView, true);
   }

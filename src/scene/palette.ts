@@ -103,8 +103,9 @@ export interface Theme {
   edgeAlpha: number;
   hover: number;
   selection: number;
-  minimapBox: string;
-  minimapFrame: string;
+  /** RGBA bytes. */
+  minimapBox: [number, number, number, number];
+  minimapFrame: [number, number, number, number];
   minimapView: string;
 }
 
@@ -127,8 +128,8 @@ export const THEMES: Record<ThemeName, Theme> = {
     edgeAlpha: 0.9,
     hover: 0x1a8cf0,
     selection: 0xff6a00,
-    minimapBox: 'rgba(80,96,125,0.55)',
-    minimapFrame: 'rgba(80,96,125,0.25)',
+    minimapBox: [80, 96, 125, 170],
+    minimapFrame: [80, 96, 125, 50],
     minimapView: '#ff6a00',
   },
   dark: {
@@ -149,8 +150,8 @@ export const THEMES: Record<ThemeName, Theme> = {
     edgeAlpha: 0.9,
     hover: 0x47a8ff,
     selection: 0xff8a30,
-    minimapBox: 'rgba(160,176,205,0.55)',
-    minimapFrame: 'rgba(160,176,205,0.22)',
+    minimapBox: [160, 176, 205, 170],
+    minimapFrame: [160, 176, 205, 45],
     minimapView: '#ff8a30',
   },
 };

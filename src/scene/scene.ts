@@ -50,8 +50,7 @@ const DRAW_FUNCTIONS = ['drawElements', 'drawArrays', 'drawElementsInstanced', '
 const REORIGIN_PX = 50_000;
 /** Edges drawn at most in the dots tier. */
 const MAX_DOT_EDGES = 30_000;
-/** Upper bound on the dot decimation grid (cells). */
-const MAX_GRID_CELLS = 4 << 20;
+
 
 /**
  * The pixi side of the viewer: a viewport (render group) holding four batched layers (frames and collapsed
@@ -482,8 +481,9 @@ export class Scene {
     const labelNodes = tier >= Tier.OpLabels;
     const full = tier >= Tier.Full;
     const radius = nodeH * 0.16;
-    // Dots tier: at most one dot per 2x2-pixel cell, so an overview of 100k nodes costs what the screen shows.
-    const grid = tier === Tier.Dots ? this.dotGrid(v.rect, scale) : null;
+    // Dots tier: the culler returns an overview-pyramid level (about one dot per 2-4 pixels), so an overview of
+    // 100k nodes costs what the screen can show.
+    const dotTier = tier === Tier.Dots;
     const minFramePx = 2 / scale;
 
     for (let k = 0; k < v.boxCount; k++) {
@@ -491,14 +491,7 @@ export class Scene {
       const kind = L.boxKind[b];
       const w = L.boxW[b];
       const h = L.boxH[b];
-      if (grid && (kind === BoxKind.Node || (kind === BoxKind.Group && (w < minFramePx || h < minFramePx)))) {
-        const cx = Math.floor((L.boxX[b] + w / 2 - grid.x0) / grid.cell);
-        const cy = Math.floor((L.boxY[b] + h / 2 - grid.y0) / grid.cell);
-        if (cx >= 0 && cy >= 0 && cx < grid.w && cy < grid.h) {
-          const c = cy * grid.w + cx;
-          if (grid.cells[c]) continue;
-          grid.cells[c] = 1;
-        }
+      if (dotTier && (kind === BoxKind.Node || (kind === BoxKind.Group && (w < minFramePx || h < minFramePx)))) {
         const color = kind === BoxKind.Node ? catStroke[src.nodeCategory(L.boxRef[b])] : groupStroke;
         nodes.push(L.boxX[b] - ox, L.boxY[b] - oy, w, h, color, 0, 0, 0);
         continue;
@@ -565,15 +558,10 @@ export class Scene {
       const color = rgba(th.edge, alpha);
       const routed = tier >= Tier.OpLabels;
       const arrows = tier >= Tier.Boxes;
-      const idx = culler.index;
-      const minLen = 2 / scale;
       for (let k = 0; k < v.edgeCount; k++) {
         const e = v.edges[k];
-        if (dots) {
-          // Overview: only edges longer than 2 px on screen, and a bounded number of them, drawn faint.
-          if (idx.edgeMaxX[e] - idx.edgeMinX[e] < minLen && idx.edgeMaxY[e] - idx.edgeMinY[e] < minLen) continue;
-          if (edges.count >= MAX_DOT_EDGES) break;
-        }
+        // Overview: the pyramid level already dropped edges too short to see; bound the rest, drawn faint.
+        if (dots && edges.count >= MAX_DOT_EDGES) break;
         const p0 = off[e];
         const p1 = off[e + 1];
         if (p1 - p0 < 2) continue;
@@ -608,26 +596,6 @@ export class Scene {
     nodes.commit();
     edges.commit();
     labels.end();
-  }
-
-  private gridCells = new Uint8Array(0);
-
-  /** A cleared occupancy grid of 2-pixel cells over the part of `rect` that holds the model. */
-  private dotGrid(rect: Rect, scale: number): { x0: number; y0: number; cell: number; w: number; h: number; cells: Uint8Array } | null {
-    const b = this.culler?.index.bounds;
-    if (!b) return null;
-    const x0 = Math.max(rect.minX, b.minX);
-    const y0 = Math.max(rect.minY, b.minY);
-    const x1 = Math.min(rect.maxX, b.maxX);
-    const y1 = Math.min(rect.maxY, b.maxY);
-    const cell = 2 / scale;
-    const w = Math.max(1, Math.ceil((x1 - x0) / cell) + 1);
-    const h = Math.max(1, Math.ceil((y1 - y0) / cell) + 1);
-    if (w * h > MAX_GRID_CELLS) return null;
-    if (this.gridCells.length < w * h) this.gridCells = new Uint8Array(w * h);
-    const cells = this.gridCells;
-    cells.fill(0, 0, w * h);
-    return { x0, y0, cell, w, h, cells };
   }
 
   private rebuildOverlay(): void {

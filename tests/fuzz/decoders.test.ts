@@ -22,7 +22,7 @@ import { SEED_FILES, fileNameFor, loadSeeds } from './seeds.ts';
  * FUZZ_DECODERS: `src/decode/x/index.ts#xDecoder,...` also fuzzes decoders not registered yet (work in progress).
  * FUZZ_DOWNSTREAM=0: check the decode only, not summary / hierarchy / node details / tensor previews of the result.
  */
-const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 400);
+const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 300);
 const BASE_SEED = Number(process.env.FUZZ_SEED ?? 20251123);
 const TIME_LIMIT_MS = 1000;
 const DOWNSTREAM = process.env.FUZZ_DOWNSTREAM !== '0';

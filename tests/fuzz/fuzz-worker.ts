@@ -51,7 +51,7 @@ async function run(job: FuzzJob): Promise<void> {
     port.postMessage({ type: 'at', index: i } satisfies WorkerMessage);
     const c = plan ? plan.case(i) : job.cases![i];
     const viaRegistry = job.registryEvery > 0 && i % job.registryEvery === job.registryEvery - 1;
-    const r = await checkInput(decoder, c.bytes, job.fileName, { ...job.options, viaRegistry });
+    const r = await checkInput(decoder, c.bytes, c.fileName ?? job.fileName, { ...job.options, viaRegistry });
     stats.cases++;
     stats.bytes += c.bytes.length;
     stats.totalMs += r.ms;

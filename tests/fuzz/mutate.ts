@@ -509,11 +509,14 @@ export interface Seed {
   label: string;
   bytes: Uint8Array;
   kind: SeedKind;
+  /** Name the mutants get (extension-based routing, e.g. .caffemodel vs .prototxt); default: the job's. */
+  fileName?: string;
 }
 
 export interface FuzzCase {
   label: string;
   bytes: Uint8Array;
+  fileName?: string;
 }
 
 interface PreparedSeed extends Seed {
@@ -551,12 +554,12 @@ export class FuzzPlan {
 
   case(i: number): FuzzCase {
     // The seeds themselves first: they must decode (or fail cleanly, for cross-format feeding).
-    if (i < this.seeds.length) return { label: `${this.seeds[i].label} (unmodified)`, bytes: this.seeds[i].bytes };
+    if (i < this.seeds.length) return { label: `${this.seeds[i].label} (unmodified)`, bytes: this.seeds[i].bytes, fileName: this.seeds[i].fileName };
     i -= this.seeds.length;
     if (i < this.truncations.length) {
       const t = this.truncations[i];
       const s = this.seeds[t.seed];
-      return { label: `${s.label} truncated at boundary ${t.at}`, bytes: s.bytes.subarray(0, t.at) };
+      return { label: `${s.label} truncated at boundary ${t.at}`, bytes: s.bytes.subarray(0, t.at), fileName: s.fileName };
     }
     const k = i - this.truncations.length;
     const rng = new Rng(hashSeed(this.baseSeed, k));
@@ -597,7 +600,7 @@ export class FuzzPlan {
       }
     }
     if (bytes.length > cap) bytes = bytes.subarray(0, cap);
-    return { label: `${s.label} #${k}: ${labels.join(', ')}`, bytes };
+    return { label: `${s.label} #${k}: ${labels.join(', ')}`, bytes, fileName: s.fileName };
   }
 }
 

@@ -54,7 +54,38 @@ export function loadSeeds(format: string): Seed[] {
     out.push({ label: s.path.replace(/^(\.\.\/)+shared\/models\//, ''), bytes: new Uint8Array(readFileSync(path)), kind: s.kind });
   }
   if (format === 'onnx') out.push({ label: 'generated/all-features.onnx', bytes: allFeaturesOnnx(), kind: 'protobuf' });
+  if (format === 'caffe') out.push({ label: 'generated/tiny.caffemodel', bytes: tinyCaffemodel(), kind: 'protobuf', fileName: 'fuzz-model.caffemodel' });
   return out;
+}
+
+/**
+ * A binary Caffe NetParameter (field numbers from caffe.proto): inputs, current-style layers with blobs (shape and
+ * legacy num/channels/height/width), an in-place layer, and one legacy V1 layer, so the .caffemodel parser is
+ * fuzzed too (the shared models only have .prototxt files).
+ */
+export function tinyCaffemodel(): Uint8Array {
+  const floats = (n: number) => {
+    const b = new Uint8Array(n * 4);
+    const dv = new DataView(b.buffer);
+    for (let i = 0; i < n; i++) dv.setFloat32(i * 4, i / 7, true);
+    return b;
+  };
+  const blob = (dims: number[]) => concat(pb.msg(7, pb.packed(1, dims)), pb.bytes(5, floats(dims.reduce((a, b) => a * b, 1))));
+  const legacyBlob = concat(pb.varint(1, 1), pb.varint(2, 1), pb.varint(3, 4), pb.varint(4, 8), pb.bytes(5, floats(32)));
+  const layer = (name: string, type: string, bottoms: string[], tops: string[], ...extra: Uint8Array[]) => pb.msg(100,
+    pb.string(1, name), pb.string(2, type), ...bottoms.map((b) => pb.string(3, b)), ...tops.map((t) => pb.string(4, t)), ...extra);
+  return concat(
+    pb.string(1, 'fuzznet'),
+    pb.string(3, 'data'),
+    pb.varint(4, 1), pb.varint(4, 3), pb.varint(4, 8), pb.varint(4, 8),
+    layer('conv1', 'Convolution', ['data'], ['conv1'], pb.msg(7, blob([4, 3, 3, 3])), pb.msg(7, blob([4]))),
+    layer('relu1', 'ReLU', ['conv1'], ['conv1']),
+    layer('pool1', 'Pooling', ['conv1'], ['pool1']),
+    layer('fc', 'InnerProduct', ['pool1'], ['fc'], pb.msg(7, legacyBlob)),
+    layer('split', 'Split', ['fc'], ['a', 'b']),
+    layer('sum', 'Eltwise', ['a', 'b'], ['sum']),
+    pb.msg(2, pb.string(4, 'old_relu'), pb.varint(5, 18), pb.string(2, 'sum'), pb.string(3, 'out'), pb.msg(6, blob([2]))),
+  );
 }
 
 /**

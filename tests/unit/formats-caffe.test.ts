@@ -10,7 +10,7 @@ import { caffeDecoder } from '../../src/decode/caffe/index.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { NodeFileSource } from '../../src/decode/node-file-source.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
-import { ValueFlag, nodeInputIds, nodeOutputIds, str, type GraphIR } from '../../src/graph/ir.ts';
+import { ValueFlag, nodeInputIds, nodeOutputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { checkInput } from '../fuzz/check.ts';
@@ -97,6 +97,13 @@ describe('Caffe decoder on the real .prototxt files', () => {
         expect(str(ir, ir.valueName[reluOut])).toBe('conv1#1');
         const pool1 = [...ir.nodeName].findIndex((x) => str(ir, x) === 'pool1');
         expect(nodeInputIds(ir, pool1)[0]).toBe(reluOut);
+        // Shapes follow Caffe's arithmetic from the 416×416 input: 7×7 stride 2 → 205, 3×3/2 ceil pooling → 102.
+        expect(summarize(ir).inputs[0].shape).toEqual([1, 3, 416, 416]);
+        expect(valueShape(ir, nodeOutputIds(ir, conv1)[0])).toEqual([1, 96, 205, 205]);
+        expect(valueShape(ir, nodeOutputIds(ir, pool1)[0])).toEqual([1, 96, 102, 102]);
+        const fire2 = [...ir.nodeName].findIndex((x) => str(ir, x) === 'fire2');
+        expect(valueShape(ir, nodeOutputIds(ir, fire2)[0])).toEqual([1, 128, 102, 102]);
+        if (name === 'SqueezeNet_deploy.prototxt') expect(s.outputs[0].shape).toEqual([1, 1000, 1, 1]);
         const details = await caffeDecoder.nodeDetails!(source, ir, conv1);
         expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({
           'convolution_param.num_output': '96', 'convolution_param.kernel_size': '7', 'convolution_param.stride': '2',
@@ -146,10 +153,10 @@ layer { name: "cat2" type: "Concat" bottom: "out" bottom: "ip" top: "out" ; para
     await reject('layer { name: "x"', /line 1: missing "}"/);
     await reject('layer {\n name: "x\n}', /line 2: unterminated string/);
     await reject('layer {\n name "x" }', /line 2: expected ":" or "\{" after "name"/);
-    await reject('}', /unexpected "}"/);
+    await reject('}', /line 1: expected a field name, found "}"/);
     await reject('name: "only a name"', /no "layer", "layers" or "input"/);
     await reject('input: "x"\ninput_shape { dim: -5 }', /dimension -5/);
-    await reject('layer '.repeat(200) + '{'.repeat(200), /nested more than/);
+    await reject('a { '.repeat(100_000), /nested more than 100/);
     await reject('layer { top: [ "a" "b" }', /expected "," or "]"/);
   });
 

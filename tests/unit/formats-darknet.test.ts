@@ -189,7 +189,7 @@ output=5
       { label: 'small', bytes: new TextEncoder().encode(small), kind: 'text' as const },
       { label: 'yolov3-tiny', bytes: new Uint8Array(readFileSync(resolve(models, 'yolov3-tiny.cfg'))), kind: 'text' as const },
     ];
-    const plan = new FuzzPlan(seeds, 250, 5, 40);
+    const plan = new FuzzPlan(seeds, 150, 5, 40);
     for (let i = 0; i < plan.size; i++) {
       const c = plan.case(i);
       const r = await checkInput(darknetDecoder, c.bytes, 'fuzz.cfg', { timeLimitMs: 2000, downstream: true });

@@ -241,6 +241,22 @@ describe('TFLite decoder on written models', () => {
     expect(summarize(ranged)).toEqual(s);
   });
 
+  it('control-flow sub-graphs that name each other do not make a parent cycle', async () => {
+    const sub = (other: number) => ({
+      tensors: [{ name: 'c', shape: [], type: 6 }, { name: 'x', shape: [1] }], inputs: [0, 1], outputs: [1],
+      ops: [{ opcode: 0, inputs: [0, 1], outputs: [1], optionsType: 92, options: ifOptions(other, other) }],
+    });
+    const bytes = writeTflite({
+      codes: [{ builtin: 118 }],
+      buffers: [null],
+      subgraphs: [{ tensors: [{ name: 'x', shape: [1] }], inputs: [0], outputs: [0], ops: [] }, sub(2), sub(1)],
+    });
+    const ir = await tfliteDecoder.decode(new BufferSource(bytes, 'cycle.tflite'));
+    expect(validateIR(ir)).toEqual([]);
+    expect(summarize(ir).subgraphs).toBe(2);
+    expect([...ir.graphParentNode].filter((p) => p >= 0).length).toBe(1);
+  });
+
   it('rejects bad headers and references with a DecodeError naming the file', async () => {
     const good = writeTflite(model());
     const reject = async (bytes: Uint8Array, pattern: RegExp, range = false) => {

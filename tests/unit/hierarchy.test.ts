@@ -282,7 +282,7 @@ describe('hierarchy rules on built graphs', () => {
     // Chunks of chunks: the root holds few items, leaves hold at most the chunk size.
     expect(h.groupItemOffsets[1]).toBeLessThanOrEqual(MAX_DIRECT);
     expect(h.groupDepth.reduce((a, b) => Math.max(a, b), 0)).toBeGreaterThanOrEqual(2);
-    // Blocks are 26 ops with the residual stream as the only live tensor (plus the broadcast mask) between
+    // Blocks are 32 ops with the residual stream as the only live tensor (plus the broadcast mask) between
     // them; leaf chunks should start at a block boundary (a ReduceMean opening a layer norm) nearly always.
     let leaves = 0;
     let aligned = 0;

@@ -26,7 +26,7 @@ const MAX_DEPTH_FIELDS = 1 << 24;
  */
 export class PbWindow {
   pos = 0;
-  private buf = new Uint8Array(0);
+  private buf: Uint8Array = new Uint8Array(0);
   private base = 0;
   private reader: PbReader = Reader.create(this.buf);
   bytesRead = 0;
@@ -60,7 +60,7 @@ export class PbWindow {
     this.onChunk?.(this.pos);
   }
 
-  /** Runs a protobufjs read at `pos`, turning its RangeError (truncated varint) into a DecodeError. */
+  /** Runs a protobufjs read at `pos`, turning its errors (truncated or overlong varint) into a DecodeError. */
   private run<T>(read: (r: PbReader) => T, end: number): T {
     const r = this.reader;
     r.pos = this.pos - this.base;
@@ -72,7 +72,7 @@ export class PbWindow {
       v = read(r);
     } catch (err) {
       if (err instanceof RangeError) this.fail(`truncated field at offset ${this.pos}`);
-      throw err;
+      this.fail(`${err instanceof Error ? err.message : String(err)} at offset ${this.pos}`);
     } finally {
       r.len = saved;
     }

@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors.ts';
 import { FLOAT32, type CaffeBlob, type CaffeLayer, type CaffeNet } from './build.ts';
 import { V1_TYPE_NAMES } from './schema.ts';
-import { TextFormatParser, field, fields, numbersOf, stringOf, type TextMessage } from './text-format.ts';
+import { TextFormatParser, field, fields, numbersOf, parseNumber, stringOf, type TextMessage } from './text-format.ts';
 
 /** Reads a NetParameter in text format (deploy/train .prototxt), current `layer` and legacy `layers` blocks. */
 export function parsePrototxt(bytes: Uint8Array, file: string): CaffeNet {
@@ -46,8 +46,30 @@ function layerOf(m: TextMessage, start: number, end: number, file: string): Caff
     if (!shape && !['num', 'channels', 'height', 'width'].some((k) => field(bf.message!, k))) d = [numbersOf(bf.message, 'data').length];
     blobs.push({ dims: dims(d, file, bf.start), dtype: FLOAT32, offset: -1, length: 0 });
   }
-  return { name, type, bottoms: strings('bottom'), tops: strings('top'), blobs, start, end, topShapes };
+  return { name, type, bottoms: strings('bottom'), tops: strings('top'), blobs, start, end, topShapes, params: paramsOf(m) };
 }
+
+/** Numeric and enum fields of the `*_param` messages (enums as their index where known: MAX/AVE, CEIL/FLOOR). */
+function paramsOf(m: TextMessage): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const f of m.fields) {
+    if (!f.message || !f.name.endsWith('_param')) continue;
+    for (const g of f.message.fields) {
+      let v: number;
+      if (g.kind === 'number') v = parseNumber(g.text);
+      else if (g.kind === 'ident') v = ENUMS[g.text] ?? NaN;
+      else continue;
+      if (Number.isNaN(v)) continue;
+      const key = `${f.name}.${g.name}`;
+      const list = out.get(key);
+      if (list) list.push(v);
+      else out.set(key, [v]);
+    }
+  }
+  return out;
+}
+
+const ENUMS: Readonly<Record<string, number>> = { true: 1, false: 0, MAX: 0, AVE: 1, STOCHASTIC: 2, CEIL: 0, FLOOR: 1, PROD: 0, SUM: 1 };
 
 function dims(d: number[], file: string, at: number): number[] {
   for (const x of d) {

@@ -18,6 +18,8 @@ export interface TfliteTuning {
 
 const WHOLE_FILE_LIMIT = 64 << 20;
 const SKIP_PAYLOAD_MIN = 4 << 10;
+/** Tensor names are cut at this many bytes. */
+const MAX_NAME = 4096;
 /** Ranks above this are not a real tensor. */
 const MAX_RANK = 64;
 
@@ -120,7 +122,6 @@ class TfliteWalker {
   private opNames: number[] = [];
   private opCodes: number[] = [];
   private bufs: BufferTable = { offset: new Float64Array(0), length: new Float64Array(0) };
-  private readonly dims: number[] = [];
 
   constructor(private readonly r: FlatReader, private readonly options: DecodeOptions) {}
 
@@ -144,14 +145,18 @@ class TfliteWalker {
       const sg = r.tableAt(subgraphs, s, 'Model.subgraphs');
       this.readSubgraph(sg, s, count, links);
     }
-    // A graph used by several control-flow ops keeps its first holder; the main graph has none.
-    const linked = new Set<number>();
-    for (let k = 0; k < links.length; k += 2) {
+    // A graph used by several control-flow ops keeps its first holder; the main graph has none; a link that
+    // would make a graph its own ancestor (only a corrupt file does that) is dropped.
+    const parentGraph = new Int32Array(count).fill(-1);
+    for (let k = 0; k < links.length; k += 3) {
       const g = links[k];
-      if (g > 0 && g < count && !linked.has(g)) {
-        linked.add(g);
-        b.setGraphParent(g, links[k + 1]);
-      }
+      const holder = links[k + 2];
+      if (g <= 0 || g >= count || parentGraph[g] >= 0) continue;
+      let x = holder;
+      while (x >= 0 && x !== g) x = parentGraph[x];
+      if (x === g) continue;
+      parentGraph[g] = holder;
+      b.setGraphParent(g, links[k + 1]);
     }
     if (count > 1) b.metadata.subgraphs = String(count);
     this.options.onProgress?.(r.fileSize, r.fileSize);
@@ -257,16 +262,14 @@ class TfliteWalker {
     // Operators → nodes.
     const ovec = r.vector(sg, SubGraph.operators, 4, 'SubGraph.operators');
     const opCount = r.length;
-    const ins: number[] = [];
-    const outs: number[] = [];
     const opNames = this.opNames;
     for (let i = 0; i < opCount; i++) {
       if ((i & 4095) === 4095) this.options.checkCancelled?.();
       const op = r.tableAt(ovec, i, 'SubGraph.operators');
       const opcode = r.scalarU32(op, Operator.opcodeIndex, 0, 'Operator.opcode_index');
       if (opcode >= opNames.length) r.error('Operator.opcode_index', `is ${opcode}, but the model has ${opNames.length} operator codes`);
-      ins.length = 0;
-      outs.length = 0;
+      const ins: number[] = [];
+      const outs: number[] = [];
       this.tensorList(op, Operator.inputs, 'Operator.inputs', valueOf, ins);
       this.tensorList(op, Operator.outputs, 'Operator.outputs', valueOf, outs);
       const nodeName = outs.length && outs[0] >= 0 ? this.nodeNameId(outs[0]) : b.strings.append(`${b.strings.strings[opNames[opcode]] ?? 'op'}_${i}`);
@@ -278,7 +281,7 @@ class TfliteWalker {
         if (opts) {
           for (const slot of sub.slots) {
             const g = r.scalarI32(opts, slot, 0, 'Operator.builtin_options');
-            if (g > 0 && g < subgraphCount && g !== s) links.push(g, node);
+            if (g > 0 && g < subgraphCount && g !== s) links.push(g, node, s);
           }
         }
       }
@@ -287,13 +290,22 @@ class TfliteWalker {
 
   /** Node name: its first output's tensor name, up to the first ';' (converters join fused names with ';'). */
   private nodeNameId(value: number): number {
-    const full = this.valueNames[value] ?? '';
-    const cut = full.indexOf(';');
-    return this.b.strings.append(cut > 0 ? full.slice(0, cut) : full);
+    const bytes = this.nameBytes[value];
+    if (!bytes) return this.b.strings.append(this.b.strings.strings[this.fallbackName[value]] ?? '');
+    const start = this.nameStart[value];
+    const end = start + this.nameLength[value];
+    let cut = start;
+    while (cut < end && bytes[cut] !== 0x3b) cut++;
+    if (cut === start) cut = end;
+    return this.b.strings.appendBytes(bytes, start, cut);
   }
 
-  /** Tensor name by value id (before any de-duplicating suffix). */
-  private readonly valueNames: string[] = [];
+  /** Where each value's tensor name lies (segment array, start, length), for node names without decoding. */
+  private readonly nameBytes: (Uint8Array | undefined)[] = [];
+  private readonly nameStart: number[] = [];
+  private readonly nameLength: number[] = [];
+  /** String id of a generated or de-duplicated name, for values without name bytes. */
+  private readonly fallbackName: number[] = [];
 
   private tensorList(op: number, slot: number, what: string, valueOf: Int32Array, out: number[]): void {
     const r = this.r;
@@ -308,17 +320,30 @@ class TfliteWalker {
 
   private readTensor(t: number, graph: number, index: number): number {
     const { r, b } = this;
-    let name = r.string(t, Tensor.name, 'Tensor.name', 4096);
-    if (!name) name = `tensor_${index}`;
-    const before = b.valueCount;
-    let v = b.value(graph, name);
-    // Names need not be unique in TFLite: a repeated one gets the tensor index so the two stay apart.
-    if (b.valueCount === before) v = b.value(graph, `${name} (tensor ${index})`);
-    this.valueNames[v] = name;
+    // Names are interned straight from the file bytes; only a repeated or missing one is built as a string.
+    const ref = r.ref(t, Tensor.name, 'Tensor.name');
+    const length = ref ? Math.min(r.u32(ref, 'Tensor.name'), MAX_NAME) : 0;
+    let v: number;
+    if (length > 0) {
+      const bytes = r.span(ref + 4, length, 'Tensor.name');
+      const start = r.spanStart;
+      const before = b.valueCount;
+      v = b.valueById(graph, b.strings.internBytes(bytes, start, start + length));
+      if (b.valueCount === before) {
+        // Names need not be unique in TFLite: a repeated one gets the tensor index so the two stay apart.
+        const name = `${new TextDecoder().decode(bytes.subarray(start, start + length))} (tensor ${index})`;
+        v = b.value(graph, name);
+      }
+      this.nameBytes[v] = bytes;
+      this.nameStart[v] = start;
+      this.nameLength[v] = length;
+    } else {
+      v = b.value(graph, `tensor_${index}`);
+      this.fallbackName[v] = b.strings.intern(`tensor_${index}`);
+    }
 
     const type = r.scalarI8(t, Tensor.type, 0, 'Tensor.type');
-    const dims = this.dims;
-    dims.length = 0;
+    const dims: number[] = [];
     const shape = r.vector(t, Tensor.shape, 4, 'Tensor.shape');
     const rank = r.length;
     if (rank > MAX_RANK) r.error('Tensor.shape', `has rank ${rank}`);
@@ -326,7 +351,7 @@ class TfliteWalker {
     const bufferIndex = r.scalarU32(t, Tensor.buffer, 0, 'Tensor.buffer');
     const bufs = this.bufs;
     if (bufferIndex >= bufs.offset.length && bufferIndex !== 0) {
-      r.error('Tensor.buffer', `of tensor ${index} ("${name}") is ${bufferIndex}, but the model has ${bufs.offset.length} buffers`);
+      r.error('Tensor.buffer', `of tensor ${index} is ${bufferIndex}, but the model has ${bufs.offset.length} buffers`);
     }
     const constant = bufferIndex > 0 && bufs.length[bufferIndex] > 0;
     if (!constant) {

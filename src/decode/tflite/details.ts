@@ -8,12 +8,14 @@ import {
 } from './schema.ts';
 
 const MAX_LIST = 8;
+/** Pages kept per source (16 KiB each): selecting node after node stays bounded in memory. */
+const MAX_PAGES = 256;
 const readers = new WeakMap<ByteSource, FlatReader>();
 
-/** A paged reader per source, so selecting nodes one after another re-reads nothing. */
+/** A paged reader per source, so selecting nodes one after another re-reads little. */
 function readerFor(source: ByteSource): FlatReader {
   let r = readers.get(source);
-  if (!r) {
+  if (!r || r.segmentCount > MAX_PAGES) {
     r = new FlatReader(source.name, source.size, source);
     readers.set(source, r);
   }

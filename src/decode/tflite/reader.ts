@@ -60,6 +60,11 @@ export class FlatReader {
     return null;
   }
 
+  /** How many segments are loaded (on-demand readers are dropped once they hold many pages). */
+  get segmentCount(): number {
+    return this.segs.length;
+  }
+
   has(pos: number, n: number): boolean {
     return this.find(pos, n) !== null;
   }
