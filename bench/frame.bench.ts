@@ -127,6 +127,8 @@ async function benchSize(browser: Browser, nodes: number): Promise<SizeResult> {
   const file = chainModel(nodes);
   const server = await startServer({ root: resolve(repoRoot, 'dist'), modelPath: file });
   const page = await browser.newPage({ viewport: { width: WIDTH, height: HEIGHT } });
+  // tsx compiles the evaluate callbacks with esbuild's keepNames, which calls a `__name` helper in the page.
+  await page.addInitScript('window.__name = (f) => f;');
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
@@ -152,7 +154,11 @@ async function benchSize(browser: Browser, nodes: number): Promise<SizeResult> {
     if (!sel) throw new Error(`cannot select ${target}`);
     await page.evaluate(() => (window as any).strata.camera({ zoom: 1 }));
     passes.expandedDetail = await framePass(page, 'detail');
-    await page.screenshot({ path: resolve(repoRoot, `bench/results/frame-${nodes}.png`) });
+    // With the frame-rate limit off, an idle page produces no frames for the screenshot to wait on: keep one
+    // animation-frame loop running while it is taken.
+    await page.evaluate('window.__spin = true; (function spin() { if (window.__spin) requestAnimationFrame(spin); })();');
+    await page.screenshot({ path: resolve(repoRoot, `bench/results/frame-${nodes}.png`), timeout: 60_000 }).catch((e) => console.warn(`screenshot: ${e.message.split('\n')[0]}`));
+    await page.evaluate('window.__spin = false;');
     if (errors.length) console.warn(`page errors: ${errors.slice(0, 3).join(' | ')}`);
     return {
       nodes: loaded.nodes,

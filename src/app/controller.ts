@@ -1,12 +1,10 @@
 import * as Comlink from 'comlink';
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
-import type { GraphIR } from '../graph/ir.ts';
 import { BoxKind, type SceneLayout } from '../layout/types.ts';
 import { TIER_NAMES } from '../culling/lod.ts';
 import type { Scene } from '../scene/scene.ts';
 import type { DecodeApi, ModelInput } from '../workers/decode-api.ts';
-import type { LayoutApi } from '../workers/layout-api.ts';
-import { ModelView, initialExpansion, type SearchMatch } from './model.ts';
+import { loadModel, type EarlyLoad, type Loaded, type WorkerPool } from './load.ts';
+import { ModelView, type SearchMatch } from './model.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -38,11 +36,6 @@ export interface StrataState {
   renderer: string;
 }
 
-export interface Workers {
-  decode(): Worker;
-  layout(): Worker;
-}
-
 type Listener = () => void;
 
 /**
@@ -59,19 +52,19 @@ export class Controller {
   selectedNode = -1;
   busy = false;
   timings: Record<string, number> = {};
+  /** Navigation start to a working renderer (set by the viewer). */
+  startupMs: number | undefined;
 
-  readonly decode: Comlink.Remote<DecodeApi>;
-  private layoutWorker: Worker;
-  private layoutApi: Comlink.Remote<LayoutApi>;
   private generation = 0;
   private layoutSeq = 0;
   private listeners = new Set<Listener>();
   private openDone: Promise<void> = Promise.resolve();
+  private early: EarlyLoad | null = null;
 
-  constructor(readonly scene: Scene, private readonly workers: Workers) {
-    this.decode = Comlink.wrap<DecodeApi>(workers.decode());
-    this.layoutWorker = workers.layout();
-    this.layoutApi = Comlink.wrap<LayoutApi>(this.layoutWorker);
+  constructor(readonly scene: Scene, private readonly pool: WorkerPool) {}
+
+  get decode(): Comlink.Remote<DecodeApi> {
+    return this.pool.decode;
   }
 
   onChange(fn: Listener): () => void {
@@ -85,64 +78,63 @@ export class Controller {
 
   // ---------------------------------------------------------------- opening
 
-  /** Opens a model; resolves once the first frame of it (or the error panel) is on screen. */
-  open(input: ModelInput): Promise<void> {
-    const done = this.doOpen(input);
+  /**
+   * Opens a model; resolves once the first frame of it (or the error panel) is on screen. `early` adopts a load
+   * the entry chunk started before the viewer existed.
+   */
+  open(input: ModelInput, early?: EarlyLoad): Promise<void> {
+    const done = this.doOpen(input, early ?? null);
     this.openDone = done;
     return done;
   }
 
-  private async doOpen(input: ModelInput): Promise<void> {
+  private async doOpen(input: ModelInput, early: EarlyLoad | null): Promise<void> {
     const gen = ++this.generation;
+    const current = () => gen === this.generation;
+    this.early = early;
     const t0 = performance.now();
-    const fileName = input.kind === 'blob' ? input.name : decodeURIComponent(input.url.split(/[?#]/)[0].split('/').pop() || input.url);
     this.status = 'loading';
     this.error = undefined;
     this.model = null;
     this.layout = null;
     this.selectedNode = -1;
     this.expanded.clear();
-    this.timings = {};
+    this.timings = this.startupMs !== undefined ? { startupMs: this.startupMs } : {};
     this.scene.setLayout(null, null);
-    this.setProgress('Reading ' + fileName, 0);
+    const report = (stage: string, fraction: number) => {
+      if (current()) this.setProgress(stage, fraction);
+    };
     try {
-      const ir: GraphIR = await this.decode.open(
-        input,
-        Comlink.proxy((read: number, total: number) => {
-          if (gen === this.generation) this.setProgress('Reading ' + fileName, total > 0 ? 0.7 * (read / total) : -1);
-        }),
-      );
-      if (gen !== this.generation) return;
-      const t1 = performance.now();
-      this.timings.decodeMs = round(t1 - t0);
-      this.setProgress(`Grouping ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.75);
-      // Structured-cloned, not transferred: the main thread keeps its copy for labels, search and properties.
-      const hierarchy: Hierarchy = await this.layoutApi.load(ir);
-      if (gen !== this.generation) return;
-      const t2 = performance.now();
-      this.timings.hierarchyMs = round(t2 - t1);
-      const model = new ModelView(ir, hierarchy, fileName);
-      this.setProgress('Laying out', 0.85);
-      const expanded = initialExpansion(hierarchy);
-      const layout = await this.layoutApi.layout(Uint32Array.from(expanded));
-      if (gen !== this.generation) return;
-      const t3 = performance.now();
-      this.timings.layoutMs = round(t3 - t2);
+      let loaded: Loaded | null;
+      if (early) {
+        early.listen(report);
+        loaded = await early.promise;
+      } else {
+        loaded = await loadModel(this.pool, input, report, current);
+      }
+      if (!loaded || !current()) return;
+      this.early = null;
+      this.timings.openAtMs = round(loaded.startedAt);
+      Object.assign(this.timings, loaded.timings);
       this.setProgress('Drawing', 0.97);
+      const model = new ModelView(loaded.ir, loaded.hierarchy, loaded.fileName);
       this.model = model;
-      this.layout = layout;
-      this.expanded = new Set(expanded);
-      this.scene.setLayout(layout, model, 'fit');
+      this.layout = loaded.layout;
+      this.expanded = new Set(loaded.expanded);
+      const t3 = performance.now();
+      this.scene.setLayout(loaded.layout, model, 'fit');
       await this.scene.nextFrame();
-      if (gen !== this.generation) return;
-      this.timings.firstFrameMs = round(performance.now() - t3);
-      this.timings.totalMs = round(performance.now() - t0);
+      if (!current()) return;
+      this.timings.firstFrameMs = round(performance.now() - Math.max(t3, loaded.layoutAt));
+      this.timings.totalMs = round(performance.now() - Math.min(t0, loaded.startedAt));
       // Since navigation start: what a user waits from opening the page to the first frame of the model.
       this.timings.readyAtMs = round(performance.now());
       this.status = 'ready';
       this.emit();
+      this.scene.warmUp();
     } catch (err) {
-      if (gen !== this.generation) return;
+      if (!current()) return;
+      this.early = null;
       this.status = 'error';
       this.error = errorMessage(err);
       this.model = null;
@@ -156,21 +148,16 @@ export class Controller {
   async cancel(): Promise<void> {
     if (this.status !== 'loading') return;
     this.generation++;
-    void this.decode.cancel();
-    this.restartLayoutWorker();
+    if (this.early) this.early.cancelled = true;
+    this.early = null;
+    void this.pool.decode.cancel();
+    this.pool.restartLayout();
     this.status = 'idle';
     this.model = null;
     this.layout = null;
     this.scene.setLayout(null, null);
     this.emit();
     await this.scene.nextFrame();
-  }
-
-  private restartLayoutWorker(): void {
-    this.layoutApi[Comlink.releaseProxy]();
-    this.layoutWorker.terminate();
-    this.layoutWorker = this.workers.layout();
-    this.layoutApi = Comlink.wrap<LayoutApi>(this.layoutWorker);
   }
 
   private setProgress(stage: string, fraction: number): void {
@@ -207,7 +194,7 @@ export class Controller {
     const t0 = performance.now();
     let layout: SceneLayout;
     try {
-      layout = await this.layoutApi.layout(Uint32Array.from(clean));
+      layout = await this.pool.layout.layout(Uint32Array.from(clean));
     } catch (err) {
       if (seq === this.layoutSeq) this.busy = false;
       this.emit();

@@ -10,7 +10,8 @@ import { PropertiesPanel } from '../ui/properties.ts';
 import { SearchBox } from '../ui/search.ts';
 import { StatusBar, Toolbar } from '../ui/toolbar.ts';
 import type { ModelInput } from '../workers/decode-api.ts';
-import { Controller, errorMessage, type StrataState, type Workers } from './controller.ts';
+import { Controller, errorMessage, type StrataState } from './controller.ts';
+import type { EarlyLoad, WorkerPool } from './load.ts';
 import type { SearchMatch } from './model.ts';
 
 /** `window.strata`: the automation / embedding surface (DESIGN.md contract 2). */
@@ -55,7 +56,7 @@ function idleState(status: StrataState['status'], error?: string): StrataState {
 }
 
 /** Builds the page, the scene and the controller, and installs `window.strata`. */
-export async function startViewer(root: HTMLElement, workers: Workers): Promise<void> {
+export async function startViewer(root: HTMLElement, pool: WorkerPool, early: EarlyLoad | null): Promise<void> {
   let themeName = initialTheme();
   document.documentElement.dataset.theme = themeName;
 
@@ -143,7 +144,9 @@ export async function startViewer(root: HTMLElement, workers: Workers): Promise<
 
   let scene: Scene;
   try {
+    performance.mark('strata:scene-start');
     scene = await Scene.create(graphHost, THEMES[themeName]);
+    performance.mark('strata:scene-end');
   } catch (err) {
     startupError = `WebGL is not available: ${errorMessage(err)}`;
     root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost), statusBar.element);
@@ -151,7 +154,8 @@ export async function startViewer(root: HTMLElement, workers: Workers): Promise<
     resolveReady();
     return;
   }
-  const ctl = new Controller(scene, workers);
+  const ctl = new Controller(scene, pool);
+  ctl.startupMs = Math.round(performance.now());
   controller = ctl;
   // Read-only handle for benches and debugging (frame stats, renderer); not part of the automation contract.
   Object.defineProperty(window, '__strataDebug', { value: { scene, controller: ctl }, configurable: true });
@@ -309,6 +313,5 @@ export async function startViewer(root: HTMLElement, workers: Workers): Promise<
   syncPanels();
   resolveReady();
 
-  const url = new URLSearchParams(location.search).get('url');
-  if (url) void ctl.open({ kind: 'url', url: new URL(url, location.href).href });
+  if (early) void ctl.open(early.input, early);
 }

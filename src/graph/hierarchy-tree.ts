@@ -74,8 +74,9 @@ export class GroupTree {
 }
 
 /**
- * Folds chains of single-child groups: a group with no direct nodes and exactly one child group merges into
- * that child, which keeps its own (deepest) path and takes the label `outer/inner`. The root absorbs a lone
+ * Folds single-child structure. A scope with exactly one node and no child groups dissolves into its parent;
+ * a group with no direct nodes and exactly one child group merges into that child, which keeps its own
+ * (deepest) path and takes the label `outer/inner`. The root absorbs a lone
  * child the same way (its children move up), so a model wrapped in one top-level module opens on its blocks.
  */
 export function foldChains(tree: GroupTree, nodeGroup: Int32Array): void {
@@ -84,6 +85,27 @@ export function foldChains(tree: GroupTree, nodeGroup: Int32Array): void {
   for (let v = 0; v < nodeGroup.length; v++) direct[nodeGroup[v]]++;
   const children: number[][] = Array.from({ length: n }, () => []);
   for (let g = 1; g < n; g++) if (tree.alive[g]) children[tree.parent[g]].push(g);
+
+  // A scope holding a single node and nothing else (`q_proj` around one MatMul, `wte` around one Gather) is
+  // folded into that node: a box and a frame for one op only add clicks (and, in Llama-style exports, about
+  // half of all groups). Bottom-up, so a scope left with one node by this cascades. The name stays on the node.
+  let dissolved = false;
+  for (let g = n - 1; g >= 1; g--) {
+    if (!tree.alive[g] || tree.kind[g] !== GroupKind.Scope || direct[g] !== 1 || children[g].length !== 0) continue;
+    const p = tree.parent[g];
+    tree.alive[g] = 0;
+    direct[p]++;
+    const siblings = children[p];
+    siblings.splice(siblings.indexOf(g), 1);
+    dissolved = true;
+  }
+  if (dissolved) {
+    for (let v = 0; v < nodeGroup.length; v++) {
+      let g = nodeGroup[v];
+      while (!tree.alive[g]) g = tree.parent[g];
+      nodeGroup[v] = g;
+    }
+  }
 
   // Bottom-up: ids descend from children to parents, so a chain a › b › c folds c into b, then b+c into a's slot.
   for (let g = n - 1; g >= 1; g--) {

@@ -152,6 +152,8 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
     if (g > 0) groupSize[groupParent[g]] += groupSize[g];
   }
 
+  // Scope paths first (chunk paths derive from their parent's final path), then everything.
+  uniquePaths(groupPath);
   nameChunks(groupParent, groupKind, groupLabel, groupPath, groupChildOffsets, groupChildren);
   uniquePaths(groupPath);
 

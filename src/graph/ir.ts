@@ -168,10 +168,15 @@ export function graphOutputIds(ir: GraphIR, graph: number): Uint32Array {
   return ir.graphOutputs.subarray(ir.graphOutputOffsets[graph], ir.graphOutputOffsets[graph + 1]);
 }
 
+const MAX_SHOWN_DIMS = 12;
+
 /** Human-readable tensor type such as `float32[batch,128]`. */
 export function valueTypeString(ir: GraphIR, value: number): string {
   const shape = valueShape(ir, value);
   const dt = dtypeName(ir.valueDtype[value]);
   if (!shape) return dt;
-  return `${dt}[${shape.map((d) => (d === -1 ? '?' : String(d))).join(',')}]`;
+  // Hostile files can carry thousands of dims; a label shows the first few.
+  const shown = shape.slice(0, MAX_SHOWN_DIMS).map((d) => (d === -1 ? '?' : String(d)));
+  if (shape.length > MAX_SHOWN_DIMS) shown.push(`… ${shape.length} dims`);
+  return `${dt}[${shown.join(',')}]`;
 }

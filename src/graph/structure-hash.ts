@@ -45,14 +45,15 @@ export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, pl
     for (let e = 0; e < edges.count; e++) bucket[fill[placement.lca[e]]++] = e;
   }
 
-  const opHash = new Map<number, number>();
+  // Digest of each op-type string, by string index (filled on first use).
+  const opHash = new Uint32Array(ir.strings.length);
+  const opKnown = new Uint8Array(ir.strings.length);
   const opDigest = (op: number) => {
-    let d = opHash.get(op);
-    if (d === undefined) {
-      d = hashString(ir.strings[op] ?? '');
-      opHash.set(op, d);
+    if (!opKnown[op]) {
+      opHash[op] = hashString(ir.strings[op] ?? '');
+      opKnown[op] = 1;
     }
-    return d;
+    return opHash[op];
   };
 
   const hash = new Uint32Array(G);

@@ -2,9 +2,10 @@ import type { ELK, ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk
 import type { GroupGraph, RawLayout } from './group-graph.ts';
 
 /**
- * Layered, top-down. Low thoroughness: measured on these machines, ELK's cost is dominated by crossing
- * minimisation sweeps, and groups are small after chunking so more sweeps buy little. Model order is kept as
- * a tie-break so dataflow reads top-to-bottom, left-to-right as in the file.
+ * Layered, top-down. Speed choices, measured here on ~100-node groups (warm): low thoroughness, no greedy-switch
+ * post-pass and no component splitting take a call from ~120 to ~80 ms with little visible difference; groups
+ * are small after chunking, so more crossing-minimisation sweeps buy little. Model order is kept as a
+ * tie-break so dataflow reads top-to-bottom, left-to-right as in the file.
  */
 export const ELK_OPTIONS: LayoutOptions = {
   'elk.algorithm': 'layered',
@@ -17,6 +18,8 @@ export const ELK_OPTIONS: LayoutOptions = {
   'elk.layered.spacing.edgeNodeBetweenLayers': '12',
   'elk.layered.thoroughness': '2',
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
+  'elk.separateConnectedComponents': 'false',
   'elk.edgeRouting': 'ORTHOGONAL',
 };
 

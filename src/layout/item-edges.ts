@@ -35,6 +35,13 @@ export function aggregateItemEdges(groupCount: number, edges: NodeEdges, placeme
   const dst = new Uint32Array(E);
   const weight = new Uint32Array(E);
   const edgeItemEdge = new Uint32Array(E);
+  // Pair lookup: a dense (item × item) table stamped per group when groups are small (they are, after
+  // chunking), a Map otherwise.
+  let maxItem = 0;
+  for (let e = 0; e < E; e++) maxItem = Math.max(maxItem, placement.srcItem[e] + 1, placement.dstItem[e] + 1);
+  const dense = maxItem <= 512;
+  const stamp = dense ? new Int32Array(maxItem * maxItem).fill(-1) : null;
+  const slot = dense ? new Uint32Array(maxItem * maxItem) : null;
   const seen = new Map<number, number>();
   let w = 0;
   for (let g = 0; g < groupCount; g++) {
@@ -44,13 +51,27 @@ export function aggregateItemEdges(groupCount: number, edges: NodeEdges, placeme
       const e = bucket[k];
       const a = placement.srcItem[e];
       const b = placement.dstItem[e];
-      const key = a * 4294967296 + b;
-      let idx = seen.get(key);
-      if (idx === undefined) {
-        idx = w++;
-        seen.set(key, idx);
-        src[idx] = a;
-        dst[idx] = b;
+      let idx: number;
+      if (stamp && slot) {
+        const cell = a * maxItem + b;
+        if (stamp[cell] !== g) {
+          stamp[cell] = g;
+          slot[cell] = w;
+          src[w] = a;
+          dst[w] = b;
+          w++;
+        }
+        idx = slot[cell];
+      } else {
+        const key = a * 4294967296 + b;
+        let found = seen.get(key);
+        if (found === undefined) {
+          found = w++;
+          seen.set(key, found);
+          src[found] = a;
+          dst[found] = b;
+        }
+        idx = found;
       }
       weight[idx]++;
       edgeItemEdge[e] = idx;

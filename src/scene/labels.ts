@@ -106,6 +106,7 @@ export class LabelPool {
   }
 
   private create(): Slot {
+    installLabelFont();
     const text = new BitmapText({ text: '', style: { fontFamily: LABEL_FONT, fontSize: BASE_SIZE } });
     text.eventMode = 'none';
     this.container.addChild(text);

@@ -96,7 +96,6 @@ export class Scene {
   private idleTicks = 0;
 
   static async create(host: HTMLElement, theme: Theme): Promise<Scene> {
-    installLabelFont();
     const app = new Application();
     const rect = host.getBoundingClientRect();
     await app.init({
@@ -112,6 +111,7 @@ export class Scene {
       powerPreference: 'high-performance',
       hello: false,
     });
+    performance.mark('strata:app-init');
     return new Scene(host, app, theme);
   }
 
@@ -354,6 +354,16 @@ export class Scene {
   }
 
   // ---------------------------------------------------------------- frames
+
+  /**
+   * Prepares what later frames need (the label glyph atlas) when the page is idle, so the first zoom into
+   * labelled detail does not pay for it; startup does not either.
+   */
+  warmUp(): void {
+    const run = () => installLabelFont();
+    if ('requestIdleCallback' in window) window.requestIdleCallback(run, { timeout: 2000 });
+    else setTimeout(run, 200);
+  }
 
   /** Resolves once a frame reflecting everything requested so far has been drawn. */
   nextFrame(): Promise<void> {

@@ -24,7 +24,8 @@ export class WireStream {
   pos = 0;
   private buf: Uint8Array = new Uint8Array(0);
   private bufStart = 0;
-  private fieldName = '';
+  /** The message being decoded, named in errors. */
+  label = '';
   private readAhead = MIN_CHUNK;
   bytesRead = 0;
 
@@ -59,12 +60,12 @@ export class WireStream {
 
   /** Names the field being decoded so errors can say where the file went wrong. */
   at(field: string): this {
-    this.fieldName = field;
+    this.label = field;
     return this;
   }
 
   fail(message: string): never {
-    throw new DecodeError(`${message}${this.fieldName ? ` (in ${this.fieldName})` : ''}`, this.source.name, this.fieldName);
+    throw new DecodeError(`${message}${this.label ? ` (in ${this.label})` : ''}`, this.source.name, this.label);
   }
 
   private index(n: number): number {
@@ -198,6 +199,7 @@ export const LARGE_MESSAGE = 16 << 20;
 
 /** Parses a message that is entirely in the window. */
 export function parseFields(r: WireStream, end: number, handle: FieldHandler): void {
+  const label = r.label;
   while (r.pos < end) {
     const tag = r.uint();
     const wire = tag & 7;
@@ -210,6 +212,8 @@ export function parseFields(r: WireStream, end: number, handle: FieldHandler): v
     } else {
       handle(tag >>> 3, wire, end);
     }
+    // A nested message named itself while it was read; errors from here on belong to this one again.
+    r.label = label;
   }
   if (r.pos !== end) r.fail('message overruns its length');
 }
@@ -219,6 +223,7 @@ export function parseFields(r: WireStream, end: number, handle: FieldHandler): v
  * LARGE_MESSAGE go to `large` (which may stream them further or leave them unread).
  */
 export async function streamFields(r: WireStream, end: number, handle: FieldHandler, large: LargeFieldHandler): Promise<void> {
+  const label = r.label;
   while (r.pos < end) {
     if (!r.has(20)) await r.fill(Math.min(20, end - r.pos));
     const tag = r.uint();
@@ -237,6 +242,7 @@ export async function streamFields(r: WireStream, end: number, handle: FieldHand
     } else {
       handle(tag >>> 3, wire, end);
     }
+    r.label = label;
   }
   if (r.pos !== end) r.fail('message overruns its length');
 }
