@@ -7,13 +7,13 @@
  *   first     first layout, everything collapsed; `load + first` is the time to first layout
  *   block     expand one block in the middle of the model (with its chunk ancestors), ELK warm
  *   next      then expand the next block as well (the common interactive step)
- *   all       expand every group
+ *   all       then expand every group (same engine: what the steps before cached is reused, as in a session)
  *   allAgain  the same again (all from cache: emission only)
- * ELK's one-off warm-up (loading and JIT-compiling elkjs, done in the background after load in the app) is
- * reported separately. Env: BENCH_RUNS (default 3 for ≤10k nodes, 2 above), BENCH_CASES (comma-separated
- * names), BENCH_EXPORT=1 to export real 100k/300k GPTs that are not cached yet (slow: torch needs ~45 min
- * for 780 layers here; without it those cases tile the blocks of the 10k export), BENCH_1M=1 adds a
- * synthetic 1M-node case.
+ * ELK's one-off warm-up (loading and JIT-compiling elkjs; the engine starts it in the background right after
+ * the first layout) is reported separately. Env: BENCH_RUNS (default 3 for ≤10k nodes, 2 above), BENCH_CASES (comma-separated
+ * names), BENCH_EXPORT=1 to export real 100k/300k GPTs that are not cached yet (slow: torch needs more
+ * than 45 min for 780 layers here; without it those cases tile the blocks of the 10k export), BENCH_1M=1 adds
+ * a synthetic 1M-node case, BENCH_OUT overrides the results file.
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -205,6 +205,7 @@ async function main(): Promise<void> {
 
   const cpus = os.cpus();
   const out = {
+    name: 'layout',
     machine: {
       cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGb: Math.round(os.totalmem() / 2 ** 30),
       platform: `${os.platform()} ${os.release()}`, node: process.version, loadAverage: os.loadavg().map(round),
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     cases: results,
   };
-  const file = resolve(here, 'results/layout.json');
+  const file = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : resolve(here, 'results/layout.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`\nwrote ${file}`);

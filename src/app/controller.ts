@@ -91,6 +91,8 @@ export class Controller {
   private async doOpen(input: ModelInput, early: EarlyLoad | null): Promise<void> {
     const gen = ++this.generation;
     const current = () => gen === this.generation;
+    // A load started early and not yet adopted is superseded by this one.
+    if (this.early && this.early !== early) this.early.cancelled = true;
     this.early = early;
     const t0 = performance.now();
     this.status = 'loading';
@@ -206,6 +208,10 @@ export class Controller {
     this.layout = layout;
     this.expanded = new Set(clean);
     this.scene.setLayout(layout, model, camera);
+    if (typeof camera === 'object') {
+      const box = layout.groupBox[camera.anchorGroup] ?? -1;
+      if (box >= 0) this.scene.pulse(box);
+    }
     this.busy = false;
     if (selected >= 0) this.highlightNode(selected);
     this.emit();
@@ -296,9 +302,10 @@ export class Controller {
 
   // ---------------------------------------------------------------- state
 
-  state(): StrataState {
+  /** `lite`: for the status bar, may reuse the last visible count while the camera moves. */
+  state(lite = false): StrataState {
     const model = this.model;
-    const visible = this.scene.countVisible();
+    const visible = this.scene.countVisible(lite);
     const cam = this.scene.getCamera();
     const s: StrataState = {
       status: this.status,

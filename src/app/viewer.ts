@@ -297,9 +297,9 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     zoomOut: () => scene.zoomBy(1 / 1.5, 150),
   });
 
-  // ---- status bar, a few times a second (not per frame)
-  setInterval(() => {
-    const s = ctl.state();
+  // ---- status bar, a few times a second (not per frame) and on every state change
+  const refreshStatus = () => {
+    const s = ctl.state(true);
     if (s.status !== 'ready') {
       statusBar.set(s.status === 'loading' ? ctl.progress.stage : s.status === 'error' ? 'Error' : 'No model open', s.renderer);
       return;
@@ -308,7 +308,9 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       `${formatCount(s.nodes)} nodes · ${formatCount(s.groups)} groups · ${formatCount(s.expanded)} expanded${s.busy ? ' · laying out…' : ''}`,
       `${formatCount(s.visibleNodes)} visible · ${s.tier} · ${s.drawCalls} draw calls · zoom ${s.camera.zoom.toPrecision(3)}`,
     );
-  }, 300);
+  };
+  setInterval(refreshStatus, 300);
+  ctl.onChange(refreshStatus);
 
   syncPanels();
   resolveReady();

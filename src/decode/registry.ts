@@ -5,10 +5,14 @@ import { caffeDecoder } from './caffe/index.ts';
 import { darknetDecoder } from './darknet/index.ts';
 import { onnxDecoder } from './onnx/index.ts';
 import type { DecodeOptions, ModelDecoder } from './registry-types.ts';
+import { pytorchDecoder } from './pytorch/index.ts';
+import { tensorflowDecoder } from './tensorflow/index.ts';
 import { tfliteDecoder } from './tflite/index.ts';
 
 /** Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). */
-export const decoders: readonly ModelDecoder[] = [tfliteDecoder, onnxDecoder, caffeDecoder, darknetDecoder];
+export const decoders: readonly ModelDecoder[] = [
+  tfliteDecoder, onnxDecoder, tensorflowDecoder, pytorchDecoder, caffeDecoder, darknetDecoder,
+];
 
 const HEAD_BYTES = 4096;
 

@@ -107,6 +107,7 @@ function decodeVarints(bytes: Uint8Array, dtype: number): Float64Array {
   const out: number[] = [];
   let i = 0;
   while (i < bytes.length) {
+    const start = i;
     let v = 0;
     let mul = 1;
     let b = 0x80;
@@ -118,10 +119,17 @@ function decodeVarints(bytes: Uint8Array, dtype: number): Float64Array {
       k++;
     }
     if (b & 0x80) break;
-    if (k === 10) v -= 2 ** 64; // negative int64 in two's complement
+    // Past 7 bytes a double loses bits: negative int64/int32 values are 10-byte two's complement, so redo those exactly.
+    if (k > 7) v = varintExact(bytes, start, i, dtype === 13 || dtype === 12);
     out.push(dtype === 10 ? half(v & 0xffff) : dtype === 16 ? bfloat16(v & 0xffff) : v);
   }
   return Float64Array.from(out);
+}
+
+function varintExact(bytes: Uint8Array, start: number, end: number, unsigned: boolean): number {
+  let big = 0n;
+  for (let i = end - 1; i >= start; i--) big = (big << 7n) | BigInt(bytes[i] & 0x7f);
+  return Number(unsigned ? BigInt.asUintN(64, big) : BigInt.asIntN(64, big));
 }
 
 export function half(h: number): number {

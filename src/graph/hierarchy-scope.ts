@@ -92,8 +92,11 @@ function nameMode(ir: GraphIR, start: number, end: number): NameMode {
 function assignNamed(ir: GraphIR, tree: GroupTree, start: number, end: number, base: number, mode: NameMode,
   nodeGroup: Int32Array, skip: string[]): void {
   // Thousands of nodes share each scope prefix, so the trie walk runs once per distinct prefix.
-  const cache = new Map<string, number>();
+  const cache = new Map<string, number>([['', base]]);
   const sep = mode === NameMode.Slash ? '/' : '.';
+  // `/a/b/c` extends the cached `/a/b` by one segment: no full split per new scope (Llama-style exports have
+  // one new scope every two nodes). Sub-graphs (prefix stripping) and dotted names take the general path.
+  const incremental = mode === NameMode.Slash && skip.length === 0;
   // Neighbouring nodes usually share a scope: compare against the last prefix before slicing and hashing.
   let lastPrefix = '\u0000';
   let lastGroup = base;
@@ -111,18 +114,44 @@ function assignNamed(ir: GraphIR, tree: GroupTree, start: number, end: number, b
     const prefix = name.slice(0, cut);
     let group = cache.get(prefix);
     if (group === undefined) {
-      group = base;
-      const segs = (mode === NameMode.Slash ? prefix.split('/') : dottedSegments(prefix)).filter((x) => x);
-      // Drop as much of the redundant prefix as matches, in order.
-      let from = 0;
-      while (from < segs.length && from < skip.length && segs[from] === skip[from]) from++;
-      for (let i = from; i < segs.length; i++) group = tree.scopeChild(group, segs[i]);
+      group = incremental ? resolveSlashPrefix(tree, cache, prefix) : resolveSegments(tree, base, prefix, mode, skip);
       cache.set(prefix, group);
     }
     nodeGroup[v] = group;
     lastPrefix = prefix;
     lastGroup = group;
   }
+}
+
+/** Group of a `/`-separated prefix, creating groups for the segments not seen yet; iterative. */
+function resolveSlashPrefix(tree: GroupTree, cache: Map<string, number>, prefix: string): number {
+  const missing: string[] = [];
+  const prefixes: string[] = [];
+  let p = prefix;
+  let group: number | undefined;
+  for (;;) {
+    group = cache.get(p);
+    if (group !== undefined) break;
+    const j = p.lastIndexOf('/');
+    missing.push(p.slice(j + 1));
+    prefixes.push(p);
+    p = j < 0 ? '' : p.slice(0, j);
+  }
+  for (let i = missing.length - 1; i >= 0; i--) {
+    if (missing[i]) group = tree.scopeChild(group, missing[i]);
+    cache.set(prefixes[i], group);
+  }
+  return group;
+}
+
+function resolveSegments(tree: GroupTree, base: number, prefix: string, mode: NameMode, skip: string[]): number {
+  let group = base;
+  const segs = (mode === NameMode.Slash ? prefix.split('/') : dottedSegments(prefix)).filter((x) => x);
+  // Drop as much of the redundant prefix as matches, in order.
+  let from = 0;
+  while (from < segs.length && from < skip.length && segs[from] === skip[from]) from++;
+  for (let i = from; i < segs.length; i++) group = tree.scopeChild(group, segs[i]);
+  return group;
 }
 
 /** `layers.0.attn` → [`layers.0`, `attn`]: an index belongs to the list it indexes (`h.3`, not `h` › `3`). */

@@ -12,6 +12,9 @@ export class GroupTree {
   readonly kind: number[] = [GroupKind.Root];
   depth: number[] = [0];
   readonly alive: number[] = [1];
+  /** Scope children by segment, per parent. */
+  private readonly scopes: (Map<string, number> | undefined)[] = [];
+  /** Sub-graph and function children, keyed `parent\u0001label` (rare). */
   private readonly trie = new Map<string, number>();
 
   constructor(rootLabel: string) {
@@ -35,12 +38,13 @@ export class GroupTree {
 
   /** The scope child `segment` of `parent`, created on first use. */
   scopeChild(parent: number, segment: string): number {
-    const key = `${parent}\u0000${segment}`;
-    let id = this.trie.get(key);
+    let map = this.scopes[parent];
+    if (!map) this.scopes[parent] = map = new Map();
+    let id = map.get(segment);
     if (id === undefined) {
       const base = this.path[parent];
       id = this.add(parent, segment, base ? `${base}/${segment}` : segment, GroupKind.Scope);
-      this.trie.set(key, id);
+      map.set(segment, id);
     }
     return id;
   }

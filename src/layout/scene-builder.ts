@@ -2,7 +2,11 @@ import type { EdgePlacement, NodeEdges } from '../graph/hierarchy-edges.ts';
 import type { Hierarchy } from '../graph/hierarchy-types.ts';
 import type { GroupLayout } from './engine.ts';
 import type { ItemEdges } from './item-edges.ts';
+import { FRAME_PAD } from './group-graph.ts';
 import { BoxKind, type SceneLayout } from './types.ts';
+
+/** Length of the short vertical stubs at box ends, inside the gap between layers. */
+const STUB = 6;
 
 export interface SceneInput {
   h: Hierarchy;
@@ -22,8 +26,9 @@ export interface SceneInput {
  * contents), then one drawn edge per pair of visible boxes.
  *
  * An edge's polyline is the route its lowest common group computed between the two items holding its ends;
- * when an end sits deeper inside an expanded item, a segment from that box (bottom centre of the source, top
- * centre of the target) to the route's end on the frame is added. No global ELK call is ever needed.
+ * when an end sits deeper inside an expanded item, the route is extended from that item's frame to the box
+ * through the frame's padding gutter and the gap above/below the box (bottom centre of a source, top centre
+ * of a target), which keeps those extensions off other boxes. No global ELK call is ever needed.
  */
 export function buildScene(input: SceneInput): SceneLayout {
   const { h, open, layoutOf, layouts, nodeCount } = input;
@@ -162,13 +167,39 @@ export function buildScene(input: SceneInput): SceneLayout {
     const L = layouts[layoutOf[g]];
     const ox = originX[g];
     const oy = originY[g];
-    if (a !== itemBox(g, placement.srcItem[e])) pushPoint(boxX[a] + boxW[a] / 2, boxY[a] + boxH[a]);
     const r = itemEdges.edgeItemEdge[e] - itemEdges.offsets[g];
-    for (let p = L.routeOffsets[r]; p < L.routeOffsets[r + 1]; p++) {
-      pushPoint(ox + L.routePoints[2 * p], oy + L.routePoints[2 * p + 1]);
+    const p0 = L.routeOffsets[r];
+    const p1 = L.routeOffsets[r + 1];
+    const srcFrame = itemBox(g, placement.srcItem[e]);
+    if (a !== srcFrame) {
+      // Leave the frame the source sits in through its padding gutter: down just below the source (the gap
+      // between layers), sideways to the gutter, down the gutter, along the frame's bottom to the route.
+      const x = boxX[a] + boxW[a] / 2;
+      const y = boxY[a] + boxH[a];
+      const gx = gutterX(srcFrame, x);
+      pushPoint(x, y);
+      pushPoint(x, y + STUB);
+      pushPoint(gx, y + STUB);
+      pushPoint(gx, oy + L.routePoints[2 * p0 + 1]);
     }
-    if (c !== itemBox(g, placement.dstItem[e])) pushPoint(boxX[c] + boxW[c] / 2, boxY[c]);
+    for (let p = p0; p < p1; p++) pushPoint(ox + L.routePoints[2 * p], oy + L.routePoints[2 * p + 1]);
+    const dstFrame = itemBox(g, placement.dstItem[e]);
+    if (c !== dstFrame) {
+      // Enter the same way: along the frame's top to its gutter, down to just above the target, across.
+      const x = boxX[c] + boxW[c] / 2;
+      const y = boxY[c];
+      const gx = gutterX(dstFrame, x);
+      pushPoint(gx, oy + L.routePoints[2 * p1 - 1]);
+      pushPoint(gx, y - STUB);
+      pushPoint(x, y - STUB);
+      pushPoint(x, y);
+    }
     pointOffsets[edgeCount] = pointCount;
+  }
+
+  /** The padding strip of frame f on the side nearer to x (frames keep FRAME_PAD free inside their border). */
+  function gutterX(f: number, x: number): number {
+    return x < boxX[f] + boxW[f] / 2 ? boxX[f] + FRAME_PAD / 2 : boxX[f] + boxW[f] - FRAME_PAD / 2;
   }
 
   return {

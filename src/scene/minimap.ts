@@ -35,6 +35,7 @@ export class Minimap {
     if (!ctx) throw new Error('2D canvas unavailable');
     this.ctx = ctx;
     ctx.scale(dpr, dpr);
+    this.canvas.hidden = true;
     parent.appendChild(this.canvas);
     this.canvas.addEventListener('pointerdown', (e) => {
       this.dragging = true;
@@ -63,6 +64,7 @@ export class Minimap {
   setLayout(layout: SceneLayout | null, bounds: Rect): void {
     this.layout = layout;
     this.bounds = bounds;
+    this.canvas.hidden = !layout;
     if (!layout) {
       this.cache = null;
       this.ctx.clearRect(0, 0, this.width, this.height);

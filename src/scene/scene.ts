@@ -7,7 +7,7 @@ import { Tier } from '../culling/lod.ts';
 import type { Rect } from '../culling/spatial.ts';
 import { BoxKind, type SceneLayout } from '../layout/types.ts';
 import { BoxBatch, EdgeBatch } from './batches.ts';
-import { CHAR_ADVANCE, LabelPool, fitText, installLabelFont } from './labels.ts';
+import { TextBatch, fitText, tailText } from './text.ts';
 import { Minimap } from './minimap.ts';
 import { rgba, type OpCategory, type Theme } from './palette.ts';
 
@@ -48,6 +48,7 @@ export interface FrameStats {
 const DRAW_FUNCTIONS = ['drawElements', 'drawArrays', 'drawElementsInstanced', 'drawArraysInstanced'] as const;
 /** Re-centre draw coordinates once the camera is this many screen pixels from the origin (float32 precision). */
 const REORIGIN_PX = 50_000;
+const PULSE_MS = 650;
 /** Edges drawn at most in the dots tier. */
 const MAX_DOT_EDGES = 30_000;
 
@@ -77,10 +78,13 @@ export class Scene {
   private readonly frames = new BoxBatch(256, 'frames');
   private readonly edges = new EdgeBatch(1024, 'edges');
   private readonly nodes = new BoxBatch(1024, 'nodes');
-  private readonly labels = new LabelPool(6000);
+  private readonly labels = new TextBatch();
   private readonly hiEdges = new EdgeBatch(64, 'highlight-edges');
   private readonly hiBoxes = new BoxBatch(8, 'highlight-boxes');
   private selectedEdges: number[] = [];
+  /** A box briefly outlined after it changed (expand/collapse), fading out. */
+  private pulseBox = -1;
+  private pulseStart = 0;
   private ox = 0;
   private oy = 0;
   private dirty = true;
@@ -151,7 +155,7 @@ export class Scene {
     app.stage.addChild(this.viewport);
     this.world.eventMode = 'none';
     this.world.interactiveChildren = false;
-    this.world.addChild(this.frames.mesh, this.edges.mesh, this.nodes.mesh, this.labels.container, this.hiEdges.mesh, this.hiBoxes.mesh);
+    this.world.addChild(this.frames.mesh, this.edges.mesh, this.nodes.mesh, this.labels.mesh, this.hiEdges.mesh, this.hiBoxes.mesh);
     this.viewport.addChild(this.world);
 
     this.minimap = new Minimap(host, theme);
@@ -165,9 +169,43 @@ export class Scene {
     for (const type of ['pointerdown', 'pointermove', 'wheel'] as const) {
       app.canvas.addEventListener(type, () => this.wake(), { passive: true });
     }
+    this.prime();
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(host);
     this.bindPointer(app.canvas);
+  }
+
+  /**
+   * Draws one off-screen item of every batch once, so shader compilation and the glyph-atlas upload (slow on
+   * SwiftShader: up to a second or more) happen at startup, while the workers decode, not on the first zoom.
+   */
+  private prime(): void {
+    const far = -1e7;
+    for (const b of [this.frames, this.nodes, this.hiBoxes]) {
+      b.begin();
+      b.push(far, far, 1, 1, 0xff000000, 0xff000000, 0, 1);
+      b.commit();
+    }
+    for (const e of [this.edges, this.hiEdges]) {
+      e.begin();
+      e.segment(far, far, far + 1, far, 0xff000000, 1);
+      e.commit();
+    }
+    this.labels.begin();
+    this.labels.add('Strata', far, far, 10, 0xff000000, 0, 0);
+    this.labels.commit();
+    this.app.render();
+    for (const b of [this.frames, this.nodes, this.hiBoxes]) {
+      b.begin();
+      b.commit();
+    }
+    for (const e of [this.edges, this.hiEdges]) {
+      e.begin();
+      e.commit();
+    }
+    this.labels.begin();
+    this.labels.commit();
+    this.dirty = true;
   }
 
   // ---------------------------------------------------------------- model
@@ -184,8 +222,11 @@ export class Scene {
     }
     this.layout = layout;
     this.source = source;
-    this.labels.clear();
+    this.labels.begin();
+    this.labels.commit();
+    if (this.hover >= 0) this.events.hover?.(-1, null);
     this.hover = -1;
+    this.pulseBox = -1;
     this.selected = -1;
     this.selectedEdges = [];
     if (!layout || !source) {
@@ -202,6 +243,7 @@ export class Scene {
       return;
     }
     this.culler = new Culler(layout);
+    this.totals = null;
     const b = this.culler.index.bounds;
     this.viewport.worldWidth = b.maxX - b.minX;
     this.viewport.worldHeight = b.maxY - b.minY;
@@ -227,6 +269,14 @@ export class Scene {
     this.app.renderer.background.color = theme.background;
     this.minimap.setTheme(theme);
     this.culler?.invalidate();
+    this.overlayDirty = true;
+    this.markDirty();
+  }
+
+  /** Flashes an outline around a box that just appeared or changed (fades out in ~0.6 s). */
+  pulse(box: number): void {
+    this.pulseBox = box;
+    this.pulseStart = performance.now();
     this.overlayDirty = true;
     this.markDirty();
   }
@@ -340,13 +390,47 @@ export class Scene {
     return this.culler.index.hitTest(p.x, p.y);
   }
 
-  /** Operator boxes and collapsed-group boxes that intersect the screen. */
-  countVisible(): { nodes: number; ops: number; groups: number } {
-    if (!this.culler) return { nodes: 0, ops: 0, groups: 0 };
+  private visibleCache: { layout: SceneLayout | null; rect: Rect; counts: { nodes: number; ops: number; groups: number } } | null = null;
+  private totals: { ops: number; groups: number } | null = null;
+  private lastFrameAt = 0;
+
+  /**
+   * Operator boxes and collapsed-group boxes that intersect the screen. Exact; cached per view, O(1) when the
+   * whole model is on screen. With `allowStale`, a moving camera gets the last answer instead of a new query
+   * (the status bar must not spend frame time counting).
+   */
+  countVisible(allowStale = false): { nodes: number; ops: number; groups: number } {
+    const culler = this.culler;
+    const L = this.layout;
+    if (!culler || !L) return { nodes: 0, ops: 0, groups: 0 };
     const view = this.viewRect();
-    const ops = this.culler.index.countBoxes(view, 1 << BoxKind.Node);
-    const groups = this.culler.index.countBoxes(view, 1 << BoxKind.Group);
-    return { nodes: ops + groups, ops, groups };
+    const c = this.visibleCache;
+    if (c && c.layout === L) {
+      const same = c.rect.minX === view.minX && c.rect.minY === view.minY && c.rect.maxX === view.maxX && c.rect.maxY === view.maxY;
+      if (same || (allowStale && performance.now() - this.lastFrameAt < 250)) return c.counts;
+    }
+    const b = culler.index.bounds;
+    let ops: number;
+    let groups: number;
+    if (view.minX <= b.minX && view.minY <= b.minY && view.maxX >= b.maxX && view.maxY >= b.maxY) {
+      if (!this.totals || c?.layout !== L) {
+        let o = 0;
+        let g = 0;
+        for (let i = 0; i < L.boxCount; i++) {
+          if (L.boxKind[i] === BoxKind.Node) o++;
+          else if (L.boxKind[i] === BoxKind.Group) g++;
+        }
+        this.totals = { ops: o, groups: g };
+      }
+      ops = this.totals.ops;
+      groups = this.totals.groups;
+    } else {
+      ops = culler.index.countBoxes(view, 1 << BoxKind.Node);
+      groups = culler.index.countBoxes(view, 1 << BoxKind.Group);
+    }
+    const counts = { nodes: ops + groups, ops, groups };
+    this.visibleCache = { layout: L, rect: view, counts };
+    return counts;
   }
 
   get tier(): Tier {
@@ -360,9 +444,7 @@ export class Scene {
    * labelled detail does not pay for it; startup does not either.
    */
   warmUp(): void {
-    const run = () => installLabelFont();
-    if ('requestIdleCallback' in window) window.requestIdleCallback(run, { timeout: 2000 });
-    else setTimeout(run, 200);
+    // The glyph atlas is built with the scene (a few ms); nothing else needs warming yet.
   }
 
   /** Resolves once a frame reflecting everything requested so far has been drawn. */
@@ -407,6 +489,11 @@ export class Scene {
       return;
     }
     this.idleTicks = 0;
+    if (this.pulseBox >= 0) {
+      // Keep drawing while the pulse fades.
+      this.overlayDirty = true;
+      this.dirty = true;
+    }
     const culler = this.culler;
     if (culler && this.layout) {
       const view = this.viewRect();
@@ -435,6 +522,7 @@ export class Scene {
     this.stats.drawCalls = this.drawCounter;
     this.stats.renderMs = performance.now() - t0;
     this.stats.frames++;
+    this.lastFrameAt = performance.now();
     this.lastX = vp.x;
     this.lastY = vp.y;
     this.lastS = vp.scale.x;
@@ -488,6 +576,7 @@ export class Scene {
     const groupStroke = rgba(th.groupStroke, 1);
     const catFill = th.categoryFill.map((c) => rgba(c, 1));
     const catStroke = th.categoryStroke.map((c) => rgba(c, 1));
+    const adv = labels.advance;
     const labelNodes = tier >= Tier.OpLabels;
     const full = tier >= Tier.Full;
     const radius = nodeH * 0.16;
@@ -519,16 +608,16 @@ export class Scene {
         if (!full) {
           let fs = h * 0.46;
           const room = w * 0.9;
-          if (op.length * fs * CHAR_ADVANCE > room) fs = Math.max(h * 0.3, room / (op.length * CHAR_ADVANCE));
-          labels.place(b * 4, fitText(op, Math.floor(room / (fs * CHAR_ADVANCE))), x + w / 2, y + h / 2, fs, th.text, 0.5, 0.5);
+          if (op.length * fs * adv > room) fs = Math.max(h * 0.3, room / (op.length * adv));
+          labels.add(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h / 2, fs, rgba(th.text), 0.5, 0.5);
         } else {
           const room = w * 0.9;
           let fs = h * 0.32;
-          if (op.length * fs * CHAR_ADVANCE > room) fs = Math.max(h * 0.22, room / (op.length * CHAR_ADVANCE));
-          labels.place(b * 4, fitText(op, Math.floor(room / (fs * CHAR_ADVANCE))), x + w / 2, y + h * 0.36, fs, th.text, 0.5, 0.5);
+          if (op.length * fs * adv > room) fs = Math.max(h * 0.22, room / (op.length * adv));
+          labels.add(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h * 0.36, fs, rgba(th.text), 0.5, 0.5);
           const nfs = h * 0.2;
-          const name = tailText(src.nodeName(node), Math.floor(room / (nfs * CHAR_ADVANCE)));
-          labels.place(b * 4 + 1, name, x + w / 2, y + h * 0.72, nfs, th.textDim, 0.5, 0.5);
+          const name = tailText(src.nodeName(node), Math.floor(room / (nfs * adv)));
+          labels.add(name, x + w / 2, y + h * 0.72, nfs, rgba(th.textDim), 0.5, 0.5);
         }
       } else if (kind === BoxKind.Group) {
         frames.push(x, y, w, h, groupFill, groupStroke, radius * 1.4, 1.5);
@@ -538,23 +627,24 @@ export class Scene {
         const room = w * 0.9;
         const label = src.groupLabel(g);
         let fs = Math.min(h * 0.34, nodeH * 0.5);
-        if (label.length * fs * CHAR_ADVANCE > room) fs = Math.max(fs * 0.6, room / (label.length * CHAR_ADVANCE));
+        if (label.length * fs * adv > room) fs = Math.max(fs * 0.6, room / (label.length * adv));
         const twoLines = sh >= 30;
-        labels.place(b * 4, fitText(label, Math.floor(room / (fs * CHAR_ADVANCE))), x + w / 2, y + h * (twoLines ? 0.38 : 0.5), fs, th.groupText, 0.5, 0.5);
+        labels.add(fitText(label, Math.floor(room / (fs * adv))), x + w / 2, y + h * (twoLines ? 0.38 : 0.5), fs, rgba(th.groupText), 0.5, 0.5);
         if (twoLines) {
           const n = src.groupSize(g);
           const cfs = fs * 0.68;
           const count = `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
-          labels.place(b * 4 + 1, fitText(count, Math.floor(room / (cfs * CHAR_ADVANCE))), x + w / 2, y + h * 0.7, cfs, th.textDim, 0.5, 0.5);
+          labels.add(fitText(count, Math.floor(room / (cfs * adv))), x + w / 2, y + h * 0.7, cfs, rgba(th.textDim), 0.5, 0.5);
         }
       } else {
         frames.push(x, y, w, h, frameFill, frameStroke, radius * 1.6, 1);
         if (labels.full || L.boxRef[b] === 0 && L.boxDepth[b] === 0) continue;
         // Header label in the frame's top-left corner, sized to the layout's node scale.
-        const fs = nodeH * 0.36;
+        // Header label centred in the frame's title bar (about 0.8 node heights tall).
+        const fs = nodeH * 0.4;
         if (fs * scale < 7 || w * scale < 50) continue;
         const room = w - fs;
-        labels.place(b * 4, fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * CHAR_ADVANCE))), x + fs * 0.5, y + fs * 0.3, fs, th.frameText, 0, 0);
+        labels.add(fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))), x + fs * 0.6, y + nodeH * 0.42, fs, rgba(th.frameText), 0, 0.5);
       }
     }
 
@@ -596,7 +686,7 @@ export class Scene {
               const m = p0 + ((p1 - p0 - 1) >> 1);
               const mx = (pts[2 * m] + pts[2 * m + 2]) / 2 - ox;
               const my = (pts[2 * m + 1] + pts[2 * m + 3]) / 2 - oy;
-              labels.place((L.boxCount + e) * 4, text, mx + nodeH * 0.12, my, nodeH * 0.2, th.textDim, 0, 0.5);
+              labels.add(text, mx + nodeH * 0.12, my, nodeH * 0.2, rgba(th.textDim), 0, 0.5);
             }
           }
         }
@@ -605,7 +695,7 @@ export class Scene {
     frames.commit();
     nodes.commit();
     edges.commit();
-    labels.end();
+    labels.commit();
   }
 
   private rebuildOverlay(): void {
@@ -635,8 +725,18 @@ export class Scene {
         const r = nodeH * (L.boxKind[b] === BoxKind.Node ? 0.16 : 0.24);
         hb.push(L.boxX[b] - ox, L.boxY[b] - oy, L.boxW[b], L.boxH[b], 0, rgba(color, 1), r, px);
       };
-      if (this.hover !== this.selected) outline(this.hover, th.hover, 2);
+      if (this.hover !== this.selected && this.hover >= 0 && L.boxKind[this.hover] !== BoxKind.Frame) outline(this.hover, th.hover, 2);
       outline(this.selected, th.selection, 3);
+      if (this.pulseBox >= 0) {
+        const t = (performance.now() - this.pulseStart) / PULSE_MS;
+        const b = this.pulseBox;
+        if (t >= 1 || b >= L.boxCount) {
+          this.pulseBox = -1;
+        } else {
+          const r = nodeH * 0.24;
+          hb.push(L.boxX[b] - ox, L.boxY[b] - oy, L.boxW[b], L.boxH[b], rgba(th.hover, 0.12 * (1 - t)), rgba(th.hover, 1 - t), r, 3);
+        }
+      }
     }
     hb.commit();
     he.commit();
@@ -730,12 +830,4 @@ export class Scene {
     this.minimap.destroy();
     this.app.destroy(true, { children: true });
   }
-}
-
-/** Keeps the end of a long name (the informative part of scoped names), with a leading ellipsis. */
-export function tailText(text: string, max: number): string {
-  if (max <= 0) return '';
-  if (text.length <= max) return text;
-  if (max <= 1) return '…';
-  return `…${text.slice(text.length - max + 1)}`;
 }

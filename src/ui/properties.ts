@@ -144,6 +144,12 @@ export class PropertiesPanel {
   }
 }
 
+/** `float32[1,128]`, or a plain note when the file records no type for the tensor. */
+function typeText(ir: GraphIR, v: number): string {
+  if (ir.valueDtype[v] === 0 && !(ir.valueFlags[v] & ValueFlag.HasShape)) return 'type not recorded';
+  return valueTypeString(ir, v);
+}
+
 function mainGraph(ir: GraphIR): number {
   for (let g = 0; g < ir.graphCount; g++) if (ir.graphKind[g] === 0) return g;
   return ir.graphCount > 0 ? 0 : -1;
@@ -178,7 +184,7 @@ function valueList(ir: GraphIR, values: number[], model: ModelView, panel: Prope
     const name = str(ir, ir.valueName[v]) || `#${v}`;
     const item = el('li', { class: 'value' },
       el('div', { class: 'value-name mono', text: name }),
-      el('div', { class: 'value-type mono', text: valueTypeString(ir, v) }));
+      el('div', { class: 'value-type mono', text: typeText(ir, v) }));
     const isConst = (flags & ValueFlag.Initializer) !== 0 || (flags & ValueFlag.ConstantNode) !== 0;
     if (isConst) {
       const bytes = ir.valueDataLength[v];

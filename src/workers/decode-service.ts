@@ -32,9 +32,9 @@ export class DecodeService implements DecodeApi {
       checkCancelled();
       this.source = source;
       this.decoder = decoder;
-      // The IR's arrays go to the main thread; details and previews only need its small lookup columns,
-      // so keep a structured copy of it here.
-      this.ir = structuredClone(ir);
+      // The IR's typed arrays are transferred to the main thread (detached here); keep memcpy copies of them for
+      // details and previews. The string table is cloned by postMessage, so this thread keeps the original.
+      this.ir = copyColumns(ir);
       return ir;
     } catch (err) {
       if (err instanceof CancelledError) throw err;
@@ -64,4 +64,10 @@ export class DecodeService implements DecodeApi {
     if (!this.source || !this.ir || !this.decoder) throw new Error('no model is open');
     return { source: this.source, ir: this.ir, decoder: this.decoder };
   }
+}
+
+function copyColumns(ir: GraphIR): GraphIR {
+  const copy: Record<string, unknown> = { ...ir };
+  for (const [k, v] of Object.entries(ir)) if (ArrayBuffer.isView(v)) copy[k] = (v as Uint8Array).slice();
+  return copy as unknown as GraphIR;
 }

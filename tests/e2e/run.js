@@ -311,6 +311,24 @@ try {
     assert(s.status === 'ready' && s.nodes > 0, `status ${s.status}`);
   });
 
+  await test('dropping a file on the page opens it', async () => {
+    await page.evaluate(() => window.strata.collapseAll());
+    const s = await page.evaluate(async (url) => {
+      const blob = await (await fetch(url)).blob();
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], 'dropped.onnx'));
+      const host = document.querySelector('.graph-host');
+      host.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      const highlighted = host.classList.contains('drag-over');
+      host.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      await new Promise((r) => setTimeout(r, 50));
+      return { highlighted, cleared: !host.classList.contains('drag-over') };
+    }, sampleSrv.modelUrl);
+    assert(s.highlighted && s.cleared, `drop target feedback: ${JSON.stringify(s)}`);
+    const st = await waitSettled(page);
+    assert(st.status === 'ready' && st.file === 'dropped.onnx', `after drop: ${st.status} ${st.file}`);
+  });
+
   await test('model strings are rendered as text, never HTML', async () => {
     // The page may only fetch from its own origin (CSP), and each server serves one model: open it there.
     const srv = await serve(hostileModel());

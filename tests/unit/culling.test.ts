@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Culler, SpatialIndex, Tier, tierFor, typicalNodeHeight } from '../../src/culling/index.ts';
+import { Culler, OverviewPyramid, SpatialIndex, Tier, tierFor, typicalNodeHeight } from '../../src/culling/index.ts';
 import { BoxKind, type SceneLayout } from '../../src/layout/types.ts';
 
 /** A frame holding a cols x rows grid of 100x40 node boxes, each wired to its right neighbour. */
@@ -161,5 +161,65 @@ describe('Culler', () => {
     const culler = new Culler(layout, { margin: 0 });
     culler.update(view(0, 0, 340, 90), 1);
     expect(Array.from(culler.visible.edges.subarray(0, culler.visible.edgeCount))).toEqual([0]);
+  });
+});
+
+describe('OverviewPyramid (dots tier)', () => {
+  const layout = gridLayout(300, 300); // 90k nodes, 200x100 world units apart
+  const index = new SpatialIndex(layout);
+
+  it('picks cells of 2-4 screen pixels', () => {
+    const p = new OverviewPyramid(layout, index);
+    for (const s of [0.001, 0.01, 0.05]) {
+      const cellPx = Math.pow(2, p.levelFor(s)) * s;
+      expect(cellPx).toBeGreaterThanOrEqual(2);
+      expect(cellPx).toBeLessThan(4);
+    }
+  });
+
+  it('keeps at most one dot per cell, in drawing order, and every frame big enough to see', () => {
+    const p = new OverviewPyramid(layout, index);
+    const l = p.get(p.levelFor(0.002)); // cell 1024 world units: ~5x10 nodes per cell
+    const nodes = Array.from(l.boxes).filter((b) => layout.boxKind[b] === BoxKind.Node);
+    expect(nodes.length).toBeLessThan(90000 / 30);
+    expect(nodes.length).toBeGreaterThan(90000 / 80);
+    expect(Array.from(l.boxes)).toEqual([...l.boxes].sort((a, b) => a - b));
+    expect(l.boxes[0]).toBe(0); // the 60000x30000 frame
+    // Every node is within one cell of a kept dot (no holes in the overview).
+    const kept = new Set(nodes.map((b) => `${Math.floor((layout.boxX[b] + 50) / l.cell)},${Math.floor((layout.boxY[b] + 20) / l.cell)}`));
+    for (let b = 1; b < layout.boxCount; b += 997) {
+      expect(kept.has(`${Math.floor((layout.boxX[b] + 50) / l.cell)},${Math.floor((layout.boxY[b] + 20) / l.cell)}`)).toBe(true);
+    }
+    // Edges of 100 world units are shorter than half a 1024 cell: dropped.
+    expect(l.edges.length).toBe(0);
+  });
+
+  it('keeps everything at the finest levels', () => {
+    const p = new OverviewPyramid(layout, index);
+    const l = p.get(4); // 16-unit cells: every 100x40 box has its own cell
+    expect(l.boxes.length).toBe(layout.boxCount);
+    expect(l.edges.length).toBe(layout.edgeCount);
+  });
+
+  it('bounds what the culler returns in the dots tier, whatever the model size', () => {
+    const culler = new Culler(layout);
+    // Whole model (60000 x 30000) on a ~320x200 px area: scale 0.005 => 512-unit cells of 2.56 px.
+    const view = { minX: -1000, minY: -2000, maxX: 63000, maxY: 38000 };
+    expect(culler.update(view, 0.005)).toBe(true);
+    expect(culler.visible.tier).toBe(Tier.Dots);
+    expect(culler.visible.level).toBe(9);
+    const cells = Math.ceil(60000 / 512) * Math.ceil(30000 / 512);
+    expect(culler.visible.boxCount).toBeLessThanOrEqual(cells + 1);
+    expect(culler.visible.boxCount).toBeLessThan(layout.boxCount / 8);
+    // Same level, small pan: no rebuild; zooming by 2x changes the level: rebuild.
+    expect(culler.update({ minX: -900, minY: -1900, maxX: 63100, maxY: 38100 }, 0.0052)).toBe(false);
+    expect(culler.update(view, 0.011)).toBe(true);
+    expect(culler.visible.level).toBe(8);
+  });
+
+  it('is not used outside the dots tier', () => {
+    const culler = new Culler(layout);
+    culler.update({ minX: 0, minY: 0, maxX: 2000, maxY: 1000 }, 0.5);
+    expect(culler.visible.level).toBeNull();
   });
 });

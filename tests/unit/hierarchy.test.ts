@@ -84,9 +84,13 @@ describe('hierarchy of a real GPT export (gpt_decoder_10k.onnx)', () => {
 
   it('groups nodes by module scope', () => {
     const paths = byPath(h);
-    for (const p of ['wte', 'wpe', 'h.0', 'h.3', 'h.3/attn', 'h.3/attn/c_attn', 'h.3/ln_1', 'h.3/mlp/act', 'h.77', 'ln_f']) {
+    for (const p of ['h.0', 'h.3', 'h.3/attn', 'h.3/attn/c_attn', 'h.3/ln_1', 'h.3/mlp/act', 'h.77', 'ln_f']) {
       expect(paths.has(p), p).toBe(true);
     }
+    // Scopes around a single op (`wte` holds one Gather) fold into that node.
+    expect(paths.has('wte')).toBe(false);
+    const wte = Array.from({ length: ir.nodeCount }, (_, v) => v).find((v) => ir.strings[ir.nodeName[v]] === '/wte/Gather')!;
+    expect(h.nodeGroup[wte]).toBe(0);
     const attn = paths.get('h.3/attn')!;
     expect(h.groupLabel[attn]).toBe('attn');
     expect(h.groupKind[attn]).toBe(GroupKind.Scope);
@@ -207,7 +211,8 @@ describe('hierarchy rules on built graphs', () => {
     const tf = buildHierarchy(graph([
       ['model/dense/MatMul', 'MatMul', ['x'], ['a']],
       ['model/dense/BiasAdd', 'BiasAdd', ['a'], ['b']],
-      ['model/out/Softmax;model/out/Fused', 'Softmax', ['b'], ['y']],
+      ['model/out/Softmax;model/out/Fused', 'Softmax', ['b'], ['c']],
+      ['model/out/Identity', 'Identity', ['c'], ['y']],
     ]));
     expect(byPath(tf).has('model/dense')).toBe(true);
     expect(byPath(tf).has('model/out')).toBe(true);
@@ -215,8 +220,11 @@ describe('hierarchy rules on built graphs', () => {
       ['layers.0.attn.q_proj', 'MatMul', ['x'], ['a']],
       ['layers.0.attn.k_proj', 'MatMul', ['x'], ['b']],
       ['layers.0.mlp.fc', 'MatMul', ['a'], ['c']],
-      ['layers.1.attn.q_proj', 'MatMul', ['c'], ['d']],
-      ['layers.1.mlp.fc', 'MatMul', ['d'], ['y']],
+      ['layers.0.mlp.act', 'Relu', ['c'], ['c2']],
+      ['layers.1.attn.q_proj', 'MatMul', ['c2'], ['d']],
+      ['layers.1.attn.k_proj', 'MatMul', ['c2'], ['e']],
+      ['layers.1.mlp.fc', 'MatMul', ['d'], ['f']],
+      ['layers.1.mlp.act', 'Relu', ['f'], ['y']],
     ]));
     const p = byPath(dotted);
     expect(p.has('layers.0/attn')).toBe(true);

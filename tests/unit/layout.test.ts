@@ -258,6 +258,24 @@ describe('layout building blocks', () => {
     checkScene(s, h, ir, new Set(all));
   });
 
+  it('serialises overlapping calls and ignores groups under a collapsed ancestor', async () => {
+    const ir = syntheticTransformer(6);
+    const e = new LayoutEngine();
+    // Not awaited in between: the worker may receive requests while ELK is still busy.
+    const hp = e.load(ir);
+    const h = await hp;
+    const attn = h.groupPath.indexOf('blocks.2/attn');
+    const block = h.groupParent[attn];
+    const [hidden, shown] = await Promise.all([
+      e.layout(Uint32Array.of(attn)),
+      e.layout(Uint32Array.of(block, attn)),
+    ]);
+    checkScene(hidden, h, ir, new Set([0]));
+    expect(hidden.groupBox[attn]).toBe(-1);
+    checkScene(shown, h, ir, new Set([0, block, attn]));
+    expect(shown.boxKind[shown.groupBox[attn]]).toBe(BoxKind.Frame);
+  });
+
   it('copies the hierarchy for transfer and lists scene buffers', async () => {
     const ir = syntheticTransformer(3);
     const e = new LayoutEngine({ useElk: false });

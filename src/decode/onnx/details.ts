@@ -1,8 +1,9 @@
 import { dtypeName, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../byte-source.ts';
 import type { AttributeView, NodeDetails } from '../registry-types.ts';
-import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, parseFields } from '../protobuf/wire-stream.ts';
-import { ATTR_TYPE_NAMES, Attr, Node, Tensor } from './schema.ts';
+import { WIRE_LEN, WIRE_VARINT, WireStream, parseFields } from '../protobuf/wire-stream.ts';
+import { readAttribute } from './attributes.ts';
+import { ATTR_TYPE_NAMES, Node, Tensor } from './schema.ts';
 
 const MAX_LIST = 16;
 const MAX_STRING = 256;
@@ -21,79 +22,26 @@ export async function onnxNodeDetails(source: ByteSource, ir: GraphIR, node: num
   const end = offset + Math.min(length, 64 << 20);
   parseFields(r.at('NodeProto'), end, (f, w, e) => {
     if (w !== WIRE_LEN) return r.skip(w, e);
-    if (f === Node.attribute) attributes.push(readAttribute(r, e));
+    if (f === Node.attribute) attributes.push(readAttributeView(r, e));
     else if (f === Node.docString) doc = r.string(Math.min(e - r.pos, 4096));
   });
   return doc ? { attributes, doc } : { attributes };
 }
 
-function readAttribute(r: WireStream, end: number): AttributeView {
-  let name = '';
-  let type = 0;
-  const floats: number[] = [];
-  const ints: number[] = [];
-  const strings: string[] = [];
-  const tensors: string[] = [];
-  const graphs: string[] = [];
-  let count = 0;
-  let ref = '';
-  parseFields(r.at('AttributeProto'), end, (f, w, e) => {
-    switch (f) {
-      case Attr.name:
-        if (w === WIRE_LEN) name = r.string(e - r.pos);
-        return;
-      case Attr.type:
-        if (w === WIRE_VARINT) type = r.uint();
-        else if (w !== WIRE_LEN) r.skip(w, e);
-        return;
-      case Attr.refAttrName:
-        if (w === WIRE_LEN) ref = r.string(e - r.pos);
-        return;
-      case Attr.f:
-      case Attr.floats:
-        if (w === WIRE_FIXED32) pushBounded(floats, r.float32(), ++count);
-        else if (w === WIRE_LEN) while (r.pos < e) pushBounded(floats, r.float32(), ++count);
-        else r.skip(w, e);
-        return;
-      case Attr.i:
-      case Attr.ints:
-        if (w === WIRE_VARINT) pushBounded(ints, r.int64(), ++count);
-        else if (w === WIRE_LEN) while (r.pos < e) pushBounded(ints, r.int64(), ++count);
-        else r.skip(w, e);
-        return;
-      case Attr.s:
-      case Attr.strings:
-        if (w === WIRE_LEN) pushBounded(strings, r.string(Math.min(e - r.pos, MAX_STRING)), ++count);
-        return;
-      case Attr.t:
-      case Attr.tensors:
-      case Attr.sparseTensor:
-      case Attr.sparseTensors:
-        if (w === WIRE_LEN) pushBounded(tensors, tensorSummary(r, e), ++count);
-        return;
-      case Attr.g:
-      case Attr.graphs:
-        if (w === WIRE_LEN) pushBounded(graphs, graphSummary(r, e), ++count);
-        return;
-      default:
-        if (w !== WIRE_LEN) r.skip(w, e);
-    }
-  });
+function readAttributeView(r: WireStream, end: number): AttributeView {
+  const a = readAttribute(r, end, { maxList: MAX_LIST, maxString: MAX_STRING, tensor: tensorSummary, graph: graphSummary });
+  const { type, count } = a;
   const typeName = ATTR_TYPE_NAMES[type] ?? `type ${type}`;
   const more = count > MAX_LIST ? `, … (${count} items)` : '';
   let value: string;
-  if (ref) value = `@${ref}`;
-  else if (floats.length) value = list(floats.map(formatFloat), type === 1) + more;
-  else if (ints.length) value = list(ints.map(String), type === 2) + more;
-  else if (strings.length) value = list(strings.map((s) => JSON.stringify(s)), type === 3) + more;
-  else if (tensors.length) value = list(tensors, type === 4) + more;
-  else if (graphs.length) value = list(graphs, type === 5) + more;
+  if (a.ref) value = `@${a.ref}`;
+  else if (a.floats.length) value = list(a.floats.map(formatFloat), type === 1) + more;
+  else if (a.ints.length) value = list(a.ints.map(String), type === 2) + more;
+  else if (a.strings.length) value = list(a.strings.map((s) => JSON.stringify(s)), type === 3) + more;
+  else if (a.tensors.length) value = list(a.tensors as string[], type === 4) + more;
+  else if (a.graphs.length) value = list(a.graphs, type === 5) + more;
   else value = type === 6 || type === 7 || type === 8 ? '[]' : '';
-  return { name, type: typeName, value };
-}
-
-function pushBounded<T>(arr: T[], v: T, count: number): void {
-  if (count <= MAX_LIST) arr.push(v);
+  return { name: a.name, type: typeName, value };
 }
 
 function list(items: string[], scalar: boolean): string {

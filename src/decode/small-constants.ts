@@ -1,0 +1,59 @@
+import type { ByteSource } from './byte-source.ts';
+import { decodeNumbers } from './tensor-preview.ts';
+import { DTYPE_BITS, ValueFlag, valueElementCount, type GraphIR } from '../graph/ir.ts';
+
+/** Reads closer than this are merged into one (node records between Constant payloads are small). */
+const MERGE_GAP = 64 << 10;
+/** One merged read never exceeds this. */
+const MAX_SPAN = 4 << 20;
+
+/**
+ * Contents of every small constant tensor (initializers and Constant-node outputs whose payload is at most
+ * `maxBytes` bytes and in the model file itself): shape vectors, axes, scales, scalars. Shape inference needs
+ * them (Reshape targets, Slice bounds, Resize scales); weights are never read. Nearby payloads are read together,
+ * so a model with thousands of Constant nodes costs a few range reads.
+ */
+export async function loadSmallConstants(source: ByteSource, ir: GraphIR, maxBytes = 1024): Promise<Map<number, Float64Array>> {
+  const out = new Map<number, Float64Array>();
+  const wanted: number[] = [];
+  for (let v = 0; v < ir.valueCount; v++) {
+    const flags = ir.valueFlags[v];
+    if (!(flags & (ValueFlag.Initializer | ValueFlag.ConstantNode)) || flags & ValueFlag.External) continue;
+    const elements = valueElementCount(ir, v);
+    if (elements === 0) {
+      out.set(v, new Float64Array(0));
+      continue;
+    }
+    const len = ir.valueDataLength[v];
+    if (ir.valueDataOffset[v] < 0 || len <= 0 || len > maxBytes) continue;
+    // Numeric types only; sub-byte and string payloads are not shape data.
+    if ((DTYPE_BITS[ir.valueDtype[v]] ?? 0) < 8) continue;
+    wanted.push(v);
+  }
+  wanted.sort((a, b) => ir.valueDataOffset[a] - ir.valueDataOffset[b]);
+  let i = 0;
+  while (i < wanted.length) {
+    const spanStart = ir.valueDataOffset[wanted[i]];
+    let spanEnd = spanStart + ir.valueDataLength[wanted[i]];
+    let j = i + 1;
+    while (j < wanted.length) {
+      const off = ir.valueDataOffset[wanted[j]];
+      const end = Math.max(spanEnd, off + ir.valueDataLength[wanted[j]]);
+      if (off - spanEnd > MERGE_GAP || end - spanStart > MAX_SPAN) break;
+      spanEnd = end;
+      j++;
+    }
+    const bytes = await source.read(spanStart, spanEnd - spanStart);
+    for (let k = i; k < j; k++) {
+      const v = wanted[k];
+      const from = ir.valueDataOffset[v] - spanStart;
+      const payload = bytes.subarray(from, from + ir.valueDataLength[v]);
+      const numbers = decodeNumbers(payload, ir.valueDtype[v], ir.valueDataEncoding[v]);
+      const elements = valueElementCount(ir, v);
+      // A payload that does not hold exactly the declared elements is not trusted (hostile or unusual file).
+      if (numbers && (elements < 0 || numbers.length === elements)) out.set(v, numbers);
+    }
+    i = j;
+  }
+  return out;
+}

@@ -1,0 +1,287 @@
+import { Buffer, BufferUsage, Geometry, ImageSource, Mesh, Shader, Texture } from 'pixi.js';
+
+/**
+ * Labels as one mesh: a monospace glyph atlas drawn once into a 2D canvas, and one quad per character in a
+ * single interleaved buffer (one draw call for every label on screen). No per-label scene objects, no text
+ * layout engine: monospace makes widths exact (`advance * size * chars`), so truncation is arithmetic.
+ */
+
+const FONT = 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, "Liberation Mono", monospace';
+/** Glyph size in the atlas, in canvas pixels. */
+const ATLAS_PX = 40;
+const PAD = 3;
+const COLS = 32;
+const ROWS = 16;
+const PRELOAD = ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~…×·−';
+
+export class GlyphAtlas {
+  readonly canvas: HTMLCanvasElement;
+  readonly texture: Texture;
+  /** Advance of one glyph as a fraction of the font size. */
+  readonly advance: number;
+  readonly cellW: number;
+  readonly cellH: number;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly slots = new Map<number, number>();
+  private next = 0;
+  private dirty = false;
+  private readonly fallback: number;
+
+  constructor() {
+    this.canvas = document.createElement('canvas');
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) throw new Error('2D canvas unavailable');
+    ctx.font = `${ATLAS_PX}px ${FONT}`;
+    this.advance = ctx.measureText('M').width / ATLAS_PX || 0.6;
+    this.cellW = Math.ceil(this.advance * ATLAS_PX) + 2 * PAD;
+    this.cellH = Math.ceil(ATLAS_PX * 1.2) + 2 * PAD;
+    this.canvas.width = COLS * this.cellW;
+    this.canvas.height = ROWS * this.cellH;
+    this.ctx = this.canvas.getContext('2d') as CanvasRenderingContext2D;
+    this.ctx.font = `${ATLAS_PX}px ${FONT}`;
+    this.ctx.textBaseline = 'middle';
+    this.ctx.textAlign = 'center';
+    this.ctx.fillStyle = '#ffffff';
+    for (const ch of PRELOAD) this.slot(ch.codePointAt(0) ?? 63);
+    this.fallback = this.slot(63);
+    this.texture = new Texture({
+      source: new ImageSource({ resource: this.canvas, alphaMode: 'premultiply-alpha-on-upload', autoGenerateMipmaps: true, scaleMode: 'linear' }),
+    });
+    this.dirty = false;
+  }
+
+  /** Atlas slot for a code point, drawing the glyph on first use (until the atlas is full). */
+  slot(code: number): number {
+    const hit = this.slots.get(code);
+    if (hit !== undefined) return hit;
+    if (this.next >= COLS * ROWS) return this.fallback;
+    const i = this.next++;
+    const x = (i % COLS) * this.cellW;
+    const y = Math.floor(i / COLS) * this.cellH;
+    this.ctx.save();
+    this.ctx.beginPath();
+    this.ctx.rect(x, y, this.cellW, this.cellH);
+    this.ctx.clip();
+    // Wide glyphs (CJK) are squeezed into the monospace cell.
+    const ch = String.fromCodePoint(code);
+    const w = this.ctx.measureText(ch).width;
+    const maxW = this.cellW - 2;
+    if (w > maxW) {
+      this.ctx.translate(x + this.cellW / 2, 0);
+      this.ctx.scale(maxW / w, 1);
+      this.ctx.fillText(ch, 0, y + this.cellH / 2);
+    } else {
+      this.ctx.fillText(ch, x + this.cellW / 2, y + this.cellH / 2);
+    }
+    this.ctx.restore();
+    this.slots.set(code, i);
+    this.dirty = true;
+    return i;
+  }
+
+  /** Uploads glyphs added since the last call. */
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.texture.source.update();
+  }
+
+  destroy(): void {
+    this.texture.destroy(true);
+  }
+}
+
+const VERTEX = /* glsl */ `#version 300 es
+in vec4 aRect;
+in vec4 aUV;
+in vec4 aColor;
+
+uniform mat3 uProjectionMatrix;
+uniform mat3 uWorldTransformMatrix;
+uniform mat3 uTransformMatrix;
+uniform vec4 uColor;
+
+out vec2 vUV;
+out vec4 vColor;
+
+void main() {
+  int k = gl_VertexID % 4;
+  vec2 corner = vec2(k == 1 || k == 2 ? 1.0 : 0.0, k >= 2 ? 1.0 : 0.0);
+  mat3 mvp = uProjectionMatrix * uWorldTransformMatrix * uTransformMatrix;
+  gl_Position = vec4((mvp * vec3(aRect.xy + corner * aRect.zw, 1.0)).xy, 0.0, 1.0);
+  vUV = mix(aUV.xy, aUV.zw, corner);
+  vColor = vec4(aColor.rgb * aColor.a, aColor.a) * uColor.a;
+}
+`;
+
+const FRAGMENT = /* glsl */ `#version 300 es
+precision highp float;
+in vec2 vUV;
+in vec4 vColor;
+uniform sampler2D uTexture;
+out vec4 finalColor;
+
+void main() {
+  finalColor = vColor * texture(uTexture, vUV).a;
+}
+`;
+
+/** Glyph vertex: rect x y w h (f32 x4) | uv u0 v0 u1 v1 (f32 x4) | colour rgba8 = 36 bytes. */
+const STRIDE = 36;
+const WORDS = STRIDE / 4;
+
+function quadIndices(quads: number): Uint32Array {
+  const idx = new Uint32Array(quads * 6);
+  for (let i = 0, v = 0; i < idx.length; i += 6, v += 4) {
+    idx[i] = v;
+    idx[i + 1] = v + 1;
+    idx[i + 2] = v + 2;
+    idx[i + 3] = v;
+    idx[i + 4] = v + 2;
+    idx[i + 5] = v + 3;
+  }
+  return idx;
+}
+
+export class TextBatch {
+  readonly mesh: Mesh<Geometry, Shader>;
+  readonly atlas: GlyphAtlas;
+  /** Glyph quads written since begin(). */
+  glyphs = 0;
+  /** Labels written since begin(). */
+  labels = 0;
+  private capacity: number;
+  private f32: Float32Array;
+  private u32: Uint32Array;
+  private readonly vertexBuffer: Buffer;
+  private readonly indexBuffer: Buffer;
+  private readonly geometry: Geometry;
+  private readonly uStep: number;
+  private readonly vStep: number;
+
+  constructor(readonly maxGlyphs = 200_000, capacity = 4096) {
+    this.atlas = new GlyphAtlas();
+    this.capacity = capacity;
+    const bytes = new ArrayBuffer(capacity * 4 * STRIDE);
+    this.f32 = new Float32Array(bytes);
+    this.u32 = new Uint32Array(bytes);
+    this.vertexBuffer = new Buffer({ data: this.f32, usage: BufferUsage.VERTEX | BufferUsage.COPY_DST, label: 'text-vertices' });
+    this.indexBuffer = new Buffer({ data: quadIndices(capacity), usage: BufferUsage.INDEX | BufferUsage.COPY_DST, label: 'text-indices' });
+    const buffer = this.vertexBuffer;
+    this.geometry = new Geometry({
+      attributes: {
+        aRect: { buffer, format: 'float32x4', stride: STRIDE, offset: 0 },
+        aUV: { buffer, format: 'float32x4', stride: STRIDE, offset: 16 },
+        aColor: { buffer, format: 'unorm8x4', stride: STRIDE, offset: 32 },
+      },
+      indexBuffer: this.indexBuffer,
+    });
+    const shader = Shader.from({
+      gl: { vertex: VERTEX, fragment: FRAGMENT, name: 'strata-text' },
+      resources: { uTexture: this.atlas.texture.source, uSampler: this.atlas.texture.source.style },
+    });
+    this.mesh = new Mesh({ geometry: this.geometry, shader, label: 'labels' });
+    this.mesh.eventMode = 'none';
+    this.mesh.visible = false;
+    const src = this.atlas.canvas;
+    this.uStep = this.atlas.cellW / src.width;
+    this.vStep = this.atlas.cellH / src.height;
+  }
+
+  get advance(): number {
+    return this.atlas.advance;
+  }
+
+  get full(): boolean {
+    return this.glyphs >= this.maxGlyphs;
+  }
+
+  begin(): void {
+    this.glyphs = 0;
+    this.labels = 0;
+  }
+
+  /**
+   * One line of text: (x, y) is the anchor point in world units, `size` the font size in world units,
+   * anchor 0 = left/top, 0.5 = centre, 1 = right/bottom. `color` is packed RGBA.
+   */
+  add(text: string, x: number, y: number, size: number, color: number, anchorX: number, anchorY: number): void {
+    if (!text || this.glyphs >= this.maxGlyphs) return;
+    const chars = Array.from(text);
+    const n = Math.min(chars.length, this.maxGlyphs - this.glyphs);
+    this.ensure(this.glyphs + n);
+    const atlas = this.atlas;
+    const scale = size / ATLAS_PX;
+    const adv = atlas.advance * size;
+    const cw = atlas.cellW * scale;
+    const ch = atlas.cellH * scale;
+    let pen = x - anchorX * adv * n;
+    const top = y - anchorY * size - (ch - size) / 2;
+    const f = this.f32;
+    const u = this.u32;
+    for (let i = 0; i < n; i++, pen += adv) {
+      const c = chars[i].codePointAt(0) ?? 63;
+      if (c === 32) continue;
+      const slot = atlas.slot(c);
+      const u0 = (slot % COLS) * this.uStep;
+      const v0 = Math.floor(slot / COLS) * this.vStep;
+      const gx = pen + adv / 2 - cw / 2;
+      let o = this.glyphs * 4 * WORDS;
+      for (let v = 0; v < 4; v++, o += WORDS) {
+        f[o] = gx;
+        f[o + 1] = top;
+        f[o + 2] = cw;
+        f[o + 3] = ch;
+        f[o + 4] = u0;
+        f[o + 5] = v0;
+        f[o + 6] = u0 + this.uStep;
+        f[o + 7] = v0 + this.vStep;
+        u[o + 8] = color;
+      }
+      this.glyphs++;
+    }
+    this.labels++;
+  }
+
+  commit(): void {
+    this.atlas.flush();
+    if (this.glyphs > 0) this.vertexBuffer.update(this.glyphs * 4 * STRIDE);
+    this.geometry.indexCount = this.glyphs * 6;
+    this.mesh.visible = this.glyphs > 0;
+  }
+
+  private ensure(glyphs: number): void {
+    if (glyphs <= this.capacity) return;
+    const cap = Math.max(glyphs, this.capacity * 2);
+    const bytes = new ArrayBuffer(cap * 4 * STRIDE);
+    const f32 = new Float32Array(bytes);
+    f32.set(this.f32);
+    this.f32 = f32;
+    this.u32 = new Uint32Array(bytes);
+    this.capacity = cap;
+    this.vertexBuffer.data = f32;
+    this.indexBuffer.data = quadIndices(cap);
+  }
+
+  destroy(): void {
+    this.mesh.destroy();
+    this.geometry.destroy(true);
+    this.atlas.destroy();
+  }
+}
+
+/** Cuts text to at most `max` characters with an ellipsis. */
+export function fitText(text: string, max: number): string {
+  if (max <= 0) return '';
+  if (text.length <= max) return text;
+  if (max <= 1) return '…';
+  return `${text.slice(0, max - 1)}…`;
+}
+
+/** Keeps the end of a long name (the informative part of scoped names), with a leading ellipsis. */
+export function tailText(text: string, max: number): string {
+  if (max <= 0) return '';
+  if (text.length <= max) return text;
+  if (max <= 1) return '…';
+  return `…${text.slice(text.length - max + 1)}`;
+}
