@@ -183,6 +183,10 @@ async function main(): Promise<void> {
   let renderer = '';
   const results: SizeResult[] = [];
   try {
+    // Start the GPU process (SwiftShader) once, so the first size does not pay for browser start-up.
+    const warm = await browser.newPage();
+    await warm.evaluate(() => void document.createElement('canvas').getContext('webgl2')?.clear(0));
+    await warm.close();
     for (const n of SIZES) {
       process.stdout.write(`frame bench: ${n.toLocaleString('en-US')} nodes…\n`);
       const r = await benchSize(browser, n);

@@ -2,17 +2,44 @@ import { describeError } from '../decode/errors.ts';
 import { NodeFileSource } from '../decode/node-file-source.ts';
 import { decode } from '../decode/registry.ts';
 import { buildHierarchy } from '../graph/hierarchy.ts';
+import { groupMetrics, topGroups } from '../graph/metrics.ts';
 import { summarize, type GraphSummary, type TensorSummary } from '../graph/summary.ts';
+import { analyzeModel } from '../profile/analyze.ts';
 
 export interface InspectReport {
   file: string;
   format: string;
   metadata: Record<string, string>;
   graph: GraphSummary & { groups: number };
-  timings: { decodeMs: number; hierarchyMs: number };
+  metrics: InspectMetrics;
+  timings: { decodeMs: number; hierarchyMs: number; metricsMs: number };
 }
 
-export async function inspectFile(path: string): Promise<InspectReport> {
+/**
+ * Cost of one inference at the bound dims (see src/graph/metrics.ts for the conventions). `parameters` counts
+ * every constant tensor, Constant-node payloads included, so it can exceed `graph.parameters` (initializers only).
+ */
+export interface InspectMetrics {
+  parameters: number;
+  macs: number;
+  flops: number;
+  activationBytes: number;
+  topGroupsByParams: { path: string; params: number; share: number }[];
+  topGroupsByFlops: { path: string; flops: number; share: number }[];
+  /** Symbolic dims (and unnamed input dims as `input:axis`) and the values they were given. */
+  dims: Record<string, number>;
+  /** Nodes whose arithmetic could not be sized because a shape stayed unknown: totals are lower bounds then. */
+  unknownCostNodes: number;
+  /** Op type → nodes with an output shape inference could not resolve. */
+  unresolvedOps: Record<string, number>;
+}
+
+export interface InspectOptions {
+  /** Values for symbolic dimensions (`--dim name=value`). */
+  dims?: Record<string, number>;
+}
+
+export async function inspectFile(path: string, options: InspectOptions = {}): Promise<InspectReport> {
   const source = await NodeFileSource.open(path);
   try {
     const t0 = performance.now();
@@ -20,12 +47,28 @@ export async function inspectFile(path: string): Promise<InspectReport> {
     const t1 = performance.now();
     const hierarchy = buildHierarchy(ir);
     const t2 = performance.now();
+    const analysis = await analyzeModel(source, ir, { dims: options.dims });
+    const groups = groupMetrics(hierarchy, analysis.metrics);
+    const totals = analysis.metrics.totals;
+    const t3 = performance.now();
+    const round1 = (share: number) => Math.round(share * 10000) / 10000;
     return {
       file: path,
       format: decoder.id,
       metadata: ir.metadata,
       graph: { ...summarize(ir), groups: Math.max(0, hierarchy.groupCount - 1) },
-      timings: { decodeMs: round(t1 - t0), hierarchyMs: round(t2 - t1) },
+      metrics: {
+        parameters: totals.parameters,
+        macs: totals.macs,
+        flops: totals.flops,
+        activationBytes: totals.activationBytes,
+        topGroupsByParams: topGroups(hierarchy, groups.parameters, totals.parameters).map((t) => ({ path: t.path, params: t.value, share: round1(t.share) })),
+        topGroupsByFlops: topGroups(hierarchy, groups.flops, totals.flops).map((t) => ({ path: t.path, flops: t.value, share: round1(t.share) })),
+        dims: analysis.shapes.bindings,
+        unknownCostNodes: totals.unknownCostNodes,
+        unresolvedOps: analysis.shapes.unresolved,
+      },
+      timings: { decodeMs: round(t1 - t0), hierarchyMs: round(t2 - t1), metricsMs: round(t3 - t2) },
     };
   } finally {
     await source.close();
@@ -58,8 +101,45 @@ export function formatReport(r: InspectReport): string {
   const width = Math.max(8, ...ops.map(([op]) => op.length));
   for (const [op, n] of ops) lines.push(`    ${op.padEnd(width)}  ${String(n).padStart(8)}  ${((100 * n) / Math.max(1, g.nodes)).toFixed(1).padStart(5)}%`);
   lines.push('');
-  lines.push(`  decoded in ${r.timings.decodeMs} ms, grouped in ${r.timings.hierarchyMs} ms`);
+  const m = r.metrics;
+  const dims = Object.entries(m.dims).map(([k, v]) => `${k}=${v}`).join(', ');
+  lines.push(`  cost of one inference${dims ? ` (${dims})` : ''}`);
+  lines.push(`    parameters    ${si(m.parameters)}  (constants included)`);
+  lines.push(`    MACs          ${si(m.macs)}`);
+  lines.push(`    FLOPs         ${si(m.flops)}`);
+  lines.push(`    activations   ${si(m.activationBytes)}B`);
+  if (m.unknownCostNodes) {
+    const ops = Object.entries(m.unresolvedOps).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([op, n]) => `${op} ×${n}`).join(', ');
+    lines.push(`    (lower bounds: ${m.unknownCostNodes} nodes with unknown shapes${ops ? `; unresolved: ${ops}` : ''})`);
+  }
+  const table = (title: string, rows: { path: string; value: number; share: number }[]) => {
+    if (!rows.length) return;
+    lines.push(`  top groups by ${title}`);
+    const w = Math.min(60, Math.max(8, ...rows.map((row) => row.path.length)));
+    for (const row of rows) {
+      const path = row.path.length > w ? `…${row.path.slice(row.path.length - w + 1)}` : row.path;
+      lines.push(`    ${path.padEnd(w)}  ${si(row.value).padStart(9)}  ${(100 * row.share).toFixed(1).padStart(5)}%`);
+    }
+  };
+  table('FLOPs', m.topGroupsByFlops.map((t) => ({ path: t.path, value: t.flops, share: t.share })));
+  table('parameters', m.topGroupsByParams.map((t) => ({ path: t.path, value: t.params, share: t.share })));
+  lines.push('');
+  lines.push(`  decoded in ${r.timings.decodeMs} ms, grouped in ${r.timings.hierarchyMs} ms, metrics in ${r.timings.metricsMs} ms`);
   return lines.join('\n');
+}
+
+/** 1234567 → `1.23 M`: three significant digits with an SI prefix. */
+export function si(n: number): string {
+  if (!Number.isFinite(n)) return '?';
+  const units = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+  let u = 0;
+  let v = Math.abs(n);
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  const text = u === 0 ? String(Math.round(v)) : v.toPrecision(3);
+  return `${n < 0 ? '-' : ''}${text}${units[u] ? ` ${units[u]}` : ''}`;
 }
 
 export { describeError };

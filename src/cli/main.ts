@@ -7,28 +7,55 @@ import { startServer } from './server.ts';
 
 const USAGE = `usage:
   strata FILE [--port N] [--no-open]   serve the viewer on 127.0.0.1 and open FILE in the browser
-  strata inspect FILE [--json]         print a model summary (op histogram, parameters, inputs/outputs)`;
+  strata inspect FILE [--json]         print a model summary (op histogram, parameters, inputs/outputs,
+                [--dim NAME=N]...      FLOPs/MACs); --dim binds a symbolic dimension (default batch=1,
+                                       sequence=128, others 1; an unnamed input dim is INPUT:AXIS)`;
+
+/** Flags followed by a value. */
+const VALUE_FLAGS = new Set(['--port', '--dim']);
 
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist');
 
 export async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--port');
-  const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  const args = argv.filter((a, i) => !a.startsWith('--') && !VALUE_FLAGS.has(argv[i - 1]));
+  const flags = new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]));
   if (flags.has('--help') || args.length === 0) {
     (args.length === 0 && !flags.has('--help') ? console.error : console.log)(USAGE);
     return args.length === 0 && !flags.has('--help') ? 2 : 0;
   }
-  if (args[0] === 'inspect') return inspect(args[1], flags.has('--json'));
+  if (args[0] === 'inspect') {
+    const dims = parseDims(argv);
+    if (typeof dims === 'string') {
+      console.error(`strata: ${dims}`);
+      return 2;
+    }
+    return inspect(args[1], flags.has('--json'), dims);
+  }
   return serve(args[0], argv);
 }
 
-async function inspect(file: string | undefined, json: boolean): Promise<number> {
+/** `--dim name=value` (repeatable; also `--dim=name=value`) → { name: value }, or an error message. */
+export function parseDims(argv: string[]): Record<string, number> | string {
+  const dims: Record<string, number> = {};
+  for (let i = 0; i < argv.length; i++) {
+    let spec: string | undefined;
+    if (argv[i] === '--dim') spec = argv[++i];
+    else if (argv[i].startsWith('--dim=')) spec = argv[i].slice('--dim='.length);
+    else continue;
+    const m = spec === undefined ? null : /^(.+)=(\d+)$/.exec(spec);
+    if (!m || !Number.isSafeInteger(Number(m[2]))) return `--dim expects NAME=N with a non-negative integer N, got ${spec === undefined ? 'nothing' : JSON.stringify(spec)}`;
+    dims[m[1]] = Number(m[2]);
+  }
+  return dims;
+}
+
+async function inspect(file: string | undefined, json: boolean, dims: Record<string, number>): Promise<number> {
   if (!file) {
     console.error(USAGE);
     return 2;
   }
   try {
-    const report = await inspectFile(file);
+    const report = await inspectFile(file, { dims });
     console.log(json ? JSON.stringify(report, null, 2) : formatReport(report));
     return 0;
   } catch (err) {

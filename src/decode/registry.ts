@@ -3,7 +3,12 @@ import type { ByteSource } from './byte-source.ts';
 import { DecodeError } from './errors.ts';
 import { caffeDecoder } from './caffe/index.ts';
 import { darknetDecoder } from './darknet/index.ts';
+import { kerasDecoder } from './keras/index.ts';
+import { mxnetDecoder } from './mxnet/index.ts';
+import { ncnnDecoder } from './ncnn/index.ts';
+import { nnefDecoder } from './nnef/index.ts';
 import { onnxDecoder } from './onnx/index.ts';
+import { openvinoDecoder } from './openvino/index.ts';
 import type { DecodeOptions, ModelDecoder } from './registry-types.ts';
 import { pytorchDecoder } from './pytorch/index.ts';
 import { tensorflowDecoder } from './tensorflow/index.ts';
@@ -11,7 +16,8 @@ import { tfliteDecoder } from './tflite/index.ts';
 
 /** Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). */
 export const decoders: readonly ModelDecoder[] = [
-  tfliteDecoder, onnxDecoder, tensorflowDecoder, pytorchDecoder, caffeDecoder, darknetDecoder,
+  tfliteDecoder, onnxDecoder, tensorflowDecoder, pytorchDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
+  nnefDecoder, caffeDecoder, darknetDecoder,
 ];
 
 const HEAD_BYTES = 4096;

@@ -120,12 +120,21 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
 
   const elems = (v: number) => (v < 0 ? -1 : inferredElementCount(shapes, v));
   const dims = (v: number) => (v < 0 ? null : inferredShape(shapes, v));
+  let i0 = 0;
+  let inCount = 0;
+  const input = (k: number) => (k < inCount ? ir.nodeInputs[i0 + k] : -1);
+  const hasBias = (k: number) => input(k) >= 0;
+  // Op names resolved once per distinct op, not per node.
+  const opNames = new Map<number, string>();
 
   for (let n = 0; n < count; n++) {
-    const op = str(ir, ir.nodeOp[n]);
-    const i0 = ir.nodeInputOffsets[n];
-    const inCount = ir.nodeInputOffsets[n + 1] - i0;
-    const input = (k: number) => (k < inCount ? ir.nodeInputs[i0 + k] : -1);
+    let op = opNames.get(ir.nodeOp[n]);
+    if (op === undefined) {
+      op = str(ir, ir.nodeOp[n]);
+      opNames.set(ir.nodeOp[n], op);
+    }
+    i0 = ir.nodeInputOffsets[n];
+    inCount = ir.nodeInputOffsets[n + 1] - i0;
     const out0 = ir.nodeOutputOffsets[n] < ir.nodeOutputOffsets[n + 1] ? ir.nodeOutputs[ir.nodeOutputOffsets[n]] : -1;
 
     // Activation memory.
@@ -139,7 +148,6 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
     activationBytes[n] = bytes;
 
     const outElems = elems(out0);
-    const hasBias = (k: number) => input(k) >= 0;
     let m = 0;
     let f = 0;
     let known = true;
@@ -306,12 +314,12 @@ function attributeParameters(ir: GraphIR, parameters: Float64Array): number {
   // weightLike[v]: constant, or produced by a pass-through node whose inputs are all weight-like.
   const weightLike = new Uint8Array(ir.valueCount);
   const passthrough = new Uint8Array(count);
-  const passOp = new Uint8Array(ir.strings.length);
-  for (let i = 0; i < ir.strings.length; i++) if (WEIGHT_PASSTHROUGH.has(ir.strings[i])) passOp[i] = 1;
+  const passOp = new Set<number>();
+  for (let n = 0; n < count; n++) if (WEIGHT_PASSTHROUGH.has(str(ir, ir.nodeOp[n]))) passOp.add(ir.nodeOp[n]);
   for (let v = 0; v < ir.valueCount; v++) if (isConstant(v)) weightLike[v] = 1;
   for (let i = 0; i < count; i++) {
     const n = order[i];
-    if (!passOp[ir.nodeOp[n]]) continue;
+    if (!passOp.has(ir.nodeOp[n])) continue;
     let all = ir.nodeInputOffsets[n + 1] > ir.nodeInputOffsets[n];
     for (let k = ir.nodeInputOffsets[n]; k < ir.nodeInputOffsets[n + 1]; k++) {
       const v = ir.nodeInputs[k];

@@ -26,10 +26,15 @@ export interface AttributeLookup {
   ints(node: number, name: string): number[] | null;
   string(node: number, name: string, fallback: string): string;
   tensor(node: number, name: string): { dtype: number; dims: number[]; data: Float64Array | null } | null;
+  /** Index of a graph attribute among the node's sub-graphs (If: `then_branch`), or -1. */
+  graph(node: number, name: string): number;
 }
 
 export interface ShapeInferenceOptions {
-  /** Values for symbolic dimensions by name, e.g. `{ batch: 1, sequence: 128 }`. */
+  /**
+   * Values for symbolic dimensions by name, e.g. `{ batch: 1, sequence: 128 }`; an unnamed dynamic dim of a graph
+   * input is addressed as `<input name>:<axis>` (`{ 'input:1': 512 }`).
+   */
   dims?: Record<string, number>;
   /** For symbolic names that are neither given nor batch/sequence-like, and unnamed unknown input dims. Default 1. */
   defaultDim?: number;
@@ -70,7 +75,9 @@ export interface InferredShapes {
 export function inferredShape(s: InferredShapes, v: number): number[] | null {
   const start = v >= 0 ? s.shapeStart[v] : -1;
   if (start < 0) return null;
-  return Array.from(s.dims.subarray(start, start + s.shapeRank[v]));
+  const out: number[] = new Array(s.shapeRank[v]);
+  for (let i = 0; i < out.length; i++) out[i] = s.dims[start + i];
+  return out;
 }
 
 /** Element count of a value whose shape is fully known, else -1. */
@@ -92,7 +99,7 @@ export const ATTRIBUTE_OPS: ReadonlySet<string> = new Set([
   'Concat', 'Split', 'Gather', 'GatherND', 'Unsqueeze', 'Squeeze', 'Shape', 'Slice', 'Pad', 'Flatten', 'Reshape',
   'ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum',
   'ReduceLogSumExp', 'ReduceSumSquare', 'ArgMax', 'ArgMin', 'Resize', 'Upsample', 'Cast', 'ConstantOfShape',
-  'Constant', 'TopK', 'DepthToSpace', 'SpaceToDepth', 'LayerNormalization', 'EyeLike', 'LSTM', 'GRU', 'RNN',
+  'Constant', 'TopK', 'DepthToSpace', 'SpaceToDepth', 'LayerNormalization', 'EyeLike', 'LSTM', 'GRU', 'RNN', 'If',
 ]);
 
 // dtype codes (ONNX TensorProto.DataType)
@@ -156,7 +163,12 @@ export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): I
     for (let i = ir.valueShapeOffsets[v]; i < ir.valueShapeOffsets[v + 1]; i++) {
       const sym = ir.valueShapeSymbols[i];
       let d = sym >= 0 ? bind(str(ir, sym)) : ir.valueShapeDims[i];
-      if (d < 0 && isInput) d = defaultDim;
+      if (d < 0 && isInput) {
+        // An unnamed dynamic input dim can be set as `<input name>:<axis>`.
+        const key = `${str(ir, ir.valueName[v])}:${i - ir.valueShapeOffsets[v]}`;
+        d = Object.hasOwn(userDims, key) ? userDims[key] : defaultDim;
+        bindings[key] = d;
+      }
       if (d < 0) known = 0;
       tmp.push(d);
     }
@@ -268,24 +280,28 @@ class ShapeStore {
   }
 
   set(v: number, shape: ArrayLike<number>): void {
-    if (this.start[v] >= 0 && this.rank[v] === shape.length) {
-      this.buf.set(shape, this.start[v]);
-      return;
+    let at = this.start[v];
+    if (at < 0 || this.rank[v] !== shape.length) {
+      if (this.used + shape.length > this.buf.length) {
+        const next = new Float64Array(Math.max(this.buf.length * 2, this.used + shape.length));
+        next.set(this.buf.subarray(0, this.used));
+        this.buf = next;
+      }
+      at = this.used;
+      this.start[v] = at;
+      this.rank[v] = shape.length;
+      this.used += shape.length;
     }
-    if (this.used + shape.length > this.buf.length) {
-      const next = new Float64Array(Math.max(this.buf.length * 2, this.used + shape.length));
-      next.set(this.buf.subarray(0, this.used));
-      this.buf = next;
-    }
-    this.buf.set(shape, this.used);
-    this.start[v] = this.used;
-    this.rank[v] = shape.length;
-    this.used += shape.length;
+    const buf = this.buf;
+    for (let i = 0; i < shape.length; i++) buf[at + i] = shape[i];
   }
 
   get(v: number): Shape | null {
     const s = this.start[v];
-    return s < 0 ? null : Array.from(this.buf.subarray(s, s + this.rank[v]));
+    if (s < 0) return null;
+    const out: Shape = new Array(this.rank[v]);
+    for (let i = 0; i < out.length; i++) out[i] = this.buf[s + i];
+    return out;
   }
 
   known(v: number): boolean {
@@ -1163,9 +1179,13 @@ def(['Constant'], (c) => {
 });
 
 def(['If'], (c) => {
-  // Both branches' outputs agree dim by dim where they can; a dim that differs is unknown.
-  const branches = c.subgraphOutputs();
+  // A known condition picks its branch; otherwise both branches' outputs are merged dim by dim (a dim that
+  // differs is unknown, a rank that differs leaves the output unknown).
+  let branches = c.subgraphOutputs();
   if (branches.length < 2) return;
+  const cond = c.val(0);
+  const taken = cond && cond.length === 1 && c.attrs ? c.attrs.graph(c.node, cond[0] ? 'then_branch' : 'else_branch') : -1;
+  if (taken >= 0 && taken < branches.length) branches = [branches[taken]];
   for (let k = 0; k < c.outs.length; k++) {
     let merged: Shape | null = null;
     let t = 0;

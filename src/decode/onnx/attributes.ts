@@ -1,6 +1,6 @@
 import type { GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../byte-source.ts';
-import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, parseFields } from '../protobuf/wire-stream.ts';
+import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields } from '../protobuf/wire-stream.ts';
 import { decodeNumbers } from '../tensor-preview.ts';
 import { Attr, Node, Tensor } from './schema.ts';
 
@@ -100,8 +100,16 @@ export interface AttributeTensor {
   data: Float64Array | null;
 }
 
-/** int → number, float → number, ints/floats → number[], string → string, strings → string[], tensor → AttributeTensor. */
-export type AttributeValue = number | number[] | string | string[] | AttributeTensor;
+/** A graph attribute: its position among the node's graph attributes (= the order of its sub-graphs in the IR). */
+export interface AttributeGraph {
+  graph: number;
+}
+
+/**
+ * int → number, float → number, ints/floats → number[], string → string, strings → string[], tensor →
+ * AttributeTensor, graph → AttributeGraph.
+ */
+export type AttributeValue = number | number[] | string | string[] | AttributeTensor | AttributeGraph;
 
 /**
  * Decoded attributes of selected nodes. A node that was decoded has an entry (possibly empty), so "attribute
@@ -141,11 +149,17 @@ export class NodeAttributes {
 
   tensor(node: number, name: string): AttributeTensor | null {
     const v = this.byNode.get(node)?.get(name);
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
+    return v && typeof v === 'object' && 'dims' in v ? v : null;
+  }
+
+  /** Index of the named graph attribute among the node's sub-graphs, or -1. */
+  graph(node: number, name: string): number {
+    const v = this.byNode.get(node)?.get(name);
+    return v && typeof v === 'object' && 'graph' in v ? v.graph : -1;
   }
 }
 
-/** Node records larger than this hold sub-graphs; their attributes are not needed for shapes. */
+/** Node records up to this size are read whole; larger ones (If/Loop bodies) are streamed, their graphs skipped. */
 const MAX_NODE_BYTES = 1 << 20;
 /** Lists longer than this are not shape attributes (perm, pads, ...); keep them bounded against hostile files. */
 const MAX_TYPED_LIST = 1024;
@@ -154,9 +168,8 @@ const MAX_TENSOR_ELEMENTS = 4096;
 
 /**
  * Decodes the attributes of every node whose op type is in `ops` (all nodes when `ops` is omitted) and that passes
- * `filter`, in one pass
- * over the file in offset order, so consecutive node records come from one read. ONNX only (the IR must come
- * from the ONNX decoder: node ranges are NodeProto records).
+ * `filter`, in one pass over the file in offset order, so consecutive node records come from one read. ONNX only
+ * (the IR must come from the ONNX decoder: node ranges are NodeProto records).
  */
 export async function decodeOnnxAttributes(source: ByteSource, ir: GraphIR, ops?: ReadonlySet<string>,
   filter?: (node: number) => boolean): Promise<NodeAttributes> {
@@ -166,8 +179,7 @@ export async function decodeOnnxAttributes(source: ByteSource, ir: GraphIR, ops?
   if (ops) for (let i = 0; i < ir.strings.length; i++) if (ops.has(ir.strings[i])) opWanted[i] = 1;
   for (let n = 0; n < ir.nodeCount; n++) {
     if ((ops && !opWanted[ir.nodeOp[n]]) || (filter && !filter(n))) continue;
-    const len = ir.nodeSourceLength[n];
-    if (ir.nodeSourceOffset[n] < 0 || len <= 0 || len > MAX_NODE_BYTES) continue;
+    if (ir.nodeSourceOffset[n] < 0 || ir.nodeSourceLength[n] <= 0) continue;
     wanted.push(n);
   }
   wanted.sort((a, b) => ir.nodeSourceOffset[a] - ir.nodeSourceOffset[b]);
@@ -176,19 +188,39 @@ export async function decodeOnnxAttributes(source: ByteSource, ir: GraphIR, ops?
   for (const n of wanted) {
     const start = ir.nodeSourceOffset[n];
     const end = start + ir.nodeSourceLength[n];
-    r.pos = start;
-    await r.need(end - start);
     const attrs = new Map<string, AttributeValue>();
-    parseFields(r.at('NodeProto'), end, (f, w, e) => {
-      if (f !== Node.attribute || w !== WIRE_LEN) {
-        if (w !== WIRE_LEN) r.skip(w, e);
+    let graphs = 0;
+    const add = (a: RawAttribute) => {
+      if (a.type === 5 || a.type === 10) {
+        attrs.set(a.name, { graph: graphs });
+        graphs += a.type === 5 ? 1 : Math.max(1, a.count);
         return;
       }
-      const a = readAttribute(r, e, options);
       if (a.ref || a.count > MAX_TYPED_LIST) return;
       const value = typedValue(a);
       if (value !== undefined) attrs.set(a.name, value);
-    });
+    };
+    const field = (f: number, w: number, e: number) => {
+      if (f === Node.attribute && w === WIRE_LEN) add(readAttribute(r, e, options));
+      else if (w !== WIRE_LEN) r.skip(w, e);
+    };
+    r.pos = start;
+    if (end - start <= MAX_NODE_BYTES) {
+      await r.need(end - start);
+      parseFields(r.at('NodeProto'), end, field);
+    } else {
+      // A node holding a large sub-graph: stream it; a huge attribute only gives its name and type.
+      await streamFields(r.at('NodeProto'), end, field, async (f, e) => {
+        if (f !== Node.attribute) return;
+        const a: RawAttribute = { name: '', type: 0, ref: '', floats: [], ints: [], strings: [], tensors: [], graphs: [], count: 1 };
+        await streamFields(r.at('AttributeProto'), e, (f2, w2, e2) => {
+          if (f2 === Attr.name && w2 === WIRE_LEN) a.name = r.string(e2 - r.pos);
+          else if (f2 === Attr.type && w2 === WIRE_VARINT) a.type = r.uint();
+          else if (w2 !== WIRE_LEN) r.skip(w2, e2);
+        }, async () => {});
+        add(a);
+      });
+    }
     out.set(n, attrs);
   }
   return out;
