@@ -3,6 +3,7 @@ import type { Hierarchy } from '../graph/hierarchy-types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { SceneLayout } from '../layout/types.ts';
 import type { DecodeApi, ModelInput } from '../workers/decode-api.ts';
+import { registerIRTransfer } from '../workers/ir-transfer.ts';
 import type { LayoutApi } from '../workers/layout-api.ts';
 import { initialExpansion } from './model.ts';
 
@@ -15,6 +16,8 @@ export interface WorkerFactories {
  * The two workers behind the viewer. Kept apart from the renderer so the entry chunk can start a model load
  * (fetch, decode, hierarchy, first layout) while pixi.js is still downloading and initialising.
  */
+registerIRTransfer();
+
 export class WorkerPool {
   readonly decode: Comlink.Remote<DecodeApi>;
   private layoutWorker: Worker;
@@ -80,7 +83,7 @@ export async function loadModel(pool: WorkerPool, input: ModelInput, report: Pro
   if (!current()) return null;
   const t1 = performance.now();
   report(`Grouping ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.75);
-  // Structured-cloned, not transferred: the main thread keeps its copy for labels, search and properties.
+  // Copied, not transferred (see ir-transfer.ts): the main thread keeps its IR for labels, search and properties.
   const hierarchy: Hierarchy = await pool.layout.load(ir);
   if (!current()) return null;
   const t2 = performance.now();

@@ -1,7 +1,10 @@
 import * as Comlink from 'comlink';
-import { transferList, type GraphIR } from '../graph/ir.ts';
+import type { GraphIR } from '../graph/ir.ts';
 import type { DecodeApi, ModelInput } from './decode-api.ts';
 import { DecodeService } from './decode-service.ts';
+import { handOver, registerIRTransfer } from './ir-transfer.ts';
+
+registerIRTransfer();
 
 const service = new DecodeService();
 
@@ -16,8 +19,7 @@ const api: DecodeApi = {
         void progress(read, total);
       }
     });
-    const ir = await service.open(input, throttled);
-    return Comlink.transfer(ir, transferList(ir));
+    return handOver(await service.open(input, throttled));
   },
   cancel: () => service.cancel(),
   nodeDetails: (node) => service.nodeDetails(node),

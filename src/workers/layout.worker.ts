@@ -4,7 +4,10 @@ import type { GraphIR } from '../graph/ir.ts';
 import { LayoutEngine } from '../layout/engine.ts';
 import { hierarchyTransferCopy, sceneTransferList } from '../layout/transfer.ts';
 import type { SceneLayout } from '../layout/types.ts';
+import { registerIRTransfer } from './ir-transfer.ts';
 import type { LayoutApi } from './layout-api.ts';
+
+registerIRTransfer();
 
 const engine = new LayoutEngine();
 

@@ -294,7 +294,7 @@ async function decodeNnef(source: ByteSource, options: DecodeOptions = {}): Prom
   const b = new GraphBuilder('nnef');
   b.beginGraph(g.name, GraphKind.Main);
   if (g.version) b.metadata.nnef_version = g.version;
-  const defined = new Set<string>(g.inputs);
+  const defined = new Set<string>();
   const shapeArg = (inv: Invocation) => inv.args.find((a) => a.key === 'shape' || (!a.key && a === inv.args[0]))?.numbers ?? null;
   let datFiles = 0;
   for (const inv of g.body) {
