@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   TensorDataType, concat, graphProto, modelProto, pb, tensorProto, valueInfoProto,
 } from '../helpers/protobuf-writer.ts';
+import { DT, encodeGraphDef, encodeSavedModel, floatConst, shape, typeAttr } from '../helpers/tf-proto.ts';
+import { writeZip } from '../helpers/zip-writer.ts';
 import type { Seed, SeedKind } from './mutate.ts';
 
 /**
@@ -31,6 +34,19 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
   caffe: [
     { path: '../../../shared/models/caffe/SqueezeNet_deploy.prototxt', kind: 'text' },
   ],
+  // Formats no package here ships a model of: hand-written fixtures (binary seeds are generated in loadSeeds).
+  tensorflow: [{ path: '../fixtures/tensorflow/tiny_graph.pbtxt', kind: 'text' }],
+  keras: [{ path: '../fixtures/keras/two_tower_config.json', kind: 'text' }],
+  openvino: [{ path: '../fixtures/openvino/tiny_classifier.xml', kind: 'text' }],
+  mxnet: [{ path: '../fixtures/mxnet/tiny_resnet-symbol.json', kind: 'text' }],
+  ncnn: [{ path: '../fixtures/ncnn/tiny_fire.param', kind: 'text' }],
+  nnef: [{ path: '../fixtures/nnef/graph.nnef', kind: 'text' }],
+  // TorchScript archives written by python3-torch (generated into .cache on first use, see loadSeeds). Zip
+  // directories are 32-bit offsets and sizes, which the 'flatbuffer' mutations aim at.
+  pytorch: [
+    { path: '../../.cache/models/torchscript/mlp_traced.pt', kind: 'flatbuffer' },
+    { path: '../../.cache/models/torchscript/resnetish_scripted.pt', kind: 'flatbuffer' },
+  ],
 };
 
 /** File names the fuzzed sources get, so that extension-based detection routes them to the right decoder. */
@@ -39,6 +55,13 @@ export const FILE_NAMES: Record<string, string> = {
   tflite: 'fuzz-model.tflite',
   darknet: 'fuzz-model.cfg',
   caffe: 'fuzz-model.prototxt',
+  tensorflow: 'fuzz-model.pbtxt',
+  keras: 'fuzz-model.keras',
+  openvino: 'fuzz-model.xml',
+  mxnet: 'fuzz-model-symbol.json',
+  ncnn: 'fuzz-model.param',
+  nnef: 'graph.nnef',
+  pytorch: 'fuzz-model.pt',
 };
 
 export function fileNameFor(format: string): string {
@@ -48,6 +71,12 @@ export function fileNameFor(format: string): string {
 /** Seeds that exist on this machine for a format, plus generated ones. */
 export function loadSeeds(format: string): Seed[] {
   const out: Seed[] = [];
+  if (format === 'pytorch') {
+    const dir = fileURLToPath(new URL('../../.cache/models/torchscript/', import.meta.url));
+    if (!existsSync(`${dir}reference.json`)) {
+      execFileSync('/usr/bin/python3', [fileURLToPath(new URL('../helpers/torchscript_models.py', import.meta.url)), dir], { stdio: 'pipe', timeout: 300_000 });
+    }
+  }
   for (const s of SEED_FILES[format] ?? []) {
     const path = fileURLToPath(new URL(s.path, import.meta.url));
     if (!existsSync(path)) continue;
@@ -55,6 +84,17 @@ export function loadSeeds(format: string): Seed[] {
   }
   if (format === 'onnx') out.push({ label: 'generated/all-features.onnx', bytes: allFeaturesOnnx(), kind: 'protobuf' });
   if (format === 'caffe') out.push({ label: 'generated/tiny.caffemodel', bytes: tinyCaffemodel(), kind: 'protobuf', fileName: 'fuzz-model.caffemodel' });
+  if (format === 'tensorflow') {
+    out.push({ label: 'generated/frozen.pb', bytes: tinyGraphDef(), kind: 'protobuf', fileName: 'fuzz-model.pb' });
+    out.push({ label: 'generated/saved_model.pb', bytes: tinySavedModel(), kind: 'protobuf', fileName: 'saved_model.pb' });
+  }
+  if (format === 'keras') {
+    const config = readFileSync(fileURLToPath(new URL('../fixtures/keras/two_tower_config.json', import.meta.url)));
+    out.push({
+      label: 'generated/two_tower.keras', kind: 'flatbuffer',
+      bytes: writeZip([{ name: 'metadata.json', data: '{"keras_version": "3.3.3"}' }, { name: 'config.json', data: config, deflate: true }, { name: 'model.weights.h5', data: new Uint8Array(64) }]),
+    });
+  }
   return out;
 }
 
@@ -161,5 +201,36 @@ export function allFeaturesOnnx(): Uint8Array {
       name: 'local_fn', domain: 'local', inputs: ['fi'], outputs: ['fo'],
       nodes: [{ op: 'Relu', name: 'fn_relu', inputs: ['fi'], outputs: ['fr'] }, { op: 'Abs', name: 'fn_abs', inputs: ['fr'], outputs: ['fo'] }],
     }],
+  });
+}
+
+/** A frozen GraphDef (field numbers from graph.proto / node_def.proto / attr_value.proto / tensor.proto). */
+export function tinyGraphDef(): Uint8Array {
+  const F = typeAttr(DT.FLOAT);
+  return encodeGraphDef({
+    node: [
+      { name: 'x', op: 'Placeholder', attr: { dtype: F, shape: { shape: shape(-1, 4) } } },
+      floatConst('w', [4, 3]),
+      { name: 'mm', op: 'MatMul', input: ['x', 'w'], attr: { T: F, _output_shapes: { list: { shape: [shape(-1, 3)] } } } },
+      { name: 'sp', op: 'Split', input: ['dim', 'mm'], attr: { T: F, num_split: { i: 3 } } },
+      { name: 'dim', op: 'Const', attr: { dtype: typeAttr(DT.INT32), value: { tensor: { dtype: DT.INT32, tensorShape: shape(), intVal: [1] } } } },
+      { name: 'out', op: 'AddN', input: ['sp', 'sp:2', '^w'], attr: { T: F, N: { i: 2 } } },
+    ],
+    library: {
+      function: [{
+        signature: { name: 'f', inputArg: [{ name: 'a', type: DT.FLOAT }], outputArg: [{ name: 'b', type: DT.FLOAT }] },
+        nodeDef: [{ name: 'neg', op: 'Neg', input: ['a'], attr: { T: F } }],
+        ret: { b: 'neg:y:0' },
+      }],
+    },
+    versions: { producer: 27 },
+  });
+}
+
+/** A SavedModel whose meta graph holds the graph above. */
+export function tinySavedModel(): Uint8Array {
+  return encodeSavedModel({
+    savedModelSchemaVersion: 1,
+    metaGraphs: [{ metaInfoDef: { tags: ['serve'] }, graphDef: { node: [{ name: 'x', op: 'Placeholder', attr: { dtype: typeAttr(DT.FLOAT) } }, { name: 'y', op: 'Relu', input: ['x'] }] } }],
   });
 }
