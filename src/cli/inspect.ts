@@ -1,7 +1,10 @@
 import { describeError } from '../decode/errors.ts';
 import { NodeFileSource } from '../decode/node-file-source.ts';
+import type { ByteSource } from '../decode/byte-source.ts';
 import { decode } from '../decode/registry.ts';
 import { buildHierarchy } from '../graph/hierarchy.ts';
+import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { GraphIR } from '../graph/ir.ts';
 import { groupMetrics, topGroups } from '../graph/metrics.ts';
 import { summarize, type GraphSummary, type TensorSummary } from '../graph/summary.ts';
 import { analyzeModel } from '../profile/analyze.ts';
@@ -32,6 +35,8 @@ export interface InspectMetrics {
   unknownCostNodes: number;
   /** Op type → nodes with an output shape inference could not resolve. */
   unresolvedOps: Record<string, number>;
+  /** Set when sizing failed (the structure still decoded): the numbers above are then zeros. */
+  error?: string;
 }
 
 export interface InspectOptions {
@@ -47,32 +52,48 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
     const t1 = performance.now();
     const hierarchy = buildHierarchy(ir);
     const t2 = performance.now();
-    const analysis = await analyzeModel(source, ir, { dims: options.dims });
-    const groups = groupMetrics(hierarchy, analysis.metrics);
-    const totals = analysis.metrics.totals;
+    let metrics: InspectMetrics;
+    try {
+      metrics = await inspectMetrics(source, ir, hierarchy, options);
+    } catch (err) {
+      // The structure decoded; a failure while sizing it must not hide the summary.
+      metrics = { ...EMPTY_METRICS, error: err instanceof Error ? err.message : String(err) };
+    }
     const t3 = performance.now();
-    const round1 = (share: number) => Math.round(share * 10000) / 10000;
     return {
       file: path,
       format: decoder.id,
       metadata: ir.metadata,
       graph: { ...summarize(ir), groups: Math.max(0, hierarchy.groupCount - 1) },
-      metrics: {
-        parameters: totals.parameters,
-        macs: totals.macs,
-        flops: totals.flops,
-        activationBytes: totals.activationBytes,
-        topGroupsByParams: topGroups(hierarchy, groups.parameters, totals.parameters).map((t) => ({ path: t.path, params: t.value, share: round1(t.share) })),
-        topGroupsByFlops: topGroups(hierarchy, groups.flops, totals.flops).map((t) => ({ path: t.path, flops: t.value, share: round1(t.share) })),
-        dims: analysis.shapes.bindings,
-        unknownCostNodes: totals.unknownCostNodes,
-        unresolvedOps: analysis.shapes.unresolved,
-      },
+      metrics,
       timings: { decodeMs: round(t1 - t0), hierarchyMs: round(t2 - t1), metricsMs: round(t3 - t2) },
     };
   } finally {
     await source.close();
   }
+}
+
+const EMPTY_METRICS: InspectMetrics = {
+  parameters: 0, macs: 0, flops: 0, activationBytes: 0, topGroupsByParams: [], topGroupsByFlops: [], dims: {},
+  unknownCostNodes: 0, unresolvedOps: {},
+};
+
+async function inspectMetrics(source: ByteSource, ir: GraphIR, hierarchy: Hierarchy, options: InspectOptions): Promise<InspectMetrics> {
+  const analysis = await analyzeModel(source, ir, { dims: options.dims });
+  const groups = groupMetrics(hierarchy, analysis.metrics);
+  const totals = analysis.metrics.totals;
+  const share = (s: number) => Math.round(s * 10000) / 10000;
+  return {
+    parameters: totals.parameters,
+    macs: totals.macs,
+    flops: totals.flops,
+    activationBytes: totals.activationBytes,
+    topGroupsByParams: topGroups(hierarchy, groups.parameters, totals.parameters).map((t) => ({ path: t.path, params: t.value, share: share(t.share) })),
+    topGroupsByFlops: topGroups(hierarchy, groups.flops, totals.flops).map((t) => ({ path: t.path, flops: t.value, share: share(t.share) })),
+    dims: analysis.shapes.bindings,
+    unknownCostNodes: totals.unknownCostNodes,
+    unresolvedOps: analysis.shapes.unresolved,
+  };
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -108,6 +129,7 @@ export function formatReport(r: InspectReport): string {
   lines.push(`    MACs          ${si(m.macs)}`);
   lines.push(`    FLOPs         ${si(m.flops)}`);
   lines.push(`    activations   ${si(m.activationBytes)}B`);
+  if (m.error) lines.push(`    (not computed: ${m.error})`);
   if (m.unknownCostNodes) {
     const ops = Object.entries(m.unresolvedOps).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([op, n]) => `${op} ×${n}`).join(', ');
     lines.push(`    (lower bounds: ${m.unknownCostNodes} nodes with unknown shapes${ops ? `; unresolved: ${ops}` : ''})`);

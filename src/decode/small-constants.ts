@@ -2,16 +2,21 @@ import type { ByteSource } from './byte-source.ts';
 import { decodeNumbers } from './tensor-preview.ts';
 import { DTYPE_BITS, ValueFlag, valueElementCount, type GraphIR } from '../graph/ir.ts';
 
+/** int8 … int64, uint32/64, bool (ONNX TensorProto codes). */
+const INTEGER_DTYPES = new Set([2, 3, 4, 5, 6, 7, 9, 12, 13]);
 /** Reads closer than this are merged into one (node records between Constant payloads are small). */
 const MERGE_GAP = 64 << 10;
 /** One merged read never exceeds this. */
 const MAX_SPAN = 4 << 20;
 
+/** Floating-point constants are shape data only when tiny (Resize scales, scalars in shape arithmetic). */
+const MAX_FLOAT_ELEMENTS = 16;
+
 /**
- * Contents of every small constant tensor (initializers and Constant-node outputs whose payload is at most
- * `maxBytes` bytes and in the model file itself): shape vectors, axes, scales, scalars. Shape inference needs
- * them (Reshape targets, Slice bounds, Resize scales); weights are never read. Nearby payloads are read together,
- * so a model with thousands of Constant nodes costs a few range reads.
+ * Contents of the small constant tensors shape inference can use: integer tensors (shape vectors, axes, pads,
+ * indices) whose payload is at most `maxBytes` bytes, and floating-point ones of at most 16 elements (Resize
+ * scales, scalars), from initializers and Constant-node outputs stored in the model file itself. Weights are never
+ * read. Nearby payloads are read together, so thousands of Constant nodes cost a few range reads.
  */
 export async function loadSmallConstants(source: ByteSource, ir: GraphIR, maxBytes = 1024): Promise<Map<number, Float64Array>> {
   const out = new Map<number, Float64Array>();
@@ -27,7 +32,9 @@ export async function loadSmallConstants(source: ByteSource, ir: GraphIR, maxByt
     const len = ir.valueDataLength[v];
     if (ir.valueDataOffset[v] < 0 || len <= 0 || len > maxBytes) continue;
     // Numeric types only; sub-byte and string payloads are not shape data.
-    if ((DTYPE_BITS[ir.valueDtype[v]] ?? 0) < 8) continue;
+    const dtype = ir.valueDtype[v];
+    if ((DTYPE_BITS[dtype] ?? 0) < 8) continue;
+    if (!INTEGER_DTYPES.has(dtype) && !(elements >= 0 && elements <= MAX_FLOAT_ELEMENTS)) continue;
     wanted.push(v);
   }
   wanted.sort((a, b) => ir.valueDataOffset[a] - ir.valueDataOffset[b]);

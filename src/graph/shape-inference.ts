@@ -111,6 +111,10 @@ const BOOL = 9;
 const isIntegerDtype = (t: number) => (t >= 2 && t <= 7) || t === 9 || t === 12 || t === 13;
 
 type Shape = number[];
+/** Inferred ranks above this are treated as unknown (a hostile Reshape target of length 1e9 allocates nothing). */
+const MAX_RANK = 1024;
+/** Computed tensor contents are tracked up to this many elements. */
+const MAX_VALUES = 4096;
 
 /** One node's view of its inputs and where its outputs go; kernels read and write through it. */
 interface Ctx {
@@ -197,7 +201,7 @@ export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): I
       if (v < 0) return;
       if (t && !dtype[v]) dtype[v] = t;
       if (vals && vals.length <= maxVals && !values.has(v)) values.set(v, vals);
-      if (!shape || fileKnown[v]) return;
+      if (!shape || fileKnown[v] || shape.length > MAX_RANK) return;
       const old = source[v] === ShapeSource.File ? store.get(v) : null;
       if (old && old.length === shape.length) {
         // Keep what the file knows, fill the rest from inference.
@@ -520,7 +524,7 @@ function broadcastKernel(dtypeOf: (c: Ctx) => number, fn: ((a: number[], intOut:
     const out = broadcast(all);
     let vals: Float64Array | null = null;
     const total = out ? product(out) : -1;
-    if (fn && out && total >= 0 && total <= 4096) {
+    if (fn && out && total >= 0 && total <= MAX_VALUES) {
       const inputs: { shape: Shape; data: Float64Array }[] = [];
       for (let k = 0; k < c.ins.length; k++) {
         const data = c.val(k);
@@ -715,7 +719,7 @@ def(['Reshape'], (c) => {
   const t = c.dtype(0);
   if (!target) {
     const ts = c.shape(1);
-    return c.set(0, ts && ts.length === 1 && ts[0] >= 0 ? new Array<number>(ts[0]).fill(-1) : null, t);
+    return c.set(0, ts && ts.length === 1 && ts[0] >= 0 && ts[0] <= MAX_RANK ? new Array<number>(ts[0]).fill(-1) : null, t);
   }
   const allowZero = c.attrs ? c.attrs.int(c.node, 'allowzero', 0) : -1;
   if (allowZero < 0 && target.includes(0)) return c.set(0, new Array<number>(target.length).fill(-1), t);
@@ -814,7 +818,7 @@ def(['Concat'], (c) => {
   for (let i = 0; i < rank; i++) if (i !== axis && out[i] < 0) out[i] = shapes.find((s) => s[i] >= 0)?.[i] ?? -1;
   let vals: Float64Array | null = null;
   const datas = shapes.map((_, k) => c.val(k));
-  if (datas.every((d) => d) && product(out) >= 0) {
+  if (datas.every((d) => d) && product(out) >= 0 && product(out) <= MAX_VALUES) {
     const outer = product(out, 0, axis);
     const inner = product(out, axis + 1);
     vals = new Float64Array(product(out));
@@ -836,7 +840,7 @@ def(['Split'], (c) => {
   if (!x || !c.attrs) return;
   const axis = normAxis(c.attrs.int(c.node, 'axis', 0), x.length);
   let sizes: number[] | null;
-  if (c.ins.length > 1 && c.ins[1] >= 0) sizes = c.val(1) ? Array.from(c.val(1)!) : null;
+  if (c.ins.length > 1 && c.ins[1] >= 0) sizes = c.val(1) ? Array.from(c.val(1)!) : new Array<number>(n).fill(-1);
   else sizes = c.attrs.ints(c.node, 'split');
   if (!sizes || sizes.length === 0) {
     const d = x[axis];
@@ -879,7 +883,8 @@ def(['Gather'], (c) => {
   const data = c.val(0);
   const indices = c.val(1);
   let vals: Float64Array | null = null;
-  if (data && indices && product(out) >= 0 && product(d) === data.length) {
+  const total = product(out);
+  if (data && indices && total >= 0 && total <= MAX_VALUES && product(d) === data.length) {
     const outer = product(d, 0, axis);
     const inner = product(d, axis + 1);
     const dim = d[axis];
@@ -1091,7 +1096,7 @@ def(['Expand'], (c) => {
   if (!x || !target) return c.set(0, null, c.dtype(0));
   const out = broadcast([x, Array.from(target)]);
   const data = c.val(0);
-  c.set(0, out, c.dtype(0), out && data && product(out) <= 4096 ? broadcastEval(out, [{ shape: x, data }], (a) => a[0]) : null);
+  c.set(0, out, c.dtype(0), out && data && product(out) <= MAX_VALUES ? broadcastEval(out, [{ shape: x, data }], (a) => a[0]) : null);
 });
 
 def(['Tile'], (c) => {
@@ -1108,12 +1113,12 @@ def(['ConstantOfShape'], (c) => {
   const t = fill ? fill.dtype : c.attrs ? FLOAT : 0;
   if (!dims) {
     const s = c.shape(0);
-    return c.set(0, s && s.length === 1 && s[0] >= 0 ? new Array<number>(s[0]).fill(-1) : null, t);
+    return c.set(0, s && s.length === 1 && s[0] >= 0 && s[0] <= MAX_RANK ? new Array<number>(s[0]).fill(-1) : null, t);
   }
   const out = Array.from(dims);
   const total = product(out);
   const value = fill ? fill.data?.[0] : c.attrs ? 0 : undefined;
-  c.set(0, out, t, value !== undefined && total >= 0 && total <= 4096 ? new Float64Array(total).fill(value) : null);
+  c.set(0, out, t, value !== undefined && total >= 0 && total <= MAX_VALUES ? new Float64Array(total).fill(value) : null);
 });
 
 def(['Range'], (c) => {
@@ -1123,7 +1128,7 @@ def(['Range'], (c) => {
   if (!start || !limit || !delta || delta[0] === 0) return c.set(0, [-1], c.dtype(0));
   const count = Math.max(Math.ceil((limit[0] - start[0]) / delta[0]), 0);
   let vals: Float64Array | null = null;
-  if (count <= 4096) {
+  if (count <= MAX_VALUES) {
     vals = new Float64Array(count);
     for (let i = 0; i < count; i++) vals[i] = start[0] + i * delta[0];
   }

@@ -32,9 +32,13 @@ export async function analyzeModel(source: ByteSource, ir: GraphIR, options: Ana
   let attributes: NodeAttributes | null = null;
   if (ir.format === 'onnx') {
     // Constant nodes whose `value` tensor the decoder already typed need nothing more (value_ints & co. do).
-    const isConstant = ir.strings.indexOf('Constant');
+    // LayerNormalization's attributes only matter for its optional outputs (mean, inverse std).
+    const constantOp = ir.strings.indexOf('Constant');
+    const layerNormOp = ir.strings.indexOf('LayerNormalization');
     attributes = await decodeOnnxAttributes(source, ir, ATTRIBUTE_OPS, (n) => {
-      if (ir.nodeOp[n] !== isConstant) return true;
+      const op = ir.nodeOp[n];
+      if (op === layerNormOp) return nodeOutputIds(ir, n).length > 1;
+      if (op !== constantOp) return true;
       const out = nodeOutputIds(ir, n);
       return out.length === 1 && out[0] >= 0 && !(ir.valueFlags[out[0]] & ValueFlag.HasShape);
     });

@@ -1,7 +1,7 @@
 """Writes small TorchScript archives with Debian's python3-torch and prints reference op counts as JSON.
 
 Usage: torchscript_models.py OUT_DIR  (writes resnetish_traced.pt, resnetish_scripted.pt, mlp_traced.pt,
-state_dict.pt and reference.json). The reference counts come from torch itself: the op kinds of each module's inlined graph.
+control_scripted.pt, state_dict.pt and reference.json). The reference counts come from torch itself: the op kinds of each module's inlined graph.
 """
 import collections
 import json
@@ -52,6 +52,21 @@ class MLP(nn.Module):
         return torch.softmax(self.head(h), -1), h
 
 
+class Control(nn.Module):
+    """Data-dependent control flow: TorchScript keeps the loop and the branch in its code."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x, n: int):
+        for _ in range(n):
+            x = self.lin(x)
+        if bool(x.sum() > 0):
+            x = torch.relu(x)
+        return x
+
+
 def kinds(graph):
     out = collections.Counter()
 
@@ -76,6 +91,7 @@ def main():
         'resnetish_traced.pt': torch.jit.trace(net, x),
         'resnetish_scripted.pt': torch.jit.script(net),
         'mlp_traced.pt': torch.jit.trace(MLP().eval(), (torch.randn(2, 16), torch.randn(2, 32))),
+        'control_scripted.pt': torch.jit.script(Control().eval()),
     }
     for name, m in models.items():
         m.save(os.path.join(out_dir, name))

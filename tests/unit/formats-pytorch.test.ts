@@ -29,7 +29,7 @@ interface Reference {
 let ref: Record<string, Reference>;
 
 beforeAll(() => {
-  if (!existsSync(resolve(dir, 'reference.json'))) {
+  if (!existsSync(resolve(dir, 'reference.json')) || !existsSync(resolve(dir, 'control_scripted.pt'))) {
     execFileSync('/usr/bin/python3', [resolve(repoRoot, 'tests/helpers/torchscript_models.py'), dir], { stdio: 'pipe', timeout: 300_000 });
   }
   ref = JSON.parse(readFileSync(resolve(dir, 'reference.json'), 'utf8'));
@@ -129,6 +129,25 @@ describe('PyTorch TorchScript (.pt) from torch.jit.script', () => {
     expect(s.nodes).toBe(35);
     expect(s.initializers).toBe(Object.keys(ref['resnetish_scripted.pt'].state).length);
     expect(ir.metadata.opaque_statements).toBe('5');
+  });
+});
+
+describe('PyTorch TorchScript with data-dependent control flow', () => {
+  it('a loop and an if on tensor values are kept as prim::Loop / prim::If nodes with their code, never dropped', async () => {
+    const { ir, source } = await open('control_scripted.pt');
+    try {
+      const s = summarize(ir);
+      expect(s.ops).toEqual({ 'aten::Bool': 1, 'aten::gt': 1, 'aten::sum': 1, 'prim::If': 1, 'prim::Loop': 1 });
+      expect(s.inputs.map((i) => i.name)).toEqual(['x', 'n']);
+      expect(s.outputs.map((o) => o.name)).toEqual(['x1']);
+      const loop = nodeNamed(ir, 'Loop');
+      expect(Array.from(nodeInputIds(ir, loop), (v) => str(ir, ir.valueName[v]))).toEqual(['n', 'x']);
+      const code = (await pytorchDecoder.nodeDetails!(source, ir, loop)).attributes.find((a) => a.name === 'code')?.value;
+      expect(code).toBe('for _0 in range(n):\nlin = self.lin\nx0 = (lin).forward(x0, )');
+      expect(ir.metadata.opaque_statements).toBe('2');
+    } finally {
+      await source.close();
+    }
   });
 });
 

@@ -19,6 +19,8 @@ type Obj = { [k: string]: Json };
 
 const MAX_CONFIG = 256 << 20;
 const MAX_NESTING = 32;
+/** Outputs (and calls) of one layer: more is not a real model. */
+const MAX_OUTPUTS = 65536;
 const utf8 = new TextDecoder('utf-8');
 
 const isObj = (v: Json | undefined): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -133,6 +135,7 @@ class KerasBuilder {
     const refsOf = (l: Obj) => (Array.isArray(l.inbound_nodes) ? l.inbound_nodes : []).map((n) => inboundRefs(n));
     const calls = layers.map((l) => refsOf(l));
     const note = (r: KerasTensorRef) => {
+      if (r.tensor > MAX_OUTPUTS || r.node > MAX_OUTPUTS) this.fail(`layer "${r.layer}" is read at node ${r.node}, output ${r.tensor}: more than ${MAX_OUTPUTS}`, 'inbound_nodes');
       const k = `${r.layer}:${r.node}`;
       outCount.set(k, Math.max(outCount.get(k) ?? 1, r.tensor + 1));
     };

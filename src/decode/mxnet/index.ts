@@ -16,6 +16,8 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
 const MAX_JSON = 256 << 20;
+/** Outputs of one operator: more is not a real symbol. */
+const MAX_OUTPUTS = 65536;
 const utf8 = new TextDecoder('utf-8');
 const PARAM_NAME = /_(weight|bias|gamma|beta|moving_mean|moving_var|running_mean|running_var|alpha|parameters|i2h_weight|h2h_weight|i2h_bias|h2h_bias)$/;
 
@@ -35,6 +37,7 @@ function parseSymbol(json: Json, file: string): { nodes: MxNode[]; heads: [numbe
   const ref = (r: Json, where: string): [number, number] => {
     if (!Array.isArray(r) || typeof r[0] !== 'number' || !Number.isSafeInteger(r[0])) throw new DecodeError(`${where}: an input must be [node, output, …]`, file, where);
     const idx = typeof r[1] === 'number' && Number.isSafeInteger(r[1]) && r[1] >= 0 ? r[1] : 0;
+    if (idx > MAX_OUTPUTS) throw new DecodeError(`${where}: output index ${idx} is more than ${MAX_OUTPUTS}`, file, where);
     return [r[0], idx];
   };
   const nodes = json.nodes.map((n, i): MxNode => {

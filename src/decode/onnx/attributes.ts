@@ -185,45 +185,58 @@ export async function decodeOnnxAttributes(source: ByteSource, ir: GraphIR, ops?
   wanted.sort((a, b) => ir.nodeSourceOffset[a] - ir.nodeSourceOffset[b]);
   const r = new WireStream(source);
   const options: AttributeReadOptions = { maxList: MAX_TYPED_LIST, maxString: 256, tensor: readSmallTensor };
+  // One node at a time; the handlers are shared and write into the current node's map.
+  let attrs = new Map<string, AttributeValue>();
+  let graphs = 0;
+  const add = (a: RawAttribute) => {
+    if (a.type === 5 || a.type === 10) {
+      attrs.set(a.name, { graph: graphs });
+      graphs += a.type === 5 ? 1 : Math.max(1, a.count);
+      return;
+    }
+    if (a.ref || a.count > MAX_TYPED_LIST) return;
+    const value = typedValue(a);
+    if (value !== undefined) attrs.set(a.name, value);
+  };
+  const field = (f: number, w: number, e: number) => {
+    if (f === Node.attribute && w === WIRE_LEN) add(readAttribute(r, e, options));
+    else if (w !== WIRE_LEN) r.skip(w, e);
+  };
   for (const n of wanted) {
     const start = ir.nodeSourceOffset[n];
     const end = start + ir.nodeSourceLength[n];
-    const attrs = new Map<string, AttributeValue>();
-    let graphs = 0;
-    const add = (a: RawAttribute) => {
-      if (a.type === 5 || a.type === 10) {
-        attrs.set(a.name, { graph: graphs });
-        graphs += a.type === 5 ? 1 : Math.max(1, a.count);
-        return;
-      }
-      if (a.ref || a.count > MAX_TYPED_LIST) return;
-      const value = typedValue(a);
-      if (value !== undefined) attrs.set(a.name, value);
-    };
-    const field = (f: number, w: number, e: number) => {
-      if (f === Node.attribute && w === WIRE_LEN) add(readAttribute(r, e, options));
-      else if (w !== WIRE_LEN) r.skip(w, e);
-    };
+    attrs = new Map<string, AttributeValue>();
+    graphs = 0;
     r.pos = start;
-    if (end - start <= MAX_NODE_BYTES) {
-      await r.need(end - start);
-      parseFields(r.at('NodeProto'), end, field);
-    } else {
-      // A node holding a large sub-graph: stream it; a huge attribute only gives its name and type.
-      await streamFields(r.at('NodeProto'), end, field, async (f, e) => {
-        if (f !== Node.attribute) return;
-        const a: RawAttribute = { name: '', type: 0, ref: '', floats: [], ints: [], strings: [], tensors: [], graphs: [], count: 1 };
-        await streamFields(r.at('AttributeProto'), e, (f2, w2, e2) => {
-          if (f2 === Attr.name && w2 === WIRE_LEN) a.name = r.string(e2 - r.pos);
-          else if (f2 === Attr.type && w2 === WIRE_VARINT) a.type = r.uint();
-          else if (w2 !== WIRE_LEN) r.skip(w2, e2);
-        }, async () => {});
-        add(a);
-      });
+    try {
+      await readNode(r, start, end, field, add);
+    } catch {
+      // A malformed record: this node's attributes stay undecoded (shape inference then leaves its outputs unknown).
+      continue;
     }
     out.set(n, attrs);
   }
   return out;
+}
+
+async function readNode(r: WireStream, start: number, end: number, field: (f: number, w: number, e: number) => void,
+  add: (a: RawAttribute) => void): Promise<void> {
+  if (end - start <= MAX_NODE_BYTES) {
+    await r.need(end - start);
+    parseFields(r.at('NodeProto'), end, field);
+  } else {
+    // A node holding a large sub-graph: stream it; a huge attribute only gives its name and type.
+    await streamFields(r.at('NodeProto'), end, field, async (f, e) => {
+      if (f !== Node.attribute) return;
+      const a: RawAttribute = { name: '', type: 0, ref: '', floats: [], ints: [], strings: [], tensors: [], graphs: [], count: 1 };
+      await streamFields(r.at('AttributeProto'), e, (f2, w2, e2) => {
+        if (f2 === Attr.name && w2 === WIRE_LEN) a.name = r.string(e2 - r.pos);
+        else if (f2 === Attr.type && w2 === WIRE_VARINT) a.type = r.uint();
+        else if (w2 !== WIRE_LEN) r.skip(w2, e2);
+      }, async () => {});
+      add(a);
+    });
+  }
 }
 
 function typedValue(a: RawAttribute): AttributeValue | undefined {

@@ -31,7 +31,7 @@ function parseRef(ref: string, inFunction: boolean): Ref {
   if (colon < 0) return inFunction ? { node: '', key: ref, index: -1 } : { node: ref, key: `${ref}:0`, index: 0 };
   const node = ref.slice(0, colon);
   const rest = ref.slice(colon + 1);
-  if (!inFunction && /^\d{1,6}$/.test(rest)) {
+  if (!inFunction && /^\d{1,5}$/.test(rest)) {
     const index = Number(rest);
     return { node, key: `${node}:${index}`, index };
   }
