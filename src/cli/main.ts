@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** `--dim name=value` (repeatable; also `--dim=name=value`) → { name: value }, or an error message. */
 export function parseDims(argv: string[]): Record<string, number> | string {
-  const dims: Record<string, number> = {};
+  const dims: Record<string, number> = Object.create(null);
   for (let i = 0; i < argv.length; i++) {
     let spec: string | undefined;
     if (argv[i] === '--dim') spec = argv[++i];

@@ -34,8 +34,8 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Everything the page may load comes from this origin. pixi.js compiles its shader programs without eval when
- * 'pixi.js/unsafe-eval' is not needed; workers are same-origin modules.
+ * Everything the page may load comes from this origin. No 'unsafe-eval': the scene imports 'pixi.js/unsafe-eval',
+ * pixi's eval-free code paths for exactly this kind of policy. Workers are same-origin modules.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

@@ -24,7 +24,8 @@ import { inferredElementCount, inferredShape, topologicalOrder, type AttributeLo
  *   initializers only; this total also counts Constant-node payloads (some exporters put all weights there).
  * - Activation bytes: bytes of every output a node computes (not Constant-node payloads); an unknown element
  *   type counts 4 bytes.
- * - Unknown shapes give 0 and set `unknownCost` for nodes that would have a cost: sums are lower bounds then.
+ * - Unknown shapes give 0 and set `unknownCost` for nodes that would have a cost, as do compute ops without a
+ *   cost model here (Einsum, fused attention, DFT, ...): sums are lower bounds then.
  * - Sub-graph bodies count once (both If branches; a Loop body once, not per iteration).
  */
 
@@ -98,6 +99,12 @@ const REDUCE_OPS = new Set([
 ]);
 const WINDOW_POOL_OPS = new Set(['MaxPool', 'AveragePool', 'LpPool', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'L2_POOL_2D']);
 const RESIZE_OPS = new Set(['Resize', 'Upsample', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR']);
+/** Compute ops without a cost model here: flagged in `unknownCost` so totals read as lower bounds. */
+const UNSIZED_OPS = new Set([
+  'Einsum', 'Attention', 'com.microsoft.Attention', 'com.microsoft.MultiHeadAttention', 'com.microsoft.GroupQueryAttention',
+  'com.microsoft.QAttention', 'com.microsoft.DecoderMaskedMultiHeadAttention', 'DFT', 'STFT', 'NonMaxSuppression',
+  'RoiAlign', 'GridSample', 'Det', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM', 'CUSTOM',
+]);
 /** Ops a weight may flow through before it is used; a constant is counted where such a chain ends. */
 const WEIGHT_PASSTHROUGH = new Set([
   'Identity', 'Cast', 'CastLike', 'DequantizeLinear', 'QuantizeLinear', 'Transpose', 'Reshape', 'Unsqueeze', 'Squeeze',
@@ -246,7 +253,7 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
         break;
       }
       default:
-        if (op in ELEMENTWISE_FLOPS) {
+        if (Object.hasOwn(ELEMENTWISE_FLOPS, op)) {
           const per = ELEMENTWISE_FLOPS[op];
           if (per === 0) break;
           if (outElems < 0) known = false;
@@ -266,7 +273,7 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
         } else if (RESIZE_OPS.has(op)) {
           if (outElems < 0) known = false;
           else f = outElems;
-        }
+        } else if (UNSIZED_OPS.has(op)) known = false;
     }
     macs[n] = m;
     flops[n] = f;

@@ -141,9 +141,10 @@ export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): I
   const defaultDim = options.defaultDim ?? 1;
   const maxVals = options.maxValueElements ?? 4096;
   const attributes = options.attributes ?? null;
-  const bindings: Record<string, number> = {};
+  // Null-prototype maps: symbol and op names come from the model (`__proto__`, `constructor` are just names here).
+  const bindings: Record<string, number> = Object.create(null);
   const bind = (name: string): number => {
-    if (name in bindings) return bindings[name];
+    if (Object.hasOwn(bindings, name)) return bindings[name];
     const v = bindSymbol(name, userDims, defaultDim);
     bindings[name] = v;
     return v;
@@ -223,7 +224,7 @@ export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): I
     else subgraphsOf.set(p, [g]);
   }
 
-  const unresolved: Record<string, number> = {};
+  const unresolved: Record<string, number> = Object.create(null);
   const order = topologicalOrder(ir);
   for (let i = 0; i < order.length; i++) {
     const node = order[i];
@@ -475,7 +476,8 @@ def([
 ], sameShape);
 
 def(['Identity'], (c) => c.set(0, c.shape(0), c.dtype(0), c.val(0)));
-def(['Not', 'IsNaN', 'IsInf'], (c) => c.set(0, c.shape(0), BOOL, c.val(0) && c.dtype(0) === BOOL ? c.val(0)!.map((x) => (x ? 0 : 1)) : null));
+def(['Not'], (c) => c.set(0, c.shape(0), BOOL, c.val(0)?.map((x) => (x ? 0 : 1)) ?? null));
+def(['IsNaN', 'IsInf'], (c) => c.set(0, c.shape(0), BOOL));
 def(['Dropout'], (c) => {
   c.set(0, c.shape(0), c.dtype(0));
   c.set(1, c.shape(0), BOOL);

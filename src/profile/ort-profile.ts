@@ -83,8 +83,9 @@ export function parseOrtProfile(profile: string | readonly unknown[], ir: GraphI
   const nodeUs = new Float64Array(ir.nodeCount);
   const nodeCalls = new Uint32Array(ir.nodeCount);
   const unmapped = new Map<string, UnmappedKernel>();
-  const byOp: Record<string, { us: number; calls: number }> = {};
-  const providers: Record<string, number> = {};
+  // Null-prototype maps: op and provider names come from the file.
+  const byOp: Record<string, { us: number; calls: number }> = Object.create(null);
+  const providers: Record<string, number> = Object.create(null);
   let runs = 0;
   let runUs = 0;
   let kernelEvents = 0;

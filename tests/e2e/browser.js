@@ -35,8 +35,10 @@ export async function launch(extraArgs = []) {
 }
 
 /** Opens the page (optionally with ?url=) and waits for window.strata to exist. */
-export async function openPage(browser, baseUrl, { modelUrl, width = 1280, height = 800, log } = {}) {
+export async function openPage(browser, baseUrl, { modelUrl, width = 1280, height = 800, log, onRequest } = {}) {
   const page = await browser.newPage({ viewport: { width, height } });
+  // Context-wide, so requests from the page's workers are seen too.
+  if (onRequest) page.context().on('request', (r) => onRequest(r.url()));
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') log?.(`[page ${m.type()}] ${m.text()}`);
   });

@@ -1,5 +1,6 @@
 // End-to-end suite: the built page (dist/) behind the project's server, in headless Chromium (SwiftShader).
 // Run by `npm run test:e2e` after `npm run build`. Prints one line per test and a closing `N passed, M failed`.
+import { tsImport } from 'tsx/esm/api';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -106,6 +107,9 @@ const serve = async (modelPath) => {
 
 const browser = await launch();
 const pageErrors = [];
+/** Every URL any page or worker asked for, to prove nothing leaves the machine. */
+const requested = [];
+const track = (url) => requested.push(url);
 const collect = (tag) => (line) => {
   // 404s for deliberately missing files are expected in some tests; everything else is an error.
   pageErrors.push(`${tag}: ${line}`);
@@ -113,7 +117,7 @@ const collect = (tag) => (line) => {
 
 try {
   const sampleSrv = await serve(sample);
-  const page = await openPage(browser, sampleSrv.url, { modelUrl: sampleSrv.modelUrl, log: collect('sample') });
+  const page = await openPage(browser, sampleSrv.url, { modelUrl: sampleSrv.modelUrl, log: collect('sample'), onRequest: track });
 
   await test(`opens the sample via ?url= (${sample.split('/').pop()})`, async () => {
     const s = await waitSettled(page, 60_000);
@@ -351,6 +355,31 @@ try {
     await page.keyboard.press('Escape');
   });
 
+  await test('hostile names, ops, docs and attributes (script, img, svg, javascript:, RTL) stay inert text', async () => {
+    const { writeHostileOnnx, HOSTILE_NAMES } = await tsImport('../helpers/hostile-model.ts', import.meta.url);
+    const file = writeHostileOnnx(resolve(CACHE, 'hostile_full.onnx'));
+    const srv = await serve(file);
+    await page.goto(`${srv.url}?url=${encodeURIComponent(srv.modelUrl)}`);
+    const s = await waitSettled(page);
+    assert(s.status === 'ready', `status ${s.status} ${s.error ?? ''}`);
+    await page.evaluate(() => window.strata.expandAll());
+    for (const name of HOSTILE_NAMES.nodes) {
+      const picked = await page.evaluate((n) => window.strata.select(n), name);
+      assert(picked !== null, `could not select ${JSON.stringify(name)}`);
+      const shown = await page.evaluate(() => document.querySelector('.sidebar .props-name')?.textContent);
+      assert(shown === name, `name shown as ${JSON.stringify(shown)}`);
+    }
+    await page.fill('.search-input', '<');
+    await page.waitForSelector('.search.open .search-item');
+    const r = await page.evaluate(() => ({
+      xss: window.__xss ?? 0,
+      injected: document.querySelectorAll('body img, body svg script, .sidebar svg, .search-results svg, body script:not([type=module])').length,
+      links: [...document.querySelectorAll('a[href]')].filter((a) => /^javascript:/i.test(a.getAttribute('href'))).length,
+    }));
+    await page.keyboard.press('Escape');
+    assert(r.xss === 0 && r.injected === 0 && r.links === 0, `markup was interpreted: ${JSON.stringify(r)}`);
+  });
+
   await test('a corrupt file shows the error panel', async () => {
     const corrupt = corruptModel();
     const panelText = () => page.evaluate(() => {
@@ -381,7 +410,7 @@ try {
 
   // ------------------------------------------------------------------ 100k nodes
   const bigSrv = await serve(big);
-  const bigPage = await openPage(browser, bigSrv.url, { log: collect('100k') });
+  const bigPage = await openPage(browser, bigSrv.url, { log: collect('100k'), onRequest: track });
 
   await test('cancel stops a load in progress', async () => {
     await bigPage.evaluate((u) => void window.strata.open(u), bigSrv.modelUrl);
@@ -433,6 +462,13 @@ try {
     assert(s.expanded === 0 && s.visibleNodes > 0, `after collapseAll: ${JSON.stringify(s)}`);
   });
   await bigPage.close();
+
+  await test('no request left the machine: only the page\'s own 127.0.0.1 origin, data: and blob:', async () => {
+    assert(requested.length > 5, `only ${requested.length} requests seen`);
+    const local = /^(https?:\/\/127\.0\.0\.1:\d+\/|data:|blob:)/;
+    const offOrigin = requested.filter((u) => !local.test(u));
+    assert(offOrigin.length === 0, `off-origin requests: ${offOrigin.slice(0, 5).join(', ')}`);
+  });
 
   await test('no unexpected page errors', async () => {
     const unexpected = pageErrors.filter((e) => !/404|Not Found|Failed to load resource/i.test(e));

@@ -232,6 +232,19 @@ describe('shape inference and metrics on hand-built layers', () => {
     expect(shapes.bindings).toEqual({ batch_size: 1, seq_len: 128, height: 3, n_feat: 7 });
   });
 
+  it('treats model-provided names as plain data (__proto__, constructor)', () => {
+    const { shapes, metrics, node } = new Net()
+      .input('x', ['__proto__', 'constructor'])
+      .node('toString', ['x'], ['y'], {}, 'weird')
+      .node('constructor', ['x'], ['z'], {}, 'weird2')
+      .build();
+    expect(Object.keys(shapes.bindings)).toEqual(['__proto__', 'constructor']);
+    expect(shapes.bindings.constructor).toBe(1);
+    expect(Object.keys(shapes.unresolved)).toEqual(['toString', 'constructor']);
+    expect(metrics.flops[node('weird')]).toBe(0);
+    expect(metrics.flops[node('weird2')]).toBe(0);
+  });
+
   it('TFLite: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED from file shapes; weights behind DEQUANTIZE count once', () => {
     const { metrics, node } = new Net('tflite')
       .input('in', [1, 8, 8, 3])

@@ -44,18 +44,21 @@ describe('parseOrtProfile on a hand-written trace', () => {
       { cat: 'Node', name: 'ghost_kernel_time', dur: 5, args: { op_name: 'Softmax', node_index: '0' } },
       { cat: 'Session', name: 'model_run', dur: 800 },
       { cat: 'Node', name: 'conv1_kernel_time', dur: 100, args: { op_name: 'Conv', node_index: '0' } },
+      { cat: 'Node', name: '__proto___kernel_time', dur: 0, args: { op_name: '__proto__', provider: '__proto__' } },
       null,
       'junk',
     ] as OrtTraceEvent[];
     const ir = tinyIr();
     const p = parseOrtProfile(JSON.stringify(events), ir);
     expect(p.runs).toBe(2);
-    expect(p.kernelEvents).toBe(6);
+    expect(p.kernelEvents).toBe(7);
     expect(p.mappedEvents).toBe(4);
     expect(p.mappedByIndex).toBe(1);
     expect([...p.nodeUs]).toEqual([400, 20, 100]);
     expect([...p.nodeCalls]).toEqual([2, 1, 1]);
-    expect(p.unmapped.map((u) => u.name)).toEqual(['fused conv1_relu', 'ghost']);
+    expect(p.unmapped.map((u) => u.name)).toEqual(['fused conv1_relu', 'ghost', '__proto__']);
+    expect(p.byOp.__proto__).toEqual({ us: 0, calls: 1 });
+    expect(({} as Record<string, unknown>).us).toBeUndefined();
     expect(p.totalKernelUs).toBe(575);
     expect(p.mappedKernelUs).toBe(520);
     expect(p.byOp.Conv).toEqual({ us: 400, calls: 2 });
