@@ -9,6 +9,7 @@ import { ncnnDecoder } from './ncnn/index.ts';
 import { nnefDecoder } from './nnef/index.ts';
 import { onnxDecoder } from './onnx/index.ts';
 import { openvinoDecoder } from './openvino/index.ts';
+import { paddleDecoder } from './paddle/index.ts';
 import type { DecodeOptions, ModelDecoder } from './registry-types.ts';
 import { pytorchDecoder } from './pytorch/index.ts';
 import { tensorflowDecoder } from './tensorflow/index.ts';
@@ -17,7 +18,7 @@ import { tfliteDecoder } from './tflite/index.ts';
 /** Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). */
 export const decoders: readonly ModelDecoder[] = [
   tfliteDecoder, onnxDecoder, tensorflowDecoder, pytorchDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
-  nnefDecoder, caffeDecoder, darknetDecoder,
+  nnefDecoder, paddleDecoder, caffeDecoder, darknetDecoder,
 ];
 
 const HEAD_BYTES = 4096;

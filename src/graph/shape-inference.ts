@@ -65,7 +65,7 @@ export interface InferredShapes {
   source: Uint8Array;
   /** Contents of small tensors that were known or computed (constants, shape vectors). */
   values: Map<number, Float64Array>;
-  /** Every symbolic name met and the number it was bound to. */
+  /** Symbolic names of the model's inputs (and names the caller gave) with the numbers they were bound to. */
   bindings: Record<string, number>;
   /** Op type → nodes with an output whose shape stayed (partly) unknown. */
   unresolved: Record<string, number>;
@@ -157,17 +157,28 @@ export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): I
   const values = new Map<number, Float64Array>(options.constants ?? []);
   const fileKnown = new Uint8Array(n);
 
-  // Shapes the file states, symbols bound. Unnamed unknown dims of graph inputs get the default too.
+  // The model's inputs fix the symbols: every symbolic (or unnamed unknown) dim of a main-graph input gets a number.
+  const isModelInput = (v: number) => (ir.valueFlags[v] & ValueFlag.GraphInput) !== 0 && ir.valueGraph[v] === 0;
+  for (let v = 0; v < n; v++) {
+    if (!isModelInput(v) || !(ir.valueFlags[v] & ValueFlag.HasShape)) continue;
+    for (let i = ir.valueShapeOffsets[v]; i < ir.valueShapeOffsets[v + 1]; i++) if (ir.valueShapeSymbols[i] >= 0) bind(str(ir, ir.valueShapeSymbols[i]));
+  }
+  // Shapes the file states. Elsewhere a symbol the inputs (or the caller) did not fix stays unknown, for inference
+  // to fill: value_info symbols such as `unk__3` name sizes that differ from the inputs'.
   const tmp: number[] = [];
   for (let v = 0; v < n; v++) {
     dtype[v] = ir.valueDtype[v];
     if (!(ir.valueFlags[v] & ValueFlag.HasShape)) continue;
     tmp.length = 0;
     let known = 1;
-    const isInput = (ir.valueFlags[v] & ValueFlag.GraphInput) !== 0;
+    const isInput = isModelInput(v);
     for (let i = ir.valueShapeOffsets[v]; i < ir.valueShapeOffsets[v + 1]; i++) {
       const sym = ir.valueShapeSymbols[i];
-      let d = sym >= 0 ? bind(str(ir, sym)) : ir.valueShapeDims[i];
+      let d = ir.valueShapeDims[i];
+      if (sym >= 0) {
+        const name = str(ir, sym);
+        d = Object.hasOwn(bindings, name) ? bindings[name] : Object.hasOwn(userDims, name) ? bind(name) : -1;
+      }
       if (d < 0 && isInput) {
         // An unnamed dynamic input dim can be set as `<input name>:<axis>`.
         const key = `${str(ir, ir.valueName[v])}:${i - ir.valueShapeOffsets[v]}`;

@@ -41,6 +41,8 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
   mxnet: [{ path: '../fixtures/mxnet/tiny_resnet-symbol.json', kind: 'text' }],
   ncnn: [{ path: '../fixtures/ncnn/tiny_fire.param', kind: 'text' }],
   nnef: [{ path: '../fixtures/nnef/graph.nnef', kind: 'text' }],
+  // Written by tests/helpers/paddle-proto.ts (tinyPaddleProgram) from framework.proto field numbers.
+  paddle: [{ path: '../fixtures/paddle/tiny_cond.pdmodel', kind: 'protobuf' }],
   // TorchScript archives written by python3-torch (generated into .cache on first use, see loadSeeds). Zip
   // directories are 32-bit offsets and sizes, which the 'flatbuffer' mutations aim at.
   pytorch: [
@@ -61,6 +63,7 @@ export const FILE_NAMES: Record<string, string> = {
   mxnet: 'fuzz-model-symbol.json',
   ncnn: 'fuzz-model.param',
   nnef: 'graph.nnef',
+  paddle: 'fuzz-model.pdmodel',
   pytorch: 'fuzz-model.pt',
 };
 

@@ -18,6 +18,8 @@ import { ortProfile, type OrtRunResult } from '../helpers/ort.ts';
 
 const GPT_TINY = resolve(repoRoot, 'samples/gpt-tiny.onnx');
 const MLSD = resolve(sharedModels, 'onnx/mlsd_320x320_tiny.onnx');
+/** Paddle export: symbolic H and W, every weight in a Constant node, ConvTranspose and Resize. */
+const PPOCR = resolve(sharedModels, 'onnx/ch_PP-OCRv4_det_infer.onnx');
 
 describe('parseOrtProfile on a hand-written trace', () => {
   function tinyIr(): GraphIR {
@@ -97,7 +99,12 @@ describe('ONNX Runtime profiles of real models', () => {
   const runs: Record<string, { ir: GraphIR; h: Hierarchy; a: ModelAnalysis; run: OrtRunResult; profile: OrtProfile }> = {};
 
   beforeAll(async () => {
-    for (const [key, path, dims] of [['gpt', GPT_TINY, { batch: 1, sequence: 16 }], ['mlsd', MLSD, {}]] as const) {
+    const models = [
+      ['gpt', GPT_TINY, { batch: 1, sequence: 16 }],
+      ['mlsd', MLSD, {}],
+      ['ocr', PPOCR, { 'p2o.DynamicDimension.1': 320, 'p2o.DynamicDimension.2': 256 }],
+    ] as const;
+    for (const [key, path, dims] of models) {
       const run = await ortProfile(path, { dims, runs: 2 });
       const source = await NodeFileSource.open(path);
       try {
@@ -133,6 +140,16 @@ describe('ONNX Runtime profiles of real models', () => {
     expect(profileCoverage(ir, profile).share).toBeGreaterThanOrEqual(0.95);
     // Convolutions dominate this model's run time.
     expect(profile.byOp.Conv.us).toBeGreaterThan(0.5 * profile.totalKernelUs);
+  });
+
+  it('PP-OCR with bound symbolic dims: every kernel maps; output as ONNX Runtime computed it', () => {
+    const { ir, a, profile, run } = runs.ocr;
+    expect(run.outputs['sigmoid_0.tmp_0']).toEqual([1, 1, 320, 256]);
+    expect(profile.mappedEvents).toBe(profile.kernelEvents);
+    expect(profileCoverage(ir, profile).share).toBe(1);
+    // All weights sit in Constant nodes here: they still count as parameters, on the layers that use them.
+    expect(a.metrics.totals.parameters).toBeGreaterThan(1_000_000);
+    expect(a.metrics.totals.unusedParameters).toBe(0);
   });
 
   it('per-group runtime adds up to the node runtime', () => {
