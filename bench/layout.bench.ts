@@ -23,7 +23,8 @@ import { decodeFile } from '../src/decode/node.ts';
 import type { Hierarchy } from '../src/graph/hierarchy-types.ts';
 import type { GraphIR } from '../src/graph/ir.ts';
 import { LayoutEngine } from '../src/layout/engine.ts';
-import { cacheDir, ensureModel, stripNames, syntheticTransformer, tileGptBlocks } from './models.ts';
+import { gptExport } from '../tests/helpers/models.ts';
+import { cacheDir, stripNames, syntheticTransformer, tileGptBlocks } from './models.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sharedGpt10k = resolve(here, '../../shared/models/onnx/gpt_decoder_10k.onnx');
@@ -63,7 +64,7 @@ let gpt10k: GraphIR | null = null;
 const loadGpt10k = async () => (gpt10k ??= await decodeFile(sharedGpt10k));
 let gpt100k: GraphIR | null = null;
 const loadGpt100k = async () => (gpt100k ??= exportOk('gpt_780L_16d.onnx')
-  ? await decodeFile(await ensureModel('gpt', 780))
+  ? await decodeFile(gptExport(780))
   : tileGptBlocks(await loadGpt10k(), 10));
 const gpt100kSource = exportOk('gpt_780L_16d.onnx')
   ? 'export_gpt_decoder.py 780 16 2'
@@ -74,7 +75,7 @@ const CASES: Case[] = [
   { name: 'gpt-100k', source: gpt100kSource, ir: loadGpt100k, blocks: gptBlocks(780) },
   { name: 'flat-100k', source: 'gpt-100k with node/tensor names stripped', ir: async () => stripNames(await loadGpt100k()), blocks: middleGroups },
   exportOk('gpt_2340L_16d.onnx')
-    ? { name: 'gpt-300k', source: 'export_gpt_decoder.py 2340 16 2', ir: async () => decodeFile(await ensureModel('gpt', 2340)), blocks: gptBlocks(2340) }
+    ? { name: 'gpt-300k', source: 'export_gpt_decoder.py 2340 16 2', ir: async () => decodeFile(gptExport(2340)), blocks: gptBlocks(2340) }
     : {
       name: 'gpt-300k', source: 'gpt_decoder_10k.onnx blocks tiled ×30 (2340 layers; torch export too slow)',
       ir: async () => tileGptBlocks(await loadGpt10k(), 30), blocks: gptBlocks(2340),

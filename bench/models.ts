@@ -1,59 +1,12 @@
 /**
- * Generated benchmark/test models, cached under .cache/models (gitignored) and shared by every bench and test.
- * File names match tests/helpers/models.ts so both reuse the same cache.
+ * Graphs built in code for the benches and tests (flat, synthetic, tiled); generated model files come from
+ * tests/helpers/models.ts, the one place that runs the generators.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { GraphBuilder } from '../src/graph/builder.ts';
 import { buildHierarchy } from '../src/graph/hierarchy.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../src/graph/ir.ts';
 
-const run = promisify(execFile);
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const cacheDir = resolve(repoRoot, '.cache/models');
-export const sharedScripts = resolve(repoRoot, '../shared/scripts');
-const PYTHON = '/usr/bin/python3';
-
-/**
- * - `gpt`: GPT-2-style decoder export with `n` layers (d_model 16, 2 heads; ~40–128 nodes per layer).
- * - `gpt-static`: the same with static shapes (more Shape/Gather/Concat chains per layer).
- * - `chain`: synthetic chain of `n` nodes.
- */
-export type ModelKind = 'gpt' | 'gpt-static' | 'chain';
-
-const pending = new Map<string, Promise<string>>();
-
-export function ensureModel(kind: ModelKind, n: number): Promise<string> {
-  const file = kind === 'chain' ? `chain_${n}.onnx` : `gpt_${n}L_16d${kind === 'gpt-static' ? '_static' : ''}.onnx`;
-  const out = resolve(cacheDir, file);
-  if (existsSync(out)) return Promise.resolve(out);
-  let p = pending.get(out);
-  if (!p) {
-    p = generate(kind, n, out);
-    pending.set(out, p);
-  }
-  return p;
-}
-
-async function generate(kind: ModelKind, n: number, out: string): Promise<string> {
-  mkdirSync(dirname(out), { recursive: true });
-  // Write under a temporary name and rename: another process may be generating the same file.
-  const tmp = `${out}.${process.pid}.tmp.onnx`;
-  const args = kind === 'chain'
-    ? [resolve(sharedScripts, 'gen_chain_onnx.py'), String(n), tmp]
-    : [resolve(sharedScripts, 'export_gpt_decoder.py'), String(n), '16', '2', tmp, ...(kind === 'gpt-static' ? ['--static'] : [])];
-  try {
-    await run(PYTHON, args, { timeout: 1_800_000, maxBuffer: 64 << 20 });
-    renameSync(tmp, out);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-  return out;
-}
-
+export { cacheDir } from '../tests/helpers/models.ts';
 /**
  * The same main graph with every node and tensor name replaced by `node_<i>` / `t<i>`: what a flat export
  * (no scopes) looks like, for the structural-grouping path. Sub-graphs are dropped.

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ByteSource } from '../../src/decode/byte-source.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedModels = resolve(repoRoot, '../shared/models');
@@ -14,7 +15,18 @@ export function generated(name: string, script: string, args: string[]): string 
   const out = resolve(cacheDir, name);
   if (!existsSync(out)) {
     mkdirSync(dirname(out), { recursive: true });
-    execFileSync(PYTHON, [script, ...args.map((a) => (a === '$OUT' ? out : a))], { stdio: 'pipe', timeout: 600_000 });
+    // Written in a private folder under its final name (side files such as external data keep the names the
+    // model refers to), then moved: another process may be generating the same file.
+    const tmpDir = resolve(cacheDir, `.tmp-${process.pid}`);
+    mkdirSync(tmpDir, { recursive: true });
+    try {
+      const tmp = resolve(tmpDir, basename(out));
+      execFileSync(PYTHON, [script, ...args.map((a) => (a === '$OUT' ? tmp : a))], { stdio: 'pipe', timeout: 1_800_000 });
+      for (const f of readdirSync(tmpDir)) if (f !== basename(out)) renameSync(resolve(tmpDir, f), resolve(dirname(out), f));
+      renameSync(tmp, out);
+    } finally {
+      rmSync(tmpDir, { recursive: true, force: true });
+    }
   }
   return out;
 }
@@ -48,4 +60,20 @@ export function pythonReference(paths: string[]): Record<string, ReferenceCounts
     encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000,
   });
   return JSON.parse(out);
+}
+
+/** A ByteSource wrapper that counts what a decoder really reads (to prove weights are skipped). */
+export class CountingSource implements ByteSource {
+  bytesRead = 0;
+  reads = 0;
+  constructor(private readonly inner: ByteSource) {}
+  get name() { return this.inner.name; }
+  get size() { return this.inner.size; }
+  async read(offset: number, length: number) {
+    const b = await this.inner.read(offset, length);
+    this.bytesRead += b.length;
+    this.reads++;
+    return b;
+  }
+  sibling(name: string) { return this.inner.sibling?.(name) ?? Promise.resolve(null); }
 }

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
-import { BufferSource, type ByteSource } from '../../src/decode/byte-source.ts';
+import { CountingSource } from '../helpers/models.ts';
+import { BufferSource } from '../../src/decode/byte-source.ts';
 import { buildCaffeGraph } from '../../src/decode/caffe/build.ts';
 import { parseCaffemodel } from '../../src/decode/caffe/caffemodel.ts';
 import { caffeDecoder } from '../../src/decode/caffe/index.ts';
@@ -223,17 +224,6 @@ function caffemodel(opts: { convOut?: number } = {}): Uint8Array {
   return w.finish();
 }
 
-class CountingSource implements ByteSource {
-  bytesRead = 0;
-  constructor(private readonly inner: ByteSource) {}
-  get name() { return this.inner.name; }
-  get size() { return this.inner.size; }
-  async read(offset: number, length: number) {
-    const b = await this.inner.read(offset, length);
-    this.bytesRead += b.length;
-    return b;
-  }
-}
 
 describe('Caffe binary (.caffemodel)', () => {
   it('decodes layers, V1 layers, blob shapes and payload ranges', async () => {

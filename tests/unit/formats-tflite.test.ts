@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BufferSource, type ByteSource } from '../../src/decode/byte-source.ts';
+import { CountingSource } from '../helpers/models.ts';
+import { BufferSource } from '../../src/decode/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { NodeFileSource } from '../../src/decode/node-file-source.ts';
 import { tfliteDecoder } from '../../src/decode/tflite/index.ts';
@@ -34,19 +35,6 @@ function pythonCounts(paths: string[]): Record<string, PythonCounts> {
   return refs;
 }
 
-class CountingSource implements ByteSource {
-  bytesRead = 0;
-  reads = 0;
-  constructor(private readonly inner: ByteSource) {}
-  get name() { return this.inner.name; }
-  get size() { return this.inner.size; }
-  async read(offset: number, length: number) {
-    const b = await this.inner.read(offset, length);
-    this.bytesRead += b.length;
-    this.reads++;
-    return b;
-  }
-}
 
 async function decodePath(path: string, wholeFileLimit?: number): Promise<{ ir: GraphIR; bytesRead: number; size: number }> {
   const inner = await NodeFileSource.open(path);

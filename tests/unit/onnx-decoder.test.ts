@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BufferSource, type ByteSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { NodeFileSource } from '../../src/decode/node-file-source.ts';
 import { decodeFile } from '../../src/decode/node.ts';
@@ -10,7 +10,7 @@ import { onnxNodeDetails } from '../../src/decode/onnx/details.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { GraphKind, ValueFlag, str, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
-import { chainModel, gptExport, pythonReference, sharedModels, weightHeavy, type ReferenceCounts } from '../helpers/models.ts';
+import { CountingSource, chainModel, gptExport, pythonReference, sharedModels, weightHeavy, type ReferenceCounts } from '../helpers/models.ts';
 
 function expectMatches(ir: GraphIR, ref: ReferenceCounts): void {
   const s = summarize(ir);
@@ -22,19 +22,6 @@ function expectMatches(ir: GraphIR, ref: ReferenceCounts): void {
   expect(s.outputs.map((o) => o.name)).toEqual(ref.outputs);
 }
 
-/** Counts the bytes a decoder actually reads, to prove weights are skipped. */
-class CountingSource implements ByteSource {
-  bytesRead = 0;
-  constructor(private readonly inner: ByteSource) {}
-  get name() { return this.inner.name; }
-  get size() { return this.inner.size; }
-  async read(offset: number, length: number) {
-    const b = await this.inner.read(offset, length);
-    this.bytesRead += b.length;
-    return b;
-  }
-  sibling(name: string) { return this.inner.sibling!(name); }
-}
 
 describe('ONNX decoder against the python onnx package', () => {
   const reference: Record<string, ReferenceCounts> = JSON.parse(readFileSync(resolve(sharedModels, 'onnx-reference.json'), 'utf8'));
