@@ -7,7 +7,7 @@ import { GraphKind, ValueFlag, type GraphIR } from './ir.ts';
  * consumer links, and names that a sub-graph uses from an enclosing graph resolved to the outer value.
  */
 export class GraphBuilder {
-  readonly strings = new StringTable();
+  readonly strings: StringTable;
   readonly metadata: Record<string, string> = {};
 
   private readonly gName = u32();
@@ -44,7 +44,10 @@ export class GraphBuilder {
   private readonly dims = f64();
   private readonly syms = i32();
 
-  constructor(readonly format: string) {}
+  /** `expectedStrings` presizes the string index (a guess from the file size) so it rarely rehashes. */
+  constructor(readonly format: string, expectedStrings = 0) {
+    this.strings = new StringTable(expectedStrings);
+  }
 
   get nodeCount(): number {
     return this.nName.length;

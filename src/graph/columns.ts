@@ -55,7 +55,7 @@ export class StringTable {
   readonly strings: string[] = [''];
   private readonly index = new Map<string, number>([['', 0]]);
 
-  private slots = new Int32Array(1 << 12).fill(-1);
+  private slots: Int32Array;
   private entryStart = new Uint32Array(1 << 11);
   private entryLength = new Uint32Array(1 << 11);
   private entryId = new Int32Array(1 << 11);
@@ -66,6 +66,12 @@ export class StringTable {
   private poolUsed = 0;
   /** String ids whose text is still only in the pool, as (id, entry) pairs. */
   private pending: number[] = [];
+
+  constructor(expected = 0) {
+    let size = 1 << 12;
+    while (size < expected * 2 && size < 1 << 23) size *= 2;
+    this.slots = new Int32Array(size).fill(-1);
+  }
 
   /** The string id of `bytes[start, end)` read as UTF-8; `eager` decodes it now (op types read during decode). */
   internBytes(bytes: Uint8Array, start: number, end: number, eager = false): number {

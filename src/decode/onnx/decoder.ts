@@ -42,7 +42,7 @@ interface TensorAcc {
  * where each tensor's bytes are; payloads and node attributes are left in the file for on-demand reads.
  */
 export class OnnxParser {
-  readonly b = new GraphBuilder('onnx');
+  readonly b: GraphBuilder;
   private readonly r: WireStream;
   private readonly graphStack: number[] = [];
   /** Node accumulators by nesting depth, reused so decoding allocates nothing per node. */
@@ -59,6 +59,8 @@ export class OnnxParser {
   private sawGraph = false;
 
   constructor(private readonly source: ByteSource, private readonly options: DecodeOptions = {}) {
+    // Node-heavy exports carry roughly one distinct name per 100 bytes; weight-heavy ones far fewer.
+    this.b = new GraphBuilder('onnx', Math.min(source.size / 100, 4_000_000));
     this.r = new WireStream(source, (pos) => {
       options.checkCancelled?.();
       options.onProgress?.(pos, source.size);
