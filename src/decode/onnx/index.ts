@@ -8,7 +8,7 @@ const FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42]);
 export const onnxDecoder: ModelDecoder = {
   id: 'onnx',
   name: 'ONNX',
-  extensions: ['.onnx', '.onnx.data', '.pb.onnx'],
+  extensions: ['.onnx'],
   sniff(head, fileName) {
     // ir_version (field 1, varint) first with a plausible version, then another ModelProto field.
     if (head.length >= 3 && head[0] === 0x08 && head[1] >= 1 && head[1] <= 32 && FIRST_TAGS.has(head[2])) {

@@ -34,7 +34,7 @@ async function pytorchNodeDetails(source: ByteSource, ir: GraphIR, node: number)
 export const pytorchDecoder: ModelDecoder = {
   id: 'pytorch',
   name: 'PyTorch TorchScript',
-  extensions: ['.pt', '.pth', '.ptl', '.torchscript', '.pt2'],
+  extensions: ['.pt', '.pth', '.torchscript'],
   sniff(head, fileName) {
     if (!looksLikeZip(head)) return false;
     const first = firstEntryName(head);
