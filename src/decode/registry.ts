@@ -2,6 +2,7 @@ import type { GraphIR } from '../graph/ir.ts';
 import type { ByteSource } from './byte-source.ts';
 import { DecodeError } from './errors.ts';
 import { caffeDecoder } from './caffe/index.ts';
+import { coremlDecoder } from './coreml/index.ts';
 import { darknetDecoder } from './darknet/index.ts';
 import { kerasDecoder } from './keras/index.ts';
 import { mxnetDecoder } from './mxnet/index.ts';
@@ -14,11 +15,12 @@ import type { DecodeOptions, ModelDecoder } from './registry-types.ts';
 import { pytorchDecoder } from './pytorch/index.ts';
 import { tensorflowDecoder } from './tensorflow/index.ts';
 import { tfliteDecoder } from './tflite/index.ts';
+import { tnnDecoder } from './tnn/index.ts';
 
 /** Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). */
 export const decoders: readonly ModelDecoder[] = [
-  tfliteDecoder, onnxDecoder, tensorflowDecoder, pytorchDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
-  nnefDecoder, paddleDecoder, caffeDecoder, darknetDecoder,
+  tfliteDecoder, onnxDecoder, coremlDecoder, tensorflowDecoder, pytorchDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
+  nnefDecoder, paddleDecoder, tnnDecoder, caffeDecoder, darknetDecoder,
 ];
 
 const HEAD_BYTES = 4096;

@@ -43,6 +43,9 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
   nnef: [{ path: '../fixtures/nnef/graph.nnef', kind: 'text' }],
   // Written by tests/helpers/paddle-proto.ts (tinyPaddleProgram) from framework.proto field numbers.
   paddle: [{ path: '../fixtures/paddle/tiny_cond.pdmodel', kind: 'protobuf' }],
+  tnn: [{ path: '../fixtures/tnn/tiny_mobile.tnnproto', kind: 'text' }],
+  // Written by tests/helpers/coreml-proto.ts (tinyCoremlModel) from Core ML Model.proto field numbers.
+  coreml: [{ path: '../fixtures/coreml/tiny_branch.mlmodel', kind: 'protobuf' }],
   // TorchScript archives written by python3-torch (generated into .cache on first use, see loadSeeds). Zip
   // directories are 32-bit offsets and sizes, which the 'flatbuffer' mutations aim at.
   pytorch: [
@@ -64,6 +67,8 @@ export const FILE_NAMES: Record<string, string> = {
   ncnn: 'fuzz-model.param',
   nnef: 'graph.nnef',
   paddle: 'fuzz-model.pdmodel',
+  tnn: 'fuzz-model.tnnproto',
+  coreml: 'fuzz-model.mlmodel',
   pytorch: 'fuzz-model.pt',
 };
 

@@ -14,7 +14,7 @@ describe('format sniffing', () => {
   }
   // Hand-written fixtures of formats no package here ships (see each format's test for where they come from).
   const fixtures = resolve(here, '../fixtures');
-  for (const [dir, id] of [['openvino', 'openvino'], ['ncnn', 'ncnn'], ['mxnet', 'mxnet'], ['nnef', 'nnef'], ['paddle', 'paddle']]) {
+  for (const [dir, id] of [['openvino', 'openvino'], ['ncnn', 'ncnn'], ['mxnet', 'mxnet'], ['nnef', 'nnef'], ['paddle', 'paddle'], ['tnn', 'tnn'], ['coreml', 'coreml']]) {
     for (const f of readdirSync(resolve(fixtures, dir)).sort()) cases.push([resolve(fixtures, dir, f), id]);
   }
 

@@ -1,0 +1,169 @@
+import { GraphBuilder } from '../../graph/builder.ts';
+import { GraphKind, ValueFlag, dtypeName, type GraphIR } from '../../graph/ir.ts';
+import type { ByteSource } from '../byte-source.ts';
+import { DecodeError } from '../errors.ts';
+import { WireStream } from '../protobuf/wire-stream.ts';
+import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
+import { layer, model, type CmFeature, type CmLayer, type CmModel } from './model.ts';
+import { LAYER, LAYER_TYPES, MODEL_TYPES, NN_MODELS, PARAM_NAMES, PIPELINE_MODELS } from './schema.ts';
+
+/**
+ * Apple Core ML `.mlmodel` (protobuf Model). Neural networks (plain, classifier, regressor) become one node per
+ * layer, named by the layer oneof's field; branch/loop layers own their networks as sub-graphs. Pipelines are
+ * flattened into one graph (their models connect by feature name); any other model kind, ML Programs included,
+ * is one node from its inputs to its outputs. Weights (WeightParams payloads) are recorded by offset, never read.
+ */
+
+const MAX_ATTRIBUTES = 256;
+
+function layerType(field: number): string {
+  return LAYER_TYPES[field] ?? (field >= 0 ? `layer_${field}` : '(no layer type)');
+}
+
+function weightShape(l: CmLayer, name: string, count: number): number[] {
+  const p = (k: number) => {
+    const v = l.params.get(k);
+    return Array.isArray(v) ? v : [];
+  };
+  const fits = (dims: number[]) => dims.length > 0 && dims.every((d) => d > 0) && dims.reduce((a, b) => a * b, 1) === count;
+  let dims: number[] = [];
+  if (l.typeField === LAYER.convolution && name === 'weights') dims = [p(1)[0], p(2)[0], ...(p(20).length === 2 ? p(20) : [3, 3])];
+  else if ((l.typeField === LAYER.innerProduct || l.typeField === LAYER.embedding) && name === 'weights') dims = [p(2)[0], p(1)[0]];
+  return fits(dims) ? dims : [count];
+}
+
+function build(m: CmModel, file: string, options: DecodeOptions): GraphIR {
+  const b = new GraphBuilder('coreml');
+  b.beginGraph('main', GraphKind.Main);
+  if (m.specificationVersion >= 0) b.metadata.specificationVersion = String(m.specificationVersion);
+  b.metadata.modelType = MODEL_TYPES[m.typeField] ?? (m.typeField >= 0 ? `model_${m.typeField}` : 'none');
+  Object.assign(b.metadata, m.metadata);
+  const produced = new Set<number>();
+
+  const typed = (graph: number, f: CmFeature): number => {
+    const v = b.value(graph, f.name);
+    if (!b.hasShape(v)) b.setValueType(v, f.dtype, f.dims);
+    return v;
+  };
+  const produce = (v: number, name: string, where: string) => {
+    if (produced.has(v)) throw new DecodeError(`"${name}" is produced twice (again by ${where})`, file, where);
+    produced.add(v);
+  };
+
+  const addLayers = (graph: number, layers: CmLayer[], path: string) => {
+    layers.forEach((l, i) => {
+      options.checkCancelled?.();
+      const where = `${path}.layers[${i}]`;
+      const ins = l.inputs.map((n) => b.value(graph, n));
+      for (const w of l.weights) {
+        const v = b.value(graph, `${l.name}.${w.name}`);
+        if (b.flags(v) & ValueFlag.Initializer) continue;
+        b.setValueType(v, w.dtype, weightShape(l, w.name, w.count));
+        b.addFlags(v, ValueFlag.Initializer);
+        b.setValueData(v, w.offset, w.length);
+        ins.push(v);
+      }
+      const outs = l.outputs.map((n) => {
+        const v = b.value(graph, n);
+        produce(v, n, where);
+        return v;
+      });
+      const subs = l.subnets.map((s) => {
+        const g = b.beginGraph(`${l.name}.${s.name}`, GraphKind.Subgraph, graph);
+        addLayers(g, s.layers, `${where}.${s.name}`);
+        return g;
+      });
+      const node = b.addNode(graph, l.name, layerType(l.typeField), ins, outs, l.offset, l.length);
+      for (const g of subs) b.setGraphParent(g, node);
+    });
+  };
+
+  const addModel = (sub: CmModel, path: string) => {
+    if (NN_MODELS.has(sub.typeField)) addLayers(0, sub.layers, path);
+    else if (PIPELINE_MODELS.has(sub.typeField)) sub.pipeline.forEach((s, i) => addModel(s, `${path}.models[${i}]`));
+    else if (sub.typeField >= 0) {
+      const ins = sub.inputs.map((f) => typed(0, f));
+      const outs = sub.outputs.map((f) => {
+        const v = typed(0, f);
+        produce(v, f.name, path);
+        return v;
+      });
+      b.addNode(0, path, MODEL_TYPES[sub.typeField] ?? `model_${sub.typeField}`, ins, outs);
+    }
+  };
+
+  for (const f of m.inputs) {
+    const v = typed(0, f);
+    if (!(b.flags(v) & ValueFlag.GraphInput)) b.addGraphInput(0, v);
+    produced.add(v);
+  }
+  addModel(m, 'model');
+  for (const f of m.outputs) {
+    const v = typed(0, f);
+    if (!(b.flags(v) & ValueFlag.GraphOutput)) b.addGraphOutput(0, v);
+  }
+  return b.finish();
+}
+
+async function decodeCoreml(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
+  if (source.size === 0) throw new DecodeError('empty file', source.name, 'file');
+  const r = new WireStream(source, (pos) => options.onProgress?.(pos, source.size));
+  const m = await model(r.at('Model'), source.size);
+  options.onProgress?.(source.size, source.size);
+  return build(m, source.name, options);
+}
+
+function showParam(name: string, v: number[] | string): AttributeView {
+  if (typeof v === 'string') return { name, type: v ? 'message' : 'oneof', value: v || 'set' };
+  if (!v.length) return { name, type: 'list', value: '[]' };
+  const float = v.some((x) => !Number.isInteger(x));
+  return { name, type: float ? 'float' : 'int', value: v.length === 1 ? String(v[0]) : `[${v.slice(0, 16).join(', ')}${v.length > 16 ? ', …' : ''}]` };
+}
+
+async function coremlNodeDetails(source: ByteSource, ir: GraphIR, node: number): Promise<NodeDetails> {
+  const offset = ir.nodeSourceOffset[node];
+  const length = ir.nodeSourceLength[node];
+  if (!(offset >= 0) || length <= 0) return { attributes: [] };
+  const r = new WireStream(source);
+  r.pos = offset;
+  const l = await layer(r.at('NeuralNetworkLayer'), offset + length, 0, true);
+  const names = PARAM_NAMES[l.typeField] ?? {};
+  const attributes: AttributeView[] = [];
+  if (l.typeField === LAYER.activation) {
+    for (const k of l.params.keys()) attributes.push({ name: 'activation', type: 'oneof', value: names[k] ?? `activation_${k}` });
+  } else {
+    for (const [k, v] of l.params) {
+      if (attributes.length >= MAX_ATTRIBUTES) break;
+      const a = showParam(names[k] ?? `field_${k}`, v);
+      // PoolingLayerParams.PoolingType: MAX = 0, AVERAGE = 1, L2 = 2.
+      if (l.typeField === LAYER.pooling && k === 1) a.value = ['MAX', 'AVERAGE', 'L2'][Number(a.value)] ?? a.value;
+      attributes.push(a);
+    }
+  }
+  for (const w of l.weights) attributes.push({ name: w.name, type: 'tensor', value: `${dtypeName(w.dtype)}[${w.count}] at offset ${w.offset}` });
+  return { attributes };
+}
+
+/** `08 version 12 len 0a len 0a …`: specificationVersion, then a description whose first input starts with its name. */
+export function looksLikeCoreml(head: Uint8Array, fileName: string): boolean {
+  if (head.length < 8 || head[0] !== 0x08 || head[1] < 1 || head[1] > 12 || head[2] !== 0x12) return false;
+  // Version 1 starts like a TensorFlow SavedModel (08 01 12 …): only by name.
+  if (head[1] === 1 && !fileName.toLowerCase().endsWith('.mlmodel')) return false;
+  let i = 3;
+  while (i < head.length && head[i] & 0x80) i++;
+  i++;
+  if (i + 2 >= head.length || head[i] !== 0x0a) return false;
+  i++;
+  while (i < head.length && head[i] & 0x80) i++;
+  i++;
+  return i < head.length && head[i] === 0x0a;
+}
+
+export const coremlDecoder: ModelDecoder = {
+  id: 'coreml',
+  name: 'Core ML',
+  extensions: ['.mlmodel'],
+  sniff: looksLikeCoreml,
+  decode: decodeCoreml,
+  nodeDetails: coremlNodeDetails,
+};
