@@ -34,6 +34,12 @@ export interface StrataState {
   busy: boolean;
   timings: Record<string, number>;
   renderer: string;
+  /** Colour-by mode of the graph ('category', 'params', 'flops', 'runtime'). */
+  colorMode: string;
+  /** The loaded ONNX Runtime profile: nodes with kernel time and mapped kernel ms per run. */
+  profile: { mappedNodes: number; totalMs: number } | null;
+  /** Structure metrics totals once the analysis finished. */
+  metrics: { params: number; flops: number } | null;
 }
 
 type Listener = () => void;
@@ -325,6 +331,9 @@ export class Controller {
       busy: this.busy,
       timings: { ...this.timings },
       renderer: this.scene.glRenderer,
+      colorMode: 'category',
+      profile: null,
+      metrics: null,
     };
     if (this.error !== undefined) s.error = this.error;
     return s;

@@ -3,6 +3,7 @@ import { THEMES, type ThemeName } from '../scene/palette.ts';
 import { Scene, type CameraState } from '../scene/scene.ts';
 import { buildSvg } from '../scene/svg-export.ts';
 import { download, el, formatCount } from '../ui/dom.ts';
+import { formatSi } from '../ui/colour-modes.ts';
 import { createFilePicker, installDropTarget } from '../ui/files.ts';
 import { installKeyboard } from '../ui/keyboard.ts';
 import { EmptyState, ErrorPanel, LoadingPanel, Tooltip } from '../ui/panels.ts';
@@ -13,6 +14,9 @@ import type { ModelInput } from '../workers/decode-api.ts';
 import { Controller, errorMessage, type StrataState } from './controller.ts';
 import type { EarlyLoad, WorkerPool } from './load.ts';
 import type { SearchMatch } from './model.ts';
+import { COLOR_MODES, Profiling, type ColorMode } from './profiling.ts';
+import { profileRows } from '../ui/profile-panel.ts';
+import { LegendOverlay, ProfileSide } from '../ui/profile-side.ts';
 
 /** `window.strata`: the automation / embedding surface (DESIGN.md contract 2). */
 export interface StrataApi {
@@ -25,6 +29,10 @@ export interface StrataApi {
   search(q: string): SearchMatch[];
   camera(c?: Partial<CameraState>): Promise<CameraState>;
   fit(): Promise<CameraState>;
+  /** Colours the graph by op category (default), parameters, FLOPs or runtime (needs a loaded profile). */
+  colorBy(mode: ColorMode): Promise<StrataState>;
+  /** Fetches an ONNX Runtime profile (chrome-trace JSON) and maps it onto the open model. */
+  loadProfile(url: string): Promise<StrataState>;
 }
 
 declare global {
@@ -49,7 +57,7 @@ function idleState(status: StrataState['status'], error?: string): StrataState {
   const s: StrataState = {
     status, nodes: 0, groups: 0, expanded: 0, visibleNodes: 0, drawCalls: 0, visibleOps: 0, visibleGroups: 0,
     boxes: 0, edges: 0, tier: 'dots', camera: { x: 0, y: 0, zoom: 1 }, selected: null, file: null, busy: false,
-    timings: {}, renderer: '',
+    timings: {}, renderer: '', colorMode: 'category', profile: null, metrics: null,
   };
   if (error !== undefined) s.error = error;
   return s;
@@ -61,6 +69,15 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   document.documentElement.dataset.theme = themeName;
 
   let controller: Controller | null = null;
+  let profiling: Profiling | null = null;
+  const withProfile = (st: StrataState): StrataState => {
+    const p = profiling;
+    if (!p || !p.model) return st;
+    st.colorMode = p.colorMode;
+    st.profile = p.summary();
+    st.metrics = p.metrics ? { params: p.metrics.totals.parameters, flops: p.metrics.totals.flops } : null;
+    return st;
+  };
   let startupError: string | null = null;
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
@@ -73,7 +90,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
 
   // The API exists from the first moment; calls wait until the renderer is up.
   window.strata = {
-    state: () => controller?.state() ?? idleState(startupError ? 'error' : 'idle', startupError ?? undefined),
+    state: () => withProfile(controller?.state() ?? idleState(startupError ? 'error' : 'idle', startupError ?? undefined)),
     open: async (url: string) => {
       await ready;
       if (!controller) throw new Error(startupError ?? 'viewer failed to start');
@@ -117,11 +134,44 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       await c.scene.nextFrame();
       return c.scene.getCamera();
     },
+    colorBy: async (mode: ColorMode) => {
+      const c = await need();
+      if (!profiling || !c.model) throw new Error('no model is open');
+      if (mode === 'params' || mode === 'flops') await profiling.whenAnalyzed();
+      profiling.colorBy(mode);
+      await c.scene.nextFrame();
+      return withProfile(c.state());
+    },
+    loadProfile: async (url: string) => {
+      const c = await need();
+      if (!profiling || !c.model) throw new Error('no model is open');
+      const href = new URL(url, location.href).href;
+      const res = await fetch(href);
+      if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+      profiling.loadProfile(await res.text(), decodeURIComponent(href.split(/[?#]/)[0].split('/').pop() || 'profile.json'));
+      await c.scene.nextFrame();
+      return withProfile(c.state());
+    },
   };
 
   // ---- page skeleton
   const graphHost = el('div', { class: 'graph-host', attrs: { 'aria-label': 'Model graph' } });
-  const openInput = (input: ModelInput) => void controller?.open(input);
+  const openInput = (input: ModelInput) => {
+    // A .json dropped while a model is open is tried as an ONNX Runtime profile first.
+    if (input.kind === 'blob' && /\.json$/i.test(input.name) && profiling?.model) {
+      void loadProfileBlob(input.blob, input.name).catch((err: unknown) => {
+        if (errorMessage(err).startsWith('not an ONNX Runtime profile')) void controller?.open(input);
+        else report(err);
+      });
+      return;
+    }
+    void controller?.open(input);
+  };
+  async function loadProfileBlob(blob: Blob, name: string): Promise<void> {
+    const p = profiling;
+    if (!p) throw new Error('viewer not ready');
+    p.loadProfile(await blob.text(), name);
+  }
   const picker = createFilePicker(openInput);
   const toolbar = new Toolbar({
     open: () => picker.pick(),
@@ -167,7 +217,109 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     void ctl.selectNode(m.node, true, 350);
   });
   toolbar.searchSlot.append(search.element);
-  root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost, properties.element), statusBar.element);
+
+  // ---- structure profile: colour-by select, profile panel, runtime profile
+  const prof = new Profiling(ctl);
+  profiling = prof;
+  const legend = new LegendOverlay();
+  graphHost.append(legend.element);
+  const side = new ProfileSide({
+    onSelect: (sel) => {
+      if (sel.kind === 'op') {
+        search.setQuery(sel.op);
+        return;
+      }
+      const model = ctl.model;
+      if (!model) return;
+      const g = model.groupOfPath(sel.path);
+      if (g < 0) return;
+      void ctl.expandPath(sel.path).then(() => {
+        const box = ctl.layout?.groupBox[g] ?? -1;
+        if (box >= 0) scene.focusBox(box, 300);
+      }).catch(report);
+    },
+    onDims: (dims) => void prof.analyze(dims),
+  });
+  const colourSelect = el('select', { class: 'colour-by', title: 'Colour the graph by', attrs: { 'aria-label': 'Colour by' } });
+  const MODE_LABELS: Record<ColorMode, string> = { category: 'Colour: op type', params: 'Colour: params', flops: 'Colour: FLOPs', runtime: 'Colour: runtime' };
+  for (const m of COLOR_MODES) colourSelect.append(el('option', { text: MODE_LABELS[m], attrs: { value: m } }));
+  colourSelect.addEventListener('change', () => {
+    try {
+      prof.colorBy(colourSelect.value as ColorMode);
+    } catch (err) {
+      report(err);
+      colourSelect.value = prof.colorMode;
+    }
+  });
+  const profileButton = el('button', {
+    class: 'tool profile-toggle', text: 'Profile', title: 'Parameters, FLOPs and runtime per group and op type',
+    attrs: { type: 'button', 'aria-pressed': 'false' },
+    on: { click: () => setProfileVisible(!side.visible) },
+  });
+  const profilePicker = el('input', { attrs: { type: 'file', accept: '.json,application/json', 'aria-label': 'Load ONNX Runtime profile' } });
+  profilePicker.hidden = true;
+  profilePicker.classList.add('profile-file');
+  profilePicker.addEventListener('change', () => {
+    const f = profilePicker.files?.[0];
+    profilePicker.value = '';
+    if (f) void loadProfileBlob(f, f.name).catch(report);
+  });
+  document.body.append(profilePicker);
+  const loadProfileButton = el('button', {
+    class: 'tool load-profile', text: 'Load profile…', title: 'Load an ONNX Runtime profiling JSON (or drop it on the graph)',
+    attrs: { type: 'button' }, on: { click: () => profilePicker.click() },
+  });
+  toolbar.addModelControl(colourSelect);
+  toolbar.addModelControl(profileButton);
+  toolbar.addModelControl(loadProfileButton);
+
+  let sideData: unknown = null;
+  function setProfileVisible(v: boolean): void {
+    side.visible = v;
+    profileButton.setAttribute('aria-pressed', String(v));
+    properties.element.hidden = v;
+    sideData = null;
+    syncProfile();
+  }
+  function syncProfile(): void {
+    legend.set(prof.colorMode === 'category' ? null : prof.legend);
+    if (colourSelect.value !== prof.colorMode) colourSelect.value = prof.colorMode;
+    for (const o of Array.from(colourSelect.options)) {
+      o.disabled = o.value === 'runtime' ? !prof.profile : o.value === 'category' ? false : !prof.metrics;
+    }
+    if (!side.visible) return;
+    const lines: string[] = [];
+    if (!prof.model) lines.push('No model open.');
+    else if (prof.analyzing) lines.push('Analysing…');
+    if (prof.error) lines.push(`Analysis failed: ${prof.error}`);
+    const m = prof.metrics;
+    if (m && !prof.analyzing) {
+      const unit = (v: number, u: string) => {
+        const t = formatSi(v);
+        return /[kMGTP]$/.test(t) ? `${t}${u}` : `${t} ${u}`;
+      };
+      lines.push(`${formatSi(m.totals.parameters).replace(' ', '')} params · ${unit(m.totals.flops, 'FLOPs')} · ${unit(m.totals.activationBytes, 'B')} activations`);
+      const unresolved = Object.entries(prof.unresolved).sort((a, b) => b[1] - a[1]);
+      if (m.totals.unknownCostNodes) lines.push(`${m.totals.unknownCostNodes} nodes of unknown cost${unresolved.length ? ` (${unresolved.slice(0, 4).map(([op, n]) => `${op} ×${n}`).join(', ')})` : ''}`);
+    }
+    const p = prof.profile;
+    if (p) {
+      const cov = prof.coverage();
+      const sum = prof.summary()!;
+      lines.push(`Runtime: ${prof.profileFile} — ${p.runs} run${p.runs === 1 ? '' : 's'}, ${sum.totalMs.toFixed(2)} ms per run`);
+      lines.push(`${sum.mappedNodes} nodes timed${cov ? ` (${(100 * cov.share).toFixed(1)}% of non-Constant)` : ''} · ${p.kernelEvents - p.mappedEvents} unmapped events`);
+    }
+    side.setStatus(lines);
+    // The table only changes with new metrics or a new profile.
+    const key = [prof.metrics, prof.profile];
+    if (m && prof.model && !(Array.isArray(sideData) && sideData[0] === key[0] && sideData[1] === key[1])) {
+      sideData = key;
+      side.setData(profileRows(prof.model.ir, prof.model.hierarchy, m, prof.profile));
+    }
+  }
+  prof.onChange(syncProfile);
+
+  root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost, properties.element, side.element), statusBar.element);
   installDropTarget(graphHost, openInput);
 
   function report(err: unknown): void {
@@ -230,6 +382,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       else properties.showModel(model);
     }
     if (model) document.title = `${model.fileName} — Strata`;
+    prof.setModel(st === 'ready' ? model : null);
   }
   ctl.onChange(syncPanels);
 

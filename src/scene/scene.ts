@@ -23,6 +23,48 @@ export interface SceneSource {
   edgeLabel(layout: SceneLayout, edge: number): string;
 }
 
+/**
+ * Colour-by-metric overlay: heat colours (0xRRGGBB) per node and per group (groups by their summed metric), and
+ * an optional suffix for collapsed group labels (totals). Packed into vertex colours once, on `setHeat`.
+ */
+export interface SceneHeat {
+  node: Uint32Array;
+  group: Uint32Array;
+  groupSuffix?: (group: number) => string;
+}
+
+interface PackedHeat {
+  nodeFill: Uint32Array;
+  nodeStroke: Uint32Array;
+  groupFill: Uint32Array;
+  groupStroke: Uint32Array;
+  nodeText: Uint32Array;
+  groupText: Uint32Array;
+  groupSuffix?: (group: number) => string;
+}
+
+/** Dark or light text, whichever reads on the heat colour. */
+function textOn(rgb: number): number {
+  const l = 0.299 * ((rgb >> 16) & 255) + 0.587 * ((rgb >> 8) & 255) + 0.114 * (rgb & 255);
+  return rgba(l > 140 ? 0x1f2a3d : 0xffffff, 1);
+}
+
+function darken(rgb: number, f: number): number {
+  return ((((rgb >> 16) & 255) * f) << 16) | ((((rgb >> 8) & 255) * f) << 8) | ((rgb & 255) * f);
+}
+
+function packHeat(h: SceneHeat): PackedHeat {
+  const pack = (src: Uint32Array, f: number) => {
+    const out = new Uint32Array(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = rgba(f === 1 ? src[i] : darken(src[i], f), 1);
+    return out;
+  };
+  return {
+    nodeFill: pack(h.node, 1), nodeStroke: pack(h.node, 0.6), groupFill: pack(h.group, 1), groupStroke: pack(h.group, 0.6),
+    nodeText: h.node.map(textOn), groupText: h.group.map(textOn), groupSuffix: h.groupSuffix,
+  };
+}
+
 export interface CameraState {
   /** Layout-space point at the centre of the screen. */
   x: number;
@@ -72,6 +114,7 @@ export class Scene {
   hover = -1;
   selected = -1;
   stats: FrameStats = { drawCalls: 0, renderMs: 0, rebuildMs: 0, frames: 0, rebuilds: 0 };
+  private heat: PackedHeat | null = null;
 
   private readonly host: HTMLElement;
   private readonly world = new Container({ label: 'world' });
@@ -221,6 +264,8 @@ export class Scene {
       if (old >= 0) anchor = this.toScreen(this.layout.boxX[old], this.layout.boxY[old]);
     }
     this.layout = layout;
+    // Heat colours are indexed by the model's nodes and groups: another model starts uncoloured.
+    if (source !== this.source) this.heat = null;
     this.source = source;
     this.labels.begin();
     this.labels.commit();
@@ -270,6 +315,13 @@ export class Scene {
     this.minimap.setTheme(theme);
     this.culler?.invalidate();
     this.overlayDirty = true;
+    this.markDirty();
+  }
+
+  /** Colour by a metric (null: by op category). Colours are packed here once; frames only read them. */
+  setHeat(heat: SceneHeat | null): void {
+    this.heat = heat ? packHeat(heat) : null;
+    this.culler?.invalidate();
     this.markDirty();
   }
 
@@ -576,6 +628,7 @@ export class Scene {
     const groupStroke = rgba(th.groupStroke, 1);
     const catFill = th.categoryFill.map((c) => rgba(c, 1));
     const catStroke = th.categoryStroke.map((c) => rgba(c, 1));
+    const heat = this.heat;
     const adv = labels.advance;
     const labelNodes = tier >= Tier.OpLabels;
     const full = tier >= Tier.Full;
@@ -591,7 +644,10 @@ export class Scene {
       const w = L.boxW[b];
       const h = L.boxH[b];
       if (dotTier && (kind === BoxKind.Node || (kind === BoxKind.Group && (w < minFramePx || h < minFramePx)))) {
-        const color = kind === BoxKind.Node ? catStroke[src.nodeCategory(L.boxRef[b])] : groupStroke;
+        const ref = L.boxRef[b];
+        const color = kind === BoxKind.Node
+          ? (heat ? heat.nodeFill[ref] : catStroke[src.nodeCategory(ref)])
+          : (heat ? heat.groupFill[ref] : groupStroke);
         nodes.push(L.boxX[b] - ox, L.boxY[b] - oy, w, h, color, 0, 0, 0);
         continue;
       }
@@ -601,40 +657,46 @@ export class Scene {
       const y = L.boxY[b] - oy;
       if (kind === BoxKind.Node) {
         const node = L.boxRef[b];
-        const cat = src.nodeCategory(node);
-        nodes.push(x, y, w, h, catFill[cat], catStroke[cat], radius, 1);
+        if (heat) nodes.push(x, y, w, h, heat.nodeFill[node], heat.nodeStroke[node], radius, 1);
+        else {
+          const cat = src.nodeCategory(node);
+          nodes.push(x, y, w, h, catFill[cat], catStroke[cat], radius, 1);
+        }
         if (!labelNodes || labels.full) continue;
         const op = src.nodeOp(node);
         if (!full) {
           let fs = h * 0.46;
           const room = w * 0.9;
           if (op.length * fs * adv > room) fs = Math.max(h * 0.3, room / (op.length * adv));
-          labels.add(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h / 2, fs, rgba(th.text), 0.5, 0.5);
+          labels.add(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h / 2, fs, heat ? heat.nodeText[node] : rgba(th.text), 0.5, 0.5);
         } else {
           const room = w * 0.9;
           let fs = h * 0.32;
           if (op.length * fs * adv > room) fs = Math.max(h * 0.22, room / (op.length * adv));
-          labels.add(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h * 0.36, fs, rgba(th.text), 0.5, 0.5);
+          labels.add(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h * 0.36, fs, heat ? heat.nodeText[node] : rgba(th.text), 0.5, 0.5);
           const nfs = h * 0.2;
           const name = tailText(src.nodeName(node), Math.floor(room / (nfs * adv)));
-          labels.add(name, x + w / 2, y + h * 0.72, nfs, rgba(th.textDim), 0.5, 0.5);
+          labels.add(name, x + w / 2, y + h * 0.72, nfs, heat ? heat.nodeText[node] : rgba(th.textDim), 0.5, 0.5);
         }
       } else if (kind === BoxKind.Group) {
-        frames.push(x, y, w, h, groupFill, groupStroke, radius * 1.4, 1.5);
+        const g = L.boxRef[b];
+        if (heat) frames.push(x, y, w, h, heat.groupFill[g], heat.groupStroke[g], radius * 1.4, 1.5);
+        else frames.push(x, y, w, h, groupFill, groupStroke, radius * 1.4, 1.5);
         const sh = h * scale;
         if (sh < 12 || labels.full) continue;
-        const g = L.boxRef[b];
         const room = w * 0.9;
-        const label = src.groupLabel(g);
+        const suffix = heat?.groupSuffix?.(g) ?? '';
+        const twoLines = sh >= 30;
+        // Totals go on the second line when there is one, else after the name.
+        const label = suffix && !twoLines ? `${src.groupLabel(g)} · ${suffix}` : src.groupLabel(g);
         let fs = Math.min(h * 0.34, nodeH * 0.5);
         if (label.length * fs * adv > room) fs = Math.max(fs * 0.6, room / (label.length * adv));
-        const twoLines = sh >= 30;
-        labels.add(fitText(label, Math.floor(room / (fs * adv))), x + w / 2, y + h * (twoLines ? 0.38 : 0.5), fs, rgba(th.groupText), 0.5, 0.5);
+        labels.add(fitText(label, Math.floor(room / (fs * adv))), x + w / 2, y + h * (twoLines ? 0.38 : 0.5), fs, heat ? heat.groupText[g] : rgba(th.groupText), 0.5, 0.5);
         if (twoLines) {
           const n = src.groupSize(g);
-          const cfs = fs * 0.68;
-          const count = `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
-          labels.add(fitText(count, Math.floor(room / (cfs * adv))), x + w / 2, y + h * 0.7, cfs, rgba(th.textDim), 0.5, 0.5);
+          const count = suffix || `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
+          const cfs = suffix ? Math.max(fs * 0.45, Math.min(fs * 0.68, room / (count.length * adv))) : fs * 0.68;
+          labels.add(fitText(count, Math.floor(room / (cfs * adv))), x + w / 2, y + h * 0.7, cfs, heat ? heat.groupText[g] : rgba(th.textDim), 0.5, 0.5);
         }
       } else {
         frames.push(x, y, w, h, frameFill, frameStroke, radius * 1.6, 1);

@@ -43,6 +43,13 @@ export class SearchBox {
     this.input.select();
   }
 
+  /** Puts a query in the box and shows its results (the profile panel's op rows). */
+  setQuery(q: string): void {
+    this.input.value = q;
+    this.input.focus();
+    this.update();
+  }
+
   close(): void {
     this.element.classList.remove('open');
   }

@@ -14,7 +14,9 @@ export interface ToolbarActions {
 export class Toolbar {
   readonly element: HTMLElement;
   readonly searchSlot: HTMLElement;
-  private readonly modelButtons: HTMLButtonElement[] = [];
+  /** Profile controls (colour-by select, profile toggle, load profile), filled by the viewer. */
+  readonly profileSlot: HTMLElement;
+  private readonly modelButtons: (HTMLButtonElement | HTMLSelectElement)[] = [];
   private readonly themeButton: HTMLButtonElement;
 
   constructor(actions: ToolbarActions) {
@@ -24,6 +26,7 @@ export class Toolbar {
       return b;
     };
     this.searchSlot = el('div', { class: 'search-slot' });
+    this.profileSlot = el('div', { class: 'profile-slot' });
     this.themeButton = button('◐ Theme', 'Switch light / dark theme', actions.toggleTheme, false, 'theme');
     this.element = el('header', { class: 'toolbar' },
       el('div', { class: 'brand', text: 'Strata' }),
@@ -33,10 +36,17 @@ export class Toolbar {
       button('Expand all', 'Expand every group', actions.expandAll, true, 'expand-all'),
       button('Collapse all', 'Collapse to the top-level groups', actions.collapseAll, true, 'collapse-all'),
       this.searchSlot,
+      this.profileSlot,
       button('PNG', 'Export the current view as PNG', actions.exportPng, true, 'export-png'),
       button('SVG', 'Export the current view as SVG', actions.exportSvg, true, 'export-svg'),
       this.themeButton);
     this.setModelOpen(false);
+  }
+
+  /** A control enabled only while a model is open. */
+  addModelControl(control: HTMLButtonElement | HTMLSelectElement): void {
+    this.modelButtons.push(control);
+    this.profileSlot.append(control);
   }
 
   setModelOpen(open: boolean): void {

@@ -1,5 +1,14 @@
 import type { GraphIR } from '../graph/ir.ts';
 import type { NodeDetails } from '../decode/registry-types.ts';
+import type { NodeMetrics } from '../graph/metrics.ts';
+
+/** Per-node structure metrics of the open model (typed arrays are transferred), plus shape-inference notes. */
+export interface AnalysisResult {
+  metrics: NodeMetrics;
+  /** Op type → nodes whose outputs stayed (partly) unknown. */
+  unresolved: Record<string, number>;
+  ms: number;
+}
 
 export type ModelInput = { kind: 'blob'; blob: Blob; name: string; siblings?: Blob[] } | { kind: 'url'; url: string };
 
@@ -33,4 +42,6 @@ export interface DecodeApi {
   nodeDetails(node: number): Promise<NodeDetails>;
   /** Reads a constant's bytes by range (never more than a bounded sample) and summarises them. */
   tensorPreview(value: number): Promise<TensorPreview>;
+  /** Shape inference + params/MACs/FLOPs/activation bytes per node, symbolic dims bound by `dims`. */
+  analyze(dims: Record<string, number>): Promise<AnalysisResult>;
 }

@@ -5,7 +5,8 @@ import { decode } from '../decode/registry.ts';
 import type { ModelDecoder, NodeDetails } from '../decode/registry-types.ts';
 import { tensorPreview } from '../decode/tensor-preview.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import type { DecodeApi, ModelInput, TensorPreview } from './decode-api.ts';
+import { analyzeModel } from '../profile/analyze.ts';
+import type { AnalysisResult, DecodeApi, ModelInput, TensorPreview } from './decode-api.ts';
 
 /**
  * The decode worker's state: the open model's source and IR, kept so node details and tensor bytes are read
@@ -58,6 +59,14 @@ export class DecodeService implements DecodeApi {
     const { source, ir } = this.require();
     if (value < 0 || value >= ir.valueCount) throw new Error(`no value ${value}`);
     return tensorPreview(source, ir, value);
+  }
+
+  async analyze(dims: Record<string, number>): Promise<AnalysisResult> {
+    const { source, ir } = this.require();
+    const t0 = performance.now();
+    const a = await analyzeModel(source, ir, { dims });
+    if (this.ir !== ir) throw new Error('the model changed during analysis');
+    return { metrics: a.metrics, unresolved: { ...a.shapes.unresolved }, ms: performance.now() - t0 };
   }
 
   private require() {

@@ -24,6 +24,11 @@ const api: DecodeApi = {
   cancel: () => service.cancel(),
   nodeDetails: (node) => service.nodeDetails(node),
   tensorPreview: (value) => service.tensorPreview(value),
+  async analyze(dims) {
+    const r = await service.analyze(dims);
+    const m = r.metrics;
+    return Comlink.transfer(r, [m.parameters.buffer, m.macs.buffer, m.flops.buffer, m.activationBytes.buffer, m.unknownCost.buffer] as ArrayBuffer[]);
+  },
 };
 
 Comlink.expose(api);

@@ -146,6 +146,107 @@ try {
     assert(nonBg > 50, `only ${nonBg} drawn pixels`);
   });
 
+  await test('structure profile: metrics, profile panel rows, runtime heat map from a real ORT profile', async () => {
+    await page.waitForFunction(() => window.strata.state().metrics !== null, undefined, { timeout: 60_000 });
+    let s = await state(page);
+    assert(s.metrics.params > 0 && s.metrics.flops > 0, `metrics ${JSON.stringify(s.metrics)}`);
+    assert(s.colorMode === 'category' && s.profile === null, `initial colour ${s.colorMode} profile ${JSON.stringify(s.profile)}`);
+    // Profile panel: groups view, then op types.
+    await page.click('button.profile-toggle');
+    await page.waitForSelector('.profile-panel tbody tr', { timeout: 10_000 });
+    const groups = await page.evaluate(() => Array.from(document.querySelectorAll('.profile-panel tbody tr')).map((tr) => Array.from(tr.cells).map((c) => c.textContent)));
+    assert(groups.length > 0 && groups.every((r) => r.length === 5 && r[0].length > 0), `group rows ${JSON.stringify(groups.slice(0, 3))}`);
+    await page.click('.profile-tabs button[data-view=ops]');
+    const ops = await page.evaluate(() => Array.from(document.querySelectorAll('.profile-panel tbody tr')).map((tr) => tr.cells[0].textContent));
+    assert(ops.includes('MatMul'), `op rows ${ops.join(',')}`);
+    // Clicking an op row searches it.
+    await page.click('.profile-panel tbody tr[data-key="MatMul"]');
+    const q = await page.evaluate(() => document.querySelector('.search-input').value);
+    assert(q === 'MatMul', `op row searched ${q}`);
+    await page.keyboard.press('Escape');
+    await page.click('.profile-tabs button[data-view=groups]');
+
+    // Pixels in op-category mode, same camera as the heat map below.
+    await page.evaluate(() => window.strata.collapseAll());
+    const readPixels = (key) => page.evaluate((k) => {
+      const sc = window.__strataDebug.scene;
+      sc.renderNow();
+      const gl = sc.app.renderer.gl;
+      const px = new Uint8Array(gl.drawingBufferWidth * gl.drawingBufferHeight * 4);
+      gl.readPixels(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      (window.__px ??= {})[k] = px;
+      return px.length;
+    }, key);
+    await readPixels('category');
+
+    const { ortProfile } = await tsImport('../helpers/ort.ts', import.meta.url);
+    const run = await ortProfile(sample, { runs: 2 });
+    const profilePath = resolve(CACHE, `${sample.split('/').pop()}.ort-profile.json`);
+    writeFileSync(profilePath, JSON.stringify(run.profile));
+    run.cleanup();
+    await page.setInputFiles('input.profile-file', profilePath);
+    await page.waitForFunction(() => window.strata.state().profile !== null, undefined, { timeout: 30_000 });
+    s = await state(page);
+    assert(s.colorMode === 'runtime', `colour mode ${s.colorMode} after loading a profile`);
+    assert(s.profile.totalMs > 0, `profile ${JSON.stringify(s.profile)}`);
+    const executable = await page.evaluate(() => {
+      const m = window.__strataDebug.controller.model;
+      let n = 0;
+      for (let i = 0; i < m.ir.nodeCount; i++) if (m.nodeOp(i) !== 'Constant') n++;
+      return n;
+    });
+    const share = s.profile.mappedNodes / executable;
+    log(`      ORT profile: ${s.profile.mappedNodes}/${executable} non-Constant nodes timed, ${s.profile.totalMs.toFixed(2)} ms per run`);
+    assert(share >= 0.95, `only ${(100 * share).toFixed(1)}% of non-Constant nodes mapped`);
+    const status = await page.evaluate(() => document.querySelector('.profile-status').textContent);
+    assert(/unmapped events/.test(status), `panel status: ${status}`);
+    const msHeader = await page.evaluate(() => !!document.querySelector('.profile-table th[data-column=runtime]'));
+    assert(msHeader, 'no runtime column with a profile loaded');
+    const legend = await page.evaluate(() => { const l = document.querySelector('.legend'); return l && !l.hidden ? l.textContent : null; });
+    assert(legend && /Runtime/.test(legend), `legend ${legend}`);
+
+    await readPixels('runtime');
+    const changed = await page.evaluate(() => {
+      const a = window.__px.category;
+      const b = window.__px.runtime;
+      let d = 0;
+      for (let i = 0; i < a.length; i += 4 * 7) if (Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]) > 24) d++;
+      delete window.__px;
+      return d;
+    });
+    assert(changed > 200, `runtime colouring changed only ${changed} sampled pixels`);
+    await page.screenshot({ path: resolve(OUT, 'heatmap.png') });
+
+    // The other modes through the API, then back to the default.
+    s = await page.evaluate(() => window.strata.colorBy('flops'));
+    assert(s.colorMode === 'flops', `colorBy flops -> ${s.colorMode}`);
+    s = await page.evaluate(() => window.strata.colorBy('params'));
+    assert(s.colorMode === 'params', `colorBy params -> ${s.colorMode}`);
+    const bad = await page.evaluate(() => window.strata.colorBy('nope').then(() => 'resolved', (e) => String(e.message)));
+    assert(/unknown colour mode/.test(bad), `bad mode: ${bad}`);
+    s = await page.evaluate(() => window.strata.colorBy('category'));
+    assert(s.colorMode === 'category', `colorBy category -> ${s.colorMode}`);
+    // Dropping a profile .json on the open model loads it (and does not replace the model).
+    const dropped = await page.evaluate(async (text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dropped-profile.json', { type: 'application/json' }));
+      const host = document.querySelector('.graph-host');
+      host.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      host.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      for (let i = 0; i < 100 && window.strata.state().colorMode !== 'runtime'; i++) await new Promise((r) => setTimeout(r, 50));
+      const st = window.strata.state();
+      return { mode: st.colorMode, file: st.file, status: st.status, text: document.querySelector('.profile-status').textContent };
+    }, readFileSync(profilePath, 'utf8'));
+    assert(dropped.mode === 'runtime' && dropped.status === 'ready' && /dropped-profile\.json/.test(dropped.text), `drop: ${JSON.stringify(dropped)}`);
+    await page.evaluate(() => window.strata.colorBy('category'));
+    // Re-running the analysis with other symbolic dims changes FLOPs.
+    const flops1 = s.metrics.flops;
+    await page.fill('.profile-dims input[name=sequence]', '256');
+    await page.click('.profile-dims button[type=submit]');
+    await page.waitForFunction((f) => { const m = window.strata.state().metrics; return m && m.flops !== f; }, flops1, { timeout: 30_000 });
+    await page.click('button.profile-toggle');
+  });
+
   await test('collapseAll / expand(path) / collapse again', async () => {
     let s = await page.evaluate(() => window.strata.collapseAll());
     assert(s.expanded === 0, `expanded ${s.expanded} after collapseAll`);
