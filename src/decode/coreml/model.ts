@@ -1,4 +1,4 @@
-import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream } from '../protobuf/wire-stream.ts';
+import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, walkFields } from '../protobuf/wire-stream.ts';
 import { ARRAY_DTYPE, F, LAYER, LAYER_TYPES, MODEL_TYPES, NN_MODELS, PACKED_PARAMS, PARAM_NAMES, PIPELINE_MODELS, SUBNET_FIELDS, WEIGHT_FIELDS } from './schema.ts';
 
 /**
@@ -48,31 +48,6 @@ export interface CmModel {
 
 const MAX_DEPTH = 32;
 
-type Visit = (field: number, wire: number, end: number) => Promise<void> | void;
-
-/** Walks the fields of [pos, end); the visitor reads or ignores each payload (length-delimited ones are then skipped). */
-export async function walk(r: WireStream, end: number, visit: Visit): Promise<void> {
-  const label = r.label;
-  while (r.pos < end) {
-    if (!r.has(20)) await r.fill(Math.min(20, end - r.pos));
-    const tag = r.uint();
-    const wire = tag & 7;
-    if (tag < 8) r.fail(`invalid field tag ${tag}`);
-    if (wire === WIRE_LEN) {
-      const len = r.length(end);
-      const fieldEnd = r.pos + len;
-      await visit(tag >>> 3, wire, fieldEnd);
-      r.pos = fieldEnd;
-    } else {
-      const before = r.pos;
-      await visit(tag >>> 3, wire, end);
-      if (r.pos === before) r.skip(wire, end);
-    }
-    r.label = label;
-  }
-  if (r.pos !== end) r.fail('message overruns its length');
-}
-
 export async function text(r: WireStream, wire: number, end: number, what: string): Promise<string> {
   if (wire !== WIRE_LEN) r.fail(`${what} has wire type ${wire}, expected a string`);
   await r.need(end - r.pos);
@@ -91,10 +66,10 @@ export async function ints(r: WireStream, wire: number, end: number, out: number
 
 async function feature(r: WireStream, end: number): Promise<CmFeature> {
   const f: CmFeature = { name: '', dtype: 0, dims: null, kind: '' };
-  await walk(r, end, async (n, wire, fend) => {
+  await walkFields(r, end, async (n, wire, fend) => {
     if (n === F.feature.name) f.name = await text(r, wire, fend, 'FeatureDescription.name');
     else if (n === F.feature.type && wire === WIRE_LEN) {
-      await walk(r.at('FeatureDescription.type'), fend, async (t, w2, tend) => {
+      await walkFields(r.at('FeatureDescription.type'), fend, async (t, w2, tend) => {
         if (t === F.featureType.int64) [f.kind, f.dtype] = ['int64', 7];
         else if (t === F.featureType.double) [f.kind, f.dtype] = ['double', 11];
         else if (t === F.featureType.string) [f.kind, f.dtype] = ['string', 8];
@@ -106,7 +81,7 @@ async function feature(r: WireStream, end: number): Promise<CmFeature> {
           let w = -1;
           let h = -1;
           let space = 0;
-          await walk(r.at('ImageFeatureType'), tend, async (k, w3, kend) => {
+          await walkFields(r.at('ImageFeatureType'), tend, async (k, w3, kend) => {
             const v: number[] = [];
             if (k === F.image.width || k === F.image.height || k === F.image.colorSpace) await ints(r, w3, kend, v);
             if (k === F.image.width) w = v[0] ?? -1;
@@ -118,7 +93,7 @@ async function feature(r: WireStream, end: number): Promise<CmFeature> {
         } else if (t === F.featureType.multiArray && w2 === WIRE_LEN) {
           f.kind = 'multiArray';
           const shape: number[] = [];
-          await walk(r.at('ArrayFeatureType'), tend, async (k, w3, kend) => {
+          await walkFields(r.at('ArrayFeatureType'), tend, async (k, w3, kend) => {
             if (k === F.multiArray.shape) await ints(r, w3, kend, shape);
             else if (k === F.multiArray.dataType && w3 === WIRE_VARINT) f.dtype = ARRAY_DTYPE[r.uint()] ?? 0;
           });
@@ -131,12 +106,12 @@ async function feature(r: WireStream, end: number): Promise<CmFeature> {
 }
 
 async function description(r: WireStream, end: number, m: CmModel): Promise<void> {
-  await walk(r, end, async (n, wire, fend) => {
+  await walkFields(r, end, async (n, wire, fend) => {
     if (wire !== WIRE_LEN) return;
     if (n === F.description.input) m.inputs.push(await feature(r.at('ModelDescription.input'), fend));
     else if (n === F.description.output) m.outputs.push(await feature(r.at('ModelDescription.output'), fend));
     else if (n === F.description.metadata) {
-      await walk(r.at('ModelDescription.metadata'), fend, async (k, w2, kend) => {
+      await walkFields(r.at('ModelDescription.metadata'), fend, async (k, w2, kend) => {
         const key = ({ 1: 'shortDescription', 2: 'versionString', 3: 'author', 4: 'license' } as Record<number, string>)[k];
         if (key && w2 === WIRE_LEN) m.metadata[key] = (await text(r, w2, kend, key)).slice(0, 1000);
       });
@@ -145,7 +120,7 @@ async function description(r: WireStream, end: number, m: CmModel): Promise<void
 }
 
 async function weightParams(r: WireStream, end: number, name: string, out: CmWeight[]): Promise<void> {
-  await walk(r, end, (n, wire, fend) => {
+  await walkFields(r, end, (n, wire, fend) => {
     if (wire !== WIRE_LEN) return;
     const length = fend - r.pos;
     if (!length) return;
@@ -163,7 +138,7 @@ async function weightParams(r: WireStream, end: number, name: string, out: CmWei
 /** Reads one NeuralNetworkLayer; `withParams` also collects the scalar fields of its parameters (node details). */
 export async function layer(r: WireStream, end: number, depth: number, withParams = false): Promise<CmLayer> {
   const l: CmLayer = { name: '', typeField: -1, inputs: [], outputs: [], offset: r.pos, length: end - r.pos, weights: [], params: new Map(), subnets: [] };
-  await walk(r, end, async (n, wire, fend) => {
+  await walkFields(r, end, async (n, wire, fend) => {
     if (n === F.layer.name) l.name = await text(r, wire, fend, 'NeuralNetworkLayer.name');
     else if (n === F.layer.input) l.inputs.push(await text(r, wire, fend, 'NeuralNetworkLayer.input'));
     else if (n === F.layer.output) l.outputs.push(await text(r, wire, fend, 'NeuralNetworkLayer.output'));
@@ -173,7 +148,7 @@ export async function layer(r: WireStream, end: number, depth: number, withParam
       const subnetFields = new Map(SUBNET_FIELDS[n] ?? []);
       const named = PARAM_NAMES[n];
       const packed = PACKED_PARAMS[n] ?? [];
-      await walk(r.at(`${l.name || 'layer'}.${LAYER_TYPES[n] ?? `layer_${n}`}`), fend, async (k, w2, kend) => {
+      await walkFields(r.at(`${l.name || 'layer'}.${LAYER_TYPES[n] ?? `layer_${n}`}`), fend, async (k, w2, kend) => {
         const wname = weightFields.get(k);
         const sname = subnetFields.get(k);
         if (wname && w2 === WIRE_LEN) await weightParams(r, kend, wname, l.weights);
@@ -200,7 +175,7 @@ export async function layer(r: WireStream, end: number, depth: number, withParam
 
 export async function network(r: WireStream, end: number, depth: number): Promise<CmLayer[]> {
   const layers: CmLayer[] = [];
-  await walk(r, end, async (n, wire, fend) => {
+  await walkFields(r, end, async (n, wire, fend) => {
     if (n === F.network.layers && wire === WIRE_LEN) layers.push(await layer(r.at(`layers[${layers.length}]`), fend, depth));
   });
   return layers;
@@ -208,7 +183,7 @@ export async function network(r: WireStream, end: number, depth: number): Promis
 
 export async function model(r: WireStream, end: number, depth = 0): Promise<CmModel> {
   const m: CmModel = { specificationVersion: -1, inputs: [], outputs: [], metadata: {}, typeField: -1, layers: [], pipeline: [] };
-  await walk(r, end, async (n, wire, fend) => {
+  await walkFields(r, end, async (n, wire, fend) => {
     if (n === F.model.specificationVersion && wire === WIRE_VARINT) m.specificationVersion = r.int64();
     else if (n === F.model.description && wire === WIRE_LEN) await description(r.at('Model.description'), fend, m);
     else if (MODEL_TYPES[n] && wire === WIRE_LEN) {
@@ -221,7 +196,7 @@ export async function model(r: WireStream, end: number, depth = 0): Promise<CmMo
         });
         if (n === 202) await readPipeline(fend);
         else {
-          await walk(r.at(MODEL_TYPES[n]), fend, async (k, w2, kend) => {
+          await walkFields(r.at(MODEL_TYPES[n]), fend, async (k, w2, kend) => {
             if (k === F.pipelineHolder.pipeline && w2 === WIRE_LEN) await readPipeline(kend);
           });
         }

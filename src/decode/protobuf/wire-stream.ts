@@ -246,3 +246,31 @@ export async function streamFields(r: WireStream, end: number, handle: FieldHand
   }
   if (r.pos !== end) r.fail('message overruns its length');
 }
+
+export type FieldVisitor = (field: number, wire: number, end: number) => Promise<void> | void;
+
+/**
+ * Walks the fields of [pos, end) with an async visitor for every field, for decoders whose nested messages may each
+ * need more of the file (Core ML); the visitor reads or ignores each payload (unread ones are then skipped).
+ */
+export async function walkFields(r: WireStream, end: number, visit: FieldVisitor): Promise<void> {
+  const label = r.label;
+  while (r.pos < end) {
+    if (!r.has(20)) await r.fill(Math.min(20, end - r.pos));
+    const tag = r.uint();
+    const wire = tag & 7;
+    if (tag < 8) r.fail(`invalid field tag ${tag}`);
+    if (wire === WIRE_LEN) {
+      const len = r.length(end);
+      const fieldEnd = r.pos + len;
+      await visit(tag >>> 3, wire, fieldEnd);
+      r.pos = fieldEnd;
+    } else {
+      const before = r.pos;
+      await visit(tag >>> 3, wire, end);
+      if (r.pos === before) r.skip(wire, end);
+    }
+    r.label = label;
+  }
+  if (r.pos !== end) r.fail('message overruns its length');
+}
