@@ -191,7 +191,7 @@ export async function model(r: WireStream, end: number, depth = 0): Promise<CmMo
       if (NN_MODELS.has(n)) m.layers = await network(r.at(MODEL_TYPES[n]), fend, depth);
       else if (PIPELINE_MODELS.has(n)) {
         if (depth >= MAX_DEPTH) r.fail(`pipelines nested deeper than ${MAX_DEPTH}`);
-        const readPipeline = async (pend: number) => walk(r.at('Pipeline'), pend, async (k, w2, kend) => {
+        const readPipeline = async (pend: number) => walkFields(r.at('Pipeline'), pend, async (k, w2, kend) => {
           if (k === F.pipeline.models && w2 === WIRE_LEN) m.pipeline.push(await model(r.at(`Pipeline.models[${m.pipeline.length}]`), kend, depth + 1));
         });
         if (n === 202) await readPipeline(fend);
