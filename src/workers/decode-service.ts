@@ -34,7 +34,7 @@ export class DecodeService implements DecodeApi {
       this.source = source;
       this.decoder = decoder;
       // The IR's typed arrays are transferred to the main thread (detached here); keep memcpy copies of them for
-      // details and previews. The string table is cloned by postMessage, so this thread keeps the original.
+      // details and previews. The string table is copied when sent (see ir-transfer.ts), so this thread keeps it.
       this.ir = copyColumns(ir);
       return ir;
     } catch (err) {
