@@ -7,6 +7,9 @@ import { DecodeError } from './errors.ts';
  * Servers that ignore ranges get one full download, held as a buffer.
  */
 export class UrlSource implements ByteSource {
+  /** The range after the last read, fetched while the caller parses: decoders read front to back. */
+  private ahead: { start: number; end: number; bytes: Promise<Uint8Array> } | null = null;
+
   private constructor(readonly url: string, readonly name: string, readonly size: number) {}
 
   static async open(url: string): Promise<ByteSource> {
@@ -24,6 +27,22 @@ export class UrlSource implements ByteSource {
     const start = Math.max(0, Math.min(offset, this.size));
     const end = Math.min(this.size, start + Math.max(0, length));
     if (end <= start) return new Uint8Array(0);
+    const ahead = this.ahead;
+    this.ahead = null;
+    const bytes = ahead && ahead.start === start && ahead.end >= end
+      ? ahead.bytes.then((b) => b.subarray(0, end - start))
+      : this.fetchRange(start, end);
+    if (end < this.size) {
+      // Read-ahead sizes double while reads stay sequential (WireStream), so guess twice this read.
+      const next = Math.min(this.size, end + Math.min(2 * (end - start), MAX_AHEAD));
+      const pending = this.fetchRange(end, next);
+      pending.catch(() => undefined); // a failed guess surfaces only if that range is really read
+      this.ahead = { start: end, end: next, bytes: pending };
+    }
+    return bytes;
+  }
+
+  private async fetchRange(start: number, end: number): Promise<Uint8Array> {
     const res = await fetchChecked(this.url, { headers: { Range: `bytes=${start}-${end - 1}` } }, this.name);
     const bytes = new Uint8Array(await res.arrayBuffer());
     return res.status === 206 ? bytes : bytes.subarray(start, end);
@@ -37,6 +56,8 @@ export class UrlSource implements ByteSource {
     }
   }
 }
+
+const MAX_AHEAD = 8 << 20;
 
 async function fetchChecked(url: string, init: RequestInit, name: string): Promise<Response> {
   let res: Response;

@@ -42,13 +42,26 @@ export class WireStream {
 
   /** Loads [pos, pos + n) (clipped to the file end) into the window; reads ahead a chunk. */
   async fill(n: number): Promise<void> {
-    const sequential = this.pos <= this.bufStart + this.buf.length;
+    if (this.pos > this.size) this.fail('read past the end of the file');
+    const bufEnd = this.bufStart + this.buf.length;
+    const sequential = this.pos >= this.bufStart && this.pos <= bufEnd;
     this.readAhead = sequential ? Math.min(this.readAhead * 2, MAX_CHUNK) : MIN_CHUNK;
-    const want = Math.min(Math.max(n, this.readAhead), this.size - this.pos);
-    if (want < Math.min(n, this.size - this.pos) || this.pos > this.size) this.fail('read past the end of the file');
-    this.buf = await this.source.read(this.pos, want);
+    if (sequential && this.pos < bufEnd) {
+      // Keep the unread tail and read on from where the last read ended, so reads stay contiguous (a URL source
+      // can then fetch the next range while this one is parsed).
+      const tail = this.buf.subarray(this.pos - this.bufStart);
+      const more = await this.source.read(bufEnd, Math.min(Math.max(n - tail.length, this.readAhead), this.size - bufEnd));
+      const merged = new Uint8Array(tail.length + more.length);
+      merged.set(tail);
+      merged.set(more, tail.length);
+      this.buf = merged;
+      this.bytesRead += more.length;
+    } else {
+      this.buf = await this.source.read(this.pos, Math.min(Math.max(n, this.readAhead), this.size - this.pos));
+      this.bytesRead += this.buf.length;
+    }
     this.bufStart = this.pos;
-    this.bytesRead += this.buf.length;
+    if (this.buf.length < Math.min(n, this.size - this.pos)) this.fail('read past the end of the file');
     this.onChunk?.(this.pos);
   }
 
