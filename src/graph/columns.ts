@@ -158,7 +158,10 @@ export class StringTable {
       this.entryHashed = grown(this.entryHashed, e * 2);
     }
     if (this.poolUsed + len > this.pool.length) this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
-    this.pool.set(bytes.subarray(start, start + len), this.poolUsed);
+    // A plain loop: a subarray view per name would be garbage for every string in the model.
+    const pool = this.pool;
+    const at = this.poolUsed;
+    for (let i = 0; i < len; i++) pool[at + i] = bytes[start + i];
     this.entryStart[e] = this.poolUsed;
     this.entryLength[e] = len;
     this.entryId[e] = id;
