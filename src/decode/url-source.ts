@@ -1,6 +1,7 @@
 import type { ByteSource } from './byte-source.ts';
 import { BufferSource } from './byte-source.ts';
 import { DecodeError } from './errors.ts';
+import { MAX_CHUNK } from './protobuf/wire-stream.ts';
 
 /**
  * ByteSource over HTTP range requests, so `?url=` opens a multi-GB model without downloading it whole.
@@ -13,7 +14,7 @@ export class UrlSource implements ByteSource {
   private constructor(readonly url: string, readonly name: string, readonly size: number) {}
 
   static async open(url: string): Promise<ByteSource> {
-    const name = decodeURIComponent(new URL(url, self.location?.href).pathname.split('/').pop() || 'model');
+    const name = decodeURIComponent(new URL(url, globalThis.location?.href).pathname.split('/').pop() || 'model');
     const probe = await fetchChecked(url, { headers: { Range: 'bytes=0-0' } }, name);
     const total = /\/(\d+)$/.exec(probe.headers.get('Content-Range') ?? '')?.[1];
     if (probe.status === 206 && total) {
@@ -57,7 +58,8 @@ export class UrlSource implements ByteSource {
   }
 }
 
-const MAX_AHEAD = 8 << 20;
+/** The largest read WireStream makes while streaming, so a guess of twice the last read never overshoots it. */
+const MAX_AHEAD = MAX_CHUNK;
 
 async function fetchChecked(url: string, init: RequestInit, name: string): Promise<Response> {
   let res: Response;

@@ -16,7 +16,7 @@ export const WIRE_FIXED32 = 5;
 
 /** Read-ahead starts small after a jump (skipped weights) and doubles while reads stay sequential. */
 const MIN_CHUNK = 64 << 10;
-const MAX_CHUNK = 4 << 20;
+export const MAX_CHUNK = 16 << 20;
 const TWO_32 = 4294967296;
 
 export class WireStream {

@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/cli/server.ts';
+import { decodeFile } from '../../src/decode/node.ts';
+import { decode } from '../../src/decode/registry.ts';
+import { UrlSource } from '../../src/decode/url-source.ts';
+import { summarize } from '../../src/graph/summary.ts';
+import { CountingSource, chainModel, repoRoot } from '../helpers/models.ts';
+
+describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
+  const model = chainModel(3001);
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ root: resolve(repoRoot, 'samples'), modelPath: model });
+  });
+  afterAll(() => server.close());
+
+  it('decodes the same graph as the file, reading each byte about once', async () => {
+    const source = new CountingSource(await UrlSource.open(server.modelUrl!));
+    const { ir } = await decode(source);
+    expect(summarize(ir)).toEqual(summarize(await decodeFile(model)));
+    expect(source.bytesRead).toBeLessThan(source.size * 1.1 + 8192);
+  });
+
+  it('serves arbitrary ranges correctly after a sequential run', async () => {
+    const source = await UrlSource.open(server.modelUrl!);
+    const a = await source.read(0, 1000);
+    const b = await source.read(1000, 2000);
+    const c = await source.read(500, 10);
+    expect([...c]).toEqual([...a.subarray(500, 510)]);
+    const whole = await source.read(0, 3000);
+    expect([...whole.subarray(1000)]).toEqual([...b]);
+  });
+});
