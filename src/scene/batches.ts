@@ -147,7 +147,7 @@ function quadIndices(quads: number): Uint32Array {
 }
 
 /** A growable interleaved vertex store: 4 vertices per item, `stride` bytes each, float and uint views. */
-class QuadStore {
+export class QuadStore {
   capacity: number;
   f32: Float32Array;
   u32: Uint32Array;

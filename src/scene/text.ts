@@ -1,4 +1,5 @@
-import { Buffer, BufferUsage, Geometry, ImageSource, Mesh, Shader, Texture } from 'pixi.js';
+import { Geometry, ImageSource, Mesh, Shader, Texture } from 'pixi.js';
+import { QuadStore } from './batches.ts';
 
 /**
  * Labels as one mesh: a monospace glyph atlas drawn once into a 2D canvas, and one quad per character in a
@@ -130,18 +131,6 @@ void main() {
 const STRIDE = 36;
 const WORDS = STRIDE / 4;
 
-function quadIndices(quads: number): Uint32Array {
-  const idx = new Uint32Array(quads * 6);
-  for (let i = 0, v = 0; i < idx.length; i += 6, v += 4) {
-    idx[i] = v;
-    idx[i + 1] = v + 1;
-    idx[i + 2] = v + 2;
-    idx[i + 3] = v;
-    idx[i + 4] = v + 2;
-    idx[i + 5] = v + 3;
-  }
-  return idx;
-}
 
 export class TextBatch {
   readonly mesh: Mesh<Geometry, Shader>;
@@ -150,31 +139,22 @@ export class TextBatch {
   glyphs = 0;
   /** Labels written since begin(). */
   labels = 0;
-  private capacity: number;
-  private f32: Float32Array;
-  private u32: Uint32Array;
-  private readonly vertexBuffer: Buffer;
-  private readonly indexBuffer: Buffer;
+  private readonly store: QuadStore;
   private readonly geometry: Geometry;
   private readonly uStep: number;
   private readonly vStep: number;
 
   constructor(readonly maxGlyphs = 200_000, capacity = 4096) {
     this.atlas = new GlyphAtlas();
-    this.capacity = capacity;
-    const bytes = new ArrayBuffer(capacity * 4 * STRIDE);
-    this.f32 = new Float32Array(bytes);
-    this.u32 = new Uint32Array(bytes);
-    this.vertexBuffer = new Buffer({ data: this.f32, usage: BufferUsage.VERTEX | BufferUsage.COPY_DST, label: 'text-vertices' });
-    this.indexBuffer = new Buffer({ data: quadIndices(capacity), usage: BufferUsage.INDEX | BufferUsage.COPY_DST, label: 'text-indices' });
-    const buffer = this.vertexBuffer;
+    this.store = new QuadStore(capacity, STRIDE, 'text');
+    const buffer = this.store.vertexBuffer;
     this.geometry = new Geometry({
       attributes: {
         aRect: { buffer, format: 'float32x4', stride: STRIDE, offset: 0 },
         aUV: { buffer, format: 'float32x4', stride: STRIDE, offset: 16 },
         aColor: { buffer, format: 'unorm8x4', stride: STRIDE, offset: 32 },
       },
-      indexBuffer: this.indexBuffer,
+      indexBuffer: this.store.indexBuffer,
     });
     const shader = Shader.from({
       gl: { vertex: VERTEX, fragment: FRAGMENT, name: 'strata-text' },
@@ -209,7 +189,7 @@ export class TextBatch {
     if (!text || this.glyphs >= this.maxGlyphs) return;
     const chars = Array.from(text);
     const n = Math.min(chars.length, this.maxGlyphs - this.glyphs);
-    this.ensure(this.glyphs + n);
+    this.store.ensure(this.glyphs + n);
     const atlas = this.atlas;
     const scale = size / ATLAS_PX;
     const adv = atlas.advance * size;
@@ -217,8 +197,8 @@ export class TextBatch {
     const ch = atlas.cellH * scale;
     let pen = x - anchorX * adv * n;
     const top = y - anchorY * size - (ch - size) / 2;
-    const f = this.f32;
-    const u = this.u32;
+    const f = this.store.f32;
+    const u = this.store.u32;
     for (let i = 0; i < n; i++, pen += adv) {
       const c = chars[i].codePointAt(0) ?? 63;
       if (c === 32) continue;
@@ -245,23 +225,11 @@ export class TextBatch {
 
   commit(): void {
     this.atlas.flush();
-    if (this.glyphs > 0) this.vertexBuffer.update(this.glyphs * 4 * STRIDE);
+    this.store.upload(this.glyphs);
     this.geometry.indexCount = this.glyphs * 6;
     this.mesh.visible = this.glyphs > 0;
   }
 
-  private ensure(glyphs: number): void {
-    if (glyphs <= this.capacity) return;
-    const cap = Math.max(glyphs, this.capacity * 2);
-    const bytes = new ArrayBuffer(cap * 4 * STRIDE);
-    const f32 = new Float32Array(bytes);
-    f32.set(this.f32);
-    this.f32 = f32;
-    this.u32 = new Uint32Array(bytes);
-    this.capacity = cap;
-    this.vertexBuffer.data = f32;
-    this.indexBuffer.data = quadIndices(cap);
-  }
 
   destroy(): void {
     this.mesh.destroy();
