@@ -111,40 +111,34 @@ export class SpatialIndex {
    * `out` must hold layout.boxCount entries.
    */
   queryBoxes(r: Rect, out: Int32Array): number {
-    const tree = this.boxTree;
-    if (!tree) return 0;
-    const n = this.layout.boxCount;
-    if (r.minX <= this.bounds.minX && r.minY <= this.bounds.minY && r.maxX >= this.bounds.maxX && r.maxY >= this.bounds.maxY) {
-      for (let i = 0; i < n; i++) out[i] = i;
-      return n;
-    }
-    const mark = this.boxMark;
-    let hits = 0;
-    tree.search(r.minX, r.minY, r.maxX, r.maxY, (i) => {
-      mark[i] = 1;
-      hits++;
-      return false;
-    });
-    return collect(mark, hits, out);
+    return this.query(this.boxTree, this.layout.boxCount, this.boxMark, r, out);
   }
 
   /** Edges whose polyline bounds intersect the rectangle, in layout order; `out` holds layout.edgeCount entries. */
   queryEdges(r: Rect, out: Int32Array): number {
-    const tree = this.edgeTree;
+    return this.query(this.edgeTree, this.layout.edgeCount, this.edgeMark, r, out);
+  }
+
+  private activeMark: Uint8Array = new Uint8Array(0);
+  private hits = 0;
+  /** One callback for every search, so a per-frame query allocates no closure. */
+  private readonly markHit = (i: number): boolean => {
+    this.activeMark[i] = 1;
+    this.hits++;
+    return false;
+  };
+
+  private query(tree: Flatbush | null, count: number, mark: Uint8Array, r: Rect, out: Int32Array): number {
     if (!tree) return 0;
-    const m = this.layout.edgeCount;
-    if (r.minX <= this.bounds.minX && r.minY <= this.bounds.minY && r.maxX >= this.bounds.maxX && r.maxY >= this.bounds.maxY) {
-      for (let i = 0; i < m; i++) out[i] = i;
-      return m;
+    const b = this.bounds;
+    if (r.minX <= b.minX && r.minY <= b.minY && r.maxX >= b.maxX && r.maxY >= b.maxY) {
+      for (let i = 0; i < count; i++) out[i] = i;
+      return count;
     }
-    const mark = this.edgeMark;
-    let hits = 0;
-    tree.search(r.minX, r.minY, r.maxX, r.maxY, (i) => {
-      mark[i] = 1;
-      hits++;
-      return false;
-    });
-    return collect(mark, hits, out);
+    this.activeMark = mark;
+    this.hits = 0;
+    tree.search(r.minX, r.minY, r.maxX, r.maxY, this.markHit);
+    return collect(mark, this.hits, out);
   }
 
   /** Count of boxes of the given kinds intersecting the rectangle (kinds as a bit mask over BoxKind). */
