@@ -1,5 +1,5 @@
 import type { DataflowOrder } from './hierarchy-order.ts';
-import type { NodeEdges } from './hierarchy-edges.ts';
+import { meetingPoint, type NodeEdges } from './hierarchy-edges.ts';
 import type { GroupTree } from './hierarchy-tree.ts';
 import { GroupKind } from './hierarchy-types.ts';
 
@@ -97,28 +97,15 @@ export function chunkLargeGroups(tree: GroupTree, nodeGroup: Int32Array, order: 
     if (tree.alive[g]) underBig[g] = isBig[g] || (g > 0 && underBig[tree.parent[g]]) ? 1 : 0;
   }
   const { parent, depth } = tree;
+  const meet = new Int32Array(3);
   for (let e = 0; e < edges.count; e++) {
     const u = edges.src[e];
     const v = edges.dst[e];
-    let a = nodeGroup[u];
-    let b = nodeGroup[v];
-    if (!underBig[a] || !underBig[b]) continue;
-    let ca = -1;
-    let cb = -1;
-    while (depth[a] > depth[b]) {
-      ca = a;
-      a = parent[a];
-    }
-    while (depth[b] > depth[a]) {
-      cb = b;
-      b = parent[b];
-    }
-    while (a !== b) {
-      ca = a;
-      cb = b;
-      a = parent[a];
-      b = parent[b];
-    }
+    if (!underBig[nodeGroup[u]] || !underBig[nodeGroup[v]]) continue;
+    meetingPoint(nodeGroup[u], nodeGroup[v], parent, depth, meet);
+    const a = meet[0];
+    const ca = meet[1];
+    const cb = meet[2];
     if (!isBig[a]) continue;
     const pu = ca < 0 ? nodePos[u] : groupPos[ca];
     const pv = cb < 0 ? nodePos[v] : groupPos[cb];

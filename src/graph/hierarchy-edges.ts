@@ -88,7 +88,34 @@ export function itemPositions(h: Hierarchy, nodeCount: number): { node: Uint32Ar
   return { node, group };
 }
 
+/**
+ * Lowest common group of groups `a` and `b`, written to out[0], with the child of it on each side that contains
+ * `a` (out[1]) and `b` (out[2]), or -1 where that side is the common group itself.
+ */
+export function meetingPoint(a: number, b: number, parent: ArrayLike<number>, depth: ArrayLike<number>, out: Int32Array): void {
+  let ca = -1;
+  let cb = -1;
+  while (depth[a] > depth[b]) {
+    ca = a;
+    a = parent[a];
+  }
+  while (depth[b] > depth[a]) {
+    cb = b;
+    b = parent[b];
+  }
+  while (a !== b) {
+    ca = a;
+    cb = b;
+    a = parent[a];
+    b = parent[b];
+  }
+  out[0] = a;
+  out[1] = ca;
+  out[2] = cb;
+}
+
 export function placeEdges(h: Hierarchy, edges: NodeEdges, nodeCount: number): EdgePlacement {
+  const meet = new Int32Array(3);
   const pos = itemPositions(h, nodeCount);
   const { groupParent: parent, groupDepth: depth, nodeGroup } = h;
   const lca = new Uint32Array(edges.count);
@@ -97,34 +124,18 @@ export function placeEdges(h: Hierarchy, edges: NodeEdges, nodeCount: number): E
   for (let e = 0; e < edges.count; e++) {
     const u = edges.src[e];
     const v = edges.dst[e];
-    let a = nodeGroup[u];
-    let b = nodeGroup[v];
+    const a = nodeGroup[u];
+    const b = nodeGroup[v];
     if (a === b) {
       lca[e] = a;
       srcItem[e] = pos.node[u];
       dstItem[e] = pos.node[v];
       continue;
     }
-    // Climb to equal depth, remembering the last group below the meeting point on each side.
-    let ca = -1;
-    let cb = -1;
-    while (depth[a] > depth[b]) {
-      ca = a;
-      a = parent[a];
-    }
-    while (depth[b] > depth[a]) {
-      cb = b;
-      b = parent[b];
-    }
-    while (a !== b) {
-      ca = a;
-      cb = b;
-      a = parent[a];
-      b = parent[b];
-    }
-    lca[e] = a;
-    srcItem[e] = ca < 0 ? pos.node[u] : pos.group[ca];
-    dstItem[e] = cb < 0 ? pos.node[v] : pos.group[cb];
+    meetingPoint(a, b, parent, depth, meet);
+    lca[e] = meet[0];
+    srcItem[e] = meet[1] < 0 ? pos.node[u] : pos.group[meet[1]];
+    dstItem[e] = meet[2] < 0 ? pos.node[v] : pos.group[meet[2]];
   }
   return { lca, srcItem, dstItem };
 }
