@@ -1,6 +1,7 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../byte-source.ts';
+import { BlobWiring } from '../blob-wiring.ts';
 import { DecodeError } from '../errors.ts';
 import type { DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
 
@@ -83,20 +84,10 @@ async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Prom
   b.beginGraph('ncnn', GraphKind.Main);
   b.metadata.layers = String(layers.length);
   b.metadata.blobs = String(blobCount);
-  const produced = new Set<number>();
-  const consumed = new Set<number>();
+  const wiring = new BlobWiring(b, file);
   for (const l of layers) {
-    const ins = l.inputs.map((n) => {
-      const v = b.value(0, n);
-      consumed.add(v);
-      return v;
-    });
-    const outs = l.outputs.map((n) => {
-      const v = b.value(0, n);
-      if (produced.has(v)) throw new DecodeError(`blob "${n}" is produced twice (again by layer "${l.name}")`, file, `line ${l.line}`);
-      produced.add(v);
-      return v;
-    });
+    const ins = wiring.inputs(l.inputs);
+    const outs = wiring.outputs(l.outputs, l.name, l.line);
     if (l.type === 'Input') {
       // 0=w 1=h 2=c (0 or absent = unknown) → shape [c, h, w].
       const p = new Map(l.params);
@@ -113,7 +104,7 @@ async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Prom
     }
     b.addNode(0, l.name, l.type, ins, outs, l.start, l.end - l.start);
   }
-  for (const v of produced) if (!consumed.has(v)) b.addGraphOutput(0, v);
+  wiring.addUnconsumedOutputs();
   return b.finish();
 }
 

@@ -1,6 +1,7 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../byte-source.ts';
+import { BlobWiring } from '../blob-wiring.ts';
 import { DecodeError } from '../errors.ts';
 import type { DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
 
@@ -135,29 +136,19 @@ async function decodeTnn(source: ByteSource, options: DecodeOptions = {}): Promi
   b.metadata.header = p.header.join(' ');
   b.metadata.layers = String(p.layers.length);
   if (p.blobCount >= 0) b.metadata.blobs = String(p.blobCount);
-  const produced = new Set<number>();
-  const consumed = new Set<number>();
+  const wiring = new BlobWiring(b, file);
   for (const inp of p.inputs) {
     const v = b.value(0, inp.name);
     if (!b.hasShape(v)) {
       b.setValueType(v, 1, inp.dims);
       b.addGraphInput(0, v);
     }
-    produced.add(v);
+    wiring.provide(v);
   }
   for (const l of p.layers) {
     options.checkCancelled?.();
-    const ins = l.inputs.map((n) => {
-      const v = b.value(0, n);
-      consumed.add(v);
-      return v;
-    });
-    const outs = l.outputs.map((n) => {
-      const v = b.value(0, n);
-      if (produced.has(v)) throw new DecodeError(`blob "${n}" is produced twice (again by layer "${l.name}")`, file, `line ${l.line}`);
-      produced.add(v);
-      return v;
-    });
+    const ins = wiring.inputs(l.inputs);
+    const outs = wiring.outputs(l.outputs, l.name, l.line);
     b.addNode(0, l.name, l.type, ins, outs, l.start, l.end - l.start);
   }
   const outNames = p.outputs.length ? p.outputs : null;
@@ -169,7 +160,7 @@ async function decodeTnn(source: ByteSource, options: DecodeOptions = {}): Promi
       seen.add(v);
     }
   } else {
-    for (const v of produced) if (!consumed.has(v)) b.addGraphOutput(0, v);
+    wiring.addUnconsumedOutputs();
   }
   return b.finish();
 }
