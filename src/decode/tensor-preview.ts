@@ -13,7 +13,10 @@ export async function tensorPreview(source: ByteSource, ir: GraphIR, value: numb
   const offset = ir.valueDataOffset[value];
   const byteLength = ir.valueDataLength[value];
   const base = { dtype, shape, byteLength, values: [] as string[], stats: null, sampled: 0 };
-  if (offset < 0 || byteLength <= 0) return { ...base, note: 'no stored data (computed at run time)' };
+  if (offset < 0 || byteLength <= 0) {
+    const stored = (ir.valueFlags[value] & ValueFlag.Initializer) !== 0;
+    return { ...base, note: stored ? 'stored in a layout Strata does not preview (e.g. chunked or compressed); shape and size only' : 'no stored data (computed at run time)' };
+  }
 
   let from: ByteSource | null = source;
   if (ir.valueFlags[value] & ValueFlag.External) {

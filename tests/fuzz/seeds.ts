@@ -36,7 +36,13 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
   ],
   // Formats no package here ships a model of: hand-written fixtures (binary seeds are generated in loadSeeds).
   tensorflow: [{ path: '../fixtures/tensorflow/tiny_graph.pbtxt', kind: 'text' }],
-  keras: [{ path: '../fixtures/keras/two_tower_config.json', kind: 'text' }],
+  // HDF5 seeds written by h5py (tests/fixtures/keras/make_h5_fixtures.py): addresses and lengths are 64-bit
+  // little-endian fields, which the 'flatbuffer' mutations aim at.
+  keras: [
+    { path: '../fixtures/keras/two_tower_config.json', kind: 'text' },
+    { path: '../fixtures/keras/mlp_latest.h5', kind: 'flatbuffer' },
+    { path: '../fixtures/keras/mlp_userblock.h5', kind: 'flatbuffer' },
+  ],
   openvino: [{ path: '../fixtures/openvino/tiny_classifier.xml', kind: 'text' }],
   mxnet: [{ path: '../fixtures/mxnet/tiny_resnet-symbol.json', kind: 'text' }],
   ncnn: [{ path: '../fixtures/ncnn/tiny_fire.param', kind: 'text' }],

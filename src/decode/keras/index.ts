@@ -1,14 +1,17 @@
 import { GraphBuilder } from '../../graph/builder.ts';
-import { GraphKind, type GraphIR } from '../../graph/ir.ts';
+import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../byte-source.ts';
 import { isText } from '../caffe/index.ts';
 import { DecodeError } from '../errors.ts';
 import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
 import { ZipArchive, firstEntryName, looksLikeZip } from '../zip/zip.ts';
+import { looksLikeHdf5 } from '../hdf5/hdf5.ts';
+import { readKerasH5, type KerasWeight } from './h5-model.ts';
 
 /**
- * Keras models: the Keras 3 `.keras` archive (a zip with `config.json`, `metadata.json`, `model.weights.h5`) and a
- * bare model config JSON (`model.to_json()`, or the `config.json` of an archive). Sequential and Functional models
+ * Keras models: the Keras 3 `.keras` archive (a zip with `config.json`, `metadata.json`, `model.weights.h5`), the
+ * legacy HDF5 model (`.h5`, config in a root attribute, weights located but not read) and a bare model config JSON
+ * (`model.to_json()`, or the `config.json` of an archive). Sequential and Functional models
  * become one node per layer call, wired from `inbound_nodes` (Keras 3 `__keras_tensor__` / `keras_history` and the
  * Keras 2 `[layer, node, tensor, kwargs]` lists); nested models are sub-graphs of their node. The weights file
  * is named in the metadata, never read.
@@ -29,13 +32,25 @@ const str = (v: Json | undefined): string => (typeof v === 'string' ? v : '');
 /** Per source: each node's layer config, for details (a config is small; re-reading the zip is not needed). */
 const layerConfigs = new WeakMap<ByteSource, { nodeCount: number; configs: Obj[] }>();
 
-async function readConfig(source: ByteSource): Promise<{ config: Json; metadata: Record<string, string> }> {
+interface KerasSource {
+  config: Json;
+  metadata: Record<string, string>;
+  weights: Map<string, KerasWeight[]>;
+}
+
+async function readConfig(source: ByteSource): Promise<KerasSource> {
   const file = source.name;
-  const metadata: Record<string, string> = {};
+  let metadata: Record<string, string> = {};
+  let weights = new Map<string, KerasWeight[]>();
   let text: string;
   if (source.size === 0) throw new DecodeError('empty file', file, 'file');
   const head = await source.read(0, 4096);
-  if (looksLikeZip(head)) {
+  // The HDF5 signature may sit after a user block; Hdf5File finds it there.
+  if (looksLikeHdf5(head) || /\.(h5|hdf5)$/i.test(file)) {
+    const h5 = await readKerasH5(source);
+    ({ metadata, weights } = h5);
+    text = h5.configText;
+  } else if (looksLikeZip(head)) {
     const zip = await ZipArchive.open(source);
     const entry = zip.get('config.json');
     if (!entry) throw new DecodeError('not a Keras archive: no config.json', file, 'config.json');
@@ -67,7 +82,7 @@ async function readConfig(source: ByteSource): Promise<{ config: Json; metadata:
   if (isObj(config) && isObj(config.modelTopology)) config = config.modelTopology;
   if (isObj(config) && isObj(config.model_config)) config = config.model_config;
   if (isObj(config) && typeof config.keras_version === 'string') metadata.keras_version ??= config.keras_version;
-  return { config, metadata };
+  return { config, metadata, weights };
 }
 
 interface KerasTensorRef {
@@ -84,7 +99,7 @@ class KerasBuilder {
   readonly configs: Obj[] = [];
   readonly nodeGraph: number[] = [];
 
-  constructor(private readonly file: string) {}
+  constructor(private readonly file: string, private readonly weights: Map<string, KerasWeight[]>) {}
 
   fail(message: string, field: string): never {
     throw new DecodeError(message, this.file, field);
@@ -187,7 +202,9 @@ class KerasBuilder {
     const { b } = this;
     const cls = str(layer.class_name) || 'Layer';
     const out = outs ?? Array.from({ length: nOut }, (_, t) => b.value(g, t ? `${name}:${t}` : name));
-    const node = b.addNode(g, name, cls, ins, out);
+    // Stored weights belong to top-level layers (a nested model's group holds all of its layers' weights).
+    const stored = depth === 0 ? this.weights.get(layerName(layer)) : undefined;
+    const node = b.addNode(g, name, cls, stored ? [...ins, ...stored.map((w) => this.weightValue(g, w))] : ins, out);
     this.configs[node] = layer;
     this.nodeGraph[node] = g;
     const cfg = isObj(layer.config) ? layer.config : null;
@@ -203,6 +220,16 @@ class KerasBuilder {
       for (const v of subOuts) b.addGraphOutput(sub, v);
     }
     return out;
+  }
+
+  private weightValue(g: number, w: KerasWeight): number {
+    const { b } = this;
+    const v = b.value(g, w.name);
+    if (b.flags(v) & ValueFlag.Initializer) return v;
+    b.addFlags(v, ValueFlag.Initializer);
+    b.setValueType(v, dtypeCode(w.dtype), w.shape);
+    if (w.offset >= 0) b.setValueData(v, w.offset, w.length);
+    return v;
   }
 }
 
@@ -288,12 +315,12 @@ function refList(v: Json | undefined): KerasTensorRef[] {
 }
 
 async function decodeKeras(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
-  const { config, metadata } = await readConfig(source);
+  const { config, metadata, weights } = await readConfig(source);
   options.checkCancelled?.();
   if (!isObj(config) || typeof config.class_name !== 'string' || !isObj(config.config)) {
     throw new DecodeError('not a Keras model config: no "class_name" and "config" at the top', source.name, 'config.json');
   }
-  const kb = new KerasBuilder(source.name);
+  const kb = new KerasBuilder(source.name, weights);
   Object.assign(kb.b.metadata, metadata);
   kb.b.metadata.model = `${config.class_name}${str(config.config.name) ? ` "${str(config.config.name)}"` : ''}`;
   kb.b.beginGraph(str(config.config.name) || 'model', GraphKind.Main);
@@ -348,8 +375,9 @@ export function looksLikeKerasJson(head: Uint8Array): boolean {
 export const kerasDecoder: ModelDecoder = {
   id: 'keras',
   name: 'Keras',
-  extensions: ['.keras'],
+  extensions: ['.keras', '.h5', '.hdf5'],
   sniff(head, fileName) {
+    if (looksLikeHdf5(head)) return true;
     if (looksLikeZip(head)) {
       const first = firstEntryName(head);
       return first === 'metadata.json' || first === 'config.json' || first === 'model.weights.h5' || (!first && /\.keras$/i.test(fileName));
