@@ -1,15 +1,16 @@
 import { GraphBuilder } from '../../graph/builder.ts';
-import { GraphKind, type GraphIR } from '../../graph/ir.ts';
+import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../byte-source.ts';
 import { BlobWiring } from '../blob-wiring.ts';
 import { DecodeError } from '../errors.ts';
+import { layerWeights, locateWeights, type NcnnWeightLocation } from './weights.ts';
 import type { DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
 
 /**
  * ncnn text `.param`: magic 7767517, `layer_count blob_count`, then one line per layer:
  * `Type name input_count output_count inputs… outputs… key=value…` (array params as `-233xx=n,a,b,…`).
  * Every layer is a node (Input layers too; their blobs are the graph inputs); blobs nothing reads are outputs.
- * The `.bin` weights are laid out per layer type and are not indexed here.
+ * Weights are sized from each layer's params and located in the sibling `.bin` without reading them (weights.ts).
  */
 
 const MAGIC = '7767517';
@@ -85,8 +86,27 @@ async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Prom
   b.metadata.layers = String(layers.length);
   b.metadata.blobs = String(blobCount);
   const wiring = new BlobWiring(b, file);
-  for (const l of layers) {
-    const ins = wiring.inputs(l.inputs);
+  const specs = layers.map((l) => layerWeights(l.type, new Map(l.params)));
+  const binName = file.replace(/\.param$/i, '') + '.bin';
+  const bin = (await source.sibling?.(binName)) ?? null;
+  let located: NcnnWeightLocation[][] | null = null;
+  try {
+    located = bin ? await locateWeights(bin, specs) : null;
+  } finally {
+    await bin?.close?.();
+  }
+  b.metadata.weights = !bin ? `${binName} not opened: weights are counted from the params, not located`
+    : located ? `located in ${binName}` : `${binName} does not match the params layer by layer: weights are counted, not located`;
+  layers.forEach((l, li) => {
+    const weights = (specs[li] ?? []).map((spec, wi) => {
+      const v = b.value(0, `${l.name}/${spec.name}`);
+      const loc: NcnnWeightLocation | undefined = located?.[li]?.[wi];
+      b.addFlags(v, ValueFlag.Initializer);
+      b.setValueType(v, loc?.dtype ?? 1, spec.shape);
+      if (loc) b.setValueData(v, loc.offset, loc.length, 0, binName);
+      return v;
+    });
+    const ins = [...wiring.inputs(l.inputs), ...weights];
     const outs = wiring.outputs(l.outputs, l.name, l.line);
     if (l.type === 'Input') {
       // 0=w 1=h 2=c (0 or absent = unknown) → shape [c, h, w].
@@ -103,7 +123,7 @@ async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Prom
       }
     }
     b.addNode(0, l.name, l.type, ins, outs, l.start, l.end - l.start);
-  }
+  });
   wiring.addUnconsumedOutputs();
   return b.finish();
 }
