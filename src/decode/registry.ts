@@ -1,6 +1,7 @@
 import type { GraphIR } from '../graph/ir.ts';
 import type { ByteSource } from './byte-source.ts';
 import { DecodeError } from './errors.ts';
+import { barracudaDecoder } from './barracuda/index.ts';
 import { caffeDecoder } from './caffe/index.ts';
 import { coremlDecoder } from './coreml/index.ts';
 import { darknetDecoder } from './darknet/index.ts';
@@ -20,7 +21,7 @@ import { tnnDecoder } from './tnn/index.ts';
 /** Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). */
 export const decoders: readonly ModelDecoder[] = [
   tfliteDecoder, onnxDecoder, coremlDecoder, tensorflowDecoder, pytorchDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
-  nnefDecoder, paddleDecoder, tnnDecoder, caffeDecoder, darknetDecoder,
+  nnefDecoder, paddleDecoder, tnnDecoder, barracudaDecoder, caffeDecoder, darknetDecoder,
 ];
 
 const HEAD_BYTES = 4096;

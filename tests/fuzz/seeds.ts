@@ -50,6 +50,11 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
   // Written by tests/helpers/paddle-proto.ts (tinyPaddleProgram) from framework.proto field numbers.
   paddle: [{ path: '../fixtures/paddle/tiny_cond.pdmodel', kind: 'protobuf' }],
   tnn: [{ path: '../fixtures/tnn/tiny_mobile.tnnproto', kind: 'text' }],
+  // Written by tests/helpers/barracuda-writer.ts (tinyBarracudaModel) in the layout of Barracuda's ModelWriter.
+  barracuda: [
+    { path: '../fixtures/barracuda/tiny_classifier.nn', kind: 'flatbuffer' },
+    { path: '../fixtures/barracuda/tiny_classifier_v16.nn', kind: 'flatbuffer' },
+  ],
   // Written by tests/helpers/coreml-proto.ts (tinyCoremlModel) from Core ML Model.proto field numbers.
   coreml: [{ path: '../fixtures/coreml/tiny_branch.mlmodel', kind: 'protobuf' }],
   // TorchScript archives written by python3-torch (generated into .cache on first use, see loadSeeds). Zip
@@ -75,6 +80,7 @@ export const FILE_NAMES: Record<string, string> = {
   paddle: 'fuzz-model.pdmodel',
   tnn: 'fuzz-model.tnnproto',
   coreml: 'fuzz-model.mlmodel',
+  barracuda: 'fuzz-model.nn',
   pytorch: 'fuzz-model.pt',
 };
 
