@@ -35,7 +35,11 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
     { path: '../../../shared/models/caffe/SqueezeNet_deploy.prototxt', kind: 'text' },
   ],
   // Formats no package here ships a model of: hand-written fixtures (binary seeds are generated in loadSeeds).
-  tensorflow: [{ path: '../fixtures/tensorflow/tiny_graph.pbtxt', kind: 'text' }],
+  tensorflow: [
+    { path: '../fixtures/tensorflow/tiny_graph.pbtxt', kind: 'text' },
+    // Fetched by tests/real-models/fetch.mjs (npm handtrackjs): a real binary GraphDef with a while loop.
+    { path: '../../.cache/real-models/handtrack/package/models/web/ssdlitemobilenetv2/tensorflowjs_model.pb', kind: 'protobuf' },
+  ],
   // HDF5 seeds written by h5py (tests/fixtures/keras/make_h5_fixtures.py): addresses and lengths are 64-bit
   // little-endian fields, which the 'flatbuffer' mutations aim at.
   keras: [
@@ -45,7 +49,10 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
   ],
   openvino: [{ path: '../fixtures/openvino/tiny_classifier.xml', kind: 'text' }],
   mxnet: [{ path: '../fixtures/mxnet/tiny_resnet-symbol.json', kind: 'text' }],
-  ncnn: [{ path: '../fixtures/ncnn/tiny_fire.param', kind: 'text' }],
+  ncnn: [
+    { path: '../fixtures/ncnn/tiny_fire.param', kind: 'text' },
+    { path: '../../.cache/real-models/upscayl/package/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4fast.param', kind: 'text' },
+  ],
   nnef: [{ path: '../fixtures/nnef/graph.nnef', kind: 'text' }],
   // Written by tests/helpers/paddle-proto.ts (tinyPaddleProgram) from framework.proto field numbers.
   paddle: [{ path: '../fixtures/paddle/tiny_cond.pdmodel', kind: 'protobuf' }],

@@ -9,14 +9,46 @@ import {
 } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
+import { readFileSync } from 'node:fs';
+import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { realModel } from '../helpers/real-models.ts';
 import { DT, encodeGraphDef, encodeSavedModel, floatConst, shape, shapesAttr, typeAttr } from '../helpers/tf-proto.ts';
 
 /*
- * No real TensorFlow file could be had on this machine (TensorFlow is not installable, and no Debian or npm package
- * ships a frozen .pb or SavedModel), so the models are encoded here with protobufjs from a schema written from
- * the published .proto field numbers: a frozen CNN as TF 1.x freeze_graph writes it, and a TF 2.x SavedModel whose
- * main graph calls a library function.
+ * The real file is the binary GraphDef of a TF Object Detection API SSDLite-MobileNetV2, serialized by TensorFlow for
+ * tfjs-converter 0.x and shipped by npm handtrackjs (tests/real-models/sources.json); its weights live in tfjs
+ * shards, so its Const nodes carry dtype and shape only. TensorFlow itself is not installable here, so the other
+ * models are encoded with protobufjs from the published .proto field numbers: a frozen CNN as TF 1.x
+ * freeze_graph writes it, and a TF 2.x SavedModel whose main graph calls a library function.
  */
+
+const HANDTRACK = 'package/models/web/ssdlitemobilenetv2/';
+
+describe('TensorFlow GraphDef: real SSDLite-MobileNetV2 (npm handtrackjs 0.0.13)', () => {
+  it('decodes 519 nodes with the op counts a protobuf walk of the file gives, and one Const per weight', async () => {
+    const source = await NodeFileSource.open(realModel('handtrack', `${HANDTRACK}tensorflowjs_model.pb`));
+    const { ir, decoder } = await decode(source);
+    expect(decoder.id).toBe('tensorflow');
+    expect(validateIR(ir)).toEqual([]);
+    const s = summarize(ir);
+    expect(s.nodes).toBe(519);
+    expect(s.ops).toMatchObject({
+      Const: 184, Add: 68, Conv2D: 55, Relu6: 43, Mul: 28, DepthwiseConv2dNative: 17, Pack: 15, Reshape: 15, BiasAdd: 12,
+      AddN: 10, StridedSlice: 9, Shape: 8, Enter: 7, Switch: 3, Merge: 3, NextIteration: 3, LoopCond: 1, Placeholder: 1,
+    });
+    expect(s.inputs).toEqual([{ name: 'image_tensor:0', type: 'uint8', shape: [-1, -1, -1, 3] }]);
+    // The tfjs weights manifest lists every Const's weight with its shape: same count, same number of elements.
+    const manifest = JSON.parse(readFileSync(realModel('handtrack', `${HANDTRACK}weights_manifest.json`), 'utf8')) as { weights: { shape: number[] }[] }[];
+    const weights = manifest.flatMap((g) => g.weights);
+    expect(s.initializers).toBe(weights.length);
+    expect(s.parameters).toBe(weights.reduce((n, w) => n + w.shape.reduce((a, d) => a * d, 1), 0));
+    // Scopes become groups: the MobileNet feature extractor and the box predictors.
+    const names = new Set(Array.from({ length: ir.nodeCount }, (_, n) => str(ir, ir.nodeName[n]).split('/')[0]));
+    expect(names).toContain('FeatureExtractor');
+    expect(names).toContain('Postprocessor');
+    await source.close?.();
+  });
+});
 
 const F = typeAttr(DT.FLOAT);
 const frozen = {
