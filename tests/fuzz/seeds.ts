@@ -63,7 +63,11 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
     { path: '../fixtures/barracuda/tiny_classifier_v16.nn', kind: 'flatbuffer' },
   ],
   // Written by tests/helpers/coreml-proto.ts (tinyCoremlModel) from Core ML Model.proto field numbers.
-  coreml: [{ path: '../fixtures/coreml/tiny_branch.mlmodel', kind: 'protobuf' }],
+  coreml: [
+    { path: '../fixtures/coreml/tiny_branch.mlmodel', kind: 'protobuf' },
+    // Written by tinyMilModel(): an ML Program with inline and blob-file weights and a cond with two blocks.
+    { path: '../fixtures/coreml/tiny_mlprogram.mlmodel', kind: 'protobuf' },
+  ],
   // TorchScript archives written by python3-torch (generated into .cache on first use, see loadSeeds). Zip
   // directories are 32-bit offsets and sizes, which the 'flatbuffer' mutations aim at.
   pytorch: [

@@ -54,3 +54,96 @@ export function tinyCoremlModel(): Uint8Array {
   );
   return coremlModel(4, [imageFeature('image', 32, 32)], [arrayFeature('probs', [10])], 500, nn);
 }
+
+/* ML Program (MIL.proto field numbers): the layout coremltools writes for `convert_to="mlprogram"`. */
+
+const MIL_FP32 = 11;
+const milType = (dtype: number, dims: number[]) =>
+  pb.msg(1, pb.varint(1, dtype), pb.varint(2, dims.length), ...dims.map((d) => pb.msg(3, d < 0 ? pb.msg(2, pb.varint(1, 0)) : pb.msg(1, pb.varint(1, d)))));
+export const milNamed = (name: string, dims: number[], dtype = MIL_FP32) => concat(pb.string(1, name), pb.bytes(2, milType(dtype, dims)));
+const milEntry = (key: string, value: Uint8Array) => concat(pb.string(1, key), pb.bytes(2, value));
+const bindName = (name: string) => pb.msg(1, pb.string(1, name));
+const bindValue = (value: Uint8Array) => pb.msg(1, pb.bytes(2, value));
+export const milFloats = (values: number[]) => {
+  const b = new Uint8Array(values.length * 4);
+  values.forEach((v, i) => new DataView(b.buffer).setFloat32(i * 4, v, true));
+  return pb.msg(3, pb.msg(1, pb.msg(1, pb.bytes(1, b))));
+};
+const milInts = (values: number[]) => pb.msg(3, pb.msg(1, pb.msg(2, pb.packed(1, values))));
+const milBlobValue = (offset: number) => pb.msg(5, pb.string(1, '@model_path/weights/weight.bin'), pb.varint(2, offset));
+
+interface MilOpSpec {
+  type: string;
+  inputs: Record<string, string | Uint8Array | (string | Uint8Array)[]>;
+  outputs: Uint8Array[];
+  attributes?: Record<string, Uint8Array>;
+  blocks?: Uint8Array[];
+}
+
+export function milOp(o: MilOpSpec): Uint8Array {
+  const inputs = Object.entries(o.inputs).map(([param, arg]) => {
+    const list = Array.isArray(arg) ? arg : [arg];
+    return pb.msg(2, milEntry(param, concat(...list.map((a) => (typeof a === 'string' ? bindName(a) : bindValue(a))))));
+  });
+  const attrs = Object.entries(o.attributes ?? {}).map(([k, v]) => pb.msg(5, milEntry(k, v)));
+  return concat(pb.string(1, o.type), ...inputs, ...o.outputs.map((x) => pb.bytes(3, x)), ...(o.blocks ?? []).map((b) => pb.bytes(4, b)), ...attrs);
+}
+
+export const milConst = (name: string, dims: number[], value: Uint8Array) =>
+  milOp({ type: 'const', inputs: {}, outputs: [milNamed(name, dims)], attributes: { name: pb.msg(3, pb.msg(1, pb.msg(4, pb.string(1, name)))), val: value } });
+
+export const milBlock = (ops: Uint8Array[], outputs: string[], inputs: Uint8Array[] = []) =>
+  concat(...inputs.map((i) => pb.bytes(1, i)), ...outputs.map((o) => pb.string(2, o)), ...ops.map((op) => pb.bytes(3, op)));
+
+/** A blob v2 weight file: 64-byte header, then per blob 64 bytes of metadata and its 64-aligned data. */
+export function milWeightFile(blobs: number[][]): { bytes: Uint8Array; offsets: number[] } {
+  const parts: number[] = [];
+  const offsets: number[] = [];
+  const header = new Uint8Array(64);
+  new DataView(header.buffer).setUint32(0, blobs.length, true);
+  new DataView(header.buffer).setUint32(4, 2, true);
+  parts.push(...header);
+  for (const values of blobs) {
+    offsets.push(parts.length);
+    const meta = new Uint8Array(64);
+    const dv = new DataView(meta.buffer);
+    dv.setUint32(0, 0xdeadbeef, true);
+    dv.setUint32(4, 1, true);
+    dv.setBigUint64(8, BigInt(values.length * 4), true);
+    dv.setBigUint64(16, BigInt(parts.length + 64), true);
+    parts.push(...meta);
+    const data = new Uint8Array(Math.ceil((values.length * 4) / 64) * 64);
+    values.forEach((v, i) => new DataView(data.buffer).setFloat32(i * 4, v, true));
+    parts.push(...data);
+  }
+  return { bytes: Uint8Array.from(parts), offsets };
+}
+
+/**
+ * An ML Program classifier as coremltools lays it out: conv (inline weights) → relu → reduce_mean → linear whose
+ * weight is in weights/weight.bin → a `cond` whose two blocks are sub-graphs, then softmax.
+ */
+export function tinyMilModel(): { model: Uint8Array; weights: Uint8Array } {
+  const fcWeight = Array.from({ length: 10 * 8 }, (_, i) => i / 100);
+  const { bytes: weights, offsets } = milWeightFile([fcWeight]);
+  const ops = [
+    milConst('conv_w', [8, 3, 3, 3], milFloats(Array.from({ length: 216 }, (_, i) => (i % 9) / 9))),
+    milOp({ type: 'conv', inputs: { x: 'image', weight: 'conv_w', strides: milInts([1, 1]), pad_type: pb.msg(3, pb.msg(1, pb.msg(4, pb.string(1, 'same')))) }, outputs: [milNamed('conv_0', [1, 8, 32, 32])] }),
+    milOp({ type: 'relu', inputs: { x: 'conv_0' }, outputs: [milNamed('relu_0', [1, 8, 32, 32])] }),
+    milOp({ type: 'reduce_mean', inputs: { x: 'relu_0', axes: milInts([2, 3]) }, outputs: [milNamed('pooled', [1, 8])] }),
+    milConst('fc_w', [10, 8], milBlobValue(offsets[0])),
+    milOp({ type: 'linear', inputs: { x: 'pooled', weight: 'fc_w' }, outputs: [milNamed('logits', [1, 10])] }),
+    milOp({ type: 'reduce_max', inputs: { x: 'logits' }, outputs: [milNamed('peak', [1], 1)] }),
+    milOp({
+      type: 'cond', inputs: { pred: 'peak' }, outputs: [milNamed('picked', [1, 10])],
+      blocks: [
+        milBlock([milOp({ type: 'sigmoid', inputs: { x: 'logits' }, outputs: [milNamed('then_out', [1, 10])] })], ['then_out']),
+        milBlock([milOp({ type: 'identity', inputs: { x: 'logits' }, outputs: [milNamed('else_out', [1, 10])] })], ['else_out']),
+      ],
+    }),
+    milOp({ type: 'softmax', inputs: { x: 'picked', axis: milInts([-1]) }, outputs: [milNamed('probs', [1, 10])] }),
+  ];
+  const fn = concat(pb.bytes(1, milNamed('image', [1, 3, 32, 32])), pb.string(2, 'CoreML5'), pb.msg(3, milEntry('CoreML5', milBlock(ops, ['probs']))));
+  const program = concat(pb.varint(1, 1), pb.msg(2, milEntry('main', fn)));
+  return { model: coremlModel(6, [arrayFeature('image', [1, 3, 32, 32])], [arrayFeature('probs', [1, 10])], 502, program), weights };
+}

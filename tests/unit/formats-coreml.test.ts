@@ -6,10 +6,11 @@ import { coremlDecoder } from '../../src/decode/coreml/index.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { decoders } from '../../src/decode/registry.ts';
 import { ValueFlag, nodeInputIds, str, type GraphIR } from '../../src/graph/ir.ts';
+import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { repoRoot } from '../helpers/models.ts';
-import { arrayFeature, coremlModel, network, nnLayer, tinyCoremlModel, weightFloat } from '../helpers/coreml-proto.ts';
+import { arrayFeature, coremlModel, network, nnLayer, tinyCoremlModel, tinyMilModel, weightFloat } from '../helpers/coreml-proto.ts';
 import { concat, pb } from '../helpers/protobuf-writer.ts';
 
 /* No .mlmodel ships in a Debian or npm package reachable here: tests/fixtures/coreml/tiny_branch.mlmodel is written
@@ -77,5 +78,51 @@ describe('Core ML .mlmodel', () => {
     await expect(dec(corrupt)).rejects.toThrow(DecodeError);
     const twice = coremlModel(4, [arrayFeature('x', [4])], [], 500, network(nnLayer('a', ['x'], ['y'], 175), nnLayer('b', ['x'], ['y'], 175)));
     await expect(dec(twice)).rejects.toThrow(/"y" is produced twice/);
+  });
+});
+
+describe('Core ML ML Program (mlProgram)', () => {
+  const named = (ir: GraphIR, name: string, kind: 'node' | 'value') => {
+    const [count, names] = kind === 'node' ? [ir.nodeCount, ir.nodeName] : [ir.valueCount, ir.valueName];
+    for (let i = 0; i < count; i++) if (str(ir, names[i]) === name) return i;
+    throw new Error(`no ${kind} ${name}`);
+  };
+
+  it('operations become nodes, const operations constants, cond blocks sub-graphs; blob weights located in weight.bin', async () => {
+    const { model, weights } = tinyMilModel();
+    expect(decoders.filter((d) => d.sniff(model, 'model.mlmodel')).map((d) => d.id)).toEqual(['coreml']);
+    const source = new BufferSource(model, 'model.mlmodel', new Map([['weight.bin', weights]]));
+    const ir = await coremlDecoder.decode(source);
+    expect(validateIR(ir, { fileSize: model.length })).toEqual([]);
+    const s = summarize(ir);
+    expect(s.ops).toEqual({ cond: 1, conv: 1, linear: 1, reduce_max: 1, reduce_mean: 1, relu: 1, softmax: 1 });
+    expect(s.initializers).toBe(2);
+    expect(s.parameters).toBe(216 + 80);
+    expect(s.inputs).toEqual([{ name: 'image', type: 'float32', shape: [1, 3, 32, 32] }]);
+    expect(s.outputs.map((o) => o.name)).toEqual(['probs']);
+    expect(ir.metadata).toMatchObject({ modelType: 'mlProgram', opset: 'CoreML5', weights: 'located in weight.bin' });
+    expect(Array.from(nodeInputIds(ir, named(ir, 'conv_0', 'node')), (v) => str(ir, ir.valueName[v]))).toEqual(['image', 'conv_w']);
+    // The cond node owns its two blocks; each reads `logits` from the enclosing scope.
+    const cond = named(ir, 'picked', 'node');
+    const subs = Array.from({ length: ir.graphCount }, (_, g) => g).filter((g) => ir.graphParentNode[g] === cond);
+    expect(subs.length).toBe(2);
+    // Inline weights preview from the model file, blob weights from weight.bin.
+    const convW = await tensorPreview(source, ir, named(ir, 'conv_w', 'value'));
+    expect(convW.values.slice(0, 3)).toEqual(['0', '0.111111', '0.222222']);
+    const fcW = await tensorPreview(source, ir, named(ir, 'fc_w', 'value'));
+    expect(fcW.values.slice(0, 3)).toEqual(['0', '0.0100000', '0.0200000']);
+    const details = await coremlDecoder.nodeDetails!(source, ir, named(ir, 'conv_0', 'node'));
+    expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['x=image', 'weight=conv_w', 'strides=[1, 1]', 'pad_type="same"']);
+  });
+
+  it('without weight.bin, blob weights keep their shapes and say why they cannot be previewed', async () => {
+    const { model } = tinyMilModel();
+    const ir = await coremlDecoder.decode(new BufferSource(model, 'model.mlmodel'));
+    expect(summarize(ir).parameters).toBe(296);
+    expect(ir.metadata.weights).toMatch(/weight.bin not opened/);
+    // Inside an .mlpackage the weights folder sits beside model.mlmodel.
+    const { weights } = tinyMilModel();
+    const packaged = await coremlDecoder.decode(new BufferSource(model, 'model.mlmodel', new Map([['weights/weight.bin', weights]])));
+    expect(packaged.metadata.weights).toBe('located in weight.bin');
   });
 });

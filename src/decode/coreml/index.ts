@@ -4,14 +4,18 @@ import type { ByteSource } from '../byte-source.ts';
 import { DecodeError } from '../errors.ts';
 import { WireStream } from '../protobuf/wire-stream.ts';
 import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
-import { layer, model, type CmFeature, type CmLayer, type CmModel } from './model.ts';
+import { operationArguments, type MilBlock, type MilFunction, type MilPayload } from './mil.ts';
+import { ML_PROGRAM, layer, model, type CmFeature, type CmLayer, type CmModel } from './model.ts';
+import { resolveBlobs } from './weight-blob.ts';
 import { LAYER, LAYER_TYPES, MODEL_TYPES, NN_MODELS, PARAM_NAMES, PIPELINE_MODELS } from './schema.ts';
 
 /**
  * Apple Core ML `.mlmodel` (protobuf Model). Neural networks (plain, classifier, regressor) become one node per
  * layer, named by the layer oneof's field; branch/loop layers own their networks as sub-graphs. Pipelines are
- * flattened into one graph (their models connect by feature name); any other model kind, ML Programs included,
- * is one node from its inputs to its outputs. Weights (WeightParams payloads) are recorded by offset, never read.
+ * flattened into one graph (their models connect by feature name). ML Programs become one node per operation, with
+ * `const` operations as constants and nested blocks as sub-graphs; the main function is the main graph, any other
+ * function a function graph. Any other model kind is one node from its inputs to its outputs. Weights (WeightParams
+ * payloads, inline MIL tensors, blob-file entries of an `.mlpackage`) are recorded by offset, never read.
  */
 
 const MAX_ATTRIBUTES = 256;
@@ -32,7 +36,7 @@ function weightShape(l: CmLayer, name: string, count: number): number[] {
   return fits(dims) ? dims : [count];
 }
 
-function build(m: CmModel, file: string, options: DecodeOptions): GraphIR {
+function build(m: CmModel, file: string, options: DecodeOptions, blobs: Map<MilPayload, MilPayload | null>): GraphIR {
   const b = new GraphBuilder('coreml');
   b.beginGraph('main', GraphKind.Main);
   if (m.specificationVersion >= 0) b.metadata.specificationVersion = String(m.specificationVersion);
@@ -78,8 +82,64 @@ function build(m: CmModel, file: string, options: DecodeOptions): GraphIR {
     });
   };
 
+  const addBlock = (graph: number, block: MilBlock, path: string) => {
+    for (const v of block.inputs) {
+      const value = b.value(graph, v.name);
+      b.setValueType(value, v.dtype, v.dims);
+      b.addGraphInput(graph, value);
+      produced.add(value);
+    }
+    block.ops.forEach((op, i) => {
+      options.checkCancelled?.();
+      const where = `${path}.operations[${i}]`;
+      if (op.type === 'const' && op.outputs.length === 1) {
+        const out = op.outputs[0];
+        const v = b.value(graph, out.name);
+        produce(v, out.name, where);
+        b.setValueType(v, out.dtype, out.dims);
+        b.addFlags(v, ValueFlag.Initializer);
+        const at = op.payload && (op.payload.file ? blobs.get(op.payload) : op.payload);
+        if (at) b.setValueData(v, at.offset, at.length, 0, at.file);
+        return;
+      }
+      const ins = op.inputs.map((n) => b.value(graph, n));
+      const outs = op.outputs.map((o) => {
+        const v = b.value(graph, o.name);
+        produce(v, o.name, where);
+        b.setValueType(v, o.dtype, o.dims);
+        return v;
+      });
+      const name = op.outputs[0]?.name || `${op.type}_${i}`;
+      const subs = op.blocks.map((blk, bi) => {
+        const g = b.beginGraph(`${name}.block${bi}`, GraphKind.Subgraph, graph);
+        addBlock(g, blk, `${where}.blocks[${bi}]`);
+        return g;
+      });
+      const node = b.addNode(graph, name, op.type || '(no type)', ins, outs, op.offset, op.length);
+      for (const g of subs) b.setGraphParent(g, node);
+    });
+    for (const name of block.outputs) b.addGraphOutput(graph, b.value(graph, name));
+  };
+
+  const addFunctions = (functions: MilFunction[]) => {
+    const main = functions.find((f) => f.name === 'main') ?? functions[0];
+    if (!main) return;
+    if (main.opset) b.metadata.opset = main.opset;
+    for (const f of main.inputs) {
+      const v = b.value(0, f.name);
+      if (!b.hasShape(v)) b.setValueType(v, f.dtype, f.dims);
+    }
+    if (main.block) addBlock(0, { ...main.block, outputs: [] }, `function ${main.name}`);
+    for (const fn of functions) {
+      if (fn === main || !fn.block) continue;
+      const g = b.beginGraph(fn.name, GraphKind.Function);
+      addBlock(g, { ...fn.block, inputs: [...fn.inputs, ...fn.block.inputs] }, `function ${fn.name}`);
+    }
+  };
+
   const addModel = (sub: CmModel, path: string) => {
     if (NN_MODELS.has(sub.typeField)) addLayers(0, sub.layers, path);
+    else if (sub.typeField === ML_PROGRAM) addFunctions(sub.functions);
     else if (PIPELINE_MODELS.has(sub.typeField)) sub.pipeline.forEach((s, i) => addModel(s, `${path}.models[${i}]`));
     else if (sub.typeField >= 0) {
       const ins = sub.inputs.map((f) => typed(0, f));
@@ -110,7 +170,10 @@ async function decodeCoreml(source: ByteSource, options: DecodeOptions = {}): Pr
   const r = new WireStream(source, (pos) => options.onProgress?.(pos, source.size));
   const m = await model(r.at('Model'), source.size);
   options.onProgress?.(source.size, source.size);
-  return build(m, source.name, options);
+  const blobs = await resolveBlobs(source, m.functions);
+  const ir = build(m, source.name, options, blobs.located);
+  if (blobs.note) ir.metadata.weights = blobs.note;
+  return ir;
 }
 
 function showParam(name: string, v: number[] | string): AttributeView {
@@ -126,6 +189,7 @@ async function coremlNodeDetails(source: ByteSource, ir: GraphIR, node: number):
   if (!(offset >= 0) || length <= 0) return { attributes: [] };
   const r = new WireStream(source);
   r.pos = offset;
+  if (ir.metadata.modelType === MODEL_TYPES[ML_PROGRAM]) return { attributes: (await operationArguments(r.at('Operation'), offset + length)).slice(0, MAX_ATTRIBUTES) };
   const l = await layer(r.at('NeuralNetworkLayer'), offset + length, 0, true);
   const names = PARAM_NAMES[l.typeField] ?? {};
   const attributes: AttributeView[] = [];

@@ -1,4 +1,6 @@
-import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, walkFields } from '../protobuf/wire-stream.ts';
+import { WIRE_LEN, WIRE_VARINT, WireStream, walkFields } from '../protobuf/wire-stream.ts';
+import { ints, text } from './fields.ts';
+import { program, type MilFunction } from './mil.ts';
 import { ARRAY_DTYPE, F, LAYER, LAYER_TYPES, MODEL_TYPES, NN_MODELS, PACKED_PARAMS, PARAM_NAMES, PIPELINE_MODELS, SUBNET_FIELDS, WEIGHT_FIELDS } from './schema.ts';
 
 /**
@@ -44,25 +46,12 @@ export interface CmModel {
   typeField: number;
   layers: CmLayer[];
   pipeline: CmModel[];
+  /** ML Program functions (model type 502). */
+  functions: MilFunction[];
 }
 
 const MAX_DEPTH = 32;
-
-export async function text(r: WireStream, wire: number, end: number, what: string): Promise<string> {
-  if (wire !== WIRE_LEN) r.fail(`${what} has wire type ${wire}, expected a string`);
-  await r.need(end - r.pos);
-  return r.string(end - r.pos);
-}
-
-/** A repeated integer field, packed or not. */
-export async function ints(r: WireStream, wire: number, end: number, out: number[]): Promise<void> {
-  if (wire === WIRE_VARINT) out.push(r.int64());
-  else if (wire === WIRE_LEN) {
-    await r.need(end - r.pos);
-    while (r.pos < end) out.push(r.int64());
-  } else if (wire === WIRE_FIXED32) out.push(r.float32());
-  else r.fail(`numeric field has wire type ${wire}`);
-}
+export const ML_PROGRAM = 502;
 
 async function feature(r: WireStream, end: number): Promise<CmFeature> {
   const f: CmFeature = { name: '', dtype: 0, dims: null, kind: '' };
@@ -182,13 +171,18 @@ export async function network(r: WireStream, end: number, depth: number): Promis
 }
 
 export async function model(r: WireStream, end: number, depth = 0): Promise<CmModel> {
-  const m: CmModel = { specificationVersion: -1, inputs: [], outputs: [], metadata: {}, typeField: -1, layers: [], pipeline: [] };
+  const m: CmModel = { specificationVersion: -1, inputs: [], outputs: [], metadata: {}, typeField: -1, layers: [], pipeline: [], functions: [] };
   await walkFields(r, end, async (n, wire, fend) => {
     if (n === F.model.specificationVersion && wire === WIRE_VARINT) m.specificationVersion = r.int64();
     else if (n === F.model.description && wire === WIRE_LEN) await description(r.at('Model.description'), fend, m);
     else if (MODEL_TYPES[n] && wire === WIRE_LEN) {
       m.typeField = n;
       if (NN_MODELS.has(n)) m.layers = await network(r.at(MODEL_TYPES[n]), fend, depth);
+      else if (n === ML_PROGRAM) {
+        const p = await program(r.at('mlProgram'), fend);
+        m.functions = p.functions;
+        if (p.version >= 0) m.metadata.programVersion = String(p.version);
+      }
       else if (PIPELINE_MODELS.has(n)) {
         if (depth >= MAX_DEPTH) r.fail(`pipelines nested deeper than ${MAX_DEPTH}`);
         const readPipeline = async (pend: number) => walkFields(r.at('Pipeline'), pend, async (k, w2, kend) => {

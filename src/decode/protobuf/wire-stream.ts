@@ -146,6 +146,12 @@ export class WireStream {
     return new DataView(this.buf.buffer, this.buf.byteOffset + i, 4).getFloat32(0, true);
   }
 
+  float64(): number {
+    const i = this.index(8);
+    this.pos += 8;
+    return new DataView(this.buf.buffer, this.buf.byteOffset + i, 8).getFloat64(0, true);
+  }
+
   /** A length prefix, checked against the enclosing message end. */
   length(end: number): number {
     const len = this.uint();
