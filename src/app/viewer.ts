@@ -207,8 +207,6 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   const ctl = new Controller(scene, pool);
   ctl.startupMs = Math.round(performance.now());
   controller = ctl;
-  // Read-only handle for benches and debugging (frame stats, renderer); not part of the automation contract.
-  Object.defineProperty(window, '__strataDebug', { value: { scene, controller: ctl }, configurable: true });
 
   const properties = new PropertiesPanel(ctl.decode, () => THEMES[themeName]);
   properties.onSelectNode = (node) => void ctl.selectNode(node, true, 300);
@@ -221,6 +219,8 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   // ---- structure profile: colour-by select, profile panel, runtime profile
   const prof = new Profiling(ctl);
   profiling = prof;
+  // Read-only handle for benches and debugging (frame stats, renderer, analysis); not part of the automation contract.
+  Object.defineProperty(window, '__strataDebug', { value: { scene, controller: ctl, profiling: prof }, configurable: true });
   const legend = new LegendOverlay();
   graphHost.append(legend.element);
   const side = new ProfileSide({

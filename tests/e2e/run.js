@@ -416,6 +416,34 @@ try {
     assert(s.status === 'ready' && s.nodes > 0, `status ${s.status}`);
   });
 
+  await test('file picker opens real non-ONNX models: ncnn .param with its .bin, Keras .h5', async () => {
+    const real = resolve(repoRoot, '.cache/real-models');
+    const upscayl = resolve(real, 'upscayl/package/dist/upscaler/sub-classes/model-manager/models');
+    await page.setInputFiles('input[type=file]', [resolve(upscayl, 'realesrgan-x4fast.param'), resolve(upscayl, 'realesrgan-x4fast.bin')]);
+    await page.waitForFunction(() => window.strata.state().file === 'realesrgan-x4fast.param');
+    let s = await waitSettled(page);
+    assert(s.status === 'ready' && s.nodes === 72, `ncnn: ${s.status} ${s.nodes} ${s.error ?? ''}`);
+    await page.waitForFunction(() => window.strata.state().metrics !== null || window.__strataDebug.profiling?.error, undefined, { timeout: 30_000 });
+    s = await state(page);
+    assert(s.metrics, `analysis failed: ${await page.evaluate(() => window.__strataDebug.profiling?.error)}`);
+    assert(s.metrics.params === 1213296, `ncnn params ${s.metrics.params}`);
+    // The fp16 weights of the first convolution preview from the .bin dropped beside the .param.
+    await page.evaluate(() => window.strata.select('Conv_0'));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.sidebar button.small')).some((b) => b.textContent === 'Show values'), undefined, { timeout: 10_000 });
+    await page.evaluate(() => Array.from(document.querySelectorAll('.sidebar button.small')).find((b) => b.textContent === 'Show values').click());
+    await page.waitForFunction(() => /mean/.test(document.querySelector('.sidebar .preview')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    const preview = await page.evaluate(() => document.querySelector('.sidebar .preview').textContent);
+    assert(/-0\.125/.test(preview), `ncnn preview: ${preview.slice(0, 200)}`);
+    const badge = await page.evaluate(() => document.querySelector(".sidebar .value-const")?.textContent ?? "");
+    assert(/float16/.test(badge) && /realesrgan-x4fast\.bin/.test(badge), `ncnn badge: ${badge}`);
+
+    await page.setInputFiles('input[type=file]', resolve(real, 'invesalius/usr/share/invesalius/ai/brain_mri_t1/model.h5'));
+    await page.waitForFunction(() => window.strata.state().file === 'model.h5');
+    s = await waitSettled(page);
+    assert(s.status === 'ready' && s.nodes === 26, `keras: ${s.status} ${s.nodes} ${s.error ?? ''}`);
+    await page.screenshot({ path: resolve(OUT, 'keras-h5.png') });
+  });
+
   await test('dropping a file on the page opens it', async () => {
     await page.evaluate(() => window.strata.collapseAll());
     const s = await page.evaluate(async (url) => {
