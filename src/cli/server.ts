@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, resolve, sep } from 'node:path';
+import { basename, dirname, extname, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
+import { isModelDefinition } from '../decode/file-kinds.ts';
 
 export interface ServerOptions {
   /** The built app (dist/). */
@@ -84,6 +85,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (modelPath && pathname === modelRoute) {
       return sendFile(req, res, modelPath, 'application/octet-stream');
     }
+    if (modelPath && pathname.startsWith('/model/')) return sendCompanion(req, res, modelPath, pathname.slice('/model/'.length));
     const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
     const file = resolve(root, rel);
     if (!inside(root, file)) return send(res, 403, 'forbidden');
@@ -111,6 +113,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.close(() => done());
     }),
   };
+}
+
+/**
+ * A file the model's decoder reads beside it (ONNX external data, an ncnn/OpenVINO `.bin`, Darknet `.weights`, an
+ * `.mlpackage`'s `weights/weight.bin`): a regular file in the model's folder, at most two levels down, that is not
+ * itself a model definition. Everything else there stays unserved.
+ */
+async function sendCompanion(req: IncomingMessage, res: ServerResponse, modelPath: string, rel: string): Promise<void> {
+  if (!rel || rel.split('/').length > 3 || rel.split('/').some((part) => !part || part === '.' || part === '..' || part.startsWith('.'))) {
+    return send(res, 403, 'forbidden');
+  }
+  // Another model in the folder is answered like a missing file: whether it exists is not this page's business.
+  if (isModelDefinition(rel)) return send(res, 404, 'not found');
+  const dir = await realpath(dirname(modelPath)).catch(() => dirname(modelPath));
+  let real: string;
+  try {
+    real = await realpath(resolve(dir, rel));
+  } catch {
+    return send(res, 404, 'not found');
+  }
+  if (!inside(dir, real) || real === dir) return send(res, 403, 'forbidden');
+  const info = await stat(real).catch(() => null);
+  if (!info?.isFile()) return send(res, 404, 'not found');
+  return sendFile(req, res, real, 'application/octet-stream');
 }
 
 function inside(root: string, file: string): boolean {

@@ -1,15 +1,5 @@
+import { MODEL_EXTENSIONS, endsWithAny, isModelDefinition } from '../decode/file-kinds.ts';
 import type { ModelInput } from '../workers/decode-api.ts';
-
-/** Endings of model definition files (every decoder's `extensions`; a unit test keeps the two in step). */
-export const MODEL_EXTENSIONS = [
-  '.onnx', '.ort', '.tflite', '.lite', '.pb', '.pbtxt', '.graphdef', '.mlmodel', '.h5', '.hdf5', '.keras', '.pt', '.pth',
-  '.torchscript', '.xml', '-symbol.json', '.json', '.param', '.nnef', '.pdmodel', '__model__', '.tnnproto', '.nn', '.prototxt',
-  '.caffemodel', '.cfg',
-];
-/** Endings of files that hold weights for a definition file dropped with them; chosen only when nothing else is. */
-const WEIGHT_EXTENSIONS = ['.bin', '.weights', '.dat', '.params', '.pdiparams', '.tnnmodel', '.caffemodel', '.data'];
-
-const endsWithAny = (name: string, list: readonly string[]) => list.some((ext) => name.toLowerCase().endsWith(ext));
 
 /**
  * Picks the model among dropped/selected files: a definition file with a known model extension (the largest one
@@ -19,7 +9,7 @@ const endsWithAny = (name: string, list: readonly string[]) => list.some((ext) =
 export function inputFromFiles(files: File[]): ModelInput | null {
   if (files.length === 0) return null;
   const known = files.filter((f) => endsWithAny(f.name, MODEL_EXTENSIONS));
-  const definitions = known.filter((f) => !endsWithAny(f.name, WEIGHT_EXTENSIONS));
+  const definitions = known.filter((f) => isModelDefinition(f.name));
   const pool = definitions.length ? definitions : known.length ? known : files;
   const main = pool.reduce((a, b) => (b.size > a.size ? b : a));
   const siblings = files.filter((f) => f !== main);

@@ -437,6 +437,21 @@ try {
     const badge = await page.evaluate(() => document.querySelector(".sidebar .value-const")?.textContent ?? "");
     assert(/float16/.test(badge) && /realesrgan-x4fast\.bin/.test(badge), `ncnn badge: ${badge}`);
 
+    // Through the CLI server and ?url=, the .bin is fetched beside the .param as a companion file.
+    const ncnnSrv = await serve(resolve(upscayl, 'realesrgan-x4fast.param'));
+    const ncnnPage = await openPage(browser, ncnnSrv.url, { modelUrl: ncnnSrv.modelUrl, log: collect('ncnn'), onRequest: track });
+    try {
+      const viaUrl = await waitSettled(ncnnPage);
+      assert(viaUrl.status === 'ready' && viaUrl.nodes === 72, `ncnn via url: ${viaUrl.status} ${viaUrl.error ?? ''}`);
+      await ncnnPage.waitForFunction(() => window.strata.state().metrics !== null, undefined, { timeout: 30_000 });
+      const m = await state(ncnnPage);
+      assert(m.metrics.params === 1213296, `ncnn via url params ${m.metrics.params}`);
+      await ncnnPage.evaluate(() => window.strata.select('Conv_0'));
+      await ncnnPage.waitForFunction(() => /realesrgan-x4fast\.bin/.test(document.querySelector('.sidebar .value-const')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    } finally {
+      await ncnnPage.close();
+    }
+
     await page.setInputFiles('input[type=file]', resolve(real, 'invesalius/usr/share/invesalius/ai/brain_mri_t1/model.h5'));
     await page.waitForFunction(() => window.strata.state().file === 'model.h5');
     s = await waitSettled(page);

@@ -77,6 +77,11 @@ describe('strata serve: the local static server', () => {
     writeFileSync(join(dir, 'secret.txt'), SECRET);
     writeFileSync(join(dir, 'models', 'model.onnx'), model);
     writeFileSync(join(dir, 'models', 'other.onnx'), SECRET);
+    writeFileSync(join(dir, 'models', 'model.onnx.data'), 'external data');
+    mkdirSync(join(dir, 'models', 'weights'));
+    writeFileSync(join(dir, 'models', 'weights', 'weight.bin'), 'blob weights');
+    writeFileSync(join(dir, 'models', '.env'), SECRET);
+    symlinkSync(join(dir, 'secret.txt'), join(dir, 'models', 'escape.bin'));
     symlinkSync(join(dir, 'secret.txt'), join(root, 'link.txt'));
     symlinkSync(dir, join(root, 'up'));
     server = await startServer({ root, modelPath: join(dir, 'models', 'model.onnx'), port: 0 });
@@ -166,6 +171,17 @@ describe('strata serve: the local static server', () => {
     expect(head.body.length).toBe(0);
   });
 
+  it("serves the model's companion files (external data, weights/weight.bin) but no other model", async () => {
+    const data = await rawRequest(port, '/model/model.onnx.data');
+    expect(data.status).toBe(200);
+    expect(data.body.toString()).toBe('external data');
+    const blob = await rawRequest(port, '/model/weights/weight.bin', { headers: { Range: 'bytes=0-3' } });
+    expect(blob.status).toBe(206);
+    expect(blob.body.toString()).toBe('blob');
+    expect((await rawRequest(port, '/model/other.onnx')).status).toBe(404);
+    expect((await rawRequest(port, '/model/missing.bin')).status).toBe(404);
+  });
+
   it('refuses path traversal in every spelling', async () => {
     const targets = [
       '/../secret.txt', '/../../secret.txt', '/assets/../../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt',
@@ -176,6 +192,8 @@ describe('strata serve: the local static server', () => {
       '/index.html%00../secret.txt', '/%00', '/%c0%ae%c0%ae/secret.txt', '/%e0%80%ae%e0%80%ae/secret.txt', '/%', '/%zz',
       '/model/../secret.txt', '/model/..%2fsecret.txt', '/model/..%2fmodels%2fother.onnx', '/model/other.onnx',
       '/model/%2e%2e%2f%2e%2e%2fsecret.txt', '/link.txt', '/up/secret.txt', '/up/models/other.onnx',
+      '/model/.env', '/model/escape.bin', '/model/weights/../other.onnx', '/model/weights/..%2f..%2fsecret.txt', '/model/%2fetc%2fpasswd',
+      `/model/${dir.slice(1)}/secret.txt`, '/model/', '/model//secret.txt',
       '..', '../secret.txt', '*',
     ];
     for (const target of targets) {

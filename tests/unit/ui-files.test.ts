@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decoders } from '../../src/decode/registry.ts';
-import { MODEL_EXTENSIONS, inputFromFiles } from '../../src/ui/files.ts';
+import { MODEL_EXTENSIONS } from '../../src/decode/file-kinds.ts';
+import { inputFromFiles } from '../../src/ui/files.ts';
 
 const file = (name: string, size: number) => new File([new Uint8Array(size)], name);
 const pick = (...files: File[]) => {

@@ -1,0 +1,19 @@
+/**
+ * File-name endings that tell a model definition from the weights stored beside it. The UI uses them to pick the
+ * model among dropped files, the CLI server to serve a model's companion files but no other model. A unit test
+ * keeps MODEL_EXTENSIONS in step with every decoder's `extensions`.
+ */
+
+export const MODEL_EXTENSIONS: readonly string[] = [
+  '.onnx', '.ort', '.tflite', '.lite', '.pb', '.pbtxt', '.graphdef', '.mlmodel', '.h5', '.hdf5', '.keras', '.pt', '.pth',
+  '.torchscript', '.xml', '-symbol.json', '.json', '.param', '.nnef', '.pdmodel', '__model__', '.tnnproto', '.nn', '.prototxt',
+  '.caffemodel', '.cfg',
+];
+
+/** Files that hold weights for a definition file (a `.caffemodel` can also be opened on its own). */
+export const WEIGHT_EXTENSIONS: readonly string[] = ['.bin', '.weights', '.dat', '.params', '.pdiparams', '.tnnmodel', '.caffemodel', '.data'];
+
+export const endsWithAny = (name: string, list: readonly string[]): boolean => list.some((ext) => name.toLowerCase().endsWith(ext));
+
+/** A model definition file (not a weights file). */
+export const isModelDefinition = (name: string): boolean => endsWithAny(name, MODEL_EXTENSIONS) && !endsWithAny(name, WEIGHT_EXTENSIONS);
