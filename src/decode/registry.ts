@@ -15,12 +15,13 @@ import { paddleDecoder } from './paddle/index.ts';
 import type { DecodeOptions, ModelDecoder } from './registry-types.ts';
 import { pytorchDecoder } from './pytorch/index.ts';
 import { tensorflowDecoder } from './tensorflow/index.ts';
+import { tfjsDecoder } from './tfjs/index.ts';
 import { tfliteDecoder } from './tflite/index.ts';
 import { tnnDecoder } from './tnn/index.ts';
 
 /** Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). */
 export const decoders: readonly ModelDecoder[] = [
-  tfliteDecoder, onnxDecoder, coremlDecoder, tensorflowDecoder, pytorchDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
+  tfliteDecoder, onnxDecoder, coremlDecoder, tensorflowDecoder, pytorchDecoder, tfjsDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
   nnefDecoder, paddleDecoder, tnnDecoder, barracudaDecoder, caffeDecoder, darknetDecoder,
 ];
 

@@ -40,6 +40,8 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
     // Fetched by tests/real-models/fetch.mjs (npm handtrackjs): a real binary GraphDef with a while loop.
     { path: '../../.cache/real-models/handtrack/package/models/web/ssdlitemobilenetv2/tensorflowjs_model.pb', kind: 'protobuf' },
   ],
+  // Fetched by tests/real-models/fetch.mjs (npm @vladmandic/human): a real TF.js graph model.
+  tfjs: [{ path: '../../.cache/real-models/human/package/models/antispoof.json', kind: 'text' }],
   // HDF5 seeds written by h5py (tests/fixtures/keras/make_h5_fixtures.py): addresses and lengths are 64-bit
   // little-endian fields, which the 'flatbuffer' mutations aim at.
   keras: [
@@ -92,6 +94,7 @@ export const FILE_NAMES: Record<string, string> = {
   tnn: 'fuzz-model.tnnproto',
   coreml: 'fuzz-model.mlmodel',
   barracuda: 'fuzz-model.nn',
+  tfjs: 'model.json',
   pytorch: 'fuzz-model.pt',
 };
 

@@ -113,7 +113,7 @@ function addGraph(b: GraphBuilder, g: number, nodes: TfNode[], fn: TfFunction | 
       const t = n.tensor;
       b.setValueType(outs[0], irDtype(t.dtype) || dtype, t.dims ?? n.outputShapes?.[0] ?? null);
       b.addFlags(outs[0], ValueFlag.Initializer | ValueFlag.ConstantNode);
-      if (t.offset >= 0) b.setValueData(outs[0], t.offset, t.length, t.encoding);
+      if (t.offset >= 0) b.setValueData(outs[0], t.offset, t.length, t.encoding, t.location);
     }
     if (!fn && INPUT_OPS.has(n.op) && outs.length) b.addGraphInput(g, outs[0]);
 

@@ -9,6 +9,8 @@ export interface TfTensor {
   offset: number;
   length: number;
   encoding: number;
+  /** The file holding the payload when it is not the model file itself (a TF.js weight shard). */
+  location?: string;
 }
 
 export interface TfNode {
