@@ -86,7 +86,7 @@ async function decodeTfjs(source: ByteSource, options: DecodeOptions = {}): Prom
     return { name: str(sig.name), inputs: args(sig.inputArg), outputs: args(sig.outputArg), ret, nodes: arr(f.nodeDef).filter(isObj).map((n, i) => node(n, i)) };
   });
   const metadata: Record<string, string> = { container: 'tfjs graph-model' };
-  for (const key of ['format', 'generatedBy', 'convertedBy']) if (str(doc[key])) metadata[key] = str(doc[key]);
+  for (const key of ['generatedBy', 'convertedBy']) if (str(doc[key])) metadata[key] = str(doc[key]);
 
   const groups: WeightGroup[] = arr(doc.weightsManifest).filter(isObj).map((g) => ({
     paths: arr(g.paths).map(str),
