@@ -43,9 +43,19 @@ for (const entry of sources) {
   const unpacked = join(dir, '.unpacked');
   mkdirSync(unpacked, { recursive: true });
   try {
-    if (entry.kind === 'deb') fetchDeb(entry, unpacked);
-    else if (entry.kind === 'npm') fetchNpm(entry, unpacked);
-    else throw new Error(`unknown kind ${entry.kind}`);
+    if (entry.kind !== 'deb' && entry.kind !== 'npm') throw new Error(`unknown kind ${entry.kind}`);
+    // One retry: a registry hiccup should not fail a CI run.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (entry.kind === 'deb') fetchDeb(entry, unpacked);
+        else fetchNpm(entry, unpacked);
+        break;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+        rmSync(unpacked, { recursive: true, force: true });
+        mkdirSync(unpacked, { recursive: true });
+      }
+    }
     const missing = entry.files.filter((f) => !existsSync(join(unpacked, f)));
     if (missing.length) throw new Error(`package has no ${missing.join(', ')}`);
     // Keep only the files the tests read: some packages are tens of MB of unrelated code.
