@@ -52,6 +52,17 @@ describe('OpenVINO IR (.xml + .bin)', () => {
     expect(decoders.filter((d) => d.sniff(cascade, 'haarcascade_eye.xml')).map((d) => d.id)).toEqual([]);
   });
 
+  it('sniffing a head full of comments that never reaches <net> is immediate (no regex backtracking)', () => {
+    // Found by the fuzzer: a repeated (comment)* group in the sniff regex backtracked for minutes on this head.
+    const comment = '<!-- A small conv classifier in OpenVINO IR v11, written by hand. -->\n';
+    const head = new TextEncoder().encode(`<?xml version="1.0"?>\n${comment.repeat(80)}`.slice(0, 4096));
+    const t = performance.now();
+    expect(decoders.filter((d) => d.sniff(head, 'model.xml'))).toEqual([]);
+    expect(performance.now() - t).toBeLessThan(1000);
+    const withNet = new TextEncoder().encode(`<?xml version="1.0"?>\n${comment.repeat(3)}<net name="n" version="11">\n<layers>\n<layer id="0" `);
+    expect(decoders.filter((d) => d.sniff(withNet, 'model.xml')).map((d) => d.id)).toEqual(['openvino']);
+  });
+
   it('layers become nodes, Parameter/Result the graph inputs/outputs, Const the constants in the .bin', async () => {
     const source = withBin();
     const ir = await openvinoDecoder.decode(source);
