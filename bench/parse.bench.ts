@@ -1,14 +1,17 @@
 /**
  * Decode throughput: MB/s and nodes/s (median of several runs) on a real torch.onnx export (10k nodes), generated
- * transformer chains of 100k and 300k nodes and a 500 MB weight-heavy file. Each case runs in its own process so peak RSS belongs to that case alone.
+ * transformer chains of 100k and 300k nodes, a 500 MB weight-heavy file, and the real files of other formats that
+ * `npm run fetch-models` brings (Keras .h5, ncnn with its .bin, TF GraphDef, TF.js). "read MB" counts every byte
+ * read, companion files included. Each case runs in its own process so peak RSS belongs to that case alone.
  */
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeFileSource } from '../src/decode/node-file-source.ts';
+import type { ByteSource } from '../src/decode/byte-source.ts';
 import { decode } from '../src/decode/registry.ts';
-import { chainModel, sharedModels, weightHeavy } from '../tests/helpers/models.ts';
+import { chainModel, repoRoot, sharedModels, weightHeavy } from '../tests/helpers/models.ts';
 import { median, printTable, writeResults } from './lib.ts';
 
 interface CaseResult {
@@ -35,7 +38,21 @@ async function runCase(name: string, file: string, runs: number): Promise<CaseRe
   for (let i = 0; i < runs + WARMUP; i++) {
     const source = await NodeFileSource.open(file);
     let read = 0;
-    const counting = { name: source.name, size: source.size, read: async (o: number, l: number) => { const b = await source.read(o, l); read += b.length; return b; } };
+    const count = (s: ByteSource): ByteSource => ({
+      name: s.name,
+      size: s.size,
+      read: async (o: number, l: number) => {
+        const b = await s.read(o, l);
+        read += b.length;
+        return b;
+      },
+      sibling: async (n: string) => {
+        const sib = await s.sibling?.(n);
+        return sib ? count(sib) : null;
+      },
+      close: async () => s.close?.(),
+    });
+    const counting = count(source);
     (globalThis as { gc?: () => void }).gc?.();
     const t = performance.now();
     const { ir } = await decode(counting);
@@ -71,12 +88,23 @@ if (caseArg >= 0) {
     ['chain 300k', chainModel(300_000), 3],
     ['weights 500 MB', weightHeavy(500), 5],
   ];
+  const real = (id: string, rel: string) => resolve(repoRoot, '.cache/real-models', id, rel);
+  const realCases: [string, string, number][] = [
+    ['Keras .h5 (InVesalius U-Net)', real('invesalius', 'usr/share/invesalius/ai/brain_mri_t1/model.h5'), 10],
+    ['ncnn + .bin (Real-ESRGAN x4plus)', real('upscayl', 'package/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4plus.param'), 10],
+    ['TF GraphDef (SSDLite, handtrack)', real('handtrack', 'package/models/web/ssdlitemobilenetv2/tensorflowjs_model.pb'), 10],
+    ['TF.js (BlazeFace)', real('human', 'package/models/blazeface.json'), 10],
+  ];
+  for (const c of realCases) {
+    if (existsSync(c[1])) cases.push(c);
+    else console.log(`skipping ${c[0]}: run \`npm run fetch-models\` first`);
+  }
   const results: CaseResult[] = [];
   for (const [name, file, runs] of cases) {
     const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--case', name, file, String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
     results.push(JSON.parse(out.trim().split('\n').pop()!));
   }
-  printTable(`ONNX decode throughput (cold = first decode in a fresh process; median after ${WARMUP} warm-up runs)`, results.map((r) => ({
+  printTable(`Decode throughput (cold = first decode in a fresh process; median after ${WARMUP} warm-up runs)`, results.map((r) => ({
     case: r.name, 'size MB': r.sizeMB, nodes: r.nodes, 'cold ms': r.coldMs, 'median ms': r.medianMs, 'MB/s': Math.round(r.mbPerS),
     'nodes/s': Math.round(r.nodesPerS), 'read MB': r.bytesReadMB, 'peak RSS MB': Math.round(r.peakRssMB),
   })));
