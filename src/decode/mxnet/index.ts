@@ -3,6 +3,7 @@ import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../byte-source.ts';
 import { isText } from '../caffe/index.ts';
 import { DecodeError } from '../errors.ts';
+import { readJsonFile, type Json } from '../json-file.ts';
 import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
 
 /**
@@ -12,10 +13,8 @@ import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '..
  * not indexed — and the rest are graph inputs.
  */
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
-const MAX_JSON = 256 << 20;
 /** Outputs of one operator: more is not a real symbol. */
 const MAX_OUTPUTS = 65536;
 const utf8 = new TextDecoder('utf-8');
@@ -70,14 +69,7 @@ function shapeOf(s: string | undefined): number[] | null {
 
 async function decodeMxnet(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
   const file = source.name;
-  if (source.size === 0) throw new DecodeError('empty file', file, 'file');
-  if (source.size > MAX_JSON) throw new DecodeError(`too large for an MXNet symbol file (${source.size} bytes)`, file, 'file');
-  let json: Json;
-  try {
-    json = JSON.parse(utf8.decode(await source.read(0, source.size))) as Json;
-  } catch (err) {
-    throw new DecodeError(`not valid JSON (${err instanceof Error ? err.message : String(err)})`, file, 'json');
-  }
+  const json = await readJsonFile(source, 'an MXNet symbol file', 'json');
   options.onProgress?.(source.size, source.size);
   const { nodes, heads, version } = parseSymbol(json, file);
   const b = new GraphBuilder('mxnet');

@@ -2,6 +2,7 @@ import { str as irString, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../byte-source.ts';
 import { isText } from '../caffe/index.ts';
 import { DecodeError } from '../errors.ts';
+import { readJsonFile, type Json } from '../json-file.ts';
 import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
 import { buildTfGraph } from '../tensorflow/build.ts';
 import { newNode, newTensor, type TfModel, type TfNode } from '../tensorflow/model.ts';
@@ -15,10 +16,8 @@ import { locateWeights, type WeightGroup } from './weights.ts';
  * the same wrapper, go to the Keras decoder.)
  */
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
-const MAX_JSON = 256 << 20;
 const isObj = (v: Json | undefined): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
 const str = (v: Json | undefined): string => (typeof v === 'string' ? v : '');
@@ -65,13 +64,7 @@ function node(n: Obj, index: number): TfNode {
 
 async function decodeTfjs(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
   const file = source.name;
-  if (source.size > MAX_JSON) throw new DecodeError(`too large for a TensorFlow.js model.json (${source.size} bytes)`, file, 'file');
-  let doc: Json;
-  try {
-    doc = JSON.parse(utf8.decode(await source.read(0, source.size))) as Json;
-  } catch (err) {
-    throw new DecodeError(`not valid JSON (${err instanceof Error ? err.message : String(err)})`, file, 'model.json');
-  }
+  const doc = await readJsonFile(source, 'a TensorFlow.js model.json', 'model.json');
   options.onProgress?.(source.size, source.size);
   if (!isObj(doc) || !isObj(doc.modelTopology)) throw new DecodeError('no "modelTopology": not a TensorFlow.js model', file, 'modelTopology');
   const topology = doc.modelTopology;
