@@ -1,4 +1,4 @@
-import { Buffer, BufferUsage, Geometry, Mesh, Shader } from 'pixi.js';
+import { Buffer, BufferUsage, Geometry, Mesh, Shader, type VertexFormat } from 'pixi.js';
 
 /**
  * Batches: one Mesh (one draw call) for any number of boxes or edge segments. Each item is a quad of four
@@ -147,7 +147,7 @@ function quadIndices(quads: number): Uint32Array {
 }
 
 /** A growable interleaved vertex store: 4 vertices per item, `stride` bytes each, float and uint views. */
-export class QuadStore {
+class QuadStore {
   capacity: number;
   f32: Float32Array;
   u32: Uint32Array;
@@ -181,6 +181,39 @@ export class QuadStore {
   }
 }
 
+/**
+ * A QuadStore drawn as one Mesh: the geometry binds the store's buffers to the given vertex attributes, and
+ * commit() uploads what was written and draws exactly that many quads. Each batch only writes its vertex layout.
+ */
+export class QuadMesh {
+  readonly store: QuadStore;
+  readonly mesh: Mesh<Geometry, Shader>;
+  private readonly geometry: Geometry;
+
+  constructor(capacity: number, stride: number, label: string, attributes: Record<string, { format: VertexFormat; offset: number }>, shader: Shader) {
+    this.store = new QuadStore(capacity, stride, label);
+    const buffer = this.store.vertexBuffer;
+    this.geometry = new Geometry({
+      attributes: Object.fromEntries(Object.entries(attributes).map(([name, a]) => [name, { buffer, format: a.format, stride, offset: a.offset }])),
+      indexBuffer: this.store.indexBuffer,
+    });
+    this.mesh = new Mesh({ geometry: this.geometry, shader, label });
+    this.mesh.eventMode = 'none';
+    this.mesh.visible = false;
+  }
+
+  commit(items: number): void {
+    this.store.upload(items);
+    this.geometry.indexCount = items * 6;
+    this.mesh.visible = items > 0;
+  }
+
+  destroy(): void {
+    this.mesh.destroy();
+    this.geometry.destroy(true);
+  }
+}
+
 /** Box vertex: rect x y w h (f32 x4) | fill rgba8 | stroke rgba8 | radius f32 | stroke px f32 = 32 bytes. */
 const BOX_STRIDE = 32;
 const BOX_WORDS = BOX_STRIDE / 4;
@@ -189,22 +222,10 @@ const BOX_WORDS = BOX_STRIDE / 4;
 export class BoxBatch {
   readonly mesh: Mesh<Geometry, Shader>;
   count = 0;
-  private readonly store: QuadStore;
-  private readonly geometry: Geometry;
+  private readonly quads: QuadMesh;
   private readonly uniforms: { uPxToWorld: number; uFlat: number; uMinPx: number };
 
   constructor(capacity: number, label: string) {
-    this.store = new QuadStore(capacity, BOX_STRIDE, label);
-    const buffer = this.store.vertexBuffer;
-    this.geometry = new Geometry({
-      attributes: {
-        aRect: { buffer, format: 'float32x4', stride: BOX_STRIDE, offset: 0 },
-        aFill: { buffer, format: 'unorm8x4', stride: BOX_STRIDE, offset: 16 },
-        aStroke: { buffer, format: 'unorm8x4', stride: BOX_STRIDE, offset: 20 },
-        aStyle: { buffer, format: 'float32x2', stride: BOX_STRIDE, offset: 24 },
-      },
-      indexBuffer: this.store.indexBuffer,
-    });
     const shader = Shader.from({
       gl: { vertex: BOX_VERTEX, fragment: BOX_FRAGMENT, name: 'strata-boxes' },
       resources: {
@@ -215,20 +236,24 @@ export class BoxBatch {
         },
       },
     });
+    this.quads = new QuadMesh(capacity, BOX_STRIDE, label, {
+      aRect: { format: 'float32x4', offset: 0 },
+      aFill: { format: 'unorm8x4', offset: 16 },
+      aStroke: { format: 'unorm8x4', offset: 20 },
+      aStyle: { format: 'float32x2', offset: 24 },
+    }, shader);
     this.uniforms = (shader.resources.boxUniforms as { uniforms: BoxBatch['uniforms'] }).uniforms;
-    this.mesh = new Mesh({ geometry: this.geometry, shader, label });
-    this.mesh.eventMode = 'none';
-    this.mesh.visible = false;
+    this.mesh = this.quads.mesh;
   }
 
   begin(expected = 0): void {
     this.count = 0;
-    this.store.ensure(expected);
+    this.quads.store.ensure(expected);
   }
 
   /** Colours are packed RGBA (see `rgba`); radius in world units, stroke width in screen pixels. */
   push(x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void {
-    const st = this.store;
+    const st = this.quads.store;
     if (this.count === st.capacity) st.ensure(this.count + 1);
     const f = st.f32;
     const u = st.u32;
@@ -247,9 +272,7 @@ export class BoxBatch {
   }
 
   commit(): void {
-    this.store.upload(this.count);
-    this.geometry.indexCount = this.count * 6;
-    this.mesh.visible = this.count > 0;
+    this.quads.commit(this.count);
   }
 
   setView(pxToWorld: number, flat: boolean, minPx: number): void {
@@ -259,8 +282,7 @@ export class BoxBatch {
   }
 
   destroy(): void {
-    this.mesh.destroy({ children: true });
-    this.geometry.destroy(true);
+    this.quads.destroy();
   }
 }
 
@@ -272,21 +294,10 @@ const EDGE_WORDS = EDGE_STRIDE / 4;
 export class EdgeBatch {
   readonly mesh: Mesh<Geometry, Shader>;
   count = 0;
-  private readonly store: QuadStore;
-  private readonly geometry: Geometry;
+  private readonly quads: QuadMesh;
   private readonly uniforms: { uPxToWorld: number; uArrowMax: number };
 
   constructor(capacity: number, label: string) {
-    this.store = new QuadStore(capacity, EDGE_STRIDE, label);
-    const buffer = this.store.vertexBuffer;
-    this.geometry = new Geometry({
-      attributes: {
-        aSeg: { buffer, format: 'float32x4', stride: EDGE_STRIDE, offset: 0 },
-        aColor: { buffer, format: 'unorm8x4', stride: EDGE_STRIDE, offset: 16 },
-        aWidth: { buffer, format: 'float32', stride: EDGE_STRIDE, offset: 20 },
-      },
-      indexBuffer: this.store.indexBuffer,
-    });
     const shader = Shader.from({
       gl: { vertex: EDGE_VERTEX, fragment: EDGE_FRAGMENT, name: 'strata-edges' },
       resources: {
@@ -296,15 +307,18 @@ export class EdgeBatch {
         },
       },
     });
+    this.quads = new QuadMesh(capacity, EDGE_STRIDE, label, {
+      aSeg: { format: 'float32x4', offset: 0 },
+      aColor: { format: 'unorm8x4', offset: 16 },
+      aWidth: { format: 'float32', offset: 20 },
+    }, shader);
     this.uniforms = (shader.resources.edgeUniforms as { uniforms: EdgeBatch['uniforms'] }).uniforms;
-    this.mesh = new Mesh({ geometry: this.geometry, shader, label });
-    this.mesh.eventMode = 'none';
-    this.mesh.visible = false;
+    this.mesh = this.quads.mesh;
   }
 
   begin(expected = 0): void {
     this.count = 0;
-    this.store.ensure(expected);
+    this.quads.store.ensure(expected);
   }
 
   /** A segment `halfWidthPx` screen pixels wide on each side of the centre line. */
@@ -318,7 +332,7 @@ export class EdgeBatch {
   }
 
   private put(x0: number, y0: number, x1: number, y1: number, color: number, w: number): void {
-    const st = this.store;
+    const st = this.quads.store;
     if (this.count === st.capacity) st.ensure(this.count + 1);
     const f = st.f32;
     const u = st.u32;
@@ -335,9 +349,7 @@ export class EdgeBatch {
   }
 
   commit(): void {
-    this.store.upload(this.count);
-    this.geometry.indexCount = this.count * 6;
-    this.mesh.visible = this.count > 0;
+    this.quads.commit(this.count);
   }
 
   setView(pxToWorld: number, arrowMaxWorld: number): void {
@@ -346,7 +358,6 @@ export class EdgeBatch {
   }
 
   destroy(): void {
-    this.mesh.destroy({ children: true });
-    this.geometry.destroy(true);
+    this.quads.destroy();
   }
 }

@@ -1,5 +1,5 @@
 import { Geometry, ImageSource, Mesh, Shader, Texture } from 'pixi.js';
-import { QuadStore } from './batches.ts';
+import { QuadMesh } from './batches.ts';
 
 /**
  * Labels as one mesh: a monospace glyph atlas drawn once into a 2D canvas, and one quad per character in a
@@ -131,7 +131,6 @@ void main() {
 const STRIDE = 36;
 const WORDS = STRIDE / 4;
 
-
 export class TextBatch {
   readonly mesh: Mesh<Geometry, Shader>;
   readonly atlas: GlyphAtlas;
@@ -139,30 +138,22 @@ export class TextBatch {
   glyphs = 0;
   /** Labels written since begin(). */
   labels = 0;
-  private readonly store: QuadStore;
-  private readonly geometry: Geometry;
+  private readonly quads: QuadMesh;
   private readonly uStep: number;
   private readonly vStep: number;
 
   constructor(readonly maxGlyphs = 200_000, capacity = 4096) {
     this.atlas = new GlyphAtlas();
-    this.store = new QuadStore(capacity, STRIDE, 'text');
-    const buffer = this.store.vertexBuffer;
-    this.geometry = new Geometry({
-      attributes: {
-        aRect: { buffer, format: 'float32x4', stride: STRIDE, offset: 0 },
-        aUV: { buffer, format: 'float32x4', stride: STRIDE, offset: 16 },
-        aColor: { buffer, format: 'unorm8x4', stride: STRIDE, offset: 32 },
-      },
-      indexBuffer: this.store.indexBuffer,
-    });
     const shader = Shader.from({
       gl: { vertex: VERTEX, fragment: FRAGMENT, name: 'strata-text' },
       resources: { uTexture: this.atlas.texture.source, uSampler: this.atlas.texture.source.style },
     });
-    this.mesh = new Mesh({ geometry: this.geometry, shader, label: 'labels' });
-    this.mesh.eventMode = 'none';
-    this.mesh.visible = false;
+    this.quads = new QuadMesh(capacity, STRIDE, 'labels', {
+      aRect: { format: 'float32x4', offset: 0 },
+      aUV: { format: 'float32x4', offset: 16 },
+      aColor: { format: 'unorm8x4', offset: 32 },
+    }, shader);
+    this.mesh = this.quads.mesh;
     const src = this.atlas.canvas;
     this.uStep = this.atlas.cellW / src.width;
     this.vStep = this.atlas.cellH / src.height;
@@ -189,7 +180,8 @@ export class TextBatch {
     if (!text || this.glyphs >= this.maxGlyphs) return;
     const chars = Array.from(text);
     const n = Math.min(chars.length, this.maxGlyphs - this.glyphs);
-    this.store.ensure(this.glyphs + n);
+    const store = this.quads.store;
+    store.ensure(this.glyphs + n);
     const atlas = this.atlas;
     const scale = size / ATLAS_PX;
     const adv = atlas.advance * size;
@@ -197,8 +189,8 @@ export class TextBatch {
     const ch = atlas.cellH * scale;
     let pen = x - anchorX * adv * n;
     const top = y - anchorY * size - (ch - size) / 2;
-    const f = this.store.f32;
-    const u = this.store.u32;
+    const f = store.f32;
+    const u = store.u32;
     for (let i = 0; i < n; i++, pen += adv) {
       const c = chars[i].codePointAt(0) ?? 63;
       if (c === 32) continue;
@@ -225,15 +217,11 @@ export class TextBatch {
 
   commit(): void {
     this.atlas.flush();
-    this.store.upload(this.glyphs);
-    this.geometry.indexCount = this.glyphs * 6;
-    this.mesh.visible = this.glyphs > 0;
+    this.quads.commit(this.glyphs);
   }
 
-
   destroy(): void {
-    this.mesh.destroy();
-    this.geometry.destroy(true);
+    this.quads.destroy();
     this.atlas.destroy();
   }
 }
