@@ -12,6 +12,8 @@
  * Byte-level mutations (bit flips, insert/delete, splices, random truncation) apply to all.
  */
 
+import { concat, varint, varintLength } from '../helpers/protobuf-writer.ts';
+
 export type SeedKind = 'protobuf' | 'flatbuffer' | 'text';
 
 /** mulberry32: small, fast, good enough to drive mutations. */
@@ -51,18 +53,7 @@ export function hashSeed(...parts: (number | string)[]): number {
   return h >>> 0;
 }
 
-// Varints ------------------------------------------------------------------------------------------------------------
-
-export function encodeVarint(value: bigint): Uint8Array {
-  let v = BigInt.asUintN(64, value);
-  const out: number[] = [];
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  return Uint8Array.from(out);
-}
+// Varints (written with the test protobuf writer's varint(); read here, leniently) ----------------------------------
 
 function readVarint(b: Uint8Array, pos: number, end: number): { value: bigint; next: number } | null {
   let v = 0n;
@@ -160,10 +151,10 @@ export function serialize(fields: readonly PbField[]): Uint8Array {
   const sizeOf = (fs: readonly PbField[]): number => {
     let n = 0;
     for (const f of fs) {
-      n += varintSize(f.field * 8 + f.wire);
+      n += varintLength(f.field * 8 + f.wire);
       if (f.wire === 2) {
         const len = f.children ? sizeOf(f.children) : f.raw.length;
-        n += varintSize(len) + len;
+        n += varintLength(len) + len;
       } else n += f.raw.length;
     }
     sizes.set(fs, n);
@@ -177,13 +168,13 @@ export function serialize(fields: readonly PbField[]): Uint8Array {
   };
   const write = (fs: readonly PbField[]) => {
     for (const f of fs) {
-      put(encodeVarint(BigInt(f.field * 8 + f.wire)));
+      put(varint(f.field * 8 + f.wire));
       if (f.wire === 2) {
         if (f.children) {
-          put(encodeVarint(BigInt(sizes.get(f.children)!)));
+          put(varint(sizes.get(f.children)!));
           write(f.children);
         } else {
-          put(encodeVarint(BigInt(f.raw.length)));
+          put(varint(f.raw.length));
           put(f.raw);
         }
       } else put(f.raw);
@@ -191,15 +182,6 @@ export function serialize(fields: readonly PbField[]): Uint8Array {
   };
   write(fields);
   return out;
-}
-
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
 }
 
 function clone(fs: readonly PbField[]): PbField[] {
@@ -298,7 +280,7 @@ function treeEdit(fields: PbField[], rng: Rng, donor: PbField[] | null, cap: num
       const v = rng.chance(0.8) ? rng.pick(HOSTILE_VARINTS) : BigInt(rng.next());
       at.f.wire = 0;
       at.f.children = null;
-      at.f.raw = encodeVarint(v);
+      at.f.raw = varint(v);
       return `varint f${at.f.field}=${v}`;
     }
     case 5: {
@@ -320,7 +302,7 @@ function treeEdit(fields: PbField[], rng: Rng, donor: PbField[] | null, cap: num
       if (w === 2 && at.f.wire !== 2) at.f.raw = at.f.raw.slice();
       at.f.wire = w;
       if (w !== 2) {
-        at.f.raw = w === 1 ? new Uint8Array(8) : w === 5 ? new Uint8Array(4) : w === 0 ? encodeVarint(1n) : new Uint8Array(0);
+        at.f.raw = w === 1 ? new Uint8Array(8) : w === 5 ? new Uint8Array(4) : w === 0 ? varint(1n) : new Uint8Array(0);
         at.f.children = null;
       }
       return `wire f${at.f.field}=${w}`;
@@ -339,7 +321,7 @@ function treeEdit(fields: PbField[], rng: Rng, donor: PbField[] | null, cap: num
     case 10: {
       // A packed list of hostile varints (dims of 2^62, negative sizes) in place of a payload.
       const n = 1 + rng.int(rng.chance(0.1) ? 5000 : 8);
-      const vals = Array.from({ length: n }, () => encodeVarint(rng.pick(HOSTILE_VARINTS)));
+      const vals = Array.from({ length: n }, () => varint(rng.pick(HOSTILE_VARINTS)));
       const raw = new Uint8Array(vals.reduce((s, v) => s + v.length, 0));
       let o = 0;
       for (const v of vals) {
@@ -381,12 +363,12 @@ function byteEdit(b: Uint8Array, rng: Rng, boundaries: readonly number[] | null,
     case 2: {
       const i = at();
       const ins = rng.chance(0.5) ? Uint8Array.from({ length: 1 + rng.int(16) }, () => rng.int(256)) : OVERLONG_VARINT;
-      return { bytes: concatBytes(b.subarray(0, i), ins, b.subarray(i)), label: `insert@${i}` };
+      return { bytes: concat(b.subarray(0, i), ins, b.subarray(i)), label: `insert@${i}` };
     }
     case 3: {
       const i = at();
       const len = 1 + rng.int(rng.chance(0.1) ? 4096 : 16);
-      return { bytes: concatBytes(b.subarray(0, i), b.subarray(Math.min(n, i + len))), label: `delete@${i}+${len}` };
+      return { bytes: concat(b.subarray(0, i), b.subarray(Math.min(n, i + len))), label: `delete@${i}+${len}` };
     }
     case 4: {
       const i = rng.int(n + 1);
@@ -395,8 +377,8 @@ function byteEdit(b: Uint8Array, rng: Rng, boundaries: readonly number[] | null,
     case 5: {
       // A hostile varint written over the bytes at a boundary (often a length prefix).
       const i = at();
-      const v = encodeVarint(rng.pick(HOSTILE_VARINTS));
-      const out = concatBytes(b.subarray(0, i), v, b.subarray(Math.min(n, i + (rng.chance(0.5) ? v.length : 1))));
+      const v = varint(rng.pick(HOSTILE_VARINTS));
+      const out = concat(b.subarray(0, i), v, b.subarray(Math.min(n, i + (rng.chance(0.5) ? v.length : 1))));
       return { bytes: out, label: `varint@${i}` };
     }
     case 6: {
@@ -404,14 +386,14 @@ function byteEdit(b: Uint8Array, rng: Rng, boundaries: readonly number[] | null,
       const i = rng.int(n + 1);
       const len = 1 + rng.int(256);
       const chunk = b.slice(i, Math.min(n, i + len));
-      return { bytes: concatBytes(b.subarray(0, i), chunk, chunk, b.subarray(i)), label: `dup@${i}` };
+      return { bytes: concat(b.subarray(0, i), chunk, chunk, b.subarray(i)), label: `dup@${i}` };
     }
     case 7: {
       if (!donor || !donor.length) return { bytes: b.slice(), label: 'noop' };
       const from = rng.int(donor.length);
       const chunk = donor.subarray(from, Math.min(donor.length, from + 1 + rng.int(512)));
       const i = rng.int(n + 1);
-      return { bytes: concatBytes(b.subarray(0, i), chunk, b.subarray(i)), label: `splice@${i}` };
+      return { bytes: concat(b.subarray(0, i), chunk, b.subarray(i)), label: `splice@${i}` };
     }
     default: {
       // 32-bit hostile value at an aligned position (flatbuffer offsets, vtable sizes, vector lengths).
@@ -628,14 +610,3 @@ function evenly(n: number, count: number): number[] {
   return out;
 }
 
-function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
