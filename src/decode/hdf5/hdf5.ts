@@ -72,6 +72,14 @@ export class Hdf5Object {
 
   /** Child name → object header address, in the file's order (old-style groups list names sorted). */
   async children(): Promise<Map<string, number>> {
+    const cached = this.file.childLinks.get(this.address);
+    if (cached) return cached;
+    const links = await this.readChildren();
+    this.file.childLinks.set(this.address, links);
+    return links;
+  }
+
+  private async readChildren(): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     const symbols = this.message(MSG_SYMBOL_TABLE);
     if (symbols) {
@@ -173,6 +181,8 @@ export class Hdf5File {
   private rootAddress = 0;
   private visited = 0;
   private readonly headers = new Map<number, RawMessage[]>();
+  /** Per group address, its child names → addresses: a group's B-tree is walked once, however many lookups follow. */
+  readonly childLinks = new Map<number, Map<string, number>>();
 
   private constructor(readonly source: ByteSource) {}
 
