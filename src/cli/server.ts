@@ -53,14 +53,16 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /**
- * Static server for the CLI and e2e tests: binds 127.0.0.1 only, serves files under `root` and the single model
- * file it was given (with HTTP ranges, so the browser reads a multi-GB model piece by piece), nothing else.
+ * Static server for the CLI and e2e tests: binds 127.0.0.1 only, serves files under `root`, the model file it was
+ * given (with HTTP ranges, so the browser reads a multi-GB model piece by piece) and that model's companion files,
+ * nothing else.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   // Symlinks are resolved on both sides, so a link under root cannot hand out a file outside it.
   const root = await realpath(resolve(options.root)).catch(() => resolve(options.root));
   const modelPath = options.modelPath ? resolve(options.modelPath) : null;
   const modelRoute = modelPath ? `/model/${basename(modelPath)}` : null;
+  const modelDir = modelPath ? await realpath(dirname(modelPath)).catch(() => dirname(modelPath)) : null;
   let port = 0;
 
   const server = createServer((req, res) => {
@@ -85,7 +87,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (modelPath && pathname === modelRoute) {
       return sendFile(req, res, modelPath, 'application/octet-stream');
     }
-    if (modelPath && pathname.startsWith('/model/')) return sendCompanion(req, res, modelPath, pathname.slice('/model/'.length));
+    if (modelDir && pathname.startsWith('/model/')) return sendCompanion(req, res, modelDir, pathname.slice('/model/'.length));
     const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
     const file = resolve(root, rel);
     if (!inside(root, file)) return send(res, 403, 'forbidden');
@@ -120,13 +122,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
  * `.mlpackage`'s `weights/weight.bin`): a regular file in the model's folder, at most two levels down, that is not
  * itself a model definition. Everything else there stays unserved.
  */
-async function sendCompanion(req: IncomingMessage, res: ServerResponse, modelPath: string, rel: string): Promise<void> {
+async function sendCompanion(req: IncomingMessage, res: ServerResponse, dir: string, rel: string): Promise<void> {
   if (!rel || rel.split('/').length > 3 || rel.split('/').some((part) => !part || part === '.' || part === '..' || part.startsWith('.'))) {
     return send(res, 403, 'forbidden');
   }
   // Another model in the folder is answered like a missing file: whether it exists is not this page's business.
   if (isModelDefinition(rel)) return send(res, 404, 'not found');
-  const dir = await realpath(dirname(modelPath)).catch(() => dirname(modelPath));
   let real: string;
   try {
     real = await realpath(resolve(dir, rel));
