@@ -3,6 +3,7 @@ import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../byte-source.ts';
 import { isText } from '../caffe/index.ts';
 import { DecodeError } from '../errors.ts';
+import type { Json } from '../json-file.ts';
 import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
 import { ZipArchive, firstEntryName, looksLikeZip } from '../zip/zip.ts';
 import { looksLikeHdf5 } from '../hdf5/hdf5.ts';
@@ -17,7 +18,6 @@ import { readKerasH5, type KerasWeight } from './h5-model.ts';
  * is named in the metadata, never read.
  */
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
 const MAX_CONFIG = 256 << 20;
