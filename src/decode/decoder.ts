@@ -1,0 +1,93 @@
+import type { GraphIR } from '../graph/ir.ts';
+import type { AttributeLookup } from '../graph/shape-inference.ts';
+import type { ByteSource } from './byte-source.ts';
+
+/**
+ * The decoder contract. A format registers one `ModelDecoder` (built with `defineDecoder`); opening a file gives
+ * an `OpenModel` that owns everything the format needs to answer later questions about that model (node details,
+ * attributes for analysis). No decoder keeps state in module-level caches: the open model is the state.
+ */
+
+export interface DecodeProgress {
+  (bytesRead: number, totalBytes: number): void;
+}
+
+export interface DecodeOptions {
+  onProgress?: DecodeProgress;
+  /** Checked between chunks; throwing CancelledError from it aborts the decode. */
+  checkCancelled?: () => void;
+}
+
+export interface AttributeView {
+  name: string;
+  type: string;
+  /** A short display value: numbers, lists, strings, or a tensor/graph summary. */
+  value: string;
+}
+
+/** What the properties panel shows for one node; decoded on request, never for every node up front. */
+export interface NodeDetails {
+  attributes: AttributeView[];
+  doc?: string;
+}
+
+/** One model, opened: its IR plus the lazy questions only the format can answer. */
+export interface OpenModel {
+  readonly ir: GraphIR;
+  readonly source: ByteSource;
+  /** Attributes and documentation of one node, read by range from the file when asked. */
+  nodeDetails(node: number): Promise<NodeDetails>;
+  /**
+   * Typed attribute values of the nodes whose op type is in `ops` (and that pass `want`), for shape inference and
+   * FLOPs. Formats without it are analysed from the IR alone.
+   */
+  attributesFor?(ops: ReadonlySet<string>, want?: (node: number) => boolean): Promise<AttributeLookup>;
+}
+
+export interface ModelDecoder {
+  /** Lower-case format id used by `strata inspect` (`onnx`, `tflite`, ...). */
+  readonly id: string;
+  readonly name: string;
+  readonly extensions: readonly string[];
+  /** Cheap check on the first bytes (at most 4 KiB) and the file name. */
+  sniff(head: Uint8Array, fileName: string): boolean;
+  open(source: ByteSource, options?: DecodeOptions): Promise<OpenModel>;
+}
+
+/** Builds a decoder from its parts; `sniff` defaults to "never by content" (extension only). */
+export function defineDecoder(spec: {
+  id: string;
+  name: string;
+  extensions: readonly string[];
+  sniff?: (head: Uint8Array, fileName: string) => boolean;
+  open: (source: ByteSource, options: DecodeOptions) => Promise<OpenModel>;
+}): ModelDecoder {
+  return {
+    id: spec.id,
+    name: spec.name,
+    extensions: spec.extensions,
+    sniff: spec.sniff ?? (() => false),
+    open: (source, options = {}) => spec.open(source, options),
+  };
+}
+
+/** An open model whose details come from a function of the node (the common case). */
+export function openModel(
+  ir: GraphIR,
+  source: ByteSource,
+  nodeDetails: (node: number) => Promise<NodeDetails> = async () => ({ attributes: [] }),
+  attributesFor?: OpenModel['attributesFor'],
+): OpenModel {
+  return attributesFor ? { ir, source, nodeDetails, attributesFor } : { ir, source, nodeDetails };
+}
+
+/**
+ * The bytes of the record a node was decoded from (`nodeSourceOffset/Length`), capped at `max`, or null when the
+ * decoder recorded none. Detail readers re-parse just this record instead of the whole file.
+ */
+export async function readNodeRecord(source: ByteSource, ir: GraphIR, node: number, max = 1 << 20): Promise<Uint8Array | null> {
+  const offset = ir.nodeSourceOffset[node];
+  if (!(offset >= 0)) return null;
+  const length = Math.min(ir.nodeSourceLength[node], max);
+  return source.read(offset, length);
+}
