@@ -20,7 +20,7 @@ import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFile } from '../src/decode/node.ts';
-import type { Hierarchy } from '../src/graph/hierarchy-types.ts';
+import type { Hierarchy } from '../src/graph/hierarchy/types.ts';
 import type { GraphIR } from '../src/graph/ir.ts';
 import { LayoutEngine } from '../src/layout/engine.ts';
 import { gptExport } from '../tests/helpers/models.ts';

@@ -3,7 +3,7 @@
  * tests/helpers/models.ts, the one place that runs the generators.
  */
 import { GraphBuilder } from '../src/graph/builder.ts';
-import { buildHierarchy } from '../src/graph/hierarchy.ts';
+import { buildHierarchy } from '../src/graph/hierarchy/build.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../src/graph/ir.ts';
 
 export { cacheDir } from '../tests/helpers/models.ts';

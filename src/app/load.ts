@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { SceneLayout } from '../layout/types.ts';
 import type { DecodeApi, ModelInput } from '../workers/decode-api.ts';

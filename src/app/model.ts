@@ -1,4 +1,4 @@
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import { GraphKind, nodeOutputIds, str, valueConsumerIds, valueShape, type GraphIR } from '../graph/ir.ts';
 import { BoxKind, type SceneLayout } from '../layout/types.ts';
 import { opCategory, type OpCategory } from '../scene/palette.ts';

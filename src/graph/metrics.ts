@@ -1,4 +1,4 @@
-import type { Hierarchy } from './hierarchy-types.ts';
+import type { Hierarchy } from './hierarchy/types.ts';
 import { DTYPE_BITS, ValueFlag, str, valueElementCount, type GraphIR } from './ir.ts';
 import { inferredElementCount, inferredShape, topologicalOrder, type AttributeLookup, type InferredShapes } from './shape-inference.ts';
 

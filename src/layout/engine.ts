@@ -1,7 +1,7 @@
-import type { HierarchyOptions } from '../graph/hierarchy.ts';
-import { buildHierarchyDetailed } from '../graph/hierarchy.ts';
-import type { EdgePlacement, NodeEdges } from '../graph/hierarchy-edges.ts';
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { HierarchyOptions } from '../graph/hierarchy/build.ts';
+import { buildHierarchyDetailed } from '../graph/hierarchy/build.ts';
+import type { EdgePlacement, NodeEdges } from '../graph/hierarchy/edges.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { LayoutApi } from '../workers/layout-api.ts';
 import { elkLayout, loadElk } from './elk-layout.ts';

@@ -1,4 +1,4 @@
-import type { EdgePlacement, NodeEdges } from '../graph/hierarchy-edges.ts';
+import type { EdgePlacement, NodeEdges } from '../graph/hierarchy/edges.ts';
 
 /**
  * Node edges aggregated per group into one edge per (source item, target item) pair: what a group's layout

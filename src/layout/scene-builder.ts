@@ -1,5 +1,5 @@
-import type { EdgePlacement, NodeEdges } from '../graph/hierarchy-edges.ts';
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { EdgePlacement, NodeEdges } from '../graph/hierarchy/edges.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GroupLayout } from './engine.ts';
 import type { ItemEdges } from './item-edges.ts';
 import { FRAME_PAD } from './group-graph.ts';

@@ -1,4 +1,4 @@
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { SceneLayout } from './types.ts';
 
 type Buffers = ArrayBuffer[];

@@ -1,4 +1,4 @@
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import { str, type GraphIR } from '../graph/ir.ts';
 import { sumByGroup } from '../graph/metrics.ts';
 

@@ -1,4 +1,4 @@
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import { str, type GraphIR } from '../graph/ir.ts';
 import { groupMetrics, metricsByOp, type NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, type OrtProfile } from '../profile/ort-profile.ts';

@@ -1,5 +1,5 @@
 import type { GraphIR } from '../graph/ir.ts';
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { SceneLayout } from '../layout/types.ts';
 
 /** The layout worker's comlink surface. The same object runs in Node (tests, benches) without a worker. */

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { Hierarchy } from '../graph/hierarchy-types.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import { LayoutEngine } from '../layout/engine.ts';
 import { hierarchyTransferCopy, sceneTransferList } from '../layout/transfer.ts';

@@ -3,7 +3,7 @@ import { DecodeError } from '../../src/decode/errors.ts';
 import { decode } from '../../src/decode/registry.ts';
 import type { ModelDecoder } from '../../src/decode/registry-types.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
-import { buildHierarchy } from '../../src/graph/hierarchy.ts';
+import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
 import type { GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';

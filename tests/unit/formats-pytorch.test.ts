@@ -10,7 +10,7 @@ import { unpickle } from '../../src/decode/pytorch/pickle.ts';
 import { decoders } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { ZipArchive } from '../../src/decode/zip/zip.ts';
-import { buildHierarchy } from '../../src/graph/hierarchy.ts';
+import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
 import { ValueFlag, nodeInputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';

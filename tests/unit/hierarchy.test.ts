@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stripNames, syntheticTransformer } from '../../bench/models.ts';
 import { decodeFile } from '../../src/decode/node.ts';
 import { GraphBuilder } from '../../src/graph/builder.ts';
-import { splitSequence } from '../../src/graph/hierarchy-chunk.ts';
-import { buildHierarchy } from '../../src/graph/hierarchy.ts';
-import { GroupKind, type Hierarchy } from '../../src/graph/hierarchy-types.ts';
+import { splitSequence } from '../../src/graph/hierarchy/chunk.ts';
+import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
+import { GroupKind, type Hierarchy } from '../../src/graph/hierarchy/types.ts';
 import { GraphKind, type GraphIR } from '../../src/graph/ir.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,5 +1,5 @@
-import type { Hierarchy } from './hierarchy-types.ts';
-import type { GraphIR } from './ir.ts';
+import { isGroupItem, itemGroup, type Hierarchy } from './types.ts';
+import type { GraphIR } from '../ir.ts';
 
 /**
  * Node-level dataflow edges: one per (producer, consumer input slot). A sub-graph's outputs also get an edge
@@ -81,8 +81,8 @@ export function itemPositions(h: Hierarchy, nodeCount: number): { node: Uint32Ar
     const base = h.groupItemOffsets[g];
     for (let k = base; k < h.groupItemOffsets[g + 1]; k++) {
       const item = h.groupItems[k];
-      if (item >= 0) node[item] = k - base;
-      else group[-1 - item] = k - base;
+      if (isGroupItem(item)) group[itemGroup(item)] = k - base;
+      else node[item] = k - base;
     }
   }
   return { node, group };

@@ -1,6 +1,6 @@
-import type { GroupTree } from './hierarchy-tree.ts';
-import { GroupKind } from './hierarchy-types.ts';
-import { GraphKind, str, type GraphIR } from './ir.ts';
+import type { GroupTree } from './tree.ts';
+import { GroupKind } from './types.ts';
+import { GraphKind, str, type GraphIR } from '../ir.ts';
 
 const enum NameMode {
   /** No usable scope separators: every node is unscoped. */

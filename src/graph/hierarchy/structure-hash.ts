@@ -1,6 +1,6 @@
-import type { EdgePlacement, NodeEdges } from './hierarchy-edges.ts';
-import type { Hierarchy } from './hierarchy-types.ts';
-import type { GraphIR } from './ir.ts';
+import type { EdgePlacement, NodeEdges } from './edges.ts';
+import { groupItem, isGroupItem, itemGroup, type Hierarchy } from './types.ts';
+import type { GraphIR } from '../ir.ts';
 
 /**
  * Structure of a group = its items in dataflow order (op type and input count of direct nodes, structure of
@@ -22,14 +22,14 @@ export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, pl
   const leafStart = new Uint32Array(G);
   {
     let counter = 0;
-    const stack: number[] = [-1];
+    const stack: number[] = [groupItem(0)];
     while (stack.length) {
       const item = stack.pop()!;
-      if (item >= 0) {
+      if (!isGroupItem(item)) {
         leafIndex[item] = counter++;
         continue;
       }
-      const g = -1 - item;
+      const g = itemGroup(item);
       leafStart[g] = counter;
       for (let k = itemOff[g + 1] - 1; k >= itemOff[g]; k--) stack.push(items[k]);
     }
@@ -76,13 +76,13 @@ export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, pl
     sig[w++] = nItems;
     for (let k = first; k < first + nItems; k++) {
       const item = items[k];
-      if (item >= 0) {
+      if (!isGroupItem(item)) {
         const arity = ir.nodeInputOffsets[item + 1] - ir.nodeInputOffsets[item];
         sig[w++] = ir.nodeOp[item] * 2;
         sig[w++] = arity;
         dig = mix(mix(dig, opDigest(ir.nodeOp[item])), arity);
       } else {
-        const c = -1 - item;
+        const c = itemGroup(item);
         sig[w++] = cls[c] * 2 + 1;
         sig[w++] = -1;
         dig = mix(mix(dig, hash[c]), 0x51ed27);
@@ -99,10 +99,10 @@ export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, pl
       const dItem = items[first + di];
       // Target first: edges arrive bucketed in consumer (dataflow) order, so the sort below is usually a no-op.
       sig[w++] = di;
-      sig[w++] = dItem >= 0 ? 0 : leafIndex[edges.dst[e]] - leafStart[-1 - dItem];
+      sig[w++] = isGroupItem(dItem) ? leafIndex[edges.dst[e]] - leafStart[itemGroup(dItem)] : 0;
       sig[w++] = edges.slot[e];
       sig[w++] = si;
-      sig[w++] = sItem >= 0 ? 0 : leafIndex[edges.src[e]] - leafStart[-1 - sItem];
+      sig[w++] = isGroupItem(sItem) ? leafIndex[edges.src[e]] - leafStart[itemGroup(sItem)] : 0;
       sig[w++] = edges.out[e];
     }
     sortTuples(sig, edgeBase, nEdges, tuple);

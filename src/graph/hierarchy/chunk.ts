@@ -1,7 +1,7 @@
-import type { DataflowOrder } from './hierarchy-order.ts';
-import { meetingPoint, type NodeEdges } from './hierarchy-edges.ts';
-import type { GroupTree } from './hierarchy-tree.ts';
-import { GroupKind } from './hierarchy-types.ts';
+import type { DataflowOrder } from './order.ts';
+import { meetingPoint, type NodeEdges } from './edges.ts';
+import type { GroupTree } from './tree.ts';
+import { GroupKind, groupItem, isGroupItem, itemGroup } from './types.ts';
 
 export interface ChunkOptions {
   /** Groups with more direct children (nodes + groups) than this are split. */
@@ -81,7 +81,7 @@ export function chunkLargeGroups(tree: GroupTree, nodeGroup: Int32Array, order: 
           out[k] = ns[i++];
         } else {
           groupPos[cs[j]] = k;
-          out[k] = -1 - cs[j++];
+          out[k] = groupItem(cs[j++]);
         }
       }
       items[g] = out;
@@ -149,8 +149,8 @@ function splitGroup(tree: GroupTree, nodeGroup: Int32Array, g: number, items: In
           tree.parent[unitGroups[k]] = chunk;
         } else {
           const item = items[k];
-          if (item >= 0) nodeGroup[item] = chunk;
-          else tree.parent[-1 - item] = chunk;
+          if (isGroupItem(item)) tree.parent[itemGroup(item)] = chunk;
+          else nodeGroup[item] = chunk;
         }
       }
     }

@@ -71,7 +71,7 @@ export const enum GroupKind {
   Chunk = 4,
 }
 
-/** Item encoding helpers for `groupItems`. */
+/** The `groupItems` encoding: nodes are themselves (>= 0), group g is `-1 - g` (< 0). */
 export const isGroupItem = (item: number): boolean => item < 0;
 export const itemGroup = (item: number): number => -1 - item;
 export const groupItem = (group: number): number => -1 - group;

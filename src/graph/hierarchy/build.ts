@@ -1,13 +1,11 @@
-import { chunkLargeGroups, DEFAULT_CHUNKING, type ChunkOptions } from './hierarchy-chunk.ts';
-import { collectEdges, placeEdges, type EdgePlacement, type NodeEdges } from './hierarchy-edges.ts';
-import { computeDataflowOrder, type DataflowOrder } from './hierarchy-order.ts';
-import { assignScopes } from './hierarchy-scope.ts';
-import { foldChains, GroupTree } from './hierarchy-tree.ts';
-import { GroupKind, type Hierarchy } from './hierarchy-types.ts';
-import { str, type GraphIR } from './ir.ts';
+import { chunkLargeGroups, DEFAULT_CHUNKING, type ChunkOptions } from './chunk.ts';
+import { collectEdges, placeEdges, type EdgePlacement, type NodeEdges } from './edges.ts';
+import { computeDataflowOrder, type DataflowOrder } from './order.ts';
+import { assignScopes } from './scope.ts';
+import { foldChains, GroupTree } from './tree.ts';
+import { GroupKind, groupItem, type Hierarchy } from './types.ts';
+import { str, type GraphIR } from '../ir.ts';
 import { structureClasses } from './structure-hash.ts';
-
-export type { Hierarchy } from './hierarchy-types.ts';
 
 export interface HierarchyOptions {
   chunking?: ChunkOptions;
@@ -141,7 +139,7 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
       if (j >= jEnd || (i < iEnd && order.rank[groupNodes[i]] < minRank[oldOf[groupChildren[j]]])) {
         groupItems[k] = groupNodes[i++];
       } else {
-        groupItems[k] = -1 - groupChildren[j++];
+        groupItems[k] = groupItem(groupChildren[j++]);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { GroupKind } from './hierarchy-types.ts';
+import { GroupKind } from './types.ts';
 
 /**
  * The mutable group tree used while building a Hierarchy. Plain arrays: groups number in the thousands even

@@ -1,4 +1,4 @@
-import type { GraphIR } from './ir.ts';
+import type { GraphIR } from '../ir.ts';
 
 /**
  * One dataflow order over all nodes of all graphs, used for every ordering in the hierarchy (children of a
