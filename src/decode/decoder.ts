@@ -1,5 +1,5 @@
 import type { GraphIR } from '../graph/ir.ts';
-import type { AttributeLookup } from '../graph/shape-inference.ts';
+import type { AttributeLookup } from '../graph/shapes/attributes.ts';
 import type { ByteSource } from './byte-source.ts';
 
 /**

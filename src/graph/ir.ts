@@ -19,6 +19,14 @@ export const enum ValueFlag {
   ConstantNode = 32,
 }
 
+/** The main graph is graph 0 in every IR (validateIR checks that its kind is Main); sub-graphs and functions follow. */
+export const MAIN_GRAPH = 0;
+
+/** Nodes of the main graph only (sub-graph and function bodies excluded); every node when the IR has no graphs. */
+export function mainGraphNodeCount(ir: GraphIR): number {
+  return ir.graphCount > 0 ? ir.graphNodeCount[MAIN_GRAPH] : ir.nodeCount;
+}
+
 export const enum GraphKind {
   Main = 0,
   /** A graph held by a node attribute (If/Loop/Scan bodies, TFLite control flow subgraphs). */
@@ -33,7 +41,6 @@ export const DTYPE_NAMES = [
   'float64', 'uint32', 'uint64', 'complex64', 'complex128', 'bfloat16', 'float8e4m3fn', 'float8e4m3fnuz',
   'float8e5m2', 'float8e5m2fnuz', 'uint4', 'int4', 'float4e2m1',
 ] as const;
-export type DTypeName = (typeof DTYPE_NAMES)[number];
 
 /** Bits per element, 0 where unknown or variable (strings). */
 export const DTYPE_BITS: readonly number[] = [

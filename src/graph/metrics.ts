@@ -1,6 +1,8 @@
 import type { Hierarchy } from './hierarchy/types.ts';
 import { DTYPE_BITS, ValueFlag, str, valueElementCount, type GraphIR } from './ir.ts';
-import { inferredElementCount, inferredShape, topologicalOrder, type AttributeLookup, type InferredShapes } from './shape-inference.ts';
+import type { AttributeLookup } from './shapes/attributes.ts';
+import { inferredElementCount, inferredShape, type InferredShapes } from './shapes/infer.ts';
+import { topologicalOrder } from './topological-order.ts';
 
 /**
  * Per-node cost columns (parameters, MACs, FLOPs, activation bytes) and their sums per hierarchy group and per op type.

@@ -1,5 +1,5 @@
 import {
-  GraphKind, ValueFlag, dtypeName, graphInputIds, graphOutputIds, str, valueElementCount, valueShape, type GraphIR,
+  GraphKind, MAIN_GRAPH, ValueFlag, dtypeName, graphInputIds, graphOutputIds, mainGraphNodeCount, str, valueElementCount, valueShape, type GraphIR,
 } from './ir.ts';
 
 export interface TensorSummary {
@@ -19,19 +19,19 @@ export interface GraphSummary {
   functions: number;
 }
 
-/** The counts `strata inspect` reports, over the main graph (graph 0) as DESIGN.md contract 1 defines them. */
+/** The counts `strata inspect --json` reports, over the main graph only (ARCHITECTURE.md, contracts). */
 export function summarize(ir: GraphIR): GraphSummary {
   const ops: Record<string, number> = {};
-  const start = ir.graphNodeStart[0] ?? 0;
-  const count = ir.graphNodeCount[0] ?? 0;
+  const start = ir.graphNodeStart[MAIN_GRAPH] ?? 0;
+  const count = mainGraphNodeCount(ir);
   const opCounts = new Map<number, number>();
   for (let n = start; n < start + count; n++) opCounts.set(ir.nodeOp[n], (opCounts.get(ir.nodeOp[n]) ?? 0) + 1);
   for (const [op, c] of [...opCounts].sort((a, b) => str(ir, a[0]).localeCompare(str(ir, b[0])))) ops[str(ir, op)] = c;
 
   let initializers = 0;
   let parameters = 0;
-  const vStart = ir.graphValueStart[0] ?? 0;
-  const vEnd = vStart + (ir.graphValueCount[0] ?? 0);
+  const vStart = ir.graphValueStart[MAIN_GRAPH] ?? 0;
+  const vEnd = vStart + (ir.graphValueCount[MAIN_GRAPH] ?? 0);
   for (let v = vStart; v < vEnd; v++) {
     if (!(ir.valueFlags[v] & ValueFlag.Initializer)) continue;
     initializers++;
@@ -50,8 +50,8 @@ export function summarize(ir: GraphIR): GraphSummary {
     ops,
     initializers,
     parameters,
-    inputs: ir.graphCount ? [...graphInputIds(ir, 0)].map(tensor) : [],
-    outputs: ir.graphCount ? [...graphOutputIds(ir, 0)].map(tensor) : [],
+    inputs: ir.graphCount ? [...graphInputIds(ir, MAIN_GRAPH)].map(tensor) : [],
+    outputs: ir.graphCount ? [...graphOutputIds(ir, MAIN_GRAPH)].map(tensor) : [],
     subgraphs,
     functions,
   };

@@ -1,4 +1,4 @@
-import { GraphKind, ValueFlag, type GraphIR } from './ir.ts';
+import { GraphKind, MAIN_GRAPH, ValueFlag, type GraphIR } from './ir.ts';
 
 export interface ValidateOptions {
   /** When given, payload ranges stored in the model file itself (not External) must lie inside it. */
@@ -108,7 +108,7 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
   ranges('value', ir.graphValueStart, ir.graphValueCount, ir.valueGraph, V);
 
   // Graphs.
-  if (G > 0 && ir.graphKind[0] !== GraphKind.Main) report(`graph 0 has kind ${ir.graphKind[0]}, expected Main`);
+  if (G > 0 && ir.graphKind[MAIN_GRAPH] !== GraphKind.Main) report(`graph 0 has kind ${ir.graphKind[MAIN_GRAPH]}, expected Main`);
   for (let g = 0; g < G && !full(); g++) {
     stringRef(`graph ${g} name`, ir.graphName[g]);
     const p = ir.graphParentNode[g];

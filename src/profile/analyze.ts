@@ -3,7 +3,8 @@ import { NodeAttributes, decodeOnnxAttributes } from '../decode/onnx/attributes.
 import { loadSmallConstants } from '../decode/small-constants.ts';
 import { ValueFlag, nodeOutputIds, type GraphIR } from '../graph/ir.ts';
 import { computeMetrics, type NodeMetrics } from '../graph/metrics.ts';
-import { ATTRIBUTE_OPS, inferShapes, type InferredShapes } from '../graph/shape-inference.ts';
+import { ATTRIBUTE_OPS } from '../graph/shapes/attributes.ts';
+import { inferShapes, type InferredShapes } from '../graph/shapes/infer.ts';
 
 /**
  * The whole "profile the structure" pipeline for one model: read what shape inference needs from the file

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFile } from '../../src/decode/node.ts';
 import { graphInputIds, str, valueShape } from '../../src/graph/ir.ts';
-import { bindSymbol } from '../../src/graph/shape-inference.ts';
+import { bindSymbol } from '../../src/graph/shapes/infer.ts';
 
 /**
  * Runs a model in ONNX Runtime (onnxruntime-node, CPU) with profiling on and returns the profile (chrome-trace

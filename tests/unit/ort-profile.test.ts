@@ -6,7 +6,7 @@ import { GraphBuilder } from '../../src/graph/builder.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
 import type { Hierarchy } from '../../src/graph/hierarchy/types.ts';
 import { GraphKind, str, type GraphIR } from '../../src/graph/ir.ts';
-import { inferredShape } from '../../src/graph/shape-inference.ts';
+import { inferredShape } from '../../src/graph/shapes/infer.ts';
 import { analyzeModel, type ModelAnalysis } from '../../src/profile/analyze.ts';
 import {
   groupMsPerRun, nodeMsPerRun, parseOrtProfile, profileCoverage, type OrtProfile, type OrtTraceEvent,

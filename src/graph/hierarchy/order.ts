@@ -10,6 +10,9 @@ import type { GraphIR } from '../ir.ts';
  *   just before their first consumer. Exporters often hoist them to the top; left there, they would tie the
  *   first chunk to the whole graph and make crossing counts meaningless.
  * - A sub-graph's nodes are spliced in just before the node that owns the sub-graph.
+ *
+ * `topologicalOrder` (graph/topological-order.ts) does not suffice here: it interleaves graphs and leaves hoisted
+ * sources at the top, while grouping needs each graph's own order (`graphOrder`) with sources by their consumer.
  */
 export interface DataflowOrder {
   /** Node ids in dataflow order. */
