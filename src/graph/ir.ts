@@ -5,7 +5,7 @@
  * columns; each graph owns a contiguous range of nodes and of values. Variable-length lists (node inputs,
  * node outputs, shapes, graph inputs/outputs, value consumers) are CSR pairs: `xOffsets[i]..xOffsets[i+1]`
  * indexes into `x`. Strings are indices into `strings`. Every typed array can be transferred between threads
- * with `transferList(ir)`, so no per-node objects exist on the hot path.
+ * with `columnBuffers(ir)` (column-buffers.ts), so no per-node objects exist on the hot path.
  */
 
 export const enum ValueFlag {
@@ -36,7 +36,7 @@ export const enum GraphKind {
 }
 
 /** Element types, numbered like ONNX TensorProto.DataType so ONNX needs no mapping; other formats map to them. */
-export const DTYPE_NAMES = [
+const DTYPE_NAMES = [
   'undefined', 'float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool', 'float16',
   'float64', 'uint32', 'uint64', 'complex64', 'complex128', 'bfloat16', 'float8e4m3fn', 'float8e4m3fnuz',
   'float8e5m2', 'float8e5m2fnuz', 'uint4', 'int4', 'float4e2m1',
@@ -120,14 +120,6 @@ export const enum DataEncoding {
   PackedVarint = 2,
   /** Protobuf packed fixed 64-bit values (ONNX double_data). */
   PackedFixed64 = 3,
-}
-
-export function transferList(ir: GraphIR): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  for (const v of Object.values(ir)) {
-    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && !out.includes(v.buffer)) out.push(v.buffer);
-  }
-  return out;
 }
 
 export const str = (ir: GraphIR, index: number): string => (index < 0 ? '' : ir.strings[index] ?? '');

@@ -2,6 +2,7 @@ import type { Hierarchy } from './hierarchy/types.ts';
 import { DTYPE_BITS, ValueFlag, str, valueElementCount, type GraphIR } from './ir.ts';
 import type { AttributeLookup } from './shapes/attributes.ts';
 import { inferredElementCount, inferredShape, type InferredShapes } from './shapes/infer.ts';
+import { product } from './shapes/tensor-math.ts';
 import { topologicalOrder } from './topological-order.ts';
 
 /**
@@ -70,7 +71,7 @@ export interface OpRow {
 }
 
 /** FLOPs per output element of elementwise ops (ONNX and TFLite names). */
-export const ELEMENTWISE_FLOPS: Readonly<Record<string, number>> = {
+const ELEMENTWISE_FLOPS: Readonly<Record<string, number>> = {
   // ONNX binary / variadic
   Add: 1, Sub: 1, Mul: 1, Div: 1, Pow: 1, Mod: 1, Max: 1, Min: 1, Sum: 1, Mean: 1, PRelu: 1, Where: 1,
   Equal: 1, Less: 1, Greater: 1, LessOrEqual: 1, GreaterOrEqual: 1, And: 1, Or: 1, Xor: 1, Not: 1, BitShift: 1,
@@ -165,7 +166,7 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
       case 'ConvInteger':
       case 'QLinearConv': {
         const w = dims(input(op === 'QLinearConv' ? 3 : 1));
-        const per = w && w.length >= 2 ? productFrom(w, 1) : -1;
+        const per = w && w.length >= 2 ? product(w, 1) : -1;
         if (outElems < 0 || per < 0) known = false;
         else {
           m = outElems * per;
@@ -176,7 +177,7 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
       case 'ConvTranspose': {
         const w = dims(input(1));
         const inElems = elems(input(0));
-        const per = w && w.length >= 2 ? productFrom(w, 1) : -1;
+        const per = w && w.length >= 2 ? product(w, 1) : -1;
         if (inElems < 0 || per < 0 || outElems < 0) known = false;
         else {
           m = inElems * per;
@@ -226,7 +227,7 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
       case 'CONV_3D':
       case 'FULLY_CONNECTED': {
         const w = dims(input(1));
-        let per = w && w.length >= 2 ? productFrom(w, 1) : -1;
+        let per = w && w.length >= 2 ? product(w, 1) : -1;
         if (op === 'CONV_3D' && w && w.length === 5) per = w[0] * w[1] * w[2] * w[3]; // [kd, kh, kw, I, O]
         if (outElems < 0 || per < 0) known = false;
         else {
@@ -292,15 +293,6 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
     unusedParameters,
   };
   return { parameters, macs, flops, activationBytes, unknownCost, totals };
-}
-
-function productFrom(s: number[], from: number): number {
-  let p = 1;
-  for (let i = from; i < s.length; i++) {
-    if (s[i] < 0) return -1;
-    p *= s[i];
-  }
-  return p;
 }
 
 function sum(a: Float64Array): number {

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
-import { transferList, type GraphIR } from '../graph/ir.ts';
+import { columnBuffers } from '../graph/column-buffers.ts';
+import type { GraphIR } from '../graph/ir.ts';
 
 /**
  * Moves GraphIR between threads fast. Structured-cloning the string table (hundreds of thousands of small
@@ -34,7 +35,7 @@ export function packIR(ir: GraphIR): [PackedIR, Transferable[]] {
     n += strings[i].length;
     ends[i] = n;
   }
-  const transfers: Transferable[] = handedOver.has(ir) ? transferList(ir) : [];
+  const transfers: Transferable[] = handedOver.has(ir) ? columnBuffers(ir) : [];
   transfers.push(ends.buffer);
   return [{ ir: rest, text: strings.join(''), ends }, transfers];
 }

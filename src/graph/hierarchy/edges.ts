@@ -74,7 +74,7 @@ export interface EdgePlacement {
 }
 
 /** Position of every node and every group inside its parent's item list. */
-export function itemPositions(h: Hierarchy, nodeCount: number): { node: Uint32Array; group: Uint32Array } {
+function itemPositions(h: Hierarchy, nodeCount: number): { node: Uint32Array; group: Uint32Array } {
   const node = new Uint32Array(nodeCount);
   const group = new Uint32Array(h.groupCount);
   for (let g = 0; g < h.groupCount; g++) {

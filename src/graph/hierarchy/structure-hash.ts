@@ -192,7 +192,7 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-export function hashString(s: string): number {
+function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
   return fmix(h);

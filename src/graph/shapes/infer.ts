@@ -39,7 +39,7 @@ export interface ShapeInferenceOptions {
   maxValueElements?: number;
 }
 
-export const DEFAULT_DIMS: Readonly<Record<string, number>> = { batch: 1, sequence: 128 };
+const DEFAULT_DIMS: Readonly<Record<string, number>> = { batch: 1, sequence: 128 };
 
 export const enum ShapeSource {
   Unknown = 0,

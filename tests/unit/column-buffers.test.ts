@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { columnBuffers, copyColumns } from '../../src/graph/column-buffers.ts';
+
+describe('column buffers', () => {
+  it('lists each transferable buffer once, skipping plain fields and shared memory', () => {
+    const shared = new Float64Array(8);
+    const columns = {
+      count: 3,
+      name: 'x',
+      a: new Uint32Array(4),
+      // Two views of one buffer: one transfer entry.
+      b: shared.subarray(0, 4),
+      c: shared.subarray(4),
+      d: new Int32Array(new SharedArrayBuffer(16)),
+    };
+    const buffers = columnBuffers(columns);
+    expect(buffers).toEqual([columns.a.buffer, shared.buffer]);
+  });
+
+  it('copies every typed array into its own exactly sized buffer and keeps the rest', () => {
+    const big = new Uint32Array([1, 2, 3, 4, 5, 6]);
+    const columns = { count: 2, labels: ['p', 'q'], ids: big.subarray(2, 4), flags: new Uint8Array([7, 8]) };
+    const copy = copyColumns(columns);
+    expect(copy.count).toBe(2);
+    expect(copy.labels).toBe(columns.labels);
+    expect(Array.from(copy.ids)).toEqual([3, 4]);
+    expect(copy.ids.buffer.byteLength).toBe(8);
+    expect(copy.ids.buffer).not.toBe(big.buffer);
+    expect(copy.flags).not.toBe(columns.flags);
+    // Transferring the copy's buffers leaves the original readable.
+    structuredClone(copy, { transfer: columnBuffers(copy) });
+    expect(copy.ids.length).toBe(0);
+    expect(Array.from(columns.ids)).toEqual([3, 4]);
+    expect(Array.from(columns.flags)).toEqual([7, 8]);
+  });
+});
