@@ -1,22 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { formatReport, inspectFile } from '../../src/cli/inspect.ts';
-import { parseDims } from '../../src/cli/main.ts';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NodeAttributes, decodeOnnxAttributes, type AttributeValue } from '../../src/decode/onnx/attributes.ts';
-import { loadSmallConstants } from '../../src/decode/small-constants.ts';
+import { NodeAttributes, type AttributeValue } from '../../src/decode/onnx/attributes.ts';
 import { NodeFileSource } from '../../src/decode/node-file-source.ts';
 import { decode } from '../../src/decode/registry.ts';
 import { GraphBuilder } from '../../src/graph/builder.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
 import type { Hierarchy } from '../../src/graph/hierarchy/types.ts';
-import { GraphKind, ValueFlag, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
+import { GraphKind, ValueFlag, str, type GraphIR } from '../../src/graph/ir.ts';
 import { computeMetrics, groupMetrics, metricsByOp, sumByGroup, topGroups } from '../../src/graph/metrics.ts';
-import { ATTRIBUTE_OPS } from '../../src/graph/shapes/attributes.ts';
 import { inferShapes, inferredShape, type ShapeInferenceOptions } from '../../src/graph/shapes/infer.ts';
 import { analyzeModel, type ModelAnalysis } from '../../src/profile/analyze.ts';
-import { colourByMetric, rampColour } from '../../src/ui/colour-modes.ts';
 import { repoRoot, sharedModels } from '../helpers/models.ts';
 
 const MLSD = resolve(sharedModels, 'onnx/mlsd_320x320_tiny.onnx');
@@ -411,93 +405,5 @@ describe('real models', () => {
     expect(a.metrics.macs[n]).toBe(16 * 192 * 64);
     // Q·Kᵀ: [1, 4, 16, 16] × [1, 4, 16, 16] → 4 · 16 · 16 outputs × 16.
     expect(a.metrics.macs[nodeId(ir, '/h.0/attn/MatMul')]).toBe(4 * 16 * 16 * 16);
-  });
-});
-
-describe('ONNX conformance models', () => {
-  it('inference reproduces every declared output shape it resolves, with the declarations hidden', async () => {
-    let agree = 0;
-    let unknown = 0;
-    const wrong: string[] = [];
-    for (const set of ['node', 'pytorch-converted', 'pytorch-operator', 'simple']) {
-      const root = resolve(sharedModels, 'onnx-conformance', set);
-      for (const dir of readdirSync(root)) {
-        const source = await NodeFileSource.open(resolve(root, dir, 'model.onnx'));
-        try {
-          const { ir } = await decode(source);
-          const attributes = await decodeOnnxAttributes(source, ir, ATTRIBUTE_OPS);
-          const constants = await loadSmallConstants(source, ir);
-          // Hide the file's shapes of computed values; inference has to find them.
-          const flags = ir.valueFlags.slice();
-          for (let v = 0; v < ir.valueCount; v++) {
-            if (ir.valueProducer[v] >= 0 && !(flags[v] & ValueFlag.ConstantNode)) ir.valueFlags[v] &= ~ValueFlag.HasShape;
-          }
-          const shapes = inferShapes(ir, { attributes, constants });
-          ir.valueFlags.set(flags);
-          for (let v = 0; v < ir.valueCount; v++) {
-            if (ir.valueProducer[v] < 0 || !(flags[v] & ValueFlag.HasShape) || ir.valueGraph[v] !== 0) continue;
-            const want = valueShape(ir, v)!;
-            if (want.some((d) => typeof d !== 'number' || d < 0)) continue;
-            const got = inferredShape(shapes, v);
-            if (!got || got.some((d) => d < 0)) unknown++;
-            else if (JSON.stringify(got) === JSON.stringify(want)) agree++;
-            else wrong.push(`${set}/${dir} ${str(ir, ir.valueName[v])}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
-          }
-        } finally {
-          await source.close();
-        }
-      }
-    }
-    expect(wrong).toEqual([]);
-    // The unknowns are shapes that depend on run-time inputs (a Reshape target fed as a graph input, ...).
-    expect(agree).toBeGreaterThan(1000);
-    expect(unknown).toBeLessThan(agree / 2);
-  }, 60_000);
-});
-
-describe('strata inspect metrics', () => {
-  it('adds metrics (top groups, bound dims) and keeps the contract fields', async () => {
-    const r = await inspectFile(GPT_TINY, { dims: { sequence: 16 } });
-    expect(r.graph.parameters).toBe(272_768);
-    expect(r.graph.nodes).toBe(537);
-    expect(r.metrics.dims).toEqual({ batch: 1, sequence: 16 });
-    expect(r.metrics.macs).toBeGreaterThan(0);
-    expect(r.metrics.flops).toBeGreaterThan(2 * r.metrics.macs);
-    expect(r.metrics.topGroupsByFlops.length).toBeLessThanOrEqual(10);
-    expect(r.metrics.topGroupsByFlops[0]).toMatchObject({ path: 'h.0' });
-    expect(r.metrics.topGroupsByParams[0].params).toBeGreaterThan(40_000);
-    for (const t of r.metrics.topGroupsByFlops) expect(t.share).toBeCloseTo(t.flops / r.metrics.flops, 3);
-    expect(r.metrics.unknownCostNodes).toBe(0);
-    const text = formatReport(r);
-    expect(text).toMatch(/FLOPs\s+7\.\d+ M/);
-    expect(text).toMatch(/top groups by FLOPs\n\s+h\.0\s/);
-    // Longer sequences cost more.
-    const long = await inspectFile(GPT_TINY);
-    expect(long.metrics.dims.sequence).toBe(128);
-    expect(long.metrics.flops).toBeGreaterThan(8 * r.metrics.flops);
-  });
-
-  it('parses --dim flags', () => {
-    expect(parseDims(['inspect', 'm.onnx', '--dim', 'batch=2', '--dim=sequence=64', '--json'])).toEqual({ batch: 2, sequence: 64 });
-    expect(parseDims(['inspect', 'm.onnx', '--dim', 'input:1=512'])).toEqual({ 'input:1': 512 });
-    expect(parseDims(['inspect', 'm.onnx', '--dim', 'batch'])).toMatch(/NAME=N/);
-    expect(parseDims(['inspect', 'm.onnx', '--dim'])).toMatch(/got nothing/);
-  });
-});
-
-describe('colour modes', () => {
-  it('maps values onto the ramp with a log scale when they span decades, unknowns grey', () => {
-    const { colours, legend, scale } = colourByMetric([0, 10, 1000, 100_000, NaN], { unknown: [0, 0, 0, 0, 0] });
-    expect(scale).toBe('log');
-    expect(colours[1]).toBe(rampColour(0));
-    expect(colours[3]).toBe(rampColour(1));
-    expect(colours[2]).toBe(rampColour(0.5));
-    expect(colours[4]).toBe(0x9aa3b5);
-    expect(legend).toHaveLength(5);
-    expect(legend[0].label).toBe('10');
-    expect(legend[4].label).toBe('100 k');
-    const lin = colourByMetric([1, 2, 4], { scale: 'linear', ramp: 'viridis' });
-    expect(lin.colours[2]).toBe(0xfde725);
-    expect(lin.legend[4].label).toBe('4');
   });
 });
