@@ -1,5 +1,5 @@
 import { StringTable, f64, i32, u32, u8 } from './columns.ts';
-import { GraphKind, ValueFlag, type GraphIR } from './ir.ts';
+import { type GraphKind, ValueFlag, type GraphIR } from './ir.ts';
 
 /**
  * Accumulates a model in encounter order (sub-graphs arrive in the middle of their parent's nodes) and

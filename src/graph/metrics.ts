@@ -191,7 +191,7 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
       case 'com.microsoft.FusedMatMul':
       case 'BATCH_MATMUL': {
         const a = dims(input(0));
-        const k = a && a.length ? a[a.length - 1] : -1;
+        const k = a?.length ? a[a.length - 1] : -1;
         if (outElems < 0 || k < 0) known = false;
         else {
           m = outElems * k;
@@ -202,7 +202,7 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
       case 'Gemm': {
         const out = dims(out0);
         const aElems = elems(input(0));
-        if (!out || out.length !== 2 || outElems < 0 || aElems < 0 || out[0] <= 0) known = false;
+        if (out?.length !== 2 || outElems < 0 || aElems < 0 || out[0] <= 0) known = false;
         else {
           m = outElems * (aElems / out[0]);
           f = 2 * m + (hasBias(2) ? outElems : 0);

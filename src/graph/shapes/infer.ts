@@ -196,7 +196,7 @@ export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): I
     ctx.node = node;
     ctx.ins = ir.nodeInputs.subarray(ir.nodeInputOffsets[node], ir.nodeInputOffsets[node + 1]);
     ctx.outs = ir.nodeOutputs.subarray(ir.nodeOutputOffsets[node], ir.nodeOutputOffsets[node + 1]);
-    ctx.attrs = attributes && attributes.of(node) ? attributes : null;
+    ctx.attrs = attributes?.of(node) ? attributes : null;
     if (kernel) {
       try {
         kernel(ctx);

@@ -39,7 +39,7 @@ def(['GatherElements'], (c) => c.set(0, c.shape(1), c.dtype(0)));
 def(['GatherND'], (c) => {
   const d = c.shape(0);
   const idx = c.shape(1);
-  if (!d || !idx || !idx.length || !c.attrs) return c.set(0, null, c.dtype(0));
+  if (!d || !idx?.length || !c.attrs) return c.set(0, null, c.dtype(0));
   const batchDims = c.attrs.int(c.node, 'batch_dims', 0);
   const last = idx[idx.length - 1];
   if (last < 0) return c.set(0, null, c.dtype(0));

@@ -196,7 +196,7 @@ def(['Tile'], (c) => {
 function blockKernel(toSpace: boolean): Kernel {
   return (c) => {
     const x = c.shape(0);
-    if (!x || x.length !== 4 || !c.attrs) return c.set(0, null, c.dtype(0));
+    if (x?.length !== 4 || !c.attrs) return c.set(0, null, c.dtype(0));
     const b = c.attrs.int(c.node, 'blocksize', 0);
     if (b <= 0) return c.set(0, null, c.dtype(0));
     const [n, ch, h, w] = x;
