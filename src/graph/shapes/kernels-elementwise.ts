@@ -3,11 +3,12 @@ import { product, broadcast, broadcastEval } from './tensor-math.ts';
 
 /**
  * Elementwise ops: unary ops that keep their input's shape, casts and quantisation, and broadcasting
- * binary ops (evaluated on small integer tensors, so shape arithmetic resolves).
+ * n-ary ops (evaluated when their inputs are small known tensors, so shape arithmetic resolves).
  */
 export const ELEMENTWISE_KERNELS: KernelTable = new Map();
 const def = definer(ELEMENTWISE_KERNELS);
 
+// Output 0 has input 0's shape.
 const sameShape: Kernel = (c) => c.set(0, c.shape(0), c.dtype(0));
 def([
   'Relu', 'Sigmoid', 'Tanh', 'Erf', 'Sqrt', 'Exp', 'Log', 'Abs', 'Neg', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign',
@@ -58,6 +59,7 @@ def(['DynamicQuantizeLinear'], (c) => {
   c.set(2, [], UINT8);
 });
 
+// Numpy broadcasting over all inputs.
 function broadcastKernel(dtypeOf: (c: Ctx) => number, fn: ((a: number[], intOut: boolean) => number) | null): Kernel {
   return (c) => {
     const t = dtypeOf(c);
