@@ -1,4 +1,5 @@
-import { groupMetrics, type GroupMetrics, type NodeMetrics } from '../graph/metrics.ts';
+import { groupMetrics, type GroupMetrics } from '../graph/metric-sums.ts';
+import type { NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, parseOrtProfile, profileCoverage, type OrtProfile } from '../profile/ort-profile.ts';
 import type { SceneHeat } from '../scene/scene.ts';
 import { colourByMetric, formatSi, type LegendStop } from '../ui/colour-modes.ts';

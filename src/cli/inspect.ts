@@ -5,7 +5,7 @@ import { decode } from '../decode/registry.ts';
 import { buildHierarchy } from '../graph/hierarchy/build.ts';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import { groupMetrics, topGroups } from '../graph/metrics.ts';
+import { groupMetrics, topGroups } from '../graph/metric-sums.ts';
 import { summarize, type GraphSummary, type TensorSummary } from '../graph/summary.ts';
 import { analyzeModel } from '../profile/analyze.ts';
 

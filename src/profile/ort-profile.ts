@@ -1,6 +1,6 @@
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import { str, type GraphIR } from '../graph/ir.ts';
-import { sumByGroup } from '../graph/metrics.ts';
+import { sumByGroup } from '../graph/metric-sums.ts';
 
 /**
  * ONNX Runtime profiles (`enableProfiling` / `session.endProfiling()`): a chrome-trace JSON array. Each executed

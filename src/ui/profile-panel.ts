@@ -1,6 +1,7 @@
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import { str, type GraphIR } from '../graph/ir.ts';
-import { groupMetrics, metricsByOp, type NodeMetrics } from '../graph/metrics.ts';
+import { groupMetrics, metricsByOp } from '../graph/metric-sums.ts';
+import type { NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, type OrtProfile } from '../profile/ort-profile.ts';
 import { formatSi } from './colour-modes.ts';
 import { clear, el } from './dom.ts';
