@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { TIER_NAMES } from '../culling/lod.ts';
 import type { Scene } from '../scene/scene.ts';
 import type { DecodeApi, ModelInput } from '../workers/decode-api.ts';
@@ -53,7 +53,7 @@ export class Controller {
   error: string | undefined;
   progress: Progress = { stage: '', fraction: 0 };
   model: ModelView | null = null;
-  layout: SceneLayout | null = null;
+  layout: ViewLayout | null = null;
   expanded = new Set<number>();
   selectedNode = -1;
   busy = false;
@@ -200,7 +200,7 @@ export class Controller {
     this.busy = true;
     this.emit();
     const t0 = performance.now();
-    let layout: SceneLayout;
+    let layout: ViewLayout;
     try {
       layout = await this.pool.layout.layout(Uint32Array.from(clean));
     } catch (err) {

@@ -5,7 +5,7 @@ import { Viewport } from 'pixi-viewport';
 import { Culler } from '../culling/culler.ts';
 import { Tier } from '../culling/lod.ts';
 import type { Rect } from '../culling/spatial.ts';
-import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { BoxBatch, EdgeBatch } from './batches.ts';
 import { TextBatch, fitText, tailText } from './text.ts';
 import { Minimap } from './minimap.ts';
@@ -20,7 +20,7 @@ export interface SceneSource {
   /** Operator nodes under the group at any depth. */
   groupSize(group: number): number;
   /** Short text for a drawn edge at full detail (tensor shape), or ''. */
-  edgeLabel(layout: SceneLayout, edge: number): string;
+  edgeLabel(layout: ViewLayout, edge: number): string;
 }
 
 /**
@@ -107,7 +107,7 @@ export class Scene {
   readonly glRenderer: string;
   events: SceneEvents = {};
 
-  layout: SceneLayout | null = null;
+  layout: ViewLayout | null = null;
   source: SceneSource | null = null;
   culler: Culler | null = null;
   theme: Theme;
@@ -257,7 +257,7 @@ export class Scene {
    * Shows a new layout. `camera`: 'fit' frames the whole model, 'keep' keeps the camera, or a group id whose box
    * should stay where it was on screen (expand/collapse in place).
    */
-  setLayout(layout: SceneLayout | null, source: SceneSource | null, camera: 'fit' | 'keep' | { anchorGroup: number } = 'fit'): void {
+  setLayout(layout: ViewLayout | null, source: SceneSource | null, camera: 'fit' | 'keep' | { anchorGroup: number } = 'fit'): void {
     let anchor: { sx: number; sy: number } | null = null;
     if (typeof camera === 'object' && this.layout) {
       const old = this.layout.groupBox[camera.anchorGroup] ?? -1;
@@ -442,7 +442,7 @@ export class Scene {
     return this.culler.index.hitTest(p.x, p.y);
   }
 
-  private visibleCache: { layout: SceneLayout | null; rect: Rect; counts: { nodes: number; ops: number; groups: number } } | null = null;
+  private visibleCache: { layout: ViewLayout | null; rect: Rect; counts: { nodes: number; ops: number; groups: number } } | null = null;
   private totals: { ops: number; groups: number } | null = null;
   private lastFrameAt = 0;
 

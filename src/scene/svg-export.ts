@@ -1,6 +1,6 @@
 import { Tier } from '../culling/lod.ts';
 import type { Rect } from '../culling/spatial.ts';
-import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { cssColor, type Theme } from './palette.ts';
 import type { SceneSource } from './scene.ts';
 
@@ -9,7 +9,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const MAX_SHAPES = 60000;
 
 export interface SvgExportInput {
-  layout: SceneLayout;
+  layout: ViewLayout;
   source: SceneSource;
   theme: Theme;
   view: Rect;
