@@ -1,7 +1,8 @@
 import { groupMetrics, type GroupMetrics, type NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, parseOrtProfile, profileCoverage, type OrtProfile } from '../profile/ort-profile.ts';
 import type { SceneHeat } from '../scene/scene.ts';
-import { colourByMetric, formatSi, type LegendStop } from '../ui/colour-modes.ts';
+import { colourByMetric, type ColourLegend } from '../ui/colour-modes.ts';
+import { formatSi } from '../ui/format.ts';
 import type { Controller } from './controller.ts';
 import type { ModelView } from './model.ts';
 
@@ -11,12 +12,6 @@ export const COLOR_MODES: readonly ColorMode[] = ['category', 'params', 'flops',
 export interface ProfileSummary {
   mappedNodes: number;
   totalMs: number;
-}
-
-export interface ColourLegend {
-  title: string;
-  nodes: LegendStop[];
-  groups: { min: number; max: number; format: (v: number) => string } | null;
 }
 
 /**

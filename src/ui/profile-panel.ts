@@ -2,8 +2,8 @@ import type { Hierarchy } from '../graph/hierarchy-types.ts';
 import { str, type GraphIR } from '../graph/ir.ts';
 import { groupMetrics, metricsByOp, type NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, type OrtProfile } from '../profile/ort-profile.ts';
-import { formatSi } from './colour-modes.ts';
 import { clear, el } from './dom.ts';
+import { formatSi } from './format.ts';
 
 /**
  * Profile panel: a sortable table of hierarchy groups or op types with node count, parameters, FLOPs, share and
