@@ -139,7 +139,6 @@ export class Controller {
       this.timings.readyAtMs = round(performance.now());
       this.status = 'ready';
       this.emit();
-      this.scene.warmUp();
     } catch (err) {
       if (!current()) return;
       this.early = null;

@@ -2,7 +2,7 @@ import type { Hierarchy } from '../graph/hierarchy-types.ts';
 import { GraphKind, nodeOutputIds, str, valueConsumerIds, valueShape, type GraphIR } from '../graph/ir.ts';
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { opCategory, type OpCategory } from '../scene/palette.ts';
-import type { SceneSource } from '../scene/scene.ts';
+import type { SceneSource } from '../scene/draw/emit.ts';
 
 export interface SearchMatch {
   kind: 'node' | 'tensor';

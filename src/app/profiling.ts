@@ -1,6 +1,6 @@
 import { groupMetrics, type GroupMetrics, type NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, parseOrtProfile, profileCoverage, type OrtProfile } from '../profile/ort-profile.ts';
-import type { SceneHeat } from '../scene/scene.ts';
+import type { SceneHeat } from '../scene/draw/heat.ts';
 import { colourByMetric, type ColourLegend } from '../ui/colour-modes.ts';
 import { formatSi } from '../ui/format.ts';
 import type { Controller } from './controller.ts';

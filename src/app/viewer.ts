@@ -1,6 +1,7 @@
 import { BoxKind } from '../layout/types.ts';
 import { THEMES, type ThemeName } from '../scene/palette.ts';
-import { Scene, type CameraState } from '../scene/scene.ts';
+import type { CameraState } from '../scene/camera.ts';
+import { Scene } from '../scene/scene.ts';
 import { buildSvg } from '../scene/svg-export.ts';
 import { download, el } from '../ui/dom.ts';
 import { formatCount, formatSi } from '../ui/format.ts';
@@ -347,13 +348,10 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   }
 
   function exportSvg(): void {
-    const items = scene.exportItems();
+    const view = scene.exportView();
     const model = ctl.model;
-    if (!items || !model || !ctl.layout || !scene.culler) return;
-    const svg = buildSvg({
-      layout: ctl.layout, source: model, theme: THEMES[themeName], view: items.view, boxes: items.boxes, edges: items.edges,
-      tier: items.tier, nodeHeight: scene.culler.nodeHeight, width: scene.viewport.screenWidth, height: scene.viewport.screenHeight,
-    });
+    if (!view || !model || !ctl.layout) return;
+    const svg = buildSvg({ ...view, layout: ctl.layout, source: model, theme: THEMES[themeName] });
     download(new Blob([svg], { type: 'image/svg+xml' }), `${baseName()}.svg`);
   }
 
