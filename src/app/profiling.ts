@@ -1,13 +1,11 @@
 import { groupMetrics, type GroupMetrics, type NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, parseOrtProfile, profileCoverage, type OrtProfile } from '../profile/ort-profile.ts';
 import type { SceneHeat } from '../scene/draw/heat.ts';
-import { colourByMetric, type ColourLegend } from '../ui/colour-modes.ts';
+import { COLOR_MODES, colourByMetric, type ColorMode, type ColourLegend } from '../ui/colour-modes.ts';
 import { formatSi } from '../ui/format.ts';
-import type { Controller } from './controller.ts';
+import type { Controller, ProfileState } from './controller.ts';
 import type { ModelView } from './model.ts';
 
-export type ColorMode = 'category' | 'params' | 'flops' | 'runtime';
-export const COLOR_MODES: readonly ColorMode[] = ['category', 'params', 'flops', 'runtime'];
 
 export interface ProfileSummary {
   mappedNodes: number;
@@ -38,7 +36,16 @@ export class Profiling {
   private waiters: (() => void)[] = [];
   private listeners = new Set<() => void>();
 
-  constructor(private readonly ctl: Controller) {}
+  constructor(private readonly ctl: Controller) {
+    ctl.profileState = () => this.state();
+  }
+
+  /** This model's part of the automation state; null while no model is analysed here. */
+  state(): ProfileState | null {
+    if (!this.model) return null;
+    const m = this.metrics;
+    return { colorMode: this.colorMode, profile: this.summary(), metrics: m ? { params: m.totals.parameters, flops: m.totals.flops } : null };
+  }
 
   onChange(fn: () => void): void {
     this.listeners.add(fn);

@@ -18,6 +18,10 @@ import { formatSi } from './format.ts';
 
 export type RampName = 'heat' | 'viridis';
 
+/** What the graph is coloured by: op category (the default), parameters, FLOPs, or measured runtime. */
+export type ColorMode = 'category' | 'params' | 'flops' | 'runtime';
+export const COLOR_MODES: readonly ColorMode[] = ['category', 'params', 'flops', 'runtime'];
+
 export interface LegendStop {
   colour: number;
   label: string;

@@ -85,10 +85,11 @@ export class SvgSink implements DrawSink {
     this.edges.push(`<polygon points="${tri}"${paint('fill', this.edgeColor)}/>`);
   }
 
-  label(text: string, x: number, y: number, size: number, color: number, anchorX: number): void {
+  label(text: string, x: number, y: number, size: number, color: number, anchorX: number, anchorY: number): void {
     if (!text || this.shapes++ >= this.options.maxShapes) return;
     const anchor = anchorX <= 0 ? 'start' : anchorX >= 1 ? 'end' : 'middle';
-    this.labels.push(`<text x="${fmt(x)}" y="${fmt(y)}" font-size="${fmt(size)}"${paint('fill', color)} text-anchor="${anchor}" dominant-baseline="middle">${escapeXml(text)}</text>`);
+    const baseline = anchorY <= 0 ? 'hanging' : anchorY >= 1 ? 'text-after-edge' : 'middle';
+    this.labels.push(`<text x="${fmt(x)}" y="${fmt(y)}" font-size="${fmt(size)}"${paint('fill', color)} text-anchor="${anchor}" dominant-baseline="${baseline}">${escapeXml(text)}</text>`);
   }
 
   /** The layers, back to front, as SVG groups. */
