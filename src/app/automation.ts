@@ -4,7 +4,7 @@ import type { ModelInput } from '../workers/decode-api.ts';
 import { idleState, type StrataState } from './controller.ts';
 import type { SearchMatch } from './model.ts';
 
-/** `window.strata`: the automation / embedding surface (the page contract in the shared DESIGN.md, contract 2). */
+/** `window.strata`: the automation / embedding surface. Outside checks and embedders rely on it: keep it stable. */
 export interface StrataApi {
   state(): StrataState;
   open(url: string): Promise<StrataState>;

@@ -117,7 +117,7 @@ export class Camera {
     this.updateZoomLimits(b, nodeHeight);
   }
 
-  updateZoomLimits(b: Rect, nodeHeight: number): void {
+  private updateZoomLimits(b: Rect, nodeHeight: number): void {
     const vp = this.viewport;
     const fitZoom = Math.min(vp.screenWidth / Math.max(1e-6, b.maxX - b.minX), vp.screenHeight / Math.max(1e-6, b.maxY - b.minY));
     const min = Math.min(fitZoom * 0.25, 0.05);
