@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { TIER_NAMES } from '../culling/lod.ts';
 import type { Scene } from '../scene/scene.ts';
 import type { DecodeApi, ModelInput } from '../workers/decode-api.ts';
@@ -42,6 +42,20 @@ export interface StrataState {
   metrics: { params: number; flops: number } | null;
 }
 
+/** The colour-by side of the state, supplied by the profiling of the open model. */
+export type ProfileState = Pick<StrataState, 'colorMode' | 'profile' | 'metrics'>;
+
+/** The state of a viewer with no model open: before the renderer is up, or when it failed to start. */
+export function idleState(status: Status, error?: string): StrataState {
+  const s: StrataState = {
+    status, nodes: 0, groups: 0, expanded: 0, visibleNodes: 0, drawCalls: 0, visibleOps: 0, visibleGroups: 0,
+    boxes: 0, edges: 0, tier: 'dots', camera: { x: 0, y: 0, zoom: 1 }, selected: null, file: null, busy: false,
+    timings: {}, renderer: '', colorMode: 'category', profile: null, metrics: null,
+  };
+  if (error !== undefined) s.error = error;
+  return s;
+}
+
 type Listener = () => void;
 
 /**
@@ -53,13 +67,15 @@ export class Controller {
   error: string | undefined;
   progress: Progress = { stage: '', fraction: 0 };
   model: ModelView | null = null;
-  layout: SceneLayout | null = null;
+  layout: ViewLayout | null = null;
   expanded = new Set<number>();
   selectedNode = -1;
   busy = false;
   timings: Record<string, number> = {};
   /** Navigation start to a working renderer (set by the viewer). */
   startupMs: number | undefined;
+  /** Colour mode, runtime profile and metric totals of the open model, or null before any (set by Profiling). */
+  profileState: () => ProfileState | null = () => null;
 
   private generation = 0;
   private layoutSeq = 0;
@@ -139,7 +155,6 @@ export class Controller {
       this.timings.readyAtMs = round(performance.now());
       this.status = 'ready';
       this.emit();
-      this.scene.warmUp();
     } catch (err) {
       if (!current()) return;
       this.early = null;
@@ -200,7 +215,7 @@ export class Controller {
     this.busy = true;
     this.emit();
     const t0 = performance.now();
-    let layout: SceneLayout;
+    let layout: ViewLayout;
     try {
       layout = await this.pool.layout.layout(Uint32Array.from(clean));
     } catch (err) {
@@ -308,7 +323,7 @@ export class Controller {
 
   // ---------------------------------------------------------------- state
 
-  /** `lite`: for the status bar, may reuse the last visible count while the camera moves. */
+  /** The automation state (`window.strata.state()`). `lite`: for the status bar, may reuse the last visible count while the camera moves. */
   state(lite = false): StrataState {
     const model = this.model;
     const visible = this.scene.countVisible(lite);
@@ -334,6 +349,7 @@ export class Controller {
       colorMode: 'category',
       profile: null,
       metrics: null,
+      ...this.profileState(),
     };
     if (this.error !== undefined) s.error = this.error;
     return s;

@@ -1,10 +1,10 @@
 import * as Comlink from 'comlink';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import type { SceneLayout } from '../layout/types.ts';
+import type { ViewLayout } from '../layout/types.ts';
 import type { DecodeApi, ModelInput } from '../workers/decode-api.ts';
 import { registerIRTransfer } from '../workers/ir-transfer.ts';
-import type { LayoutApi } from '../workers/layout-api.ts';
+import type { LayoutApi } from '../layout/api.ts';
 import { initialExpansion } from './model.ts';
 
 export interface WorkerFactories {
@@ -46,7 +46,7 @@ export interface Loaded {
   fileName: string;
   ir: GraphIR;
   hierarchy: Hierarchy;
-  layout: SceneLayout;
+  layout: ViewLayout;
   expanded: number[];
   /** performance.now() when the load started and when the first layout arrived. */
   startedAt: number;
@@ -84,7 +84,7 @@ export async function loadModel(pool: WorkerPool, input: ModelInput, report: Pro
   const t1 = performance.now();
   report(`Grouping ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.75);
   // Copied, not transferred (see ir-transfer.ts): the main thread keeps its IR for labels, search and properties.
-  const hierarchy: Hierarchy = await pool.layout.load(ir);
+  const hierarchy: Hierarchy = await pool.layout.group(ir);
   if (!current()) return null;
   const t2 = performance.now();
   report('Laying out', 0.85);

@@ -1,8 +1,8 @@
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import { GraphKind, nodeOutputIds, str, valueConsumerIds, valueShape, type GraphIR } from '../graph/ir.ts';
-import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { opCategory, type OpCategory } from '../scene/palette.ts';
-import type { SceneSource } from '../scene/scene.ts';
+import type { SceneSource } from '../scene/draw/emit.ts';
 
 export interface SearchMatch {
   kind: 'node' | 'tensor';
@@ -73,7 +73,7 @@ export class ModelView implements SceneSource {
     return this.hierarchy.groupSize[group] ?? 0;
   }
 
-  edgeLabel(layout: SceneLayout, edge: number): string {
+  edgeLabel(layout: ViewLayout, edge: number): string {
     const a = layout.edgeFrom[edge];
     const b = layout.edgeTo[edge];
     if (a < 0 || layout.boxKind[a] !== BoxKind.Node) return '';

@@ -1,23 +1,16 @@
 import { groupMetrics, type GroupMetrics } from '../graph/metric-sums.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, parseOrtProfile, profileCoverage, type OrtProfile } from '../profile/ort-profile.ts';
-import type { SceneHeat } from '../scene/scene.ts';
-import { colourByMetric, formatSi, type LegendStop } from '../ui/colour-modes.ts';
-import type { Controller } from './controller.ts';
+import type { SceneHeat } from '../scene/draw/heat.ts';
+import { COLOR_MODES, colourByMetric, type ColorMode, type ColourLegend } from '../ui/colour-modes.ts';
+import { formatSi } from '../ui/format.ts';
+import type { Controller, ProfileState } from './controller.ts';
 import type { ModelView } from './model.ts';
 
-export type ColorMode = 'category' | 'params' | 'flops' | 'runtime';
-export const COLOR_MODES: readonly ColorMode[] = ['category', 'params', 'flops', 'runtime'];
 
 export interface ProfileSummary {
   mappedNodes: number;
   totalMs: number;
-}
-
-export interface ColourLegend {
-  title: string;
-  nodes: LegendStop[];
-  groups: { min: number; max: number; format: (v: number) => string } | null;
 }
 
 /**
@@ -44,7 +37,16 @@ export class Profiling {
   private waiters: (() => void)[] = [];
   private listeners = new Set<() => void>();
 
-  constructor(private readonly ctl: Controller) {}
+  constructor(private readonly ctl: Controller) {
+    ctl.profileState = () => this.state();
+  }
+
+  /** This model's part of the automation state; null while no model is analysed here. */
+  state(): ProfileState | null {
+    if (!this.model) return null;
+    const m = this.metrics;
+    return { colorMode: this.colorMode, profile: this.summary(), metrics: m ? { params: m.totals.parameters, flops: m.totals.flops } : null };
+  }
 
   onChange(fn: () => void): void {
     this.listeners.add(fn);

@@ -1,4 +1,4 @@
-import type { SceneLayout } from '../layout/types.ts';
+import type { ViewLayout } from '../layout/types.ts';
 import { Tier, tierFor, typicalNodeHeight } from './lod.ts';
 import { OverviewPyramid } from './pyramid.ts';
 import { SpatialIndex, type Rect } from './spatial.ts';
@@ -42,7 +42,7 @@ export class Culler {
   readonly pyramid: OverviewPyramid | null;
   private valid = false;
 
-  constructor(layout: SceneLayout, options: CullerOptions = {}, index?: SpatialIndex) {
+  constructor(layout: ViewLayout, options: CullerOptions = {}, index?: SpatialIndex) {
     this.index = index ?? new SpatialIndex(layout);
     this.nodeHeight = typicalNodeHeight(layout);
     this.margin = options.margin ?? 0.5;

@@ -1,4 +1,4 @@
-import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { BoxKind, type ViewLayout } from '../layout/types.ts';
 
 /** Level of detail, chosen from the on-screen height of a typical operator box (DESIGN.md). */
 export const enum Tier {
@@ -29,7 +29,7 @@ export function tierFor(screenNodeHeight: number): Tier {
  * Height of a typical drawn item in world units: the median height of operator boxes, or of collapsed group
  * boxes when no operator is drawn. Sampled so it stays O(1) on huge layouts.
  */
-export function typicalNodeHeight(layout: SceneLayout): number {
+export function typicalNodeHeight(layout: ViewLayout): number {
   const pick = (kind: BoxKind): number[] => {
     const out: number[] = [];
     const n = layout.boxCount;

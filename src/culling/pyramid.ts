@@ -1,5 +1,5 @@
 import Flatbush from 'flatbush';
-import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import type { Rect, SpatialIndex } from './spatial.ts';
 
 /**
@@ -27,7 +27,7 @@ export interface PyramidLevel {
 export class OverviewPyramid {
   private readonly levels = new Map<number, PyramidLevel>();
 
-  constructor(private readonly layout: SceneLayout, private readonly index: SpatialIndex) {}
+  constructor(private readonly layout: ViewLayout, private readonly index: SpatialIndex) {}
 
   /** Level for a world-to-screen scale: cells of 2-4 screen pixels. */
   levelFor(scale: number): number {

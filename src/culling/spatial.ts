@@ -1,5 +1,5 @@
 import Flatbush from 'flatbush';
-import type { SceneLayout } from '../layout/types.ts';
+import type { ViewLayout } from '../layout/types.ts';
 
 export interface Rect {
   minX: number;
@@ -9,11 +9,11 @@ export interface Rect {
 }
 
 /**
- * Spatial indexes over one SceneLayout: boxes and edge polyline bounds. Built once per layout; queries write into
+ * Spatial indexes over one ViewLayout: boxes and edge polyline bounds. Built once per layout; queries write into
  * preallocated typed arrays so a visible-set query allocates nothing proportional to the model.
  */
 export class SpatialIndex {
-  readonly layout: SceneLayout;
+  readonly layout: ViewLayout;
   readonly bounds: Rect;
   private readonly boxTree: Flatbush | null;
   private readonly edgeTree: Flatbush | null;
@@ -25,7 +25,7 @@ export class SpatialIndex {
   readonly edgeMaxX: Float32Array;
   readonly edgeMaxY: Float32Array;
 
-  constructor(layout: SceneLayout) {
+  constructor(layout: ViewLayout) {
     this.layout = layout;
     const n = layout.boxCount;
     const b: Rect = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };

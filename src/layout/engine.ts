@@ -3,16 +3,17 @@ import { buildHierarchyDetailed } from '../graph/hierarchy/build.ts';
 import type { EdgePlacement, NodeEdges } from '../graph/hierarchy/edges.ts';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import type { LayoutApi } from '../workers/layout-api.ts';
+import type { LayoutApi } from './api.ts';
 import { elkLayout, loadElk } from './elk-layout.ts';
 import { fastLayout, orderOf, type FixedOrder } from './fast-layout.ts';
 import { longestPathLayers, routeLongEdges, splitLongEdges } from './long-edges.ts';
 import {
-  FRAME_PAD, FRAME_TITLE, GROUP_HEIGHT, GROUP_WIDTH, NODE_HEIGHT, nodeWidth, type GroupGraph, type RawLayout,
+  FRAME_PAD, FRAME_TITLE, GROUP_HEIGHT, GROUP_WIDTH, NODE_HEIGHT, nodeWidth, type Layouter, type GroupGraph, type GroupLayout,
+  type RawLayout,
 } from './group-graph.ts';
 import { aggregateItemEdges, type ItemEdges } from './item-edges.ts';
-import { buildScene } from './scene-builder.ts';
-import type { SceneLayout } from './types.ts';
+import { buildViewLayout } from './view-layout.ts';
+import type { ViewLayout } from './types.ts';
 
 export interface LayoutEngineOptions {
   /** Use ELK at all (false: our layered layout everywhere; handy for quick tests). Default true. */
@@ -27,22 +28,6 @@ export interface LayoutEngineOptions {
   hierarchy?: HierarchyOptions;
 }
 
-/** A group's layout in its own box coordinates (frame title and padding included, except for the root). */
-export interface GroupLayout {
-  width: number;
-  height: number;
-  x: Float64Array;
-  y: Float64Array;
-  w: Float64Array;
-  h: Float64Array;
-  routeOffsets: Uint32Array;
-  routePoints: Float32Array;
-  engine: Engine;
-}
-
-/** Who computed a group layout: ELK, our layered layout, or our coordinates on a kept order ('stable'). */
-export type Engine = 'elk' | 'fast' | 'stable';
-
 export interface LayoutStats {
   /** Group layouts computed in the last call by ELK / by our layered layout / by re-placing a kept order. */
   elkCalls: number;
@@ -54,7 +39,7 @@ export interface LayoutStats {
   cacheHits: number;
   elkMs: number;
   totalMs: number;
-  /** Time spent emitting the SceneLayout (boxes, aggregated edges, polylines). */
+  /** Time spent emitting the ViewLayout (boxes, aggregated edges, polylines). */
   emitMs: number;
 }
 
@@ -81,8 +66,8 @@ export class LayoutEngine implements LayoutApi {
   lastStats: LayoutStats = { elkCalls: 0, fastCalls: 0, stableCalls: 0, elkErrors: 0, cacheHits: 0, elkMs: 0, totalMs: 0, emitMs: 0 };
   private warm: Promise<void> | null = null;
   private warnedElk = false;
-  /** Time spent in load(): hierarchy, edge placement and aggregation. */
-  loadMs = 0;
+  /** Time spent in group(): hierarchy, edge placement and aggregation. */
+  groupMs = 0;
 
   constructor(options: LayoutEngineOptions = {}) {
     this.options = {
@@ -94,13 +79,13 @@ export class LayoutEngine implements LayoutApi {
   }
 
   get hierarchy(): Hierarchy {
-    if (!this.h) throw new Error('LayoutEngine: load() a model first');
+    if (!this.h) throw new Error('LayoutEngine: group() a model first');
     return this.h;
   }
 
   /**
    * Calls run one at a time: ELK yields to the event loop, so in the worker a second request could otherwise
-   * start while the first awaits ELK, and a load() in between would swap the model under it.
+   * start while the first awaits ELK, and a group() in between would swap the model under it.
    */
   private queue: Promise<unknown> = Promise.resolve();
   private serial<T>(task: () => Promise<T>): Promise<T> {
@@ -109,15 +94,15 @@ export class LayoutEngine implements LayoutApi {
     return run;
   }
 
-  load(ir: GraphIR): Promise<Hierarchy> {
-    return this.serial(() => this.loadNow(ir));
+  group(ir: GraphIR): Promise<Hierarchy> {
+    return this.serial(() => this.groupNow(ir));
   }
 
-  layout(expanded: Uint32Array): Promise<SceneLayout> {
+  layout(expanded: Uint32Array): Promise<ViewLayout> {
     return this.serial(() => this.layoutNow(expanded));
   }
 
-  private async loadNow(ir: GraphIR): Promise<Hierarchy> {
+  private async groupNow(ir: GraphIR): Promise<Hierarchy> {
     const t0 = performance.now();
     const built = buildHierarchyDetailed(ir, this.options.hierarchy);
     this.ir = ir;
@@ -140,7 +125,7 @@ export class LayoutEngine implements LayoutApi {
     this.keys.clear();
     this.bases.clear();
     this.layouts = [];
-    this.loadMs = performance.now() - t0;
+    this.groupMs = performance.now() - t0;
     // ELK's code is ~1.6 MB: start fetching and parsing it now, in the background.
     if (this.options.useElk) void loadElk().catch(() => undefined);
     return this.h;
@@ -158,7 +143,7 @@ export class LayoutEngine implements LayoutApi {
     return this.warm;
   }
 
-  private async layoutNow(expanded: Uint32Array): Promise<SceneLayout> {
+  private async layoutNow(expanded: Uint32Array): Promise<ViewLayout> {
     const t0 = performance.now();
     const h = this.hierarchy;
     const G = h.groupCount;
@@ -194,7 +179,7 @@ export class LayoutEngine implements LayoutApi {
     }
 
     const te = performance.now();
-    const scene = buildScene({
+    const view = buildViewLayout({
       h, edges: this.edges!, placement: this.placement!, itemEdges: this.itemEdges!, open, layoutOf,
       layouts: this.layouts, nodeCount: this.ir!.nodeCount,
     });
@@ -204,7 +189,7 @@ export class LayoutEngine implements LayoutApi {
     // Warm ELK up after the first view is out (not before: on small models the first view needs ELK itself and
     // should not queue behind warm-up calls), so the first expand finds it at speed.
     if (this.options.useElk && !this.warm) void this.warmUp().catch(() => undefined);
-    return scene;
+    return view;
   }
 
   /** Item sizes and aggregated edges of group g under the current expansion. */
@@ -244,11 +229,11 @@ export class LayoutEngine implements LayoutApi {
    * allowed); its layering and order are kept per class, and later layouts of that class under other
    * expansions only recompute coordinates with that order fixed. Long edges are taken out first either way.
    */
-  private async computeRaw(cls: number, graph: GroupGraph, stats: LayoutStats): Promise<{ layout: RawLayout; engine: Engine }> {
+  private async computeRaw(cls: number, graph: GroupGraph, stats: LayoutStats): Promise<{ layout: RawLayout; engine: Layouter }> {
     const { kept, dropped } = splitLongEdges(graph);
     const base = this.bases.get(cls);
     let layout: RawLayout | null = null;
-    let engine: Engine = 'stable';
+    let engine: Layouter = 'stable';
     if (base) {
       layout = fastLayout(kept, base);
       stats.stableCalls++;
@@ -320,7 +305,7 @@ const CHAIN_MIN_ITEMS = 8;
 const CHAIN_LAYER_RATIO = 0.5;
 
 /** Wraps a raw layout in a frame (title bar + padding) unless it is the root, which has no box of its own. */
-function frame(raw: RawLayout, graph: GroupGraph, framed: boolean, engine: Engine): GroupLayout {
+function frame(raw: RawLayout, graph: GroupGraph, framed: boolean, engine: Layouter): GroupLayout {
   const dx = framed ? FRAME_PAD : 0;
   const dy = framed ? FRAME_TITLE + FRAME_PAD : 0;
   const x = raw.x;

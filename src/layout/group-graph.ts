@@ -22,6 +22,22 @@ export interface RawLayout {
   routePoints: Float32Array;
 }
 
+/** A group's layout in its own box coordinates (frame title and padding included, except for the root). */
+export interface GroupLayout {
+  width: number;
+  height: number;
+  x: Float64Array;
+  y: Float64Array;
+  w: Float64Array;
+  h: Float64Array;
+  routeOffsets: Uint32Array;
+  routePoints: Float32Array;
+  engine: Layouter;
+}
+
+/** Who computed a group layout: ELK, our layered layout, or our coordinates on a kept order ('stable'). */
+export type Layouter = 'elk' | 'fast' | 'stable';
+
 // Box geometry. Sizes depend only on structure (op type, expansion), never on names, so structurally equal
 // groups get equal layouts and can share one.
 export const NODE_HEIGHT = 32;

@@ -1,5 +1,5 @@
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
-import type { SceneLayout } from './types.ts';
+import type { ViewLayout } from './types.ts';
 
 type Buffers = ArrayBuffer[];
 
@@ -11,9 +11,9 @@ function buffersOf(obj: object): Buffers {
   return out;
 }
 
-/** A SceneLayout is built fresh per call and owns its arrays: all of them can be transferred. */
-export function sceneTransferList(scene: SceneLayout): Buffers {
-  return buffersOf(scene);
+/** A ViewLayout is built fresh per call and owns its arrays: all of them can be transferred. */
+export function viewLayoutTransferList(view: ViewLayout): Buffers {
+  return buffersOf(view);
 }
 
 /**

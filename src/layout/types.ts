@@ -1,4 +1,4 @@
-/** Box kinds in a SceneLayout. */
+/** Box kinds in a ViewLayout. */
 export const enum BoxKind {
   Node = 0,
   /** A collapsed group drawn as one box. */
@@ -8,7 +8,8 @@ export const enum BoxKind {
 }
 
 /**
- * What the layout worker hands the scene: absolute coordinates in typed arrays, transferable.
+ * The laid-out view of a model, as the layout worker hands it to the main thread (culling, the pixi scene, SVG
+ * export): absolute coordinates in typed arrays, transferable.
  * Boxes are ordered parents before children so frames draw under their contents.
  *
  * The root group (always expanded) has no box: its items are the depth-0 boxes and `groupBox[0]` is -1.
@@ -16,7 +17,7 @@ export const enum BoxKind {
  * (see `src/layout/group-graph.ts`). Polylines run from the source box's bottom edge to the target box's top
  * edge (top-down layout); the points are ELK's orthogonal routes, or our fallback's straight segments.
  */
-export interface SceneLayout {
+export interface ViewLayout {
   width: number;
   height: number;
   boxCount: number;

@@ -1,4 +1,4 @@
-import { BoxKind, type SceneLayout } from '../layout/types.ts';
+import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import type { Rect } from '../culling/spatial.ts';
 import type { Theme } from './palette.ts';
 
@@ -10,7 +10,7 @@ export class Minimap {
   readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   private cache: HTMLCanvasElement | null = null;
-  private layout: SceneLayout | null = null;
+  private layout: ViewLayout | null = null;
   private bounds: Rect = { minX: 0, minY: 0, maxX: 1, maxY: 1 };
   private scale = 1;
   private offX = 0;
@@ -61,7 +61,7 @@ export class Minimap {
     if (this.layout) this.setLayout(this.layout, this.bounds);
   }
 
-  setLayout(layout: SceneLayout | null, bounds: Rect): void {
+  setLayout(layout: ViewLayout | null, bounds: Rect): void {
     this.layout = layout;
     this.bounds = bounds;
     this.canvas.hidden = !layout;

@@ -165,3 +165,9 @@ export function rgba(rgb: number, alpha = 1): number {
 export function cssColor(rgb: number): string {
   return `#${rgb.toString(16).padStart(6, '0')}`;
 }
+
+/** Inverse of `rgba`: 0xRRGGBB and alpha in [0, 1]. */
+export function unpackRgba(packed: number): { rgb: number; alpha: number } {
+  const rgb = ((packed & 0xff) << 16) | (packed & 0xff00) | ((packed >> 16) & 0xff);
+  return { rgb, alpha: (packed >>> 24) / 255 };
+}

@@ -14,11 +14,24 @@
  *   toCss(colour) → '#rrggbb' (legend swatches).
  */
 
+import { formatSi } from './format.ts';
+
 export type RampName = 'heat' | 'viridis';
+
+/** What the graph is coloured by: op category (the default), parameters, FLOPs, or measured runtime. */
+export type ColorMode = 'category' | 'params' | 'flops' | 'runtime';
+export const COLOR_MODES: readonly ColorMode[] = ['category', 'params', 'flops', 'runtime'];
 
 export interface LegendStop {
   colour: number;
   label: string;
+}
+
+/** What the legend overlay shows for a colour-by-metric mode: operator stops and the groups' own range. */
+export interface ColourLegend {
+  title: string;
+  nodes: LegendStop[];
+  groups: { min: number; max: number; format: (v: number) => string } | null;
 }
 
 export interface ColourScale {
@@ -62,19 +75,6 @@ export function rampColour(t: number, ramp: RampName = 'heat'): number {
 
 export function toCss(colour: number): string {
   return `#${(colour & 0xffffff).toString(16).padStart(6, '0')}`;
-}
-
-export function formatSi(v: number): string {
-  if (!Number.isFinite(v)) return '?';
-  const units = ['', 'k', 'M', 'G', 'T', 'P'];
-  let u = 0;
-  let x = Math.abs(v);
-  while (x >= 1000 && u < units.length - 1) {
-    x /= 1000;
-    u++;
-  }
-  const text = String(Number(x.toPrecision(3)));
-  return `${v < 0 ? '-' : ''}${text}${units[u] ? ` ${units[u]}` : ''}`;
 }
 
 export function colourByMetric(values: ArrayLike<number>, options: ColourOptions = {}): ColourScale {

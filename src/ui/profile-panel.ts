@@ -3,8 +3,8 @@ import { str, type GraphIR } from '../graph/ir.ts';
 import { groupMetrics, metricsByOp } from '../graph/metric-sums.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, type OrtProfile } from '../profile/ort-profile.ts';
-import { formatSi } from './colour-modes.ts';
 import { clear, el } from './dom.ts';
+import { formatSi } from './format.ts';
 
 /**
  * Profile panel: a sortable table of hierarchy groups or op types with node count, parameters, FLOPs, share and

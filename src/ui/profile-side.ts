@@ -1,5 +1,4 @@
-import type { ColourLegend } from '../app/profiling.ts';
-import { NO_DATA_COLOUR, toCss } from './colour-modes.ts';
+import { NO_DATA_COLOUR, toCss, type ColourLegend } from './colour-modes.ts';
 import { clear, el } from './dom.ts';
 import { ProfilePanel, type ProfileData, type ProfileSelection } from './profile-panel.ts';
 

@@ -1,13 +1,33 @@
-import type { ModelView } from '../app/model.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import {
   ValueFlag, dtypeName, graphInputIds, graphOutputIds, nodeInputIds, nodeOutputIds, str, valueConsumerIds,
   valueTypeString, type GraphIR,
 } from '../graph/ir.ts';
-import { CATEGORY_NAMES, cssColor, type Theme } from '../scene/palette.ts';
+import { CATEGORY_NAMES, cssColor, type OpCategory, type Theme } from '../scene/palette.ts';
 import type { DecodeApi, TensorPreview } from '../workers/decode-api.ts';
-import { clear, el, formatBytes, formatCount } from './dom.ts';
+import { clear, el } from './dom.ts';
+import { formatBytes, formatCount } from './format.ts';
 
 type Decode = Pick<DecodeApi, 'nodeDetails' | 'tensorPreview'>;
+
+/** What the panel reads of the open model (the app's ModelView provides it). */
+export interface PropertiesModel {
+  readonly ir: GraphIR;
+  readonly hierarchy: Pick<Hierarchy, 'nodeGroup'>;
+  readonly fileName: string;
+  /** Operator nodes of the main graph (sub-graphs excluded). */
+  readonly mainNodeCount: number;
+  /** Groups, the root excluded. */
+  readonly groupCount: number;
+  nodeOp(node: number): string;
+  nodeName(node: number): string;
+  /** Name, or a stand-in for unnamed nodes. */
+  nodeTitle(node: number): string;
+  nodeCategory(node: number): OpCategory;
+  groupLabel(group: number): string;
+  /** Ancestor groups, innermost first, root excluded. */
+  ancestors(group: number): number[];
+}
 
 /**
  * The sidebar: the selected node's op, name, attributes (decoded on request by the worker), inputs and outputs
@@ -32,7 +52,7 @@ export class PropertiesPanel {
     this.element.dataset.node = '';
   }
 
-  showModel(model: ModelView): void {
+  showModel(model: PropertiesModel): void {
     this.request++;
     clear(this.body);
     this.element.dataset.node = '';
@@ -61,7 +81,7 @@ export class PropertiesPanel {
     this.body.append(el('p', { class: 'muted hint', text: 'Click a node for its properties, a group to expand or collapse it; double-click to zoom.' }));
   }
 
-  showNode(model: ModelView, node: number): void {
+  showNode(model: PropertiesModel, node: number): void {
     const req = ++this.request;
     const ir = model.ir;
     clear(this.body);
@@ -172,7 +192,7 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(6);
 }
 
-function valueList(ir: GraphIR, values: number[], model: ModelView, panel: PropertiesPanel | null): HTMLElement {
+function valueList(ir: GraphIR, values: number[], model: PropertiesModel, panel: PropertiesPanel | null): HTMLElement {
   const list = el('ul', { class: 'values-list' });
   if (values.length === 0) list.append(el('li', { class: 'muted', text: 'none' }));
   for (const v of values) {

@@ -1,5 +1,12 @@
-import type { SearchMatch } from '../app/model.ts';
-import { clear, el, formatCount } from './dom.ts';
+import { clear, el } from './dom.ts';
+import { formatCount } from './format.ts';
+
+/** What the result list shows of a match; the box hands the whole match back to `pick`. */
+export interface SearchHit {
+  kind: 'node' | 'tensor';
+  name: string;
+  op: string;
+}
 
 const SHOWN = 200;
 
@@ -7,16 +14,16 @@ const SHOWN = 200;
  * Search box with a results list: node names, op types and tensor names. Arrow keys move, Enter picks,
  * Escape closes. Results render as text only.
  */
-export class SearchBox {
+export class SearchBox<Hit extends SearchHit = SearchHit> {
   readonly element: HTMLElement;
   readonly input: HTMLInputElement;
   private readonly list: HTMLElement;
   private readonly summary: HTMLElement;
-  private results: SearchMatch[] = [];
+  private results: Hit[] = [];
   private active = -1;
   private timer = 0;
 
-  constructor(private readonly run: (q: string) => SearchMatch[], private readonly pick: (m: SearchMatch) => void) {
+  constructor(private readonly run: (q: string) => Hit[], private readonly pick: (m: Hit) => void) {
     this.input = el('input', {
       class: 'search-input',
       attrs: { type: 'search', placeholder: 'Search nodes, ops, tensors  ( / )', 'aria-label': 'Search', spellcheck: 'false', autocomplete: 'off' },

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Culler, OverviewPyramid, SpatialIndex, Tier, tierFor, typicalNodeHeight } from '../../src/culling/index.ts';
-import { BoxKind, type SceneLayout } from '../../src/layout/types.ts';
+import { Culler } from '../../src/culling/culler.ts';
+import { Tier, tierFor, typicalNodeHeight } from '../../src/culling/lod.ts';
+import { OverviewPyramid } from '../../src/culling/pyramid.ts';
+import { SpatialIndex } from '../../src/culling/spatial.ts';
+import { BoxKind, type ViewLayout } from '../../src/layout/types.ts';
 
 /** A frame holding a cols x rows grid of 100x40 node boxes, each wired to its right neighbour. */
-function gridLayout(cols: number, rows: number): SceneLayout {
+function gridLayout(cols: number, rows: number): ViewLayout {
   const n = cols * rows + 1;
   const boxX = new Float32Array(n);
   const boxY = new Float32Array(n);

@@ -9,15 +9,15 @@ import { LayoutEngine } from '../../src/layout/engine.ts';
 import { fastLayout, isotonicPlace } from '../../src/layout/fast-layout.ts';
 import { FRAME_TITLE, type GroupGraph } from '../../src/layout/group-graph.ts';
 import { splitLongEdges } from '../../src/layout/long-edges.ts';
-import { hierarchyTransferCopy, sceneTransferList } from '../../src/layout/transfer.ts';
-import { BoxKind, type SceneLayout } from '../../src/layout/types.ts';
+import { hierarchyTransferCopy, viewLayoutTransferList } from '../../src/layout/transfer.ts';
+import { BoxKind, type ViewLayout } from '../../src/layout/types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const GPT_10K = resolve(here, '../../../shared/models/onnx/gpt_decoder_10k.onnx');
 const EPS = 0.5;
 
 /** Layout invariants; collects problems so loops over 10k boxes stay fast. */
-function checkScene(s: SceneLayout, h: Hierarchy, ir: GraphIR, open: Set<number>): void {
+function checkScene(s: ViewLayout, h: Hierarchy, ir: GraphIR, open: Set<number>): void {
   const problems: string[] = [];
   const fail = (msg: string) => {
     if (problems.length < 20) problems.push(msg);
@@ -42,7 +42,7 @@ function checkScene(s: SceneLayout, h: Hierarchy, ir: GraphIR, open: Set<number>
       }
     } else if (c === -2 || s.boxX[b] < -EPS || s.boxY[b] < -EPS || s.boxX[b] + s.boxW[b] > s.width + EPS
       || s.boxY[b] + s.boxH[b] > s.height + EPS) {
-      fail(`root box ${b} outside the scene`);
+      fail(`root box ${b} outside the view layout`);
     }
   }
   // No two siblings overlap: sweep each container's boxes by x.
@@ -104,7 +104,7 @@ describe('layout of a real GPT export', () => {
   beforeAll(async () => {
     ir = await decodeFile(GPT_10K);
     engine = new LayoutEngine();
-    h = await engine.load(ir);
+    h = await engine.group(ir);
     paths = new Map(h.groupPath.map((p, i) => [p, i]));
   });
 
@@ -162,7 +162,7 @@ describe('layout of a real GPT export', () => {
 
   it('expands everything (fast layout) with all invariants', async () => {
     const fast = new LayoutEngine({ useElk: false });
-    const hf = await fast.load(ir);
+    const hf = await fast.group(ir);
     const all = Uint32Array.from({ length: hf.groupCount }, (_, i) => i);
     const s = await fast.layout(all);
     checkScene(s, hf, ir, new Set(all));
@@ -186,7 +186,7 @@ describe('layout of a real GPT export', () => {
   it('lays out the flat (name-stripped) model through its structural groups', async () => {
     const flat = stripNames(ir);
     const e = new LayoutEngine({ useElk: false });
-    const hf = await e.load(flat);
+    const hf = await e.group(flat);
     const s0 = await e.layout(new Uint32Array(0));
     checkScene(s0, hf, flat, new Set([0]));
     expect(s0.boxCount).toBeLessThanOrEqual(150);
@@ -251,7 +251,7 @@ describe('layout building blocks', () => {
   it('falls back to the fast layout for groups above the ELK size limit', async () => {
     const ir = syntheticTransformer(4);
     const e = new LayoutEngine({ elkMaxItems: 1 });
-    const h = await e.load(ir);
+    const h = await e.group(ir);
     const all = Uint32Array.from({ length: h.groupCount }, (_, i) => i);
     const s = await e.layout(all);
     expect(e.lastStats.elkCalls).toBe(0);
@@ -262,7 +262,7 @@ describe('layout building blocks', () => {
     const ir = syntheticTransformer(6);
     const e = new LayoutEngine();
     // Not awaited in between: the worker may receive requests while ELK is still busy.
-    const hp = e.load(ir);
+    const hp = e.group(ir);
     const h = await hp;
     const attn = h.groupPath.indexOf('blocks.2/attn');
     const block = h.groupParent[attn];
@@ -276,15 +276,15 @@ describe('layout building blocks', () => {
     expect(shown.boxKind[shown.groupBox[attn]]).toBe(BoxKind.Frame);
   });
 
-  it('copies the hierarchy for transfer and lists scene buffers', async () => {
+  it('copies the hierarchy for transfer and lists view-layout buffers', async () => {
     const ir = syntheticTransformer(3);
     const e = new LayoutEngine({ useElk: false });
-    const h = await e.load(ir);
+    const h = await e.group(ir);
     const { hierarchy, transfer } = hierarchyTransferCopy(h);
     expect(hierarchy.groupParent).not.toBe(h.groupParent);
     expect(Array.from(hierarchy.groupParent)).toEqual(Array.from(h.groupParent));
     expect(transfer.length).toBeGreaterThan(5);
     const s = await e.layout(new Uint32Array(0));
-    expect(sceneTransferList(s).length).toBeGreaterThanOrEqual(10);
+    expect(viewLayoutTransferList(s).length).toBeGreaterThanOrEqual(10);
   });
 });

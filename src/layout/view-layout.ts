@@ -1,14 +1,13 @@
 import type { EdgePlacement, NodeEdges } from '../graph/hierarchy/edges.ts';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
-import type { GroupLayout } from './engine.ts';
 import type { ItemEdges } from './item-edges.ts';
-import { FRAME_PAD } from './group-graph.ts';
-import { BoxKind, type SceneLayout } from './types.ts';
+import { FRAME_PAD, type GroupLayout } from './group-graph.ts';
+import { BoxKind, type ViewLayout } from './types.ts';
 
 /** Length of the short vertical stubs at box ends, inside the gap between layers. */
 const STUB = 6;
 
-export interface SceneInput {
+export interface ViewLayoutInput {
   h: Hierarchy;
   edges: NodeEdges;
   placement: EdgePlacement;
@@ -22,7 +21,7 @@ export interface SceneInput {
 }
 
 /**
- * Turns the per-group layouts into one absolute SceneLayout: boxes in pre-order (a frame before its
+ * Turns the per-group layouts into one absolute ViewLayout (what every view of the model draws from): boxes in pre-order (a frame before its
  * contents), then one drawn edge per pair of visible boxes.
  *
  * An edge's polyline is the route its lowest common group computed between the two items holding its ends;
@@ -30,7 +29,7 @@ export interface SceneInput {
  * through the frame's padding gutter and the gap above/below the box (bottom centre of a source, top centre
  * of a target), which keeps those extensions off other boxes. No global ELK call is ever needed.
  */
-export function buildScene(input: SceneInput): SceneLayout {
+export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
   const { h, open, layoutOf, layouts, nodeCount } = input;
   const G = h.groupCount;
   const root = layouts[layoutOf[0]];

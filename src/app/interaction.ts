@@ -1,0 +1,66 @@
+import { FRAME_TITLE } from '../layout/group-graph.ts';
+import { BoxKind } from '../layout/types.ts';
+import type { Scene } from '../scene/scene.ts';
+import { formatCount } from '../ui/format.ts';
+import type { Tooltip } from '../ui/panels.ts';
+import type { Controller } from './controller.ts';
+
+/** A click waits this long before toggling a group, so a double-click (zoom) can cancel it. */
+const CLICK_DELAY = 230;
+/** The title band of an expanded group stays at least this many screen pixels tall for clicking. */
+const MIN_TITLE_PX = 14;
+
+/**
+ * Canvas interaction: a click selects an operator, toggles a collapsed group or an expanded group's title bar,
+ * or clears the selection; a double-click zooms to a box (or fits the model); hovering shows a tooltip.
+ */
+export function installCanvasInteraction(scene: Scene, ctl: Controller, tooltip: Tooltip, report: (err: unknown) => void): void {
+  let pendingClick = 0;
+
+  /** Whether a click on an expanded group's frame hit its title bar (the layout's `FRAME_TITLE` band). */
+  const inTitleBar = (box: number, e: MouseEvent): boolean => {
+    const L = ctl.layout;
+    if (!L) return false;
+    const p = scene.clientToLayout(e.clientX, e.clientY);
+    return p.y - L.boxY[box] < Math.max(FRAME_TITLE, MIN_TITLE_PX / scene.viewport.scale.x);
+  };
+
+  scene.events.click = (box, e) => {
+    clearTimeout(pendingClick);
+    const L = ctl.layout;
+    if (!L || box < 0) {
+      ctl.clearSelection();
+      return;
+    }
+    const kind = L.boxKind[box];
+    if (kind === BoxKind.Node) {
+      void ctl.selectNode(L.boxRef[box], false);
+    } else if (kind === BoxKind.Group || (L.boxRef[box] > 0 && inTitleBar(box, e))) {
+      pendingClick = window.setTimeout(() => void ctl.toggleGroup(L.boxRef[box]).catch(report), CLICK_DELAY);
+    } else {
+      ctl.clearSelection();
+    }
+  };
+
+  scene.events.dblclick = (box) => {
+    clearTimeout(pendingClick);
+    if (!ctl.layout) return;
+    if (box < 0) scene.fit(undefined, 350);
+    else scene.focusBox(box, 400);
+  };
+
+  scene.events.hover = (box, e) => {
+    const L = ctl.layout;
+    const model = ctl.model;
+    if (!L || !model || box < 0 || !e) {
+      tooltip.hide();
+      return;
+    }
+    const kind = L.boxKind[box];
+    const ref = L.boxRef[box];
+    if (kind === BoxKind.Node) tooltip.show(e.clientX, e.clientY, model.nodeOp(ref), model.nodeName(ref));
+    else if (kind === BoxKind.Group) tooltip.show(e.clientX, e.clientY, model.groupLabel(ref), `${formatCount(model.groupSize(ref))} nodes · click to expand, double-click to zoom`);
+    else if (ref > 0) tooltip.show(e.clientX, e.clientY, model.groupLabel(ref), 'click the header to collapse, double-click to zoom');
+    else tooltip.hide();
+  };
+}

@@ -1,0 +1,168 @@
+import type { Viewport } from 'pixi-viewport';
+import type { Rect } from '../culling/spatial.ts';
+import { BoxKind, type ViewLayout } from '../layout/types.ts';
+
+export interface CameraState {
+  /** Layout-space point at the centre of the screen. */
+  x: number;
+  y: number;
+  /** Screen pixels per layout unit. */
+  zoom: number;
+}
+
+/** Re-centre draw coordinates once the camera is this many screen pixels from the origin (float32 precision). */
+const REORIGIN_PX = 50_000;
+
+/**
+ * The camera over the pixi viewport, in layout coordinates. Draw coordinates are layout coordinates minus an
+ * origin (`ox`, `oy`) that follows the camera on huge layouts, so float32 vertex math stays exact; everything
+ * outside the scene speaks layout coordinates and never sees the origin.
+ */
+export class Camera {
+  ox = 0;
+  oy = 0;
+  private zoomLimits = { min: 1e-9, max: 1e9 };
+  private lastX = NaN;
+  private lastY = NaN;
+  private lastS = NaN;
+
+  constructor(readonly viewport: Viewport, private readonly changed: () => void) {}
+
+  get(): CameraState {
+    const c = this.viewport.center;
+    return { x: c.x + this.ox, y: c.y + this.oy, zoom: this.viewport.scale.x };
+  }
+
+  set(cam: Partial<CameraState>, animate = 0): void {
+    const cur = this.get();
+    const zoom = this.clampScale(cam.zoom ?? cur.zoom);
+    const x = cam.x ?? cur.x;
+    const y = cam.y ?? cur.y;
+    this.viewport.plugins.remove('animate');
+    if (animate > 0) {
+      this.viewport.animate({
+        position: { x: x - this.ox, y: y - this.oy },
+        scale: zoom,
+        time: animate,
+        ease: 'easeInOutSine',
+        removeOnInterrupt: true,
+      });
+    } else {
+      this.viewport.setZoom(zoom, true);
+      this.viewport.moveCenter(x - this.ox, y - this.oy);
+    }
+    this.changed();
+  }
+
+  /** Frames a layout-space rectangle (`exact`: no lower zoom clamp beyond the limits, as for a box). */
+  fitRect(b: Rect, animate = 0, margin = 0.06, exact = true): void {
+    const w = Math.max(1e-6, b.maxX - b.minX);
+    const h = Math.max(1e-6, b.maxY - b.minY);
+    const sw = this.viewport.screenWidth;
+    const sh = this.viewport.screenHeight;
+    const zoom = Math.min(sw / (w * (1 + 2 * margin)), sh / (h * (1 + 2 * margin)));
+    this.set({ x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2, zoom: exact ? zoom : Math.max(zoom, 1e-9) }, animate);
+  }
+
+  /** Zooms about the screen centre. */
+  zoomBy(factor: number, animate = 0): void {
+    this.set({ zoom: this.get().zoom * factor }, animate);
+  }
+
+  /** Centres a box, zooming in so it is comfortably readable if it is too small on screen. */
+  focusBox(L: ViewLayout, nodeHeight: number, box: number, animate = 0): void {
+    const cx = L.boxX[box] + L.boxW[box] / 2;
+    const cy = L.boxY[box] + L.boxH[box] / 2;
+    let zoom = this.viewport.scale.x;
+    const nodeScreen = nodeHeight * zoom;
+    if (L.boxKind[box] === BoxKind.Node) {
+      if (nodeScreen < 30 || nodeScreen > 120) zoom = 44 / nodeHeight;
+    } else {
+      const fitZoom = Math.min(this.viewport.screenWidth / (L.boxW[box] * 1.2), this.viewport.screenHeight / (L.boxH[box] * 1.2));
+      zoom = Math.min(fitZoom, 60 / nodeHeight);
+    }
+    this.set({ x: cx, y: cy, zoom }, animate);
+  }
+
+  /** The layout-space rectangle on screen. */
+  viewRect(): Rect {
+    const vp = this.viewport;
+    const s = vp.scale.x;
+    const minX = -vp.x / s + this.ox;
+    const minY = -vp.y / s + this.oy;
+    return { minX, minY, maxX: minX + vp.screenWidth / s, maxY: minY + vp.screenHeight / s };
+  }
+
+  toScreen(x: number, y: number): { sx: number; sy: number } {
+    const vp = this.viewport;
+    return { sx: (x - this.ox) * vp.scale.x + vp.x, sy: (y - this.oy) * vp.scale.y + vp.y };
+  }
+
+  toLayout(sx: number, sy: number): { x: number; y: number } {
+    const vp = this.viewport;
+    return { x: (sx - vp.x) / vp.scale.x + this.ox, y: (sy - vp.y) / vp.scale.y + this.oy };
+  }
+
+  /** Places the camera so layout point (x, y) shows at screen point (sx, sy), keeping the zoom. */
+  pin(x: number, y: number, sx: number, sy: number): void {
+    const s = this.viewport.scale.x;
+    this.viewport.x = sx - (x - this.ox) * s;
+    this.viewport.y = sy - (y - this.oy) * s;
+  }
+
+  /** A new model's extent: the world size and the zoom range (from a quarter of "fit" to readable labels). */
+  setBounds(b: Rect, nodeHeight: number): void {
+    this.viewport.worldWidth = b.maxX - b.minX;
+    this.viewport.worldHeight = b.maxY - b.minY;
+    this.updateZoomLimits(b, nodeHeight);
+  }
+
+  private updateZoomLimits(b: Rect, nodeHeight: number): void {
+    const vp = this.viewport;
+    const fitZoom = Math.min(vp.screenWidth / Math.max(1e-6, b.maxX - b.minX), vp.screenHeight / Math.max(1e-6, b.maxY - b.minY));
+    const min = Math.min(fitZoom * 0.25, 0.05);
+    const max = Math.max(fitZoom * 4, 320 / nodeHeight);
+    this.zoomLimits = { min, max };
+    vp.plugins.remove('clamp-zoom');
+    vp.clampZoom({ minScale: min, maxScale: max });
+  }
+
+  /** Whether the viewport moved since the last drawn frame (pan, zoom, animation, inertia). */
+  moved(): boolean {
+    const vp = this.viewport;
+    return vp.x !== this.lastX || vp.y !== this.lastY || vp.scale.x !== this.lastS;
+  }
+
+  /** Records the viewport transform a frame was drawn with. */
+  drawn(): void {
+    const vp = this.viewport;
+    this.lastX = vp.x;
+    this.lastY = vp.y;
+    this.lastS = vp.scale.x;
+  }
+
+  /**
+   * Keeps draw coordinates small near the camera so float32 vertex math stays exact on huge layouts. Returns
+   * whether the origin moved (draw data must then be rebuilt, which the caller is about to do anyway).
+   */
+  reorigin(): boolean {
+    const cam = this.get();
+    const s = this.viewport.scale.x;
+    if ((Math.abs(cam.x - this.ox) + Math.abs(cam.y - this.oy)) * s < REORIGIN_PX) return false;
+    if (this.viewport.plugins.get('animate')) return false;
+    const nx = Math.round(cam.x);
+    const ny = Math.round(cam.y);
+    this.viewport.x += (nx - this.ox) * s;
+    this.viewport.y += (ny - this.oy) * s;
+    this.ox = nx;
+    this.oy = ny;
+    this.lastX = this.viewport.x;
+    this.lastY = this.viewport.y;
+    return true;
+  }
+
+  private clampScale(s: number): number {
+    const z = this.zoomLimits;
+    return Math.max(z.min, Math.min(z.max, s));
+  }
+}

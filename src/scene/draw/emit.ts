@@ -1,0 +1,209 @@
+import { Tier } from '../../culling/lod.ts';
+import { BoxKind, type ViewLayout } from '../../layout/types.ts';
+import { rgba, type OpCategory, type Theme } from '../palette.ts';
+import type { PackedHeat } from './heat.ts';
+import { BoxLayer, type DrawSink } from './sink.ts';
+import { fitText, tailText } from './text-fit.ts';
+
+/** What drawing needs to know about the model; supplied by the app, backed by GraphIR + Hierarchy. */
+export interface SceneSource {
+  nodeOp(node: number): string;
+  nodeName(node: number): string;
+  nodeCategory(node: number): OpCategory;
+  groupLabel(group: number): string;
+  /** Operator nodes under the group at any depth. */
+  groupSize(group: number): number;
+  /** Short text for a drawn edge at full detail (tensor shape), or ''. */
+  edgeLabel(layout: ViewLayout, edge: number): string;
+}
+
+/** One view to draw: which items are visible, at what level of detail, in which colours. */
+export interface DrawInput {
+  layout: ViewLayout;
+  source: SceneSource;
+  /** Visible boxes in drawing order (parents before children); the first `boxCount` entries are used. */
+  boxes: ArrayLike<number>;
+  boxCount: number;
+  edges: ArrayLike<number>;
+  edgeCount: number;
+  tier: Tier;
+  /** Screen pixels per layout unit. */
+  scale: number;
+  /** Height of a typical operator box in layout units (`typicalNodeHeight`). */
+  nodeHeight: number;
+  theme: Theme;
+  /** Colour-by-metric colours, or null to colour by op category. */
+  heat: PackedHeat | null;
+  /** Subtracted from every coordinate (the pixi scene re-centres its draw coordinates for float32 precision). */
+  originX: number;
+  originY: number;
+}
+
+/** Edges drawn at most in the dots tier. */
+export const MAX_DOT_EDGES = 30_000;
+
+/** Edge primitives a sink should expect for `edgeCount` visible edges at this tier (a capacity hint). */
+export function edgeCapacityHint(tier: Tier, edgeCount: number): number {
+  return tier >= Tier.OpLabels ? edgeCount * 4 : Math.min(edgeCount, MAX_DOT_EDGES);
+}
+
+/** Frames and collapsed groups thinner than this on screen show nothing (frames) or a dot (groups). */
+const MIN_FRAME_PX = 2;
+/** Frame titles smaller than this on screen, or in frames narrower than `MIN_TITLED_FRAME_PX`, are not drawn. */
+const MIN_FRAME_TITLE_PX = 7;
+const MIN_TITLED_FRAME_PX = 50;
+/** Collapsed groups get a name from this screen height, and a second line (size or totals) from the next. */
+const GROUP_LABEL_PX = 12;
+const GROUP_TWO_LINES_PX = 30;
+
+/**
+ * The drawing rules of the viewer, for every target: which boxes, labels (text, size, position, fitting), frame
+ * titles and edge polylines a view shows at its level of detail. Pure: reads the layout and the visible set,
+ * writes primitives into `sink`. The pixi scene and the SVG export both draw through it, so they cannot drift.
+ */
+export function emitView(input: DrawInput, sink: DrawSink): void {
+  emitBoxes(input, sink);
+  emitEdges(input, sink);
+}
+
+function emitBoxes(input: DrawInput, sink: DrawSink): void {
+  const { layout: L, source: src, theme: th, heat, tier, scale, nodeHeight: nodeH, originX: ox, originY: oy } = input;
+  const frameFill = rgba(th.frameFill, th.frameFillAlpha);
+  const frameStroke = rgba(th.frameStroke, 1);
+  const frameText = rgba(th.frameText);
+  const groupFill = rgba(th.groupFill, 1);
+  const groupStroke = rgba(th.groupStroke, 1);
+  const groupText = rgba(th.groupText);
+  const text = rgba(th.text);
+  const textDim = rgba(th.textDim);
+  const catFill = th.categoryFill.map((c) => rgba(c, 1));
+  const catStroke = th.categoryStroke.map((c) => rgba(c, 1));
+  const adv = sink.textAdvance;
+  const labelNodes = tier >= Tier.OpLabels;
+  const full = tier >= Tier.Full;
+  const radius = nodeH * 0.16;
+  // Dots tier: the culler hands an overview-pyramid level (about one dot per 2-4 pixels), so an overview of
+  // 100k nodes costs what the screen can show.
+  const dots = tier === Tier.Dots;
+  const minFrame = MIN_FRAME_PX / scale;
+
+  for (let k = 0; k < input.boxCount; k++) {
+    const b = input.boxes[k];
+    const kind = L.boxKind[b];
+    const w = L.boxW[b];
+    const h = L.boxH[b];
+    const x = L.boxX[b] - ox;
+    const y = L.boxY[b] - oy;
+    if (dots && (kind === BoxKind.Node || (kind === BoxKind.Group && (w < minFrame || h < minFrame)))) {
+      const ref = L.boxRef[b];
+      const color = kind === BoxKind.Node
+        ? (heat ? heat.nodeFill[ref] : catStroke[src.nodeCategory(ref)])
+        : (heat ? heat.groupFill[ref] : groupStroke);
+      sink.box(BoxLayer.Nodes, x, y, w, h, color, 0, 0, 0);
+      continue;
+    }
+    if (kind === BoxKind.Frame && (w < minFrame || h < minFrame)) continue;
+
+    if (kind === BoxKind.Node) {
+      const node = L.boxRef[b];
+      const cat = src.nodeCategory(node);
+      sink.box(BoxLayer.Nodes, x, y, w, h, heat ? heat.nodeFill[node] : catFill[cat], heat ? heat.nodeStroke[node] : catStroke[cat], radius, 1);
+      if (!labelNodes || sink.labelsFull()) continue;
+      const color = heat ? heat.nodeText[node] : text;
+      const op = src.nodeOp(node);
+      const room = w * 0.9;
+      if (!full) {
+        // Op type alone, centred; shrinks (down to 0.3 of the box height) before it is cut.
+        const fs = shrinkToRoom(h * 0.46, h * 0.3, op.length, room, adv);
+        sink.label(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h / 2, fs, color, 0.5, 0.5);
+      } else {
+        // Op type above, the node's name below (its tail: the informative end of a scoped name).
+        const fs = shrinkToRoom(h * 0.32, h * 0.22, op.length, room, adv);
+        sink.label(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h * 0.36, fs, color, 0.5, 0.5);
+        const nfs = h * 0.2;
+        const name = tailText(src.nodeName(node), Math.floor(room / (nfs * adv)));
+        sink.label(name, x + w / 2, y + h * 0.72, nfs, heat ? heat.nodeText[node] : textDim, 0.5, 0.5);
+      }
+    } else if (kind === BoxKind.Group) {
+      const g = L.boxRef[b];
+      sink.box(BoxLayer.Frames, x, y, w, h, heat ? heat.groupFill[g] : groupFill, heat ? heat.groupStroke[g] : groupStroke, radius * 1.4, 1.5);
+      const sh = h * scale;
+      if (sh < GROUP_LABEL_PX || sink.labelsFull()) continue;
+      const room = w * 0.9;
+      const suffix = heat?.groupSuffix?.(g) ?? '';
+      const twoLines = sh >= GROUP_TWO_LINES_PX;
+      // Totals go on the second line when there is one, else after the name.
+      const label = suffix && !twoLines ? `${src.groupLabel(g)} · ${suffix}` : src.groupLabel(g);
+      const base = Math.min(h * 0.34, nodeH * 0.5);
+      const fs = shrinkToRoom(base, base * 0.6, label.length, room, adv);
+      const color = heat ? heat.groupText[g] : groupText;
+      sink.label(fitText(label, Math.floor(room / (fs * adv))), x + w / 2, y + h * (twoLines ? 0.38 : 0.5), fs, color, 0.5, 0.5);
+      if (twoLines) {
+        const n = src.groupSize(g);
+        const count = suffix || `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
+        const cfs = suffix ? Math.max(fs * 0.45, Math.min(fs * 0.68, room / (count.length * adv))) : fs * 0.68;
+        sink.label(fitText(count, Math.floor(room / (cfs * adv))), x + w / 2, y + h * 0.7, cfs, heat ? heat.groupText[g] : textDim, 0.5, 0.5);
+      }
+    } else {
+      sink.box(BoxLayer.Frames, x, y, w, h, frameFill, frameStroke, radius * 1.6, 1);
+      // The root's frame (a model without a box of its own) has no title.
+      if (sink.labelsFull() || (L.boxRef[b] === 0 && L.boxDepth[b] === 0)) continue;
+      // Title left-aligned in the frame's title bar, sized to the layout's node scale.
+      const fs = nodeH * FRAME_TITLE_SIZE;
+      if (fs * scale < MIN_FRAME_TITLE_PX || w * scale < MIN_TITLED_FRAME_PX) continue;
+      const room = w - fs;
+      sink.label(fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))), x + fs * 0.6, y + nodeH * 0.42, fs, frameText, 0, 0.5);
+    }
+  }
+}
+
+/** Frame title font size, as a fraction of the typical node height. */
+const FRAME_TITLE_SIZE = 0.4;
+
+/** `size`, or smaller (not below `min`) when `chars` characters would overflow `room`. */
+function shrinkToRoom(size: number, min: number, chars: number, room: number, adv: number): number {
+  return chars * size * adv > room ? Math.max(min, room / (chars * adv)) : size;
+}
+
+function emitEdges(input: DrawInput, sink: DrawSink): void {
+  const { layout: L, source: src, theme: th, tier, nodeHeight: nodeH, originX: ox, originY: oy } = input;
+  const pts = L.edgePoints;
+  const off = L.edgePointOffsets;
+  const dots = tier === Tier.Dots;
+  const color = rgba(th.edge, dots ? 0.35 : th.edgeAlpha);
+  const labelColor = rgba(th.textDim);
+  // Below op labels an edge is one straight segment between its ends; from op labels on, its routed polyline.
+  const routed = tier >= Tier.OpLabels;
+  const arrowPx = routed ? 8 : tier >= Tier.Boxes ? 6 : 0;
+  const labelled = tier >= Tier.Full;
+  let drawn = 0;
+  for (let k = 0; k < input.edgeCount; k++) {
+    // Overview: the pyramid level already dropped edges too short to see; bound the rest, drawn faint.
+    if (dots && drawn >= MAX_DOT_EDGES) break;
+    const e = input.edges[k];
+    const p0 = off[e];
+    const p1 = off[e + 1];
+    if (p1 - p0 < 2) continue;
+    // Thicker for edges that stand for many IR edges (aggregated between collapsed groups).
+    const hw = dots ? 0.4 : 0.55 + Math.min(1.8, Math.log2(Math.max(1, L.edgeWeight[e])) * 0.3);
+    sink.beginEdge(color, hw);
+    if (!routed) {
+      sink.edgePoint(pts[2 * p0] - ox, pts[2 * p0 + 1] - oy);
+      sink.edgePoint(pts[2 * p1 - 2] - ox, pts[2 * p1 - 1] - oy);
+    } else {
+      for (let p = p0; p < p1; p++) sink.edgePoint(pts[2 * p] - ox, pts[2 * p + 1] - oy);
+    }
+    sink.endEdge(arrowPx);
+    drawn++;
+    if (labelled && !sink.labelsFull()) {
+      const text = src.edgeLabel(L, e);
+      if (text) {
+        // Beside the midpoint of the middle segment.
+        const m = p0 + ((p1 - p0 - 1) >> 1);
+        const mx = (pts[2 * m] + pts[2 * m + 2]) / 2 - ox;
+        const my = (pts[2 * m + 1] + pts[2 * m + 3]) / 2 - oy;
+        sink.label(text, mx + nodeH * 0.12, my, nodeH * 0.2, labelColor, 0, 0.5);
+      }
+    }
+  }
+}
