@@ -4,7 +4,9 @@ import { MatchMethod } from './types.ts';
 
 /**
  * Pairs the nodes of two models:
- * 1. by name (names unique on both sides, within the same graph scope);
+ * 1. by name (names unique on both sides, within the same graph scope), then dropping name pairs whose wiring
+ *    disagrees with the other name pairs more than it agrees (exporters that number unscoped nodes globally, like
+ *    `Constant_113`, reuse a name for another node when a layer is added);
  * 2. by propagation from matched neighbours: a matched node pair pairs its input and output values slot by slot,
  *    and a value pair pairs its producers and its consumers (same op, same slot / output index, same signature);
  * 3. by structural signature: a signature found exactly once among the unmatched nodes of each side pairs them,
@@ -60,10 +62,25 @@ class Matcher {
   }
 
   private match(na: number, nb: number, how: MatchMethod): void {
+    this.link(na, nb, how);
+    this.pairNodeValues(na, nb);
+  }
+
+  private link(na: number, nb: number, how: MatchMethod): void {
     this.pairOfA[na] = nb;
     this.pairOfB[nb] = na;
     this.matchedBy[nb] = how;
     this.matched++;
+  }
+
+  private unlink(na: number, nb: number): void {
+    this.pairOfA[na] = -1;
+    this.pairOfB[nb] = -1;
+    this.matchedBy[nb] = MatchMethod.None;
+    this.matched--;
+  }
+
+  private pairNodeValues(na: number, nb: number): void {
     const A = this.a.ir;
     const B = this.b.ir;
     const outs = Math.min(A.nodeOutputOffsets[na + 1] - A.nodeOutputOffsets[na], B.nodeOutputOffsets[nb + 1] - B.nodeOutputOffsets[nb]);
@@ -93,8 +110,50 @@ class Matcher {
     // B order, so pairs (and the values they pair) come in B's file order.
     for (const [key, nb] of inB) {
       const na = inA.get(key);
-      if (na !== undefined && na >= 0 && nb >= 0) this.match(na, nb, MatchMethod.Name);
+      if (na !== undefined && na >= 0 && nb >= 0) this.link(na, nb, MatchMethod.Name);
     }
+    for (let pass = 0; pass < 2; pass++) if (!this.dropInconsistentNamePairs()) break;
+    for (let nb = 0; nb < this.pairOfB.length; nb++) if (this.pairOfB[nb] >= 0) this.pairNodeValues(this.pairOfB[nb], nb);
+  }
+
+  /**
+   * Counts, for every pair, the edges to paired neighbours that agree (the same producer feeds the same slot on
+   * both sides) and those that do not; unpairs name pairs with more disagreeing than agreeing edges. O(edges).
+   */
+  private dropInconsistentNamePairs(): boolean {
+    const A = this.a.ir;
+    const B = this.b.ir;
+    const agree = new Uint32Array(B.nodeCount);
+    const disagree = new Uint32Array(B.nodeCount);
+    for (let cb = 0; cb < B.nodeCount; cb++) {
+      const ca = this.pairOfB[cb];
+      if (ca < 0) continue;
+      const slots = Math.min(B.nodeInputOffsets[cb + 1] - B.nodeInputOffsets[cb], A.nodeInputOffsets[ca + 1] - A.nodeInputOffsets[ca]);
+      for (let i = 0; i < slots; i++) {
+        const pb = this.b.inProducer[B.nodeInputOffsets[cb] + i];
+        const pa = this.a.inProducer[A.nodeInputOffsets[ca] + i];
+        if (pb < 0 && pa < 0) continue;
+        const pairedB = pb >= 0 && this.pairOfB[pb] >= 0;
+        const pairedA = pa >= 0 && this.pairOfA[pa] >= 0;
+        if (!pairedA && !pairedB) continue;
+        if (pairedA && this.pairOfA[pa] === pb) {
+          agree[cb]++;
+          agree[pb]++;
+          continue;
+        }
+        disagree[cb]++;
+        if (pairedB) disagree[pb]++;
+        if (pairedA) disagree[this.pairOfA[pa]]++;
+      }
+    }
+    let dropped = false;
+    for (let nb = 0; nb < B.nodeCount; nb++) {
+      if (this.matchedBy[nb] === MatchMethod.Name && disagree[nb] > agree[nb]) {
+        this.unlink(this.pairOfB[nb], nb);
+        dropped = true;
+      }
+    }
+    return dropped;
   }
 
   /**

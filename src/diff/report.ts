@@ -86,6 +86,11 @@ export function formatDiffReport(report: DiffReport, r: ReportInput): string {
   lines.push(row('FLOPs', t.a.flops, t.b.flops));
   for (const note of report.notes) lines.push(`  note: ${note}`);
   if (!report.equal) lines.push('', ...groupSections(r, groupDiffCounts(r.diff, r.hierarchyA, r.hierarchyB)));
+  if (report.renamed.length) {
+    lines.push('', `  renamed (${report.renamed.length})`);
+    for (const x of report.renamed.slice(0, ITEMS_PER_GROUP)) lines.push(`      ${x.a} → ${x.b}`);
+    if (report.renamed.length > ITEMS_PER_GROUP) lines.push(`      … ${report.renamed.length - ITEMS_PER_GROUP} more`);
+  }
   lines.push('');
   lines.push(`  decoded in ${report.timings.decodeMs} ms, diffed in ${report.timings.diffMs} ms, totals in ${report.timings.totalsMs} ms`);
   return lines.join('\n');
