@@ -38,6 +38,9 @@ class Matcher {
   /** A value pair that can pair nothing more (producers settled, no unmatched readers on one side), per A value. */
   private readonly settled: Uint8Array;
   private matched = 0;
+  /** Reused reader lists (visitValuePair runs once per value pair and level: no garbage per visit). */
+  private readonly scratchA: number[] = [];
+  private readonly scratchB: number[] = [];
 
   constructor(private readonly a: SideIndex, private readonly b: SideIndex) {
     this.pairOfA = new Int32Array(a.ir.nodeCount).fill(-1);
@@ -241,8 +244,8 @@ class Matcher {
     }
     // Unmatched readers only ever get fewer, so an empty side means this pair is done with readers for good.
     const producersSettled = pa < 0 || pb < 0 || this.pairOfA[pa] >= 0 || this.pairOfB[pb] >= 0;
-    const ca = unmatchedConsumers(A, va, this.pairOfA);
-    const cb = ca.length ? unmatchedConsumers(B, vb, this.pairOfB) : ca;
+    const ca = unmatchedConsumers(A, va, this.pairOfA, this.scratchA);
+    const cb = ca.length ? unmatchedConsumers(B, vb, this.pairOfB, this.scratchB) : ca;
     if (!ca.length || !cb.length) {
       if (producersSettled) this.settled[va] = 1;
       return;
@@ -282,8 +285,8 @@ class Matcher {
 }
 
 /** Flat [node, slot, node, slot, …] of the unmatched nodes reading `v` (a node reading it twice appears twice). */
-function unmatchedConsumers(ir: GraphIR, v: number, pairOf: Int32Array): number[] {
-  const out: number[] = [];
+function unmatchedConsumers(ir: GraphIR, v: number, pairOf: Int32Array, out: number[]): number[] {
+  out.length = 0;
   for (let k = ir.valueConsumerOffsets[v]; k < ir.valueConsumerOffsets[v + 1]; k++) {
     const c = ir.valueConsumers[k];
     if (pairOf[c] >= 0) continue;
