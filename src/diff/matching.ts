@@ -170,16 +170,18 @@ class Matcher {
       this.pairListed([...graphInputIds(A, 0)], [...graphInputIds(B, 0)]);
       this.pairListed([...graphOutputIds(A, 0)], [...graphOutputIds(B, 0)]);
     }
-    const byName = (ir: GraphIR) => {
+    // Only values the name pairs left unpaired: when most nodes paired by name this map stays small.
+    const byName = (ir: GraphIR, paired: Int32Array) => {
       const m = new Map<string, number>();
       for (let v = 0; v < ir.valueCount; v++) {
+        if (paired[v] >= 0) continue;
         const name = str(ir, ir.valueName[v]);
         if (name) m.set(name, m.has(name) ? -1 : v);
       }
       return m;
     };
-    const namesA = byName(A);
-    for (const [name, vb] of byName(B)) {
+    const namesA = byName(A, this.valuePairOfA);
+    for (const [name, vb] of byName(B, this.valuePairOfB)) {
       const va = namesA.get(name);
       if (va === undefined || va < 0 || vb < 0) continue;
       const pa = A.valueProducer[va];
