@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDiff } from './diff.ts';
 import { describeError, formatReport, inspectFile } from './inspect.ts';
 import { startServer } from './server.ts';
 
@@ -9,7 +10,9 @@ const USAGE = `usage:
   strata FILE [--port N] [--no-open]   serve the viewer on 127.0.0.1 and open FILE in the browser
   strata inspect FILE [--json]         print a model summary (op histogram, parameters, inputs/outputs,
                 [--dim NAME=N]...      FLOPs/MACs); --dim binds a symbolic dimension (default batch=1,
-                                       sequence=128, others 1; an unnamed input dim is INPUT:AXIS)`;
+                                       sequence=128, others 1; an unnamed input dim is INPUT:AXIS)
+  strata diff A B [--json] [--bytes]   compare two models node by node (--bytes also compares constant
+                                       payloads); exit 0 equal, 1 different, 2 error`;
 
 /** Flags followed by a value. */
 const VALUE_FLAGS = new Set(['--port', '--dim']);
@@ -23,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     (args.length === 0 && !flags.has('--help') ? console.error : console.log)(USAGE);
     return args.length === 0 && !flags.has('--help') ? 2 : 0;
   }
+  if (args[0] === 'diff') return runDiff(args[1], args[2], flags.has('--json'), flags.has('--bytes'));
   if (args[0] === 'inspect') {
     const dims = parseDims(argv);
     if (typeof dims === 'string') {
