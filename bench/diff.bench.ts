@@ -12,7 +12,7 @@ import { decode } from '../src/decode/registry.ts';
 import { diffModels } from '../src/diff/diff.ts';
 import { groupDiffCounts } from '../src/diff/groups.ts';
 import type { DiffSide } from '../src/diff/types.ts';
-import { buildHierarchy } from '../src/graph/hierarchy.ts';
+import { buildHierarchy } from '../src/graph/hierarchy/build.ts';
 import { chainModel, generated, repoRoot } from '../tests/helpers/models.ts';
 import { median, printTable, quantile, writeResults } from './lib.ts';
 

@@ -5,7 +5,7 @@ import { decode } from '../decode/registry.ts';
 import { diffModels } from '../diff/diff.ts';
 import { buildDiffReport, formatDiffReport, type DiffReport, type ReportInput } from '../diff/report.ts';
 import { diffTotals } from '../diff/totals.ts';
-import { buildHierarchy } from '../graph/hierarchy.ts';
+import { buildHierarchy } from '../graph/hierarchy/build.ts';
 import type { GraphIR } from '../graph/ir.ts';
 
 /** `strata diff A B [--json] [--bytes]`: exit 0 when the models are equal, 1 when they differ, 2 on error. */

@@ -1,4 +1,4 @@
-import type { Hierarchy } from '../graph/hierarchy.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import { NodeStatus, type ModelDiff } from './types.ts';
 
 /**

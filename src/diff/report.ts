@@ -1,4 +1,4 @@
-import type { Hierarchy } from '../graph/hierarchy.ts';
+import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import { modelsEqual } from './diff.ts';
 import { groupCountsByPath, groupDiffCounts, type GroupDiffCounts } from './groups.ts';
