@@ -1,6 +1,6 @@
 import type { GraphIR } from '../graph/ir.ts';
 import type { AttributeLookup } from '../graph/shape-inference.ts';
-import type { ByteSource } from './byte-source.ts';
+import type { ByteSource } from './io/byte-source.ts';
 
 /**
  * The decoder contract. A format registers one `ModelDecoder` (built with `defineDecoder`); opening a file gives

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { GraphIR } from '../graph/ir.ts';
-import type { DecodeApi, ModelInput } from './decode-api.ts';
-import { DecodeService } from './decode-service.ts';
+import type { DecodeApi, ModelInput } from '../decode/api.ts';
+import { DecodeService, typedArrayBuffers } from '../decode/service.ts';
 import { handOver, registerIRTransfer } from './ir-transfer.ts';
 
 registerIRTransfer();
@@ -26,8 +26,7 @@ const api: DecodeApi = {
   tensorPreview: (value) => service.tensorPreview(value),
   async analyze(dims) {
     const r = await service.analyze(dims);
-    const m = r.metrics;
-    return Comlink.transfer(r, [m.parameters.buffer, m.macs.buffer, m.flops.buffer, m.activationBytes.buffer, m.unknownCost.buffer] as ArrayBuffer[]);
+    return Comlink.transfer(r, typedArrayBuffers(r.metrics));
   },
 };
 

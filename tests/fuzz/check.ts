@@ -1,7 +1,7 @@
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { decode } from '../../src/decode/registry.ts';
-import type { ModelDecoder } from '../../src/decode/registry-types.ts';
+import type { ModelDecoder } from '../../src/decode/decoder.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy.ts';
 import type { GraphIR } from '../../src/graph/ir.ts';

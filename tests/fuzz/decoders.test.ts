@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { decode, decoders } from '../../src/decode/registry.ts';
-import type { ModelDecoder } from '../../src/decode/registry-types.ts';
+import type { ModelDecoder } from '../../src/decode/decoder.ts';
 import { valueElementCount } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';

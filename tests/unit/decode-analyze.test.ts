@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { decode } from '../../src/decode/registry.ts';
 import { analyzeModel } from '../../src/profile/analyze.ts';
-import { DecodeService } from '../../src/workers/decode-service.ts';
+import { DecodeService } from '../../src/decode/service.ts';
 import { repoRoot } from '../helpers/models.ts';
 
 const GPT_TINY = resolve(repoRoot, 'samples/gpt-tiny.onnx');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { barracudaDecoder } from '../../src/decode/barracuda/index.ts';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { decode, decoders } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';

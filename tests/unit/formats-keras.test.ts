@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { kerasDecoder } from '../../src/decode/keras/index.ts';
 import { decoders } from '../../src/decode/registry.ts';

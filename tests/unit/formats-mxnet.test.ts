@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { mxnetDecoder } from '../../src/decode/mxnet/index.ts';
 import { decoders } from '../../src/decode/registry.ts';

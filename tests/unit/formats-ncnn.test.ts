@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { ncnnDecoder } from '../../src/decode/ncnn/index.ts';
 import { decoders } from '../../src/decode/registry.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { decode } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { ValueFlag, dtypeName, nodeInputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { decode, decoders } from '../../src/decode/registry.ts';
 import { tensorflowDecoder } from '../../src/decode/tensorflow/index.ts';
@@ -10,7 +10,7 @@ import {
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { readFileSync } from 'node:fs';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { realModel } from '../helpers/real-models.ts';
 import { DT, encodeGraphDef, encodeSavedModel, floatConst, shape, shapesAttr, typeAttr } from '../helpers/tf-proto.ts';
 

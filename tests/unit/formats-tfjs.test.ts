@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { decode, decoders } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { tfjsDecoder } from '../../src/decode/tfjs/index.ts';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { decode } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { graphInputIds, graphOutputIds, str, valueShape } from '../../src/graph/ir.ts';

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { decode } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { summarize } from '../../src/graph/summary.ts';

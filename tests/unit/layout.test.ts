@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stripNames, syntheticTransformer } from '../../bench/models.ts';
-import { decodeFile } from '../../src/decode/node.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import type { Hierarchy } from '../../src/graph/hierarchy-types.ts';
 import type { GraphIR } from '../../src/graph/ir.ts';
 import { LayoutEngine } from '../../src/layout/engine.ts';

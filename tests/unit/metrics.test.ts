@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NodeAttributes, decodeOnnxAttributes, type AttributeValue } from '../../src/decode/onnx/attributes.ts';
 import { loadSmallConstants } from '../../src/decode/small-constants.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { decode } from '../../src/decode/registry.ts';
 import { GraphBuilder } from '../../src/graph/builder.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy.ts';

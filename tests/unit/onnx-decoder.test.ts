@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decodeFile } from '../../src/decode/node.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import { decode } from '../../src/decode/registry.ts';
 import { onnxNodeDetails } from '../../src/decode/onnx/details.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/cli/server.ts';
-import { decodeFile } from '../../src/decode/node.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import { decode } from '../../src/decode/registry.ts';
-import { UrlSource } from '../../src/decode/url-source.ts';
+import { UrlSource } from '../../src/decode/io/url-source.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { CountingSource, chainModel, repoRoot } from '../helpers/models.ts';
 

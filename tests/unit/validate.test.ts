@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFile } from '../../src/decode/node.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import type { GraphIR } from '../../src/graph/ir.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { allFeaturesOnnx } from '../fuzz/seeds.ts';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { decode } from '../../src/decode/registry.ts';
 import { sharedModels } from '../helpers/models.ts';
 

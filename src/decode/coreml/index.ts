@@ -1,9 +1,9 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, ValueFlag, dtypeName, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { DecodeError } from '../errors.ts';
 import { WireStream } from '../protobuf/wire-stream.ts';
-import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
+import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../decoder.ts';
 import { operationArguments, type MilBlock, type MilFunction, type MilPayload } from './mil.ts';
 import { ML_PROGRAM, layer, model, type CmFeature, type CmLayer, type CmModel } from './model.ts';
 import { resolveBlobs } from './weight-blob.ts';

@@ -1,10 +1,10 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { isText } from '../caffe/index.ts';
 import { DecodeError } from '../errors.ts';
 import { readJsonFile, type Json } from '../json-file.ts';
-import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
+import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../decoder.ts';
 
 /**
  * MXNet symbol JSON (`model-symbol.json`): `nodes` (op, name, inputs `[[node, output, version]]`, `attrs` / legacy

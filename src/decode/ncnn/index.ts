@@ -1,10 +1,10 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { BlobWiring } from '../blob-wiring.ts';
 import { DecodeError } from '../errors.ts';
 import { layerWeights, locateWeights, type NcnnWeightLocation } from './weights.ts';
-import type { DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
+import type { DecodeOptions, ModelDecoder, NodeDetails } from '../decoder.ts';
 
 /**
  * ncnn text `.param`: magic 7767517, `layer_count blob_count`, then one line per layer:

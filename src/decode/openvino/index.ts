@@ -1,8 +1,8 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { DecodeError } from '../errors.ts';
-import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
+import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../decoder.ts';
 import { XmlEvent, XmlTokenizer } from './xml.ts';
 
 /**

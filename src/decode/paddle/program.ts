@@ -1,4 +1,4 @@
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireStream, parseFields } from '../protobuf/wire-stream.ts';
 import { F, VAR_KIND } from './schema.ts';
 

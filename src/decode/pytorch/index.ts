@@ -1,6 +1,6 @@
 import type { GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
-import type { DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import type { DecodeOptions, ModelDecoder, NodeDetails } from '../decoder.ts';
 import { firstEntryName, looksLikeZip } from '../zip/zip.ts';
 import { decodeTorchScript, type TorchNodeInfo } from './torchscript.ts';
 

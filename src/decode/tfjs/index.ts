@@ -1,9 +1,9 @@
 import { str as irString, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { isText } from '../caffe/index.ts';
 import { DecodeError } from '../errors.ts';
 import { readJsonFile, type Json } from '../json-file.ts';
-import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
+import type { AttributeView, DecodeOptions, ModelDecoder, NodeDetails } from '../decoder.ts';
 import { buildTfGraph } from '../tensorflow/build.ts';
 import { newNode, newTensor, type TfModel, type TfNode } from '../tensorflow/model.ts';
 import { TF_DTYPE_BY_NAME } from '../tensorflow/schema.ts';

@@ -1,9 +1,9 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { BlobWiring } from '../blob-wiring.ts';
 import { DecodeError } from '../errors.ts';
-import type { DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
+import type { DecodeOptions, ModelDecoder, NodeDetails } from '../decoder.ts';
 
 /**
  * Tencent TNN text `.tnnproto`: every line is one double-quoted record ending in ` ,`:
