@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { analyzeModel } from '../../src/profile/analyze.ts';
 import { DecodeService } from '../../src/decode/service.ts';
 import { repoRoot } from '../helpers/models.ts';
@@ -22,8 +22,8 @@ describe('DecodeService.analyze (the decode worker surface)', () => {
 
     const source = await NodeFileSource.open(GPT_TINY);
     try {
-      const { ir: direct } = await decode(source);
-      const a = await analyzeModel(source, direct, { dims: { batch: 1, sequence: 128 } });
+      const { model } = await openModelFile(source);
+      const a = await analyzeModel(model, { dims: { batch: 1, sequence: 128 } });
       expect(r.metrics.totals.parameters).toBe(a.metrics.totals.parameters);
       expect(r.metrics.totals.flops).toBe(a.metrics.totals.flops);
       expect(Array.from(r.metrics.flops)).toEqual(Array.from(a.metrics.flops));

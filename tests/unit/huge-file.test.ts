@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { concat, graphProto, pb, tag, varint, WIRE } from '../helpers/protobuf-writer.ts';
@@ -63,7 +63,7 @@ describe('multi-GB files', () => {
       return b;
     } };
     const heapBefore = process.memoryUsage().heapUsed;
-    const { ir } = await decode(counting);
+    const { ir } = (await openModelFile(counting)).model;
     const s = summarize(ir);
     expect(s.nodes).toBe(2);
     expect(s.initializers).toBe(2);

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NodeAttributes, decodeOnnxAttributes, type AttributeValue } from '../../src/decode/onnx/attributes.ts';
 import { loadSmallConstants } from '../../src/decode/small-constants.ts';
 import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { GraphBuilder } from '../../src/graph/builder.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy.ts';
 import type { Hierarchy } from '../../src/graph/hierarchy-types.ts';
@@ -308,8 +308,9 @@ describe('group sums', () => {
   it('group sums of the real hierarchy equal node sums (gpt-tiny)', async () => {
     const source = await NodeFileSource.open(GPT_TINY);
     try {
-      const { ir } = await decode(source);
-      const a = await analyzeModel(source, ir, { dims: { sequence: 16 } });
+      const { model } = await openModelFile(source);
+      const { ir } = model;
+      const a = await analyzeModel(model, { dims: { sequence: 16 } });
       const h = buildHierarchy(ir);
       const g = groupMetrics(h, a.metrics);
       const m = a.metrics;
@@ -346,8 +347,9 @@ describe('real models', () => {
     const load = async (path: string, dims: Record<string, number>) => {
       const source = await NodeFileSource.open(path);
       try {
-        const { ir } = await decode(source);
-        return { ir, a: await analyzeModel(source, ir, { dims }) };
+        const { model } = await openModelFile(source);
+        const { ir } = model;
+        return { ir, a: await analyzeModel(model, { dims }) };
       } finally {
         await source.close();
       }
@@ -423,7 +425,7 @@ describe('ONNX conformance models', () => {
       for (const dir of readdirSync(root)) {
         const source = await NodeFileSource.open(resolve(root, dir, 'model.onnx'));
         try {
-          const { ir } = await decode(source);
+          const { ir } = (await openModelFile(source)).model;
           const attributes = await decodeOnnxAttributes(source, ir, ATTRIBUTE_OPS);
           const constants = await loadSmallConstants(source, ir);
           // Hide the file's shapes of computed values; inference has to find them.
