@@ -102,7 +102,8 @@ export class CaffeWire {
         break;
       case WIRE_LEN:
         await this.need(10, end);
-        this.pos += this.len(end);
+        const n = this.len(end);
+        this.pos += n;
         return;
       case WIRE_FIXED32:
         this.pos += 4;
