@@ -1,5 +1,5 @@
 import type { GraphIR } from '../graph/ir.ts';
-import { analyzeModel } from '../profile/analyze.ts';
+import type { NodeMetrics } from '../graph/metrics.ts';
 import type { AnalysisResult, DecodeApi, ModelInput, TensorPreview } from './api.ts';
 import type { NodeDetails, OpenModel } from './decoder.ts';
 import { CancelledError, DecodeError, describeError } from './errors.ts';
@@ -9,12 +9,21 @@ import { openModelFile } from './registry.ts';
 import { tensorPreview } from './tensor-preview.ts';
 
 /**
+ * The structure analysis (profile/analyze.ts `analyzeModel`). It is handed in by the worker entry because profile/
+ * reads models through decode/: importing it here would make the two folders depend on each other.
+ */
+export type AnalyzeModel = (model: OpenModel, options: { dims: Record<string, number> }) =>
+  Promise<{ metrics: NodeMetrics; shapes: { unresolved: Record<string, number> } }>;
+
+/**
  * The decode worker's state: the one open model, kept so node details and tensor bytes are read lazily by range.
  * Plain class so Node tests drive it without a worker.
  */
 export class DecodeService implements DecodeApi {
   private model: OpenModel | null = null;
   private generation = 0;
+
+  constructor(private readonly analyzeModel: AnalyzeModel) {}
 
   async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
     const generation = ++this.generation;
@@ -58,7 +67,7 @@ export class DecodeService implements DecodeApi {
   async analyze(dims: Record<string, number>): Promise<AnalysisResult> {
     const model = this.require();
     const t0 = performance.now();
-    const a = await analyzeModel(model, { dims });
+    const a = await this.analyzeModel(model, { dims });
     if (this.model !== model) throw new Error('the model changed during analysis');
     return { metrics: a.metrics, unresolved: { ...a.shapes.unresolved }, ms: performance.now() - t0 };
   }

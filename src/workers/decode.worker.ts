@@ -2,11 +2,12 @@ import * as Comlink from 'comlink';
 import type { GraphIR } from '../graph/ir.ts';
 import type { DecodeApi, ModelInput } from '../decode/api.ts';
 import { DecodeService, typedArrayBuffers } from '../decode/service.ts';
+import { analyzeModel } from '../profile/analyze.ts';
 import { handOver, registerIRTransfer } from './ir-transfer.ts';
 
 registerIRTransfer();
 
-const service = new DecodeService();
+const service = new DecodeService(analyzeModel);
 
 const api: DecodeApi = {
   async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {

@@ -11,7 +11,7 @@ const GPT_TINY = resolve(repoRoot, 'samples/gpt-tiny.onnx');
 
 describe('DecodeService.analyze (the decode worker surface)', () => {
   it('returns the same per-node metrics as analyzeModel on the file, and follows the symbolic dims', async () => {
-    const service = new DecodeService();
+    const service = new DecodeService(analyzeModel);
     await expect(service.analyze({})).rejects.toThrow(/no model/);
     const bytes = readFileSync(GPT_TINY);
     const ir = await service.open({ kind: 'blob', blob: new Blob([bytes]), name: 'gpt-tiny.onnx' });
