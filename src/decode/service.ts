@@ -84,7 +84,7 @@ function typedArrayFields(obj: object): [string, ArrayBufferView][] {
 }
 
 /** A copy of the IR whose typed-array columns are fresh buffers, so the originals can be transferred away. */
-export function copyColumns(ir: GraphIR): GraphIR {
+function copyColumns(ir: GraphIR): GraphIR {
   const copy: Record<string, unknown> = { ...ir };
   for (const [k, v] of typedArrayFields(ir)) copy[k] = (v as Uint8Array).slice();
   return copy as unknown as GraphIR;
