@@ -7,8 +7,8 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { NodeFileSource } from '../src/decode/node-file-source.ts';
-import { decode } from '../src/decode/registry.ts';
+import { NodeFileSource } from '../src/decode/io/node-file-source.ts';
+import { openModelFile } from '../src/decode/registry.ts';
 import { diffModels } from '../src/diff/diff.ts';
 import { groupDiffCounts } from '../src/diff/groups.ts';
 import type { DiffSide } from '../src/diff/types.ts';
@@ -23,8 +23,8 @@ const variants = resolve(repoRoot, 'tests/helpers/diff_variants.py');
 async function open(path: string): Promise<DiffSide & { decodeMs: number }> {
   const source = await NodeFileSource.open(path);
   const t = performance.now();
-  const { ir } = await decode(source);
-  return { ir, source, decodeMs: performance.now() - t };
+  const { model } = await openModelFile(source);
+  return Object.assign(model, { decodeMs: performance.now() - t });
 }
 
 interface CaseRow extends Record<string, string | number> {

@@ -19,7 +19,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeFile } from '../src/decode/node.ts';
+import { decodeFile } from '../src/decode/decode-file.ts';
 import type { Hierarchy } from '../src/graph/hierarchy/types.ts';
 import type { GraphIR } from '../src/graph/ir.ts';
 import { LayoutEngine } from '../src/layout/engine.ts';

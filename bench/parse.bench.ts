@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeFileSource } from '../src/decode/node-file-source.ts';
-import type { ByteSource } from '../src/decode/byte-source.ts';
-import { decode } from '../src/decode/registry.ts';
+import { NodeFileSource } from '../src/decode/io/node-file-source.ts';
+import type { ByteSource } from '../src/decode/io/byte-source.ts';
+import { openModelFile } from '../src/decode/registry.ts';
 import { chainModel, repoRoot, sharedModels, weightHeavy } from '../tests/helpers/models.ts';
 import { median, printTable, writeResults } from './lib.ts';
 
@@ -55,7 +55,7 @@ async function runCase(name: string, file: string, runs: number): Promise<CaseRe
     const counting = count(source);
     (globalThis as { gc?: () => void }).gc?.();
     const t = performance.now();
-    const { ir } = await decode(counting);
+    const { ir } = (await openModelFile(counting)).model;
     const ms = performance.now() - t;
     await source.close();
     if (i === 0) coldMs = ms;

@@ -1,6 +1,6 @@
 import type { CameraState } from '../scene/camera.ts';
 import type { ColorMode } from '../ui/colour-modes.ts';
-import type { ModelInput } from '../workers/decode-api.ts';
+import type { ModelInput } from '../decode/api.ts';
 import { idleState, type StrataState } from './controller.ts';
 import type { SearchMatch } from './model.ts';
 

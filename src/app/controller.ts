@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { TIER_NAMES } from '../culling/lod.ts';
 import type { Scene } from '../scene/scene.ts';
-import type { DecodeApi, ModelInput } from '../workers/decode-api.ts';
+import type { DecodeApi, ModelInput } from '../decode/api.ts';
 import { loadModel, type EarlyLoad, type Loaded, type WorkerPool } from './load.ts';
 import { ModelView, type SearchMatch } from './model.ts';
 

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { ViewLayout } from '../layout/types.ts';
-import type { DecodeApi, ModelInput } from '../workers/decode-api.ts';
+import type { DecodeApi, ModelInput } from '../decode/api.ts';
 import { registerIRTransfer } from '../workers/ir-transfer.ts';
 import type { LayoutApi } from '../layout/api.ts';
 import { initialExpansion } from './model.ts';

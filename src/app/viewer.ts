@@ -10,7 +10,7 @@ import { ProfileControls } from '../ui/profile-controls.ts';
 import { PropertiesPanel } from '../ui/properties.ts';
 import { SearchBox } from '../ui/search.ts';
 import { StatusBar, Toolbar } from '../ui/toolbar.ts';
-import type { ModelInput } from '../workers/decode-api.ts';
+import type { ModelInput } from '../decode/api.ts';
 import { Automation } from './automation.ts';
 import { Controller, errorMessage } from './controller.ts';
 import { installCanvasInteraction } from './interaction.ts';

@@ -1,12 +1,11 @@
-import type { ByteSource } from '../decode/byte-source.ts';
 import { describeError } from '../decode/errors.ts';
-import { NodeFileSource } from '../decode/node-file-source.ts';
-import { decode } from '../decode/registry.ts';
+import { NodeFileSource } from '../decode/io/node-file-source.ts';
+import { openModelFile } from '../decode/registry.ts';
+import type { OpenModel } from '../decode/decoder.ts';
 import { diffModels } from '../diff/diff.ts';
 import { buildDiffReport, formatDiffReport, type DiffReport, type ReportInput } from '../diff/report.ts';
 import { diffTotals } from '../diff/totals.ts';
 import { buildHierarchy } from '../graph/hierarchy/build.ts';
-import type { GraphIR } from '../graph/ir.ts';
 
 /** `strata diff A B [--json] [--bytes]`: exit 0 when the models are equal, 1 when they differ, 2 on error. */
 export async function runDiff(fileA: string | undefined, fileB: string | undefined, json: boolean, bytes: boolean): Promise<number> {
@@ -26,18 +25,16 @@ export async function runDiff(fileA: string | undefined, fileB: string | undefin
   return report.equal ? 0 : 1;
 }
 
-interface OpenedModel {
-  ir: GraphIR;
-  source: ByteSource;
+interface OpenedModel extends OpenModel {
   format: string;
 }
 
-/** The one place the CLI decodes a model for the diff (the decoder contract is being migrated to OpenModel). */
+/** The one place the CLI opens a model for the diff. */
 async function openModel(file: string): Promise<OpenedModel> {
   const source = await NodeFileSource.open(file);
   try {
-    const { ir, decoder } = await decode(source);
-    return { ir, source, format: decoder.id };
+    const { model, decoder } = await openModelFile(source);
+    return Object.assign(model, { format: decoder.id });
   } catch (err) {
     await source.close();
     throw err;

@@ -1,13 +1,12 @@
 import { describeError } from '../decode/errors.ts';
-import { NodeFileSource } from '../decode/node-file-source.ts';
-import type { ByteSource } from '../decode/byte-source.ts';
-import { decode } from '../decode/registry.ts';
+import { NodeFileSource } from '../decode/io/node-file-source.ts';
+import type { OpenModel } from '../decode/decoder.ts';
+import { openModelFile } from '../decode/registry.ts';
 import { buildHierarchy } from '../graph/hierarchy/build.ts';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
-import type { GraphIR } from '../graph/ir.ts';
 import { groupMetrics, topGroups } from '../graph/metric-sums.ts';
 import { summarize, type GraphSummary, type TensorSummary } from '../graph/summary.ts';
-import { analyzeModel } from '../profile/analyze.ts';
+import { analyzeModel, unresolvedSummary } from '../profile/analyze.ts';
 
 export interface InspectReport {
   file: string;
@@ -48,13 +47,14 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
   const source = await NodeFileSource.open(path);
   try {
     const t0 = performance.now();
-    const { ir, decoder } = await decode(source);
+    const { model, decoder } = await openModelFile(source);
+    const { ir } = model;
     const t1 = performance.now();
     const hierarchy = buildHierarchy(ir);
     const t2 = performance.now();
     let metrics: InspectMetrics;
     try {
-      metrics = await inspectMetrics(source, ir, hierarchy, options);
+      metrics = await inspectMetrics(model, hierarchy, options);
     } catch (err) {
       // The structure decoded; a failure while sizing it must not hide the summary.
       metrics = { ...EMPTY_METRICS, error: err instanceof Error ? err.message : String(err) };
@@ -78,8 +78,8 @@ const EMPTY_METRICS: InspectMetrics = {
   unknownCostNodes: 0, unresolvedOps: {},
 };
 
-async function inspectMetrics(source: ByteSource, ir: GraphIR, hierarchy: Hierarchy, options: InspectOptions): Promise<InspectMetrics> {
-  const analysis = await analyzeModel(source, ir, { dims: options.dims });
+async function inspectMetrics(model: OpenModel, hierarchy: Hierarchy, options: InspectOptions): Promise<InspectMetrics> {
+  const analysis = await analyzeModel(model, { dims: options.dims });
   const groups = groupMetrics(hierarchy, analysis.metrics);
   const totals = analysis.metrics.totals;
   const share = (s: number) => Math.round(s * 10000) / 10000;
@@ -131,7 +131,7 @@ export function formatReport(r: InspectReport): string {
   lines.push(`    activations   ${si(m.activationBytes)}B`);
   if (m.error) lines.push(`    (not computed: ${m.error})`);
   if (m.unknownCostNodes) {
-    const ops = Object.entries(m.unresolvedOps).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([op, n]) => `${op} ×${n}`).join(', ');
+    const ops = unresolvedSummary(m.unresolvedOps).slice(0, 5).join(', ');
     lines.push(`    (lower bounds: ${m.unknownCostNodes} nodes with unknown shapes${ops ? `; unresolved: ${ops}` : ''})`);
   }
   const table = (title: string, rows: { path: string; value: number; share: number }[]) => {

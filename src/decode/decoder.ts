@@ -1,6 +1,6 @@
 import type { GraphIR } from '../graph/ir.ts';
 import type { AttributeLookup } from '../graph/shapes/attributes.ts';
-import type { ByteSource } from './byte-source.ts';
+import type { ByteSource } from './io/byte-source.ts';
 
 /**
  * The decoder contract. A format registers one `ModelDecoder` (built with `defineDecoder`); opening a file gives
@@ -38,10 +38,10 @@ export interface OpenModel {
   /** Attributes and documentation of one node, read by range from the file when asked. */
   nodeDetails(node: number): Promise<NodeDetails>;
   /**
-   * Typed attribute values of the nodes whose op type is in `ops` (and that pass `want`), for shape inference and
+   * Typed attribute values of the nodes whose op type is in `ops` (every op when null, and that pass `want`), for shape inference and
    * FLOPs. Formats without it are analysed from the IR alone.
    */
-  attributesFor?(ops: ReadonlySet<string>, want?: (node: number) => boolean): Promise<AttributeLookup>;
+  attributesFor?(ops: ReadonlySet<string> | null, want?: (node: number) => boolean): Promise<AttributeLookup>;
 }
 
 export interface ModelDecoder {

@@ -1,8 +1,14 @@
-import type { ByteSource } from './byte-source.ts';
+import type { ByteSource } from './io/byte-source.ts';
 import { DecodeError } from './errors.ts';
 
 /** A parsed JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+/** A parsed JSON object. */
+export type JsonObject = { [k: string]: Json };
+
+export const isJsonObject = (v: Json | undefined): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v);
+/** The value when it is a string, else ''. */
+export const jsonString = (v: Json | undefined): string => (typeof v === 'string' ? v : '');
 
 /** A whole-file JSON model description is metadata only; past this it is not a real one. */
 const MAX_JSON = 256 << 20;

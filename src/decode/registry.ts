@@ -1,5 +1,5 @@
-import type { GraphIR } from '../graph/ir.ts';
-import type { ByteSource } from './byte-source.ts';
+import type { DecodeOptions, ModelDecoder, OpenModel } from './decoder.ts';
+import type { ByteSource } from './io/byte-source.ts';
 import { DecodeError } from './errors.ts';
 import { barracudaDecoder } from './barracuda/index.ts';
 import { caffeDecoder } from './caffe/index.ts';
@@ -12,7 +12,6 @@ import { nnefDecoder } from './nnef/index.ts';
 import { onnxDecoder } from './onnx/index.ts';
 import { openvinoDecoder } from './openvino/index.ts';
 import { paddleDecoder } from './paddle/index.ts';
-import type { DecodeOptions, ModelDecoder } from './registry-types.ts';
 import { pytorchDecoder } from './pytorch/index.ts';
 import { tensorflowDecoder } from './tensorflow/index.ts';
 import { tfjsDecoder } from './tfjs/index.ts';
@@ -38,8 +37,9 @@ export async function detectFormat(source: ByteSource): Promise<ModelDecoder> {
   throw new DecodeError(`unrecognised model format (known: ${decoders.map((d) => d.id).join(', ')})`, source.name);
 }
 
-export async function decode(source: ByteSource, options?: DecodeOptions): Promise<{ ir: GraphIR; decoder: ModelDecoder }> {
+/** Detects the format and opens the model: the open model (IR plus lazy details) and the decoder that read it. */
+export async function openModelFile(source: ByteSource, options?: DecodeOptions): Promise<{ model: OpenModel; decoder: ModelDecoder }> {
   const decoder = await detectFormat(source);
-  const ir = await decoder.decode(source, options);
-  return { ir, decoder };
+  const model = await decoder.open(source, options);
+  return { model, decoder };
 }

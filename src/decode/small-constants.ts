@@ -1,4 +1,4 @@
-import type { ByteSource } from './byte-source.ts';
+import type { ByteSource } from './io/byte-source.ts';
 import { decodeNumbers } from './tensor-preview.ts';
 import { DTYPE_BITS, ValueFlag, valueElementCount, type GraphIR } from '../graph/ir.ts';
 

@@ -1,6 +1,6 @@
 import { DTYPE_BITS, DataEncoding, ValueFlag, dtypeName, str, valueElementCount, valueShape, type GraphIR } from '../graph/ir.ts';
-import type { TensorPreview, TensorStats } from '../workers/decode-api.ts';
-import type { ByteSource } from './byte-source.ts';
+import type { TensorPreview, TensorStats } from './api.ts';
+import type { ByteSource } from './io/byte-source.ts';
 
 /** At most this many bytes are read for a preview, whatever the tensor's size. */
 export const PREVIEW_MAX_BYTES = 4 << 20;

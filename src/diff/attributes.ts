@@ -1,4 +1,3 @@
-import { decodeOnnxAttributes } from '../decode/onnx/attributes.ts';
 import { dtypeName } from '../graph/ir.ts';
 import { finish, hashString, mix, mixNumber } from './hash.ts';
 import type { DiffSide } from './types.ts';
@@ -17,13 +16,11 @@ export interface NodeAttributeSource {
 }
 
 /**
- * The one place the diff reads attributes from a file. ONNX only for now (the decoder's lazy attribute reader);
- * other formats' IRs carry no attributes, so the diff compares what the IR has and says so in its notes.
- * Returns null when the format gives no attributes.
+ * The one place the diff reads attributes: every node's, through the format's own lazy reader. Formats without
+ * one give null; the diff then compares what the IR has and says so in its notes.
  */
 export async function readAllAttributes(side: DiffSide): Promise<NodeAttributeSource | null> {
-  if (side.ir.format !== 'onnx') return null;
-  return decodeOnnxAttributes(side.source, side.ir);
+  return side.attributesFor ? side.attributesFor(null, () => true) : null;
 }
 
 /**

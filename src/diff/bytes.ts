@@ -1,4 +1,4 @@
-import type { ByteSource } from '../decode/byte-source.ts';
+import type { ByteSource } from '../decode/io/byte-source.ts';
 import { ValueFlag, str } from '../graph/ir.ts';
 import { ByteHasher } from './hash.ts';
 import type { DiffSide } from './types.ts';

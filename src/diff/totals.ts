@@ -22,7 +22,7 @@ export async function diffTotals(a: DiffSide, b: DiffSide, dims?: Record<string,
   const errors: string[] = [];
   const side = async (s: DiffSide, label: string): Promise<SideTotals> => {
     try {
-      const t = (await analyzeModel(s.source, s.ir, { dims })).metrics.totals;
+      const t = (await analyzeModel(s, { dims })).metrics.totals;
       return { nodes: s.ir.nodeCount, parameters: t.parameters, macs: t.macs, flops: t.flops };
     } catch (err) {
       errors.push(`${label}: ${err instanceof Error ? err.message : String(err)}`);

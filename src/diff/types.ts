@@ -1,16 +1,12 @@
-import type { ByteSource } from '../decode/byte-source.ts';
-import type { GraphIR } from '../graph/ir.ts';
+import type { OpenModel } from '../decode/decoder.ts';
 
 /**
  * Types of the model diff engine. Everything per node is a typed array indexed by node id of its side, so the
  * result can be transferred from the decode worker to the page without copying and read by the scene directly.
  */
 
-/** One side of a comparison: a decoded model and the bytes it came from (for attributes and constant payloads). */
-export interface DiffSide {
-  ir: GraphIR;
-  source: ByteSource;
-}
+/** One side of a comparison: an open model (its IR, the bytes it came from, and its format's attribute reader). */
+export type DiffSide = OpenModel;
 
 export interface DiffOptions {
   /** Also compare the bytes of paired constants (hashed by bounded range reads). Default false. */

@@ -1,5 +1,5 @@
 import { MODEL_EXTENSIONS, endsWithAny, isModelDefinition } from '../decode/file-kinds.ts';
-import type { ModelInput } from '../workers/decode-api.ts';
+import type { ModelInput } from '../decode/api.ts';
 
 /**
  * Picks the model among dropped/selected files: a definition file with a known model extension (the largest one

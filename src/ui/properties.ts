@@ -4,7 +4,7 @@ import {
   valueTypeString, type GraphIR,
 } from '../graph/ir.ts';
 import { CATEGORY_NAMES, cssColor, type OpCategory, type Theme } from '../scene/palette.ts';
-import type { DecodeApi, TensorPreview } from '../workers/decode-api.ts';
+import type { DecodeApi, TensorPreview } from '../decode/api.ts';
 import { clear, el } from './dom.ts';
 import { formatBytes, formatCount } from './format.ts';
 

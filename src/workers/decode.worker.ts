@@ -1,12 +1,13 @@
 import * as Comlink from 'comlink';
 import type { GraphIR } from '../graph/ir.ts';
-import type { DecodeApi, ModelInput } from './decode-api.ts';
-import { DecodeService } from './decode-service.ts';
+import type { DecodeApi, ModelInput } from '../decode/api.ts';
+import { DecodeService, typedArrayBuffers } from '../decode/service.ts';
+import { analyzeModel } from '../profile/analyze.ts';
 import { handOver, registerIRTransfer } from './ir-transfer.ts';
 
 registerIRTransfer();
 
-const service = new DecodeService();
+const service = new DecodeService(analyzeModel);
 
 const api: DecodeApi = {
   async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
@@ -26,8 +27,7 @@ const api: DecodeApi = {
   tensorPreview: (value) => service.tensorPreview(value),
   async analyze(dims) {
     const r = await service.analyze(dims);
-    const m = r.metrics;
-    return Comlink.transfer(r, [m.parameters.buffer, m.macs.buffer, m.flops.buffer, m.activationBytes.buffer, m.unknownCost.buffer] as ArrayBuffer[]);
+    return Comlink.transfer(r, typedArrayBuffers(r.metrics));
   },
 };
 

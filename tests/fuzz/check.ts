@@ -1,10 +1,9 @@
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { decode } from '../../src/decode/registry.ts';
-import type { ModelDecoder } from '../../src/decode/registry-types.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
+import type { ModelDecoder, OpenModel } from '../../src/decode/decoder.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
-import type { GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 
@@ -45,9 +44,9 @@ export async function checkInput(decoder: ModelDecoder, bytes: Uint8Array, name:
 async function checkOnce(decoder: ModelDecoder, bytes: Uint8Array, name: string, options: CheckOptions): Promise<CheckResult> {
   const source = new BufferSource(bytes, name);
   const t0 = performance.now();
-  let ir: GraphIR;
+  let model: OpenModel;
   try {
-    ir = options.viaRegistry ? (await decode(source)).ir : await decoder.decode(source);
+    model = options.viaRegistry ? (await openModelFile(source)).model : await decoder.open(source);
   } catch (err) {
     const ms = performance.now() - t0;
     if (!(err instanceof DecodeError)) return { outcome: 'failure', ms, stage: 'decode', message: describe(err) };
@@ -57,27 +56,29 @@ async function checkOnce(decoder: ModelDecoder, bytes: Uint8Array, name: string,
     return { outcome: 'rejected', ms, message: line };
   }
   const ms = performance.now() - t0;
+  const { ir } = model;
   if (options.timeLimitMs && ms > options.timeLimitMs) return { outcome: 'failure', ms, stage: 'time', message: `decoded in ${ms.toFixed(0)} ms` };
   const problems = validateIR(ir, { fileSize: bytes.length, maxProblems: 5 });
   if (problems.length) return { outcome: 'failure', ms, stage: 'validate', message: problems.join('; ') };
   if (options.downstream) {
-    const failure = await downstream(decoder, source, ir);
+    const failure = await downstream(model, source);
     if (failure) return { outcome: 'failure', ms, ...failure };
   }
   return { outcome: 'ok', ms, message: `${ir.nodeCount} nodes` };
 }
 
-async function downstream(decoder: ModelDecoder, source: BufferSource, ir: GraphIR): Promise<{ stage: string; message: string } | null> {
+async function downstream(model: OpenModel, source: BufferSource): Promise<{ stage: string; message: string } | null> {
+  const { ir } = model;
   let stage = 'summary';
   try {
     JSON.stringify(summarize(ir));
     stage = 'hierarchy';
     buildHierarchy(ir);
     stage = 'details';
-    if (decoder.nodeDetails && ir.nodeCount) {
+    if (ir.nodeCount) {
       for (const n of new Set([0, ir.nodeCount >> 1, ir.nodeCount - 1])) {
         try {
-          await decoder.nodeDetails(source, ir, n);
+          await model.nodeDetails(n);
         } catch (err) {
           if (!(err instanceof DecodeError)) throw err;
         }

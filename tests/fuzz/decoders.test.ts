@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
-import { decode, decoders } from '../../src/decode/registry.ts';
-import type { ModelDecoder } from '../../src/decode/registry-types.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
+import { decoders, openModelFile } from '../../src/decode/registry.ts';
+import type { ModelDecoder } from '../../src/decode/decoder.ts';
 import { valueElementCount } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
@@ -135,7 +135,7 @@ describe('decoding stays bounded', () => {
     });
     const before = heap();
     const t0 = performance.now();
-    const { ir } = await decode(new BufferSource(bytes, 'huge.onnx'));
+    const { ir } = (await openModelFile(new BufferSource(bytes, 'huge.onnx'))).model;
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(heap() - before).toBeLessThan(64 << 20);
     expect(validateIR(ir)).toEqual([]);
@@ -149,7 +149,7 @@ describe('decoding stays bounded', () => {
     expect(bytes.length).toBeLessThan(5 * n);
     const before = heap();
     const t0 = performance.now();
-    const { ir } = await decode(new BufferSource(bytes, 'many.onnx'));
+    const { ir } = (await openModelFile(new BufferSource(bytes, 'many.onnx'))).model;
     const ms = performance.now() - t0;
     const grown = heap() - before;
     console.log(`[fuzz] ${n} empty nodes (${(bytes.length / 1e6).toFixed(1)} MB): ${ms.toFixed(0)} ms, heap +${(grown / 1e6).toFixed(0)} MB`);
@@ -165,7 +165,7 @@ describe('decoding stays bounded', () => {
     const bytes = manyNodes(n, concat(pb.string(4, 'Op'), pb.string(1, 'x'), pb.string(2, 'x')));
     const before = heap();
     const t0 = performance.now();
-    const { ir } = await decode(new BufferSource(bytes, 'shared.onnx'));
+    const { ir } = (await openModelFile(new BufferSource(bytes, 'shared.onnx'))).model;
     const ms = performance.now() - t0;
     expect(ir.nodeCount).toBe(n);
     expect(ir.valueCount).toBe(1);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { decoders } from '../../src/decode/registry.ts';
-import type { ModelDecoder } from '../../src/decode/registry-types.ts';
+import type { ModelDecoder } from '../../src/decode/decoder.ts';
 import { checkInput, type CheckOptions } from './check.ts';
 import { FuzzPlan, type FuzzCase, type Seed } from './mutate.ts';
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Controller } from '../../src/app/controller.ts';
 import type { WorkerPool } from '../../src/app/load.ts';
 import { ModelView, initialExpansion } from '../../src/app/model.ts';
-import { decodeFile } from '../../src/decode/node.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import type { Hierarchy } from '../../src/graph/hierarchy/types.ts';
 import { str, type GraphIR } from '../../src/graph/ir.ts';
 import { LayoutEngine } from '../../src/layout/engine.ts';

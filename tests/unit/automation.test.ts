@@ -4,7 +4,7 @@ import { idleState, type StrataState } from '../../src/app/controller.ts';
 import type { SearchMatch } from '../../src/app/model.ts';
 import type { CameraState } from '../../src/scene/camera.ts';
 import type { ColorMode } from '../../src/ui/colour-modes.ts';
-import type { ModelInput } from '../../src/workers/decode-api.ts';
+import type { ModelInput } from '../../src/decode/api.ts';
 
 /** A controller whose scene draws a frame only when the test says so, recording every call. */
 class FakeController implements AutomatedController {

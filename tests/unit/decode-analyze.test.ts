@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { analyzeModel } from '../../src/profile/analyze.ts';
-import { DecodeService } from '../../src/workers/decode-service.ts';
+import { DecodeService } from '../../src/decode/service.ts';
 import { repoRoot } from '../helpers/models.ts';
 
 const GPT_TINY = resolve(repoRoot, 'samples/gpt-tiny.onnx');
 
 describe('DecodeService.analyze (the decode worker surface)', () => {
   it('returns the same per-node metrics as analyzeModel on the file, and follows the symbolic dims', async () => {
-    const service = new DecodeService();
+    const service = new DecodeService(analyzeModel);
     await expect(service.analyze({})).rejects.toThrow(/no model/);
     const bytes = readFileSync(GPT_TINY);
     const ir = await service.open({ kind: 'blob', blob: new Blob([bytes]), name: 'gpt-tiny.onnx' });
@@ -22,8 +22,8 @@ describe('DecodeService.analyze (the decode worker surface)', () => {
 
     const source = await NodeFileSource.open(GPT_TINY);
     try {
-      const { ir: direct } = await decode(source);
-      const a = await analyzeModel(source, direct, { dims: { batch: 1, sequence: 128 } });
+      const { model } = await openModelFile(source);
+      const a = await analyzeModel(model, { dims: { batch: 1, sequence: 128 } });
       expect(r.metrics.totals.parameters).toBe(a.metrics.totals.parameters);
       expect(r.metrics.totals.flops).toBe(a.metrics.totals.flops);
       expect(Array.from(r.metrics.flops)).toEqual(Array.from(a.metrics.flops));

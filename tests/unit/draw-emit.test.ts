@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelView } from '../../src/app/model.ts';
 import { Culler } from '../../src/culling/culler.ts';
 import { Tier, tierFor } from '../../src/culling/lod.ts';
-import { decodeFile } from '../../src/decode/node.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import { LayoutEngine } from '../../src/layout/engine.ts';
 import { BoxKind, type ViewLayout } from '../../src/layout/types.ts';
 import { MAX_DOT_EDGES, emitView, type DrawInput, type SceneSource } from '../../src/scene/draw/emit.ts';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { OpenModel } from '../../src/decode/decoder.ts';
 import { barracudaDecoder } from '../../src/decode/barracuda/index.ts';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { decode, decoders } from '../../src/decode/registry.ts';
+import { decoders, openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { nodeInputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
@@ -25,7 +26,8 @@ describe('Unity Barracuda .nn', () => {
       const bytes = tinyBarracudaModel(version);
       const source = new BufferSource(bytes, 'tiny.nn');
       expect(decoders.filter((d) => d.sniff(bytes, 'tiny.nn')).map((d) => d.id)).toEqual(['barracuda']);
-      const { ir, decoder } = await decode(source);
+      const { model, decoder } = await openModelFile(source);
+      const { ir } = model;
       expect(decoder.id).toBe('barracuda');
       expect(validateIR(ir, { fileSize: bytes.length })).toEqual([]);
       const s = summarize(ir);
@@ -41,7 +43,7 @@ describe('Unity Barracuda .nn', () => {
       expect(valueShape(ir, w)).toEqual([64, 1, 1, 10]);
       expect((await tensorPreview(source, ir, w)).values.slice(0, 3)).toEqual(['0', '0.0100000', '0.0200000']);
       expect((await tensorPreview(source, ir, named(ir, 'conv1/B', 'value'))).values).toEqual(['0.250000', '-0.250000', '1', '2']);
-      const details = await barracudaDecoder.nodeDetails!(source, ir, named(ir, 'conv1', 'node'));
+      const details = await model.nodeDetails(named(ir, 'conv1', 'node'));
       expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['activation=Relu', 'pad=[1, 1, 1, 1]', 'stride=[1, 1]']);
     });
   }
@@ -50,7 +52,8 @@ describe('Unity Barracuda .nn', () => {
     const bytes = writeBarracuda({ version: 19, inputs: [{ name: 'entrée', shape: [1, 1, 1, 1, 1, 1, 1, 4] }], outputs: ['🙂out'], layers: [
       { name: '🙂out', type: 50, activation: 1, inputs: ['entrée'] },
     ] });
-    const ir = await barracudaDecoder.decode(new BufferSource(bytes, 'utf8.nn'));
+    const model = await barracudaDecoder.open(new BufferSource(bytes, 'utf8.nn'));
+    const ir = model.ir;
     expect(summarize(ir).inputs[0].name).toBe('entrée');
     expect(summarize(ir).outputs[0].name).toBe('🙂out');
   });
@@ -59,17 +62,17 @@ describe('Unity Barracuda .nn', () => {
     const bytes = tinyBarracudaModel(19);
     const wrong = bytes.slice();
     wrong[0] = 42;
-    await expect(barracudaDecoder.decode(new BufferSource(wrong, 'v42.nn'))).rejects.toThrow(/version 42 is not supported/);
+    await expect(barracudaDecoder.open(new BufferSource(wrong, 'v42.nn'))).rejects.toThrow(/version 42 is not supported/);
     for (const cut of [4, 12, 40, 200, bytes.length >> 1]) {
-      const err = await barracudaDecoder.decode(new BufferSource(bytes.subarray(0, cut), 'cut.nn')).catch((e: unknown) => e);
+      const err = await barracudaDecoder.open(new BufferSource(bytes.subarray(0, cut), 'cut.nn')).catch((e: unknown) => e);
       // Cut inside the weight block, the graph still decodes but nothing is located past the end.
       if (!(err instanceof DecodeError)) {
-        const ir = err as GraphIR;
+        const { ir } = err as OpenModel;
         expect(ir.metadata.weights).toMatch(/does not fit/);
       }
     }
     const huge = bytes.slice();
     new DataView(huge.buffer).setInt32(8, 0x7fffffff, true);
-    await expect(barracudaDecoder.decode(new BufferSource(huge, 'huge.nn'))).rejects.toThrow(/input count .* does not fit/);
+    await expect(barracudaDecoder.open(new BufferSource(huge, 'huge.nn'))).rejects.toThrow(/input count .* does not fit/);
   });
 });

@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { CountingSource } from '../helpers/models.ts';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { buildCaffeGraph } from '../../src/decode/caffe/build.ts';
 import { parseCaffemodel } from '../../src/decode/caffe/caffemodel.ts';
 import { caffeDecoder } from '../../src/decode/caffe/index.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { ValueFlag, nodeInputIds, nodeOutputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
@@ -54,7 +54,7 @@ function isAcyclicInOrder(ir: GraphIR): boolean {
   return true;
 }
 
-const decodeText = (text: string, name = 'net.prototxt') => caffeDecoder.decode(new BufferSource(new TextEncoder().encode(text), name));
+const decodeText = async (text: string, name = 'net.prototxt') => (await caffeDecoder.open(new BufferSource(new TextEncoder().encode(text), name))).ir;
 
 describe('Caffe decoder on the real .prototxt files', () => {
   it('finds both files', () => expect(prototxts).toEqual(['SqueezeDet_deploy.prototxt', 'SqueezeNet_deploy.prototxt']));
@@ -79,7 +79,8 @@ describe('Caffe decoder on the real .prototxt files', () => {
       expect(caffeDecoder.sniff(new Uint8Array(readFileSync(path).subarray(0, 4096)), 'model.txt')).toBe(true);
       const source = await NodeFileSource.open(path);
       try {
-        const ir = await caffeDecoder.decode(source);
+        const model = await caffeDecoder.open(source);
+    const ir = model.ir;
         expect(ir.format).toBe('caffe');
         expect(validateIR(ir, { fileSize: source.size })).toEqual([]);
         const s = summarize(ir);
@@ -105,7 +106,7 @@ describe('Caffe decoder on the real .prototxt files', () => {
         const fire2 = [...ir.nodeName].findIndex((x) => str(ir, x) === 'fire2');
         expect(valueShape(ir, nodeOutputIds(ir, fire2)[0])).toEqual([1, 128, 102, 102]);
         if (name === 'SqueezeNet_deploy.prototxt') expect(s.outputs[0].shape).toEqual([1, 1000, 1, 1]);
-        const details = await caffeDecoder.nodeDetails!(source, ir, conv1);
+        const details = await model.nodeDetails(conv1);
         expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({
           'convolution_param.num_output': '96', 'convolution_param.kernel_size': '7', 'convolution_param.stride': '2',
         });
@@ -230,7 +231,8 @@ describe('Caffe binary (.caffemodel)', () => {
     const bytes = caffemodel();
     expect(caffeDecoder.sniff(bytes.subarray(0, 4096), 'x.bin')).toBe(true);
     const source = new BufferSource(bytes, 'tiny.caffemodel');
-    const ir = await caffeDecoder.decode(source);
+    const model = await caffeDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir, { fileSize: bytes.length })).toEqual([]);
     const s = summarize(ir);
     expect(s.ops).toEqual({ Convolution: 1, InnerProduct: 1, ReLU: 1 });
@@ -246,11 +248,11 @@ describe('Caffe binary (.caffemodel)', () => {
     const preview = await tensorPreview(source, ir, w0);
     expect(preview.values.slice(0, 3)).toEqual(['0', '0.500000', '1']);
     const conv = [...ir.nodeName].findIndex((x) => str(ir, x) === 'conv1');
-    const details = await caffeDecoder.nodeDetails!(source, ir, conv);
+    const details = await model.nodeDetails(conv);
     expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({
       'convolution_param.num_output': '8', 'convolution_param.kernel_size': '3', 'convolution_param.stride': '2', 'convolution_param.bias_term': 'true',
     });
-    const relu = await caffeDecoder.nodeDetails!(source, ir, [...ir.nodeName].findIndex((x) => str(ir, x) === 'relu1'));
+    const relu = await model.nodeDetails([...ir.nodeName].findIndex((x) => str(ir, x) === 'relu1'));
     expect(relu.attributes).toEqual([{ name: 'relu_param.negative_slope', type: 'float', value: '0.25' }]);
   });
 
@@ -276,7 +278,7 @@ describe('Caffe binary (.caffemodel)', () => {
         expect((err as DecodeError).describe()).toMatch(/^cut\.caffemodel: /);
       }
     }
-    const err = await caffeDecoder.decode(new BufferSource(new Uint8Array([0x0b, 0x01, 0x02]), 'junk.caffemodel')).catch((e: unknown) => e);
+    const err = await caffeDecoder.open(new BufferSource(new Uint8Array([0x0b, 0x01, 0x02]), 'junk.caffemodel')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DecodeError);
     const seeds = [{ label: 'tiny', bytes, kind: 'protobuf' as const }];
     const plan = new FuzzPlan(seeds, 250, 9, 80);

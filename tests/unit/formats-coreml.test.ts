@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { coremlDecoder } from '../../src/decode/coreml/index.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { decoders } from '../../src/decode/registry.ts';
@@ -20,7 +20,7 @@ const nodeNamed = (ir: GraphIR, name: string) => {
   for (let n = 0; n < ir.nodeCount; n++) if (str(ir, ir.nodeName[n]) === name) return n;
   throw new Error(`no node ${name}`);
 };
-const dec = (b: Uint8Array) => coremlDecoder.decode(new BufferSource(b, 'bad.mlmodel'));
+const dec = async (b: Uint8Array) => (await coremlDecoder.open(new BufferSource(b, 'bad.mlmodel'))).ir;
 
 describe('Core ML .mlmodel', () => {
   it('the fixture is what the helper writes, and only the coreml decoder claims it', () => {
@@ -30,7 +30,8 @@ describe('Core ML .mlmodel', () => {
 
   it('one node per layer, typed by the layer field; branch networks are sub-graphs; weights by offset', async () => {
     const source = new BufferSource(bytes, 'tiny_branch.mlmodel');
-    const ir = await coremlDecoder.decode(source);
+    const model = await coremlDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     expect(ir.nodeCount).toBe(11);
     expect(ir.graphCount).toBe(3);
@@ -54,10 +55,10 @@ describe('Core ML .mlmodel', () => {
     expect([0, 1, 2, 3].map((i) => dv.getFloat32(i * 4, true))).toEqual([0, 1 / 7, 2 / 7, 3 / 7].map(Math.fround));
     const fcW = nodeInputIds(ir, nodeNamed(ir, 'fc'))[1];
     expect(Array.from(ir.valueShapeDims.subarray(ir.valueShapeOffsets[fcW], ir.valueShapeOffsets[fcW + 1]))).toEqual([10, 2048]);
-    const details = await coremlDecoder.nodeDetails!(source, ir, conv);
+    const details = await model.nodeDetails(conv);
     expect(details.attributes.slice(0, 7).map((a) => `${a.name}=${a.value}`)).toEqual(['outputChannels=8', 'kernelChannels=3', 'nGroups=1', 'kernelSize=[3, 3]', 'stride=[1, 1]', 'same=set', 'hasBias=1']);
-    expect((await coremlDecoder.nodeDetails!(source, ir, nodeNamed(ir, 'relu1'))).attributes).toEqual([{ name: 'activation', type: 'oneof', value: 'ReLU' }]);
-    expect((await coremlDecoder.nodeDetails!(source, ir, nodeNamed(ir, 'pool1'))).attributes[0].value).toBe('MAX');
+    expect((await model.nodeDetails(nodeNamed(ir, 'relu1'))).attributes).toEqual([{ name: 'activation', type: 'oneof', value: 'ReLU' }]);
+    expect((await model.nodeDetails(nodeNamed(ir, 'pool1'))).attributes[0].value).toBe('MAX');
   });
 
   it('a pipeline is flattened: neural networks by layer, other models as one node', async () => {
@@ -92,7 +93,8 @@ describe('Core ML ML Program (mlProgram)', () => {
     const { model, weights } = tinyMilModel();
     expect(decoders.filter((d) => d.sniff(model, 'model.mlmodel')).map((d) => d.id)).toEqual(['coreml']);
     const source = new BufferSource(model, 'model.mlmodel', new Map([['weight.bin', weights]]));
-    const ir = await coremlDecoder.decode(source);
+    const opened = await coremlDecoder.open(source);
+    const ir = opened.ir;
     expect(validateIR(ir, { fileSize: model.length })).toEqual([]);
     const s = summarize(ir);
     expect(s.ops).toEqual({ cond: 1, conv: 1, linear: 1, reduce_max: 1, reduce_mean: 1, relu: 1, softmax: 1 });
@@ -111,18 +113,18 @@ describe('Core ML ML Program (mlProgram)', () => {
     expect(convW.values.slice(0, 3)).toEqual(['0', '0.111111', '0.222222']);
     const fcW = await tensorPreview(source, ir, named(ir, 'fc_w', 'value'));
     expect(fcW.values.slice(0, 3)).toEqual(['0', '0.0100000', '0.0200000']);
-    const details = await coremlDecoder.nodeDetails!(source, ir, named(ir, 'conv_0', 'node'));
+    const details = await opened.nodeDetails(named(ir, 'conv_0', 'node'));
     expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['x=image', 'weight=conv_w', 'strides=[1, 1]', 'pad_type="same"']);
   });
 
   it('without weight.bin, blob weights keep their shapes and say why they cannot be previewed', async () => {
     const { model } = tinyMilModel();
-    const ir = await coremlDecoder.decode(new BufferSource(model, 'model.mlmodel'));
+    const ir = (await coremlDecoder.open(new BufferSource(model, 'model.mlmodel'))).ir;
     expect(summarize(ir).parameters).toBe(296);
     expect(ir.metadata.weights).toMatch(/weight.bin not opened/);
     // Inside an .mlpackage the weights folder sits beside model.mlmodel.
     const { weights } = tinyMilModel();
-    const packaged = await coremlDecoder.decode(new BufferSource(model, 'model.mlmodel', new Map([['weights/weight.bin', weights]])));
+    const packaged = (await coremlDecoder.open(new BufferSource(model, 'model.mlmodel', new Map([['weights/weight.bin', weights]])))).ir;
     expect(packaged.metadata.weights).toBe('located in weight.bin');
   });
 });

@@ -2,10 +2,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { darknetDecoder } from '../../src/decode/darknet/index.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { ValueFlag, nodeInputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
@@ -29,7 +29,7 @@ function countSections(text: string): Record<string, number> {
 
 async function decodeBytes(text: string | Uint8Array, name = 'test.cfg', siblings?: Map<string, Uint8Array>): Promise<GraphIR> {
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
-  return darknetDecoder.decode(new BufferSource(bytes, name, siblings));
+  return (await darknetDecoder.open(new BufferSource(bytes, name, siblings))).ir;
 }
 
 function outputShape(ir: GraphIR, node: number) {
@@ -48,7 +48,8 @@ describe('Darknet decoder on the real .cfg files', () => {
       const source = await NodeFileSource.open(path);
       try {
         expect(darknetDecoder.sniff(new Uint8Array(readFileSync(path).subarray(0, 4096)), name)).toBe(true);
-        const ir = await darknetDecoder.decode(source);
+        const model = await darknetDecoder.open(source);
+    const ir = model.ir;
         expect(validateIR(ir, { fileSize: source.size })).toEqual([]);
         const s = summarize(ir);
         const want = countSections(text);
@@ -59,7 +60,7 @@ describe('Darknet decoder on the real .cfg files', () => {
         for (let n = 0; n < ir.nodeCount; n++) {
           for (const v of nodeInputIds(ir, n)) if (ir.valueProducer[v] >= 0) expect(ir.valueProducer[v]).toBeLessThan(n);
         }
-        const details = await darknetDecoder.nodeDetails!(source, ir, 0);
+        const details = await model.nodeDetails(0);
         expect(details.attributes.length).toBeGreaterThan(0);
       } finally {
         await source.close();
@@ -70,7 +71,8 @@ describe('Darknet decoder on the real .cfg files', () => {
   it('yolov3-tiny: shapes, route edges, detection heads as outputs, parameter count', async () => {
     const path = resolve(models, 'yolov3-tiny.cfg');
     const source = await NodeFileSource.open(path);
-    const ir = await darknetDecoder.decode(source);
+    const model = await darknetDecoder.open(source);
+    const ir = model.ir;
     await source.close();
     const s = summarize(ir);
     expect(s.nodes).toBe(24);

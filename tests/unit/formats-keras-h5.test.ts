@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { Hdf5File } from '../../src/decode/hdf5/hdf5.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { ValueFlag, graphInputIds, graphOutputIds, nodeInputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
@@ -16,7 +16,8 @@ const fixtures = resolve(import.meta.dirname, '../fixtures/keras');
 
 async function open(path: string) {
   const source = await NodeFileSource.open(path);
-  const { ir, decoder } = await decode(source);
+  const { model, decoder } = await openModelFile(source);
+      const { ir } = model;
   return { source, ir, decoder };
 }
 
@@ -86,13 +87,13 @@ describe('Keras HDF5 (.h5) models', () => {
     expect((await file.root()).attributeNames()).toContain('model_config');
 
     for (const cut of [16, 48, 200, 1000, bytes.length >> 1]) {
-      const err = await decode(new BufferSource(bytes.subarray(0, cut), 'cut.h5')).catch((e: unknown) => e);
+      const err = await openModelFile(new BufferSource(bytes.subarray(0, cut), 'cut.h5')).catch((e: unknown) => e);
       expect(err, `cut at ${cut}`).toBeInstanceOf(DecodeError);
     }
     // Every address in the superblock pointed past the end of the file.
     const hostile = bytes.slice();
     hostile.fill(0x7f, 12, 44);
-    const err = await decode(new BufferSource(hostile, 'hostile.h5')).catch((e: unknown) => e);
+    const err = await openModelFile(new BufferSource(hostile, 'hostile.h5')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DecodeError);
     expect(String((err as Error).message)).toMatch(/HDF5|outside the file|truncated/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { kerasDecoder } from '../../src/decode/keras/index.ts';
 import { decoders } from '../../src/decode/registry.ts';
@@ -116,7 +116,8 @@ describe('Keras 3 .keras archive', () => {
 
   it('Functional: one node per layer call, residual and shared-layer wiring, nested Sequential as a sub-graph', async () => {
     const source = new BufferSource(archive(functional), 'model.keras');
-    const ir = await kerasDecoder.decode(source);
+    const model = await kerasDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(9);
@@ -138,12 +139,13 @@ describe('Keras 3 .keras archive', () => {
     expect(names(ir, graphInputIds(ir, sub))).toEqual(['head/input_0']);
     expect(names(ir, graphOutputIds(ir, sub))).toEqual(['logits']);
 
-    const details = await kerasDecoder.nodeDetails!(source, ir, nodeNamed(ir, 'conv2d'));
+    const details = await model.nodeDetails(nodeNamed(ir, 'conv2d'));
     expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({ filters: '16', kernel_size: '[3,3]', padding: '"same"' });
   });
 
   it('Sequential: a chain from the InputLayer', async () => {
-    const ir = await kerasDecoder.decode(new BufferSource(archive(sequential), 'mlp.keras'));
+    const model = await kerasDecoder.open(new BufferSource(archive(sequential), 'mlp.keras'));
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(3);
@@ -154,7 +156,8 @@ describe('Keras 3 .keras archive', () => {
   });
 
   it('Keras 2 model JSON (to_json) with list-style inbound nodes', async () => {
-    const ir = await kerasDecoder.decode(new BufferSource(new TextEncoder().encode(JSON.stringify(keras2Json)), 'model.json'));
+    const model = await kerasDecoder.open(new BufferSource(new TextEncoder().encode(JSON.stringify(keras2Json)), 'model.json'));
+    const ir = model.ir;
     const s = summarize(ir);
     expect(s.ops).toEqual({ Add: 1, Dense: 1 });
     expect(names(ir, nodeInputIds(ir, nodeNamed(ir, 'sum')))).toEqual(['d1', 'x']);
@@ -164,12 +167,12 @@ describe('Keras 3 .keras archive', () => {
 
   it('broken archives and configs fail with a DecodeError', async () => {
     const bytes = archive(functional);
-    await expect(kerasDecoder.decode(new BufferSource(bytes.subarray(0, bytes.length - 30), 'cut.keras'))).rejects.toThrow(DecodeError);
+    await expect(kerasDecoder.open(new BufferSource(bytes.subarray(0, bytes.length - 30), 'cut.keras'))).rejects.toThrow(DecodeError);
     const bad = writeZip([{ name: 'metadata.json', data: '{}' }, { name: 'config.json', data: '{"class_name": "Functional", ' }]);
-    await expect(kerasDecoder.decode(new BufferSource(bad, 'bad.keras'))).rejects.toThrow(/not valid JSON/);
+    await expect(kerasDecoder.open(new BufferSource(bad, 'bad.keras'))).rejects.toThrow(/not valid JSON/);
     const noConfig = writeZip([{ name: 'metadata.json', data: '{}' }]);
-    await expect(kerasDecoder.decode(new BufferSource(noConfig, 'x.keras'))).rejects.toThrow(/no config\.json/);
+    await expect(kerasDecoder.open(new BufferSource(noConfig, 'x.keras'))).rejects.toThrow(/no config\.json/);
     const noLayers = writeZip([{ name: 'config.json', data: '{"class_name": "Functional", "config": {"name": "m"}}' }]);
-    await expect(kerasDecoder.decode(new BufferSource(noLayers, 'x.keras'))).rejects.toThrow(/no layers list/);
+    await expect(kerasDecoder.open(new BufferSource(noLayers, 'x.keras'))).rejects.toThrow(/no layers list/);
   });
 });

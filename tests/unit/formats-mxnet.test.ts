@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { mxnetDecoder } from '../../src/decode/mxnet/index.ts';
 import { decoders } from '../../src/decode/registry.ts';
@@ -27,7 +27,8 @@ describe('MXNet symbol JSON', () => {
 
   it('operator nodes, weights as constants, data and labels as inputs, heads as outputs', async () => {
     const source = new BufferSource(bytes, 'tiny_resnet-symbol.json');
-    const ir = await mxnetDecoder.decode(source);
+    const model = await mxnetDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(9);
@@ -39,14 +40,14 @@ describe('MXNet symbol JSON', () => {
     expect(ir.metadata.mxnet_version).toBe('10900');
     expect(names(ir, nodeOutputIds(ir, nodeNamed(ir, 'split0')))).toEqual(['split0', 'split0:1']);
     expect(names(ir, nodeInputIds(ir, nodeNamed(ir, 'add0')))).toEqual(['split0', 'split0:1']);
-    const details = await mxnetDecoder.nodeDetails!(source, ir, nodeNamed(ir, 'conv0'));
+    const details = await model.nodeDetails(nodeNamed(ir, 'conv0'));
     expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({ kernel: '(3, 3)', num_filter: '16' });
   });
 
   it('broken files fail with a DecodeError', async () => {
-    await expect(mxnetDecoder.decode(new BufferSource(bytes.subarray(0, 500), 'cut-symbol.json'))).rejects.toThrow(/not valid JSON/);
+    await expect(mxnetDecoder.open(new BufferSource(bytes.subarray(0, 500), 'cut-symbol.json'))).rejects.toThrow(/not valid JSON/);
     const forward = text.replace('"inputs": [[15, 0, 0], [16, 0, 0]]', '"inputs": [[17, 0, 0]]');
-    await expect(mxnetDecoder.decode(new BufferSource(new TextEncoder().encode(forward), 'x-symbol.json'))).rejects.toThrow(/not an earlier node/);
-    await expect(mxnetDecoder.decode(new BufferSource(new TextEncoder().encode('{"nodes": 3}'), 'x-symbol.json'))).rejects.toThrow(DecodeError);
+    await expect(mxnetDecoder.open(new BufferSource(new TextEncoder().encode(forward), 'x-symbol.json'))).rejects.toThrow(/not an earlier node/);
+    await expect(mxnetDecoder.open(new BufferSource(new TextEncoder().encode('{"nodes": 3}'), 'x-symbol.json'))).rejects.toThrow(DecodeError);
   });
 });

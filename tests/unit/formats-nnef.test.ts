@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { nnefDecoder } from '../../src/decode/nnef/index.ts';
 import { decoders } from '../../src/decode/registry.ts';
@@ -43,7 +43,8 @@ describe('NNEF graph.nnef', () => {
   it('one node per invocation; external = inputs, variable = constants with their .dat payloads', async () => {
     const bias = datFile([1, 8], [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4]);
     const source = new BufferSource(bytes, 'graph.nnef', new Map([['conv1/bias.dat', bias]]));
-    const ir = await nnefDecoder.decode(source);
+    const model = await nnefDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(8);
@@ -58,15 +59,15 @@ describe('NNEF graph.nnef', () => {
     expect([ir.valueDataOffset[b1], ir.valueDataLength[b1], str(ir, ir.valueLocation[b1])]).toEqual([128, 32, 'conv1/bias.dat']);
     expect((await tensorPreview(source, ir, b1)).values.slice(0, 3)).toEqual(['0.500000', '1', '1.50000']);
     expect(ir.metadata.weights).toBe('1 .dat files found beside the graph');
-    const details = await nnefDecoder.nodeDetails!(source, ir, nodeNamed(ir, 'pool1'));
+    const details = await model.nodeDetails(nodeNamed(ir, 'pool1'));
     expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({ size: '[1, 1, 2, 2]', border: "'ignore'" });
   });
 
   it('truncated and inconsistent graphs fail with a DecodeError naming the line', async () => {
-    await expect(nnefDecoder.decode(new BufferSource(bytes.subarray(0, 700), 'cut.nnef'))).rejects.toThrow(DecodeError);
+    await expect(nnefDecoder.open(new BufferSource(bytes.subarray(0, 700), 'cut.nnef'))).rejects.toThrow(DecodeError);
     const undefinedUse = text.replace('merged = add(left, right);', 'merged = add(left, nothing);');
-    await expect(nnefDecoder.decode(new BufferSource(new TextEncoder().encode(undefinedUse), 'x.nnef'))).rejects.toThrow(/line 16: "nothing" is used before it is defined/);
+    await expect(nnefDecoder.open(new BufferSource(new TextEncoder().encode(undefinedUse), 'x.nnef'))).rejects.toThrow(/line 16: "nothing" is used before it is defined/);
     const twice = text.replace('relu1 = relu(conv1);', 'conv1 = relu(conv1);');
-    await expect(nnefDecoder.decode(new BufferSource(new TextEncoder().encode(twice), 'x.nnef'))).rejects.toThrow(/assigned twice/);
+    await expect(nnefDecoder.open(new BufferSource(new TextEncoder().encode(twice), 'x.nnef'))).rejects.toThrow(/assigned twice/);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { openvinoDecoder } from '../../src/decode/openvino/index.ts';
 import { decoders } from '../../src/decode/registry.ts';
@@ -65,7 +65,8 @@ describe('OpenVINO IR (.xml + .bin)', () => {
 
   it('layers become nodes, Parameter/Result the graph inputs/outputs, Const the constants in the .bin', async () => {
     const source = withBin();
-    const ir = await openvinoDecoder.decode(source);
+    const model = await openvinoDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(6);
@@ -85,12 +86,13 @@ describe('OpenVINO IR (.xml + .bin)', () => {
     expect((await tensorPreview(source, ir, w)).values.slice(0, 3)).toEqual(['0', '0.100000', '0.200000']);
     expect((await tensorPreview(source, ir, valueNamed(ir, 'pool/axes'))).values).toEqual(['2', '3']);
 
-    const details = await openvinoNodeDetails(source, ir, conv);
+    const details = await model.nodeDetails(conv);
     expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({ version: 'opset1', strides: '1,1', pads_begin: '1,1', auto_pad: 'explicit' });
   });
 
   it('a TensorIterator body is a sub-graph of its node', async () => {
-    const ir = await openvinoDecoder.decode(new BufferSource(new TextEncoder().encode(tensorIterator), 'ti.xml'));
+    const model = await openvinoDecoder.open(new BufferSource(new TextEncoder().encode(tensorIterator), 'ti.xml'));
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     expect(summarize(ir).ops).toEqual({ TensorIterator: 1 });
     expect(ir.graphKind[1]).toBe(GraphKind.Subgraph);
@@ -101,14 +103,13 @@ describe('OpenVINO IR (.xml + .bin)', () => {
   });
 
   it('truncated or inconsistent files fail with a DecodeError naming the place', async () => {
-    await expect(openvinoDecoder.decode(new BufferSource(xml.subarray(0, 3000), 'cut.xml'))).rejects.toThrow(/^line \d+: /);
+    await expect(openvinoDecoder.open(new BufferSource(xml.subarray(0, 3000), 'cut.xml'))).rejects.toThrow(/^line \d+: /);
     const text = new TextDecoder().decode(xml);
-    await expect(openvinoDecoder.decode(new BufferSource(new TextEncoder().encode(text.replace('from-layer="8"', 'from-layer="80"')), 'bad.xml')))
+    await expect(openvinoDecoder.open(new BufferSource(new TextEncoder().encode(text.replace('from-layer="8"', 'from-layer="80"')), 'bad.xml')))
       .rejects.toThrow(/edge from layer 80/);
     const small = new BufferSource(xml, 'tiny_classifier.xml', new Map([['tiny_classifier.bin', bin.subarray(0, 900)]]));
-    await expect(openvinoDecoder.decode(small)).rejects.toThrow(DecodeError);
-    await expect(openvinoDecoder.decode(new BufferSource(new TextEncoder().encode('<net version="11"><layers><layer id="0" name="a" type="Relu"'), 'x.xml'))).rejects.toThrow(DecodeError);
+    await expect(openvinoDecoder.open(small)).rejects.toThrow(DecodeError);
+    await expect(openvinoDecoder.open(new BufferSource(new TextEncoder().encode('<net version="11"><layers><layer id="0" name="a" type="Relu"'), 'x.xml'))).rejects.toThrow(DecodeError);
   });
 });
 
-const openvinoNodeDetails = openvinoDecoder.nodeDetails!;

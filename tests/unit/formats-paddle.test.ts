@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { paddleDecoder } from '../../src/decode/paddle/index.ts';
 import { decoders } from '../../src/decode/registry.ts';
@@ -32,7 +32,8 @@ describe('PaddlePaddle .pdmodel', () => {
 
   it('block 0 is the graph, feed/fetch are its inputs/outputs, a sub_block is a sub-graph', async () => {
     const source = new BufferSource(bytes, 'tiny_cond.pdmodel');
-    const ir = await paddleDecoder.decode(source);
+    const model = await paddleDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     expect(ir.nodeCount).toBe(12);
     expect(ir.graphCount).toBe(2);
@@ -53,14 +54,14 @@ describe('PaddlePaddle .pdmodel', () => {
     const w = nodeInputIds(ir, conv)[1];
     expect(ir.valueFlags[w] & ValueFlag.Initializer).toBeTruthy();
     expect(ir.metadata).toMatchObject({ blocks: '2', ops: '14', version: '2005000' });
-    const details = await paddleDecoder.nodeDetails!(source, ir, conv);
+    const details = await model.nodeDetails(conv);
     expect(details.attributes.map((a) => `${a.name}:${a.type}=${a.value}`)).toEqual(['strides:int[]=[1, 1]', 'paddings:int[]=[1, 1]', 'groups:int=1', 'data_format:string="NCHW"']);
-    const bn = await paddleDecoder.nodeDetails!(source, ir, nodeOfOp(ir, 'batch_norm'));
+    const bn = await model.nodeDetails(nodeOfOp(ir, 'batch_norm'));
     expect(bn.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['epsilon=0.5', 'is_test=true']);
   });
 
   it('truncated, corrupt and self-referencing programs fail with a DecodeError', async () => {
-    const dec = (b: Uint8Array) => paddleDecoder.decode(new BufferSource(b, 'bad.pdmodel'));
+    const dec = async (b: Uint8Array) => (await paddleDecoder.open(new BufferSource(b, 'bad.pdmodel'))).ir;
     await expect(dec(bytes.subarray(0, bytes.length - 20))).rejects.toThrow(DecodeError);
     await expect(dec(bytes.subarray(0, 100))).rejects.toMatchObject({ name: 'DecodeError', file: 'bad.pdmodel', field: 'ProgramDesc' });
     const corrupt = bytes.slice();

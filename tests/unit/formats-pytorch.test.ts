@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { pytorchDecoder } from '../../src/decode/pytorch/index.ts';
 import { unpickle } from '../../src/decode/pytorch/pickle.ts';
+import type { OpenModel } from '../../src/decode/decoder.ts';
 import { decoders } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { ZipArchive } from '../../src/decode/zip/zip.ts';
@@ -35,11 +36,12 @@ beforeAll(() => {
   ref = JSON.parse(readFileSync(resolve(dir, 'reference.json'), 'utf8'));
 });
 
-async function open(name: string): Promise<{ ir: GraphIR; source: NodeFileSource }> {
+async function open(name: string): Promise<{ ir: GraphIR; model: OpenModel; source: NodeFileSource }> {
   const source = await NodeFileSource.open(resolve(dir, name));
-  const ir = await pytorchDecoder.decode(source);
+  const model = await pytorchDecoder.open(source);
+  const { ir } = model;
   expect(validateIR(ir, { fileSize: source.size })).toEqual([]);
-  return { ir, source };
+  return { ir, model, source };
 }
 
 /** torch's aten:: (and prim ops that compute) counts, without the bookkeeping kinds the code never spells as calls. */
@@ -65,7 +67,7 @@ describe('PyTorch TorchScript (.pt) from torch.jit.trace', () => {
   });
 
   it('traced ResNet-like model: the same aten ops as torch\'s inlined graph, scoped by module path', async () => {
-    const { ir, source } = await open('resnetish_traced.pt');
+    const { ir, model, source } = await open('resnetish_traced.pt');
     try {
       const s = summarize(ir);
       const r = ref['resnetish_traced.pt'];
@@ -91,7 +93,7 @@ describe('PyTorch TorchScript (.pt) from torch.jit.trace', () => {
       const preview = await tensorPreview(source, ir, bias);
       expect(preview.values.slice(0, 4).map(Number)).toEqual(r.state['fc.bias'].head.map((x) => Number(x.toPrecision(6))));
 
-      const details = await pytorchDecoder.nodeDetails!(source, ir, conv);
+      const details = await model.nodeDetails(conv);
       expect(details.attributes.find((a) => a.name === 'code')?.value).toMatch(/^input0 = torch\._convolution\(input, weight, None,/);
       expect(details.attributes.find((a) => a.name === 'module')?.value).toBe('layer1.1.conv2');
     } finally {
@@ -134,7 +136,7 @@ describe('PyTorch TorchScript (.pt) from torch.jit.script', () => {
 
 describe('PyTorch TorchScript with data-dependent control flow', () => {
   it('a loop and an if on tensor values are kept as prim::Loop / prim::If nodes with their code, never dropped', async () => {
-    const { ir, source } = await open('control_scripted.pt');
+    const { ir, model, source } = await open('control_scripted.pt');
     try {
       const s = summarize(ir);
       expect(s.ops).toEqual({ 'aten::Bool': 1, 'aten::gt': 1, 'aten::sum': 1, 'prim::If': 1, 'prim::Loop': 1 });
@@ -142,7 +144,7 @@ describe('PyTorch TorchScript with data-dependent control flow', () => {
       expect(s.outputs.map((o) => o.name)).toEqual(['x1']);
       const loop = nodeNamed(ir, 'Loop');
       expect(Array.from(nodeInputIds(ir, loop), (v) => str(ir, ir.valueName[v]))).toEqual(['n', 'x']);
-      const code = (await pytorchDecoder.nodeDetails!(source, ir, loop)).attributes.find((a) => a.name === 'code')?.value;
+      const code = (await model.nodeDetails(loop)).attributes.find((a) => a.name === 'code')?.value;
       expect(code).toBe('for _0 in range(n):\nlin = self.lin\nx0 = (lin).forward(x0, )');
       expect(ir.metadata.opaque_statements).toBe('2');
     } finally {
@@ -155,7 +157,7 @@ describe('PyTorch files that are not TorchScript, or are damaged', () => {
   it('a torch.save state_dict says it has no graph', async () => {
     const source = await NodeFileSource.open(resolve(dir, 'state_dict.pt'));
     try {
-      await expect(pytorchDecoder.decode(source)).rejects.toThrow(/not a TorchScript model/);
+      await expect(pytorchDecoder.open(source)).rejects.toThrow(/not a TorchScript model/);
     } finally {
       await source.close();
     }
@@ -164,7 +166,7 @@ describe('PyTorch files that are not TorchScript, or are damaged', () => {
   it('truncated and corrupted archives fail with a DecodeError', async () => {
     const bytes = new Uint8Array(readFileSync(resolve(dir, 'resnetish_traced.pt')));
     for (const cut of [100, bytes.length >> 1, bytes.length - 10]) {
-      await expect(pytorchDecoder.decode(new BufferSource(bytes.subarray(0, cut), 'cut.pt'))).rejects.toThrow(DecodeError);
+      await expect(pytorchDecoder.open(new BufferSource(bytes.subarray(0, cut), 'cut.pt'))).rejects.toThrow(DecodeError);
     }
     // Damage the deflated code of the main class.
     const zip = await ZipArchive.open(new BufferSource(bytes, 'x.pt'));
@@ -172,7 +174,7 @@ describe('PyTorch files that are not TorchScript, or are damaged', () => {
     const at = await zip.dataOffset(code);
     const corrupt = bytes.slice();
     for (let i = 0; i < 40; i++) corrupt[at + 2 + i] ^= 0x5a;
-    await expect(pytorchDecoder.decode(new BufferSource(corrupt, 'corrupt.pt'))).rejects.toThrow(DecodeError);
+    await expect(pytorchDecoder.open(new BufferSource(corrupt, 'corrupt.pt'))).rejects.toThrow(DecodeError);
     // An entry that claims to inflate to less than it does (a zip bomb's lie) is refused.
     const lie = { ...code, size: 10 };
     await expect(zip.read(lie)).rejects.toThrow(/inflates to more than/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { decode, decoders } from '../../src/decode/registry.ts';
+import { decoders, openModelFile } from '../../src/decode/registry.ts';
 import { tensorflowDecoder } from '../../src/decode/tensorflow/index.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import {
@@ -10,7 +10,7 @@ import {
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { readFileSync } from 'node:fs';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { realModel } from '../helpers/real-models.ts';
 import { DT, encodeGraphDef, encodeSavedModel, floatConst, shape, shapesAttr, typeAttr } from '../helpers/tf-proto.ts';
 
@@ -27,7 +27,8 @@ const HANDTRACK = 'package/models/web/ssdlitemobilenetv2/';
 describe('TensorFlow GraphDef: real SSDLite-MobileNetV2 (npm handtrackjs 0.0.13)', () => {
   it('decodes 519 nodes with the op counts a protobuf walk of the file gives, and one Const per weight', async () => {
     const source = await NodeFileSource.open(realModel('handtrack', `${HANDTRACK}tensorflowjs_model.pb`));
-    const { ir, decoder } = await decode(source);
+    const { model, decoder } = await openModelFile(source);
+      const { ir } = model;
     expect(decoder.id).toBe('tensorflow');
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
@@ -157,7 +158,8 @@ describe('TensorFlow frozen GraphDef (.pb)', () => {
 
   it('one node per NodeDef, op types, names verbatim, inputs/outputs, constants with offsets', async () => {
     const source = new BufferSource(bytes, 'frozen.pb');
-    const { ir, decoder } = await decode(source);
+    const { model, decoder } = await openModelFile(source);
+      const { ir } = model;
     expect(decoder.id).toBe('tensorflow');
     expect(validateIR(ir, { fileSize: bytes.length })).toEqual([]);
     const s = summarize(ir);
@@ -194,13 +196,14 @@ describe('TensorFlow frozen GraphDef (.pb)', () => {
 
   it('node details decode attributes, device and control inputs on request', async () => {
     const source = new BufferSource(bytes, 'frozen.pb');
-    const ir = await tensorflowDecoder.decode(source);
-    const conv = await tensorflowDecoder.nodeDetails!(source, ir, nodeByName(ir, 'conv1/Conv2D'));
+    const model = await tensorflowDecoder.open(source);
+    const ir = model.ir;
+    const conv = await model.nodeDetails(nodeByName(ir, 'conv1/Conv2D'));
     const byName = Object.fromEntries(conv.attributes.map((a) => [a.name, a.value]));
     expect(byName).toMatchObject({ T: 'DT_FLOAT', padding: '"SAME"', strides: '[1, 1, 1, 1]', _output_shapes: '[[?,28,28,8]]', device: '/device:CPU:0' });
-    const softmax = await tensorflowDecoder.nodeDetails!(source, ir, nodeByName(ir, 'output/Softmax'));
+    const softmax = await model.nodeDetails(nodeByName(ir, 'output/Softmax'));
     expect(softmax.attributes.find((a) => a.name === 'control inputs')?.value).toBe('[check/Assert]');
-    const weights = await tensorflowDecoder.nodeDetails!(source, ir, nodeByName(ir, 'conv1/weights'));
+    const weights = await model.nodeDetails(nodeByName(ir, 'conv1/weights'));
     expect(weights.attributes.find((a) => a.name === 'value')?.value).toBe('DT_FLOAT[3,3,1,8] (288 bytes)');
   });
 
@@ -210,7 +213,8 @@ describe('TensorFlow frozen GraphDef (.pb)', () => {
     let read = 0;
     const source = new BufferSource(big, 'big.pb');
     const counting = { ...source, name: source.name, size: source.size, read: (o: number, n: number) => { read += Math.min(n, big.length - o); return source.read(o, n); } };
-    const ir = await tensorflowDecoder.decode(counting);
+    const model = await tensorflowDecoder.open(counting);
+    const ir = model.ir;
     expect(summarize(ir).parameters).toBe(4200 * 1100);
     const v = nodeOutputIds(ir, nodeByName(ir, 'big/weights'))[0];
     expect(ir.valueDataLength[v]).toBe(4200 * 1100 * 4);
@@ -220,14 +224,14 @@ describe('TensorFlow frozen GraphDef (.pb)', () => {
 
   it('truncated and corrupt files fail with a DecodeError naming the file', async () => {
     for (const cut of [7, 100, bytes.length - 3]) {
-      await expect(tensorflowDecoder.decode(new BufferSource(bytes.subarray(0, cut), 'cut.pb'))).rejects.toThrow(DecodeError);
+      await expect(tensorflowDecoder.open(new BufferSource(bytes.subarray(0, cut), 'cut.pb'))).rejects.toThrow(DecodeError);
     }
     const corrupt = bytes.slice();
     corrupt[3] = 0xff; // the first NodeDef's name length now runs past its message
-    const err = await tensorflowDecoder.decode(new BufferSource(corrupt, 'corrupt.pb')).catch((e) => e);
+    const err = await tensorflowDecoder.open(new BufferSource(corrupt, 'corrupt.pb')).catch((e) => e);
     expect(err).toBeInstanceOf(DecodeError);
     expect((err as DecodeError).describe()).toMatch(/^corrupt\.pb: .*NodeDef/);
-    await expect(tensorflowDecoder.decode(new BufferSource(new Uint8Array(0), 'empty.pb'))).rejects.toThrow(DecodeError);
+    await expect(tensorflowDecoder.open(new BufferSource(new Uint8Array(0), 'empty.pb'))).rejects.toThrow(DecodeError);
   });
 });
 
@@ -241,7 +245,8 @@ describe('TensorFlow SavedModel (saved_model.pb)', () => {
   });
 
   it('reads the first meta graph and its function library', async () => {
-    const ir = await tensorflowDecoder.decode(new BufferSource(bytes, 'saved_model.pb'));
+    const model = await tensorflowDecoder.open(new BufferSource(bytes, 'saved_model.pb'));
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(5);
@@ -263,7 +268,7 @@ describe('TensorFlow SavedModel (saved_model.pb)', () => {
   });
 
   it('a SavedModel cut inside its graph fails cleanly', async () => {
-    await expect(tensorflowDecoder.decode(new BufferSource(bytes.subarray(0, 60), 'saved_model.pb'))).rejects.toThrow(DecodeError);
+    await expect(tensorflowDecoder.open(new BufferSource(bytes.subarray(0, 60), 'saved_model.pb'))).rejects.toThrow(DecodeError);
   });
 });
 
@@ -278,7 +283,8 @@ describe('TensorFlow text GraphDef (.pbtxt)', () => {
 
   it('decodes nodes, shapes and constants', async () => {
     const source = new BufferSource(bytes, 'graph.pbtxt');
-    const ir = await tensorflowDecoder.decode(source);
+    const model = await tensorflowDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(4);
@@ -286,12 +292,12 @@ describe('TensorFlow text GraphDef (.pbtxt)', () => {
     expect(s.parameters).toBe(6);
     expect(s.inputs).toEqual([{ name: 'input:0', type: 'float32', shape: [-1, 3] }]);
     expect(s.outputs.map((o) => o.name)).toEqual(['dense/Tanh:0']);
-    const details = await tensorflowDecoder.nodeDetails!(source, ir, nodeByName(ir, 'dense/MatMul'));
+    const details = await model.nodeDetails(nodeByName(ir, 'dense/MatMul'));
     expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['T=DT_FLOAT', '_output_shapes=[[?,2]]']);
   });
 
   it('a broken text graph fails with the line', async () => {
-    const err = await tensorflowDecoder.decode(new BufferSource(bytes.subarray(0, 200), 'graph.pbtxt')).catch((e) => e);
+    const err = await tensorflowDecoder.open(new BufferSource(bytes.subarray(0, 200), 'graph.pbtxt')).catch((e) => e);
     expect(err).toBeInstanceOf(DecodeError);
     expect(String(err.message)).toMatch(/line \d+/);
   });

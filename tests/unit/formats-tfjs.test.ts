@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decode, decoders } from '../../src/decode/registry.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { decoders, openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { tfjsDecoder } from '../../src/decode/tfjs/index.ts';
 import { dtypeName, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
@@ -36,7 +36,8 @@ describe('TensorFlow.js graph models (real files from npm @vladmandic/human)', (
     const path = realModel('human', 'package/models/blazeface.json');
     const ref = reference(path);
     const source = await NodeFileSource.open(path);
-    const { ir, decoder } = await decode(source);
+    const { model, decoder } = await openModelFile(source);
+      const { ir } = model;
     expect(decoder.id).toBe('tfjs');
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
@@ -52,7 +53,7 @@ describe('TensorFlow.js graph models (real files from npm @vladmandic/human)', (
     const w = valueNamed(ir, 'unknown_135:0');
     expect(valueShape(ir, w)).toEqual([1, 1, 96, 2]);
     expect((await tensorPreview(source, ir, w)).values.slice(0, 3)).toEqual(['-0.0416870', '-0.0399475', '0.00645065']);
-    const details = await tfjsDecoder.nodeDetails!(source, ir, 0);
+    const details = await model.nodeDetails(0);
     expect(details.attributes.length).toBeGreaterThan(0);
     await source.close?.();
   });
@@ -61,7 +62,7 @@ describe('TensorFlow.js graph models (real files from npm @vladmandic/human)', (
     const path = realModel('human', 'package/models/antispoof.json');
     const ref = reference(path);
     const source = await NodeFileSource.open(path);
-    const { ir } = await decode(source);
+    const { ir } = (await openModelFile(source)).model;
     const s = summarize(ir);
     expect(s.nodes).toBe(26);
     expect(s.ops).toEqual(ref.ops);
@@ -80,8 +81,9 @@ describe('TensorFlow.js graph models (real files from npm @vladmandic/human)', (
     const layers = new TextEncoder().encode('{"format": "layers-model", "modelTopology": {"class_name": "Sequential", "keras_version": "2.4.0", "config": {"layers": []}}}');
     expect(decoders.filter((d) => d.sniff(layers, 'model.json')).map((d) => d.id)).toEqual(['keras']);
     const bad = new TextEncoder().encode('{"format": "graph-model", "modelTopology": {"node": [');
-    await expect(tfjsDecoder.decode(new BufferSource(bad, 'model.json'))).rejects.toThrow(DecodeError);
-    const noShards = await tfjsDecoder.decode(new BufferSource(new Uint8Array(readFileSync(realModel('human', 'package/models/antispoof.json'))), 'model.json'));
+    await expect(tfjsDecoder.open(new BufferSource(bad, 'model.json'))).rejects.toThrow(DecodeError);
+    const model = await tfjsDecoder.open(new BufferSource(new Uint8Array(readFileSync(realModel('human', 'package/models/antispoof.json'))), 'model.json'));
+    const noShards = model.ir;
     expect(noShards.metadata.weights).toMatch(/not opened/);
   });
 });

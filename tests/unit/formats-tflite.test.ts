@@ -4,11 +4,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CountingSource } from '../helpers/models.ts';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { tfliteDecoder } from '../../src/decode/tflite/index.ts';
-import { decodeTflite } from '../../src/decode/tflite/decoder.ts';
+import { decodeTflite, openTflite } from '../../src/decode/tflite/decoder.ts';
 import { BUILTIN_OPS } from '../../src/decode/tflite/schema.ts';
 import { GraphKind, ValueFlag, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
@@ -131,14 +131,15 @@ describe('TFLite decoder on real models', () => {
     const path = file('hand_landmark_full.tflite');
     const source = await NodeFileSource.open(path);
     try {
-      const ir = await decodeTflite(source);
+      const model = await openTflite(source);
+      const { ir } = model;
       const conv = [...ir.nodeOp].findIndex((op) => str(ir, op) === 'CONV_2D');
-      const details = await tfliteDecoder.nodeDetails!(source, ir, conv);
+      const details = await model.nodeDetails(conv);
       const names = details.attributes.map((a) => a.name);
       expect(names).toEqual(expect.arrayContaining(['padding', 'stride_w', 'stride_h', 'fused_activation_function']));
       expect(['SAME', 'VALID']).toContain(details.attributes.find((a) => a.name === 'padding')!.value);
       const dw = [...ir.nodeOp].findIndex((op) => str(ir, op) === 'DEPTHWISE_CONV_2D');
-      const dwd = await tfliteDecoder.nodeDetails!(source, ir, dw);
+      const dwd = await model.nodeDetails(dw);
       expect(dwd.attributes.map((a) => a.name)).toContain('depth_multiplier');
     } finally {
       await source.close();
@@ -189,7 +190,8 @@ describe('TFLite decoder on written models', () => {
     const bytes = writeTflite(model());
     const source = new BufferSource(bytes, 'written.tflite');
     expect(tfliteDecoder.sniff(bytes.subarray(0, 4096), 'x.bin')).toBe(true);
-    const ir = await tfliteDecoder.decode(source);
+    const opened = await tfliteDecoder.open(source);
+    const ir = opened.ir;
     expect(validateIR(ir, { fileSize: bytes.length })).toEqual([]);
     const s = summarize(ir);
     expect(s.ops).toEqual({ CONV_2D: 1, GELU: 1, IF: 1, MyCustomOp: 1 });
@@ -219,7 +221,7 @@ describe('TFLite decoder on written models', () => {
     expect(ir.valueDataLength[big]).toBe(64);
     expect(ir.valueDataOffset[big]).toBe(bytes.length - 64);
 
-    const details = await tfliteDecoder.nodeDetails!(source, ir, conv);
+    const details = await opened.nodeDetails(conv);
     const byName = Object.fromEntries(details.attributes.map((a) => [a.name, a.value]));
     expect(byName).toMatchObject({ padding: 'VALID', stride_w: '2', stride_h: '2', fused_activation_function: 'RELU6' });
     expect(byName['output 0 quantization']).toBe('scale=0.5, zero_point=3');
@@ -239,7 +241,8 @@ describe('TFLite decoder on written models', () => {
       buffers: [null],
       subgraphs: [{ tensors: [{ name: 'x', shape: [1] }], inputs: [0], outputs: [0], ops: [] }, sub(2), sub(1)],
     });
-    const ir = await tfliteDecoder.decode(new BufferSource(bytes, 'cycle.tflite'));
+    const model = await tfliteDecoder.open(new BufferSource(bytes, 'cycle.tflite'));
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     expect(summarize(ir).subgraphs).toBe(2);
     expect([...ir.graphParentNode].filter((p) => p >= 0).length).toBe(1);

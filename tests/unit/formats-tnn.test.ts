@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
 import { decoders } from '../../src/decode/registry.ts';
 import { tnnDecoder } from '../../src/decode/tnn/index.ts';
@@ -14,7 +14,7 @@ import { repoRoot } from '../helpers/models.ts';
  * hand-written in the line layout TNN's converter writes (header, inputs, blob names, outputs, layer count, layers). */
 const text = readFileSync(resolve(repoRoot, 'tests/fixtures/tnn/tiny_mobile.tnnproto'), 'utf8');
 const bytes = new TextEncoder().encode(text);
-const dec = (t: string, name = 'm.tnnproto') => tnnDecoder.decode(new BufferSource(new TextEncoder().encode(t), name));
+const dec = async (t: string, name = 'm.tnnproto') => (await tnnDecoder.open(new BufferSource(new TextEncoder().encode(t), name))).ir;
 const nodeNamed = (ir: GraphIR, name: string) => {
   for (let n = 0; n < ir.nodeCount; n++) if (str(ir, ir.nodeName[n]) === name) return n;
   throw new Error(`no node ${name}`);
@@ -27,7 +27,8 @@ describe('TNN .tnnproto', () => {
 
   it('one node per layer line, the input line as graph inputs, the output line as outputs', async () => {
     const source = new BufferSource(bytes, 'tiny_mobile.tnnproto');
-    const ir = await tnnDecoder.decode(source);
+    const model = await tnnDecoder.open(source);
+    const ir = model.ir;
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(9);
@@ -36,7 +37,7 @@ describe('TNN .tnnproto', () => {
     expect(s.outputs.map((o) => o.name)).toEqual(['prob']);
     expect(ir.metadata).toMatchObject({ header: '1 10 1 4206624770', layers: '9', blobs: '10' });
     expect(Array.from(nodeInputIds(ir, nodeNamed(ir, 'pw2')), (v) => str(ir, ir.valueName[v]))).toEqual(['relu2']);
-    const details = await tnnDecoder.nodeDetails!(source, ir, nodeNamed(ir, 'fc'));
+    const details = await model.nodeDetails(nodeNamed(ir, 'fc'));
     expect(details.attributes.map((a) => a.value)).toEqual(['10', '1', '0', '1']);
   });
 

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stripNames, syntheticTransformer } from '../../bench/models.ts';
-import { decodeFile } from '../../src/decode/node.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import { GraphBuilder } from '../../src/graph/builder.ts';
 import { splitSequence } from '../../src/graph/hierarchy/chunk.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';

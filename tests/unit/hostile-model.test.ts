@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { graphInputIds, graphOutputIds, str, valueShape } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
@@ -39,7 +39,8 @@ print(json.dumps({
   it('decodes, and every string comes back verbatim', async () => {
     const source = await NodeFileSource.open(path);
     try {
-      const { ir, decoder } = await decode(source);
+      const { model } = await openModelFile(source);
+      const { ir } = model;
       expect(validateIR(ir)).toEqual([]);
       const main = ir.graphNodeStart[0];
       const names = Array.from({ length: ir.graphNodeCount[0] }, (_, i) => str(ir, ir.nodeName[main + i]));
@@ -61,7 +62,7 @@ print(json.dumps({
       expect(ir.metadata.doc).toBe(XSS.img);
 
       // Attributes and doc strings, decoded on demand: strings are shown JSON-quoted, names as written.
-      const details = await Promise.all(Array.from({ length: 4 }, (_, i) => decoder.nodeDetails!(source, ir, main + i)));
+      const details = await Promise.all(Array.from({ length: 4 }, (_, i) => model.nodeDetails(main + i)));
       expect(details.map((d) => d.doc)).toEqual(HOSTILE_NAMES.docs);
       expect(details[0].attributes[0].name).toBe(XSS.img);
       expect(JSON.parse(details[0].attributes[0].value)).toBe(HOSTILE_NAMES.attributeStrings[0]);
@@ -90,7 +91,7 @@ print(json.dumps({
     }));
     const source = await NodeFileSource.open(model);
     try {
-      const { ir } = await decode(source);
+      const { ir } = (await openModelFile(source)).model;
       expect(validateIR(ir)).toEqual([]);
       for (let i = 0; i < locations.length; i++) {
         const v = [...ir.valueName].findIndex((s) => str(ir, s) === `w${i}`);

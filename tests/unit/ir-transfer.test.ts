@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFile } from '../../src/decode/node.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import { handOver, packIR, unpackIR } from '../../src/workers/ir-transfer.ts';
 import { sharedModels } from '../helpers/models.ts';
 

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stripNames, syntheticTransformer } from '../../bench/models.ts';
-import { decodeFile } from '../../src/decode/node.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import type { Hierarchy } from '../../src/graph/hierarchy/types.ts';
 import type { GraphIR } from '../../src/graph/ir.ts';
 import { LayoutEngine } from '../../src/layout/engine.ts';
@@ -42,7 +42,7 @@ function checkScene(s: ViewLayout, h: Hierarchy, ir: GraphIR, open: Set<number>)
       }
     } else if (c === -2 || s.boxX[b] < -EPS || s.boxY[b] < -EPS || s.boxX[b] + s.boxW[b] > s.width + EPS
       || s.boxY[b] + s.boxH[b] > s.height + EPS) {
-      fail(`root box ${b} outside the view layout`);
+      fail(`root box ${b} outside the scene`);
     }
   }
   // No two siblings overlap: sweep each container's boxes by x.
@@ -276,7 +276,7 @@ describe('layout building blocks', () => {
     expect(shown.boxKind[shown.groupBox[attn]]).toBe(BoxKind.Frame);
   });
 
-  it('copies the hierarchy for transfer and lists view-layout buffers', async () => {
+  it('copies the hierarchy for transfer and lists scene buffers', async () => {
     const ir = syntheticTransformer(3);
     const e = new LayoutEngine({ useElk: false });
     const h = await e.group(ir);

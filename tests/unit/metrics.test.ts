@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NodeAttributes, type AttributeValue } from '../../src/decode/onnx/attributes.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { GraphBuilder } from '../../src/graph/builder.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
 import type { Hierarchy } from '../../src/graph/hierarchy/types.ts';
@@ -305,8 +305,9 @@ describe('group sums', () => {
   it('group sums of the real hierarchy equal node sums (gpt-tiny)', async () => {
     const source = await NodeFileSource.open(GPT_TINY);
     try {
-      const { ir } = await decode(source);
-      const a = await analyzeModel(source, ir, { dims: { sequence: 16 } });
+      const { model } = await openModelFile(source);
+      const { ir } = model;
+      const a = await analyzeModel(model, { dims: { sequence: 16 } });
       const h = buildHierarchy(ir);
       const g = groupMetrics(h, a.metrics);
       const m = a.metrics;
@@ -343,8 +344,9 @@ describe('real models', () => {
     const load = async (path: string, dims: Record<string, number>) => {
       const source = await NodeFileSource.open(path);
       try {
-        const { ir } = await decode(source);
-        return { ir, a: await analyzeModel(source, ir, { dims }) };
+        const { model } = await openModelFile(source);
+        const { ir } = model;
+        return { ir, a: await analyzeModel(model, { dims }) };
       } finally {
         await source.close();
       }

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/byte-source.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decodeFile } from '../../src/decode/node.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { onnxNodeDetails } from '../../src/decode/onnx/details.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { GraphKind, ValueFlag, str, type GraphIR } from '../../src/graph/ir.ts';
@@ -57,7 +57,7 @@ describe('streaming', () => {
   it('skips weight payloads: a 200 MB file is decoded reading a small fraction of it', async () => {
     const file = weightHeavy(200);
     const source = new CountingSource(await NodeFileSource.open(file));
-    const { ir } = await decode(source);
+    const { ir } = (await openModelFile(source)).model;
     expect(ir.nodeCount).toBe(24);
     expect(source.size).toBeGreaterThan(190e6);
     expect(source.bytesRead).toBeLessThan(source.size / 10);
@@ -163,22 +163,22 @@ describe('bad input', () => {
   it('names the file and the problem for a truncated model', async () => {
     for (const cut of [1, 2, 17, 1000, bytes.length >> 1, bytes.length - 1]) {
       const source = new BufferSource(new Uint8Array(bytes.subarray(0, cut)), 'cut.onnx');
-      await expect(decode(source)).rejects.toSatisfy((e: unknown) => e instanceof DecodeError && e.describe().startsWith('cut.onnx: '));
+      await expect(openModelFile(source)).rejects.toSatisfy((e: unknown) => e instanceof DecodeError && e.describe().startsWith('cut.onnx: '));
     }
   });
 
   it('rejects an empty file and a non-model', async () => {
-    await expect(decode(new BufferSource(new Uint8Array(0), 'empty.onnx'))).rejects.toThrow(/empty file/);
+    await expect(openModelFile(new BufferSource(new Uint8Array(0), 'empty.onnx'))).rejects.toThrow(/empty file/);
     const text = new TextEncoder().encode('hello, this is not a model at all\n'.repeat(10));
-    await expect(decode(new BufferSource(text, 'notes.onnx'))).rejects.toBeInstanceOf(DecodeError);
-    await expect(decode(new BufferSource(text, 'notes.txt'))).rejects.toThrow(/unrecognised model format/);
+    await expect(openModelFile(new BufferSource(text, 'notes.onnx'))).rejects.toBeInstanceOf(DecodeError);
+    await expect(openModelFile(new BufferSource(text, 'notes.txt'))).rejects.toThrow(/unrecognised model format/);
   });
 
   it('rejects hostile lengths and varints without reading past the end', async () => {
     // graph field (7) with a 2^60 length; then a varint that never terminates.
     const huge = new Uint8Array([0x08, 0x07, 0x3a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]);
-    await expect(decode(new BufferSource(huge, 'huge.onnx'))).rejects.toThrow(/length|end/);
+    await expect(openModelFile(new BufferSource(huge, 'huge.onnx'))).rejects.toThrow(/length|end/);
     const endless = new Uint8Array([0x08, 0x07, 0x10, ...new Array(20).fill(0xff)]);
-    await expect(decode(new BufferSource(endless, 'endless.onnx'))).rejects.toBeInstanceOf(DecodeError);
+    await expect(openModelFile(new BufferSource(endless, 'endless.onnx'))).rejects.toBeInstanceOf(DecodeError);
   });
 });

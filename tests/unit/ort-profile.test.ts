@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { GraphBuilder } from '../../src/graph/builder.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
 import type { Hierarchy } from '../../src/graph/hierarchy/types.ts';
@@ -108,8 +108,9 @@ describe('ONNX Runtime profiles of real models', () => {
       const run = await ortProfile(path, { dims, runs: 2 });
       const source = await NodeFileSource.open(path);
       try {
-        const { ir } = await decode(source);
-        const a = await analyzeModel(source, ir, { dims });
+        const { model } = await openModelFile(source);
+        const { ir } = model;
+        const a = await analyzeModel(model, { dims });
         runs[key] = { ir, h: buildHierarchy(ir), a, run, profile: parseOrtProfile(run.profile, ir) };
       } finally {
         await source.close();

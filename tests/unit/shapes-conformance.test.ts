@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeOnnxAttributes } from '../../src/decode/onnx/attributes.ts';
 import { loadSmallConstants } from '../../src/decode/small-constants.ts';
-import { NodeFileSource } from '../../src/decode/node-file-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { ValueFlag, str, valueShape } from '../../src/graph/ir.ts';
 import { ATTRIBUTE_OPS } from '../../src/graph/shapes/attributes.ts';
 import { inferShapes, inferredShape } from '../../src/graph/shapes/infer.ts';
@@ -20,7 +20,7 @@ describe('ONNX conformance models', () => {
       for (const dir of readdirSync(root)) {
         const source = await NodeFileSource.open(resolve(root, dir, 'model.onnx'));
         try {
-          const { ir } = await decode(source);
+          const { ir } = (await openModelFile(source)).model;
           const attributes = await decodeOnnxAttributes(source, ir, ATTRIBUTE_OPS);
           const constants = await loadSmallConstants(source, ir);
           // Hide the file's shapes of computed values; inference has to find them.

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/cli/server.ts';
-import { decodeFile } from '../../src/decode/node.ts';
-import { decode } from '../../src/decode/registry.ts';
-import { UrlSource } from '../../src/decode/url-source.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
+import { UrlSource } from '../../src/decode/io/url-source.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { CountingSource, chainModel, repoRoot } from '../helpers/models.ts';
 
@@ -17,7 +17,7 @@ describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
 
   it('decodes the same graph as the file, reading each byte about once', async () => {
     const source = new CountingSource(await UrlSource.open(server.modelUrl!));
-    const { ir } = await decode(source);
+    const { ir } = (await openModelFile(source)).model;
     expect(summarize(ir)).toEqual(summarize(await decodeFile(model)));
     expect(source.bytesRead).toBeLessThan(source.size * 1.1 + 8192);
   });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFile } from '../../src/decode/node.ts';
+import { decodeFile } from '../../src/decode/decode-file.ts';
 import type { GraphIR } from '../../src/graph/ir.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { allFeaturesOnnx } from '../fuzz/seeds.ts';
-import { BufferSource } from '../../src/decode/byte-source.ts';
-import { decode } from '../../src/decode/registry.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
+import { openModelFile } from '../../src/decode/registry.ts';
 import { sharedModels } from '../helpers/models.ts';
 
 /** A deep copy, so each corruption starts from a valid IR. */
@@ -27,7 +27,7 @@ describe('validateIR', () => {
 
   it('catches each kind of inconsistency', async () => {
     const bytes = allFeaturesOnnx();
-    const { ir } = await decode(new BufferSource(bytes, 'all.onnx'));
+    const { ir } = (await openModelFile(new BufferSource(bytes, 'all.onnx'))).model;
     expect(validateIR(ir, { fileSize: bytes.length })).toEqual([]);
     expect(ir.graphCount).toBeGreaterThan(2);
     expect(ir.nodeCount).toBeGreaterThan(5);
@@ -69,7 +69,7 @@ describe('validateIR', () => {
   });
 
   it('stops listing after maxProblems', async () => {
-    const { ir } = await decode(new BufferSource(allFeaturesOnnx(), 'all.onnx'));
+    const { ir } = (await openModelFile(new BufferSource(allFeaturesOnnx(), 'all.onnx'))).model;
     const x = copy(ir);
     x.nodeName.fill(1e6);
     const problems = validateIR(x, { maxProblems: 3 });

@@ -1,120 +1,86 @@
-import protobuf from 'protobufjs/minimal.js';
-import type { ByteSource } from '../byte-source.ts';
 import { DecodeError } from '../errors.ts';
-import type { DecodeOptions } from '../registry-types.ts';
+import type { DecodeOptions } from '../decoder.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireStream } from '../protobuf/wire-stream.ts';
 import { FLOAT32, FLOAT64, type CaffeBlob, type CaffeLayer, type CaffeNet } from './build.ts';
 import { Blob, BlobShape, InputParameter, Layer, Net, V1Layer, V1_TYPES } from './schema.ts';
 
-const { Reader } = protobuf;
-type PbReader = InstanceType<typeof Reader>;
-
-export const WIRE_VARINT = 0;
-export const WIRE_FIXED64 = 1;
-export const WIRE_LEN = 2;
-export const WIRE_FIXED32 = 5;
-
 /** Files up to this size are read whole; larger ones by ranges, skipping blob payloads. */
 export const CAFFEMODEL_WHOLE_LIMIT = 256 << 20;
-const CHUNK = 1 << 20;
 /** A non-blob field longer than this is skipped, not read (no layer name or parameter message is that big). */
 const MAX_SMALL_FIELD = 16 << 20;
 const MAX_DEPTH_FIELDS = 1 << 24;
 
 /**
- * protobufjs Reader over a window of the file. Fields are parsed from the window; blob payloads are stepped over
- * by position, so a file of any size is read in small pieces and weights are never loaded.
+ * The shared protobuf wire reader (WireStream) with the bounds a NetParameter walk needs: every read is checked
+ * against the end of its enclosing message, and windows are loaded explicitly (`need`) because a layer record may
+ * hold gigabytes of blob payload, which is stepped over by position and never read.
  */
-export class PbWindow {
-  pos = 0;
-  private buf: Uint8Array = new Uint8Array(0);
-  private base = 0;
-  private reader: PbReader = Reader.create(this.buf);
-  bytesRead = 0;
+export class CaffeWire {
+  private readonly r: WireStream;
   what = 'NetParameter';
 
-  constructor(readonly source: ByteSource, readonly file: string, private readonly onChunk?: (pos: number) => void) {}
+  constructor(source: ByteSource, private readonly file: string, onChunk?: (pos: number) => void) {
+    this.r = new WireStream(source, onChunk);
+  }
+
+  get pos(): number {
+    return this.r.pos;
+  }
+
+  set pos(at: number) {
+    this.r.pos = at;
+  }
 
   get size(): number {
-    return this.source.size;
+    return this.r.size;
   }
 
   async loadAll(): Promise<void> {
-    this.buf = await this.source.read(0, this.size);
-    if (this.buf.length !== this.size) this.fail(`could read only ${this.buf.length} of ${this.size} bytes`);
-    this.base = 0;
-    this.bytesRead += this.buf.length;
-    this.reader = Reader.create(this.buf);
+    const at = this.r.pos;
+    this.r.pos = 0;
+    await this.guard(() => this.r.need(this.size));
+    this.r.pos = at;
   }
 
   /** Makes [pos, pos + n) (clipped to `limit`) available in the window. */
   async need(n: number, limit = this.size): Promise<void> {
     const want = Math.min(n, limit - this.pos);
     if (want < 0) this.fail(`offset ${this.pos} lies past the end of its message`);
-    if (this.pos >= this.base && this.pos + want <= this.base + this.buf.length) return;
-    const len = Math.min(Math.max(want, CHUNK), this.size - this.pos);
-    this.buf = await this.source.read(this.pos, len);
-    this.base = this.pos;
-    this.bytesRead += this.buf.length;
-    if (this.buf.length < want) this.fail(`truncated: needs ${want} bytes at offset ${this.pos}, file has ${this.size}`);
-    this.reader = Reader.create(this.buf);
-    this.onChunk?.(this.pos);
+    if (this.r.has(want)) return;
+    if (this.pos + want > this.size) this.fail(`truncated: needs ${want} bytes at offset ${this.pos}, file has ${this.size}`);
+    await this.guard(() => this.r.fill(want));
   }
 
-  /** Runs a protobufjs read at `pos`, turning its errors (truncated or overlong varint) into a DecodeError. */
-  private run<T>(read: (r: PbReader) => T, end: number): T {
-    const r = this.reader;
-    r.pos = this.pos - this.base;
-    const limit = Math.min(end - this.base, this.buf.length);
-    const saved = r.len;
-    r.len = limit;
-    let v: T;
-    try {
-      v = read(r);
-    } catch (err) {
-      if (err instanceof RangeError) this.fail(`truncated field at offset ${this.pos}`);
-      this.fail(`${err instanceof Error ? err.message : String(err)} at offset ${this.pos}`);
-    } finally {
-      r.len = saved;
-    }
-    this.pos = this.base + r.pos;
-    return v;
-  }
-
+  /** A varint as an unsigned 32-bit number (tags, lengths, enums). */
   uint32(end: number): number {
-    return this.run((r) => r.uint32(), end);
+    return this.within(end, () => this.r.uint()) >>> 0;
   }
 
   /** A varint as a number (int64 dims and counts). */
   int64(end: number): number {
-    return this.run((r) => {
-      const v = r.int64() as unknown as number | { toNumber(): number };
-      return typeof v === 'number' ? v : v.toNumber();
-    }, end);
+    return this.within(end, () => this.r.int64());
   }
 
   float(end: number): number {
-    return this.run((r) => r.float(), end);
+    return this.within(end, () => this.r.float32());
   }
 
   double(end: number): number {
-    return this.run((r) => r.double(), end);
+    return this.within(end, () => this.r.float64());
   }
 
   /** UTF-8 string of `len` bytes at pos (loaded by the caller). */
   string(len: number): string {
-    const start = this.pos - this.base;
-    const s = utf8.decode(this.buf.subarray(start, start + len));
-    this.pos += len;
-    return s;
+    return this.within(this.pos + len, () => this.r.string(len));
   }
 
   /** Reads a tag; returns [field, wire]. */
   tag(end: number): [number, number] {
     const t = this.uint32(end);
     const f = t >>> 3;
-    const w = t & 7;
     if (f === 0) this.fail(`invalid field number 0 at offset ${this.pos}`);
-    return [f, w];
+    return [f, t & 7];
   }
 
   /** Length of a LEN field, checked against the enclosing message's end. */
@@ -134,12 +100,11 @@ export class PbWindow {
       case WIRE_FIXED64:
         this.pos += 8;
         break;
-      case WIRE_LEN: {
+      case WIRE_LEN:
         await this.need(10, end);
         const n = this.len(end);
         this.pos += n;
         return;
-      }
       case WIRE_FIXED32:
         this.pos += 4;
         break;
@@ -152,13 +117,28 @@ export class PbWindow {
   fail(message: string): never {
     throw new DecodeError(`corrupt or truncated caffemodel: ${this.what}: ${message}`, this.file, this.what);
   }
-}
 
-const utf8 = new TextDecoder('utf-8');
+  /** Runs a read at `pos` that must stay before `end`; the wire reader's own errors get this file's wording. */
+  private within<T>(end: number, read: () => T): T {
+    const at = this.pos;
+    const v = this.guard(read);
+    if (this.pos > end) this.fail(`truncated field at offset ${at}`);
+    return v;
+  }
+
+  private guard<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (err) {
+      if (err instanceof DecodeError) this.fail(`${err.message} at offset ${this.pos}`);
+      throw err;
+    }
+  }
+}
 
 /** Reads a binary NetParameter (.caffemodel): layers, their blobs (shapes and payload ranges), inputs. */
 export async function parseCaffemodel(source: ByteSource, options: DecodeOptions = {}, wholeLimit = CAFFEMODEL_WHOLE_LIMIT): Promise<CaffeNet> {
-  const w = new PbWindow(source, source.name, (pos) => {
+  const w = new CaffeWire(source, source.name, (pos) => {
     options.checkCancelled?.();
     options.onProgress?.(pos, source.size);
   });
@@ -205,7 +185,7 @@ export async function parseCaffemodel(source: ByteSource, options: DecodeOptions
   return net;
 }
 
-async function smallString(w: PbWindow, end: number): Promise<string> {
+async function smallString(w: CaffeWire, end: number): Promise<string> {
   await w.need(10, end);
   const n = w.len(end);
   if (n > MAX_SMALL_FIELD) {
@@ -217,7 +197,7 @@ async function smallString(w: PbWindow, end: number): Promise<string> {
 }
 
 /** Repeated integers, packed or not. */
-async function readInts(w: PbWindow, wire: number, end: number, out: number[]): Promise<void> {
+async function readInts(w: CaffeWire, wire: number, end: number, out: number[]): Promise<void> {
   if (wire === WIRE_VARINT) {
     await w.need(10, end);
     out.push(w.int64(end));
@@ -233,7 +213,7 @@ async function readInts(w: PbWindow, wire: number, end: number, out: number[]): 
 }
 
 /** BlobShape { repeated int64 dim = 1 } at a LEN field. */
-async function readShape(w: PbWindow, end: number): Promise<number[]> {
+async function readShape(w: CaffeWire, end: number): Promise<number[]> {
   await w.need(10, end);
   const n = w.len(end);
   await w.need(n, end);
@@ -248,7 +228,7 @@ async function readShape(w: PbWindow, end: number): Promise<number[]> {
   return dims;
 }
 
-async function readLayer(w: PbWindow, start: number, end: number, v1: boolean): Promise<CaffeLayer> {
+async function readLayer(w: CaffeWire, start: number, end: number, v1: boolean): Promise<CaffeLayer> {
   const layer: CaffeLayer = { name: '', type: '', bottoms: [], tops: [], blobs: [], start, end, topShapes: [] };
   const F = v1 ? { name: V1Layer.name, bottom: V1Layer.bottom, top: V1Layer.top, blobs: V1Layer.blobs } : { name: Layer.name, bottom: Layer.bottom, top: Layer.top, blobs: Layer.blobs };
   while (w.pos < end) {
@@ -290,7 +270,7 @@ async function readLayer(w: PbWindow, start: number, end: number, v1: boolean): 
 }
 
 /** BlobProto: shape (or legacy num/channels/height/width) and where its packed data lies. */
-async function readBlob(w: PbWindow, start: number, end: number): Promise<CaffeBlob> {
+async function readBlob(w: CaffeWire, start: number, end: number): Promise<CaffeBlob> {
   let shape: number[] | null = null;
   const legacy = [1, 1, 1, 1];
   let legacySeen = false;

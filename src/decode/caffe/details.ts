@@ -1,9 +1,10 @@
 import { dtypeName, nodeInputIds, valueShape, ValueFlag, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
-import type { AttributeView, NodeDetails } from '../registry-types.ts';
-import { PbWindow, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './caffemodel.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { readNodeRecord, type AttributeView, type NodeDetails } from '../decoder.ts';
+import { WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from '../protobuf/wire-stream.ts';
+import { CaffeWire } from './caffemodel.ts';
 import { LAYER_PARAMS, PARAM_FIELDS, type ParamField } from './schema.ts';
-import { TextFormatParser, type TextMessage } from './text-format.ts';
+import { TextFormatParser, type TextMessage } from '../text/text-format.ts';
 
 const MAX_ATTRIBUTES = 200;
 const MAX_TEXT = 1 << 20;
@@ -13,12 +14,12 @@ const SKIPPED = new Set(['name', 'type', 'bottom', 'top', 'blobs']);
 /** A layer's parameters, re-read from its record: flattened `param.field = value` pairs. */
 export async function caffeNodeDetails(source: ByteSource, ir: GraphIR, node: number): Promise<NodeDetails> {
   const offset = ir.nodeSourceOffset[node];
-  const length = ir.nodeSourceLength[node];
   const attributes: AttributeView[] = [];
   if (!(offset >= 0)) return { attributes };
-  if (ir.metadata.container === 'caffemodel') await binaryParams(source, offset, offset + length, attributes);
+  // A binary layer record holds its blob payloads: it is walked field by field, not read whole.
+  if (ir.metadata.container === 'caffemodel') await binaryParams(source, offset, offset + ir.nodeSourceLength[node], attributes);
   else {
-    const bytes = await source.read(offset, Math.min(length, MAX_TEXT));
+    const bytes = (await readNodeRecord(source, ir, node, MAX_TEXT)) ?? new Uint8Array(0);
     const msg = new TextFormatParser(bytes, source.name, offset).parse();
     const layer = msg.fields[0]?.message;
     if (layer) flatten(layer, '', attributes);
@@ -56,7 +57,7 @@ function flatten(m: TextMessage, prefix: string, out: AttributeView[]): void {
 
 /** Decodes the `*_param` messages of a binary layer (field names for common ones, numbers for the rest). */
 async function binaryParams(source: ByteSource, start: number, end: number, out: AttributeView[]): Promise<void> {
-  const w = new PbWindow(source, source.name);
+  const w = new CaffeWire(source, source.name);
   w.what = 'LayerParameter';
   w.pos = start;
   while (w.pos < end && out.length < MAX_ATTRIBUTES) {

@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors.ts';
 import { FLOAT32, type CaffeBlob, type CaffeLayer, type CaffeNet } from './build.ts';
 import { V1_TYPE_NAMES } from './schema.ts';
-import { TextFormatParser, field, fields, numbersOf, parseNumber, stringOf, type TextMessage } from './text-format.ts';
+import { TextFormatParser, field, fields, numbersOf, parseNumber, stringOf, type TextMessage } from '../text/text-format.ts';
 
 /** Reads a NetParameter in text format (deploy/train .prototxt), current `layer` and legacy `layers` blocks. */
 export function parsePrototxt(bytes: Uint8Array, file: string): CaffeNet {

@@ -1,9 +1,10 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { DecodeError } from '../errors.ts';
-import type { DecodeOptions } from '../registry-types.ts';
+import { openModel, type OpenModel, type DecodeOptions } from '../decoder.ts';
 import { parseCfg, type CfgSection } from './cfg.ts';
+import { darknetNodeDetails } from './details.ts';
 
 /** A .cfg is a few KB; anything this large is not one. */
 const MAX_CFG_BYTES = 32 << 20;
@@ -38,7 +39,7 @@ const SAME_SHAPE = new Set([
  * layer's options. Weights (conv, connected, batchnorm) are listed as initializers with their shapes; when a
  * `<name>.weights` file sits beside the .cfg their byte ranges in it are recorded too.
  */
-export async function decodeDarknet(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
+async function decodeDarknet(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
   const file = source.name;
   if (source.size > MAX_CFG_BYTES) throw new DecodeError(`too large for a Darknet .cfg (${source.size} bytes)`, file, 'file');
   const bytes = await source.read(0, source.size);
@@ -350,3 +351,8 @@ function bnWeightsAlways(n: number): Weight[] {
 
 /** Layer types that have weights in a .weights file which this decoder does not lay out. */
 const HAS_UNSUPPORTED_WEIGHTS = new Set(['rnn', 'gru', 'lstm', 'crnn', 'conv_lstm', 'history']);
+
+export async function openDarknet(source: ByteSource, options: DecodeOptions = {}): Promise<OpenModel> {
+  const ir = await decodeDarknet(source, options);
+  return openModel(ir, source, (node) => darknetNodeDetails(source, ir, node));
+}

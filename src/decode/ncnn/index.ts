@@ -1,163 +1,19 @@
-import { GraphBuilder } from '../../graph/builder.ts';
-import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
-import { BlobWiring } from '../blob-wiring.ts';
-import { DecodeError } from '../errors.ts';
-import { layerWeights, locateWeights, type NcnnWeightLocation } from './weights.ts';
-import type { DecodeOptions, ModelDecoder, NodeDetails } from '../registry-types.ts';
+import { defineDecoder } from '../decoder.ts';
+import { openNcnn } from './decoder.ts';
 
-/**
- * ncnn text `.param`: magic 7767517, `layer_count blob_count`, then one line per layer:
- * `Type name input_count output_count inputs… outputs… key=value…` (array params as `-233xx=n,a,b,…`).
- * Every layer is a node (Input layers too; their blobs are the graph inputs); blobs nothing reads are outputs.
- * Weights are sized from each layer's params and located in the sibling `.bin` without reading them (weights.ts).
- */
-
-const MAGIC = '7767517';
-const MAX_PARAM = 64 << 20;
-const MAX_BLOBS_PER_LAYER = 65536;
 const latin1 = new TextDecoder('latin1');
 
-interface NcnnLayer {
-  type: string;
-  name: string;
-  inputs: string[];
-  outputs: string[];
-  params: [string, string][];
-  line: number;
-  start: number;
-  end: number;
-}
-
-function parseParam(text: string, file: string): { layerCount: number; blobCount: number; layers: NcnnLayer[] } {
-  const fail = (line: number, message: string): never => {
-    throw new DecodeError(`line ${line}: ${message}`, file, `line ${line}`);
-  };
-  let pos = 0;
-  let lineNo = 0;
-  const lines: { text: string; line: number; start: number; end: number }[] = [];
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    lineNo++;
-    const t = text.slice(pos, end).replace(/\r$/, '');
-    if (t.trim()) lines.push({ text: t.trim(), line: lineNo, start: pos, end });
-    pos = end + 1;
-  }
-  if (!lines.length || lines[0].text !== MAGIC) fail(lines[0]?.line ?? 1, `not an ncnn .param: the first line must be ${MAGIC}`);
-  const counts = (lines[1]?.text ?? '').split(/\s+/).map(Number);
-  if (counts.length !== 2 || !counts.every((n) => Number.isSafeInteger(n) && n >= 0)) fail(lines[1]?.line ?? 2, 'expected "layer_count blob_count"');
-  const [layerCount, blobCount] = counts;
-  const layers: NcnnLayer[] = [];
-  for (const l of lines.slice(2)) {
-    const tok = l.text.split(/\s+/);
-    if (tok.length < 4) fail(l.line, `a layer needs "type name input_count output_count", found "${l.text.slice(0, 80)}"`);
-    const nIn = Number(tok[2]);
-    const nOut = Number(tok[3]);
-    if (!Number.isSafeInteger(nIn) || !Number.isSafeInteger(nOut) || nIn < 0 || nOut < 0 || nIn + nOut > MAX_BLOBS_PER_LAYER) {
-      fail(l.line, `input/output counts "${tok[2]} ${tok[3]}" are not blob counts`);
-    }
-    if (tok.length < 4 + nIn + nOut) fail(l.line, `layer "${tok[1]}" lists fewer blobs than its counts say (${nIn} in, ${nOut} out)`);
-    const params: [string, string][] = [];
-    for (const kv of tok.slice(4 + nIn + nOut)) {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) fail(l.line, `parameter "${kv}" is not key=value`);
-      params.push([kv.slice(0, eq), kv.slice(eq + 1)]);
-    }
-    layers.push({
-      type: tok[0], name: tok[1], inputs: tok.slice(4, 4 + nIn), outputs: tok.slice(4 + nIn, 4 + nIn + nOut), params, line: l.line, start: l.start, end: l.end,
-    });
-  }
-  if (layers.length !== layerCount) {
-    throw new DecodeError(`the header says ${layerCount} layers, the file has ${layers.length} (truncated?)`, file, 'layer_count');
-  }
-  return { layerCount, blobCount, layers };
-}
-
-async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
-  const file = source.name;
-  if (source.size === 0) throw new DecodeError('empty file', file, 'file');
-  if (source.size > MAX_PARAM) throw new DecodeError(`too large for an ncnn .param (${source.size} bytes)`, file, 'file');
-  const text = latin1.decode(await source.read(0, source.size));
-  options.onProgress?.(source.size, source.size);
-  const { blobCount, layers } = parseParam(text, file);
-  const b = new GraphBuilder('ncnn');
-  b.beginGraph('ncnn', GraphKind.Main);
-  b.metadata.layers = String(layers.length);
-  b.metadata.blobs = String(blobCount);
-  const wiring = new BlobWiring(b, file);
-  const specs = layers.map((l) => layerWeights(l.type, new Map(l.params)));
-  const binName = file.replace(/\.param$/i, '') + '.bin';
-  const bin = (await source.sibling?.(binName)) ?? null;
-  let located: NcnnWeightLocation[][] | null = null;
-  try {
-    located = bin ? await locateWeights(bin, specs) : null;
-  } finally {
-    await bin?.close?.();
-  }
-  b.metadata.weights = !bin ? `${binName} not opened: weights are counted from the params, not located`
-    : located ? `located in ${binName}` : `${binName} does not match the params layer by layer: weights are counted, not located`;
-  layers.forEach((l, li) => {
-    const weights = (specs[li] ?? []).map((spec, wi) => {
-      const v = b.value(0, `${l.name}/${spec.name}`);
-      const loc: NcnnWeightLocation | undefined = located?.[li]?.[wi];
-      b.addFlags(v, ValueFlag.Initializer);
-      b.setValueType(v, loc?.dtype ?? 1, spec.shape);
-      if (loc) b.setValueData(v, loc.offset, loc.length, 0, binName);
-      return v;
-    });
-    const ins = [...wiring.inputs(l.inputs), ...weights];
-    const outs = wiring.outputs(l.outputs, l.name, l.line);
-    if (l.type === 'Input') {
-      // 0=w 1=h 2=c (0 or absent = unknown) → shape [c, h, w].
-      const p = new Map(l.params);
-      const dim = (k: string) => {
-        const n = Number(p.get(k) ?? 0);
-        return Number.isSafeInteger(n) && n > 0 ? n : -1;
-      };
-      const [w, h, c] = [dim('0'), dim('1'), dim('2')];
-      const shape = c > 0 ? [c, h, w] : h > 0 ? [h, w] : w > 0 ? [w] : null;
-      for (const v of outs) {
-        b.setValueType(v, 1, shape);
-        b.addGraphInput(0, v);
-      }
-    }
-    b.addNode(0, l.name, l.type, ins, outs, l.start, l.end - l.start);
-  });
-  wiring.addUnconsumedOutputs();
-  return b.finish();
-}
-
-async function ncnnNodeDetails(source: ByteSource, ir: GraphIR, node: number): Promise<NodeDetails> {
-  const offset = ir.nodeSourceOffset[node];
-  const length = Math.min(ir.nodeSourceLength[node], 1 << 20);
-  if (!(offset >= 0)) return { attributes: [] };
-  const tok = latin1.decode(await source.read(offset, length)).trim().split(/\s+/);
-  const nIn = Number(tok[2]) || 0;
-  const nOut = Number(tok[3]) || 0;
-  const attributes = tok.slice(4 + nIn + nOut).map((kv) => {
-    const eq = kv.indexOf('=');
-    const key = kv.slice(0, eq);
-    const value = kv.slice(eq + 1);
-    // Keys -23300-n are arrays for key n: `n,a,b,…` (the count first).
-    const array = Number(key) <= -23300;
-    return { name: array ? `${-Number(key) - 23300}` : key, type: array ? 'array' : value.includes('.') || value.includes('e') ? 'float' : 'int', value: array ? `[${value.split(',').slice(1).join(', ')}]` : value };
-  });
-  return { attributes };
-}
-
-export function looksLikeNcnnParam(head: Uint8Array): boolean {
+function looksLikeNcnnParam(head: Uint8Array): boolean {
   const text = latin1.decode(head.subarray(0, 256));
   return /^\s*7767517\s*\r?\n\s*\d+\s+\d+\s*\r?\n/.test(text);
 }
 
-export const ncnnDecoder: ModelDecoder = {
+export const ncnnDecoder = defineDecoder({
   id: 'ncnn',
   name: 'ncnn',
   extensions: ['.param'],
   sniff(head) {
     return looksLikeNcnnParam(head);
   },
-  decode: decodeNcnn,
-  nodeDetails: ncnnNodeDetails,
-};
+  open: openNcnn,
+});

@@ -1,4 +1,4 @@
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 
 /**
  * Where each layer's weights sit in an ncnn `.bin`. The `.bin` has no index: every layer's `load_model` reads its

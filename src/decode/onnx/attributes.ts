@@ -1,5 +1,5 @@
 import type { GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields } from '../protobuf/wire-stream.ts';
 import { decodeNumbers } from '../tensor-preview.ts';
 import { Attr, Node, Tensor } from './schema.ts';

@@ -1,10 +1,12 @@
 import { GraphBuilder } from '../../graph/builder.ts';
-import { DataEncoding, GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
-import type { DecodeOptions } from '../registry-types.ts';
+import { DataEncoding, GraphKind, ValueFlag, nodeOutputIds, type GraphIR } from '../../graph/ir.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
 import {
   WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields,
 } from '../protobuf/wire-stream.ts';
+import { decodeOnnxAttributes } from './attributes.ts';
+import { onnxNodeDetails } from './details.ts';
 import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qualifiedOp } from './schema.ts';
 
 /** Nesting deeper than this is hostile, not a real model (If inside Loop inside If ... 64 levels). */
@@ -554,6 +556,20 @@ function payloadEncoding(field: number): number {
   }
 }
 
-export async function decodeOnnx(source: ByteSource, options?: DecodeOptions): Promise<GraphIR> {
-  return new OnnxParser(source, options).parse();
+/**
+ * Decodes the ModelProto; the open model re-reads node records for details and typed attributes. Without a
+ * `want` filter, attribute reads skip what the IR already answers for shape inference: Constant nodes whose value
+ * the decoder typed, and LayerNormalization nodes without the optional outputs its attributes size.
+ */
+export async function openOnnx(source: ByteSource, options?: DecodeOptions): Promise<OpenModel> {
+  const ir = await new OnnxParser(source, options).parse();
+  return openModel(ir, source, (node) => onnxNodeDetails(source, ir, node),
+    (ops, want) => decodeOnnxAttributes(source, ir, ops ?? undefined, want ?? ((n) => !knownWithoutAttributes(ir, n))));
+}
+
+function knownWithoutAttributes(ir: GraphIR, node: number): boolean {
+  const op = ir.strings[ir.nodeOp[node]];
+  const out = nodeOutputIds(ir, node);
+  if (op === 'LayerNormalization') return out.length <= 1;
+  return op === 'Constant' && !(out.length === 1 && out[0] >= 0 && !(ir.valueFlags[out[0]] & ValueFlag.HasShape));
 }

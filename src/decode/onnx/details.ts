@@ -1,6 +1,6 @@
 import { dtypeName, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
-import type { AttributeView, NodeDetails } from '../registry-types.ts';
+import { BufferSource, type ByteSource } from '../io/byte-source.ts';
+import { readNodeRecord, type AttributeView, type NodeDetails } from '../decoder.ts';
 import { WIRE_LEN, WIRE_VARINT, WireStream, parseFields } from '../protobuf/wire-stream.ts';
 import { readAttribute } from './attributes.ts';
 import { ATTR_TYPE_NAMES, Node, Tensor } from './schema.ts';
@@ -10,17 +10,14 @@ const MAX_STRING = 256;
 
 /** Decodes one node's attributes from its recorded byte range: the work is proportional to that node only. */
 export async function onnxNodeDetails(source: ByteSource, ir: GraphIR, node: number): Promise<NodeDetails> {
-  const offset = ir.nodeSourceOffset[node];
-  const length = ir.nodeSourceLength[node];
   const attributes: AttributeView[] = [];
   let doc = '';
-  if (offset < 0) return { attributes };
-  const r = new WireStream(source);
-  r.pos = offset;
   // Sub-graph attributes can be huge; read at most a bounded window and summarise what is inside it.
-  await r.need(Math.min(length, 64 << 20));
-  const end = offset + Math.min(length, 64 << 20);
-  parseFields(r.at('NodeProto'), end, (f, w, e) => {
+  const record = await readNodeRecord(source, ir, node, 64 << 20);
+  if (!record) return { attributes };
+  const r = new WireStream(new BufferSource(record, source.name));
+  await r.need(record.length);
+  parseFields(r.at('NodeProto'), record.length, (f, w, e) => {
     if (w !== WIRE_LEN) return r.skip(w, e);
     if (f === Node.attribute) attributes.push(readAttributeView(r, e));
     else if (f === Node.docString) doc = r.string(Math.min(e - r.pos, 4096));

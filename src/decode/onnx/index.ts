@@ -1,11 +1,10 @@
-import type { ModelDecoder } from '../registry-types.ts';
-import { decodeOnnx } from './decoder.ts';
-import { onnxNodeDetails } from './details.ts';
+import { defineDecoder } from '../decoder.ts';
+import { openOnnx } from './decoder.ts';
 
 /** ModelProto field tags that can start a file (ir_version, producer, graph, opset_import). */
 const FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42]);
 
-export const onnxDecoder: ModelDecoder = {
+export const onnxDecoder = defineDecoder({
   id: 'onnx',
   name: 'ONNX',
   extensions: ['.onnx'],
@@ -17,6 +16,5 @@ export const onnxDecoder: ModelDecoder = {
     }
     return fileName.toLowerCase().endsWith('.onnx') && head.length > 0 && FIRST_TAGS.has(head[0]);
   },
-  decode: decodeOnnx,
-  nodeDetails: onnxNodeDetails,
-};
+  open: openOnnx,
+});

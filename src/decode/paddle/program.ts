@@ -1,4 +1,4 @@
-import type { ByteSource } from '../byte-source.ts';
+import { BufferSource, type ByteSource } from '../io/byte-source.ts';
 import { WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireStream, parseFields } from '../protobuf/wire-stream.ts';
 import { F, VAR_KIND } from './schema.ts';
 
@@ -267,11 +267,10 @@ export async function readProgram(source: ByteSource): Promise<PdProgram> {
 }
 
 /** Re-reads one OpDesc (node details) with its attributes. */
-export async function readOpAttrs(source: ByteSource, offset: number, length: number): Promise<PdAttr[]> {
-  const r = new WireStream(source);
-  r.pos = offset;
-  await r.need(length);
+export async function readOpAttrs(record: Uint8Array, file: string): Promise<PdAttr[]> {
+  const r = new WireStream(new BufferSource(record, file));
+  await r.need(record.length);
   const attrs: PdAttr[] = [];
-  parseOp(r.at('OpDesc'), offset + length, attrs);
+  parseOp(r.at('OpDesc'), record.length, attrs);
   return attrs;
 }

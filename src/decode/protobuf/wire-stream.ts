@@ -1,4 +1,4 @@
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { decodeUtf8, type StringTable } from '../../graph/columns.ts';
 import { DecodeError } from '../errors.ts';
 

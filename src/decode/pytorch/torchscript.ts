@@ -1,8 +1,8 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { DTYPE_BITS, GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { DecodeError } from '../errors.ts';
-import type { DecodeOptions } from '../registry-types.ts';
+import type { DecodeOptions } from '../decoder.ts';
 import { ZipArchive, type ZipEntry } from '../zip/zip.ts';
 import { isTuple, unpickle, type PyObject, type PyValue } from './pickle.ts';
 import { parseScriptFile, type Expr, type ScriptClass, type ScriptDef, type ScriptModule, type Stmt } from './script.ts';

@@ -1,6 +1,6 @@
 import { DataEncoding } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
-import type { DecodeOptions } from '../registry-types.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import type { DecodeOptions } from '../decoder.ts';
 import {
   WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields,
 } from '../protobuf/wire-stream.ts';

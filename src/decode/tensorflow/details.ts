@@ -1,10 +1,10 @@
 import type { GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
-import { TextFormatParser, field, fields, type TextMessage } from '../caffe/text-format.ts';
+import { BufferSource, type ByteSource } from '../io/byte-source.ts';
+import { TextFormatParser, field, fields, type TextMessage } from '../text/text-format.ts';
 import {
   WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, parseFields,
 } from '../protobuf/wire-stream.ts';
-import type { AttributeView, NodeDetails } from '../registry-types.ts';
+import { readNodeRecord, type AttributeView, type NodeDetails } from '../decoder.ts';
 import { AttrValue, Dim, ListValue, MapEntry, NameAttrList, NodeDef, Tensor, TensorShape, tfDtypeName } from './schema.ts';
 
 const MAX_LIST = 16;
@@ -14,30 +14,27 @@ const utf8 = new TextDecoder('utf-8');
 
 /** A node's attributes, device and control inputs, decoded from its recorded NodeDef only. */
 export async function tfNodeDetails(source: ByteSource, ir: GraphIR, node: number): Promise<NodeDetails> {
-  const offset = ir.nodeSourceOffset[node];
-  const length = Math.min(ir.nodeSourceLength[node], MAX_NODE_BYTES);
   const attributes: AttributeView[] = [];
-  if (!(offset >= 0) || length <= 0) return { attributes };
+  const bytes = await readNodeRecord(source, ir, node, MAX_NODE_BYTES);
+  if (!bytes?.length) return { attributes };
   const control: string[] = [];
   let device = '';
   const container = ir.metadata.container ?? '';
   if (container.endsWith('_text')) {
-    const bytes = await source.read(offset, length);
-    const node = new TextFormatParser(bytes, source.name, offset).parse().fields[0]?.message;
-    if (!node) return { attributes };
-    for (const f of fields(node, 'input')) if (f.text.startsWith('^')) control.push(f.text.slice(1));
-    device = field(node, 'device')?.text ?? '';
-    for (const a of fields(node, 'attr')) {
+    const def = new TextFormatParser(bytes, source.name, ir.nodeSourceOffset[node]).parse().fields[0]?.message;
+    if (!def) return { attributes };
+    for (const f of fields(def, 'input')) if (f.text.startsWith('^')) control.push(f.text.slice(1));
+    device = field(def, 'device')?.text ?? '';
+    for (const a of fields(def, 'attr')) {
       if (!a.message) continue;
       const key = field(a.message, 'key')?.text ?? '';
       const value = field(a.message, 'value')?.message;
       attributes.push({ name: key, ...(value ? textAttr(value) : { type: '', value: '' }) });
     }
   } else {
-    const r = new WireStream(source);
-    r.pos = offset;
-    await r.need(length);
-    parseFields(r.at('NodeDef'), offset + length, (f, w, e) => {
+    const r = new WireStream(new BufferSource(bytes, source.name));
+    await r.need(bytes.length);
+    parseFields(r.at('NodeDef'), bytes.length, (f, w, e) => {
       if (w !== WIRE_LEN) return r.skip(w, e);
       if (f === NodeDef.input) {
         const s = r.string(Math.min(e - r.pos, MAX_STRING));

@@ -1,82 +1,11 @@
-import type { GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
-import { isText } from '../caffe/index.ts';
-import { DecodeError } from '../errors.ts';
-import type { DecodeOptions, ModelDecoder } from '../registry-types.ts';
-import { TfBinaryParser } from './binary.ts';
-import { buildTfGraph } from './build.ts';
-import { tfNodeDetails } from './details.ts';
-import { parseTfText } from './text.ts';
+import { defineDecoder } from '../decoder.ts';
+import { isText } from '../text/is-text.ts';
+import { openTensorflow } from './decoder.ts';
+import { looksLikeGraphDef, looksLikeSavedModel, looksLikeTfText } from './sniff.ts';
 
-/** A text graph larger than this is not one Strata can hold as text. */
-const MAX_TEXT = 256 << 20;
 const latin1 = new TextDecoder('latin1');
 
-function varintAt(head: Uint8Array, at: number): [value: number, next: number] {
-  let v = 0;
-  let mul = 1;
-  for (let i = at; i < head.length && i < at + 8; i++) {
-    v += (head[i] & 0x7f) * mul;
-    if (!(head[i] & 0x80)) return [v, i + 1];
-    mul *= 128;
-  }
-  return [-1, -1];
-}
-
-/** Bytes [at, at + n) (clipped to the head) are all accepted by `ok`; n must be at least 1. */
-function bytesOk(head: Uint8Array, at: number, n: number, ok: (c: number) => boolean): boolean {
-  if (n < 1 || n > 4096) return false;
-  for (let i = at; i < Math.min(head.length, at + n); i++) if (!ok(head[i])) return false;
-  return true;
-}
-
-const isNameChar = (c: number) => c > 0x20 && c < 0x7f;
-const isOpChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-
-/** A binary GraphDef: `node` (field 1) first, whose NodeDef starts with a printable `name` and an identifier `op`. */
-export function looksLikeGraphDef(head: Uint8Array): boolean {
-  if (head[0] !== 0x0a) return false;
-  const [nodeLen, p] = varintAt(head, 1);
-  if (nodeLen < 4 || head[p] !== 0x0a) return false;
-  const [nameLen, q] = varintAt(head, p + 1);
-  if (q < 0 || !bytesOk(head, q, nameLen, isNameChar)) return false;
-  const o = q + nameLen;
-  if (o >= head.length) return true;
-  if (head[o] !== 0x12) return false;
-  const [opLen, s] = varintAt(head, o + 1);
-  return s > 0 && opLen <= 256 && bytesOk(head, s, opLen, isOpChar) && (head[s] < 48 || head[s] > 57);
-}
-
-/** A binary SavedModel: `saved_model_schema_version: 1`, then `meta_graphs` starting with a MetaInfoDef or GraphDef. */
-export function looksLikeSavedModel(head: Uint8Array): boolean {
-  if (head[0] !== 0x08 || head[1] !== 0x01 || head[2] !== 0x12) return false;
-  const [len, p] = varintAt(head, 3);
-  return len > 0 && p > 0 && (head[p] === 0x0a || head[p] === 0x12);
-}
-
-/** A GraphDef or SavedModel in protobuf text format. */
-export function looksLikeTfText(head: Uint8Array): boolean {
-  if (!isText(head)) return false;
-  const text = latin1.decode(head).replace(/#[^\n]*/g, '');
-  if (/^\s*(saved_model_schema_version\s*:|meta_graphs\s*\{)/.test(text)) return true;
-  return /^\s*node\s*\{\s*name\s*:\s*"/.test(text) && /\bop\s*:\s*"/.test(text);
-}
-
-async function decodeTensorflow(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
-  if (source.size === 0) throw new DecodeError('empty file', source.name, 'file');
-  const head = await source.read(0, 4096);
-  const savedModel = looksLikeSavedModel(head) || (head[0] === 0x08 && /saved_model\.pb$/i.test(source.name));
-  if (!savedModel && !looksLikeGraphDef(head) && (looksLikeTfText(head) || (/\.pbtxt$/i.test(source.name) && isText(head)))) {
-    if (source.size > MAX_TEXT) throw new DecodeError(`too large for a TensorFlow text graph (${source.size} bytes)`, source.name, 'file');
-    const bytes = await source.read(0, source.size);
-    options.onProgress?.(bytes.length, source.size);
-    return buildTfGraph(parseTfText(bytes, source.name), 'tensorflow');
-  }
-  const model = await new TfBinaryParser(source, options).parse(savedModel);
-  return buildTfGraph(model, 'tensorflow');
-}
-
-export const tensorflowDecoder: ModelDecoder = {
+export const tensorflowDecoder = defineDecoder({
   id: 'tensorflow',
   name: 'TensorFlow GraphDef / SavedModel',
   extensions: ['.pb', '.pbtxt', '.graphdef'],
@@ -86,6 +15,5 @@ export const tensorflowDecoder: ModelDecoder = {
     if (lower.endsWith('saved_model.pb') && (head[0] === 0x08 || head[0] === 0x12)) return true;
     return looksLikeTfText(head) || (lower.endsWith('.pbtxt') && isText(head) && /\bnode\s*\{/.test(latin1.decode(head)));
   },
-  decode: decodeTensorflow,
-  nodeDetails: tfNodeDetails,
-};
+  open: openTensorflow,
+});

@@ -1,5 +1,5 @@
 import { DecodeError } from '../errors.ts';
-import { TextFormatParser, field, fields, stringOf, parseNumber, type TextMessage } from '../caffe/text-format.ts';
+import { TextFormatParser, field, fields, stringOf, parseNumber, type TextMessage } from '../text/text-format.ts';
 import { OUTPUT_TYPE_ATTRS, newNode, newTensor, type TfFunction, type TfModel, type TfNode } from './model.ts';
 import { TF_DTYPE_BY_NAME } from './schema.ts';
 

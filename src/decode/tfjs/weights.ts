@@ -1,4 +1,4 @@
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 
 /**
  * A TF.js weights manifest lists, per group, its shard files and its weights in order; the group's bytes are the

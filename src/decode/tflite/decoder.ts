@@ -1,8 +1,9 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { DecodeError } from '../errors.ts';
-import type { DecodeOptions } from '../registry-types.ts';
+import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
+import { tfliteNodeDetails } from './details.ts';
 import { FlatReader } from './reader.ts';
 import {
   BUILTIN_CUSTOM, Buffer, FILE_IDENTIFIER, Metadata, Model, Operator, OperatorCode, PLACEHOLDER_FOR_GREATER_OP_CODES,
@@ -41,6 +42,12 @@ export function hasTfliteIdentifier(head: Uint8Array): boolean {
  * operator, one value per tensor. Tensors with a non-empty buffer are initializers whose data range is the
  * buffer's absolute position in the file; buffer payloads are never read.
  */
+/** Decodes the model; its details come from the operator tables, read by page when asked. */
+export async function openTflite(source: ByteSource, options: DecodeOptions = {}, tuning: TfliteTuning = {}): Promise<OpenModel> {
+  const ir = await decodeTflite(source, options, tuning);
+  return openModel(ir, source, tfliteNodeDetails(source, ir));
+}
+
 export async function decodeTflite(source: ByteSource, options: DecodeOptions = {}, tuning: TfliteTuning = {}): Promise<GraphIR> {
   const file = source.name;
   const size = source.size;

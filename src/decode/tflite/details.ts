@@ -1,6 +1,6 @@
 import type { GraphIR } from '../../graph/ir.ts';
-import type { ByteSource } from '../byte-source.ts';
-import type { AttributeView, NodeDetails } from '../registry-types.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import type { AttributeView, NodeDetails } from '../decoder.ts';
 import { FlatReader } from './reader.ts';
 import {
   ACTIVATIONS, BUILTIN_OPS, Model, Operator, OperatorCode, OPTIONS_BY_OP, PADDINGS, QUANTIZATION_DETAILS, Quantization,
@@ -8,29 +8,28 @@ import {
 } from './schema.ts';
 
 const MAX_LIST = 8;
-/** Pages kept per source (16 KiB each): selecting node after node stays bounded in memory. */
+/** Pages kept per model (16 KiB each): selecting node after node stays bounded in memory. */
 const MAX_PAGES = 256;
-const readers = new WeakMap<ByteSource, FlatReader>();
-
-/** A paged reader per source, so selecting nodes one after another re-reads little. */
-function readerFor(source: ByteSource): FlatReader {
-  let r = readers.get(source);
-  if (!r || r.segmentCount > MAX_PAGES) {
-    r = new FlatReader(source.name, source.size, source);
-    readers.set(source, r);
-  }
-  return r;
-}
 
 /**
- * Decodes one operator's builtin options and the quantization of its tensors from the file, reading only the
- * pages that hold them.
+ * Node details for one open model. Each operator's builtin options and the quantization of its tensors are
+ * decoded from the file through a paged reader kept with the model, so selecting nodes one after another re-reads
+ * little.
  */
-export async function tfliteNodeDetails(source: ByteSource, ir: GraphIR, node: number): Promise<NodeDetails> {
+export function tfliteNodeDetails(source: ByteSource, ir: GraphIR): (node: number) => Promise<NodeDetails> {
+  let reader: FlatReader | null = null;
+  const readerFor = () => {
+    if (!reader || reader.segmentCount > MAX_PAGES) reader = new FlatReader(source.name, source.size, source);
+    return reader;
+  };
+  return (node) => operatorDetails(readerFor(), ir, node);
+}
+
+/** The operator's table offset is its record (`nodeSourceOffset`); only the pages that hold it are read. */
+async function operatorDetails(r: FlatReader, ir: GraphIR, node: number): Promise<NodeDetails> {
   const op = ir.nodeSourceOffset[node];
   const attributes: AttributeView[] = [];
   if (!(op >= 0)) return { attributes };
-  const r = readerFor(source);
   await r.loadTable(op, 'Operator');
   const opName = ir.strings[ir.nodeOp[node]] ?? '';
   const code = BUILTIN_OPS.indexOf(opName);

@@ -1,8 +1,7 @@
-import type { ModelDecoder } from '../registry-types.ts';
-import { decodeTflite, hasTfliteIdentifier } from './decoder.ts';
-import { tfliteNodeDetails } from './details.ts';
+import { defineDecoder } from '../decoder.ts';
+import { hasTfliteIdentifier, openTflite } from './decoder.ts';
 
-export const tfliteDecoder: ModelDecoder = {
+export const tfliteDecoder = defineDecoder({
   id: 'tflite',
   name: 'TensorFlow Lite',
   extensions: ['.tflite', '.lite'],
@@ -14,6 +13,5 @@ export const tfliteDecoder: ModelDecoder = {
     const root = head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24);
     return root >= 8 && (root & 3) === 0;
   },
-  decode: (source, options) => decodeTflite(source, options),
-  nodeDetails: tfliteNodeDetails,
-};
+  open: (source, options) => openTflite(source, options),
+});

@@ -1,5 +1,5 @@
 import { ByteBuffer } from 'flatbuffers';
-import type { ByteSource } from '../byte-source.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { DecodeError } from '../errors.ts';
 
 interface Segment {

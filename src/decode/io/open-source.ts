@@ -1,6 +1,6 @@
 import { BlobSource, type ByteSource } from './byte-source.ts';
 import { UrlSource } from './url-source.ts';
-import type { ModelInput } from '../workers/decode-api.ts';
+import type { ModelInput } from '../api.ts';
 
 /** Turns what the page was given (a dropped file with its siblings, or a URL) into a ByteSource. */
 export async function openInput(input: ModelInput): Promise<ByteSource> {

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import type { ByteSource } from './byte-source.ts';
-import { DecodeError } from './errors.ts';
+import { DecodeError } from '../errors.ts';
 
 /** Node-only ByteSource over a file handle (CLI, tests, benches). Kept apart so browser bundles never see `node:fs`. */
 export class NodeFileSource implements ByteSource {

@@ -1,5 +1,5 @@
 import type { GraphIR } from '../graph/ir.ts';
-import type { NodeDetails } from '../decode/registry-types.ts';
+import type { NodeDetails } from './decoder.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
 
 /** Per-node structure metrics of the open model (typed arrays are transferred), plus shape-inference notes. */

@@ -1,7 +1,7 @@
 import type { ByteSource } from './byte-source.ts';
 import { BufferSource } from './byte-source.ts';
-import { DecodeError } from './errors.ts';
-import { MAX_CHUNK } from './protobuf/wire-stream.ts';
+import { DecodeError } from '../errors.ts';
+import { MAX_CHUNK } from '../protobuf/wire-stream.ts';
 
 /**
  * ByteSource over HTTP range requests, so `?url=` opens a multi-GB model without downloading it whole.

@@ -1,0 +1,98 @@
+import type { GraphIR } from '../graph/ir.ts';
+import type { NodeMetrics } from '../graph/metrics.ts';
+import type { AnalysisResult, DecodeApi, ModelInput, TensorPreview } from './api.ts';
+import type { NodeDetails, OpenModel } from './decoder.ts';
+import { CancelledError, DecodeError, describeError } from './errors.ts';
+import type { ByteSource } from './io/byte-source.ts';
+import { openInput } from './io/open-source.ts';
+import { openModelFile } from './registry.ts';
+import { tensorPreview } from './tensor-preview.ts';
+
+/**
+ * The structure analysis (profile/analyze.ts `analyzeModel`). It is handed in by the worker entry because profile/
+ * reads models through decode/: importing it here would make the two folders depend on each other.
+ */
+export type AnalyzeModel = (model: OpenModel, options: { dims: Record<string, number> }) =>
+  Promise<{ metrics: NodeMetrics; shapes: { unresolved: Record<string, number> } }>;
+
+/**
+ * The decode worker's state: the one open model, kept so node details and tensor bytes are read lazily by range.
+ * Plain class so Node tests drive it without a worker.
+ */
+export class DecodeService implements DecodeApi {
+  private model: OpenModel | null = null;
+  private generation = 0;
+
+  constructor(private readonly analyzeModel: AnalyzeModel) {}
+
+  async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
+    const generation = ++this.generation;
+    this.model = null;
+    const checkCancelled = () => {
+      if (generation !== this.generation) throw new CancelledError();
+    };
+    let source: ByteSource | null = null;
+    try {
+      source = await openInput(input);
+      checkCancelled();
+      const { model } = await openModelFile(source, { onProgress: progress, checkCancelled });
+      checkCancelled();
+      // The returned IR's typed arrays are transferred to the main thread (detached here); the open model keeps
+      // memcpy copies for details and previews. The string table is copied when sent (see workers/ir-transfer.ts).
+      this.model = { ...model, ir: copyColumns(model.ir) };
+      return model.ir;
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      const name = source?.name ?? (input.kind === 'blob' ? input.name : input.url);
+      throw new Error(describeError(err, err instanceof DecodeError && err.file ? '' : name));
+    }
+  }
+
+  async cancel(): Promise<void> {
+    this.generation++;
+  }
+
+  async nodeDetails(node: number): Promise<NodeDetails> {
+    const model = this.require();
+    if (node < 0 || node >= model.ir.nodeCount) throw new Error(`no node ${node}`);
+    return model.nodeDetails(node);
+  }
+
+  async tensorPreview(value: number): Promise<TensorPreview> {
+    const { source, ir } = this.require();
+    if (value < 0 || value >= ir.valueCount) throw new Error(`no value ${value}`);
+    return tensorPreview(source, ir, value);
+  }
+
+  async analyze(dims: Record<string, number>): Promise<AnalysisResult> {
+    const model = this.require();
+    const t0 = performance.now();
+    const a = await this.analyzeModel(model, { dims });
+    if (this.model !== model) throw new Error('the model changed during analysis');
+    return { metrics: a.metrics, unresolved: { ...a.shapes.unresolved }, ms: performance.now() - t0 };
+  }
+
+  private require(): OpenModel {
+    if (!this.model) throw new Error('no model is open');
+    return this.model;
+  }
+}
+
+/** The typed-array fields of a plain object (one level deep): an IR's columns, or a metrics result's arrays. */
+function typedArrayFields(obj: object): [string, ArrayBufferView][] {
+  return Object.entries(obj).filter((e): e is [string, ArrayBufferView] => ArrayBuffer.isView(e[1]));
+}
+
+/** A copy of the IR whose typed-array columns are fresh buffers, so the originals can be transferred away. */
+function copyColumns(ir: GraphIR): GraphIR {
+  const copy: Record<string, unknown> = { ...ir };
+  for (const [k, v] of typedArrayFields(ir)) copy[k] = (v as Uint8Array).slice();
+  return copy as unknown as GraphIR;
+}
+
+/** The distinct buffers behind an object's typed-array fields: what a worker reply can transfer. */
+export function typedArrayBuffers(obj: object): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const [, v] of typedArrayFields(obj)) if (v.buffer instanceof ArrayBuffer && !out.includes(v.buffer)) out.push(v.buffer);
+  return out;
+}
