@@ -1,0 +1,22 @@
+import type { ByteSource } from '../byte-source.ts';
+import { DecodeError } from '../errors.ts';
+
+/** Weight files a Hugging Face folder may hold, in the order transformers prefers them. */
+export const HF_WEIGHT_FILES = ['model.safetensors.index.json', 'model.safetensors', 'pytorch_model.bin.index.json', 'pytorch_model.bin'] as const;
+
+/** config.json of a transformers model: names the architecture. */
+export function looksLikeHfConfig(head: Uint8Array, fileName: string): boolean {
+  if (!/(^|[\\/])config\.json$/i.test(fileName)) return false;
+  const text = new TextDecoder('utf-8').decode(head);
+  return /"(model_type|architectures)"\s*:/.test(text);
+}
+
+/** The folder's weights beside config.json (first of HF_WEIGHT_FILES that the source can reach). */
+export async function findHfWeights(config: ByteSource): Promise<ByteSource> {
+  for (const name of HF_WEIGHT_FILES) {
+    if (name === 'pytorch_model.bin.index.json') continue;
+    const weights = await config.sibling?.(name).catch(() => null);
+    if (weights) return weights;
+  }
+  throw new DecodeError(`a Hugging Face config.json without its weights: open it together with ${HF_WEIGHT_FILES.filter((n) => !n.includes('bin.index')).join(', or ')}`, config.name, 'weights');
+}

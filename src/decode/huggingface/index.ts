@@ -1,0 +1,50 @@
+import type { ByteSource } from '../byte-source.ts';
+import { findHfWeights, looksLikeHfConfig } from '../checkpoint/hf-folder.ts';
+import { ValueFlag } from '../../graph/ir.ts';
+import { defineDecoder, openModel, type ModelDecoder } from '../decoder.ts';
+import { pytorchStateDecoder } from '../pytorch-state/index.ts';
+import { safetensorsDecoder } from '../safetensors/index.ts';
+
+/**
+ * The weights file, reaching the rest of the folder through the config's source (a sibling of a sibling is not
+ * reachable otherwise: sharded sets and config files are found beside config.json).
+ */
+function inFolderOf(weights: ByteSource, config: ByteSource): ByteSource {
+  return {
+    name: weights.name,
+    size: weights.size,
+    read: (offset, length) => weights.read(offset, length),
+    sibling: config.sibling ? (name) => config.sibling!(name) : undefined,
+    close: weights.close ? () => weights.close!() : undefined,
+  };
+}
+
+const WEIGHT_DECODERS: readonly ModelDecoder[] = [safetensorsDecoder, pytorchStateDecoder];
+
+/**
+ * A Hugging Face model folder opened through its config.json: the folder's weights (safetensors, sharded
+ * safetensors or pytorch_model.bin) decoded by their own decoder, with config, generation and tokenizer configs
+ * as model properties. Tensors are located in the weights file by name, so previews read it beside the config.
+ */
+export const huggingfaceDecoder = defineDecoder({
+  id: 'huggingface',
+  name: 'Hugging Face model folder (config.json)',
+  extensions: ['config.json'],
+  sniff: looksLikeHfConfig,
+  async open(config, options) {
+    const weights = inFolderOf(await findHfWeights(config), config);
+    const head = await weights.read(0, 4096);
+    const decoder = WEIGHT_DECODERS.find((d) => d.sniff(head, weights.name)) ?? pytorchStateDecoder;
+    const model = await decoder.open(weights, options);
+    const { ir } = model;
+    for (let v = 0; v < ir.valueCount; v++) {
+      if (ir.valueDataOffset[v] >= 0 && ir.valueLocation[v] < 0) {
+        ir.valueLocation[v] = ir.strings.length;
+        ir.valueFlags[v] |= ValueFlag.External;
+      }
+    }
+    ir.strings.push(weights.name);
+    ir.metadata['weights file'] = weights.name;
+    return openModel(ir, weights, (node) => model.nodeDetails(node));
+  },
+});
