@@ -14,14 +14,45 @@ import { openvinoDecoder } from './openvino/index.ts';
 import { paddleDecoder } from './paddle/index.ts';
 import type { DecodeOptions, ModelDecoder } from './registry-types.ts';
 import { pytorchDecoder } from './pytorch/index.ts';
+import type { ModelDecoder as OpenModelDecoder, OpenModel } from './decoder.ts';
+import { ggufDecoder } from './gguf/index.ts';
+import { huggingfaceDecoder } from './huggingface/index.ts';
+import { pytorchStateDecoder } from './pytorch-state/index.ts';
+import { safetensorsDecoder } from './safetensors/index.ts';
 import { tensorflowDecoder } from './tensorflow/index.ts';
 import { tfjsDecoder } from './tfjs/index.ts';
 import { tfliteDecoder } from './tflite/index.ts';
 import { tnnDecoder } from './tnn/index.ts';
 
-/** Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). */
+/**
+ * A decoder written against the OpenModel contract (decoder.ts), served through this registry's decode/nodeDetails
+ * until the registry itself moves to that contract; the open model is kept per IR.
+ */
+function fromOpenModelDecoder(d: OpenModelDecoder): ModelDecoder {
+  const models = new WeakMap<GraphIR, OpenModel>();
+  return {
+    id: d.id, name: d.name, extensions: d.extensions, sniff: d.sniff,
+    async decode(source, options) {
+      const model = await d.open(source, options);
+      models.set(model.ir, model);
+      return model.ir;
+    },
+    async nodeDetails(source, ir, node) {
+      let model = models.get(ir);
+      if (!model) models.set(ir, (model = await d.open(source)));
+      return model.nodeDetails(node);
+    },
+  };
+}
+
+/**
+ * Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). torch.save
+ * checkpoints come before TorchScript, whose sniff accepts every torch zip; the safetensors index and a Hugging
+ * Face config.json are claimed by name before the JSON formats.
+ */
 export const decoders: readonly ModelDecoder[] = [
-  tfliteDecoder, onnxDecoder, coremlDecoder, tensorflowDecoder, pytorchDecoder, tfjsDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
+  fromOpenModelDecoder(ggufDecoder), fromOpenModelDecoder(safetensorsDecoder), fromOpenModelDecoder(huggingfaceDecoder),
+  tfliteDecoder, onnxDecoder, coremlDecoder, tensorflowDecoder, fromOpenModelDecoder(pytorchStateDecoder), pytorchDecoder, tfjsDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
   nnefDecoder, paddleDecoder, tnnDecoder, barracudaDecoder, caffeDecoder, darknetDecoder,
 ];
 
