@@ -22,7 +22,7 @@ describe('format sniffing', () => {
     const covered = new Set(cases.map((c) => c[1]));
     // These are written in their own tests, which check sniffing the same way (Barracuda's magic is a small
     // version number, so it is claimed only with its .nn extension).
-    expect(decoders.map((d) => d.id).filter((id) => !covered.has(id)).sort()).toEqual(['barracuda', 'keras', 'pytorch', 'tensorflow', 'tfjs']);
+    expect(decoders.map((d) => d.id).filter((id) => !covered.has(id)).sort()).toEqual(['barracuda', 'gguf', 'huggingface', 'keras', 'pytorch', 'pytorch', 'safetensors', 'tensorflow', 'tfjs']);
   });
 
   it('each real file is claimed by its own decoder only, by content and by name', () => {
