@@ -1,5 +1,4 @@
 import type { ByteSource } from '../byte-source.ts';
-import { DecodeError } from '../errors.ts';
 
 /** Weight files a Hugging Face folder may hold, in the order transformers prefers them. */
 export const HF_WEIGHT_FILES = ['model.safetensors.index.json', 'model.safetensors', 'pytorch_model.bin.index.json', 'pytorch_model.bin'] as const;
@@ -11,12 +10,14 @@ export function looksLikeHfConfig(head: Uint8Array, fileName: string): boolean {
   return /"(model_type|architectures)"\s*:/.test(text);
 }
 
-/** The folder's weights beside config.json (first of HF_WEIGHT_FILES that the source can reach). */
-export async function findHfWeights(config: ByteSource): Promise<ByteSource> {
+/** The folder's weights beside config.json (first of HF_WEIGHT_FILES that the source can reach), or null. */
+export async function findHfWeights(config: ByteSource): Promise<ByteSource | null> {
   for (const name of HF_WEIGHT_FILES) {
     if (name === 'pytorch_model.bin.index.json') continue;
     const weights = await config.sibling?.(name).catch(() => null);
     if (weights) return weights;
   }
-  throw new DecodeError(`a Hugging Face config.json without its weights: open it together with ${HF_WEIGHT_FILES.filter((n) => !n.includes('bin.index')).join(', or ')}`, config.name, 'weights');
+  return null;
 }
+
+export const HF_WEIGHTS_ABSENT = `not opened with the folder's weights (${HF_WEIGHT_FILES.filter((n) => !n.includes('bin.index')).join(', ')}): only the config is shown`;

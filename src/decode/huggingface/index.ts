@@ -1,5 +1,7 @@
 import type { ByteSource } from '../byte-source.ts';
-import { findHfWeights, looksLikeHfConfig } from '../checkpoint/hf-folder.ts';
+import { HF_WEIGHTS_ABSENT, findHfWeights, looksLikeHfConfig } from '../checkpoint/hf-folder.ts';
+import { openCheckpoint, withHfConfig } from '../checkpoint/open.ts';
+import { readJsonFile } from '../json-file.ts';
 import { ValueFlag } from '../../graph/ir.ts';
 import { defineDecoder, openModel, type ModelDecoder } from '../decoder.ts';
 import { pytorchStateDecoder } from '../pytorch-state/index.ts';
@@ -32,7 +34,9 @@ export const huggingfaceDecoder = defineDecoder({
   extensions: ['config.json'],
   sniff: looksLikeHfConfig,
   async open(config, options) {
-    const weights = inFolderOf(await findHfWeights(config), config);
+    const found = await findHfWeights(config);
+    if (!found) return openConfigOnly(config);
+    const weights = inFolderOf(found, config);
     const head = await weights.read(0, 4096);
     const decoder = WEIGHT_DECODERS.find((d) => d.sniff(head, weights.name)) ?? pytorchStateDecoder;
     const model = await decoder.open(weights, options);
@@ -48,3 +52,14 @@ export const huggingfaceDecoder = defineDecoder({
     return openModel(ir, weights, (node) => model.nodeDetails(node));
   },
 });
+
+/** config.json alone: its fields as properties of an empty model, saying the weights were not opened. */
+async function openConfigOnly(config: ByteSource) {
+  const json = await readJsonFile(config, 'a Hugging Face config', 'config.json');
+  const metadata: Record<string, string> = { weights: HF_WEIGHTS_ABSENT };
+  if (json && typeof json === 'object' && !Array.isArray(json)) {
+    for (const [k, v] of Object.entries(json)) metadata[`config.${k}`] = (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 200);
+  }
+  const checkpoint = await withHfConfig(config, { format: 'huggingface', tensors: [], metadata, architecture: '' });
+  return openCheckpoint(config, checkpoint);
+}
