@@ -7,6 +7,7 @@ import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import { groupMetrics, topGroups } from '../graph/metric-sums.ts';
 import { summarize, type GraphSummary, type TensorSummary } from '../graph/summary.ts';
 import { analyzeModel, unresolvedSummary } from '../profile/analyze.ts';
+import { storedTypeHistogram } from '../decode/checkpoint/type-histogram.ts';
 
 export interface InspectReport {
   file: string;
@@ -14,6 +15,8 @@ export interface InspectReport {
   metadata: Record<string, string>;
   graph: GraphSummary & { groups: number };
   metrics: InspectMetrics;
+  /** Initializers per stored element type (ggml quantization types by name). */
+  tensorTypes: Record<string, number>;
   timings: { decodeMs: number; hierarchyMs: number; metricsMs: number };
 }
 
@@ -66,6 +69,7 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
       metadata: ir.metadata,
       graph: { ...summarize(ir), groups: Math.max(0, hierarchy.groupCount - 1) },
       metrics,
+      tensorTypes: storedTypeHistogram(ir),
       timings: { decodeMs: round(t1 - t0), hierarchyMs: round(t2 - t1), metricsMs: round(t3 - t2) },
     };
   } finally {
@@ -108,6 +112,8 @@ export function formatReport(r: InspectReport): string {
   lines.push(`  initializers  ${g.initializers.toLocaleString('en-US')}`);
   lines.push(`  parameters    ${g.parameters.toLocaleString('en-US')}`);
   lines.push(`  groups        ${g.groups.toLocaleString('en-US')}`);
+  const types = Object.entries(r.tensorTypes).sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ×${n}`).join(', ');
+  if (types) lines.push(`  tensor types  ${types}`);
   lines.push(`  subgraphs     ${g.subgraphs.toLocaleString('en-US')}`);
   if (g.functions) lines.push(`  functions     ${g.functions.toLocaleString('en-US')}`);
   lines.push('');

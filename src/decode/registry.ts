@@ -13,14 +13,23 @@ import { onnxDecoder } from './onnx/index.ts';
 import { openvinoDecoder } from './openvino/index.ts';
 import { paddleDecoder } from './paddle/index.ts';
 import { pytorchDecoder } from './pytorch/index.ts';
+import { ggufDecoder } from './gguf/index.ts';
+import { huggingfaceDecoder } from './huggingface/index.ts';
+import { pytorchStateDecoder } from './pytorch-state/index.ts';
+import { safetensorsDecoder } from './safetensors/index.ts';
 import { tensorflowDecoder } from './tensorflow/index.ts';
 import { tfjsDecoder } from './tfjs/index.ts';
 import { tfliteDecoder } from './tflite/index.ts';
 import { tnnDecoder } from './tnn/index.ts';
 
-/** Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). */
+/**
+ * Every format Strata opens, most specific sniffers first (magic bytes before text heuristics). torch.save
+ * checkpoints come before TorchScript, whose sniff accepts every torch zip; the safetensors index and a Hugging
+ * Face config.json are claimed by name before the JSON formats.
+ */
 export const decoders: readonly ModelDecoder[] = [
-  tfliteDecoder, onnxDecoder, coremlDecoder, tensorflowDecoder, pytorchDecoder, tfjsDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
+  ggufDecoder, safetensorsDecoder, huggingfaceDecoder,
+  tfliteDecoder, onnxDecoder, coremlDecoder, tensorflowDecoder, pytorchStateDecoder, pytorchDecoder, tfjsDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
   nnefDecoder, paddleDecoder, tnnDecoder, barracudaDecoder, caffeDecoder, darknetDecoder,
 ];
 

@@ -1,6 +1,8 @@
 import { DTYPE_BITS, DataEncoding, ValueFlag, dtypeName, str, valueElementCount, valueShape, type GraphIR } from '../graph/ir.ts';
 import type { TensorPreview, TensorStats } from './api.ts';
 import type { ByteSource } from './io/byte-source.ts';
+import { dequantizeGgml } from './ggml/dequantize.ts';
+import { GGML_ENCODING_BASE, ggmlEncodingName } from './ggml/types.ts';
 
 /** At most this many bytes are read for a preview, whatever the tensor's size. */
 export const PREVIEW_MAX_BYTES = 4 << 20;
@@ -27,7 +29,7 @@ export async function tensorPreview(source: ByteSource, ir: GraphIR, value: numb
   const wanted = Math.min(byteLength, PREVIEW_MAX_BYTES);
   const bytes = await from.read(offset, wanted);
   const numbers = decodeNumbers(bytes, ir.valueDtype[value], ir.valueDataEncoding[value]);
-  if (!numbers) return { ...base, note: `no preview for ${dtype} data` };
+  if (!numbers) return { ...base, note: `no preview for ${ggmlEncodingName(ir.valueDataEncoding[value]) ?? dtype} data` };
   const total = valueElementCount(ir, value);
   const complete = wanted === byteLength;
   return {
@@ -74,6 +76,7 @@ export function decodeNumbers(bytes: Uint8Array, dtype: number, encoding: number
   if (encoding === DataEncoding.PackedVarint) return decodeVarints(bytes, dtype);
   if (encoding === DataEncoding.PackedFixed32) return readFixed(bytes, 4, dtype === 10 || dtype === 16 ? dtype : 1);
   if (encoding === DataEncoding.PackedFixed64) return readFixed(bytes, 8, 11);
+  if (encoding >= GGML_ENCODING_BASE) return dequantizeGgml(bytes, encoding - GGML_ENCODING_BASE);
   const bits = DTYPE_BITS[dtype] ?? 0;
   if (bits < 8) return null;
   return readFixed(bytes, bits / 8, dtype);
@@ -102,6 +105,8 @@ function readElement(dv: DataView, o: number, dtype: number): number {
     case 12: return dv.getUint32(o, true);
     case 13: return Number(dv.getBigUint64(o, true));
     case 16: return bfloat16(dv.getUint16(o, true));
+    case 17: return float8(dv.getUint8(o), 3, 7, true);
+    case 19: return float8(dv.getUint8(o), 2, 15, false);
     default: return dv.getUint8(o);
   }
 }
@@ -148,4 +153,15 @@ function bfloat16(h: number): number {
   const dv = new DataView(new ArrayBuffer(4));
   dv.setUint32(0, h << 16);
   return dv.getFloat32(0);
+}
+
+/** OCP float8: e4m3fn (no infinities, only S.1111.111 is NaN) and e5m2 (IEEE-like). */
+function float8(b: number, mantissaBits: number, bias: number, fn: boolean): number {
+  const s = b & 0x80 ? -1 : 1;
+  const e = (b & 0x7f) >> mantissaBits;
+  const m = b & ((1 << mantissaBits) - 1);
+  const maxE = (1 << (7 - mantissaBits)) - 1;
+  if (fn ? (e === maxE && m === (1 << mantissaBits) - 1) : e === maxE) return fn || m ? NaN : s * Infinity;
+  if (e === 0) return s * m * 2 ** (1 - bias - mantissaBits);
+  return s * (1 + m / (1 << mantissaBits)) * 2 ** (e - bias);
 }

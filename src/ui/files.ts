@@ -1,4 +1,4 @@
-import { MODEL_EXTENSIONS, endsWithAny, isModelDefinition } from '../decode/file-kinds.ts';
+import { MODEL_EXTENSIONS, endsWithAny, isCheckpointCompanion, isModelDefinition } from '../decode/file-kinds.ts';
 import type { ModelInput } from '../decode/api.ts';
 
 /**
@@ -8,9 +8,11 @@ import type { ModelInput } from '../decode/api.ts';
  */
 export function inputFromFiles(files: File[]): ModelInput | null {
   if (files.length === 0) return null;
-  const known = files.filter((f) => endsWithAny(f.name, MODEL_EXTENSIONS));
+  const known = files.filter((f) => endsWithAny(f.name, MODEL_EXTENSIONS) && !isCheckpointCompanion(f.name));
   const definitions = known.filter((f) => isModelDefinition(f.name));
-  const pool = definitions.length ? definitions : known.length ? known : files;
+  // A Hugging Face folder whose weights have no model extension (pytorch_model.bin) opens through its config.json.
+  const config = files.filter((f) => /(^|[\\/])config\.json$/i.test(f.name));
+  const pool = definitions.length ? definitions : known.length ? known : config.length ? config : files;
   const main = pool.reduce((a, b) => (b.size > a.size ? b : a));
   const siblings = files.filter((f) => f !== main);
   return { kind: 'blob', blob: main, name: main.name, siblings };

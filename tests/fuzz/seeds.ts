@@ -75,7 +75,20 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
   pytorch: [
     { path: '../../.cache/models/torchscript/mlp_traced.pt', kind: 'flatbuffer' },
     { path: '../../.cache/models/torchscript/resnetish_scripted.pt', kind: 'flatbuffer' },
+    // torch.save checkpoints (zip and legacy pickle) for the state_dict decoder, which shares the pytorch id.
+    { path: '../../../shared/models/pytorch/cnn_training_checkpoint.pt', kind: 'flatbuffer' },
+    { path: '../../../shared/models/pytorch/gpt2_tiny_pytorch_model.bin', kind: 'flatbuffer' },
   ],
+  // Weights-only checkpoints: length-prefixed headers (safetensors), 64-bit counts and offsets (GGUF).
+  safetensors: [
+    { path: '../../../shared/models/hf/tiny_gpt2/model.safetensors', kind: 'flatbuffer' },
+    { path: '../../../shared/models/safetensors/dtype-samples/overall.safetensors', kind: 'text' },
+  ],
+  gguf: [
+    { path: '../../../shared/models/gguf/superpoint.gguf', kind: 'flatbuffer' },
+    { path: '../../../shared/models/gguf/llama-2-tiny-random.gguf', kind: 'flatbuffer' },
+  ],
+  huggingface: [{ path: '../../../shared/models/hf/tiny_gpt2/config.json', kind: 'text' }],
 };
 
 /** File names the fuzzed sources get, so that extension-based detection routes them to the right decoder. */
@@ -96,6 +109,9 @@ export const FILE_NAMES: Record<string, string> = {
   barracuda: 'fuzz-model.nn',
   tfjs: 'model.json',
   pytorch: 'fuzz-model.pt',
+  safetensors: 'fuzz-model.safetensors',
+  gguf: 'fuzz-model.gguf',
+  huggingface: 'config.json',
 };
 
 export function fileNameFor(format: string): string {

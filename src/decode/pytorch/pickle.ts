@@ -53,11 +53,16 @@ export function isTuple(v: PyValue): v is PyTuple {
 }
 
 export function unpickle(bytes: Uint8Array, file: string, what: string): PyValue {
+  return unpickleAt(bytes, 0, file, what).value;
+}
+
+/** Unpickles the pickle starting at `start`; `end` is the byte after its STOP (legacy torch files hold several in a row). */
+export function unpickleAt(bytes: Uint8Array, start: number, file: string, what: string): { value: PyValue; end: number } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: Slot[] = [];
   const marks: number[] = [];
   const memo = new Map<number, PyValue>();
-  let p = 0;
+  let p = start;
   const fail = (msg: string): never => {
     throw new DecodeError(`${what}: ${msg} at byte ${p}`, file, what);
   };
@@ -121,7 +126,7 @@ export function unpickle(bytes: Uint8Array, file: string, what: string): PyValue
       case 0x80: u8(); break; // PROTO
       case 0x95: take(8); break; // FRAME
       case 0x2e: { // STOP
-        return pop();
+        return { value: pop(), end: p };
       }
       case 0x28: marks.push(stack.length); stack.push(MARK); break; // MARK
       case 0x30: pop(); break; // POP

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
+import { DecodeError } from '../../src/decode/errors.ts';
+import { ggufDecoder } from '../../src/decode/gguf/index.ts';
+import { tensorPreview } from '../../src/decode/tensor-preview.ts';
+import { summarize } from '../../src/graph/summary.ts';
+import { validateIR } from '../../src/graph/validate.ts';
+import { ggufTensorBytes, writeGguf } from '../helpers/gguf-writer.ts';
+import { checkpointsReference, edges, valueNamed, withModel } from '../helpers/checkpoints.ts';
+
+const files = Object.entries(checkpointsReference).filter(([, r]) => r.format === 'gguf');
+
+describe('GGUF (real files, checkpoints-reference.json)', () => {
+  it.each(files)('%s: reference tensors, elements and metadata keys', async (path, ref) => {
+    await withModel(ggufDecoder, path, (m) => {
+      const s = summarize(m.ir);
+      expect(s.initializers).toBe(ref.tensor_count);
+      expect(s.parameters).toBe(ref.total_elements ?? 0);
+      for (const key of ref.metadata_keys as string[]) expect(m.ir.metadata, key).toHaveProperty([key]);
+      expect(m.ir.metadata['general.architecture']).toBe(ref.architecture);
+      expect(validateIR(m.ir)).toEqual([]);
+    });
+  });
+
+  it('the tokenizer is summarised, not listed', async () => {
+    await withModel(ggufDecoder, 'gguf/vocab/v1-ggml-vocab-llama.gguf', (m) => {
+      expect(m.ir.metadata.format).toBe('GGUF v1');
+      expect(m.ir.metadata.tokenizer).toMatch(/^llama, 32,000 tokens/);
+      expect(m.ir.metadata['tokenizer.ggml.tokens'].length).toBeLessThan(400);
+    });
+  });
+
+  it('a GGUF llama is drawn as its block dataflow', async () => {
+    await withModel(ggufDecoder, 'gguf/llama-2-tiny-random.gguf', (m) => {
+      const e = edges(m.ir);
+      for (const edge of [
+        'token_embd -> blk.0.attn_norm', 'blk.0.attn_norm -> blk.0.attn_q', 'blk.0.attn_norm -> blk.0.attn_k', 'blk.0.attn_norm -> blk.0.attn_v',
+        'blk.0.attn_q -> blk.0.attention', 'blk.0.attention -> blk.0.attn_output', 'blk.0.attn_output -> blk.0.attention_residual',
+        'token_embd -> blk.0.attention_residual', 'blk.0.attention_residual -> blk.0.ffn_norm', 'blk.0.ffn_norm -> blk.0.ffn_gate',
+        'blk.0.ffn_up -> blk.0.gated_activation', 'blk.0.gated_activation -> blk.0.ffn_down', 'blk.0.ffn_down -> blk.0.mlp_residual',
+        'blk.0.mlp_residual -> output_norm', 'output_norm -> output',
+      ]) expect(e, edge).toContain(edge);
+      expect(summarize(m.ir).ops.Add).toBe(2);
+      expect(m.ir.metadata['tensor types']).toBe('F16 ×9, F32 ×3');
+    });
+  });
+
+  it('F16 previews match the bytes', async () => {
+    await withModel(ggufDecoder, 'gguf/llama-2-tiny-random.gguf', async (m) => {
+      const v = valueNamed(m.ir, 'token_embd.weight');
+      expect(m.ir.valueDataLength[v]).toBe(8 * 32000 * 2);
+      const p = await tensorPreview(m.source, m.ir, v);
+      const raw = await m.source.read(m.ir.valueDataOffset[v], 2);
+      const h = raw[0] | (raw[1] << 8);
+      const e = (h >> 10) & 31;
+      const expected = (h & 0x8000 ? -1 : 1) * (e ? 1 + (h & 1023) / 1024 : (h & 1023) / 1024) * 2 ** ((e || 1) - 15);
+      expect(Number(p.values[0])).toBeCloseTo(expected, 5);
+    });
+  });
+});
+
+describe('GGUF quantized tensors (files written from the GGUF spec by tests/helpers/gguf-writer.ts)', () => {
+  const q8 = new Uint8Array(34);
+  q8[0] = 0x00; q8[1] = 0x38; // d = 0.5 (f16 0x3800)
+  for (let i = 0; i < 32; i++) q8[2 + i] = (i - 16) & 255;
+  const q4 = new Uint8Array(18);
+  q4[1] = 0x3c; // d = 1
+  for (let j = 0; j < 16; j++) q4[2 + j] = (j & 15) | (((15 - j) & 15) << 4);
+  const file = writeGguf([['general.architecture', 'string', 'llama'], ['general.file_type', 'u32', 15]], [
+    { name: 'q8.weight', ne: [32, 1], type: 8, data: q8 },
+    { name: 'q4.weight', ne: [32, 1], type: 2, data: q4 },
+    { name: 'k4.weight', ne: [256, 2], type: 12 },
+    { name: 'k6.weight', ne: [256, 2], type: 14 },
+  ]);
+
+  it('stored bytes and bits per weight per tensor and in total', async () => {
+    const m = await ggufDecoder.open(new BufferSource(file, 'quant.gguf'));
+    const bytes = (n: string) => m.ir.valueDataLength[valueNamed(m.ir, n)];
+    expect(bytes('q8.weight')).toBe(34);
+    expect(bytes('q4.weight')).toBe(18);
+    expect(bytes('k4.weight')).toBe(ggufTensorBytes(12, [256, 2]));
+    expect(bytes('k6.weight')).toBe(420);
+    expect(summarize(m.ir).parameters).toBe(32 + 32 + 512 + 512);
+    expect(m.ir.metadata['bits per weight']).toBe(((34 + 18 + 288 + 420) * 8 / 1088).toFixed(2));
+    const node = m.ir.valueConsumers[m.ir.valueConsumerOffsets[valueNamed(m.ir, 'k4.weight')]];
+    const details = await m.nodeDetails(node);
+    expect(details.attributes.find((a) => a.name === 'k4.weight')?.value).toContain('4.50 bits/weight');
+  });
+
+  it('Q8_0 and Q4_0 blocks are dequantized for the preview', async () => {
+    const source = new BufferSource(file, 'quant.gguf');
+    const m = await ggufDecoder.open(source);
+    const p8 = await tensorPreview(source, m.ir, valueNamed(m.ir, 'q8.weight'));
+    expect(p8.values.slice(0, 3).map(Number)).toEqual([-8, -7.5, -7]);
+    const p4 = await tensorPreview(source, m.ir, valueNamed(m.ir, 'q4.weight'));
+    expect(p4.values.slice(0, 2).map(Number)).toEqual([-8, -7]);
+    expect(Number(p4.values[16])).toBe(7);
+    const k4 = await tensorPreview(source, m.ir, valueNamed(m.ir, 'k4.weight'));
+    expect(k4.sampled).toBe(512);
+  });
+
+  it('bad input: one clear DecodeError each', async () => {
+    const bad = async (bytes: Uint8Array, message: RegExp) => {
+      const err = await ggufDecoder.open(new BufferSource(bytes, 'bad.gguf')).catch((e) => e);
+      expect(err).toBeInstanceOf(DecodeError);
+      expect(err.message).toMatch(message);
+    };
+    await bad(file.subarray(0, 6), /truncated/);
+    await bad(file.subarray(0, file.length - 300), /past the end/);
+    const unknown = writeGguf([], [{ name: 't', ne: [4], type: 0 }]);
+    const at = unknown.indexOf(0x74) + 1 + 4 + 8; // after name 't', n_dims, ne[0]
+    new DataView(unknown.buffer).setUint32(at, 77, true);
+    await bad(unknown, /unknown ggml type 77/);
+    const hostile = writeGguf([], []);
+    new DataView(hostile.buffer).setUint32(16, 0xffffffff, true); // metadata count
+    await bad(hostile, /cannot fit/);
+    const version = writeGguf([], []);
+    version[4] = 9;
+    await bad(version, /unsupported GGUF version 9/);
+  });
+});
