@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launch, openPage, repoRoot, startServer, waitSettled } from './browser.js';
+import { run as runCheckpoints } from './checkpoints.js';
 
 const DIST = resolve(repoRoot, 'dist');
 const OUT = resolve(repoRoot, 'test-results/e2e');
@@ -458,6 +459,8 @@ try {
     assert(s.status === 'ready' && s.nodes === 26, `keras: ${s.status} ${s.nodes} ${s.error ?? ''}`);
     await page.screenshot({ path: resolve(OUT, 'keras-h5.png') });
   });
+
+  await runCheckpoints({ test, assert, page, browser, serve, collect, track });
 
   await test('dropping a file on the page opens it', async () => {
     await page.evaluate(() => window.strata.collapseAll());
