@@ -5,29 +5,37 @@ import { MAX_CHUNK } from '../protobuf/wire-stream.ts';
 
 /**
  * ByteSource over HTTP range requests, so `?url=` opens a multi-GB model without downloading it whole.
- * Servers that ignore ranges get one full download, held as a buffer.
+ * The first request asks for the file's head: a model up to HEAD_BYTES (most everyday models) arrives in that one
+ * request, and a larger one has its header parsed from it before any further round trip. Servers that ignore
+ * ranges get one full download, held as a buffer.
  */
 export class UrlSource implements ByteSource {
   /** The range after the last read, fetched while the caller parses: decoders read front to back. */
   private ahead: { start: number; end: number; bytes: Promise<Uint8Array> } | null = null;
 
-  private constructor(readonly url: string, readonly name: string, readonly size: number) {}
+  private constructor(
+    readonly url: string,
+    readonly name: string,
+    readonly size: number,
+    private readonly head: Uint8Array,
+  ) {}
 
-  static async open(url: string): Promise<ByteSource> {
+  static async open(url: string, headBytes = HEAD_BYTES): Promise<ByteSource> {
     const name = decodeURIComponent(new URL(url, globalThis.location?.href).pathname.split('/').pop() || 'model');
-    const probe = await fetchChecked(url, { headers: { Range: 'bytes=0-0' } }, name);
-    const total = /\/(\d+)$/.exec(probe.headers.get('Content-Range') ?? '')?.[1];
-    if (probe.status === 206 && total) {
-      await probe.body?.cancel();
-      return new UrlSource(url, name, Number(total));
+    const first = await fetchChecked(url, { headers: { Range: `bytes=0-${headBytes - 1}` } }, name);
+    const total = /\/(\d+)$/.exec(first.headers.get('Content-Range') ?? '')?.[1];
+    const bytes = new Uint8Array(await first.arrayBuffer());
+    if (first.status === 206 && total && Number(total) > bytes.length) {
+      return new UrlSource(url, name, Number(total), bytes);
     }
-    return new BufferSource(new Uint8Array(await probe.arrayBuffer()), name);
+    return new BufferSource(bytes, name);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     const start = Math.max(0, Math.min(offset, this.size));
     const end = Math.min(this.size, start + Math.max(0, length));
     if (end <= start) return new Uint8Array(0);
+    if (end <= this.head.length) return this.head.subarray(start, end);
     const ahead = this.ahead;
     this.ahead = null;
     const bytes = ahead && ahead.start === start && ahead.end >= end
@@ -57,6 +65,9 @@ export class UrlSource implements ByteSource {
     }
   }
 }
+
+/** The first request's size: files up to this size are read in one request. */
+export const HEAD_BYTES = 16 << 20;
 
 /** The largest read WireStream makes while streaming, so a guess of twice the last read never overshoots it. */
 const MAX_AHEAD = MAX_CHUNK;
