@@ -5,7 +5,8 @@ import type { ViewLayout } from '../layout/types.ts';
 import type { DecodeApi, ModelInput } from '../decode/api.ts';
 import { registerIRTransfer } from '../workers/ir-transfer.ts';
 import type { LayoutApi } from '../layout/api.ts';
-import { initialExpansion } from './model.ts';
+import { operatorCount } from '../graph/operator-count.ts';
+import { initialExpansion, OPEN_BOX_BUDGET } from './model.ts';
 
 export interface WorkerFactories {
   decode(): Worker;
@@ -88,7 +89,7 @@ export async function loadModel(pool: WorkerPool, input: ModelInput, report: Pro
   if (!current()) return null;
   const t2 = performance.now();
   report('Laying out', 0.85);
-  const expanded = initialExpansion(hierarchy);
+  const expanded = initialExpansion(hierarchy, OPEN_BOX_BUDGET, operatorCount(ir));
   const layout = await pool.layout.layout(Uint32Array.from(expanded));
   if (!current()) return null;
   const t3 = performance.now();

@@ -3,7 +3,7 @@ import 'pixi.js/unsafe-eval';
 import { Application, Container, Ticker, type WebGLRenderer } from 'pixi.js';
 import { Viewport } from 'pixi-viewport';
 import { Culler } from '../culling/culler.ts';
-import { Tier } from '../culling/lod.ts';
+import { Tier, TIER_OPLABELS_MAX } from '../culling/lod.ts';
 import type { Rect } from '../culling/spatial.ts';
 import type { ViewLayout } from '../layout/types.ts';
 import { BoxBatch, EdgeBatch } from './batches.ts';
@@ -210,7 +210,7 @@ export class Scene {
    * Shows a new layout. `camera`: 'fit' frames the whole model, 'keep' keeps the camera, or a group id whose box
    * should stay where it was on screen (expand/collapse in place).
    */
-  setLayout(layout: ViewLayout | null, source: SceneSource | null, camera: 'fit' | 'keep' | { anchorGroup: number } = 'fit'): void {
+  setLayout(layout: ViewLayout | null, source: SceneSource | null, camera: 'fit' | 'open' | 'keep' | { anchorGroup: number } = 'fit'): void {
     let anchor: { sx: number; sy: number } | null = null;
     if (typeof camera === 'object' && this.layout) {
       const old = this.layout.groupBox[camera.anchorGroup] ?? -1;
@@ -238,6 +238,9 @@ export class Scene {
     this.minimap.setLayout(layout, b);
     if (camera === 'fit') {
       this.fit();
+    } else if (camera === 'open') {
+      // Readable from the first frame: full detail (names, shapes) needs a box at least this tall on screen.
+      this.camera.openView(layout, b, this.culler.nodeHeight, TIER_OPLABELS_MAX + 4);
     } else if (typeof camera === 'object') {
       const box = layout.groupBox[camera.anchorGroup] ?? -1;
       // Keep the group's top-left corner where it was on screen.
