@@ -239,8 +239,8 @@ export class Scene {
     if (camera === 'fit') {
       this.fit();
     } else if (camera === 'open') {
-      // Readable from the first frame: full detail (names, shapes) needs a box at least this tall on screen.
-      this.camera.openView(layout, b, this.culler.nodeHeight, TIER_OPLABELS_MAX + 4);
+      this.resize();
+      this.openView();
     } else if (typeof camera === 'object') {
       const box = layout.groupBox[camera.anchorGroup] ?? -1;
       // Keep the group's top-left corner where it was on screen.
@@ -449,15 +449,28 @@ export class Scene {
     this.sink.commit();
   }
 
+  /** The camera the opening view chose, while nobody has moved it: a resize then re-applies the opening view. */
+  private opened: CameraState | null = null;
+
+  /** Readable from the first frame: full detail (names, shapes) needs a box at least this tall on screen. */
+  private openView(): void {
+    if (!this.layout || !this.culler) return;
+    this.camera.openView(this.layout, this.culler.index.bounds, this.culler.nodeHeight, TIER_OPLABELS_MAX + 4);
+    this.opened = this.getCamera();
+  }
+
   private resize(): void {
     const r = this.host.getBoundingClientRect();
     const w = Math.max(1, Math.floor(r.width));
     const h = Math.max(1, Math.floor(r.height));
     if (w === this.viewport.screenWidth && h === this.viewport.screenHeight) return;
     const cam = this.getCamera();
+    const o = this.opened;
+    const untouched = o !== null && o.x === cam.x && o.y === cam.y && o.zoom === cam.zoom;
     this.app.renderer.resize(w, h);
     this.viewport.resize(w, h);
-    this.setCamera(cam);
+    if (untouched) this.openView();
+    else this.setCamera(cam);
     this.culler?.invalidate();
     this.markDirty();
   }
