@@ -39,8 +39,10 @@ async function llmBlock(page) {
   await page.evaluate(async () => {
     await window.strata.select('/h.1/attn/MatMul');
     const c = window.strata.state().camera;
-    await window.strata.camera({ x: c.x + 60, y: c.y + 120, zoom: 1.1 });
+    await window.strata.camera({ x: c.x, y: c.y + 80, zoom: 0.9 });
   });
+  // The selection outline would dominate the picture.
+  await page.keyboard.press('Escape');
 }
 
 const args = process.argv.slice(2);
