@@ -187,7 +187,7 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
     groupItemOffsets,
     groupItems,
     groupClass: new Uint32Array(G),
-    nodeRank: order.rank,
+    nodeRank: rerank(itemRank),
   };
 }
 
@@ -269,4 +269,12 @@ function nameByContent(ir: GraphIR, kind: Uint8Array, label: string[], parent: I
     const name = contentLabel(ir, under, chunk);
     if (name) label[g] = chunk ? name : `${name} · ${label[g]}`;
   }
+}
+
+/** Integer ranks in the order items were merged by (hoisted sources just before their consumers). */
+function rerank(itemRank: Float64Array): Uint32Array {
+  const byRank = Array.from({ length: itemRank.length }, (_, v) => v).sort((a, b) => itemRank[a] - itemRank[b] || a - b);
+  const out = new Uint32Array(itemRank.length);
+  for (let i = 0; i < byRank.length; i++) out[byRank[i]] = i;
+  return out;
 }
