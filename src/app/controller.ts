@@ -146,7 +146,7 @@ export class Controller {
       this.layout = loaded.layout;
       this.expanded = new Set(loaded.expanded);
       const t3 = performance.now();
-      this.scene.setLayout(loaded.layout, model, 'fit');
+      this.scene.setLayout(loaded.layout, model, 'open');
       await this.scene.nextFrame();
       if (!current()) return;
       this.timings.firstFrameMs = round(performance.now() - Math.max(t3, loaded.layoutAt));

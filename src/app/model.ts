@@ -191,11 +191,19 @@ export class ModelView implements SceneSource {
   }
 }
 
+/** Graphs with at most this many operators open with every group expanded (the issue-12 rule). */
+export const EXPAND_ALL_OPERATORS = 2000;
+/** Larger graphs open at the deepest whole level whose layout draws about this many boxes. */
+export const OPEN_BOX_BUDGET = 300;
+
 /**
- * Groups to expand when a model opens: whole depth levels, top-down, while the drawn item count stays within
- * budget, so small models open fully expanded and huge ones open at the group level.
+ * Groups to expand when a model opens. A graph of at most `EXPAND_ALL_OPERATORS` operators (`operators`, counted
+ * by `operatorCount`: Constant-like nodes left out) opens fully expanded: it is small enough to read at once, and a
+ * collapsed box would only hide it. A larger one opens whole depth levels, top-down, while the drawn item count
+ * stays within `budget`, so huge models open at the group level.
  */
-export function initialExpansion(h: Hierarchy, budget = 320): number[] {
+export function initialExpansion(h: Hierarchy, budget = OPEN_BOX_BUDGET, operators = Infinity): number[] {
+  if (operators <= EXPAND_ALL_OPERATORS) return Array.from({ length: Math.max(0, h.groupCount - 1) }, (_, i) => i + 1);
   const items = (g: number) =>
     h.groupItemOffsets
       ? h.groupItemOffsets[g + 1] - h.groupItemOffsets[g]

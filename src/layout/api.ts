@@ -12,6 +12,9 @@ export interface LayoutApi {
    * layouts that follow. Grouping runs here, next to the layout, because every layout reads it.
    */
   group(ir: GraphIR): Promise<Hierarchy>;
-  /** Lays out the view where exactly the listed groups are expanded (the root is always expanded). */
-  layout(expanded: Uint32Array): Promise<ViewLayout>;
+  /**
+   * Lays out the view where exactly the listed groups are expanded (the root is always expanded). `elkBudgetMs`
+   * overrides the engine's ELK time for this call (the opening view spends less, so the first frame stays fast).
+   */
+  layout(expanded: Uint32Array, elkBudgetMs?: number): Promise<ViewLayout>;
 }

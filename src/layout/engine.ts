@@ -98,8 +98,8 @@ export class LayoutEngine implements LayoutApi {
     return this.serial(() => this.groupNow(ir));
   }
 
-  layout(expanded: Uint32Array): Promise<ViewLayout> {
-    return this.serial(() => this.layoutNow(expanded));
+  layout(expanded: Uint32Array, elkBudgetMs?: number): Promise<ViewLayout> {
+    return this.serial(() => this.layoutNow(expanded, elkBudgetMs ?? this.options.elkBudgetMs));
   }
 
   private async groupNow(ir: GraphIR): Promise<Hierarchy> {
@@ -143,7 +143,7 @@ export class LayoutEngine implements LayoutApi {
     return this.warm;
   }
 
-  private async layoutNow(expanded: Uint32Array): Promise<ViewLayout> {
+  private async layoutNow(expanded: Uint32Array, elkBudgetMs: number): Promise<ViewLayout> {
     const t0 = performance.now();
     const h = this.hierarchy;
     const G = h.groupCount;
@@ -168,7 +168,7 @@ export class LayoutEngine implements LayoutApi {
       let id = this.keys.get(key);
       if (id === undefined) {
         const graph = this.groupGraph(g, open, layoutOf);
-        const raw = await this.computeRaw(h.groupClass[g], graph, stats);
+        const raw = await this.computeRaw(h.groupClass[g], graph, stats, elkBudgetMs);
         id = this.layouts.length;
         this.layouts.push(frame(raw.layout, graph, g !== 0, raw.engine));
         this.keys.set(key, id);
@@ -229,7 +229,7 @@ export class LayoutEngine implements LayoutApi {
    * allowed); its layering and order are kept per class, and later layouts of that class under other
    * expansions only recompute coordinates with that order fixed. Long edges are taken out first either way.
    */
-  private async computeRaw(cls: number, graph: GroupGraph, stats: LayoutStats): Promise<{ layout: RawLayout; engine: Layouter }> {
+  private async computeRaw(cls: number, graph: GroupGraph, stats: LayoutStats, elkBudgetMs: number): Promise<{ layout: RawLayout; engine: Layouter }> {
     const { kept, dropped } = splitLongEdges(graph);
     const base = this.bases.get(cls);
     let layout: RawLayout | null = null;
@@ -238,7 +238,7 @@ export class LayoutEngine implements LayoutApi {
       layout = fastLayout(kept, base);
       stats.stableCalls++;
     } else {
-      const { useElk, elkMaxItems, elkBudgetMs } = this.options;
+      const { useElk, elkMaxItems } = this.options;
       // Up to three items there is nothing for ELK to optimise; our layout is exact there and costs nothing.
       if (useElk && kept.itemCount > 3 && kept.itemCount <= elkMaxItems && stats.elkMs < elkBudgetMs
         && !chainLike(kept)) {

@@ -10,6 +10,9 @@ export interface CameraState {
   zoom: number;
 }
 
+/** A small graph that fits on screen opens at most this much above the readable zoom (not blown up to fill it). */
+const OPEN_MAX_OVERZOOM = 1.5;
+
 /** Re-centre draw coordinates once the camera is this many screen pixels from the origin (float32 precision). */
 const REORIGIN_PX = 50_000;
 
@@ -62,6 +65,37 @@ export class Camera {
     const sh = this.viewport.screenHeight;
     const zoom = Math.min(sw / (w * (1 + 2 * margin)), sh / (h * (1 + 2 * margin)));
     this.set({ x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2, zoom: exact ? zoom : Math.max(zoom, 1e-9) }, animate);
+  }
+
+  /**
+   * The opening view of a model: the whole graph when it fits at a zoom where op boxes show their full detail,
+   * else 100 % (or the zoom that makes a typical box `readablePx` tall, if larger) on the top of the graph, where
+   * its inputs are, as Netron opens. The minimap shows the rest; `fit` shows everything.
+   */
+  openView(L: ViewLayout, b: Rect, nodeHeight: number, readablePx: number, margin = 0.06): void {
+    const w = Math.max(1e-6, b.maxX - b.minX);
+    const h = Math.max(1e-6, b.maxY - b.minY);
+    const sw = this.viewport.screenWidth;
+    const sh = this.viewport.screenHeight;
+    const fitZoom = Math.min(sw / (w * (1 + 2 * margin)), sh / (h * (1 + 2 * margin)));
+    const readable = Math.max(1, readablePx / Math.max(1e-6, nodeHeight));
+    if (fitZoom >= readable) {
+      this.set({ x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2, zoom: Math.min(fitZoom, readable * OPEN_MAX_OVERZOOM) });
+      return;
+    }
+    const zoom = readable;
+    const pad = (sh * margin) / zoom;
+    // Horizontally: the whole width when it fits, else the first box of the top row (the first input).
+    let x = (b.minX + b.maxX) / 2;
+    if (w * zoom > sw) {
+      let top = -1;
+      for (let i = 0; i < L.boxCount; i++) {
+        if (L.boxKind[i] === BoxKind.Frame) continue;
+        if (top < 0 || L.boxY[i] < L.boxY[top] - 1 || (Math.abs(L.boxY[i] - L.boxY[top]) <= 1 && L.boxX[i] < L.boxX[top])) top = i;
+      }
+      if (top >= 0) x = Math.max(b.minX + sw / (2 * zoom), L.boxX[top] + L.boxW[top] / 2);
+    }
+    this.set({ x, y: b.minY - pad + sh / (2 * zoom), zoom });
   }
 
   /** Zooms about the screen centre. */

@@ -3,7 +3,7 @@ import 'pixi.js/unsafe-eval';
 import { Application, Container, Ticker, type WebGLRenderer } from 'pixi.js';
 import { Viewport } from 'pixi-viewport';
 import { Culler } from '../culling/culler.ts';
-import { Tier } from '../culling/lod.ts';
+import { Tier, TIER_OPLABELS_MAX } from '../culling/lod.ts';
 import type { Rect } from '../culling/spatial.ts';
 import type { ViewLayout } from '../layout/types.ts';
 import { BoxBatch, EdgeBatch } from './batches.ts';
@@ -210,7 +210,7 @@ export class Scene {
    * Shows a new layout. `camera`: 'fit' frames the whole model, 'keep' keeps the camera, or a group id whose box
    * should stay where it was on screen (expand/collapse in place).
    */
-  setLayout(layout: ViewLayout | null, source: SceneSource | null, camera: 'fit' | 'keep' | { anchorGroup: number } = 'fit'): void {
+  setLayout(layout: ViewLayout | null, source: SceneSource | null, camera: 'fit' | 'open' | 'keep' | { anchorGroup: number } = 'fit'): void {
     let anchor: { sx: number; sy: number } | null = null;
     if (typeof camera === 'object' && this.layout) {
       const old = this.layout.groupBox[camera.anchorGroup] ?? -1;
@@ -238,6 +238,9 @@ export class Scene {
     this.minimap.setLayout(layout, b);
     if (camera === 'fit') {
       this.fit();
+    } else if (camera === 'open') {
+      this.resize();
+      this.openView();
     } else if (typeof camera === 'object') {
       const box = layout.groupBox[camera.anchorGroup] ?? -1;
       // Keep the group's top-left corner where it was on screen.
@@ -446,15 +449,28 @@ export class Scene {
     this.sink.commit();
   }
 
+  /** The camera the opening view chose, while nobody has moved it: a resize then re-applies the opening view. */
+  private opened: CameraState | null = null;
+
+  /** Readable from the first frame: full detail (names, shapes) needs a box at least this tall on screen. */
+  private openView(): void {
+    if (!this.layout || !this.culler) return;
+    this.camera.openView(this.layout, this.culler.index.bounds, this.culler.nodeHeight, TIER_OPLABELS_MAX + 4);
+    this.opened = this.getCamera();
+  }
+
   private resize(): void {
     const r = this.host.getBoundingClientRect();
     const w = Math.max(1, Math.floor(r.width));
     const h = Math.max(1, Math.floor(r.height));
     if (w === this.viewport.screenWidth && h === this.viewport.screenHeight) return;
     const cam = this.getCamera();
+    const o = this.opened;
+    const untouched = o !== null && o.x === cam.x && o.y === cam.y && o.zoom === cam.zoom;
     this.app.renderer.resize(w, h);
     this.viewport.resize(w, h);
-    this.setCamera(cam);
+    if (untouched) this.openView();
+    else this.setCamera(cam);
     this.culler?.invalidate();
     this.markDirty();
   }

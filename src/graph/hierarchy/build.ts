@@ -2,14 +2,24 @@ import { chunkLargeGroups, DEFAULT_CHUNKING, type ChunkOptions } from './chunk.t
 import { collectEdges, placeEdges, type EdgePlacement, type NodeEdges } from './edges.ts';
 import { computeDataflowOrder, type DataflowOrder } from './order.ts';
 import { assignScopes } from './scope.ts';
+import { hoistSources } from './hoist.ts';
 import { foldChains, GroupTree } from './tree.ts';
 import { GroupKind, groupItem, type Hierarchy } from './types.ts';
 import { str, type GraphIR } from '../ir.ts';
+import { operatorCount } from '../operator-count.ts';
+import { contentLabel, isLayerIdLabel } from './content-name.ts';
 import { structureClasses } from './structure-hash.ts';
 
 export interface HierarchyOptions {
   chunking?: ChunkOptions;
+  /**
+   * Graphs with at most this many operators (Constant-like nodes not counted) are never chunked: they open fully
+   * expanded, and a slice named `part 3` would only hide structure a reader can take in at once. Default 2,000.
+   */
+  chunkAboveOperators?: number;
 }
+
+export const CHUNK_ABOVE_OPERATORS = 2000;
 
 /** A hierarchy plus the intermediate results layout needs too (computed once, not twice). */
 export interface HierarchyBuild {
@@ -35,7 +45,9 @@ export function buildHierarchyDetailed(ir: GraphIR, options: HierarchyOptions = 
   const tree = new GroupTree(rootLabel);
   const nodeGroup = assignScopes(ir, tree, order.graphOrder);
   foldChains(tree, nodeGroup);
-  chunkLargeGroups(tree, nodeGroup, order, edges, options.chunking ?? DEFAULT_CHUNKING);
+  if (operatorCount(ir) > (options.chunkAboveOperators ?? CHUNK_ABOVE_OPERATORS)) {
+    chunkLargeGroups(tree, nodeGroup, order, edges, options.chunking ?? DEFAULT_CHUNKING);
+  }
   const hierarchy = finalize(ir, tree, nodeGroup, order);
   const placement = placeEdges(hierarchy, edges, ir.nodeCount);
   const { hash, cls } = structureClasses(ir, hierarchy, edges, placement);
@@ -123,6 +135,8 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
       groupNodes[fill[nodeGroup[v]]++] = v;
     }
   }
+  const itemRank = hoistSources(ir, groupParent, groupDepth, groupNodeOffsets, groupNodes, nodeGroup,
+    (g) => minRank[oldOf[g]], order.rank);
   // Merged items: both lists are sorted by first rank, so a merge keeps dataflow order.
   const groupItemOffsets = new Uint32Array(G + 1);
   for (let g = 0; g < G; g++) {
@@ -136,7 +150,7 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
     const iEnd = groupNodeOffsets[g + 1];
     const jEnd = groupChildOffsets[g + 1];
     for (let k = groupItemOffsets[g]; k < groupItemOffsets[g + 1]; k++) {
-      if (j >= jEnd || (i < iEnd && order.rank[groupNodes[i]] < minRank[oldOf[groupChildren[j]]])) {
+      if (j >= jEnd || (i < iEnd && itemRank[groupNodes[i]] < minRank[oldOf[groupChildren[j]]])) {
         groupItems[k] = groupNodes[i++];
       } else {
         groupItems[k] = groupItem(groupChildren[j++]);
@@ -154,6 +168,7 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
   uniquePaths(groupPath);
   nameChunks(groupParent, groupKind, groupLabel, groupPath, groupChildOffsets, groupChildren);
   uniquePaths(groupPath);
+  nameByContent(ir, groupKind, groupLabel, groupParent, groupNodeOffsets, groupNodes, order.rank);
 
   return {
     groupCount: G,
@@ -172,7 +187,7 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
     groupItemOffsets,
     groupItems,
     groupClass: new Uint32Array(G),
-    nodeRank: order.rank,
+    nodeRank: rerank(itemRank),
   };
 }
 
@@ -218,6 +233,7 @@ function nameChunks(parent: Int32Array, kind: Uint8Array, label: string[], path:
       lo = Math.min(lo, Number(m[2]));
       hi = Math.max(hi, Number(m[3] ?? m[2]));
     }
+    // `part k` is a placeholder: nameByContent replaces it with what the chunk holds.
     label[g] = prefix !== null && numbered >= 2 && numbered * 2 >= total ? `${prefix}[${lo}..${hi}]` : `part ${index[g] + 1}`;
   }
 }
@@ -230,4 +246,35 @@ function uniquePaths(path: string[]): void {
     path[g] = p;
     seen.add(p);
   }
+}
+
+/**
+ * Chunks still called `part k`, and scopes named after one generated layer id (OpenVINO's `Add1_8042`), get a
+ * name from their content (see contentLabel). Ids are pre-order, so a group's subtree is the id range up to the
+ * next group that is not its descendant.
+ */
+function nameByContent(ir: GraphIR, kind: Uint8Array, label: string[], parent: Int32Array, nodeOff: Uint32Array,
+  nodes: Uint32Array, rank: Uint32Array): void {
+  const G = label.length;
+  const end = new Int32Array(G);
+  for (let g = G - 1; g >= 0; g--) {
+    end[g] = Math.max(end[g], g + 1);
+    if (g > 0 && end[g] > end[parent[g]]) end[parent[g]] = end[g];
+  }
+  for (let g = 1; g < G; g++) {
+    const chunk = kind[g] === GroupKind.Chunk && /^part \d+$/.test(label[g]);
+    const layerId = kind[g] === GroupKind.Scope && isLayerIdLabel(label[g]);
+    if (!chunk && !layerId) continue;
+    const under = Array.from(nodes.subarray(nodeOff[g], nodeOff[end[g]])).sort((a, b) => rank[a] - rank[b]);
+    const name = contentLabel(ir, under, chunk);
+    if (name) label[g] = chunk ? name : `${name} · ${label[g]}`;
+  }
+}
+
+/** Integer ranks in the order items were merged by (hoisted sources just before their consumers). */
+function rerank(itemRank: Float64Array): Uint32Array {
+  const byRank = Array.from({ length: itemRank.length }, (_, v) => v).sort((a, b) => itemRank[a] - itemRank[b] || a - b);
+  const out = new Uint32Array(itemRank.length);
+  for (let i = 0; i < byRank.length; i++) out[byRank[i]] = i;
+  return out;
 }
