@@ -1,3 +1,4 @@
+import { NODE_HEIGHT } from '../layout/group-graph.ts';
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
 
 /** Level of detail, chosen from the on-screen height of a typical operator box (DESIGN.md). */
@@ -40,7 +41,8 @@ export function typicalNodeHeight(layout: ViewLayout): number {
     }
     return out;
   };
-  let hs = pick(BoxKind.Node);
+  // An operator box's title band is NODE_HEIGHT tall; rows below it make boxes taller without making text larger.
+  let hs = pick(BoxKind.Node).map((h) => Math.min(h, NODE_HEIGHT));
   if (hs.length === 0) hs = pick(BoxKind.Group);
   if (hs.length === 0) return 32;
   hs.sort((a, b) => a - b);
