@@ -58,7 +58,7 @@ export function nodeWidth(opLabel: string): number {
 export const ROW_HEIGHT = 13;
 const ROWS_PAD = 5;
 /** A box with rows is at least this wide, so `W ⟨64×64×3×3⟩` or `strides = [2, 2]` fits. */
-export const ROW_BOX_MIN_WIDTH = 132;
+export const ROW_BOX_MIN_WIDTH = 150;
 
 /** Height of an operator box listing `rows` rows: the title band, then the rows. */
 export function nodeHeight(rows: number): number {
