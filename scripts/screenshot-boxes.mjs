@@ -20,11 +20,10 @@ try {
       const st = await page.evaluate(() => window.strata.state());
       // Centre on the operator named on the command line (or the first match of its op type), at zoom 1.
       const focus = process.env.FOCUS_OP ?? 'Conv';
-      const hit = await page.evaluate((q) => window.strata.search(q)[0]?.name ?? null, focus);
+      const hit = await page.evaluate((q) => window.strata.search(q).find((m) => m.kind === 'node' && m.op === q)?.name ?? null, focus);
       if (hit) await page.evaluate((n) => window.strata.select(n), hit);
       const cam = await page.evaluate(() => window.strata.camera());
       await page.evaluate((c) => window.strata.camera({ x: c.x, y: c.y + 300, zoom: 1 }), cam);
-      await page.evaluate(() => window.strata.select('__none__'));
       const file = resolve(out, `${basename(model).replace(/\.[^.]+$/, '')}.png`);
       await page.screenshot({ path: file });
       console.log(`${file}: visibleOps after expandAll+fit ${st.visibleOps}, nodes ${st.nodes}, tier now ${(await page.evaluate(() => window.strata.state())).tier}`);
