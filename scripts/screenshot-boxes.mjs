@@ -11,7 +11,12 @@ const browser = await launch();
 try {
   for (const model of models) {
     const srv = await startServer({ root: resolve(repoRoot, 'dist'), modelPath: resolve(model) });
-    const page = await openPage(browser, srv.url, { modelUrl: srv.modelUrl, width: 1400, height: 900, log: (l) => console.log(l) });
+    const page = await openPage(browser, srv.url, {
+      modelUrl: srv.modelUrl,
+      width: 1400,
+      height: 900,
+      log: (l) => console.log(l),
+    });
     try {
       const s = await waitSettled(page);
       if (s.status !== 'ready') throw new Error(`${model}: ${s.error}`);
@@ -20,13 +25,18 @@ try {
       const st = await page.evaluate(() => window.strata.state());
       // Centre on the operator named on the command line (or the first match of its op type), at zoom 1.
       const focus = process.env.FOCUS_OP ?? 'Conv';
-      const hit = await page.evaluate((q) => window.strata.search(q).find((m) => m.kind === 'node' && m.op === q)?.name ?? null, focus);
+      const hit = await page.evaluate(
+        (q) => window.strata.search(q).find((m) => m.kind === 'node' && m.op === q)?.name ?? null,
+        focus,
+      );
       if (hit) await page.evaluate((n) => window.strata.select(n), hit);
       const cam = await page.evaluate(() => window.strata.camera());
       await page.evaluate((c) => window.strata.camera({ x: c.x, y: c.y + 300, zoom: 1 }), cam);
       const file = resolve(out, `${basename(model).replace(/\.[^.]+$/, '')}.png`);
       await page.screenshot({ path: file });
-      console.log(`${file}: visibleOps after expandAll+fit ${st.visibleOps}, nodes ${st.nodes}, tier now ${(await page.evaluate(() => window.strata.state())).tier}`);
+      console.log(
+        `${file}: visibleOps after expandAll+fit ${st.visibleOps}, nodes ${st.nodes}, tier now ${(await page.evaluate(() => window.strata.state())).tier}`,
+      );
     } finally {
       await page.close();
       await srv.close();

@@ -9,15 +9,26 @@ export class BoxContent {
   /** Whether constants are folded into their consumers (the default) or shown as nodes. */
   readonly foldConstants: boolean;
 
-  constructor(private readonly rows: BoxRows, fold: boolean) {
+  constructor(
+    private readonly rows: BoxRows,
+    fold: boolean,
+  ) {
     this.foldConstants = fold;
   }
 
   static empty(nodeCount: number): BoxContent {
-    return new BoxContent({
-      folded: new Uint8Array(nodeCount), rowOffsets: new Uint32Array(nodeCount + 1), rowText: [], rowValue: new Int32Array(0),
-      titles: new Map(), attributes: false, timings: { foldMs: 0, constantsMs: 0, attributesMs: 0 },
-    }, false);
+    return new BoxContent(
+      {
+        folded: new Uint8Array(nodeCount),
+        rowOffsets: new Uint32Array(nodeCount + 1),
+        rowText: [],
+        rowValue: new Int32Array(0),
+        titles: new Map(),
+        attributes: false,
+        timings: { foldMs: 0, constantsMs: 0, attributesMs: 0 },
+      },
+      false,
+    );
   }
 
   /** Whether the node is folded into its consumers (no box of its own). */

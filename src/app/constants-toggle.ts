@@ -7,7 +7,8 @@ import type { Controller } from './controller.ts';
  */
 export function constantsToggle(ctl: Controller, report: (err: unknown) => void): HTMLButtonElement {
   const button = el('button', {
-    class: 'tool constants-toggle', text: 'Constants as nodes',
+    class: 'tool constants-toggle',
+    text: 'Constants as nodes',
     title: 'Show constants as nodes of their own instead of rows of the boxes that use them',
     attrs: { type: 'button', 'aria-pressed': 'false' },
   });

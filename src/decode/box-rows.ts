@@ -39,7 +39,8 @@ export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Pr
   const t1 = performance.now();
   const values = await loadSmallConstants(model.source, ir);
   const t2 = performance.now();
-  const attributes = ir.nodeCount <= options.maxAttributeNodes ? await attributeRows(model, folded, options.prefetch) : null;
+  const attributes =
+    ir.nodeCount <= options.maxAttributeNodes ? await attributeRows(model, folded, options.prefetch) : null;
   const t3 = performance.now();
 
   const rowOffsets = new Uint32Array(ir.nodeCount + 1);
@@ -70,7 +71,8 @@ export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Pr
           if (a.value && a.value !== 'NONE' && a.value !== '"NONE"') titles.set(v, a.value.replace(/"/g, ''));
           continue;
         }
-        if (shown >= MAX_ATTRIBUTE_ROWS || !a.value || HIDDEN_TYPES.has(a.type) || a.value.length > MAX_ATTRIBUTE_CHARS) continue;
+        if (shown >= MAX_ATTRIBUTE_ROWS || !a.value || HIDDEN_TYPES.has(a.type) || a.value.length > MAX_ATTRIBUTE_CHARS)
+          continue;
         if (HIDDEN_NAMES.test(a.name)) continue;
         if (options.facts.isDefault(op, a.name, a.value)) continue;
         rowText.push(`${a.name} = ${a.value}`);
@@ -81,13 +83,22 @@ export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Pr
   }
   rowOffsets[ir.nodeCount] = rowText.length;
   return {
-    folded, rowOffsets, rowText, rowValue: Int32Array.from(rowValue), titles, attributes: attributes !== null,
+    folded,
+    rowOffsets,
+    rowText,
+    rowValue: Int32Array.from(rowValue),
+    titles,
+    attributes: attributes !== null,
     timings: { foldMs: t1 - t0, constantsMs: t2 - t1, attributesMs: t3 - t2 },
   };
 }
 
 /** Attributes of every shown node, their records read in a few merged spans. */
-async function attributeRows(model: OpenModel, folded: Uint8Array, prefetch: PrefetchSource | null): Promise<(AttributeView[] | null)[]> {
+async function attributeRows(
+  model: OpenModel,
+  folded: Uint8Array,
+  prefetch: PrefetchSource | null,
+): Promise<(AttributeView[] | null)[]> {
   const ir = model.ir;
   const out: (AttributeView[] | null)[] = new Array(ir.nodeCount).fill(null);
   const run = async () => {

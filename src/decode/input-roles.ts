@@ -32,8 +32,12 @@ export function onnxOpSchemas(): Promise<Record<string, OnnxOpSchema>> {
  * schemas give them no default: boxes leave them out, the properties panel still lists them.
  */
 const NEUTRAL: Readonly<Record<string, RegExp>> = {
-  strides: /^\[?1(, 1)*\]?$/, dilations: /^\[?1(, 1)*\]?$/, dilation_w_factor: /^1$/, dilation_h_factor: /^1$/,
-  pads: /^\[?0(, 0)*\]?$/, version: /./,
+  strides: /^\[?1(, 1)*\]?$/,
+  dilations: /^\[?1(, 1)*\]?$/,
+  dilation_w_factor: /^1$/,
+  dilation_h_factor: /^1$/,
+  pads: /^\[?0(, 0)*\]?$/,
+  version: /./,
 };
 
 function shownDefault(value: unknown): string {
@@ -59,6 +63,7 @@ export async function opFactsFor(format: string): Promise<OpFacts> {
       },
     };
   }
-  if (format === 'tflite') return { roles: (op) => TFLITE_INPUT_ROLES[op] ?? null, isDefault: (_op, name, value) => neutral(name, value) };
+  if (format === 'tflite')
+    return { roles: (op) => TFLITE_INPUT_ROLES[op] ?? null, isDefault: (_op, name, value) => neutral(name, value) };
   return { roles: () => null, isDefault: (_op, name, value) => neutral(name, value) };
 }

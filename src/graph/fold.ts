@@ -5,7 +5,15 @@ import { ValueFlag, type GraphIR } from './ir.ts';
  * `Load`, NNEF `variable`/`constant`. Most formats record their weights as initializers (no node at all); these
  * are the ones that record them as nodes.
  */
-const CONSTANT_OPS: ReadonlySet<string> = new Set(['Constant', 'Const', 'HostConst', 'const', 'Load', 'variable', 'constant']);
+const CONSTANT_OPS: ReadonlySet<string> = new Set([
+  'Constant',
+  'Const',
+  'HostConst',
+  'const',
+  'Load',
+  'variable',
+  'constant',
+]);
 
 /**
  * Which nodes are folded into their consumers: constant-producing nodes (op in `CONSTANT_OPS`) whose inputs are
@@ -71,7 +79,8 @@ export function constantInputCounts(ir: GraphIR, folded: Uint8Array): Uint16Arra
   for (let v = 0; v < ir.nodeCount; v++) {
     if (folded[v]) continue;
     let n = 0;
-    for (let k = ir.nodeInputOffsets[v]; k < ir.nodeInputOffsets[v + 1]; k++) if (isConstantValue(ir, folded, ir.nodeInputs[k])) n++;
+    for (let k = ir.nodeInputOffsets[v]; k < ir.nodeInputOffsets[v + 1]; k++)
+      if (isConstantValue(ir, folded, ir.nodeInputs[k])) n++;
     out[v] = Math.min(65535, n);
   }
   return out;

@@ -14,20 +14,36 @@ export function opDocsSection(op: string, schema: OnnxOpSchema): HTMLElement {
     if (!items.length) return;
     const ul = el('ul', { class: 'doc-list' });
     for (const p of items) {
-      ul.append(el('li', {},
-        el('span', { class: 'mono doc-name', text: p.name }),
-        ` ${p.type}${p.option ? ` (${p.option})` : ''}`,
-        p.doc ? el('div', { class: 'muted', text: p.doc }) : ''));
+      ul.append(
+        el(
+          'li',
+          {},
+          el('span', { class: 'mono doc-name', text: p.name }),
+          ` ${p.type}${p.option ? ` (${p.option})` : ''}`,
+          p.doc ? el('div', { class: 'muted', text: p.doc }) : '',
+        ),
+      );
     }
     body.append(el('h4', { text: title }), ul);
   };
   list('Inputs', schema.inputs);
   list('Outputs', schema.outputs);
-  list('Attributes', schema.attributes.map((a) => ({
-    name: a.name,
-    type: `${a.type}${a.required ? ', required' : a.default !== undefined ? ` = ${JSON.stringify(a.default)}` : ''}`,
-    doc: a.doc,
-  })));
-  list('Type constraints', schema.types.map((t) => ({ name: t.param, type: t.allowed.join(', ') })));
-  return el('section', { class: 'props-section op-docs-section', attrs: { 'data-op': op } }, el('h3', { text: `${op} documentation` }), body);
+  list(
+    'Attributes',
+    schema.attributes.map((a) => ({
+      name: a.name,
+      type: `${a.type}${a.required ? ', required' : a.default !== undefined ? ` = ${JSON.stringify(a.default)}` : ''}`,
+      doc: a.doc,
+    })),
+  );
+  list(
+    'Type constraints',
+    schema.types.map((t) => ({ name: t.param, type: t.allowed.join(', ') })),
+  );
+  return el(
+    'section',
+    { class: 'props-section op-docs-section', attrs: { 'data-op': op } },
+    el('h3', { text: `${op} documentation` }),
+    body,
+  );
 }

@@ -9,7 +9,13 @@ const state = (page) => page.evaluate(() => window.strata.state());
 
 export async function run({ test, assert, browser, serve, collect, track }) {
   const srv = await serve(resolve(models, 'onnx/ch_PP-OCRv4_det_infer.onnx'));
-  const page = await openPage(browser, srv.url, { modelUrl: srv.modelUrl, width: 1400, height: 900, log: collect('ocr'), onRequest: track });
+  const page = await openPage(browser, srv.url, {
+    modelUrl: srv.modelUrl,
+    width: 1400,
+    height: 900,
+    log: collect('ocr'),
+    onRequest: track,
+  });
   try {
     await test('PP-OCR: Constant nodes fold into their consumers (330 operator boxes after expandAll + fit)', async () => {
       const s0 = await waitSettled(page);
@@ -31,16 +37,25 @@ export async function run({ test, assert, browser, serve, collect, track }) {
     await test('PP-OCR: clicking a row opens its constant; the docs of the op are in the properties', async () => {
       await page.evaluate(() => window.strata.select('p2o.Conv.0'));
       await page.evaluate(() => window.strata.camera({ zoom: 1.5 }));
-      await page.waitForFunction(() => /Conv documentation/.test(document.querySelector('.sidebar')?.textContent ?? ''), undefined, { timeout: 10_000 });
+      await page.waitForFunction(
+        () => /Conv documentation/.test(document.querySelector('.sidebar')?.textContent ?? ''),
+        undefined,
+        { timeout: 10_000 },
+      );
       const docs = await page.evaluate(() => document.querySelector('.op-docs-section')?.textContent ?? '');
-      assert(/since opset/.test(docs) && /kernel_shape/.test(docs) && /\bW\b/.test(docs), `docs: ${docs.slice(0, 200)}`);
+      assert(
+        /since opset/.test(docs) && /kernel_shape/.test(docs) && /\bW\b/.test(docs),
+        `docs: ${docs.slice(0, 200)}`,
+      );
       const box = await page.evaluate(() => window.strata.nodeBox('p2o.Conv.0'));
       const s = await state(page);
       assert(s.tier === 'full', `tier ${s.tier}`);
       // The first row sits just under the title band (32 layout units), one 13-unit row tall.
       const zoom = s.camera.zoom;
       await page.mouse.click(box.x + box.w / 2, box.y + (32 + 6.5) * zoom);
-      await page.waitForFunction(() => document.querySelector('.sidebar')?.dataset.value !== '', undefined, { timeout: 5_000 });
+      await page.waitForFunction(() => document.querySelector('.sidebar')?.dataset.value !== '', undefined, {
+        timeout: 5_000,
+      });
       const side = await page.evaluate(() => document.querySelector('.sidebar')?.textContent ?? '');
       assert(/conv2d_0\.w_0/.test(side) && /float32\[16,3,3,3\]/.test(side), `constant panel: ${side.slice(0, 200)}`);
     });
@@ -51,10 +66,16 @@ export async function run({ test, assert, browser, serve, collect, track }) {
       await page.evaluate(() => window.strata.fit());
       const shown = await state(page);
       assert(shown.visibleOps === 672, `constants shown: visibleOps ${shown.visibleOps}`);
-      const pressed = await page.evaluate(() => document.querySelector('.constants-toggle')?.getAttribute('aria-pressed'));
+      const pressed = await page.evaluate(() =>
+        document.querySelector('.constants-toggle')?.getAttribute('aria-pressed'),
+      );
       assert(pressed === 'true', `toggle aria-pressed ${pressed}`);
       await page.click('.constants-toggle');
-      await page.waitForFunction(() => window.strata.state().visibleOps < 672 && !window.strata.state().busy, undefined, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => window.strata.state().visibleOps < 672 && !window.strata.state().busy,
+        undefined,
+        { timeout: 30_000 },
+      );
       await page.evaluate(() => window.strata.expandAll());
       await page.evaluate(() => window.strata.fit());
       const folded = await state(page);
@@ -76,8 +97,16 @@ export async function run({ test, assert, browser, serve, collect, track }) {
         return m ? window.strata.nodeBox(m.name) : null;
       });
       assert(conv && /^CONV_2D( \| \w+)?$/.test(conv.title), `pose conv title ${conv?.title}`);
-      const titles = await p.evaluate(() => window.strata.search('CONV_2D').slice(0, 40).map((m) => window.strata.nodeBox(m.name)?.title ?? ''));
-      assert(titles.some((t) => t === 'CONV_2D | RELU6'), `no CONV_2D | RELU6 among ${titles.slice(0, 5).join(', ')}`);
+      const titles = await p.evaluate(() =>
+        window.strata
+          .search('CONV_2D')
+          .slice(0, 40)
+          .map((m) => window.strata.nodeBox(m.name)?.title ?? ''),
+      );
+      assert(
+        titles.some((t) => t === 'CONV_2D | RELU6'),
+        `no CONV_2D | RELU6 among ${titles.slice(0, 5).join(', ')}`,
+      );
     } finally {
       await p.close();
     }

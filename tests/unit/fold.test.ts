@@ -15,12 +15,18 @@ const reference = JSON.parse(readFileSync(resolve(models, 'onnx-reference.json')
 
 async function open(path: string, siblings: Record<string, string> = {}) {
   const extra = new Map(Object.entries(siblings).map(([k, p]) => [k, new Uint8Array(readFileSync(p))]));
-  const { model } = await openModelFile(new BufferSource(new Uint8Array(readFileSync(path)), path.split('/').pop(), extra));
+  const { model } = await openModelFile(
+    new BufferSource(new Uint8Array(readFileSync(path)), path.split('/').pop(), extra),
+  );
   return model;
 }
 
 /** Rows of the first node with op `op`, as text. */
-function rowsOf(rows: { rowOffsets: Uint32Array; rowText: string[] }, ir: { nodeCount: number; nodeOp: Uint32Array; strings: string[] }, op: string): string[] {
+function rowsOf(
+  rows: { rowOffsets: Uint32Array; rowText: string[] },
+  ir: { nodeCount: number; nodeOp: Uint32Array; strings: string[] },
+  op: string,
+): string[] {
   for (let v = 0; v < ir.nodeCount; v++) {
     if (ir.strings[ir.nodeOp[v]] === op) return rows.rowText.slice(rows.rowOffsets[v], rows.rowOffsets[v + 1]);
   }
@@ -31,12 +37,18 @@ describe('folding constants into their consumers', () => {
   it('folds every Constant node of the real ONNX models (operators = nodes − Constant)', async () => {
     const entries = Object.entries(reference as Record<string, { ops?: Record<string, number>; nodes?: number }>);
     let checked = 0;
-    for (const file of ['ch_PP-OCRv4_det_infer.onnx', 'mlsd_320x320_tiny.onnx', 'silero_vad_v5.onnx', 'llama_32L.onnx']) {
+    for (const file of [
+      'ch_PP-OCRv4_det_infer.onnx',
+      'mlsd_320x320_tiny.onnx',
+      'silero_vad_v5.onnx',
+      'llama_32L.onnx',
+    ]) {
       const model = await open(resolve(models, 'onnx', file));
       const ir = model.ir;
       const folded = foldConstants(ir);
       let constants = 0;
-      for (let v = 0; v < ir.nodeCount; v++) if (str(ir, ir.nodeOp[v]) === 'Constant' && ir.nodeGraph[v] === 0) constants++;
+      for (let v = 0; v < ir.nodeCount; v++)
+        if (str(ir, ir.nodeOp[v]) === 'Constant' && ir.nodeGraph[v] === 0) constants++;
       let foldedMain = 0;
       for (let v = 0; v < ir.nodeCount; v++) if (folded[v] && ir.nodeGraph[v] === 0) foldedMain++;
       expect(foldedMain, file).toBe(constants);
@@ -55,7 +67,12 @@ describe('folding constants into their consumers', () => {
 
   it('lists folded constants as rows: small ones by value, weights as role ⟨shape⟩, attributes, no defaults', async () => {
     const model = await open(resolve(models, 'onnx/ch_PP-OCRv4_det_infer.onnx'));
-    const rows = await buildBoxRows(model, { fold: true, facts: await opFactsFor('onnx'), maxAttributeNodes: 5000, prefetch: null });
+    const rows = await buildBoxRows(model, {
+      fold: true,
+      facts: await opFactsFor('onnx'),
+      maxAttributeNodes: 5000,
+      prefetch: null,
+    });
     expect(foldedCount(rows.folded)).toBe(342);
     const conv = rowsOf(rows, model.ir, 'Conv');
     expect(conv[0]).toBe('W ⟨16×3×3×3⟩');
@@ -63,7 +80,12 @@ describe('folding constants into their consumers', () => {
     expect(conv.some((r) => r.startsWith('dilations'))).toBe(false);
     expect(rowsOf(rows, model.ir, 'Clip')).toEqual(['min = 0', 'max = 6']);
     // With constants shown as nodes nothing is folded, and Constant outputs are inputs like any other.
-    const unfolded = await buildBoxRows(model, { fold: false, facts: await opFactsFor('onnx'), maxAttributeNodes: 0, prefetch: null });
+    const unfolded = await buildBoxRows(model, {
+      fold: false,
+      facts: await opFactsFor('onnx'),
+      maxAttributeNodes: 0,
+      prefetch: null,
+    });
     expect(foldedCount(unfolded.folded)).toBe(0);
     expect(rowsOf(unfolded, model.ir, 'Clip')).toEqual([]);
   });
@@ -73,7 +95,12 @@ describe('folding constants into their consumers', () => {
     const ir = model.ir;
     expect(foldedCount(foldConstants(ir))).toBe(0);
     expect(constantInputCounts(ir, foldConstants(ir)).some((n) => n > 0)).toBe(true);
-    const rows = await buildBoxRows(model, { fold: true, facts: await opFactsFor('tflite'), maxAttributeNodes: 5000, prefetch: null });
+    const rows = await buildBoxRows(model, {
+      fold: true,
+      facts: await opFactsFor('tflite'),
+      maxAttributeNodes: 5000,
+      prefetch: null,
+    });
     expect(rowsOf(rows, ir, 'PAD')[0]).toMatch(/^paddings (⟨4×2⟩|= )/);
     const relu6 = [...rows.titles.values()];
     expect(relu6).toContain('RELU6');
@@ -85,7 +112,12 @@ describe('folding constants into their consumers', () => {
     });
     const ir = model.ir;
     expect(ir.strings.includes('Const') ? foldedCount(foldConstants(ir)) : 0).toBe(0);
-    const rows = await buildBoxRows(model, { fold: true, facts: await opFactsFor('openvino'), maxAttributeNodes: 0, prefetch: null });
+    const rows = await buildBoxRows(model, {
+      fold: true,
+      facts: await opFactsFor('openvino'),
+      maxAttributeNodes: 0,
+      prefetch: null,
+    });
     const conv = rowsOf(rows, ir, 'Convolution');
     expect(conv.length).toBeGreaterThan(0);
     expect(conv[0]).toMatch(/⟨\d+×\d+×\d+×\d+⟩/);
@@ -101,7 +133,9 @@ describe('ONNX operator schemas', () => {
       available = false;
     }
     if (!available) return;
-    const out = execFileSync('/usr/bin/python3', [resolve(__dirname, '../../scripts/gen-onnx-ops.py'), '--check'], { encoding: 'utf8' });
+    const out = execFileSync('/usr/bin/python3', [resolve(__dirname, '../../scripts/gen-onnx-ops.py'), '--check'], {
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe('up to date');
   });
 
