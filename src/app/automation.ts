@@ -19,6 +19,10 @@ export interface StrataApi {
   colorBy(mode: ColorMode): Promise<StrataState>;
   /** Fetches an ONNX Runtime profile (chrome-trace JSON) and maps it onto the open model. */
   loadProfile(url: string): Promise<StrataState>;
+  /** Constants as nodes of their own (true) or folded into their consumers' boxes as rows (false, the default). */
+  showConstants(on: boolean): Promise<StrataState>;
+  /** Where a node's box is on screen (CSS pixels) and the rows it lists; null when it has no box in this view. */
+  nodeBox(name: string): { x: number; y: number; w: number; h: number; title: string; rows: string[] } | null;
 }
 
 declare global {
@@ -44,6 +48,8 @@ export interface AutomatedController {
   expandPath(path: string): Promise<void>;
   selectNode(node: number, focus: boolean, animate: number): Promise<void>;
   search(q: string): SearchMatch[];
+  setFoldConstants(fold: boolean): Promise<void>;
+  nodeBox(node: number): { x: number; y: number; w: number; h: number; title: string; rows: string[] } | null;
 }
 
 /** The profiling of the open model (app/profiling.ts). */
@@ -155,6 +161,15 @@ export class Automation {
         c.scene.fit();
         await c.scene.nextFrame();
         return c.scene.getCamera();
+      },
+      showConstants: async (on) => {
+        const c = await this.opened();
+        return settle(c, c.setFoldConstants(!on));
+      },
+      nodeBox: (name) => {
+        const c = this.controller;
+        const node = c?.model?.findNode(name) ?? -1;
+        return c && node >= 0 ? c.nodeBox(node) : null;
       },
       colorBy: async (mode) => {
         const { c, p } = await this.modelProfiling();

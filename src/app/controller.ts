@@ -3,7 +3,7 @@ import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { TIER_NAMES } from '../culling/lod.ts';
 import type { Scene } from '../scene/scene.ts';
 import type { DecodeApi, ModelInput } from '../decode/api.ts';
-import { loadModel, type EarlyLoad, type Loaded, type WorkerPool } from './load.ts';
+import { loadBoxContent, loadModel, type EarlyLoad, type Loaded, type WorkerPool } from './load.ts';
 import { ModelView, type SearchMatch } from './model.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
@@ -70,6 +70,8 @@ export class Controller {
   layout: ViewLayout | null = null;
   expanded = new Set<number>();
   selectedNode = -1;
+  /** The constant whose properties are shown (a row of the selected node's box was clicked), or -1. */
+  selectedValue = -1;
   busy = false;
   timings: Record<string, number> = {};
   /** Navigation start to a working renderer (set by the viewer). */
@@ -141,7 +143,7 @@ export class Controller {
       this.timings.openAtMs = round(loaded.startedAt);
       Object.assign(this.timings, loaded.timings);
       this.setProgress('Drawing', 0.97);
-      const model = new ModelView(loaded.ir, loaded.hierarchy, loaded.fileName);
+      const model = new ModelView(loaded.ir, loaded.hierarchy, loaded.fileName, loaded.boxes);
       this.model = model;
       this.layout = loaded.layout;
       this.expanded = new Set(loaded.expanded);
@@ -288,6 +290,7 @@ export class Controller {
       await this.setExpanded(next, 'keep');
     }
     this.selectedNode = node;
+    this.selectedValue = -1;
     const box = this.highlightNode(node);
     if (focus && box >= 0) this.scene.focusBox(box, animate);
     this.emit();
@@ -299,7 +302,8 @@ export class Controller {
     const L = this.layout;
     const model = this.model;
     if (!L || !model) return -1;
-    let box = L.nodeBox[node];
+    // A folded constant has no box: the box that lists it stands for it.
+    let box = L.nodeBox[model.shownNodeOf(node)];
     if (box < 0) {
       for (let g = model.hierarchy.nodeGroup[node]; g >= 0 && box < 0; g = model.hierarchy.groupParent[g]) {
         const gb = L.groupBox[g];
@@ -311,7 +315,47 @@ export class Controller {
     return box;
   }
 
+  /** A row of a box was clicked: selects the box and shows the constant that row stands for. */
+  async selectConstant(node: number, value: number): Promise<void> {
+    await this.selectNode(node, false);
+    this.selectedValue = value;
+    this.emit();
+  }
+
+  /**
+   * Folds constants into their consumers' boxes (the default) or shows them as nodes: the boxes' rows are read
+   * again, the hierarchy rebuilt without (or with) the constant nodes, and the same groups stay expanded.
+   */
+  async setFoldConstants(fold: boolean): Promise<void> {
+    const model = this.model;
+    if (!model || model.boxes.foldConstants === fold) return;
+    const gen = this.generation;
+    const boxes = await loadBoxContent(this.pool, fold);
+    const hierarchy = await this.pool.layout.group(model.ir, boxes.layoutInput());
+    if (gen !== this.generation) return;
+    const next = new ModelView(model.ir, hierarchy, model.fileName, boxes);
+    const expanded = [...this.expanded].map((g) => next.groupOfPath(model.hierarchy.groupPath[g])).filter((g) => g > 0);
+    this.model = next;
+    this.selectedNode = -1;
+    this.selectedValue = -1;
+    await this.setExpanded(expanded, 'keep');
+  }
+
+  /** A node's box on screen (CSS pixels, canvas-relative) with its title and rows, or null without a box. */
+  nodeBox(node: number): { x: number; y: number; w: number; h: number; title: string; rows: string[] } | null {
+    const L = this.layout;
+    const model = this.model;
+    const box = L && model ? L.nodeBox[node] : -1;
+    if (!L || !model || box < 0) return null;
+    const rect = this.scene.app.canvas.getBoundingClientRect();
+    const a = this.scene.toScreen(L.boxX[box], L.boxY[box]);
+    const b = this.scene.toScreen(L.boxX[box] + L.boxW[box], L.boxY[box] + L.boxH[box]);
+    const rows = Array.from({ length: model.nodeRowCount(node) }, (_, r) => model.nodeRowText(node, r));
+    return { x: rect.left + a.sx, y: rect.top + a.sy, w: b.sx - a.sx, h: b.sy - a.sy, title: model.nodeBoxTitle(node), rows };
+  }
+
   clearSelection(): void {
+    this.selectedValue = -1;
     this.selectedNode = -1;
     this.scene.setSelected(-1);
     this.emit();

@@ -1,5 +1,6 @@
-import { FRAME_TITLE } from '../layout/group-graph.ts';
+import { FRAME_TITLE, NODE_HEIGHT, ROW_HEIGHT } from '../layout/group-graph.ts';
 import { BoxKind } from '../layout/types.ts';
+import { Tier } from '../culling/lod.ts';
 import type { Scene } from '../scene/scene.ts';
 import { formatCount } from '../ui/format.ts';
 import type { Tooltip } from '../ui/panels.ts';
@@ -25,6 +26,16 @@ export function installCanvasInteraction(scene: Scene, ctl: Controller, tooltip:
     return p.y - L.boxY[box] < Math.max(FRAME_TITLE, MIN_TITLE_PX / scene.viewport.scale.x);
   };
 
+  /** The constant a click on an operator box's row stands for (rows are drawn at full detail only), or -1. */
+  const rowValueAt = (box: number, node: number, e: MouseEvent): number => {
+    const L = ctl.layout;
+    const model = ctl.model;
+    if (!L || !model || scene.tier < Tier.Full) return -1;
+    const p = scene.clientToLayout(e.clientX, e.clientY);
+    const row = Math.floor((p.y - L.boxY[box] - NODE_HEIGHT) / ROW_HEIGHT);
+    return model.boxes.rowValue(node, row);
+  };
+
   scene.events.click = (box, e) => {
     clearTimeout(pendingClick);
     const L = ctl.layout;
@@ -34,7 +45,10 @@ export function installCanvasInteraction(scene: Scene, ctl: Controller, tooltip:
     }
     const kind = L.boxKind[box];
     if (kind === BoxKind.Node) {
-      void ctl.selectNode(L.boxRef[box], false);
+      const node = L.boxRef[box];
+      const value = rowValueAt(box, node, e);
+      if (value >= 0) void ctl.selectConstant(node, value);
+      else void ctl.selectNode(node, false);
     } else if (kind === BoxKind.Group || (L.boxRef[box] > 0 && inTitleBar(box, e))) {
       pendingClick = window.setTimeout(() => void ctl.toggleGroup(L.boxRef[box]).catch(report), CLICK_DELAY);
     } else {

@@ -7,6 +7,7 @@ import { registerIRTransfer } from '../workers/ir-transfer.ts';
 import type { LayoutApi } from '../layout/api.ts';
 import { operatorCount } from '../graph/operator-count.ts';
 import { initialExpansion, OPEN_BOX_BUDGET } from './model.ts';
+import { BoxContent } from './box-content.ts';
 
 export interface WorkerFactories {
   decode(): Worker;
@@ -56,10 +57,12 @@ export interface Loaded {
   hierarchy: Hierarchy;
   layout: ViewLayout;
   expanded: number[];
+  /** What operator boxes list (folded constants, rows). */
+  boxes: BoxContent;
   /** performance.now() when the load started and when the first layout arrived. */
   startedAt: number;
   layoutAt: number;
-  timings: { decodeMs: number; hierarchyMs: number; layoutMs: number };
+  timings: { decodeMs: number; boxRowsMs: number; hierarchyMs: number; layoutMs: number };
 }
 
 export type ProgressReport = (stage: string, fraction: number) => void;
@@ -92,7 +95,10 @@ export async function loadModel(pool: WorkerPool, input: ModelInput, report: Pro
   const t1 = performance.now();
   report(`Grouping ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.75);
   // Copied, not transferred (see ir-transfer.ts): the main thread keeps its IR for labels, search and properties.
-  const hierarchy: Hierarchy = await pool.layout.group(ir);
+  const boxes = await loadBoxContent(pool, true);
+  if (!current()) return null;
+  const tBoxes = performance.now();
+  const hierarchy: Hierarchy = await pool.layout.group(ir, boxes.layoutInput());
   if (!current()) return null;
   const t2 = performance.now();
   report('Laying out', 0.85);
@@ -101,9 +107,14 @@ export async function loadModel(pool: WorkerPool, input: ModelInput, report: Pro
   if (!current()) return null;
   const t3 = performance.now();
   return {
-    fileName, ir, hierarchy, layout, expanded, startedAt: t0, layoutAt: t3,
-    timings: { decodeMs: round(t1 - t0), hierarchyMs: round(t2 - t1), layoutMs: round(t3 - t2) },
+    fileName, ir, hierarchy, layout, expanded, boxes, startedAt: t0, layoutAt: t3,
+    timings: { decodeMs: round(t1 - t0), boxRowsMs: round(tBoxes - t1), hierarchyMs: round(t2 - tBoxes), layoutMs: round(t3 - t2) },
   };
+}
+
+/** Box rows of the open model, with constants folded into their consumers or shown as nodes. */
+export async function loadBoxContent(pool: WorkerPool, fold: boolean): Promise<BoxContent> {
+  return new BoxContent(await pool.decode.boxRows(fold), fold);
 }
 
 /** A load started before the viewer existed (from `?url=` in the entry chunk). */

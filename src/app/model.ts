@@ -3,6 +3,7 @@ import { GraphKind, nodeOutputIds, str, valueConsumerIds, valueShape, type Graph
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { opCategory, type OpCategory } from '../scene/palette.ts';
 import type { SceneSource } from '../scene/draw/emit.ts';
+import { BoxContent } from './box-content.ts';
 
 export interface SearchMatch {
   kind: 'node' | 'tensor';
@@ -29,7 +30,8 @@ export class ModelView implements SceneSource {
   private groupByPath: Map<string, number> | null = null;
   readonly mainNodeCount: number;
 
-  constructor(readonly ir: GraphIR, readonly hierarchy: Hierarchy, readonly fileName: string) {
+  constructor(readonly ir: GraphIR, readonly hierarchy: Hierarchy, readonly fileName: string,
+    readonly boxes: BoxContent = BoxContent.empty(ir.nodeCount)) {
     this.categoryByString = new Int8Array(ir.strings.length).fill(-1);
     let main = 0;
     for (let g = 0; g < ir.graphCount; g++) if (ir.graphKind[g] === GraphKind.Main) main += ir.graphNodeCount[g];
@@ -46,6 +48,29 @@ export class ModelView implements SceneSource {
 
   nodeName(node: number): string {
     return str(this.ir, this.ir.nodeName[node]);
+  }
+
+  /** Box title: the op type, with a fused activation (`CONV_2D | RELU6`). */
+  nodeBoxTitle(node: number): string {
+    return this.boxes.title(this.nodeOp(node), node);
+  }
+
+  nodeRowCount(node: number): number {
+    return this.boxes.rowCount(node);
+  }
+
+  nodeRowText(node: number, row: number): string {
+    return this.boxes.rowText(node, row);
+  }
+
+  /** The node whose box shows this one: its first consumer with a box when it is a folded constant, else itself. */
+  shownNodeOf(node: number): number {
+    if (!this.boxes.isFolded(node)) return node;
+    for (const out of nodeOutputIds(this.ir, node)) {
+      if (out < 0) continue;
+      for (const c of valueConsumerIds(this.ir, out)) if (!this.boxes.isFolded(c)) return c;
+    }
+    return node;
   }
 
   /** Name, or a stand-in for unnamed nodes. */

@@ -16,6 +16,7 @@ import { Controller, errorMessage } from './controller.ts';
 import { installCanvasInteraction } from './interaction.ts';
 import type { EarlyLoad, WorkerPool } from './load.ts';
 import { Profiling } from './profiling.ts';
+import { constantsToggle } from './constants-toggle.ts';
 
 function initialTheme(): ThemeName {
   try {
@@ -137,6 +138,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   });
   graphHost.append(profileControls.legend.element);
   for (const control of profileControls.toolbarControls) toolbar.addModelControl(control);
+  toolbar.addModelControl(constantsToggle(ctl, report));
   prof.onChange(() => profileControls.sync());
 
   root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost, properties.element, profileControls.side.element), statusBar.element);
@@ -177,6 +179,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   // ---- reflect controller state in the panels
   let shownModel: unknown = null;
   let shownNode = -2;
+  let shownValue = -1;
   function syncPanels(): void {
     const st = ctl.status;
     if (st === 'loading') loading.show(ctl.progress.stage, ctl.progress.fraction);
@@ -187,10 +190,12 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     toolbar.setModelOpen(st === 'ready');
     toolbar.setBusy(ctl.busy);
     const model = ctl.model;
-    if (model !== shownModel || (model && ctl.selectedNode !== shownNode)) {
+    if (model !== shownModel || (model && (ctl.selectedNode !== shownNode || ctl.selectedValue !== shownValue))) {
       shownModel = model;
       shownNode = ctl.selectedNode;
+      shownValue = ctl.selectedValue;
       if (!model) properties.showEmpty();
+      else if (ctl.selectedValue >= 0) properties.showConstant(model, ctl.selectedValue);
       else if (ctl.selectedNode >= 0) properties.showNode(model, ctl.selectedNode);
       else properties.showModel(model);
     }

@@ -26,8 +26,8 @@ export function tierFor(screenNodeHeight: number): Tier {
 }
 
 /**
- * Height of a typical drawn item in world units: the median height of operator boxes, or of collapsed group
- * boxes when no operator is drawn. Sampled so it stays O(1) on huge layouts.
+ * Height of a typical drawn item in world units: the title band of operator boxes (their smallest height), or the
+ * median height of collapsed group boxes when no operator is drawn. Sampled so it stays O(1) on huge layouts.
  */
 export function typicalNodeHeight(layout: ViewLayout): number {
   const pick = (kind: BoxKind): number[] => {
@@ -40,8 +40,11 @@ export function typicalNodeHeight(layout: ViewLayout): number {
     }
     return out;
   };
-  let hs = pick(BoxKind.Node);
-  if (hs.length === 0) hs = pick(BoxKind.Group);
+  // Operator boxes share one title band height; rows below it make some boxes taller without making text larger,
+  // so the band (the smallest operator box) is the typical height.
+  const nodes = pick(BoxKind.Node);
+  if (nodes.length) return nodes.reduce((a, b) => Math.min(a, b));
+  const hs = pick(BoxKind.Group);
   if (hs.length === 0) return 32;
   hs.sort((a, b) => a - b);
   return hs[hs.length >> 1];

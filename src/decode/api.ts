@@ -34,6 +34,23 @@ export interface TensorPreview {
   note?: string;
 }
 
+/**
+ * What an operator box lists under its title, decided once per model in the decode worker: which nodes are folded
+ * into their consumers, and per node its rows (CSR), each a short text and the constant value it stands for (-1
+ * for attribute rows), plus a title suffix (TFLite fused activations: `CONV_2D | RELU6`).
+ */
+export interface BoxRows {
+  folded: Uint8Array;
+  rowOffsets: Uint32Array;
+  rowText: string[];
+  rowValue: Int32Array;
+  /** Node → text appended to its op type in the title. */
+  titles: Map<number, string>;
+  /** False when the model was too large to decode every node's attributes up front (constant rows only). */
+  attributes: boolean;
+  timings: { foldMs: number; constantsMs: number; attributesMs: number };
+}
+
 /** The decode worker's comlink surface. */
 export interface DecodeApi {
   /** Decodes a model; progress(bytesRead, total) is called as the file streams. Cancels any open in flight. */
@@ -42,6 +59,11 @@ export interface DecodeApi {
   nodeDetails(node: number): Promise<NodeDetails>;
   /** Reads a constant's bytes by range (never more than a bounded sample) and summarises them. */
   tensorPreview(value: number): Promise<TensorPreview>;
+  /**
+   * What operator boxes list (decode/box-rows.ts): folded constants (when `fold`), constant rows with small values,
+   * key attributes (models up to a few thousand nodes), fused activations. Asked once per model and fold setting.
+   */
+  boxRows(fold: boolean): Promise<BoxRows>;
   /** Shape inference + params/MACs/FLOPs/activation bytes per node, symbolic dims bound by `dims`. */
   analyze(dims: Record<string, number>): Promise<AnalysisResult>;
 }

@@ -6,8 +6,8 @@ import { MAIN_GRAPH, str, type GraphIR } from './ir.ts';
  * expansion) count the operators around them, not them.
  */
 const CONSTANT_OPS = new Set([
-  // ONNX, OpenVINO, Core ML MIL, NNEF (constant, variable), Barracuda, ncnn.
-  'Constant', 'Const', 'const', 'constant', 'variable', 'Load', 'MemoryData',
+  // ONNX, TensorFlow/OpenVINO (Const, HostConst), Core ML MIL, NNEF (constant, variable), Barracuda, ncnn.
+  'Constant', 'Const', 'HostConst', 'const', 'constant', 'variable', 'Load', 'MemoryData',
 ]);
 
 export function isConstantOp(op: string): boolean {

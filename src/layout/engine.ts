@@ -3,12 +3,12 @@ import { buildHierarchyDetailed } from '../graph/hierarchy/build.ts';
 import type { EdgePlacement, NodeEdges } from '../graph/hierarchy/edges.ts';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import type { LayoutApi } from './api.ts';
+import type { LayoutApi, NodeBoxes } from './api.ts';
 import { elkLayout, loadElk } from './elk-layout.ts';
 import { fastLayout, orderOf, type FixedOrder } from './fast-layout.ts';
 import { longestPathLayers, routeLongEdges, splitLongEdges } from './long-edges.ts';
 import {
-  FRAME_PAD, FRAME_TITLE, GROUP_HEIGHT, GROUP_WIDTH, NODE_HEIGHT, nodeWidth, type Layouter, type GroupGraph, type GroupLayout,
+  FRAME_PAD, FRAME_TITLE, GROUP_HEIGHT, GROUP_WIDTH, NODE_HEIGHT, nodeBoxWidth, nodeHeight, type Layouter, type GroupGraph, type GroupLayout,
   type RawLayout,
 } from './group-graph.ts';
 import { aggregateItemEdges, type ItemEdges } from './item-edges.ts';
@@ -58,6 +58,7 @@ export class LayoutEngine implements LayoutApi {
   private placement: EdgePlacement | null = null;
   private itemEdges: ItemEdges | null = null;
   private nodeW = new Float64Array(0);
+  private nodeH = new Float64Array(0);
   private readonly keys = new Map<string, number>();
   /** Layering and order of the first layout of each structural class. */
   private readonly bases = new Map<number, FixedOrder>();
@@ -94,34 +95,28 @@ export class LayoutEngine implements LayoutApi {
     return run;
   }
 
-  group(ir: GraphIR): Promise<Hierarchy> {
-    return this.serial(() => this.groupNow(ir));
+  group(ir: GraphIR, boxes?: NodeBoxes): Promise<Hierarchy> {
+    return this.serial(() => this.groupNow(ir, boxes));
   }
 
   layout(expanded: Uint32Array, elkBudgetMs?: number): Promise<ViewLayout> {
     return this.serial(() => this.layoutNow(expanded, elkBudgetMs ?? this.options.elkBudgetMs));
   }
 
-  private async groupNow(ir: GraphIR): Promise<Hierarchy> {
+  private async groupNow(ir: GraphIR, boxes?: NodeBoxes): Promise<Hierarchy> {
     const t0 = performance.now();
-    const built = buildHierarchyDetailed(ir, this.options.hierarchy);
+    const rows = boxes?.rows ?? null;
+    const built = buildHierarchyDetailed(ir, {
+      ...this.options.hierarchy,
+      skipNodes: boxes?.folded ?? this.options.hierarchy.skipNodes,
+      nodeRows: rows ?? this.options.hierarchy.nodeRows,
+    });
     this.ir = ir;
     this.h = built.hierarchy;
     this.edges = built.edges;
     this.placement = built.placement;
     this.itemEdges = aggregateItemEdges(this.h.groupCount, built.edges, built.placement);
-    // Node widths by op type, computed once per distinct op.
-    const widthOfOp = new Map<number, number>();
-    this.nodeW = new Float64Array(ir.nodeCount);
-    for (let v = 0; v < ir.nodeCount; v++) {
-      const op = ir.nodeOp[v];
-      let w = widthOfOp.get(op);
-      if (w === undefined) {
-        w = nodeWidth(ir.strings[op] ?? '');
-        widthOfOp.set(op, w);
-      }
-      this.nodeW[v] = w;
-    }
+    this.sizeNodes(ir, rows);
     this.keys.clear();
     this.bases.clear();
     this.layouts = [];
@@ -129,6 +124,25 @@ export class LayoutEngine implements LayoutApi {
     // ELK's code is ~1.6 MB: start fetching and parsing it now, in the background.
     if (this.options.useElk) void loadElk().catch(() => undefined);
     return this.h;
+  }
+
+  /** Box sizes by op type and row count (structure only, so equal blocks keep sharing one layout). */
+  private sizeNodes(ir: GraphIR, rows: Uint16Array | null): void {
+    const widthOf = new Map<number, number>();
+    this.nodeW = new Float64Array(ir.nodeCount);
+    this.nodeH = new Float64Array(ir.nodeCount);
+    for (let v = 0; v < ir.nodeCount; v++) {
+      const op = ir.nodeOp[v];
+      const r = rows ? rows[v] : 0;
+      const key = op * 64 + Math.min(r, 1);
+      let w = widthOf.get(key);
+      if (w === undefined) {
+        w = nodeBoxWidth(ir.strings[op] ?? '', r);
+        widthOf.set(key, w);
+      }
+      this.nodeW[v] = w;
+      this.nodeH[v] = nodeHeight(r);
+    }
   }
 
   /**
@@ -204,7 +218,7 @@ export class LayoutEngine implements LayoutApi {
       const item = h.groupItems[first + k];
       if (item >= 0) {
         width[k] = this.nodeW[item];
-        height[k] = NODE_HEIGHT;
+        height[k] = this.nodeH[item];
       } else if (open[-1 - item]) {
         const child = this.layouts[layoutOf[-1 - item]];
         width[k] = child.width;

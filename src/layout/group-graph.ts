@@ -53,3 +53,20 @@ export const FRAME_PAD = 14;
 export function nodeWidth(opLabel: string): number {
   return Math.max(NODE_MIN_WIDTH, Math.min(NODE_MAX_WIDTH, opLabel.length * CHAR_WIDTH + 24));
 }
+
+/** An operator box's rows (folded constants, key attributes) sit below its title band, one `ROW_HEIGHT` each. */
+export const ROW_HEIGHT = 13;
+const ROWS_PAD = 5;
+/** A box with rows is at least this wide, so `W ⟨64×64×3×3⟩` or `strides = [2, 2]` fits. */
+export const ROW_BOX_MIN_WIDTH = 150;
+
+/** Height of an operator box listing `rows` rows: the title band, then the rows. */
+export function nodeHeight(rows: number): number {
+  return rows > 0 ? NODE_HEIGHT + rows * ROW_HEIGHT + ROWS_PAD : NODE_HEIGHT;
+}
+
+/** Width of an operator box: by its op label, wider when it lists rows. */
+export function nodeBoxWidth(opLabel: string, rows: number): number {
+  const w = nodeWidth(opLabel);
+  return rows > 0 ? Math.max(w, ROW_BOX_MIN_WIDTH) : w;
+}

@@ -6,6 +6,8 @@ import {
 import { CATEGORY_NAMES, cssColor, type OpCategory, type Theme } from '../scene/palette.ts';
 import type { DecodeApi, TensorPreview } from '../decode/api.ts';
 import { clear, el } from './dom.ts';
+import { onnxOpSchemas } from '../decode/input-roles.ts';
+import { opDocsSection } from './op-docs.ts';
 import { formatBytes, formatCount } from './format.ts';
 
 type Decode = Pick<DecodeApi, 'nodeDetails' | 'tensorPreview'>;
@@ -65,7 +67,8 @@ export class PropertiesPanel {
     let inits = 0;
     let weightBytes = 0;
     for (let v = 0; v < ir.valueCount; v++) {
-      if (ir.valueFlags[v] & ValueFlag.Initializer) {
+      // Initializers and Constant-node outputs alike: folded into their consumers, both are the model's constants.
+      if (ir.valueFlags[v] & (ValueFlag.Initializer | ValueFlag.ConstantNode)) {
         inits++;
         if (ir.valueDataLength[v] > 0) weightBytes += ir.valueDataLength[v];
       }
@@ -86,6 +89,7 @@ export class PropertiesPanel {
     const ir = model.ir;
     clear(this.body);
     this.element.dataset.node = String(node);
+    this.element.dataset.value = '';
     const op = model.nodeOp(node);
     const cat = model.nodeCategory(node);
     const th = this.theme();
@@ -110,6 +114,12 @@ export class PropertiesPanel {
     this.body.append(section('Outputs', valueList(ir, Array.from(nodeOutputIds(ir, node)), model, this)));
     const doc = el('div');
     this.body.append(doc);
+    if (ir.format === 'onnx') {
+      void onnxOpSchemas().then((ops) => {
+        const schema = ops[op];
+        if (schema && req === this.request) this.body.append(opDocsSection(op, schema));
+      }, () => undefined);
+    }
 
     this.decode.nodeDetails(node).then(
       (details) => {
@@ -129,6 +139,21 @@ export class PropertiesPanel {
         attrs.append(el('p', { class: 'error-text', text: `Could not read attributes: ${err instanceof Error ? err.message : String(err)}` }));
       },
     );
+  }
+
+  /** A constant (a row of an operator box): its name, type, size, where it comes from and goes, and its values. */
+  showConstant(model: PropertiesModel, value: number): void {
+    this.request++;
+    const ir = model.ir;
+    clear(this.body);
+    this.element.dataset.node = '';
+    this.element.dataset.value = String(value);
+    this.body.append(
+      el('h2', { class: 'props-title' }, el('span', { class: 'badge', text: 'constant' }), el('span', { class: 'props-op', text: ` ${str(ir, ir.valueName[value]) || `#${value}`}` })),
+    );
+    this.body.append(section('Tensor', valueList(ir, [value], model, this)));
+    const out = this.body.querySelector<HTMLElement>('.preview');
+    if (out) void this.preview(value, out);
   }
 
   /** Fetches a constant's preview (bounded read in the worker) and shows stats and first values. */
@@ -210,7 +235,7 @@ function valueList(ir: GraphIR, values: number[], model: PropertiesModel, panel:
       const bytes = ir.valueDataLength[v];
       const badge = el('div', { class: 'value-const' },
         el('span', { class: 'badge', text: 'constant' }),
-        ` ${dtypeName(ir.valueDtype[v])} · ${bytes >= 0 ? formatBytes(bytes) : 'size unknown'}`,
+        ` ${dtypeName(ir.valueDtype[v])} · ${absentNote(ir, v) ?? (bytes >= 0 ? formatBytes(bytes) : 'size unknown')}`,
         (flags & ValueFlag.External) ? ` · external: ${str(ir, ir.valueLocation[v])}` : '');
       item.append(badge);
       if (panel && bytes > 0) {
@@ -239,6 +264,16 @@ function valueList(ir: GraphIR, values: number[], model: PropertiesModel, panel:
     list.append(item);
   }
   return list;
+}
+
+/**
+ * Why a weight has no bytes, when its file is absent: a Darknet .cfg opened without the .weights beside it, or
+ * another format's weight file that was not found. Null when the bytes are there (or the format never has any).
+ */
+function absentNote(ir: GraphIR, v: number): string | null {
+  if (ir.valueDataOffset[v] >= 0 || !(ir.valueFlags[v] & ValueFlag.Initializer)) return null;
+  if (ir.format === 'darknet' && !ir.metadata.weights) return 'weights absent (no .weights beside the cfg)';
+  return null;
 }
 
 /** True when the value is an output of the node currently shown (no "from" link to itself). */

@@ -25,6 +25,10 @@ const api: DecodeApi = {
   cancel: () => service.cancel(),
   nodeDetails: (node) => service.nodeDetails(node),
   tensorPreview: (value) => service.tensorPreview(value),
+  async boxRows(fold) {
+    const r = await service.boxRows(fold);
+    return Comlink.transfer(r, typedArrayBuffers(r));
+  },
   async analyze(dims) {
     const r = await service.analyze(dims);
     return Comlink.transfer(r, typedArrayBuffers(r.metrics));

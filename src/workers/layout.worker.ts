@@ -5,15 +5,15 @@ import { LayoutEngine } from '../layout/engine.ts';
 import { hierarchyTransferCopy, viewLayoutTransferList } from '../layout/transfer.ts';
 import type { ViewLayout } from '../layout/types.ts';
 import { registerIRTransfer } from './ir-transfer.ts';
-import type { LayoutApi } from '../layout/api.ts';
+import type { LayoutApi, NodeBoxes } from '../layout/api.ts';
 
 registerIRTransfer();
 
 const engine = new LayoutEngine();
 
 const api: LayoutApi = {
-  async group(ir: GraphIR): Promise<Hierarchy> {
-    const h = await engine.group(ir);
+  async group(ir: GraphIR, boxes?: NodeBoxes): Promise<Hierarchy> {
+    const h = await engine.group(ir, boxes);
     // The engine keeps using its hierarchy, so the main thread gets a copy whose buffers can move.
     const copy = hierarchyTransferCopy(h);
     return Comlink.transfer(copy.hierarchy, copy.transfer);

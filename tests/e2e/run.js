@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { launch, openPage, repoRoot, startServer, waitSettled } from './browser.js';
 import { run as runCheckpoints } from './checkpoints.js';
 import { run as runReadableView } from './readable-view.js';
+import { run as runReadableNodes } from './readable-nodes.js';
 
 const DIST = resolve(repoRoot, 'dist');
 const OUT = resolve(repoRoot, 'test-results/e2e');
@@ -463,6 +464,7 @@ try {
 
   await runCheckpoints({ test, assert, page, browser, serve, collect, track });
   await runReadableView({ test, assert, page, browser, serve, collect, track });
+  await runReadableNodes({ test, assert, page, browser, serve, collect, track });
 
   await test('dropping a file on the page opens it', async () => {
     await page.evaluate(() => window.strata.collapseAll());

@@ -76,6 +76,14 @@ class FakeController implements AutomatedController {
   search(q: string): SearchMatch[] {
     return [{ kind: 'node', name: q, op: 'Conv', node: 1, field: 'name' }];
   }
+
+  async setFoldConstants(fold: boolean): Promise<void> {
+    this.calls.push(`fold ${fold}`);
+  }
+
+  nodeBox(node: number) {
+    return { x: 0, y: 0, w: 10, h: 10, title: 'Conv', rows: [`row of ${node}`] };
+  }
 }
 
 class FakeProfiling implements AutomatedProfiling {

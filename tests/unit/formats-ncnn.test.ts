@@ -1,3 +1,4 @@
+import { ncnnParamName } from '../../src/decode/ncnn/param-names.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,9 +96,14 @@ describe('ncnn .param', () => {
     expect(ir.metadata).toMatchObject({ layers: '13', blobs: '14' });
     expect(Array.from(nodeInputIds(ir, nodeNamed(ir, 'fire/concat')), (v) => str(ir, ir.valueName[v]))).toEqual(['fire/e1_relu', 'fire/e3_relu']);
     const details = await model.nodeDetails(nodeNamed(ir, 'conv1'));
-    expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['0=16', '1=3', '2=1', '3=2', '4=1', '5=1', '6=432']);
+    expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual([
+      'num_output=16', 'kernel_w=3', 'dilation_w=1', 'stride_w=2', 'pad_left=1', 'bias_term=1', 'weight_data_size=432',
+    ]);
     const reshape = await model.nodeDetails(nodeNamed(ir, 'flatten'));
-    expect(reshape.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['0=-1', '0=[]']);
+    expect(reshape.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['w=-1', 'w=[]']);
+    // Ids a layer type does not document keep their number.
+    expect(ncnnParamName('Convolution', 17)).toBe('17');
+    expect(ncnnParamName('ConvolutionDepthWise', 7)).toBe('group');
   });
 
   it('truncated and malformed files fail with a DecodeError naming the line', async () => {

@@ -1,5 +1,5 @@
 import { chunkLargeGroups, DEFAULT_CHUNKING, type ChunkOptions } from './chunk.ts';
-import { collectEdges, placeEdges, type EdgePlacement, type NodeEdges } from './edges.ts';
+import { collectEdges, placeEdges, withoutNodes, type EdgePlacement, type NodeEdges } from './edges.ts';
 import { computeDataflowOrder, type DataflowOrder } from './order.ts';
 import { assignScopes } from './scope.ts';
 import { hoistSources } from './hoist.ts';
@@ -17,6 +17,14 @@ export interface HierarchyOptions {
    * expanded, and a slice named `part 3` would only hide structure a reader can take in at once. Default 2,000.
    */
   chunkAboveOperators?: number;
+  /**
+   * Nodes left out of the tree (folded constants, see graph/fold.ts): they are no item of any group, have no
+   * edges, and count in no group size. Each is filed under its first consumer's group (`nodeGroup`), so revealing
+   * it reveals the box that lists it.
+   */
+  skipNodes?: Uint8Array;
+  /** Rows each operator box lists (its height): part of the structure, so equal blocks stay equal in size. */
+  nodeRows?: Uint16Array;
 }
 
 export const CHUNK_ABOVE_OPERATORS = 2000;
@@ -40,7 +48,8 @@ export function buildHierarchy(ir: GraphIR, options: HierarchyOptions = {}): Hie
 
 export function buildHierarchyDetailed(ir: GraphIR, options: HierarchyOptions = {}): HierarchyBuild {
   const order = computeDataflowOrder(ir);
-  const edges = collectEdges(ir);
+  const skip = options.skipNodes ?? null;
+  const edges = skip ? withoutNodes(collectEdges(ir), skip) : collectEdges(ir);
   const rootLabel = (ir.graphCount > 0 && str(ir, ir.graphName[0])) || 'model';
   const tree = new GroupTree(rootLabel);
   const nodeGroup = assignScopes(ir, tree, order.graphOrder);
@@ -48,16 +57,16 @@ export function buildHierarchyDetailed(ir: GraphIR, options: HierarchyOptions = 
   if (operatorCount(ir) > (options.chunkAboveOperators ?? CHUNK_ABOVE_OPERATORS)) {
     chunkLargeGroups(tree, nodeGroup, order, edges, options.chunking ?? DEFAULT_CHUNKING);
   }
-  const hierarchy = finalize(ir, tree, nodeGroup, order);
+  const hierarchy = finalize(ir, tree, nodeGroup, order, skip);
   const placement = placeEdges(hierarchy, edges, ir.nodeCount);
-  const { hash, cls } = structureClasses(ir, hierarchy, edges, placement);
+  const { hash, cls } = structureClasses(ir, hierarchy, edges, placement, options.nodeRows);
   hierarchy.groupHash = hash;
   hierarchy.groupClass = cls;
   return { hierarchy, order, edges, placement };
 }
 
 /** Renumbers live groups in pre-order (children by first node in dataflow order) and packs the CSR arrays. */
-function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order: DataflowOrder): Hierarchy {
+function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order: DataflowOrder, skip: Uint8Array | null): Hierarchy {
   const oldCount = tree.count;
   const children: number[][] = Array.from({ length: oldCount }, () => []);
   for (let g = 1; g < oldCount; g++) if (tree.alive[g]) children[tree.parent[g]].push(g);
@@ -66,7 +75,7 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
   const minRank = new Float64Array(oldCount).fill(Infinity);
   for (let v = 0; v < ir.nodeCount; v++) {
     const g = nodeGroupOld[v];
-    if (order.rank[v] < minRank[g]) minRank[g] = order.rank[v];
+    if (order.rank[v] < minRank[g] && !skip?.[v]) minRank[g] = order.rank[v];
   }
   const pre: number[] = [];
   for (const stack = [0]; stack.length; ) {
@@ -113,6 +122,9 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
   }
   const nodeGroup = new Uint32Array(n);
   for (let v = 0; v < n; v++) nodeGroup[v] = newId[nodeGroupOld[v]];
+  if (skip) fileSkippedNodes(ir, skip, nodeGroup, newId, nodeGroupOld);
+  // Skipped nodes are in no group's node list: `live` is the number of listed nodes.
+  const listed = (v: number) => !skip?.[v];
 
   // Child groups: pre-order numbering already lists them contiguously per parent, in sorted order.
   const groupChildOffsets = new Uint32Array(G + 1);
@@ -125,14 +137,14 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
   }
   // Direct nodes in dataflow order: counting sort by group over the dataflow sequence.
   const groupNodeOffsets = new Uint32Array(G + 1);
-  for (let v = 0; v < n; v++) groupNodeOffsets[nodeGroup[v] + 1]++;
+  for (let v = 0; v < n; v++) if (listed(v)) groupNodeOffsets[nodeGroup[v] + 1]++;
   for (let g = 0; g < G; g++) groupNodeOffsets[g + 1] += groupNodeOffsets[g];
-  const groupNodes = new Uint32Array(n);
+  const groupNodes = new Uint32Array(groupNodeOffsets[G]);
   {
     const fill = groupNodeOffsets.slice(0, G);
     for (let i = 0; i < n; i++) {
       const v = order.order[i];
-      groupNodes[fill[nodeGroup[v]]++] = v;
+      if (listed(v)) groupNodes[fill[nodeGroup[v]]++] = v;
     }
   }
   const itemRank = hoistSources(ir, groupParent, groupDepth, groupNodeOffsets, groupNodes, nodeGroup,
@@ -235,6 +247,29 @@ function nameChunks(parent: Int32Array, kind: Uint8Array, label: string[], path:
     }
     // `part k` is a placeholder: nameByContent replaces it with what the chunk holds.
     label[g] = prefix !== null && numbered >= 2 && numbered * 2 >= total ? `${prefix}[${lo}..${hi}]` : `part ${index[g] + 1}`;
+  }
+}
+
+/**
+ * A skipped node belongs to its first listed consumer's group (the box that shows it as a row); without one, to
+ * its own scope group if that survived, else the root.
+ */
+function fileSkippedNodes(ir: GraphIR, skip: Uint8Array, nodeGroup: Uint32Array, newId: Int32Array, oldGroup: Int32Array): void {
+  for (let v = 0; v < ir.nodeCount; v++) {
+    if (!skip[v]) continue;
+    let home = newId[oldGroup[v]] >= 0 ? newId[oldGroup[v]] : 0;
+    search: for (let k = ir.nodeOutputOffsets[v]; k < ir.nodeOutputOffsets[v + 1]; k++) {
+      const val = ir.nodeOutputs[k];
+      if (val < 0) continue;
+      for (let c = ir.valueConsumerOffsets[val]; c < ir.valueConsumerOffsets[val + 1]; c++) {
+        const consumer = ir.valueConsumers[c];
+        if (!skip[consumer]) {
+          home = newId[oldGroup[consumer]] >= 0 ? newId[oldGroup[consumer]] : 0;
+          break search;
+        }
+      }
+    }
+    nodeGroup[v] = home;
   }
 }
 

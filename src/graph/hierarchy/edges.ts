@@ -62,6 +62,18 @@ export function collectEdges(ir: GraphIR): NodeEdges {
   return { count: e, src: src.subarray(0, e), dst: dst.subarray(0, e), slot: slot.subarray(0, e), out: out.subarray(0, e) };
 }
 
+/** The edges with neither end in `skip` (folded constants have no edges of their own). */
+export function withoutNodes(edges: NodeEdges, skip: Uint8Array): NodeEdges {
+  const keep: number[] = [];
+  for (let e = 0; e < edges.count; e++) if (!skip[edges.src[e]] && !skip[edges.dst[e]]) keep.push(e);
+  const pick = <T extends Uint32Array | Int32Array>(a: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(keep.length);
+    for (let i = 0; i < keep.length; i++) out[i] = a[keep[i]];
+    return out;
+  };
+  return { count: keep.length, src: pick(edges.src), dst: pick(edges.dst), slot: pick(edges.slot), out: pick(edges.out) };
+}
+
 /**
  * Where each edge lives in a finished hierarchy: the lowest group containing both ends (`lca`), and the
  * positions, within that group's `groupItems`, of the items holding each end. Layout routes the edge in the

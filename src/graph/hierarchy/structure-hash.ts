@@ -12,7 +12,7 @@ import type { GraphIR } from '../ir.ts';
  * - `cls`: an exact class id (hash buckets are verified element by element), safe as a layout-cache key.
  * Names of nodes and groups are deliberately left out: `h.3` and `h.4` are the same structure.
  */
-export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, placement: EdgePlacement):
+export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, placement: EdgePlacement, nodeRows?: Uint16Array):
   { hash: Uint32Array; cls: Uint32Array } {
   const G = h.groupCount;
   const { groupItemOffsets: itemOff, groupItems: items } = h;
@@ -77,7 +77,8 @@ export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, pl
     for (let k = first; k < first + nItems; k++) {
       const item = items[k];
       if (!isGroupItem(item)) {
-        const arity = ir.nodeInputOffsets[item + 1] - ir.nodeInputOffsets[item];
+        // Row count (box height) rides in the high bits: boxes of different heights cannot share a layout.
+        const arity = (ir.nodeInputOffsets[item + 1] - ir.nodeInputOffsets[item]) + (nodeRows ? Math.min(nodeRows[item], 2047) << 20 : 0);
         sig[w++] = ir.nodeOp[item] * 2;
         sig[w++] = arity;
         dig = mix(mix(dig, opDigest(ir.nodeOp[item])), arity);

@@ -13,6 +13,11 @@ export interface SceneSource {
   groupLabel(group: number): string;
   /** Operator nodes under the group at any depth. */
   groupSize(group: number): number;
+  /** Box title: the op type, plus a fused activation (`CONV_2D | RELU6`); the op type when omitted. */
+  nodeBoxTitle?(node: number): string;
+  /** Rows listed under the title (folded constants, key attributes); none when omitted. */
+  nodeRowCount?(node: number): number;
+  nodeRowText?(node: number, row: number): string;
   /** Short text for a drawn edge at full detail (tensor shape), or ''. */
   edgeLabel(layout: ViewLayout, edge: number): string;
 }
@@ -76,11 +81,11 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
   const groupText = rgba(th.groupText);
   const text = rgba(th.text);
   const textDim = rgba(th.textDim);
+  const bodyFill = rgba(th.background, 1);
   const catFill = th.categoryFill.map((c) => rgba(c, 1));
   const catStroke = th.categoryStroke.map((c) => rgba(c, 1));
   const adv = sink.textAdvance;
   const labelNodes = tier >= Tier.OpLabels;
-  const full = tier >= Tier.Full;
   const radius = nodeH * 0.16;
   // Dots tier: the culler hands an overview-pyramid level (about one dot per 2-4 pixels), so an overview of
   // 100k nodes costs what the screen can show.
@@ -108,22 +113,9 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const node = L.boxRef[b];
       const cat = src.nodeCategory(node);
       sink.box(BoxLayer.Nodes, x, y, w, h, heat ? heat.nodeFill[node] : catFill[cat], heat ? heat.nodeStroke[node] : catStroke[cat], radius, 1);
+      if (h > nodeH * 1.2) emitRowsPanel(sink, x, y, w, h, nodeH, radius, bodyFill);
       if (!labelNodes || sink.labelsFull()) continue;
-      const color = heat ? heat.nodeText[node] : text;
-      const op = src.nodeOp(node);
-      const room = w * 0.9;
-      if (!full) {
-        // Op type alone, centred; shrinks (down to 0.3 of the box height) before it is cut.
-        const fs = shrinkToRoom(h * 0.46, h * 0.3, op.length, room, adv);
-        sink.label(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h / 2, fs, color, 0.5, 0.5);
-      } else {
-        // Op type above, the node's name below (its tail: the informative end of a scoped name).
-        const fs = shrinkToRoom(h * 0.32, h * 0.22, op.length, room, adv);
-        sink.label(fitText(op, Math.floor(room / (fs * adv))), x + w / 2, y + h * 0.36, fs, color, 0.5, 0.5);
-        const nfs = h * 0.2;
-        const name = tailText(src.nodeName(node), Math.floor(room / (nfs * adv)));
-        sink.label(name, x + w / 2, y + h * 0.72, nfs, heat ? heat.nodeText[node] : textDim, 0.5, 0.5);
-      }
+      emitNodeText(input, sink, node, x, y, w, h, heat ? heat.nodeText[node] : text, heat ? heat.nodeText[node] : textDim);
     } else if (kind === BoxKind.Group) {
       const g = L.boxRef[b];
       sink.box(BoxLayer.Frames, x, y, w, h, heat ? heat.groupFill[g] : groupFill, heat ? heat.groupStroke[g] : groupStroke, radius * 1.4, 1.5);
@@ -156,6 +148,52 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
     }
   }
 }
+
+/**
+ * Text inside an operator box. Its title band is the top `nodeH` (the box grows downwards by its rows, and boxes
+ * keep their size at every tier so layout never changes with zoom). Below full detail the band shows the op type,
+ * centred; at full detail the op type and the node's name, then one row per folded constant or key attribute,
+ * each cut to the box width.
+ */
+function emitNodeText(input: DrawInput, sink: DrawSink, node: number, x: number, y: number, w: number, h: number,
+  color: number, dim: number): void {
+  const { source: src, tier, nodeHeight: nodeH } = input;
+  const adv = sink.textAdvance;
+  const band = Math.min(h, nodeH);
+  const title = src.nodeBoxTitle ? src.nodeBoxTitle(node) : src.nodeOp(node);
+  const room = w * 0.9;
+  if (tier < Tier.Full) {
+    // Op type alone, centred in the title band; shrinks (down to 0.3 of the band) before it is cut.
+    const fs = shrinkToRoom(band * 0.46, band * 0.3, title.length, room, adv);
+    sink.label(fitText(title, Math.floor(room / (fs * adv))), x + w / 2, y + band / 2, fs, color, 0.5, 0.5);
+    return;
+  }
+  // Op type above, the node's name below (its tail: the informative end of a scoped name).
+  const fs = shrinkToRoom(band * 0.32, band * 0.22, title.length, room, adv);
+  sink.label(fitText(title, Math.floor(room / (fs * adv))), x + w / 2, y + band * 0.36, fs, color, 0.5, 0.5);
+  const nfs = band * 0.2;
+  sink.label(tailText(src.nodeName(node), Math.floor(room / (nfs * adv))), x + w / 2, y + band * 0.72, nfs, dim, 0.5, 0.5);
+  const rows = src.nodeRowCount ? src.nodeRowCount(node) : 0;
+  if (!rows || !src.nodeRowText) return;
+  // Rows: left-aligned under the band, one ROW_HEIGHT each (the layout sized the box for them).
+  const rowH = (h - band - nodeH * ROWS_PAD_FRACTION) / rows;
+  const rfs = Math.min(rowH * 0.78, nodeH * 0.3);
+  const pad = nodeH * 0.18;
+  const chars = Math.floor((w - 2 * pad) / (rfs * adv));
+  for (let r = 0; r < rows; r++) {
+    if (sink.labelsFull()) return;
+    sink.label(fitText(src.nodeRowText(node, r), chars), x + pad, y + band + rowH * (r + 0.5), rfs, color, 0, 0.5);
+  }
+}
+
+/** The light panel under a box's title band that holds its rows (drawn at every tier: the box's shape). */
+function emitRowsPanel(sink: DrawSink, x: number, y: number, w: number, h: number, nodeH: number, radius: number, fill: number): void {
+  const inset = Math.min(w, h) * 0.03 + nodeH * 0.04;
+  sink.box(BoxLayer.Nodes, x + inset, y + nodeH, w - 2 * inset, h - nodeH - inset, fill, 0, radius * 0.6, 0);
+}
+
+/** Padding under the last row, as a fraction of the title band (layout's ROWS_PAD / NODE_HEIGHT). */
+const ROWS_PAD_FRACTION = 5 / 32;
 
 /** Frame title font size, as a fraction of the typical node height. */
 const FRAME_TITLE_SIZE = 0.4;
