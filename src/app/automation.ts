@@ -19,6 +19,11 @@ export interface StrataApi {
   colorBy(mode: ColorMode): Promise<StrataState>;
   /** Fetches an ONNX Runtime profile (chrome-trace JSON) and maps it onto the open model. */
   loadProfile(url: string): Promise<StrataState>;
+  /**
+   * Compares the open model (A) with the model at `urlB`: shows B coloured by the diff; `state().diff` then holds
+   * `{added, removed, changed, matched}`.
+   */
+  compare(urlB: string): Promise<StrataState>;
 }
 
 declare global {
@@ -39,6 +44,7 @@ export interface AutomatedController {
   state(): StrataState;
   whenOpened(): Promise<void>;
   open(input: ModelInput): Promise<void>;
+  compare(input: ModelInput): Promise<void>;
   expandAll(): Promise<void>;
   collapseAll(): Promise<void>;
   expandPath(path: string): Promise<void>;
@@ -121,6 +127,10 @@ export class Automation {
       open: async (u) => {
         const c = await this.started();
         return settle(c, c.open({ kind: 'url', url: url(u) }));
+      },
+      compare: async (u) => {
+        const c = await this.opened();
+        return settle(c, c.compare({ kind: 'url', url: url(u) }));
       },
       expandAll: async () => {
         const c = await this.opened();

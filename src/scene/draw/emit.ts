@@ -1,6 +1,7 @@
 import { Tier } from '../../culling/lod.ts';
 import { BoxKind, type ViewLayout } from '../../layout/types.ts';
 import { rgba, type OpCategory, type Theme } from '../palette.ts';
+import { MAX_GHOSTS_PER_ANCHOR, ghostRect, type DiffPaint } from './diff-paint.ts';
 import type { PackedHeat } from './heat.ts';
 import { BoxLayer, type DrawSink } from './sink.ts';
 import { fitText, tailText } from './text-fit.ts';
@@ -34,6 +35,8 @@ export interface DrawInput {
   theme: Theme;
   /** Colour-by-metric colours, or null to colour by op category. */
   heat: PackedHeat | null;
+  /** A comparison's colours and ghosts (they take precedence over `heat`), or null/absent. */
+  diff?: DiffPaint | null;
   /** Subtracted from every coordinate (the pixi scene re-centres its draw coordinates for float32 precision). */
   originX: number;
   originY: number;
@@ -67,7 +70,9 @@ export function emitView(input: DrawInput, sink: DrawSink): void {
 }
 
 function emitBoxes(input: DrawInput, sink: DrawSink): void {
-  const { layout: L, source: src, theme: th, heat, tier, scale, nodeHeight: nodeH, originX: ox, originY: oy } = input;
+  const { layout: L, source: src, theme: th, tier, scale, nodeHeight: nodeH, originX: ox, originY: oy } = input;
+  const diff = input.diff ?? null;
+  const heat = diff ? diff.colours : input.heat;
   const frameFill = rgba(th.frameFill, th.frameFillAlpha);
   const frameStroke = rgba(th.frameStroke, 1);
   const frameText = rgba(th.frameText);
@@ -100,6 +105,7 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
         ? (heat ? heat.nodeFill[ref] : catStroke[src.nodeCategory(ref)])
         : (heat ? heat.groupFill[ref] : groupStroke);
       sink.box(BoxLayer.Nodes, x, y, w, h, color, 0, 0, 0);
+      if (diff && kind === BoxKind.Node) emitGhosts(diff, ref, x, y, w, h, 0, 0, sink);
       continue;
     }
     if (kind === BoxKind.Frame && (w < minFrame || h < minFrame)) continue;
@@ -108,6 +114,7 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const node = L.boxRef[b];
       const cat = src.nodeCategory(node);
       sink.box(BoxLayer.Nodes, x, y, w, h, heat ? heat.nodeFill[node] : catFill[cat], heat ? heat.nodeStroke[node] : catStroke[cat], radius, 1);
+      if (diff) emitGhosts(diff, node, x, y, w, h, radius, labelNodes && !sink.labelsFull() ? adv : 0, sink);
       if (!labelNodes || sink.labelsFull()) continue;
       const color = heat ? heat.nodeText[node] : text;
       const op = src.nodeOp(node);
@@ -154,6 +161,30 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const room = w - fs;
       sink.label(fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))), x + fs * 0.6, y + nodeH * 0.42, fs, frameText, 0, 0.5);
     }
+  }
+}
+
+/**
+ * The removed nodes anchored at a B node, as translucent red boxes in a column beside it (see `ghostRect`); with
+ * `adv` > 0 each is labelled `− Op` (the last one `−N more` when there are more than fit).
+ */
+function emitGhosts(diff: DiffPaint, node: number, x: number, y: number, w: number, h: number, radius: number, adv: number, sink: DrawSink): void {
+  const start = diff.ghostOffsets[node];
+  const count = diff.ghostOffsets[node + 1] - start;
+  if (count === 0) return;
+  const shown = Math.min(count, MAX_GHOSTS_PER_ANCHOR);
+  for (let i = 0; i < shown; i++) {
+    const g = ghostRect(x, y, w, h, i);
+    if (adv === 0) {
+      sink.box(BoxLayer.Nodes, g.x, g.y, w, h, radius ? diff.ghostFill : diff.ghostStroke, diff.ghostStroke, radius, radius ? 1.5 : 0);
+      continue;
+    }
+    sink.box(BoxLayer.Nodes, g.x, g.y, w, h, diff.ghostFill, diff.ghostStroke, radius, 1.5);
+    const more = i === shown - 1 && count > shown;
+    const text = more ? `−${count - shown + 1} more` : `− ${diff.ghostLabels[start + i]}`;
+    const room = w * 0.9;
+    const fs = shrinkToRoom(h * 0.36, h * 0.24, text.length, room, adv);
+    sink.label(fitText(text, Math.floor(room / (fs * adv))), g.x + w / 2, g.y + h / 2, fs, diff.ghostText, 0.5, 0.5);
   }
 }
 
