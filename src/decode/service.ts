@@ -40,10 +40,12 @@ export class DecodeService implements DecodeApi {
       checkCancelled();
       const { model } = await openModelFile(source, { onProgress: progress, checkCancelled });
       checkCancelled();
-      // The returned IR's typed arrays are transferred to the main thread (detached here); the open model keeps
-      // memcpy copies for details and previews. The string table is copied when sent (see workers/ir-transfer.ts).
-      this.model = { ...model, ir: copyColumns(model.ir) };
-      return model.ir;
+      // The returned IR is a memcpy copy whose typed arrays are transferred to the main thread (detached here).
+      // The open model keeps the originals: its detail and attribute readers are closures over them, so handing
+      // the originals over would leave those readers looking at detached (empty) columns. The string table is
+      // copied when sent (see workers/ir-transfer.ts).
+      this.model = model;
+      return copyColumns(model.ir);
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       const name = source?.name ?? (input.kind === 'blob' ? input.name : input.url);
