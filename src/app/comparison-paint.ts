@@ -27,8 +27,8 @@ export const DIFF_COLOURS: Record<ThemeName, { added: Swatch; changed: Swatch; r
   },
 };
 
-/** Ghost boxes: the removed swatch at this opacity, so what lies under a ghost stays visible. */
-const GHOST_ALPHA = 0.45;
+/** Ghost boxes: the removed swatch at this opacity, so what lies under a ghost still shows through. */
+const GHOST_ALPHA = 0.8;
 
 /** `+3 ~2 −1`: the differences inside a group (only the non-zero parts). */
 export function badgeText(added: number, changed: number, removed: number): string {

@@ -1,4 +1,4 @@
-import { nodeInputIds, nodeOutputIds, valueTypeString, type GraphIR } from '../graph/ir.ts';
+import { ValueFlag, nodeInputIds, nodeOutputIds, valueTypeString, type GraphIR } from '../graph/ir.ts';
 import { cssColor } from '../scene/palette.ts';
 import { pairSection, type PairSide } from '../ui/diff-properties.ts';
 import { DiffPanel, type DiffLegendColours } from '../ui/diff-panel.ts';
@@ -87,7 +87,9 @@ export class ComparisonUi {
 }
 
 function side(m: ModelView, node: number, details: PairSide['details']): PairSide {
-  const types = (ir: GraphIR, ids: ArrayLike<number>) => Array.from(ids, (v) => (v < 0 ? 'none' : valueTypeString(ir, v)));
+  const typeOf = (ir: GraphIR, v: number) =>
+    v < 0 ? 'none' : ir.valueDtype[v] === 0 && !(ir.valueFlags[v] & ValueFlag.HasShape) ? 'type not recorded' : valueTypeString(ir, v);
+  const types = (ir: GraphIR, ids: ArrayLike<number>) => Array.from(ids, (v) => typeOf(ir, v));
   // A rejected detail read must not surface as an unhandled rejection before the table awaits it.
   details.catch(() => {});
   return { op: m.nodeOp(node), name: m.nodeTitle(node), inputs: types(m.ir, nodeInputIds(m.ir, node)), outputs: types(m.ir, nodeOutputIds(m.ir, node)), details };

@@ -91,6 +91,8 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
   // 100k nodes costs what the screen can show.
   const dots = tier === Tier.Dots;
   const minFrame = MIN_FRAME_PX / scale;
+  // Boxes with ghosts beside them: the ghosts are drawn after every box, so no neighbour covers them.
+  const anchors: number[] = [];
 
   for (let k = 0; k < input.boxCount; k++) {
     const b = input.boxes[k];
@@ -105,7 +107,7 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
         ? (heat ? heat.nodeFill[ref] : catStroke[src.nodeCategory(ref)])
         : (heat ? heat.groupFill[ref] : groupStroke);
       sink.box(BoxLayer.Nodes, x, y, w, h, color, 0, 0, 0);
-      if (diff && kind === BoxKind.Node) emitGhosts(diff, ref, x, y, w, h, 0, 0, sink);
+      if (diff && kind === BoxKind.Node && diff.ghostOffsets[ref + 1] > diff.ghostOffsets[ref]) anchors.push(b);
       continue;
     }
     if (kind === BoxKind.Frame && (w < minFrame || h < minFrame)) continue;
@@ -114,7 +116,7 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const node = L.boxRef[b];
       const cat = src.nodeCategory(node);
       sink.box(BoxLayer.Nodes, x, y, w, h, heat ? heat.nodeFill[node] : catFill[cat], heat ? heat.nodeStroke[node] : catStroke[cat], radius, 1);
-      if (diff) emitGhosts(diff, node, x, y, w, h, radius, labelNodes && !sink.labelsFull() ? adv : 0, sink);
+      if (diff && diff.ghostOffsets[node + 1] > diff.ghostOffsets[node]) anchors.push(b);
       if (!labelNodes || sink.labelsFull()) continue;
       const color = heat ? heat.nodeText[node] : text;
       const op = src.nodeOp(node);
@@ -161,6 +163,11 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const room = w - fs;
       sink.label(fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))), x + fs * 0.6, y + nodeH * 0.42, fs, frameText, 0, 0.5);
     }
+  }
+  if (!diff) return;
+  for (const b of anchors) {
+    const boxDot = dots && L.boxKind[b] === BoxKind.Node;
+    emitGhosts(diff, L.boxRef[b], L.boxX[b] - ox, L.boxY[b] - oy, L.boxW[b], L.boxH[b], boxDot ? 0 : radius, !boxDot && labelNodes && !sink.labelsFull() ? adv : 0, sink);
   }
 }
 
