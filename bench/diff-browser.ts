@@ -10,7 +10,15 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../src/cli/server.ts';
 import { repoRoot } from '../tests/helpers/models.ts';
 
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
 
 export interface BrowserDiffRow extends Record<string, string | number> {
   case: string;
@@ -33,22 +41,41 @@ export function distBuilt(): boolean {
 
 export async function browserDiff(name: string, a: string, b: string): Promise<BrowserDiffRow> {
   const srv = await startServer({ root: resolve(repoRoot, 'dist'), modelPath: a, comparePath: b });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${srv.url}?url=${encodeURIComponent(srv.modelUrl!)}&compare=${encodeURIComponent(srv.compareUrl!)}`);
-    await page.waitForFunction(() => {
-      const s = window.strata?.state();
-      return !!s && ((s.status === 'ready' && s.diff !== null) || s.status === 'error');
-    }, undefined, { timeout: 600_000, polling: 200 });
+    await page.goto(
+      `${srv.url}?url=${encodeURIComponent(srv.modelUrl!)}&compare=${encodeURIComponent(srv.compareUrl!)}`,
+    );
+    await page.waitForFunction(
+      () => {
+        const s = window.strata?.state();
+        return !!s && ((s.status === 'ready' && s.diff !== null) || s.status === 'error');
+      },
+      undefined,
+      { timeout: 600_000, polling: 200 },
+    );
     const r = await page.evaluate(() => {
       const s = window.strata.state();
-      const dbg = (window as unknown as { __strataDebug: { controller: { comparison: { diff: { timings: { totalMs: number } } } } } }).__strataDebug;
+      const dbg = (
+        window as unknown as {
+          __strataDebug: { controller: { comparison: { diff: { timings: { totalMs: number } } } } };
+        }
+      ).__strataDebug;
       return { s, engineMs: dbg.controller.comparison.diff.timings.totalMs };
     });
     if (r.s.status !== 'ready' || !r.s.diff) throw new Error(`${name}: ${r.s.status} ${r.s.error ?? ''}`);
     return {
-      case: name, nodes: r.s.nodes, ...r.s.diff, workerDiffMs: r.s.timings.diffMs, engineMs: r.engineMs, readyAtMs: r.s.timings.readyAtMs,
+      case: name,
+      nodes: r.s.nodes,
+      ...r.s.diff,
+      workerDiffMs: r.s.timings.diffMs,
+      engineMs: r.engineMs,
+      readyAtMs: r.s.timings.readyAtMs,
     };
   } finally {
     await browser.close();

@@ -30,8 +30,13 @@ try {
 
   // The sample against an edited copy: a removed node drawn as a ghost beside where it was, next to a change.
   const edited = resolve(repoRoot, '.cache/models/diff/gpt-tiny-edited.onnx');
-  const second = await openComparison(browser, resolve(repoRoot, 'samples/gpt-tiny.onnx'), edited, { width: 1400, height: 820 });
-  const removedAt = await second.page.evaluate(() => window.__strataDebug.controller.comparison.entries.findIndex((e) => e.kind === 'removed'));
+  const second = await openComparison(browser, resolve(repoRoot, 'samples/gpt-tiny.onnx'), edited, {
+    width: 1400,
+    height: 820,
+  });
+  const removedAt = await second.page.evaluate(() =>
+    window.__strataDebug.controller.comparison.entries.findIndex((e) => e.kind === 'removed'),
+  );
   await second.page.click(`.diff-item[data-index="${removedAt}"]`);
   await second.page.waitForFunction(() => window.strata.state().selected !== null && !window.strata.state().busy);
   await second.page.evaluate(() => window.strata.camera());

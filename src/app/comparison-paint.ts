@@ -86,7 +86,14 @@ export function comparisonPaint(c: Comparison, theme: Theme): DiffPaint {
     const ad = groups.added[g];
     const ch = groups.changed[g];
     const rm = groups.removed[g];
-    const sw = ad + ch + rm === 0 ? colours.unchanged : rm >= ad && rm >= ch ? colours.removed : ad >= ch ? colours.added : colours.changed;
+    const sw =
+      ad + ch + rm === 0
+        ? colours.unchanged
+        : rm >= ad && rm >= ch
+          ? colours.removed
+          : ad >= ch
+            ? colours.added
+            : colours.changed;
     groupFill[g] = rgba(sw.fill);
     groupStroke[g] = rgba(sw.stroke);
     groupText[g] = rgba(sw.text);
@@ -95,8 +102,12 @@ export function comparisonPaint(c: Comparison, theme: Theme): DiffPaint {
   }
   return {
     colours: { nodeFill, nodeStroke, nodeText, groupFill, groupStroke, groupText, groupSuffix: (g) => badges[g] },
-    ghostOffsets, ghostLabels,
-    ghostFill: rgba(colours.removed.fill, GHOST_ALPHA), ghostStroke: rgba(colours.removed.stroke), ghostText: rgba(colours.removed.text),
-    nodeMark, groupMark,
+    ghostOffsets,
+    ghostLabels,
+    ghostFill: rgba(colours.removed.fill, GHOST_ALPHA),
+    ghostStroke: rgba(colours.removed.stroke),
+    ghostText: rgba(colours.removed.text),
+    nodeMark,
+    groupMark,
   };
 }

@@ -23,13 +23,24 @@ export class ComparisonUi {
   /** The removed A node navigated to (its ghost's anchor is selected), or -1. */
   private removedFocus = -1;
 
-  constructor(private readonly ctl: Controller, host: HTMLElement, toolbar: Toolbar, properties: PropertiesPanel, private readonly report: (err: unknown) => void) {
+  constructor(
+    private readonly ctl: Controller,
+    host: HTMLElement,
+    toolbar: Toolbar,
+    properties: PropertiesPanel,
+    private readonly report: (err: unknown) => void,
+  ) {
     const picker = createFilePicker((input) => this.compareWith(input), 'Compare with model file');
     picker.element.classList.add('compare-input');
-    toolbar.addModelControl(el('button', {
-      class: 'tool compare', text: 'Compare…', title: 'Compare the open model (A) with another model file (B): B is shown coloured by the differences',
-      attrs: { type: 'button' }, on: { click: () => picker.pick() },
-    }));
+    toolbar.addModelControl(
+      el('button', {
+        class: 'tool compare',
+        text: 'Compare…',
+        title: 'Compare the open model (A) with another model file (B): B is shown coloured by the differences',
+        attrs: { type: 'button' },
+        on: { click: () => picker.pick() },
+      }),
+    );
     host.append(this.panel.element);
     this.panel.onStep = (step) => this.step(step);
     this.panel.onPick = (i) => {
@@ -53,9 +64,17 @@ export class ComparisonUi {
     this.shown = c;
     this.shownTheme = theme;
     this.removedFocus = -1;
-    this.panel.show(c && {
-      fileA: c.a.fileName, fileB: c.b.fileName, summary: c.summary, entries: c.entries, cursor: c.cursor, notes: c.diff.notes,
-    }, legendColours(theme));
+    this.panel.show(
+      c && {
+        fileA: c.a.fileName,
+        fileB: c.b.fileName,
+        summary: c.summary,
+        entries: c.entries,
+        cursor: c.cursor,
+        notes: c.diff.notes,
+      },
+      legendColours(theme),
+    );
   }
 
   /** Next (1) or previous (-1) change: selects it and moves the camera there. */
@@ -78,7 +97,12 @@ export class ComparisonUi {
     if (!c || node >= c.b.ir.nodeCount) return null;
     const decode = this.ctl.decode;
     if (this.removedFocus >= 0 && c.diff.ghostAnchorA[this.removedFocus] === node) {
-      return pairSection('removed', side(c.a, this.removedFocus, decode.baselineNodeDetails(this.removedFocus)), null, []);
+      return pairSection(
+        'removed',
+        side(c.a, this.removedFocus, decode.baselineNodeDetails(this.removedFocus)),
+        null,
+        [],
+      );
     }
     const na = c.diff.pairOfB[node];
     const a = na >= 0 ? side(c.a, na, decode.baselineNodeDetails(na)) : null;
@@ -88,11 +112,21 @@ export class ComparisonUi {
 
 function side(m: ModelView, node: number, details: PairSide['details']): PairSide {
   const typeOf = (ir: GraphIR, v: number) =>
-    v < 0 ? 'none' : ir.valueDtype[v] === 0 && !(ir.valueFlags[v] & ValueFlag.HasShape) ? 'type not recorded' : valueTypeString(ir, v);
+    v < 0
+      ? 'none'
+      : ir.valueDtype[v] === 0 && !(ir.valueFlags[v] & ValueFlag.HasShape)
+        ? 'type not recorded'
+        : valueTypeString(ir, v);
   const types = (ir: GraphIR, ids: ArrayLike<number>) => Array.from(ids, (v) => typeOf(ir, v));
   // A rejected detail read must not surface as an unhandled rejection before the table awaits it.
   details.catch(() => {});
-  return { op: m.nodeOp(node), name: m.nodeTitle(node), inputs: types(m.ir, nodeInputIds(m.ir, node)), outputs: types(m.ir, nodeOutputIds(m.ir, node)), details };
+  return {
+    op: m.nodeOp(node),
+    name: m.nodeTitle(node),
+    inputs: types(m.ir, nodeInputIds(m.ir, node)),
+    outputs: types(m.ir, nodeOutputIds(m.ir, node)),
+    details,
+  };
 }
 
 function legendColours(theme: 'light' | 'dark'): DiffLegendColours {

@@ -34,7 +34,12 @@ export class Comparison {
   cursor = -1;
   private readonly changeOfB = new Map<number, number>();
 
-  constructor(readonly a: ModelView, readonly b: ModelView, readonly diff: ModelDiff, readonly timings: Record<string, number>) {
+  constructor(
+    readonly a: ModelView,
+    readonly b: ModelView,
+    readonly diff: ModelDiff,
+    readonly timings: Record<string, number>,
+  ) {
     this.groups = groupDiffCounts(diff, a.hierarchy, b.hierarchy);
     diff.changes.forEach((c, i) => this.changeOfB.set(c.nodeB, i));
     this.entries = changeList(a, b, diff);
@@ -67,12 +72,20 @@ export class Comparison {
 function changeList(a: ModelView, b: ModelView, diff: ModelDiff): ChangeEntry[] {
   const keyed: { key: number; entry: ChangeEntry }[] = [];
   const label = (m: ModelView, n: number) => `${m.nodeOp(n)} ${m.nodeTitle(n)}`;
-  for (const n of diff.added) keyed.push({ key: n * 2, entry: { kind: 'added', nodeA: -1, nodeB: n, label: label(b, n), what: [] } });
-  for (const c of diff.changes) keyed.push({ key: c.nodeB * 2, entry: { kind: 'changed', nodeA: c.nodeA, nodeB: c.nodeB, label: label(b, c.nodeB), what: c.what } });
+  for (const n of diff.added)
+    keyed.push({ key: n * 2, entry: { kind: 'added', nodeA: -1, nodeB: n, label: label(b, n), what: [] } });
+  for (const c of diff.changes)
+    keyed.push({
+      key: c.nodeB * 2,
+      entry: { kind: 'changed', nodeA: c.nodeA, nodeB: c.nodeB, label: label(b, c.nodeB), what: c.what },
+    });
   const last = b.ir.nodeCount * 2 + 2;
   for (const n of diff.removed) {
     const anchor = diff.ghostAnchorA[n];
-    keyed.push({ key: anchor >= 0 ? anchor * 2 + 1 : last, entry: { kind: 'removed', nodeA: n, nodeB: anchor, label: label(a, n), what: [] } });
+    keyed.push({
+      key: anchor >= 0 ? anchor * 2 + 1 : last,
+      entry: { kind: 'removed', nodeA: n, nodeB: anchor, label: label(a, n), what: [] },
+    });
   }
   keyed.sort((x, y) => x.key - y.key);
   return keyed.map((k) => k.entry);

@@ -54,21 +54,53 @@ export class DiffPanel {
       sw.style.background = colours[k].fill;
       sw.style.borderColor = colours[k].stroke;
       if (k === 'removed') sw.style.borderStyle = 'dashed';
-      return el('span', { class: `diff-count diff-count-${k}`, attrs: { 'data-count': String(count) } }, sw, ` ${text} ${formatCount(count)}`);
+      return el(
+        'span',
+        { class: `diff-count diff-count-${k}`, attrs: { 'data-count': String(count) } },
+        sw,
+        ` ${text} ${formatCount(count)}`,
+      );
     };
     this.counter = el('span', { class: 'diff-counter mono' });
     this.current = el('div', { class: 'diff-current mono' });
     this.body.append(
-      el('div', { class: 'diff-files' },
+      el(
+        'div',
+        { class: 'diff-files' },
         el('div', { class: 'diff-file', title: model.fileA }, el('b', { text: 'A ' }), model.fileA),
-        el('div', { class: 'diff-file', title: model.fileB }, el('b', { text: 'B ' }), model.fileB, el('span', { class: 'muted', text: ' (shown)' }))),
-      el('div', { class: 'diff-legend' },
-        swatch('added', 'added', s.added), swatch('changed', 'changed', s.changed), swatch('removed', 'removed', s.removed),
-        swatch('unchanged', 'unchanged', s.matched - s.changed)),
-      el('div', { class: 'diff-nav' },
-        el('button', { class: 'small diff-prev', text: '‹ Prev', title: 'Previous change (p)', on: { click: () => this.onStep?.(-1) } }),
-        el('button', { class: 'small diff-next', text: 'Next ›', title: 'Next change (n)', on: { click: () => this.onStep?.(1) } }),
-        this.counter),
+        el(
+          'div',
+          { class: 'diff-file', title: model.fileB },
+          el('b', { text: 'B ' }),
+          model.fileB,
+          el('span', { class: 'muted', text: ' (shown)' }),
+        ),
+      ),
+      el(
+        'div',
+        { class: 'diff-legend' },
+        swatch('added', 'added', s.added),
+        swatch('changed', 'changed', s.changed),
+        swatch('removed', 'removed', s.removed),
+        swatch('unchanged', 'unchanged', s.matched - s.changed),
+      ),
+      el(
+        'div',
+        { class: 'diff-nav' },
+        el('button', {
+          class: 'small diff-prev',
+          text: '‹ Prev',
+          title: 'Previous change (p)',
+          on: { click: () => this.onStep?.(-1) },
+        }),
+        el('button', {
+          class: 'small diff-next',
+          text: 'Next ›',
+          title: 'Next change (n)',
+          on: { click: () => this.onStep?.(1) },
+        }),
+        this.counter,
+      ),
       this.current,
     );
     if (model.entries.length === 0) {
@@ -78,10 +110,24 @@ export class DiffPanel {
       const shown = Math.min(model.entries.length, MAX_ROWS);
       for (let i = 0; i < shown; i++) {
         const e = model.entries[i];
-        list.append(el('li', { class: `diff-item diff-${e.kind}`, title: e.what.join('\n') || e.kind, attrs: { 'data-index': String(i) }, on: { click: () => this.onPick?.(i) } },
-          el('span', { class: 'diff-sign', text: SIGN[e.kind] }), ` ${e.label}`));
+        list.append(
+          el(
+            'li',
+            {
+              class: `diff-item diff-${e.kind}`,
+              title: e.what.join('\n') || e.kind,
+              attrs: { 'data-index': String(i) },
+              on: { click: () => this.onPick?.(i) },
+            },
+            el('span', { class: 'diff-sign', text: SIGN[e.kind] }),
+            ` ${e.label}`,
+          ),
+        );
       }
-      if (model.entries.length > shown) list.append(el('li', { class: 'muted', text: `… ${formatCount(model.entries.length - shown)} more (n / p reach them)` }));
+      if (model.entries.length > shown)
+        list.append(
+          el('li', { class: 'muted', text: `… ${formatCount(model.entries.length - shown)} more (n / p reach them)` }),
+        );
       this.list = list;
       this.body.append(list);
     }
@@ -93,7 +139,10 @@ export class DiffPanel {
   setCursor(index: number): void {
     const model = this.model;
     if (!model || !this.counter || !this.current) return;
-    this.counter.textContent = index >= 0 ? `${formatCount(index + 1)} / ${formatCount(model.entries.length)}` : `${formatCount(model.entries.length)} changes`;
+    this.counter.textContent =
+      index >= 0
+        ? `${formatCount(index + 1)} / ${formatCount(model.entries.length)}`
+        : `${formatCount(model.entries.length)} changes`;
     clear(this.current);
     const e = index >= 0 ? model.entries[index] : null;
     if (e) {

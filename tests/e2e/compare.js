@@ -14,7 +14,11 @@ const sample = resolve(repoRoot, 'samples/gpt-tiny.onnx');
 function editedSample() {
   mkdirSync(cache, { recursive: true });
   const out = resolve(cache, 'gpt-tiny-edited.onnx');
-  if (!existsSync(out)) execFileSync('/usr/bin/python3', [resolve(repoRoot, 'tests/helpers/diff_variants.py'), 'edit', sample, out], { stdio: 'pipe', timeout: 120_000 });
+  if (!existsSync(out))
+    execFileSync('/usr/bin/python3', [resolve(repoRoot, 'tests/helpers/diff_variants.py'), 'edit', sample, out], {
+      stdio: 'pipe',
+      timeout: 120_000,
+    });
   return out;
 }
 
@@ -22,7 +26,12 @@ function editedSample() {
 async function cliCounts(a, b) {
   const { diffFiles } = await tsImport('../../src/cli/diff.ts', import.meta.url);
   const { report } = await diffFiles(a, b);
-  return { added: report.added.length, removed: report.removed.length, changed: report.changed.length, matched: report.matched };
+  return {
+    added: report.added.length,
+    removed: report.removed.length,
+    changed: report.changed.length,
+    matched: report.matched,
+  };
 }
 
 /** Opens `?url=A&compare=B` and waits until the comparison is on screen. */
@@ -30,29 +39,46 @@ export async function openComparison(browser, a, b, { log, onRequest, width, hei
   const srv = await startServer({ root: resolve(repoRoot, 'dist'), modelPath: a, comparePath: b });
   const url = `${srv.url}?url=${encodeURIComponent(srv.modelUrl)}&compare=${encodeURIComponent(srv.compareUrl)}`;
   const page = await openPage(browser, url, { log, onRequest, width, height });
-  await page.waitForFunction(() => window.strata.state().diff !== null || window.strata.state().status === 'error', undefined, { timeout: 120_000, polling: 100 });
+  await page.waitForFunction(
+    () => window.strata.state().diff !== null || window.strata.state().status === 'error',
+    undefined,
+    { timeout: 120_000, polling: 100 },
+  );
   await waitSettled(page);
   return { page, srv };
 }
 
 /** RGB of the canvas pixel at a layout point (read back from the WebGL drawing buffer). */
-const pixelAt = (page, x, y) => page.evaluate(([lx, ly]) => {
-  const sc = window.__strataDebug.scene;
-  sc.renderNow();
-  const gl = sc.app.renderer.gl;
-  const p = sc.toScreen(lx, ly);
-  const k = gl.drawingBufferWidth / sc.app.canvas.clientWidth;
-  const px = new Uint8Array(4);
-  gl.readPixels(Math.round(p.sx * k), Math.round(gl.drawingBufferHeight - p.sy * k), 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
-  return [px[0], px[1], px[2]];
-}, [x, y]);
+const pixelAt = (page, x, y) =>
+  page.evaluate(
+    ([lx, ly]) => {
+      const sc = window.__strataDebug.scene;
+      sc.renderNow();
+      const gl = sc.app.renderer.gl;
+      const p = sc.toScreen(lx, ly);
+      const k = gl.drawingBufferWidth / sc.app.canvas.clientWidth;
+      const px = new Uint8Array(4);
+      gl.readPixels(
+        Math.round(p.sx * k),
+        Math.round(gl.drawingBufferHeight - p.sy * k),
+        1,
+        1,
+        gl.RGBA,
+        gl.UNSIGNED_BYTE,
+        px,
+      );
+      return [px[0], px[1], px[2]];
+    },
+    [x, y],
+  );
 
 /** A point inside the box of a B node, left of its centred labels. */
-const insideBox = (page, node) => page.evaluate((n) => {
-  const L = window.__strataDebug.controller.layout;
-  const b = L.nodeBox[n];
-  return b < 0 ? null : [L.boxX[b] + L.boxW[b] * 0.06, L.boxY[b] + L.boxH[b] * 0.5];
-}, node);
+const insideBox = (page, node) =>
+  page.evaluate((n) => {
+    const L = window.__strataDebug.controller.layout;
+    const b = L.nodeBox[n];
+    return b < 0 ? null : [L.boxX[b] + L.boxW[b] * 0.06, L.boxY[b] + L.boxH[b] * 0.5];
+  }, node);
 
 export async function run({ test, assert, browser, collect, track }) {
   const edited = editedSample();
@@ -64,11 +90,17 @@ export async function run({ test, assert, browser, collect, track }) {
     const s = await page.evaluate(() => window.strata.state());
     assert(s.status === 'ready', `status ${s.status} ${s.error ?? ''}`);
     const want = await cliCounts(sample, edited);
-    assert(JSON.stringify(s.diff) === JSON.stringify(want), `state().diff ${JSON.stringify(s.diff)} vs CLI ${JSON.stringify(want)}`);
+    assert(
+      JSON.stringify(s.diff) === JSON.stringify(want),
+      `state().diff ${JSON.stringify(s.diff)} vs CLI ${JSON.stringify(want)}`,
+    );
     assert(s.diff.added === 1 && s.diff.removed === 1 && s.diff.changed >= 1, `edited copy: ${JSON.stringify(s.diff)}`);
     assert(s.file === 'gpt-tiny-edited.onnx', `B is shown: ${s.file}`);
     const panel = await page.evaluate(() => document.querySelector('.diff-panel:not([hidden])')?.textContent ?? '');
-    assert(/added 1/.test(panel) && /removed 1/.test(panel) && /gpt-tiny\.onnx/.test(panel), `panel: ${panel.slice(0, 200)}`);
+    assert(
+      /added 1/.test(panel) && /removed 1/.test(panel) && /gpt-tiny\.onnx/.test(panel),
+      `panel: ${panel.slice(0, 200)}`,
+    );
   });
 
   await test('compare: an added node is drawn green, an unchanged one dimmed grey; the minimap marks changes', async () => {
@@ -86,12 +118,16 @@ export async function run({ test, assert, browser, collect, track }) {
     const pu = await pixelAt(page, ...(await insideBox(page, nodes.unchanged)));
     assert(pa[1] > pa[0] + 30 && pa[1] > pa[2] + 20, `added node pixel not green: ${pa}`);
     const spread = Math.max(...pu) - Math.min(...pu);
-    assert(spread < 24 && (light ? Math.min(...pu) > 200 : Math.max(...pu) < 60), `unchanged node pixel not dimmed grey: ${pu}`);
+    assert(
+      spread < 24 && (light ? Math.min(...pu) > 200 : Math.max(...pu) < 60),
+      `unchanged node pixel not dimmed grey: ${pu}`,
+    );
     const marks = await page.evaluate(() => {
       const c = document.querySelector('canvas.minimap');
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let green = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i + 1] > d[i] + 40 && d[i + 1] > d[i + 2] + 40 && d[i + 3] > 200) green++;
+      for (let i = 0; i < d.length; i += 4)
+        if (d[i + 1] > d[i] + 40 && d[i + 1] > d[i + 2] + 40 && d[i + 3] > 200) green++;
       return green;
     });
     assert(marks > 0, 'no change marks on the minimap');
@@ -100,18 +136,27 @@ export async function run({ test, assert, browser, collect, track }) {
 
   await test('compare: n / p walk the change list, moving the camera and the selection', async () => {
     await page.evaluate(() => window.strata.collapseAll());
-    const entries = await page.evaluate(() => window.__strataDebug.controller.comparison.entries.map((e) => ({ kind: e.kind, nodeB: e.nodeB })));
+    const entries = await page.evaluate(() =>
+      window.__strataDebug.controller.comparison.entries.map((e) => ({ kind: e.kind, nodeB: e.nodeB })),
+    );
     const titleOf = (n) => page.evaluate((x) => window.__strataDebug.controller.model.nodeTitle(x), n);
     const selectedAfter = async (key) => {
       const before = await page.evaluate(() => window.strata.state().selected);
       await page.keyboard.press(key);
-      await page.waitForFunction((b) => window.strata.state().selected !== b && !window.strata.state().busy, before, { timeout: 30_000 }).catch(() => {});
+      await page
+        .waitForFunction((b) => window.strata.state().selected !== b && !window.strata.state().busy, before, {
+          timeout: 30_000,
+        })
+        .catch(() => {});
       await page.evaluate(() => window.strata.camera());
       return page.evaluate(() => window.strata.state());
     };
     const cam0 = (await page.evaluate(() => window.strata.state())).camera;
     const s1 = await selectedAfter('n');
-    assert(s1.selected === (await titleOf(entries[0].nodeB)), `n: selected ${s1.selected}, want entry 0 (${entries[0].kind})`);
+    assert(
+      s1.selected === (await titleOf(entries[0].nodeB)),
+      `n: selected ${s1.selected}, want entry 0 (${entries[0].kind})`,
+    );
     assert(JSON.stringify(s1.camera) !== JSON.stringify(cam0), 'n did not move the camera');
     const s2 = await selectedAfter('n');
     assert(s2.selected === (await titleOf(entries[1].nodeB)), `n n: selected ${s2.selected}, want entry 1`);
@@ -129,14 +174,24 @@ export async function run({ test, assert, browser, collect, track }) {
     });
     assert(name, 'no pair with a changed attribute');
     await page.evaluate((n) => window.strata.select(n), name);
-    await page.waitForFunction(() => !document.querySelector('.pair-table')?.textContent?.includes('Loading attributes'), undefined, { timeout: 10_000 });
-    const rows = await page.evaluate(() => Array.from(document.querySelectorAll('.pair-table tbody tr'), (tr) => ({
-      cells: Array.from(tr.children, (c) => c.textContent), differs: tr.classList.contains('differs'),
-    })));
+    await page.waitForFunction(
+      () => !document.querySelector('.pair-table')?.textContent?.includes('Loading attributes'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    const rows = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.pair-table tbody tr'), (tr) => ({
+        cells: Array.from(tr.children, (c) => c.textContent),
+        differs: tr.classList.contains('differs'),
+      })),
+    );
     const op = rows.find((r) => r.cells[0] === 'op');
     assert(op && op.cells[1] === op.cells[2] && op.cells[1] === 'Softmax', `op row ${JSON.stringify(op)}`);
     const axis = rows.find((r) => r.cells[0] === 'axis');
-    assert(axis && axis.differs && axis.cells[1] !== axis.cells[2], `axis row ${JSON.stringify(axis)} in ${JSON.stringify(rows)}`);
+    assert(
+      axis?.differs && axis.cells[1] !== axis.cells[2],
+      `axis row ${JSON.stringify(axis)} in ${JSON.stringify(rows)}`,
+    );
     const status = await page.evaluate(() => document.querySelector('.pair-status')?.textContent);
     assert(status === 'Changed', `status ${status}`);
   });
@@ -147,17 +202,26 @@ export async function run({ test, assert, browser, collect, track }) {
     const { gptExport } = await tsImport('../helpers/models.ts', import.meta.url);
     const [a, b] = [gptExport(4), gptExport(5)];
     const s4 = await startServer({ root: resolve(repoRoot, 'dist'), modelPath: a });
-    const p = await openPage(browser, s4.url, { modelUrl: s4.modelUrl, log: collect('compare-button'), onRequest: track });
+    const p = await openPage(browser, s4.url, {
+      modelUrl: s4.modelUrl,
+      log: collect('compare-button'),
+      onRequest: track,
+    });
     try {
       await waitSettled(p);
       assert(await p.isEnabled('button.compare'), 'Compare… disabled with a model open');
       const chooser = p.waitForEvent('filechooser');
       await p.click('button.compare');
       await (await chooser).setFiles(b);
-      await p.waitForFunction(() => window.strata.state().diff !== null || window.strata.state().error, undefined, { timeout: 120_000 });
+      await p.waitForFunction(() => window.strata.state().diff !== null || window.strata.state().error, undefined, {
+        timeout: 120_000,
+      });
       const s = await waitSettled(p);
       const want = await cliCounts(a, b);
-      assert(JSON.stringify(s.diff) === JSON.stringify(want), `state().diff ${JSON.stringify(s.diff)} vs CLI ${JSON.stringify(want)}`);
+      assert(
+        JSON.stringify(s.diff) === JSON.stringify(want),
+        `state().diff ${JSON.stringify(s.diff)} vs CLI ${JSON.stringify(want)}`,
+      );
       assert(s.diff.added > 0 && s.file === 'gpt_5L_16d.onnx', `4 vs 5 layers: ${JSON.stringify(s.diff)} ${s.file}`);
       // A collapsed group holding the new layer carries a badge count.
       const badge = await p.evaluate(() => {

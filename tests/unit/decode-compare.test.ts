@@ -23,11 +23,18 @@ function edited(): string {
   const dir = resolve(cacheDir, 'diff');
   mkdirSync(dir, { recursive: true });
   const out = resolve(dir, 'gpt-tiny-edited.onnx');
-  if (!existsSync(out)) execFileSync('/usr/bin/python3', [resolve(repoRoot, 'tests/helpers/diff_variants.py'), 'edit', sample, out], { timeout: 120_000 });
+  if (!existsSync(out))
+    execFileSync('/usr/bin/python3', [resolve(repoRoot, 'tests/helpers/diff_variants.py'), 'edit', sample, out], {
+      timeout: 120_000,
+    });
   return out;
 }
 
-const blob = (path: string) => ({ kind: 'blob' as const, blob: new Blob([readFileSync(path)]), name: path.split('/').pop()! });
+const blob = (path: string) => ({
+  kind: 'blob' as const,
+  blob: new Blob([readFileSync(path)]),
+  name: path.split('/').pop()!,
+});
 
 /** What sending the IR to the page does to the worker's copy: its typed arrays are detached. */
 function transfer(ir: GraphIR): void {
@@ -51,8 +58,17 @@ describe('DecodeService comparison', () => {
     const { a, b } = service.requirePair();
     const diff = await diffModels(a, b);
     const { report } = await diffFiles(sample, path);
-    expect({ added: diff.counts.added, removed: diff.counts.removed, changed: diff.counts.changed, matched: diff.counts.matched })
-      .toEqual({ added: report.added.length, removed: report.removed.length, changed: report.changed.length, matched: report.matched });
+    expect({
+      added: diff.counts.added,
+      removed: diff.counts.removed,
+      changed: diff.counts.changed,
+      matched: diff.counts.matched,
+    }).toEqual({
+      added: report.added.length,
+      removed: report.removed.length,
+      changed: report.changed.length,
+      matched: report.matched,
+    });
     expect(diff.changes.some((c) => c.kinds.includes('attributes'))).toBe(true);
     expect((await service.baselineNodeDetails(nodeA)).attributes.map((x) => x.name)).toContain('axis');
 
@@ -64,7 +80,9 @@ describe('DecodeService comparison', () => {
   it('keeps A open when B fails to open', async () => {
     const service = new DecodeService(analyzeModel);
     const irA = await service.open(blob(sample));
-    await expect(service.openComparison({ kind: 'blob', blob: new Blob([new Uint8Array(64)]), name: 'junk.onnx' })).rejects.toThrow();
+    await expect(
+      service.openComparison({ kind: 'blob', blob: new Blob([new Uint8Array(64)]), name: 'junk.onnx' }),
+    ).rejects.toThrow();
     expect((await service.nodeDetails(0)).attributes).toBeDefined();
     expect(() => service.requirePair()).toThrow();
     expect(irA.nodeCount).toBeGreaterThan(0);
