@@ -14,10 +14,13 @@ import { groupDiffCounts } from '../src/diff/groups.ts';
 import type { DiffSide } from '../src/diff/types.ts';
 import { buildHierarchy } from '../src/graph/hierarchy/build.ts';
 import { chainModel, generated, repoRoot } from '../tests/helpers/models.ts';
+import { browserDiff, distBuilt, type BrowserDiffRow } from './diff-browser.ts';
 import { median, printTable, quantile, writeResults } from './lib.ts';
 
 const NODES = Number(process.env.DIFF_BENCH_NODES ?? 100_000);
 const RUNS = Number(process.env.DIFF_BENCH_RUNS ?? 3);
+/** `DIFF_BENCH_BROWSER=0` skips the browser cases (they need `npm run build`). */
+const BROWSER = process.env.DIFF_BENCH_BROWSER !== '0';
 const variants = resolve(repoRoot, 'tests/helpers/diff_variants.py');
 
 async function open(path: string): Promise<DiffSide & { decodeMs: number }> {
@@ -85,7 +88,16 @@ async function main(): Promise<void> {
   const worst = Math.max(...rows.map((r) => r.medianMs));
   const load = loadavg()[0];
   console.log(`\nslowest case ${worst.toFixed(0)} ms wall (target ≤ 3000 ms); load average ${load.toFixed(1)} on ${cpus().length} cores`);
-  writeResults('diff', rows, { nodes: NODES, runs: RUNS, targetMs: 3000, loadAverage: load });
+
+  // The same pairs in a fresh Chromium through ?url=A&compare=B: the diff runs in the decode worker.
+  const browser: BrowserDiffRow[] = [];
+  if (BROWSER && distBuilt()) {
+    for (const [name, path] of [['few edits', edited], ['all renamed', renamed]] as const) browser.push(await browserDiff(name, base, path));
+    printTable(`diff in the browser (decode worker), ${NODES.toLocaleString('en-US')}-node chains`, browser);
+    const slowest = Math.max(...browser.map((r) => r.workerDiffMs));
+    console.log(`\nslowest in-browser diff ${slowest.toFixed(0)} ms (target ≤ 3000 ms); load average ${loadavg()[0].toFixed(1)}`);
+  } else if (BROWSER) console.log('\nbrowser cases skipped: run `npm run build` first');
+  writeResults('diff', rows, { nodes: NODES, runs: RUNS, targetMs: 3000, loadAverage: load, browser, browserLoadAverage: loadavg()[0] });
 }
 
 await main();

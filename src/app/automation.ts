@@ -23,6 +23,11 @@ export interface StrataApi {
   showConstants(on: boolean): Promise<StrataState>;
   /** Where a node's box is on screen (CSS pixels) and the rows it lists; null when it has no box in this view. */
   nodeBox(name: string): { x: number; y: number; w: number; h: number; title: string; rows: string[] } | null;
+  /**
+   * Compares the open model (A) with the model at `urlB`: shows B coloured by the diff; `state().diff` then holds
+   * `{added, removed, changed, matched}`.
+   */
+  compare(urlB: string): Promise<StrataState>;
 }
 
 declare global {
@@ -43,6 +48,7 @@ export interface AutomatedController {
   state(): StrataState;
   whenOpened(): Promise<void>;
   open(input: ModelInput): Promise<void>;
+  compare(input: ModelInput): Promise<void>;
   expandAll(): Promise<void>;
   collapseAll(): Promise<void>;
   expandPath(path: string): Promise<void>;
@@ -127,6 +133,10 @@ export class Automation {
       open: async (u) => {
         const c = await this.started();
         return settle(c, c.open({ kind: 'url', url: url(u) }));
+      },
+      compare: async (u) => {
+        const c = await this.opened();
+        return settle(c, c.compare({ kind: 'url', url: url(u) }));
       },
       expandAll: async () => {
         const c = await this.opened();

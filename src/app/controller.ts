@@ -2,8 +2,10 @@ import * as Comlink from 'comlink';
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { TIER_NAMES } from '../culling/lod.ts';
 import type { Scene } from '../scene/scene.ts';
-import type { DecodeApi, ModelInput } from '../decode/api.ts';
-import { loadBoxContent, loadModel, type EarlyLoad, type Loaded, type WorkerPool } from './load.ts';
+import type { ModelInput } from '../decode/api.ts';
+import { Comparison, type DiffSummary } from './comparison.ts';
+import { comparisonPaint } from './comparison-paint.ts';
+import { loadBoxContent, loadModel, type DecodeWorkerApi, type EarlyLoad, type Loaded, type WorkerPool } from './load.ts';
 import { ModelView, type SearchMatch } from './model.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
@@ -40,6 +42,8 @@ export interface StrataState {
   profile: { mappedNodes: number; totalMs: number } | null;
   /** Structure metrics totals once the analysis finished. */
   metrics: { params: number; flops: number } | null;
+  /** Counts of the comparison shown (the open model is B), or null when none is. */
+  diff: DiffSummary | null;
 }
 
 /** The colour-by side of the state, supplied by the profiling of the open model. */
@@ -50,7 +54,7 @@ export function idleState(status: Status, error?: string): StrataState {
   const s: StrataState = {
     status, nodes: 0, groups: 0, expanded: 0, visibleNodes: 0, drawCalls: 0, visibleOps: 0, visibleGroups: 0,
     boxes: 0, edges: 0, tier: 'dots', camera: { x: 0, y: 0, zoom: 1 }, selected: null, file: null, busy: false,
-    timings: {}, renderer: '', colorMode: 'category', profile: null, metrics: null,
+    timings: {}, renderer: '', colorMode: 'category', profile: null, metrics: null, diff: null,
   };
   if (error !== undefined) s.error = error;
   return s;
@@ -67,6 +71,8 @@ export class Controller {
   error: string | undefined;
   progress: Progress = { stage: '', fraction: 0 };
   model: ModelView | null = null;
+  /** The comparison shown (model A against the open model B), or null. */
+  comparison: Comparison | null = null;
   layout: ViewLayout | null = null;
   expanded = new Set<number>();
   selectedNode = -1;
@@ -87,7 +93,7 @@ export class Controller {
 
   constructor(readonly scene: Scene, private readonly pool: WorkerPool) {}
 
-  get decode(): Comlink.Remote<DecodeApi> {
+  get decode(): Comlink.Remote<DecodeWorkerApi> {
     return this.pool.decode;
   }
 
@@ -107,12 +113,39 @@ export class Controller {
    * the entry chunk started before the viewer existed.
    */
   open(input: ModelInput, early?: EarlyLoad): Promise<void> {
-    const done = this.doOpen(input, early ?? null);
+    const done = this.doOpen(input, early ?? null, null);
     this.openDone = done;
     return done;
   }
 
-  private async doOpen(input: ModelInput, early: EarlyLoad | null): Promise<void> {
+  /**
+   * Opens `input` as side B of a comparison with the open model (A) and shows B coloured by the diff; resolves once
+   * that frame is drawn. Rejects when no model is open.
+   */
+  compare(input: ModelInput): Promise<void> {
+    const baseline = this.status === 'ready' ? this.model : null;
+    if (!baseline) return Promise.reject(new Error('open a model before comparing another with it'));
+    const done = this.doOpen(input, null, baseline);
+    this.openDone = done;
+    return done;
+  }
+
+  /** Opens A, then compares B with it (`?url=A&compare=B`, two dropped files). */
+  openPair(a: ModelInput, b: ModelInput, early?: EarlyLoad): Promise<void> {
+    const gen = this.generation + 1;
+    const done = this.doOpen(a, early ?? null, null).then(() => {
+      if (gen === this.generation && this.model) return this.doOpen(b, null, this.model);
+    });
+    this.openDone = done;
+    return done;
+  }
+
+  /** Re-colours the comparison (after a theme change). */
+  repaintComparison(): void {
+    if (this.comparison) this.scene.setDiff(comparisonPaint(this.comparison, this.scene.theme));
+  }
+
+  private async doOpen(input: ModelInput, early: EarlyLoad | null, baseline: ModelView | null): Promise<void> {
     const gen = ++this.generation;
     const current = () => gen === this.generation;
     // A load started early and not yet adopted is superseded by this one.
@@ -122,6 +155,7 @@ export class Controller {
     this.status = 'loading';
     this.error = undefined;
     this.model = null;
+    this.comparison = null;
     this.layout = null;
     this.selectedNode = -1;
     this.expanded.clear();
@@ -136,7 +170,7 @@ export class Controller {
         early.listen(report);
         loaded = await early.promise;
       } else {
-        loaded = await loadModel(this.pool, input, report, current);
+        loaded = await loadModel(this.pool, input, report, current, baseline !== null);
       }
       if (!loaded || !current()) return;
       this.early = null;
@@ -148,7 +182,12 @@ export class Controller {
       this.layout = loaded.layout;
       this.expanded = new Set(loaded.expanded);
       const t3 = performance.now();
-      this.scene.setLayout(loaded.layout, model, 'open');
+      // A comparison opens on the whole model, where its colours show where the differences are.
+      this.scene.setLayout(loaded.layout, model, baseline ? 'fit' : 'open');
+      if (baseline && loaded.diff) {
+        this.comparison = new Comparison(baseline, model, loaded.diff, { diffMs: loaded.timings.diffMs ?? 0, engineMs: round(loaded.diff.timings.totalMs) });
+        this.repaintComparison();
+      }
       await this.scene.nextFrame();
       if (!current()) return;
       this.timings.firstFrameMs = round(performance.now() - Math.max(t3, loaded.layoutAt));
@@ -163,6 +202,7 @@ export class Controller {
       this.status = 'error';
       this.error = errorMessage(err);
       this.model = null;
+      this.comparison = null;
       this.layout = null;
       this.emit();
       await this.scene.nextFrame();
@@ -179,6 +219,7 @@ export class Controller {
     this.pool.restartLayout();
     this.status = 'idle';
     this.model = null;
+    this.comparison = null;
     this.layout = null;
     this.scene.setLayout(null, null);
     this.emit();
@@ -393,6 +434,7 @@ export class Controller {
       colorMode: 'category',
       profile: null,
       metrics: null,
+      diff: this.comparison?.summary ?? null,
       ...this.profileState(),
     };
     if (this.error !== undefined) s.error = this.error;

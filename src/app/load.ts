@@ -3,6 +3,8 @@ import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { ViewLayout } from '../layout/types.ts';
 import type { DecodeApi, ModelInput } from '../decode/api.ts';
+import type { DiffApi } from '../diff/api.ts';
+import type { ModelDiff } from '../diff/types.ts';
 import { registerIRTransfer } from '../workers/ir-transfer.ts';
 import type { LayoutApi } from '../layout/api.ts';
 import { operatorCount } from '../graph/operator-count.ts';
@@ -20,13 +22,16 @@ export interface WorkerFactories {
  */
 registerIRTransfer();
 
+/** The decode worker's surface: decoding and the diff engine, both next to the open models. */
+export type DecodeWorkerApi = DecodeApi & DiffApi;
+
 export class WorkerPool {
-  readonly decode: Comlink.Remote<DecodeApi>;
+  readonly decode: Comlink.Remote<DecodeWorkerApi>;
   private layoutWorker: Worker;
   private layoutRemote: Comlink.Remote<LayoutApi>;
 
   constructor(private readonly factories: WorkerFactories) {
-    this.decode = Comlink.wrap<DecodeApi>(factories.decode());
+    this.decode = Comlink.wrap<DecodeWorkerApi>(factories.decode());
     this.layoutWorker = factories.layout();
     this.layoutRemote = Comlink.wrap<LayoutApi>(this.layoutWorker);
   }
@@ -62,7 +67,9 @@ export interface Loaded {
   /** performance.now() when the load started and when the first layout arrived. */
   startedAt: number;
   layoutAt: number;
-  timings: { decodeMs: number; boxRowsMs: number; hierarchyMs: number; layoutMs: number };
+  timings: { decodeMs: number; boxRowsMs: number; hierarchyMs: number; layoutMs: number; diffMs?: number };
+  /** Set when the model was opened as side B of a comparison with the model open before. */
+  diff?: ModelDiff;
 }
 
 export type ProgressReport = (stage: string, fraction: number) => void;
@@ -81,17 +88,27 @@ export function inputName(input: ModelInput): string {
  * Decode, group and lay out a model for its first view. Returns null when `current()` turns false (superseded
  * or cancelled); decode errors are thrown with the decoder's message.
  */
-export async function loadModel(pool: WorkerPool, input: ModelInput, report: ProgressReport, current: () => boolean): Promise<Loaded | null> {
+export async function loadModel(pool: WorkerPool, input: ModelInput, report: ProgressReport, current: () => boolean, compare = false): Promise<Loaded | null> {
   const t0 = performance.now();
   const fileName = inputName(input);
   report(`Reading ${fileName}`, 0);
-  const ir: GraphIR = await pool.decode.open(
+  const ir: GraphIR = await pool.decode[compare ? 'openComparison' : 'open'](
     input,
     Comlink.proxy((read: number, total: number) => {
       if (current()) report(`Reading ${fileName}`, total > 0 ? 0.7 * (read / total) : -1);
     }),
   );
   if (!current()) return null;
+  let diff: ModelDiff | undefined;
+  let diffMs: number | undefined;
+  if (compare) {
+    // Off the main thread: the engine runs in the decode worker, where both models are open.
+    report(`Comparing ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.72);
+    const td = performance.now();
+    diff = await pool.decode.compare();
+    diffMs = round(performance.now() - td);
+    if (!current()) return null;
+  }
   const t1 = performance.now();
   report(`Grouping ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.75);
   // Copied, not transferred (see ir-transfer.ts): the main thread keeps its IR for labels, search and properties.
@@ -107,8 +124,11 @@ export async function loadModel(pool: WorkerPool, input: ModelInput, report: Pro
   if (!current()) return null;
   const t3 = performance.now();
   return {
-    fileName, ir, hierarchy, layout, expanded, boxes, startedAt: t0, layoutAt: t3,
-    timings: { decodeMs: round(t1 - t0), boxRowsMs: round(tBoxes - t1), hierarchyMs: round(t2 - tBoxes), layoutMs: round(t3 - t2) },
+    fileName, ir, hierarchy, layout, expanded, boxes, startedAt: t0, layoutAt: t3, diff,
+    timings: {
+      decodeMs: round(t1 - t0 - (diffMs ?? 0)), boxRowsMs: round(tBoxes - t1), hierarchyMs: round(t2 - tBoxes),
+      layoutMs: round(t3 - t2), diffMs,
+    },
   };
 }
 

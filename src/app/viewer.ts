@@ -12,6 +12,7 @@ import { SearchBox } from '../ui/search.ts';
 import { StatusBar, Toolbar } from '../ui/toolbar.ts';
 import type { ModelInput } from '../decode/api.ts';
 import { Automation } from './automation.ts';
+import { ComparisonUi } from './comparison-ui.ts';
 import { Controller, errorMessage } from './controller.ts';
 import { installCanvasInteraction } from './interaction.ts';
 import type { EarlyLoad, WorkerPool } from './load.ts';
@@ -105,6 +106,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   const properties = new PropertiesPanel(ctl.decode, () => THEMES[themeName]);
   properties.onSelectNode = (node) => void ctl.selectNode(node, true, 300);
   properties.showEmpty();
+  const comparison = new ComparisonUi(ctl, graphHost, toolbar, properties, report);
   const search = new SearchBox((q) => ctl.search(q), (m) => {
     void ctl.selectNode(m.node, true, 350);
   });
@@ -142,7 +144,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   prof.onChange(() => profileControls.sync());
 
   root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost, properties.element, profileControls.side.element), statusBar.element);
-  installDropTarget(graphHost, openInput);
+  installDropTarget(graphHost, openInput, (a, b) => void ctl.openPair(a, b).catch(report));
 
   function setTheme(name: ThemeName): void {
     themeName = name;
@@ -153,6 +155,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       /* ignore */
     }
     scene.setTheme(THEMES[name]);
+    ctl.repaintComparison();
     shownNode = -2;
     syncPanels();
   }
@@ -201,6 +204,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     }
     if (model) document.title = `${model.fileName} — Strata`;
     prof.setModel(st === 'ready' ? model : null);
+    comparison.sync();
   }
   ctl.onChange(syncPanels);
 
@@ -216,6 +220,8 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     },
     zoomIn: () => scene.zoomBy(1.5, 150),
     zoomOut: () => scene.zoomBy(1 / 1.5, 150),
+    nextChange: () => comparison.step(1),
+    previousChange: () => comparison.step(-1),
   });
 
   // ---- status bar, a few times a second (not per frame) and on every state change
@@ -236,5 +242,8 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   syncPanels();
   automation.start(ctl, prof);
 
-  if (early) void ctl.open(early.input, early);
+  // `?url=A&compare=B` opens A, then compares B with it.
+  const compareUrl = new URLSearchParams(location.search).get('compare');
+  if (early && compareUrl) void ctl.openPair(early.input, { kind: 'url', url: new URL(compareUrl, location.href).href }, early).catch(report);
+  else if (early) void ctl.open(early.input, early);
 }

@@ -11,6 +11,8 @@ export interface ServerOptions {
   root: string;
   /** The one model file this server may hand out, at /model/<basename>. */
   modelPath?: string;
+  /** A second model to compare with the first (`?url=A&compare=B`), at /compare/<basename>. */
+  comparePath?: string;
   /** 0 picks a free port. */
   port?: number;
 }
@@ -18,6 +20,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   modelUrl: string | null;
+  /** URL of `comparePath`, when given. */
+  compareUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const root = await realpath(resolve(options.root)).catch(() => resolve(options.root));
   const modelPath = options.modelPath ? resolve(options.modelPath) : null;
   const modelRoute = modelPath ? `/model/${basename(modelPath)}` : null;
+  const comparePath = options.comparePath ? resolve(options.comparePath) : null;
+  const compareRoute = comparePath ? `/compare/${basename(comparePath)}` : null;
   const modelDir = modelPath ? await realpath(dirname(modelPath)).catch(() => dirname(modelPath)) : null;
   let port = 0;
 
@@ -87,6 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (modelPath && pathname === modelRoute) {
       return sendFile(req, res, modelPath, 'application/octet-stream');
     }
+    if (comparePath && pathname === compareRoute) return sendFile(req, res, comparePath, 'application/octet-stream');
     if (modelDir && pathname.startsWith('/model/')) return sendCompanion(req, res, modelDir, pathname.slice('/model/'.length));
     const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
     const file = resolve(root, rel);
@@ -110,6 +117,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url,
     modelUrl: modelRoute ? `${url}model/${encodeURIComponent(basename(modelRoute))}` : null,
+    compareUrl: compareRoute ? `${url}compare/${encodeURIComponent(basename(compareRoute))}` : null,
     close: () => new Promise<void>((done) => {
       server.closeAllConnections();
       server.close(() => done());

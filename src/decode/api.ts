@@ -66,4 +66,11 @@ export interface DecodeApi {
   boxRows(fold: boolean): Promise<BoxRows>;
   /** Shape inference + params/MACs/FLOPs/activation bytes per node, symbolic dims bound by `dims`. */
   analyze(dims: Record<string, number>): Promise<AnalysisResult>;
+  /**
+   * Opens a second model to compare with the open one: the open model becomes the baseline (side A) and the new
+   * one (side B) the open model, so details, previews and analysis then refer to B. On failure A stays open.
+   */
+  openComparison(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR>;
+  /** Details of a node of the baseline (side A) while a comparison is open. */
+  baselineNodeDetails(node: number): Promise<NodeDetails>;
 }

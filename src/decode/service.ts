@@ -31,6 +31,8 @@ export type AnalyzeModel = (model: OpenModel, options: { dims: Record<string, nu
 export class DecodeService implements DecodeApi {
   private model: OpenModel | null = null;
   private prefetch: PrefetchSource | null = null;
+  /** The model the open one is compared against (side A), while a comparison is open. */
+  private baseline: OpenModel | null = null;
   private generation = 0;
 
   constructor(private readonly analyzeModel: AnalyzeModel) {}
@@ -38,6 +40,7 @@ export class DecodeService implements DecodeApi {
   async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
     const generation = ++this.generation;
     this.model = null;
+    this.baseline = null;
     const checkCancelled = () => {
       if (generation !== this.generation) throw new CancelledError();
     };
@@ -49,8 +52,9 @@ export class DecodeService implements DecodeApi {
       const { model } = await openModelFile(prefetch, { onProgress: progress, checkCancelled });
       this.prefetch = prefetch;
       checkCancelled();
-      // The returned IR's typed arrays are transferred to the main thread (detached here), so hand over a copy: the
-      // open model's own closures (details, attributes) keep reading the original columns. The string table is
+      // The returned IR is a memcpy copy whose typed arrays are transferred to the main thread (detached here).
+      // The open model keeps the originals: its detail and attribute readers are closures over them, so handing
+      // the originals over would leave those readers looking at detached (empty) columns. The string table is
       // copied when sent (see workers/ir-transfer.ts).
       this.model = model;
       return copyColumns(model.ir);
@@ -59,6 +63,33 @@ export class DecodeService implements DecodeApi {
       const name = source?.name ?? (input.kind === 'blob' ? input.name : input.url);
       throw new Error(describeError(err, err instanceof DecodeError && err.file ? '' : name));
     }
+  }
+
+  async openComparison(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
+    const a = this.require();
+    const generation = this.generation + 1;
+    try {
+      const ir = await this.open(input, progress);
+      this.baseline = a;
+      return ir;
+    } catch (err) {
+      // The comparison failed to open: the viewer still shows A, so A stays the open model.
+      if (generation === this.generation) this.model = a;
+      throw err;
+    }
+  }
+
+  async baselineNodeDetails(node: number): Promise<NodeDetails> {
+    const { a } = this.requirePair();
+    if (node < 0 || node >= a.ir.nodeCount) throw new Error(`no node ${node} in the baseline`);
+    return a.nodeDetails(node);
+  }
+
+  /** Both sides of the open comparison (A the baseline, B the open model), for the diff engine in the worker. */
+  requirePair(): { a: OpenModel; b: OpenModel } {
+    const b = this.require();
+    if (!this.baseline) throw new Error('no comparison is open');
+    return { a: this.baseline, b };
   }
 
   async cancel(): Promise<void> {

@@ -2,6 +2,41 @@ import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import type { Rect } from '../culling/spatial.ts';
 import type { Theme } from './palette.ts';
 
+/** Mark colours (0xRRGGBB, -1 for none) per node and per group, indexed like the layout's box references. */
+export interface MinimapMarks {
+  node: Int32Array;
+  group: Int32Array;
+}
+
+/**
+ * Marks over the rasterised overview: each marked node or collapsed-group box gets an opaque square of at least
+ * `minPx` device pixels, so a single changed node in a 100k-node model still shows as a spot.
+ */
+function paintMarks(d: Uint8ClampedArray, W: number, H: number, layout: ViewLayout, marks: MinimapMarks, sx: number, ox: number, oy: number, minPx: number): void {
+  for (let i = 0; i < layout.boxCount; i++) {
+    const kind = layout.boxKind[i];
+    const ref = layout.boxRef[i];
+    const col = kind === BoxKind.Node ? marks.node[ref] : kind === BoxKind.Group ? marks.group[ref] : -1;
+    if (col === undefined || col < 0) continue;
+    const cx = (layout.boxX[i] + layout.boxW[i] / 2) * sx + ox;
+    const cy = (layout.boxY[i] + layout.boxH[i] / 2) * sx + oy;
+    const hw = Math.max(minPx, layout.boxW[i] * sx) / 2;
+    const hh = Math.max(minPx, layout.boxH[i] * sx) / 2;
+    const x0 = Math.max(0, Math.floor(cx - hw));
+    const x1 = Math.min(W - 1, Math.ceil(cx + hw) - 1);
+    const y0 = Math.max(0, Math.floor(cy - hh));
+    const y1 = Math.min(H - 1, Math.ceil(cy + hh) - 1);
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0, q = (y * W + x0) * 4; x <= x1; x++, q += 4) {
+        d[q] = (col >> 16) & 255;
+        d[q + 1] = (col >> 8) & 255;
+        d[q + 2] = col & 255;
+        d[q + 3] = 255;
+      }
+    }
+  }
+}
+
 /**
  * Overview in a small 2D canvas: group-level boxes drawn once per layout into a cached bitmap, then each camera
  * change costs one drawImage and one rectangle. Dragging on it moves the camera.
@@ -18,6 +53,7 @@ export class Minimap {
   private theme: Theme;
   private lastView: Rect | null = null;
   private dragging = false;
+  private marks: MinimapMarks | null = null;
   /** Called with a layout-space point the camera should centre on. */
   onNavigate: ((x: number, y: number) => void) | null = null;
 
@@ -58,6 +94,12 @@ export class Minimap {
 
   setTheme(theme: Theme): void {
     this.theme = theme;
+    if (this.layout) this.setLayout(this.layout, this.bounds);
+  }
+
+  /** Coloured marks over the boxes of changed nodes and groups (a comparison), or null. */
+  setMarks(marks: MinimapMarks | null): void {
+    this.marks = marks;
     if (this.layout) this.setLayout(this.layout, this.bounds);
   }
 
@@ -117,6 +159,7 @@ export class Minimap {
       d[q + 2] = col[2];
       d[q + 3] = col[3];
     }
+    if (this.marks) paintMarks(d, W, H, layout, this.marks, sx, ox, oy, Math.max(2, Math.round(2 * dpr)));
     c.putImageData(img, 0, 0);
     this.cache = cache;
     if (this.lastView) this.drawView(this.lastView, true);

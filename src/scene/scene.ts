@@ -9,6 +9,7 @@ import type { ViewLayout } from '../layout/types.ts';
 import { BoxBatch, EdgeBatch } from './batches.ts';
 import { Camera, type CameraState } from './camera.ts';
 import { edgeCapacityHint, emitView, type SceneSource } from './draw/emit.ts';
+import type { DiffPaint } from './draw/diff-paint.ts';
 import { packHeat, type PackedHeat, type SceneHeat } from './draw/heat.ts';
 import { PixiSink } from './draw/pixi-sink.ts';
 import { EDGE_ARROW_MAX } from './draw/sink.ts';
@@ -42,6 +43,7 @@ export interface ExportView {
   tier: Tier;
   nodeHeight: number;
   heat: PackedHeat | null;
+  diff: DiffPaint | null;
   width: number;
   height: number;
 }
@@ -69,6 +71,7 @@ export class Scene {
   stats: FrameStats = { drawCalls: 0, renderMs: 0, rebuildMs: 0, frames: 0, rebuilds: 0 };
 
   private heat: PackedHeat | null = null;
+  private diff: DiffPaint | null = null;
   private readonly host: HTMLElement;
   private readonly world = new Container({ label: 'world' });
   private readonly frames = new BoxBatch(256, 'frames');
@@ -218,7 +221,11 @@ export class Scene {
     }
     this.layout = layout;
     // Heat colours are indexed by the model's nodes and groups: another model starts uncoloured.
-    if (source !== this.source) this.heat = null;
+    if (source !== this.source) {
+      this.heat = null;
+      this.diff = null;
+      this.minimap.setMarks(null);
+    }
     this.source = source;
     this.labels.begin();
     this.labels.commit();
@@ -261,6 +268,14 @@ export class Scene {
   /** Colour by a metric (null: by op category). Colours are packed here once; frames only read them. */
   setHeat(heat: SceneHeat | null): void {
     this.heat = heat ? packHeat(heat) : null;
+    this.culler?.invalidate();
+    this.markDirty();
+  }
+
+  /** Shows a comparison on the open model (null: none): diff colours, ghosts of removed nodes, minimap marks. */
+  setDiff(diff: DiffPaint | null): void {
+    this.diff = diff;
+    this.minimap.setMarks(diff && { node: diff.nodeMark, group: diff.groupMark });
     this.culler?.invalidate();
     this.markDirty();
   }
@@ -374,7 +389,7 @@ export class Scene {
     const m = culler.index.queryEdges(view, eo);
     return {
       view, boxes: Array.from(bo.subarray(0, n)), edges: Array.from(eo.subarray(0, m)), tier: culler.tierAt(this.viewport.scale.x),
-      nodeHeight: culler.nodeHeight, heat: this.heat, width: this.viewport.screenWidth, height: this.viewport.screenHeight,
+      nodeHeight: culler.nodeHeight, heat: this.heat, diff: this.diff, width: this.viewport.screenWidth, height: this.viewport.screenHeight,
     };
   }
 
@@ -444,7 +459,7 @@ export class Scene {
     this.sink.begin(v.boxCount, edgeCapacityHint(v.tier, v.edgeCount));
     emitView({
       layout: L, source, boxes: v.boxes, boxCount: v.boxCount, edges: v.edges, edgeCount: v.edgeCount, tier: v.tier,
-      scale: v.scale, nodeHeight: culler.nodeHeight, theme: this.theme, heat: this.heat, originX: this.camera.ox, originY: this.camera.oy,
+      scale: v.scale, nodeHeight: culler.nodeHeight, theme: this.theme, heat: this.heat, diff: this.diff, originX: this.camera.ox, originY: this.camera.oy,
     }, this.sink);
     this.sink.commit();
   }

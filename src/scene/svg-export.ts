@@ -2,6 +2,7 @@ import type { Tier } from '../culling/lod.ts';
 import type { Rect } from '../culling/spatial.ts';
 import type { ViewLayout } from '../layout/types.ts';
 import { emitView, type SceneSource } from './draw/emit.ts';
+import type { DiffPaint } from './draw/diff-paint.ts';
 import type { PackedHeat } from './draw/heat.ts';
 import { EDGE_ARROW_MAX } from './draw/sink.ts';
 import { SvgSink, fmt } from './draw/svg-sink.ts';
@@ -16,6 +17,7 @@ export interface SvgExportInput {
   source: SceneSource;
   theme: Theme;
   heat: PackedHeat | null;
+  diff?: DiffPaint | null;
   view: Rect;
   boxes: ArrayLike<number>;
   edges: ArrayLike<number>;
@@ -39,7 +41,7 @@ export function buildSvg(input: SvgExportInput): string {
   emitView({
     layout: input.layout, source: input.source, boxes: input.boxes, boxCount: input.boxes.length, edges: input.edges,
     edgeCount: input.edges.length, tier: input.tier, scale, nodeHeight: input.nodeHeight, theme: input.theme,
-    heat: input.heat, originX: 0, originY: 0,
+    heat: input.heat, diff: input.diff, originX: 0, originY: 0,
   }, sink);
   const viewBox = `${fmt(view.minX)} ${fmt(view.minY)} ${fmt(w)} ${fmt(h)}`;
   const background = `<rect x="${fmt(view.minX)}" y="${fmt(view.minY)}" width="${fmt(w)}" height="${fmt(h)}" fill="${cssColor(input.theme.background)}"/>`;

@@ -18,8 +18,26 @@ export function inputFromFiles(files: File[]): ModelInput | null {
   return { kind: 'blob', blob: main, name: main.name, siblings };
 }
 
-/** Routes files dropped anywhere on the page to `open`, highlighting the drop target while dragging. */
-export function installDropTarget(target: HTMLElement, open: (input: ModelInput) => void): void {
+/**
+ * Two model files to compare among dropped files: exactly two definition files with the same extension (two
+ * versions of one model), A being the one whose name sorts first (`model_v1.onnx` before `model_v2.onnx`). The
+ * other files travel with both as siblings. Null for any other drop.
+ */
+export function pairFromFiles(files: File[]): [ModelInput, ModelInput] | null {
+  const definitions = files.filter((f) => isModelDefinition(f.name));
+  if (definitions.length !== 2) return null;
+  const ext = (name: string) => name.toLowerCase().slice(Math.max(0, name.lastIndexOf('.')));
+  const [a, b] = [...definitions].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  if (ext(a.name) !== ext(b.name)) return null;
+  const siblings = files.filter((f) => f !== a && f !== b);
+  return [{ kind: 'blob', blob: a, name: a.name, siblings }, { kind: 'blob', blob: b, name: b.name, siblings }];
+}
+
+/**
+ * Routes files dropped anywhere on the page to `open`, highlighting the drop target while dragging. Two model
+ * files of one format (see `pairFromFiles`) go to `openPair` when given.
+ */
+export function installDropTarget(target: HTMLElement, open: (input: ModelInput) => void, openPair?: (a: ModelInput, b: ModelInput) => void): void {
   let depth = 0;
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
   window.addEventListener('dragenter', (e) => {
@@ -43,18 +61,24 @@ export function installDropTarget(target: HTMLElement, open: (input: ModelInput)
     e.preventDefault();
     depth = 0;
     target.classList.remove('drag-over');
-    const input = inputFromFiles(Array.from(e.dataTransfer?.files ?? []));
+    const files = Array.from(e.dataTransfer?.files ?? []);
+    const pair = openPair ? pairFromFiles(files) : null;
+    if (pair && openPair) {
+      openPair(pair[0], pair[1]);
+      return;
+    }
+    const input = inputFromFiles(files);
     if (input) open(input);
   });
 }
 
 /** A hidden multi-file input; `pick()` opens the system dialog. */
-export function createFilePicker(open: (input: ModelInput) => void): { element: HTMLInputElement; pick(): void } {
+export function createFilePicker(open: (input: ModelInput) => void, label = 'Open model file'): { element: HTMLInputElement; pick(): void } {
   const input = document.createElement('input');
   input.type = 'file';
   input.multiple = true;
   input.hidden = true;
-  input.setAttribute('aria-label', 'Open model file');
+  input.setAttribute('aria-label', label);
   input.addEventListener('change', () => {
     const picked = inputFromFiles(Array.from(input.files ?? []));
     input.value = '';

@@ -4,9 +4,12 @@ export interface KeyActions {
   escape(): void;
   zoomIn(): void;
   zoomOut(): void;
+  /** Next / previous change of a comparison (n / p). */
+  nextChange?(): void;
+  previousChange?(): void;
 }
 
-/** Global shortcuts: / search, f fit, Esc clear, + / - zoom. Ignored while typing in a field (except Esc). */
+/** Global shortcuts: / search, f fit, Esc clear, + / - zoom, n / p next / previous change. Ignored while typing in a field (except Esc). */
 export function installKeyboard(actions: KeyActions): void {
   window.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -36,6 +39,18 @@ export function installKeyboard(actions: KeyActions): void {
       case '_':
         e.preventDefault();
         actions.zoomOut();
+        break;
+      case 'n':
+        if (actions.nextChange) {
+          e.preventDefault();
+          actions.nextChange();
+        }
+        break;
+      case 'p':
+        if (actions.previousChange) {
+          e.preventDefault();
+          actions.previousChange();
+        }
         break;
     }
   });

@@ -41,6 +41,8 @@ export class PropertiesPanel {
   private readonly body: HTMLElement;
   private request = 0;
   onSelectNode: ((node: number) => void) | null = null;
+  /** An extra section shown under a node's title (the A | B table while a comparison is open), or null. */
+  nodeExtra: ((node: number) => HTMLElement | null) | null = null;
 
   constructor(private readonly decode: Decode, private theme: () => Theme) {
     this.body = el('div', { class: 'props-body' });
@@ -100,6 +102,8 @@ export class PropertiesPanel {
       el('h2', { class: 'props-title' }, swatch, el('span', { class: 'props-op', text: op })),
       el('div', { class: 'props-name mono', text: model.nodeName(node) || '(unnamed)' }),
     );
+    const extra = this.nodeExtra?.(node);
+    if (extra) this.body.append(extra);
     const facts = table();
     row(facts, 'category', CATEGORY_NAMES[cat]);
     const path = model.ancestors(model.hierarchy.nodeGroup[node]).reverse().map((g) => model.groupLabel(g)).join(' › ');

@@ -2,6 +2,9 @@ import * as Comlink from 'comlink';
 import type { GraphIR } from '../graph/ir.ts';
 import type { DecodeApi, ModelInput } from '../decode/api.ts';
 import { DecodeService, typedArrayBuffers } from '../decode/service.ts';
+import type { DiffApi } from '../diff/api.ts';
+import { diffModels } from '../diff/diff.ts';
+import { columnBuffers } from '../graph/column-buffers.ts';
 import { analyzeModel } from '../profile/analyze.ts';
 import { handOver, registerIRTransfer } from './ir-transfer.ts';
 
@@ -9,18 +12,32 @@ registerIRTransfer();
 
 const service = new DecodeService(analyzeModel);
 
-const api: DecodeApi = {
-  async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
-    let last = 0;
-    // Progress crosses threads; throttle it to a few updates a second.
-    const throttled = progress && ((read: number, total: number) => {
-      const now = performance.now();
-      if (now - last > 100 || read >= total) {
-        last = now;
-        void progress(read, total);
-      }
-    });
-    return handOver(await service.open(input, throttled));
+type Progress = (read: number, total: number) => void;
+
+/** Progress crosses threads; throttle it to a few updates a second. */
+function throttle(progress: Progress): Progress {
+  let last = 0;
+  return (read, total) => {
+    const now = performance.now();
+    if (now - last > 100 || read >= total) {
+      last = now;
+      void progress(read, total);
+    }
+  };
+}
+
+const api: DecodeApi & DiffApi = {
+  async open(input: ModelInput, progress?: Progress): Promise<GraphIR> {
+    return handOver(await service.open(input, progress && throttle(progress)));
+  },
+  async openComparison(input: ModelInput, progress?: Progress): Promise<GraphIR> {
+    return handOver(await service.openComparison(input, progress && throttle(progress)));
+  },
+  baselineNodeDetails: (node) => service.baselineNodeDetails(node),
+  async compare(options) {
+    const { a, b } = service.requirePair();
+    const diff = await diffModels(a, b, options);
+    return Comlink.transfer(diff, columnBuffers(diff));
   },
   cancel: () => service.cancel(),
   nodeDetails: (node) => service.nodeDetails(node),

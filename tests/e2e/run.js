@@ -8,6 +8,7 @@ import { launch, openPage, repoRoot, startServer, waitSettled } from './browser.
 import { run as runCheckpoints } from './checkpoints.js';
 import { run as runReadableView } from './readable-view.js';
 import { run as runReadableNodes } from './readable-nodes.js';
+import { run as runCompare } from './compare.js';
 
 const DIST = resolve(repoRoot, 'dist');
 const OUT = resolve(repoRoot, 'test-results/e2e');
@@ -465,6 +466,7 @@ try {
   await runCheckpoints({ test, assert, page, browser, serve, collect, track });
   await runReadableView({ test, assert, page, browser, serve, collect, track });
   await runReadableNodes({ test, assert, page, browser, serve, collect, track });
+  await runCompare({ test, assert, page, browser, serve, collect, track });
 
   await test('dropping a file on the page opens it', async () => {
     await page.evaluate(() => window.strata.collapseAll());

@@ -53,6 +53,11 @@ class FakeController implements AutomatedController {
     this.opening = this.scene.nextFrame();
     return this.opening;
   }
+  compare(input: ModelInput): Promise<void> {
+    this.calls.push(`compare ${input.kind === 'url' ? input.url : input.name}`);
+    this.opening = this.scene.nextFrame();
+    return this.opening;
+  }
   async expandAll(): Promise<void> {
     this.calls.push('expandAll');
     await this.scene.nextFrame();
@@ -197,6 +202,20 @@ describe('window.strata automation API', () => {
     await drawn(ctl, opening);
     await drawn(ctl, after);
     expect(ctl.calls).toEqual(['open http://host/models/a.onnx', 'expandAll']);
+  });
+
+  it('compares with a model by URL relative to the page, after the open in flight, resolving on the frame', async () => {
+    const { automation, api, ctl, prof } = setup();
+    automation.start(ctl, prof);
+    const opening = api.open('a.onnx');
+    const comparing = api.compare('../models/b.onnx');
+    await tick();
+    expect(ctl.calls).toEqual(['open http://host/app/a.onnx']);
+    await drawn(ctl, opening);
+    await tick();
+    expect(ctl.calls).toEqual(['open http://host/app/a.onnx', 'compare http://host/models/b.onnx']);
+    const s = await drawn(ctl, comparing);
+    expect(s.status).toBe('ready');
   });
 
   it('colours by a metric once the analysis is done, and loads a profile by URL', async () => {

@@ -8,6 +8,7 @@ import { decodeFile } from '../../src/decode/decode-file.ts';
 import { LayoutEngine } from '../../src/layout/engine.ts';
 import { BoxKind, type ViewLayout } from '../../src/layout/types.ts';
 import { MAX_DOT_EDGES, emitView, type DrawInput, type SceneSource } from '../../src/scene/draw/emit.ts';
+import { ghostRect, type DiffPaint } from '../../src/scene/draw/diff-paint.ts';
 import { packHeat } from '../../src/scene/draw/heat.ts';
 import { BoxLayer, type DrawSink } from '../../src/scene/draw/sink.ts';
 import { SvgSink, escapeXml } from '../../src/scene/draw/svg-sink.ts';
@@ -224,6 +225,29 @@ describe('drawing emitter: labels', () => {
     expect(s.labels.find((l) => l.text.startsWith('attention'))!.color).toBe(rgba(0x1f2a3d, 1));
     const two = draw(Tier.OpLabels, 1, { heat }).labels;
     expect(two.find((l) => l.text === '2M params')).toBeTruthy();
+  });
+
+  it('draws a comparison: diff colours over heat, group badges, ghosts after every box beside their anchor', () => {
+    const heat = packHeat({ node: Uint32Array.of(1, 2, 3), group: Uint32Array.of(4, 5, 6) });
+    const colours = packHeat({ node: Uint32Array.of(0x5cc47a, 0xeef0f4, 0xf5b841), group: Uint32Array.of(0, 0, 0xf5b841), groupSuffix: (g) => (g === 2 ? '+1 ~2 −3' : '') });
+    const diff: DiffPaint = {
+      colours,
+      // Node 0 (box 1) anchors two ghosts.
+      ghostOffsets: Uint32Array.of(0, 2, 2, 2), ghostLabels: ['Tanh', 'Gelu'],
+      ghostFill: rgba(0xf4b4b6, 0.8), ghostStroke: rgba(0xd1242b), ghostText: rgba(0xb01f25),
+      nodeMark: Int32Array.of(1, -1, 1), groupMark: Int32Array.of(-1, -1, 1),
+    };
+    const s = draw(Tier.OpLabels, 1, { heat, diff });
+    expect(s.boxes[1].fill).toBe(rgba(0x5cc47a, 1));
+    expect(s.labels.some((l) => l.text === '+1 ~2 −3')).toBe(true);
+    const ghosts = s.boxes.slice(-2);
+    expect(ghosts.map((g) => g.fill)).toEqual([diff.ghostFill, diff.ghostFill]);
+    expect(ghosts[0]).toMatchObject({ x: ghostRect(20, 40, 120, 32, 0).x, y: 40, w: 120, h: 32 });
+    expect(ghosts[1].y).toBe(ghostRect(20, 40, 120, 32, 1).y);
+    expect(s.labels.filter((l) => l.color === diff.ghostText).map((l) => l.text)).toEqual(['− Tanh', '− Gelu']);
+    // In the overview the ghosts are dots in the ghost stroke colour.
+    const dots = draw(Tier.Dots, 0.05, { diff });
+    expect(dots.boxes.filter((b) => b.fill === diff.ghostStroke)).toHaveLength(2);
   });
 
   it('subtracts the draw origin from every coordinate', () => {

@@ -1,6 +1,7 @@
 import { Tier } from '../../culling/lod.ts';
 import { BoxKind, type ViewLayout } from '../../layout/types.ts';
 import { rgba, type OpCategory, type Theme } from '../palette.ts';
+import { MAX_GHOSTS_PER_ANCHOR, ghostRect, type DiffPaint } from './diff-paint.ts';
 import type { PackedHeat } from './heat.ts';
 import { BoxLayer, type DrawSink } from './sink.ts';
 import { fitText, tailText } from './text-fit.ts';
@@ -39,6 +40,8 @@ export interface DrawInput {
   theme: Theme;
   /** Colour-by-metric colours, or null to colour by op category. */
   heat: PackedHeat | null;
+  /** A comparison's colours and ghosts (they take precedence over `heat`), or null/absent. */
+  diff?: DiffPaint | null;
   /** Subtracted from every coordinate (the pixi scene re-centres its draw coordinates for float32 precision). */
   originX: number;
   originY: number;
@@ -72,7 +75,9 @@ export function emitView(input: DrawInput, sink: DrawSink): void {
 }
 
 function emitBoxes(input: DrawInput, sink: DrawSink): void {
-  const { layout: L, source: src, theme: th, heat, tier, scale, nodeHeight: nodeH, originX: ox, originY: oy } = input;
+  const { layout: L, source: src, theme: th, tier, scale, nodeHeight: nodeH, originX: ox, originY: oy } = input;
+  const diff = input.diff ?? null;
+  const heat = diff ? diff.colours : input.heat;
   const frameFill = rgba(th.frameFill, th.frameFillAlpha);
   const frameStroke = rgba(th.frameStroke, 1);
   const frameText = rgba(th.frameText);
@@ -91,6 +96,8 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
   // 100k nodes costs what the screen can show.
   const dots = tier === Tier.Dots;
   const minFrame = MIN_FRAME_PX / scale;
+  // Boxes with ghosts beside them: the ghosts are drawn after every box, so no neighbour covers them.
+  const anchors: number[] = [];
 
   for (let k = 0; k < input.boxCount; k++) {
     const b = input.boxes[k];
@@ -105,6 +112,7 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
         ? (heat ? heat.nodeFill[ref] : catStroke[src.nodeCategory(ref)])
         : (heat ? heat.groupFill[ref] : groupStroke);
       sink.box(BoxLayer.Nodes, x, y, w, h, color, 0, 0, 0);
+      if (diff && kind === BoxKind.Node && diff.ghostOffsets[ref + 1] > diff.ghostOffsets[ref]) anchors.push(b);
       continue;
     }
     if (kind === BoxKind.Frame && (w < minFrame || h < minFrame)) continue;
@@ -114,6 +122,7 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const cat = src.nodeCategory(node);
       sink.box(BoxLayer.Nodes, x, y, w, h, heat ? heat.nodeFill[node] : catFill[cat], heat ? heat.nodeStroke[node] : catStroke[cat], radius, 1);
       if (h > nodeH * 1.2) emitRowsPanel(sink, x, y, w, h, nodeH, radius, bodyFill);
+      if (diff && diff.ghostOffsets[node + 1] > diff.ghostOffsets[node]) anchors.push(b);
       if (!labelNodes || sink.labelsFull()) continue;
       emitNodeText(input, sink, node, x, y, w, h, heat ? heat.nodeText[node] : text, heat ? heat.nodeText[node] : textDim);
     } else if (kind === BoxKind.Group) {
@@ -146,6 +155,35 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const room = w - fs;
       sink.label(fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))), x + fs * 0.6, y + nodeH * 0.42, fs, frameText, 0, 0.5);
     }
+  }
+  if (!diff) return;
+  for (const b of anchors) {
+    const boxDot = dots && L.boxKind[b] === BoxKind.Node;
+    emitGhosts(diff, L.boxRef[b], L.boxX[b] - ox, L.boxY[b] - oy, L.boxW[b], L.boxH[b], boxDot ? 0 : radius, !boxDot && labelNodes && !sink.labelsFull() ? adv : 0, sink);
+  }
+}
+
+/**
+ * The removed nodes anchored at a B node, as translucent red boxes in a column beside it (see `ghostRect`); with
+ * `adv` > 0 each is labelled `− Op` (the last one `−N more` when there are more than fit).
+ */
+function emitGhosts(diff: DiffPaint, node: number, x: number, y: number, w: number, h: number, radius: number, adv: number, sink: DrawSink): void {
+  const start = diff.ghostOffsets[node];
+  const count = diff.ghostOffsets[node + 1] - start;
+  if (count === 0) return;
+  const shown = Math.min(count, MAX_GHOSTS_PER_ANCHOR);
+  for (let i = 0; i < shown; i++) {
+    const g = ghostRect(x, y, w, h, i);
+    if (adv === 0) {
+      sink.box(BoxLayer.Nodes, g.x, g.y, w, h, radius ? diff.ghostFill : diff.ghostStroke, diff.ghostStroke, radius, radius ? 1.5 : 0);
+      continue;
+    }
+    sink.box(BoxLayer.Nodes, g.x, g.y, w, h, diff.ghostFill, diff.ghostStroke, radius, 1.5);
+    const more = i === shown - 1 && count > shown;
+    const text = more ? `−${count - shown + 1} more` : `− ${diff.ghostLabels[start + i]}`;
+    const room = w * 0.9;
+    const fs = shrinkToRoom(h * 0.36, h * 0.24, text.length, room, adv);
+    sink.label(fitText(text, Math.floor(room / (fs * adv))), g.x + w / 2, g.y + h / 2, fs, diff.ghostText, 0.5, 0.5);
   }
 }
 
