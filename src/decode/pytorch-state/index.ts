@@ -26,7 +26,7 @@ export const pytorchStateDecoder = defineDecoder({
   sniff: (head) => looksLikeLegacyTorch(head) || looksLikeTorchSave(head),
   async open(source, options) {
     const head = await source.read(0, 16);
-    const checkpoint = looksLikeLegacyTorch(head) ? await readLegacyCheckpoint(source) : await readZipCheckpoint(source);
+    const checkpoint = looksLikeLegacyTorch(head) ? await readLegacyCheckpoint(source, options) : await readZipCheckpoint(source, options);
     options.checkCancelled?.();
     const withConfig = await withHfConfig(source, checkpoint);
     options.onProgress?.(source.size, source.size);
