@@ -61,7 +61,7 @@ export const ggufDecoder = defineDecoder({
   extensions: ['.gguf'],
   sniff: (head) => head.length >= 8 && new DataView(head.buffer, head.byteOffset, 8).getUint32(0, true) === GGUF_MAGIC,
   async open(source, options) {
-    const gguf = await readGguf(source);
+    const gguf = await readGguf(source, options);
     options.onProgress?.(source.size, source.size);
     return openCheckpoint(source, toCheckpoint(gguf));
   },
