@@ -41,7 +41,8 @@ describe('GGUF (real files, checkpoints-reference.json)', () => {
         'blk.0.mlp_residual -> output_norm', 'output_norm -> output',
       ]) expect(e, edge).toContain(edge);
       expect(summarize(m.ir).ops.Add).toBe(2);
-      expect(m.ir.metadata['tensor types']).toBe('F16 ×9, F32 ×3');
+      // Named as `strata inspect` names them (IR dtype names, ggml block types).
+      expect(m.ir.metadata['tensor types']).toBe('float16 ×9, float32 ×3');
     });
   });
 

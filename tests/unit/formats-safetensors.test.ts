@@ -29,7 +29,9 @@ describe('safetensors (real files, checkpoints-reference.json)', () => {
       expect(s.initializers).toBe(ref.tensor_count);
       expect(s.parameters).toBe(ref.total_elements);
       expect(validateIR(m.ir)).toEqual([]);
-      const types = Object.entries(ref.dtypes as Record<string, number>).map(([k, n]) => `${k} ×${n}`);
+      // Named as `strata inspect` names them: the IR's dtype names.
+      const irName: Record<string, string> = { F16: 'float16', F32: 'float32', F64: 'float64', I8: 'int8', I16: 'int16', I32: 'int32', I64: 'int64', U8: 'uint8', U16: 'uint16', U32: 'uint32' };
+      const types = Object.entries(ref.dtypes as Record<string, number>).map(([k, n]) => `${irName[k]} ×${n}`);
       for (const t of types) expect(m.ir.metadata['tensor types']).toContain(t);
     });
   });
