@@ -1,9 +1,9 @@
 import type { GgufFile, GgufValue } from './reader.ts';
 
-/* How GGUF metadata shows in the model properties: values, arrays by their first items, the tokenizer in one line. */
-
+/** How GGUF metadata shows in the model properties: values, arrays by their first items, the tokenizer in one line. */
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** A metadata value: scalars as they are, arrays as `[length × type]` and their first items. */
 export function displayValue(v: GgufValue): string {
   if (typeof v !== 'object') return String(v);
   const items = v.head.map((x) => (typeof x === 'string' ? JSON.stringify(x) : String(x)));
@@ -25,4 +25,3 @@ export function tokenizerSummary(meta: GgufFile['metadata']): string {
   }
   return parts.join(', ');
 }
-

@@ -49,7 +49,8 @@ async function openConfigOnly(config: ByteSource): Promise<OpenModel> {
   const json = await readJsonFile(config, 'a Hugging Face config', 'config.json');
   const metadata: Record<string, string> = { weights: HF_WEIGHTS_ABSENT };
   if (json && typeof json === 'object' && !Array.isArray(json)) {
-    for (const [k, v] of Object.entries(json)) metadata[`config.${k}`] = (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 200);
+    for (const [k, v] of Object.entries(json))
+      metadata[`config.${k}`] = (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 200);
   }
   const checkpoint = await withHfConfig(config, { format: 'huggingface', tensors: [], metadata, architecture: '' });
   return openCheckpoint(config, checkpoint);

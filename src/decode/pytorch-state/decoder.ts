@@ -6,7 +6,9 @@ import { looksLikeLegacyTorch, readLegacyCheckpoint, readZipCheckpoint } from '.
 /** A torch.save checkpoint, zip or legacy, with a Hugging Face folder's configs alongside when reachable. */
 export async function openTorchCheckpoint(source: ByteSource, options: DecodeOptions): Promise<OpenModel> {
   const head = await source.read(0, 16);
-  const checkpoint = looksLikeLegacyTorch(head) ? await readLegacyCheckpoint(source, options) : await readZipCheckpoint(source, options);
+  const checkpoint = looksLikeLegacyTorch(head)
+    ? await readLegacyCheckpoint(source, options)
+    : await readZipCheckpoint(source, options);
   options.checkCancelled?.();
   const withConfig = await withHfConfig(source, checkpoint);
   options.onProgress?.(source.size, source.size);

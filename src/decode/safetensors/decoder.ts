@@ -17,7 +17,9 @@ async function readSingle(source: ByteSource): Promise<Checkpoint> {
 
 /** A safetensors file, or a sharded set through its index; config.json and friends alongside when reachable. */
 export async function openSafetensors(source: ByteSource, options: DecodeOptions): Promise<OpenModel> {
-  const checkpoint = SAFETENSORS_INDEX_NAME.test(source.name) ? await readShardedSafetensors(source, options) : await readSingle(source);
+  const checkpoint = SAFETENSORS_INDEX_NAME.test(source.name)
+    ? await readShardedSafetensors(source, options)
+    : await readSingle(source);
   options.checkCancelled?.();
   const withConfig = await withHfConfig(source, checkpoint);
   options.onProgress?.(source.size, source.size);
