@@ -27,14 +27,20 @@ export async function runDiff(fileA: string | undefined, fileB: string | undefin
 
 interface OpenedModel extends OpenModel {
   format: string;
+  /** Closes the file the CLI opened and, when the model opened another (a folder's weights), that one too. */
+  close(): Promise<void>;
 }
 
 /** The one place the CLI opens a model for the diff. */
-async function openModel(file: string): Promise<OpenedModel> {
+async function openForDiff(file: string): Promise<OpenedModel> {
   const source = await NodeFileSource.open(file);
   try {
     const { model, decoder } = await openModelFile(source);
-    return Object.assign(model, { format: decoder.id });
+    const close = async () => {
+      if (model.source !== source) await model.source.close?.();
+      await source.close();
+    };
+    return Object.assign(model, { format: decoder.id, close });
   } catch (err) {
     await source.close();
     throw err;
@@ -47,7 +53,7 @@ export async function diffFiles(fileA: string, fileB: string, options: { bytes?:
   try {
     for (const file of [fileA, fileB]) {
       try {
-        opened.push(await openModel(file));
+        opened.push(await openForDiff(file));
       } catch (err) {
         // Tag the error with the file so the one stderr line names it.
         throw Object.assign(err instanceof Error ? err : new Error(String(err)), { diffFile: file });
@@ -67,6 +73,6 @@ export async function diffFiles(fileA: string, fileB: string, options: { bytes?:
     };
     return { input, report: buildDiffReport(input) };
   } finally {
-    for (const m of opened) await m.source.close?.();
+    for (const m of opened) await m.close();
   }
 }

@@ -48,9 +48,12 @@ export interface InspectOptions {
 
 export async function inspectFile(path: string, options: InspectOptions = {}): Promise<InspectReport> {
   const source = await NodeFileSource.open(path);
+  let model: OpenModel | null = null;
   try {
     const t0 = performance.now();
-    const { model, decoder } = await openModelFile(source);
+    const opened = await openModelFile(source);
+    model = opened.model;
+    const { decoder } = opened;
     const { ir } = model;
     const t1 = performance.now();
     const hierarchy = buildHierarchy(ir);
@@ -73,6 +76,8 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
       timings: { decodeMs: round(t1 - t0), hierarchyMs: round(t2 - t1), metricsMs: round(t3 - t2) },
     };
   } finally {
+    // A folder opened through one file (config.json) hands back a model that owns the weights file it opened.
+    if (model && model.source !== source) await model.source.close?.();
     await source.close();
   }
 }

@@ -10,7 +10,9 @@ import { openModelFile } from './registry.ts';
 export async function decodeFile(path: string, options?: DecodeOptions): Promise<GraphIR> {
   const source = await NodeFileSource.open(path);
   try {
-    return (await openModelFile(source, options)).model.ir;
+    const { model } = await openModelFile(source, options);
+    if (model.source !== source) await model.source.close?.();
+    return model.ir;
   } finally {
     await source.close();
   }

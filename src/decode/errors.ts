@@ -1,7 +1,11 @@
 /** The one error type decoders throw for bad input: a message a user can act on, naming the file and the field. */
 export class DecodeError extends Error {
-  constructor(message: string, readonly file = '', readonly field = '') {
+  /** The input ended early: more bytes (a longer prefix, the rest of the file) may decode. */
+  readonly truncated: boolean;
+
+  constructor(message: string, readonly file = '', readonly field = '', options: { truncated?: boolean } = {}) {
     super(message);
+    this.truncated = options.truncated ?? false;
     this.name = 'DecodeError';
   }
 

@@ -2,10 +2,11 @@ import { DTYPE_BITS, DataEncoding, ValueFlag, dtypeName, str, valueElementCount,
 import type { TensorPreview, TensorStats } from './api.ts';
 import type { ByteSource } from './io/byte-source.ts';
 import { dequantizeGgml } from './ggml/dequantize.ts';
+import { halfToNumber } from './ggml/half.ts';
 import { GGML_ENCODING_BASE, ggmlEncodingName } from './ggml/types.ts';
 
 /** At most this many bytes are read for a preview, whatever the tensor's size. */
-export const PREVIEW_MAX_BYTES = 4 << 20;
+const PREVIEW_MAX_BYTES = 4 << 20;
 const SHOWN_VALUES = 32;
 
 /** Reads a bounded prefix of a constant's payload by range and summarises it. */
@@ -100,7 +101,7 @@ function readElement(dv: DataView, o: number, dtype: number): number {
     case 6: return dv.getInt32(o, true);
     case 7: return Number(dv.getBigInt64(o, true));
     case 9: return dv.getUint8(o) ? 1 : 0;
-    case 10: return half(dv.getUint16(o, true));
+    case 10: return halfToNumber(dv.getUint16(o, true));
     case 11: return dv.getFloat64(o, true);
     case 12: return dv.getUint32(o, true);
     case 13: return Number(dv.getBigUint64(o, true));
@@ -129,7 +130,7 @@ function decodeVarints(bytes: Uint8Array, dtype: number): Float64Array {
     if (b & 0x80) break;
     // Past 7 bytes a double loses bits: negative int64/int32 values are 10-byte two's complement, so redo those exactly.
     if (k > 7) v = varintExact(bytes, start, i, dtype === 13 || dtype === 12);
-    out.push(dtype === 10 ? half(v & 0xffff) : dtype === 16 ? bfloat16(v & 0xffff) : v);
+    out.push(dtype === 10 ? halfToNumber(v & 0xffff) : dtype === 16 ? bfloat16(v & 0xffff) : v);
   }
   return Float64Array.from(out);
 }
@@ -138,15 +139,6 @@ function varintExact(bytes: Uint8Array, start: number, end: number, unsigned: bo
   let big = 0n;
   for (let i = end - 1; i >= start; i--) big = (big << 7n) | BigInt(bytes[i] & 0x7f);
   return Number(unsigned ? BigInt.asUintN(64, big) : BigInt.asIntN(64, big));
-}
-
-export function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
 function bfloat16(h: number): number {

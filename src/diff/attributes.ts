@@ -1,5 +1,5 @@
 import { dtypeName } from '../graph/ir.ts';
-import { finish, hashString, mix, mixNumber } from './hash.ts';
+import { finish, hashString, mix, mixNumber } from '../graph/hash.ts';
 import type { DiffSide } from './types.ts';
 
 /**

@@ -17,7 +17,7 @@ export interface PairComparison {
 }
 
 /** Slot used in `constantPairs` for a Constant node's own payload (its output 0) rather than an input. */
-export const OWN_PAYLOAD = -1;
+const OWN_PAYLOAD = -1;
 
 export function comparePairs(a: SideIndex, b: SideIndex, m: Matching, attributesCompared: boolean): PairComparison {
   const A = a.ir;

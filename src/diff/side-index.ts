@@ -1,5 +1,5 @@
 import { GraphKind, ValueFlag, str, type GraphIR } from '../graph/ir.ts';
-import { finish, mix, mixNumber } from './hash.ts';
+import { finish, mix, mixNumber } from '../graph/hash.ts';
 
 /**
  * Per-side columns the matcher and the comparison read: who produces each node input, op codes numbered the same
@@ -76,14 +76,14 @@ export function buildSideIndex(ir: GraphIR, opCode: Uint32Array, attrFingerprint
 }
 
 /** Hash of a constant's element type and shape (what a constant input contributes to its consumer's signature). */
-export function constantSignature(ir: GraphIR, v: number): number {
+function constantSignature(ir: GraphIR, v: number): number {
   let h = mix(0x51ed27, ir.valueDtype[v]);
   for (let i = ir.valueShapeOffsets[v]; i < ir.valueShapeOffsets[v + 1]; i++) h = mixNumber(h, ir.valueShapeDims[i]);
   return finish(mix(h, ir.valueShapeOffsets[v + 1] - ir.valueShapeOffsets[v]));
 }
 
 /** What feeds an input slot when no node does: a constant (by type and shape), a graph input, or nothing. */
-export function sourceKind(ir: GraphIR, v: number): number {
+function sourceKind(ir: GraphIR, v: number): number {
   if (v < 0) return 0x0e;
   const flags = ir.valueFlags[v];
   if (flags & ValueFlag.Initializer) return constantSignature(ir, v);

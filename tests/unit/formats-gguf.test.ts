@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '../../src/decode/io/byte-source.ts';
-import { DecodeError } from '../../src/decode/errors.ts';
+import { BufferSource, type ByteSource } from '../../src/decode/io/byte-source.ts';
+import { CancelledError, DecodeError } from '../../src/decode/errors.ts';
 import { ggufDecoder } from '../../src/decode/gguf/index.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { summarize } from '../../src/graph/summary.ts';
@@ -41,7 +41,8 @@ describe('GGUF (real files, checkpoints-reference.json)', () => {
         'blk.0.mlp_residual -> output_norm', 'output_norm -> output',
       ]) expect(e, edge).toContain(edge);
       expect(summarize(m.ir).ops.Add).toBe(2);
-      expect(m.ir.metadata['tensor types']).toBe('F16 ×9, F32 ×3');
+      // Named as `strata inspect` names them (IR dtype names, ggml block types).
+      expect(m.ir.metadata['tensor types']).toBe('float16 ×9, float32 ×3');
     });
   });
 
@@ -117,5 +118,64 @@ describe('GGUF quantized tensors (files written from the GGUF spec by tests/help
     const version = writeGguf([], []);
     version[4] = 9;
     await bad(version, /unsupported GGUF version 9/);
+  });
+
+  it('a hostile 2 GB metadata string or token is stepped over, never read whole', async () => {
+    const HUGE = 2 ** 31;
+    /** prefix | HUGE bytes of 'A' | suffix, answering reads without holding the huge part; big reads are refused. */
+    const hostile = (prefix: Uint8Array, suffix: Uint8Array): ByteSource => ({
+      name: 'huge.gguf',
+      size: prefix.length + HUGE + suffix.length,
+      async read(offset, length) {
+        if (length > 64 << 20) throw new Error(`read of ${length} bytes`);
+        const out = new Uint8Array(Math.max(0, Math.min(length, this.size - offset))).fill(0x41);
+        for (const [at, part] of [[0, prefix], [prefix.length + HUGE, suffix]] as const) {
+          const from = Math.max(offset, at);
+          const to = Math.min(offset + out.length, at + part.length);
+          if (from < to) out.set(part.subarray(from - at, to - at), from - offset);
+        }
+        return out;
+      },
+    });
+    // A string value: 'x' becomes a 2 GB string; what follows it in the file is the next key/value.
+    const file = writeGguf([['general.architecture', 'string', 'llama'], ['huge', 'string', 'x'], ['after', 'u32', 7]], []);
+    const x = file.indexOf(0x78, file.indexOf(new TextEncoder().encode('huge')[3]) + 1);
+    const prefix = file.slice(0, x);
+    new DataView(prefix.buffer).setUint32(x - 8, HUGE % 4294967296, true);
+    new DataView(prefix.buffer).setUint32(x - 4, Math.floor(HUGE / 4294967296), true);
+    const m = await ggufDecoder.open(hostile(prefix, file.slice(x + 1)));
+    expect(m.ir.metadata.huge).toMatch(/^A{256}… \(2,147,483,648 bytes\)$/);
+    expect(m.ir.metadata.after).toBe('7');
+
+    // A token list whose first token is 2 GB long.
+    const parts: number[] = [];
+    const u32 = (v: number) => parts.push(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24);
+    const u64 = (v: number) => (u32(v % 4294967296), u32(Math.floor(v / 4294967296)));
+    const str = (t: string) => (u64(t.length), parts.push(...new TextEncoder().encode(t)));
+    u32(0x46554747); u32(3); u64(0); u64(1);
+    str('tokenizer.ggml.tokens'); u32(9); u32(8); u64(3); u64(HUGE);
+    const head = Uint8Array.from(parts);
+    parts.length = 0;
+    str('b'); str('c');
+    const tokens = await ggufDecoder.open(hostile(head, Uint8Array.from(parts)));
+    expect(tokens.ir.metadata['tokenizer.ggml.tokens']).toBe(`[3 × string] "${'A'.repeat(64)}…", "b", "c"`);
+  });
+
+  it('token lists are read with cancellation checks and progress along the way', async () => {
+    const parts: number[] = [];
+    const u32 = (v: number) => parts.push(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24);
+    const u64 = (v: number) => (u32(v), u32(0));
+    u32(0x46554747); u32(3); u64(0); u64(1);
+    const key = new TextEncoder().encode('tokenizer.ggml.tokens');
+    u64(key.length); parts.push(...key); u32(9); u32(8); u64(50_000);
+    for (let i = 0; i < 50_000; i++) (u64(1), parts.push(0x61));
+    const bytes = Uint8Array.from(parts);
+    const progress: number[] = [];
+    let checks = 0;
+    await ggufDecoder.open(new BufferSource(bytes, 'tokens.gguf'), { onProgress: (n) => progress.push(n), checkCancelled: () => void checks++ });
+    expect(checks).toBeGreaterThan(3);
+    expect(progress.filter((n) => n > 0 && n < bytes.length).length).toBeGreaterThan(3);
+    const cancelled = await ggufDecoder.open(new BufferSource(bytes, 'tokens.gguf'), { checkCancelled: () => { throw new CancelledError(); } }).catch((e) => e);
+    expect(cancelled).toBeInstanceOf(CancelledError);
   });
 });

@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { DecodeError } from '../../src/decode/errors.ts';
@@ -84,4 +87,66 @@ describe('PyTorch torch.save checkpoints (written by Debian torch, pytorch/refer
     const err2 = await pytorchStateDecoder.open(new BufferSource(zip.subarray(0, 5000), 'cut.pth')).catch((e) => e);
     expect(err2).toBeInstanceOf(DecodeError);
   });
+
+  it('legacy storages of types the tensor walk does not reach (tuples, complex64) still place every later storage', async () => {
+    // torch 1.13 writes the legacy format; the storages follow in sorted key order, so the unusual ones sit between
+    // normal tensors. Expected values come from torch itself.
+    const dir = mkdtempSync(join(tmpdir(), 'strata-legacy-'));
+    try {
+      const file = join(dir, 'mixed.bin');
+      const script = `
+import json, sys, torch
+torch.manual_seed(0)
+obj = {}
+for i in range(6):
+    obj[f"hidden.{i}"] = (torch.arange(3 + i, dtype=torch.uint8),)
+    obj[f"c.{i}"] = torch.tensor([1 + 2j, 3 - 4j], dtype=torch.complex64)
+    obj[f"w.{i}"] = torch.randn(2, 3 + i)
+torch.save(obj, sys.argv[1], _use_new_zipfile_serialization=False)
+print(json.dumps({k: v.flatten().tolist() for k, v in obj.items() if k.startswith("w.")}))
+`;
+      const expected = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8', timeout: 120_000 })) as Record<string, number[]>;
+      const source = await NodeFileSource.open(file);
+      try {
+        const m = await pytorchStateDecoder.open(source);
+        for (const [name, values] of Object.entries(expected)) {
+          const p = await tensorPreview(m.source, m.ir, valueNamed(m.ir, name));
+          expect(p.values.map(Number), name).toEqual(values.map((x) => expect.closeTo(x, 5)));
+        }
+      } finally {
+        await source.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('negative pickled dims or storage offsets are one DecodeError naming the tensor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-legacy-'));
+    try {
+      const file = join(dir, 'neg.pth');
+      // torch refuses negative sizes, so the pickled args of _rebuild_tensor_v2 are rewritten on the way out.
+      const script = `
+import sys, torch, torch._utils as u
+t = torch.zeros(2, 3)
+orig = torch.Tensor.__reduce_ex__
+def patched(self, proto):
+    fn, args = orig(self, proto)[:2]
+    args = list(args)
+    args[1], args[2] = int(sys.argv[2]), tuple(int(x) for x in sys.argv[3].split(","))
+    return (fn, tuple(args))
+torch.Tensor.__reduce_ex__ = patched
+torch.save({"bad.weight": t}, sys.argv[1], _use_new_zipfile_serialization=False)
+`;
+      for (const [offset, dims] of [['0', '2,-3'], ['-4', '2,3']]) {
+        execFileSync('/usr/bin/python3', ['-c', script, file, offset, dims], { encoding: 'utf8', timeout: 120_000 });
+        const bytes = readFileSync(file);
+        const err = await pytorchStateDecoder.open(new BufferSource(bytes, 'neg.pth')).catch((e) => e);
+        expect(err, `${offset} ${dims}`).toBeInstanceOf(DecodeError);
+        expect(err.message).toMatch(/bad\.weight/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

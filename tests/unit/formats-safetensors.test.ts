@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BufferSource } from '../../src/decode/io/byte-source.ts';
-import { DecodeError } from '../../src/decode/errors.ts';
+import { CancelledError, DecodeError } from '../../src/decode/errors.ts';
 import { detectFormat } from '../../src/decode/registry.ts';
 import { safetensorsDecoder } from '../../src/decode/safetensors/index.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
@@ -29,7 +29,9 @@ describe('safetensors (real files, checkpoints-reference.json)', () => {
       expect(s.initializers).toBe(ref.tensor_count);
       expect(s.parameters).toBe(ref.total_elements);
       expect(validateIR(m.ir)).toEqual([]);
-      const types = Object.entries(ref.dtypes as Record<string, number>).map(([k, n]) => `${k} ×${n}`);
+      // Named as `strata inspect` names them: the IR's dtype names.
+      const irName: Record<string, string> = { F16: 'float16', F32: 'float32', F64: 'float64', I8: 'int8', I16: 'int16', I32: 'int32', I64: 'int64', U8: 'uint8', U16: 'uint16', U32: 'uint32' };
+      const types = Object.entries(ref.dtypes as Record<string, number>).map(([k, n]) => `${irName[k]} ×${n}`);
       for (const t of types) expect(m.ir.metadata['tensor types']).toContain(t);
     });
   });
@@ -98,6 +100,32 @@ describe('safetensors (real files, checkpoints-reference.json)', () => {
     expect(m.ir.metadata['shards']).toBe('2 named, 2 present');
     const p = await tensorPreview(source, m.ir, valueNamed(m.ir, 'b'));
     expect(p.values).toEqual(['1.50000', '2']);
+  });
+
+  it('a sharded set reports progress and checks for cancellation shard by shard', async () => {
+    const shards = new Map<string, Uint8Array>();
+    const weightMap: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) {
+      const name = `m-${i}.safetensors`;
+      shards.set(name, safetensors({ [`t${i}`]: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)).bytes);
+      weightMap[`t${i}`] = name;
+    }
+    const index = new TextEncoder().encode(JSON.stringify({ weight_map: weightMap }));
+    const progress: [number, number][] = [];
+    let checks = 0;
+    await safetensorsDecoder.open(new BufferSource(index, 'model.safetensors.index.json', shards), {
+      onProgress: (done, total) => progress.push([done, total]),
+      checkCancelled: () => void checks++,
+    });
+    expect(checks).toBeGreaterThanOrEqual(20);
+    expect(progress.filter(([done, total]) => total === 20 && done > 0 && done < 20).length).toBeGreaterThan(10);
+    let left = 5;
+    const cancelled = await safetensorsDecoder.open(new BufferSource(index, 'model.safetensors.index.json', shards), {
+      checkCancelled: () => {
+        if (--left < 0) throw new CancelledError();
+      },
+    }).catch((e) => e);
+    expect(cancelled).toBeInstanceOf(CancelledError);
   });
 
   it('bad input: one clear DecodeError each', async () => {

@@ -57,8 +57,3 @@ export function topRole(path: string): TopRole | undefined {
   const last = lastSegment(path);
   return Object.hasOwn(TOP_NAMES, last) ? TOP_NAMES[last] : undefined;
 }
-
-/** Families whose block is drawn as its dataflow (config `model_type` / GGUF `general.architecture`). */
-export const KNOWN_FAMILIES: ReadonlySet<string> = new Set([
-  'llama', 'mistral', 'mixtral', 'qwen2', 'qwen3', 'gpt2', 'phi3', 'gemma', 'gemma2', 'gemma3', 'gemma3_text', 'starcoder2',
-]);

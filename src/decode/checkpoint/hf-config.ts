@@ -41,7 +41,7 @@ export async function readHfCompanions(source: ByteSource): Promise<HfConfig> {
   return result;
 }
 
-export async function readSiblingJson(source: ByteSource, file: string): Promise<Json | null> {
+async function readSiblingJson(source: ByteSource, file: string): Promise<Json | null> {
   if (source.name === file) return null;
   const sibling = await source.sibling?.(file).catch(() => null);
   if (!sibling) return null;

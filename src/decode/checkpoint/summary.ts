@@ -1,13 +1,7 @@
 import { elementCount, type StoredTensor } from './stored-tensor.ts';
+import { storedTypeName, typeHistogram } from './type-histogram.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
-
-/** Stored type → tensor count, most common first. */
-export function tensorTypeHistogram(tensors: readonly StoredTensor[]): Record<string, number> {
-  const counts = new Map<string, number>();
-  for (const t of tensors) counts.set(t.storedType, (counts.get(t.storedType) ?? 0) + 1);
-  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
-}
 
 export function bitsPerWeight(byteLength: number, elements: number): number {
   return elements > 0 ? (byteLength * 8) / elements : 0;
@@ -34,7 +28,7 @@ export function summarizeTensors(tensors: readonly StoredTensor[]): Record<strin
     out['stored bytes'] = fmt(m.bytes);
     out['bits per weight'] = bitsPerWeight(m.bytes, m.elements).toFixed(2);
   }
-  const types = Object.entries(tensorTypeHistogram(model)).map(([k, n]) => `${k} ×${n}`).join(', ');
+  const types = Object.entries(typeHistogram(model.map((t) => storedTypeName(t.dtype, t.encoding)))).map(([k, n]) => `${k} ×${n}`).join(', ');
   if (types) out['tensor types'] = types;
   if (optimizer.length) {
     const o = describe(optimizer);

@@ -1,4 +1,4 @@
-/** IEEE half to number (ggml block scales are f16). Kept here so the preview can import ggml without a cycle. */
+/** IEEE half to number: f16 tensors in the preview and ggml block scales. */
 export function halfToNumber(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;

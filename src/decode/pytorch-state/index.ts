@@ -1,7 +1,7 @@
-import { openCheckpoint, withHfConfig } from '../checkpoint/open.ts';
 import { defineDecoder } from '../decoder.ts';
 import { firstEntryName, looksLikeZip } from '../zip/zip.ts';
-import { looksLikeLegacyTorch, readLegacyCheckpoint, readZipCheckpoint } from './read.ts';
+import { openTorchCheckpoint } from './decoder.ts';
+import { looksLikeLegacyTorch } from './read.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -24,12 +24,5 @@ export const pytorchStateDecoder = defineDecoder({
   name: 'PyTorch checkpoint (torch.save)',
   extensions: ['.pth', '.pt', '.ckpt', '.pkl'],
   sniff: (head) => looksLikeLegacyTorch(head) || looksLikeTorchSave(head),
-  async open(source, options) {
-    const head = await source.read(0, 16);
-    const checkpoint = looksLikeLegacyTorch(head) ? await readLegacyCheckpoint(source) : await readZipCheckpoint(source);
-    options.checkCancelled?.();
-    const withConfig = await withHfConfig(source, checkpoint);
-    options.onProgress?.(source.size, source.size);
-    return openCheckpoint(source, withConfig);
-  },
+  open: openTorchCheckpoint,
 });

@@ -1,14 +1,5 @@
 import { isTuple, type PyObject, type PyValue } from '../pytorch/pickle.ts';
-
-/** Storage classes (torch.FloatStorage …, or the dtype names newer pickles use) → IR dtype and bytes per element. */
-const STORAGE: Readonly<Record<string, [dtype: number, bytes: number, name: string]>> = {
-  FloatStorage: [1, 4, 'float32'], DoubleStorage: [11, 8, 'float64'], HalfStorage: [10, 2, 'float16'], BFloat16Storage: [16, 2, 'bfloat16'],
-  LongStorage: [7, 8, 'int64'], IntStorage: [6, 4, 'int32'], ShortStorage: [5, 2, 'int16'], CharStorage: [3, 1, 'int8'],
-  ByteStorage: [2, 1, 'uint8'], BoolStorage: [9, 1, 'bool'],
-  float32: [1, 4, 'float32'], float64: [11, 8, 'float64'], float16: [10, 2, 'float16'], bfloat16: [16, 2, 'bfloat16'],
-  int64: [7, 8, 'int64'], int32: [6, 4, 'int32'], int16: [5, 2, 'int16'], int8: [3, 1, 'int8'], uint8: [2, 1, 'uint8'], bool: [9, 1, 'bool'],
-  float8_e4m3fn: [17, 1, 'float8_e4m3fn'], float8_e5m2: [19, 1, 'float8_e5m2'],
-};
+import { rebuiltTensor, storageOfPersistentId } from '../pytorch/storage-types.ts';
 
 /** A pickled tensor: which storage it views, where, and its logical shape. */
 export interface PickledTensor {
@@ -38,18 +29,10 @@ function isObject(v: PyValue): v is PyObject {
 }
 
 function tensorOf(v: PyValue, name: string): PickledTensor | null {
-  if (!isObject(v)) return null;
-  if (v.cls === 'torch._utils._rebuild_parameter' || v.cls === 'torch._utils._rebuild_parameter_with_state') return tensorOf(v.args[0], name);
-  if (v.cls !== 'torch._utils._rebuild_tensor_v2' && v.cls !== 'torch._utils._rebuild_tensor') return null;
-  const [storage, offset, size] = v.args;
-  if (!storage || typeof storage !== 'object' || !('kind' in storage) || storage.kind !== 'persistent') return null;
-  const id = storage.id;
-  if (!Array.isArray(id) || id.length < 3) return null;
-  const type = id[1];
-  const typeName = type && typeof type === 'object' && 'kind' in type && type.kind === 'global' ? type.name : String(type);
-  const [dtype, elementBytes, dtypeName] = STORAGE[typeName] ?? [0, 0, typeName];
-  const shape = Array.isArray(size) ? size.map((d) => (typeof d === 'number' ? d : Number(d))) : [];
-  return { name, storageKey: String(id[2]), dtype, dtypeName, elementBytes, storageOffset: typeof offset === 'number' ? offset : 0, shape };
+  const t = rebuiltTensor(v);
+  if (!t) return null;
+  const { type } = t;
+  return { name, storageKey: t.storageKey, dtype: type.dtype, dtypeName: type.name, elementBytes: type.elementBytes, storageOffset: t.storageOffset, shape: t.shape };
 }
 
 /** Entries of a dict-like pickled value: a dict, or an OrderedDict rebuilt by REDUCE (its items set on the object). */
@@ -103,5 +86,30 @@ export function walkPickle(root: PyValue): PickleWalk {
     if (Array.isArray(v) && !isTuple(v)) v.forEach((x, i) => visit(x, join(String(i)), depth + 1));
   };
   visit(root, '', 0);
+  return out;
+}
+
+/**
+ * Element size of every storage a pickle names, from the persistent ids themselves: every storage, including those
+ * the tensor walk does not reach (tuples, deep nesting, quantized tensors), so legacy files can step over each one.
+ */
+export function storageElementBytes(root: PyValue): Map<string, number> {
+  const out = new Map<string, number>();
+  const seen = new Set<object>();
+  const stack: PyValue[] = [root];
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (!v || typeof v !== 'object' || v instanceof Uint8Array || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (v instanceof Map) for (const x of v.values()) stack.push(x);
+    else if (v.kind === 'persistent') {
+      const ref = storageOfPersistentId(v.id);
+      if (ref && ref.type.elementBytes > 0) out.set(ref.key, ref.type.elementBytes);
+    } else if (v.kind === 'object') {
+      stack.push(v.state, ...v.args, ...v.items);
+      for (const x of v.dict.values()) stack.push(x);
+    }
+  }
   return out;
 }

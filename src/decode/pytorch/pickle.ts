@@ -67,7 +67,7 @@ export function unpickleAt(bytes: Uint8Array, start: number, file: string, what:
     throw new DecodeError(`${what}: ${msg} at byte ${p}`, file, what);
   };
   const need = (n: number) => {
-    if (p + n > bytes.length) fail('unexpected end of pickle data');
+    if (p + n > bytes.length) throw new DecodeError(`${what}: unexpected end of pickle data at byte ${p}`, file, what, { truncated: true });
   };
   const u8 = () => (need(1), bytes[p++]);
   const u16 = () => (need(2), (p += 2), dv.getUint16(p - 2, true));

@@ -5,14 +5,8 @@ import { DecodeError } from '../errors.ts';
 import type { DecodeOptions } from '../decoder.ts';
 import { ZipArchive, type ZipEntry } from '../zip/zip.ts';
 import { isTuple, unpickle, type PyObject, type PyValue } from './pickle.ts';
+import { rebuiltTensor } from './storage-types.ts';
 import { parseScriptFile, type Expr, type ScriptClass, type ScriptDef, type ScriptModule, type Stmt } from './script.ts';
-
-/** Storage class → GraphIR dtype (ONNX numbering). */
-const STORAGE_DTYPES: Readonly<Record<string, number>> = {
-  FloatStorage: 1, DoubleStorage: 11, HalfStorage: 10, BFloat16Storage: 16, LongStorage: 7, IntStorage: 6, ShortStorage: 5,
-  CharStorage: 3, ByteStorage: 2, BoolStorage: 9, ComplexFloatStorage: 14, ComplexDoubleStorage: 15, QInt8Storage: 3,
-  QUInt8Storage: 2, QInt32Storage: 6,
-};
 
 const MAX_CODE_BYTES = 64 << 20;
 const MAX_PICKLE_BYTES = 256 << 20;
@@ -58,17 +52,8 @@ class Frame {
 }
 
 function asTensorRec(v: PyValue): TensorRec | null {
-  if (!v || typeof v !== 'object' || !('kind' in v) || v.kind !== 'object') return null;
-  if (v.cls === 'torch._utils._rebuild_parameter' || v.cls === 'torch._utils._rebuild_parameter_with_state') return asTensorRec(v.args[0]);
-  if (v.cls !== 'torch._utils._rebuild_tensor_v2' && v.cls !== 'torch._utils._rebuild_tensor') return null;
-  const [storage, offset, size] = v.args;
-  if (!storage || typeof storage !== 'object' || !('kind' in storage) || storage.kind !== 'persistent') return null;
-  const id = storage.id;
-  if (!Array.isArray(id) || id.length < 3) return null;
-  const type = id[1];
-  const typeName = type && typeof type === 'object' && 'kind' in type && type.kind === 'global' ? type.name : String(type);
-  const dims = Array.isArray(size) ? size.map((d) => (typeof d === 'number' ? d : Number(d))) : [];
-  return { dtype: STORAGE_DTYPES[typeName] ?? 0, shape: dims, key: String(id[2]), storageOffset: typeof offset === 'number' ? offset : 0 };
+  const t = rebuiltTensor(v);
+  return t && { dtype: t.type.dtype, shape: t.shape, key: t.storageKey, storageOffset: t.storageOffset };
 }
 
 /** Finds every tensor in a pickled value (bounded walk; shared objects visited once). */

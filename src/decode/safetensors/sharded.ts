@@ -1,5 +1,6 @@
 import type { ByteSource } from '../io/byte-source.ts';
 import { storedTensor, type Checkpoint, type StoredTensor } from '../checkpoint/stored-tensor.ts';
+import type { DecodeOptions } from '../decoder.ts';
 import { DecodeError } from '../errors.ts';
 import { readJsonFile } from '../json-file.ts';
 import { readSafetensorsHeader } from './header.ts';
@@ -11,7 +12,7 @@ const MAX_SHARDS = 100_000;
  * folder) and its tensors are located in that shard. Shards that cannot be reached are named in the metadata;
  * their tensors are still listed from the index's weight map, without dtype or shape.
  */
-export async function readShardedSafetensors(source: ByteSource): Promise<Checkpoint> {
+export async function readShardedSafetensors(source: ByteSource, options: DecodeOptions = {}): Promise<Checkpoint> {
   const file = source.name;
   const json = await readJsonFile(source, 'a safetensors index', 'weight_map');
   const weightMap = json && typeof json === 'object' && !Array.isArray(json) ? json.weight_map : undefined;
@@ -31,7 +32,10 @@ export async function readShardedSafetensors(source: ByteSource): Promise<Checkp
   const located = new Map<string, StoredTensor>();
   const missing: string[] = [];
   const shardMetadata: Record<string, string> = {};
-  for (const shard of shards) {
+  for (const [i, shard] of shards.entries()) {
+    options.checkCancelled?.();
+    // Progress in shards read: the index file's own size says nothing about a set of shards.
+    options.onProgress?.(i, shards.length);
     const shardSource = await source.sibling?.(shard).catch(() => null);
     if (!shardSource) {
       missing.push(shard);

@@ -1,6 +1,7 @@
 import type { EdgePlacement, NodeEdges } from './edges.ts';
 import { groupItem, isGroupItem, itemGroup, type Hierarchy } from './types.ts';
 import type { GraphIR } from '../ir.ts';
+import { finish, hashString, mix } from '../hash.ts';
 
 /**
  * Structure of a group = its items in dataflow order (op type and input count of direct nodes, structure of
@@ -108,7 +109,7 @@ export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, pl
     }
     sortTuples(sig, edgeBase, nEdges, tuple);
     for (let k = edgeBase; k < w; k++) dig = mix(dig, sig[k]);
-    dig = fmix(dig);
+    dig = finish(dig);
     hash[g] = dig;
 
     // Exact class: compare against the representatives sharing this digest.
@@ -173,28 +174,4 @@ function compareWith(a: Int32Array, p: number, t: Int32Array, size: number): num
     if (d) return d;
   }
   return 0;
-}
-
-function mix(h: number, k: number): number {
-  k = Math.imul(k | 0, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
-  return fmix(h);
 }
