@@ -37,10 +37,11 @@ export class DecodeService implements DecodeApi {
       checkCancelled();
       const { model } = await openModelFile(source, { onProgress: progress, checkCancelled });
       checkCancelled();
-      // The returned IR's typed arrays are transferred to the main thread (detached here); the open model keeps
-      // memcpy copies for details and previews. The string table is copied when sent (see workers/ir-transfer.ts).
-      this.model = { ...model, ir: copyColumns(model.ir) };
-      return model.ir;
+      // The returned IR's typed arrays are transferred to the main thread (detached here), so hand over a copy: the
+      // open model's own closures (details, attributes) keep reading the original columns. The string table is
+      // copied when sent (see workers/ir-transfer.ts).
+      this.model = model;
+      return copyColumns(model.ir);
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       const name = source?.name ?? (input.kind === 'blob' ? input.name : input.url);
