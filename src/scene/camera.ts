@@ -26,7 +26,21 @@ export class Camera {
   private lastY = NaN;
   private lastS = NaN;
 
-  constructor(readonly viewport: Viewport, private readonly changed: () => void) {}
+  constructor(private vp: Viewport, private readonly changed: () => void) {}
+
+  get viewport(): Viewport {
+    return this.vp;
+  }
+
+  /** Moves the camera onto another viewport (a new drawing surface), keeping what it shows. */
+  attach(viewport: Viewport): void {
+    const cam = this.get();
+    this.vp = viewport;
+    this.ox = 0;
+    this.oy = 0;
+    this.lastX = Number.NaN;
+    this.set(cam);
+  }
 
   get(): CameraState {
     const c = this.viewport.center;
