@@ -32,9 +32,8 @@ export class Camera {
     return this.vp;
   }
 
-  /** Moves the camera onto another viewport (a new drawing surface), keeping what it shows. */
-  attach(viewport: Viewport): void {
-    const cam = this.get();
+  /** Moves the camera onto another viewport (a new drawing surface), showing `cam` (read before the old one went). */
+  attach(viewport: Viewport, cam: CameraState): void {
     this.vp = viewport;
     this.ox = 0;
     this.oy = 0;

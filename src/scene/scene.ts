@@ -166,13 +166,15 @@ export class Scene {
   private async switchBackend(kind: BackendKind): Promise<void> {
     const cam = this.getCamera();
     this.stopWatchingContext();
+    // The old surface stays in place (not drawn) until the new one exists: state() and input keep working meanwhile.
+    const next = await createSurface(this.host, this.theme, [kind]);
     const old = this.surface;
+    this.surface = next;
     old.backend.destroy();
     destroySurfaceApp(old.app);
-    this.surface = await createSurface(this.host, this.theme, [kind]);
     this.contextLost = false;
     this.overlay.attach(this.surface.backend.overlayBoxes, this.surface.backend.overlayEdges);
-    this.camera.attach(this.surface.viewport);
+    this.camera.attach(this.surface.viewport, cam);
     this.input = this.mountCanvas();
     this.surface.backend.prime();
     if (this.culler) this.camera.setBounds(this.culler.index.bounds, this.culler.nodeHeight);

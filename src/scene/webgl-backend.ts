@@ -97,5 +97,9 @@ export class WebGLBackend implements SceneBackend {
 
   destroy(): void {
     this.world.destroy({ children: true });
+    // pixi ends a WebGL renderer by losing its context on purpose; on a context that is already lost that only
+    // produces a console warning, so the extension is dropped first.
+    const context = (this.app.renderer as WebGLRenderer).context;
+    if (context.isLost) context.extensions.loseContext = undefined;
   }
 }
