@@ -45,7 +45,7 @@ function playwrightDriver(page) {
     drag: async (x, y, dx, dy) => {
       await page.mouse.move(x, y);
       await page.mouse.down();
-      await page.mouse.move(x + dx, y + dy, { steps: 8 });
+      await page.mouse.move(x + dx, y + dy, { steps: 20 });
       await page.mouse.up();
     },
     wheel: async (x, y, dy) => {
@@ -67,7 +67,7 @@ function puppeteerDriver(page) {
     drag: async (x, y, dx, dy) => {
       await page.mouse.move(x, y);
       await page.mouse.down();
-      await page.mouse.move(x + dx, y + dy, { steps: 8 });
+      await page.mouse.move(x + dx, y + dy, { steps: 20 });
       await page.mouse.up();
     },
     wheel: async (x, y, dy) => {
