@@ -28,13 +28,19 @@ export class CanvasBackend implements SceneBackend {
   private readonly colors = new ColorCache();
   private readonly ctx: CanvasRenderingContext2D;
 
-  constructor(private readonly app: Application, private readonly viewport: Viewport) {
+  constructor(
+    private readonly app: Application,
+    private readonly viewport: Viewport,
+  ) {
     const ctx = app.canvas.getContext('2d');
     if (!ctx) throw new Error('the 2D canvas context is unavailable');
     this.ctx = ctx;
     ctx.font = `100px ${LABEL_FONT}`;
     const advance = ctx.measureText('M').width / 100 || FALLBACK_ADVANCE;
-    this.sink = new CanvasSink({ frames: this.frames, edges: this.edges, nodes: this.nodes, labels: this.labels }, advance);
+    this.sink = new CanvasSink(
+      { frames: this.frames, edges: this.edges, nodes: this.nodes, labels: this.labels },
+      advance,
+    );
   }
 
   /** Nothing to compile or upload. */

@@ -15,7 +15,11 @@ export interface ContextLossHandlers {
  * to restore the context (it cancels the loss event); if that takes longer than `waitMs`, `giveUp` is called
  * once and the watcher stops. Returns a function that stops watching.
  */
-export function watchContextLoss(canvas: HTMLCanvasElement, handlers: ContextLossHandlers, waitMs = RESTORE_WAIT_MS): () => void {
+export function watchContextLoss(
+  canvas: HTMLCanvasElement,
+  handlers: ContextLossHandlers,
+  waitMs = RESTORE_WAIT_MS,
+): () => void {
   let timer = 0;
   const onLost = (e: Event) => {
     e.preventDefault();

@@ -26,12 +26,22 @@ export class WebGLBackend implements SceneBackend {
   private readonly labels = new TextBatch();
   private drawCounter = 0;
 
-  constructor(private readonly app: Application, parent: Container) {
+  constructor(
+    private readonly app: Application,
+    parent: Container,
+  ) {
     this.sink = new PixiSink(this.frames, this.nodes, this.edges, this.labels);
     this.rendererName = this.countDrawCalls(app.renderer as WebGLRenderer);
     this.world.eventMode = 'none';
     this.world.interactiveChildren = false;
-    this.world.addChild(this.frames.mesh, this.edges.mesh, this.nodes.mesh, this.labels.mesh, this.overlayEdges.mesh, this.overlayBoxes.mesh);
+    this.world.addChild(
+      this.frames.mesh,
+      this.edges.mesh,
+      this.nodes.mesh,
+      this.labels.mesh,
+      this.overlayEdges.mesh,
+      this.overlayBoxes.mesh,
+    );
     parent.addChild(this.world);
   }
 

@@ -15,7 +15,11 @@ const RUNS = [
 /** Runs one suite, echoing its output; returns its closing counts (a suite that printed none counts as failed). */
 function runSuite(args) {
   return new Promise((done) => {
-    const child = spawn(process.execPath, args.map((a, i) => (i === 0 ? resolve(here, a) : a)), { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      args.map((a, i) => (i === 0 ? resolve(here, a) : a)),
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let last = null;
     let buffered = '';
     child.stdout.on('data', (chunk) => {

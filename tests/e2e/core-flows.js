@@ -54,7 +54,11 @@ async function captureDownload(driver, click) {
     HTMLAnchorElement.prototype.click = function click() {
       if (this.download && this.href.startsWith('blob:')) {
         const name = this.download;
-        window.__downloads.push(fetch(this.href).then((r) => r.arrayBuffer()).then((b) => ({ name, bytes: Array.from(new Uint8Array(b.slice(0, 64))), size: b.byteLength })));
+        window.__downloads.push(
+          fetch(this.href)
+            .then((r) => r.arrayBuffer())
+            .then((b) => ({ name, bytes: Array.from(new Uint8Array(b.slice(0, 64))), size: b.byteLength })),
+        );
         return;
       }
       original.call(this);
@@ -72,10 +76,17 @@ async function captureDownload(driver, click) {
  */
 export async function runCoreFlows({ test, assert, driver, server, samplePath, expectRenderer, label }) {
   const state = () => driver.evaluate(() => window.strata.state());
-  const settled = () => driver.waitFor(() => {
-    const s = window.strata?.state();
-    return !!s && (s.status === 'ready' || s.status === 'error') && !s.busy;
-  }, undefined, 120_000).then(state);
+  const settled = () =>
+    driver
+      .waitFor(
+        () => {
+          const s = window.strata?.state();
+          return !!s && (s.status === 'ready' || s.status === 'error') && !s.busy;
+        },
+        undefined,
+        120_000,
+      )
+      .then(state);
 
   await test(`${label}: opens the sample via ?url= with the ${expectRenderer} renderer`, async () => {
     await driver.goto(`${server.url}?url=${encodeURIComponent(server.modelUrl)}`);
@@ -87,7 +98,11 @@ export async function runCoreFlows({ test, assert, driver, server, samplePath, e
     const colors = await canvasColors(driver);
     assert(colors > 5, `canvas looks blank (${colors} colours)`);
     if (expectRenderer === 'Canvas2D') {
-      await driver.waitFor(() => /drawing without WebGL \(slower\)/.test(document.querySelector('.statusbar')?.textContent ?? ''), undefined, 5000);
+      await driver.waitFor(
+        () => /drawing without WebGL \(slower\)/.test(document.querySelector('.statusbar')?.textContent ?? ''),
+        undefined,
+        5000,
+      );
     }
   });
 
@@ -144,7 +159,10 @@ export async function runCoreFlows({ test, assert, driver, server, samplePath, e
     await driver.evaluate(() => window.strata.camera());
     const s = await state();
     const colors = await canvasColors(driver);
-    assert(colors > 5, `blank after zoom (${colors} colours; zoom ${c1.zoom} → ${s.camera.zoom}, ${s.visibleNodes} visible)`);
+    assert(
+      colors > 5,
+      `blank after zoom (${colors} colours; zoom ${c1.zoom} → ${s.camera.zoom}, ${s.visibleNodes} visible)`,
+    );
   });
 
   await test(`${label}: theme toggle redraws in the other theme`, async () => {

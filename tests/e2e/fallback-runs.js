@@ -27,7 +27,12 @@ async function test(name, fn) {
     log(`  ✓ ${name} (${Date.now() - t0} ms)`);
   } catch (err) {
     results.push(false);
-    log(`  ✗ ${name} (${Date.now() - t0} ms)\n      ${String(err?.stack ?? err).split('\n').slice(0, 4).join('\n      ')}`);
+    log(
+      `  ✗ ${name} (${Date.now() - t0} ms)\n      ${String(err?.stack ?? err)
+        .split('\n')
+        .slice(0, 4)
+        .join('\n      ')}`,
+    );
   }
 }
 function assert(cond, message) {
@@ -118,7 +123,15 @@ const server = await startServer({ root: DIST, modelPath: SAMPLE });
 let session = null;
 try {
   session = await openBrowser();
-  await runCoreFlows({ test, assert, driver: session.driver, server, samplePath: SAMPLE, expectRenderer: 'Canvas2D', label: mode });
+  await runCoreFlows({
+    test,
+    assert,
+    driver: session.driver,
+    server,
+    samplePath: SAMPLE,
+    expectRenderer: 'Canvas2D',
+    label: mode,
+  });
   await test(`${mode}: no unexpected page errors`, async () => {
     const unexpected = session.errors.filter((e) => !/404|Not Found|Failed to load resource/i.test(e));
     assert(unexpected.length === 0, unexpected.slice(0, 5).join('\n'));

@@ -40,7 +40,11 @@ export async function run({ test, assert, browser, serve, collect }) {
   await test('a lost WebGL context that does not come back gives way to Canvas2D, same view', async () => {
     const cam = (await page.evaluate(() => window.strata.state())).camera;
     await page.evaluate(() => {
-      document.querySelector('canvas.graph-canvas').getContext('webgl2').getExtension('WEBGL_lose_context').loseContext();
+      document
+        .querySelector('canvas.graph-canvas')
+        .getContext('webgl2')
+        .getExtension('WEBGL_lose_context')
+        .loseContext();
     });
     await page.waitForFunction(() => window.strata.state().renderer === 'Canvas2D', undefined, { timeout: 15_000 });
     const s = await page.evaluate(() => window.strata.camera());
@@ -50,7 +54,10 @@ export async function run({ test, assert, browser, serve, collect }) {
     assert(s === undefined || typeof s === 'object', 'camera() failed');
     const colors = await canvasColors(driverOf(page));
     assert(colors > 5, `canvas after the switch: ${colors} colours`);
-    assert(await page.evaluate(() => document.querySelectorAll('canvas.graph-canvas').length) === 1, 'old canvas left on the page');
+    assert(
+      (await page.evaluate(() => document.querySelectorAll('canvas.graph-canvas').length)) === 1,
+      'old canvas left on the page',
+    );
     const sel = await page.evaluate(() => window.strata.select(window.strata.search('MatMul')[0]?.name ?? ''));
     assert(sel, 'select after the switch');
   });
@@ -65,9 +72,12 @@ export async function run({ test, assert, browser, serve, collect }) {
     const p = await context.newPage();
     await p.goto(srv.url);
     await p.waitForFunction(() => typeof window.strata === 'object' && window.strata.state().status === 'error');
-    const shown = await p.evaluate(() => document.body.innerText);
+    const shown = await p.evaluate(() => document.body.textContent);
     const s = await p.evaluate(() => window.strata.state());
-    assert(/cannot draw in this browser/.test(shown) && /hardware acceleration|Firefox, Chrome/.test(shown), `shown: ${shown.slice(0, 300)}`);
+    assert(
+      /cannot draw in this browser/.test(shown) && /hardware acceleration|Firefox, Chrome/.test(shown),
+      `shown: ${shown.slice(0, 300)}`,
+    );
     assert(!/\bat \S+ \(|\.js:\d+|TypeError|undefined/.test(shown), `technical text shown: ${shown.slice(0, 300)}`);
     assert(/cannot draw/.test(s.error ?? ''), `state error ${s.error}`);
     await context.close();

@@ -29,8 +29,24 @@ export interface PaintView {
 /** The subset of CanvasRenderingContext2D the lists draw with (a recording fake stands in for it in tests). */
 export type Paint2D = Pick<
   CanvasRenderingContext2D,
-  | 'setTransform' | 'beginPath' | 'moveTo' | 'lineTo' | 'closePath' | 'rect' | 'roundRect' | 'fill' | 'stroke'
-  | 'fillText' | 'fillStyle' | 'strokeStyle' | 'lineWidth' | 'lineJoin' | 'lineCap' | 'font' | 'textAlign' | 'textBaseline'
+  | 'setTransform'
+  | 'beginPath'
+  | 'moveTo'
+  | 'lineTo'
+  | 'closePath'
+  | 'rect'
+  | 'roundRect'
+  | 'fill'
+  | 'stroke'
+  | 'fillText'
+  | 'fillStyle'
+  | 'strokeStyle'
+  | 'lineWidth'
+  | 'lineJoin'
+  | 'lineCap'
+  | 'font'
+  | 'textAlign'
+  | 'textBaseline'
 >;
 
 /** CSS colour strings for packed RGBA words, cached (parsing a colour per item would dominate a frame). */
@@ -95,7 +111,16 @@ export class BoxList {
   }
 
   /** Colours are packed RGBA; radius in layout units, stroke width in screen pixels. */
-  push(x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void {
+  push(
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    fill: number,
+    stroke: number,
+    radius: number,
+    strokePx: number,
+  ): void {
     const i = this.count++;
     this.geo = growF64(this.geo, 6 * this.count);
     this.colors = growU32(this.colors, 2 * this.count);

@@ -24,7 +24,10 @@ export class CanvasSink implements DrawSink {
   private y1 = 0;
 
   /** `textAdvance`: the label font's character advance as a fraction of its size, measured by the renderer. */
-  constructor(private readonly layers: CanvasLayers, readonly textAdvance: number) {}
+  constructor(
+    private readonly layers: CanvasLayers,
+    readonly textAdvance: number,
+  ) {}
 
   begin(boxes: number, edgePrimitives: number): void {
     this.layers.frames.begin();
@@ -44,8 +47,27 @@ export class CanvasSink implements DrawSink {
     return this.layers.labels.full;
   }
 
-  box(layer: BoxLayer, x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void {
-    (layer === BoxLayer.Frames ? this.layers.frames : this.layers.nodes).push(x, y, w, h, fill, stroke, radius, strokePx);
+  box(
+    layer: BoxLayer,
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    fill: number,
+    stroke: number,
+    radius: number,
+    strokePx: number,
+  ): void {
+    (layer === BoxLayer.Frames ? this.layers.frames : this.layers.nodes).push(
+      x,
+      y,
+      w,
+      h,
+      fill,
+      stroke,
+      radius,
+      strokePx,
+    );
   }
 
   beginEdge(color: number, halfWidthPx: number): void {
@@ -64,7 +86,8 @@ export class CanvasSink implements DrawSink {
   }
 
   endEdge(arrowPx: number): void {
-    if (arrowPx > 0 && this.points >= 2) this.layers.edges.arrow(this.x0, this.y0, this.x1, this.y1, this.edgeColor, arrowPx);
+    if (arrowPx > 0 && this.points >= 2)
+      this.layers.edges.arrow(this.x0, this.y0, this.x1, this.y1, this.edgeColor, arrowPx);
   }
 
   label(text: string, x: number, y: number, size: number, color: number, anchorX: number, anchorY: number): void {
