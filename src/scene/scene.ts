@@ -149,6 +149,9 @@ export class Scene {
         },
         giveUp: () => void this.switchBackend('canvas'),
       });
+    } else {
+      // A 2D canvas can lose its backing store too (memory pressure); the browser restores it blank.
+      canvas.addEventListener('contextrestored', () => this.redrawAll());
     }
     return new PointerInput(canvas, {
       hitTest: (x, y) => this.hitTestClient(x, y),
