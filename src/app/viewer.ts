@@ -1,5 +1,6 @@
 import { THEMES, type ThemeName } from '../scene/palette.ts';
 import { Scene } from '../scene/scene.ts';
+import { NO_RENDERER_MESSAGE, RendererUnavailableError } from '../scene/surface.ts';
 import { buildSvg } from '../scene/svg-export.ts';
 import { download, el } from '../ui/dom.ts';
 import { createFilePicker, installDropTarget } from '../ui/files.ts';
@@ -18,6 +19,9 @@ import { installCanvasInteraction } from './interaction.ts';
 import type { EarlyLoad, WorkerPool } from './load.ts';
 import { Profiling } from './profiling.ts';
 import { constantsToggle } from './constants-toggle.ts';
+
+/** Status-bar note while the graph is drawn by the Canvas2D fallback. */
+const CANVAS_NOTE = 'drawing without WebGL (slower)';
 
 function initialTheme(): ThemeName {
   try {
@@ -93,7 +97,9 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     scene = await Scene.create(graphHost, THEMES[themeName]);
     performance.mark('strata:scene-end');
   } catch (err) {
-    const message = `WebGL is not available: ${errorMessage(err)}`;
+    // The user gets what to do; the technical causes go to the console for whoever debugs it.
+    console.warn('Strata: no renderer could start', err instanceof RendererUnavailableError ? err.causes : err);
+    const message = NO_RENDERER_MESSAGE;
     root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost), statusBar.element);
     errorPanel.show(message);
     automation.fail(message);
@@ -227,15 +233,17 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   // ---- status bar, a few times a second (not per frame) and on every state change
   const refreshStatus = () => {
     const s = ctl.state(true);
+    const withoutWebGL = scene.backendKind === 'canvas' ? `${CANVAS_NOTE} · ` : '';
     if (s.status !== 'ready') {
-      statusBar.set(s.status === 'loading' ? ctl.progress.stage : s.status === 'error' ? 'Error' : 'No model open', s.renderer);
+      statusBar.set(s.status === 'loading' ? ctl.progress.stage : s.status === 'error' ? 'Error' : 'No model open', withoutWebGL + s.renderer);
       return;
     }
     statusBar.set(
       `${formatCount(s.nodes)} nodes · ${formatCount(s.groups)} groups · ${formatCount(s.expanded)} expanded${s.busy ? ' · laying out…' : ''}`,
-      `${formatCount(s.visibleNodes)} visible · ${s.tier} · ${s.drawCalls} draw calls · zoom ${s.camera.zoom.toPrecision(3)}`,
+      `${withoutWebGL}${formatCount(s.visibleNodes)} visible · ${s.tier} · ${s.drawCalls} draw calls · zoom ${s.camera.zoom.toPrecision(3)}`,
     );
   };
+  scene.events.backendChanged = () => refreshStatus();
   setInterval(refreshStatus, 300);
   ctl.onChange(refreshStatus);
 

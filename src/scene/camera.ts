@@ -29,7 +29,20 @@ export class Camera {
   private lastY = NaN;
   private lastS = NaN;
 
-  constructor(readonly viewport: Viewport, private readonly changed: () => void) {}
+  constructor(private vp: Viewport, private readonly changed: () => void) {}
+
+  get viewport(): Viewport {
+    return this.vp;
+  }
+
+  /** Moves the camera onto another viewport (a new drawing surface), showing `cam` (read before the old one went). */
+  attach(viewport: Viewport, cam: CameraState): void {
+    this.vp = viewport;
+    this.ox = 0;
+    this.oy = 0;
+    this.lastX = Number.NaN;
+    this.set(cam);
+  }
 
   get(): CameraState {
     const c = this.viewport.center;

@@ -1,5 +1,5 @@
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
-import { BoxBatch, EdgeBatch } from './batches.ts';
+import type { BoxTarget, EdgeTarget } from './draw/sink.ts';
 import { rgba, type Theme } from './palette.ts';
 
 /** How long the outline of a box that just changed (expand/collapse) takes to fade out. */
@@ -7,17 +7,25 @@ const PULSE_MS = 650;
 
 /**
  * The highlight layer above the graph: the hovered box, the selected box with its edges, and a briefly pulsing
- * outline. Tiny batches rebuilt only when one of those changes (`dirty`), or every frame while a pulse fades.
+ * outline. Tiny layers (the backend's) rebuilt only when one of those changes (`dirty`), or every frame while a
+ * pulse fades.
  */
 export class HighlightOverlay {
-  readonly edges = new EdgeBatch(64, 'highlight-edges');
-  readonly boxes = new BoxBatch(8, 'highlight-boxes');
   hover = -1;
   selected = -1;
   dirty = false;
   private selectedEdges: number[] = [];
   private pulseBox = -1;
   private pulseStart = 0;
+
+  constructor(private boxes: BoxTarget, private edges: EdgeTarget) {}
+
+  /** Draws into another backend's layers from now on (the state stays). */
+  attach(boxes: BoxTarget, edges: EdgeTarget): void {
+    this.boxes = boxes;
+    this.edges = edges;
+    this.dirty = true;
+  }
 
   /** Forgets everything (a new layout: box ids no longer mean the same boxes). */
   reset(): void {

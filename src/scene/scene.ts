@@ -1,30 +1,31 @@
 // pixi.js compiles uniform/UBO sync functions with `new Function` unless this is loaded; the page's CSP forbids eval.
 import 'pixi.js/unsafe-eval';
-import { Application, Container, Ticker, type WebGLRenderer } from 'pixi.js';
-import { Viewport } from 'pixi-viewport';
+import type { Application } from 'pixi.js';
+import type { Viewport } from 'pixi-viewport';
 import { Culler } from '../culling/culler.ts';
 import { Tier, TIER_OPLABELS_MAX } from '../culling/lod.ts';
 import type { Rect } from '../culling/spatial.ts';
 import type { ViewLayout } from '../layout/types.ts';
-import { BoxBatch, EdgeBatch } from './batches.ts';
+import type { BackendKind } from './backend.ts';
 import { Camera, type CameraState } from './camera.ts';
+import { watchContextLoss } from './context-loss.ts';
 import { edgeCapacityHint, emitView, type SceneSource } from './draw/emit.ts';
 import type { DiffPaint } from './draw/diff-paint.ts';
 import { packHeat, type PackedHeat, type SceneHeat } from './draw/heat.ts';
-import { PixiSink } from './draw/pixi-sink.ts';
-import { EDGE_ARROW_MAX } from './draw/sink.ts';
 import { PointerInput } from './input.ts';
 import { Minimap } from './minimap.ts';
 import { HighlightOverlay } from './overlay.ts';
 import type { Theme } from './palette.ts';
 import { RenderLoop } from './render-loop.ts';
-import { TextBatch } from './text.ts';
+import { createSurface, destroySurfaceApp, type Surface } from './surface.ts';
 import { VisibleCounter, type VisibleCounts } from './visible-count.ts';
 
 export interface SceneEvents {
   click?(box: number, event: PointerEvent): void;
   dblclick?(box: number, event: MouseEvent): void;
   hover?(box: number, event: PointerEvent | null): void;
+  /** The drawing backend changed (a lost WebGL context was replaced by Canvas2D). */
+  backendChanged?(kind: BackendKind): void;
 }
 
 export interface FrameStats {
@@ -48,20 +49,20 @@ export interface ExportView {
   height: number;
 }
 
-const DRAW_FUNCTIONS = ['drawElements', 'drawArrays', 'drawElementsInstanced', 'drawArraysInstanced'] as const;
+export interface SceneOptions {
+  /** Backends to try, in order (default: WebGL, then Canvas2D). */
+  backends?: readonly BackendKind[];
+}
 
 /**
- * The pixi side of the viewer: a viewport (render group) holding four batched layers (frames and collapsed
- * groups, edges, operator boxes, labels) plus a highlight overlay. Pan and zoom only change the viewport
- * transform and two uniforms; draw data is re-emitted (`emitView`) when the culler reports a new visible set or
- * tier. The camera, the render loop, pointer input and the overlay each live in their own module.
+ * The viewer's canvas: a viewport (camera) over the model's layers, drawn by a backend (WebGL batches, or
+ * Canvas2D draw lists when WebGL is missing or its context is lost for good). Pan and zoom only change the
+ * viewport transform; draw data is re-emitted (`emitView`) when the culler reports a new visible set or tier.
+ * The camera, the render loop, pointer input, the overlay and the backends each live in their own module.
  */
 export class Scene {
-  readonly app: Application;
-  readonly viewport: Viewport;
   readonly camera: Camera;
   readonly minimap: Minimap;
-  readonly glRenderer: string;
   events: SceneEvents = {};
 
   layout: ViewLayout | null = null;
@@ -70,69 +71,31 @@ export class Scene {
   theme: Theme;
   stats: FrameStats = { drawCalls: 0, renderMs: 0, rebuildMs: 0, frames: 0, rebuilds: 0 };
 
+  private surface: Surface;
   private heat: PackedHeat | null = null;
   private diff: DiffPaint | null = null;
   private readonly host: HTMLElement;
-  private readonly world = new Container({ label: 'world' });
-  private readonly frames = new BoxBatch(256, 'frames');
-  private readonly edges = new EdgeBatch(1024, 'edges');
-  private readonly nodes = new BoxBatch(1024, 'nodes');
-  private readonly labels = new TextBatch();
-  private readonly sink = new PixiSink(this.frames, this.nodes, this.edges, this.labels);
-  private readonly overlay = new HighlightOverlay();
+  private readonly overlay: HighlightOverlay;
   private readonly loop: RenderLoop;
-  private readonly input: PointerInput;
+  private input: PointerInput;
   private readonly counter = new VisibleCounter();
   private readonly resizeObserver: ResizeObserver;
-  private drawCounter = 0;
+  /** The WebGL context is lost and not (yet) restored: frames are skipped. */
+  private contextLost = false;
+  private stopWatchingContext: () => void = () => {};
 
-  static async create(host: HTMLElement, theme: Theme): Promise<Scene> {
-    const app = new Application();
-    const rect = host.getBoundingClientRect();
-    await app.init({
-      preference: 'webgl',
-      width: Math.max(1, Math.floor(rect.width)),
-      height: Math.max(1, Math.floor(rect.height)),
-      antialias: false,
-      autoDensity: true,
-      resolution: Math.min(2, window.devicePixelRatio || 1),
-      background: theme.background,
-      autoStart: false,
-      sharedTicker: false,
-      powerPreference: 'high-performance',
-      hello: false,
-    });
+  static async create(host: HTMLElement, theme: Theme, options: SceneOptions = {}): Promise<Scene> {
+    const surface = await createSurface(host, theme, options.backends ?? ['webgl', 'canvas']);
     performance.mark('strata:app-init');
-    return new Scene(host, app, theme);
+    return new Scene(host, surface, theme);
   }
 
-  private constructor(host: HTMLElement, app: Application, theme: Theme) {
+  private constructor(host: HTMLElement, surface: Surface, theme: Theme) {
     this.host = host;
-    this.app = app;
+    this.surface = surface;
     this.theme = theme;
-    app.canvas.classList.add('graph-canvas');
-    host.appendChild(app.canvas);
-    this.glRenderer = this.countDrawCalls(app.renderer as WebGLRenderer);
-
-    this.viewport = new Viewport({
-      screenWidth: app.screen.width,
-      screenHeight: app.screen.height,
-      worldWidth: 1000,
-      worldHeight: 1000,
-      events: app.renderer.events,
-      ticker: Ticker.shared,
-      passiveWheel: false,
-      disableOnContextMenu: true,
-    });
-    this.viewport.isRenderGroup = true;
-    this.viewport.drag({ clampWheel: false }).pinch().wheel({ smooth: false, percent: 0.12 }).decelerate({ friction: 0.9 });
-    app.stage.addChild(this.viewport);
-    this.world.eventMode = 'none';
-    this.world.interactiveChildren = false;
-    this.world.addChild(this.frames.mesh, this.edges.mesh, this.nodes.mesh, this.labels.mesh, this.overlay.edges.mesh, this.overlay.boxes.mesh);
-    this.viewport.addChild(this.world);
-
-    this.camera = new Camera(this.viewport, () => this.markDirty());
+    this.overlay = new HighlightOverlay(surface.backend.overlayBoxes, surface.backend.overlayEdges);
+    this.camera = new Camera(surface.viewport, () => this.markDirty());
     this.loop = new RenderLoop({
       moved: () => this.camera.moved(),
       busy: () => !!this.viewport.plugins.get('animate') || this.input.pressing,
@@ -145,14 +108,55 @@ export class Scene {
       this.viewport.moveCenter(x - this.camera.ox, y - this.camera.oy);
       this.markDirty();
     };
-
-    for (const type of ['pointerdown', 'pointermove', 'wheel'] as const) {
-      app.canvas.addEventListener(type, () => this.loop.wake(), { passive: true });
-    }
-    this.prime();
+    this.input = this.mountCanvas();
+    this.surface.backend.prime();
+    this.loop.markDirty();
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(host);
-    this.input = new PointerInput(app.canvas, {
+  }
+
+  /** The pixi application of the current surface (its canvas is what PNG export reads). */
+  get app(): Application {
+    return this.surface.app;
+  }
+
+  get viewport(): Viewport {
+    return this.surface.viewport;
+  }
+
+  get backendKind(): BackendKind {
+    return this.surface.backend.kind;
+  }
+
+  /** The renderer's name for state(): the GPU renderer, or 'Canvas2D'. */
+  get glRenderer(): string {
+    return this.surface.backend.rendererName;
+  }
+
+  /** Puts the current surface's canvas on the page and wires input and context-loss handling to it. */
+  private mountCanvas(): PointerInput {
+    const canvas = this.surface.app.canvas;
+    canvas.classList.add('graph-canvas');
+    this.host.insertBefore(canvas, this.minimap.canvas);
+    for (const type of ['pointerdown', 'pointermove', 'wheel'] as const) {
+      canvas.addEventListener(type, () => this.loop.wake(), { passive: true });
+    }
+    if (this.surface.backend.kind === 'webgl') {
+      this.stopWatchingContext = watchContextLoss(canvas, {
+        lost: () => {
+          this.contextLost = true;
+        },
+        restored: () => {
+          this.contextLost = false;
+          this.redrawAll();
+        },
+        giveUp: () => void this.switchBackend('canvas'),
+      });
+    } else {
+      // A 2D canvas can lose its backing store too (memory pressure); the browser restores it blank.
+      canvas.addEventListener('contextrestored', () => this.redrawAll());
+    }
+    return new PointerInput(canvas, {
       hitTest: (x, y) => this.hitTestClient(x, y),
       pressed: () => this.viewport.plugins.remove('animate'),
       click: (box, e) => this.events.click?.(box, e),
@@ -161,50 +165,35 @@ export class Scene {
     });
   }
 
-  /** Counts every draw the renderer issues (they all go through these entry points); returns the GL renderer name. */
-  private countDrawCalls(renderer: WebGLRenderer): string {
-    const gl = renderer.gl;
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-    const glAny = gl as unknown as Record<string, (...args: unknown[]) => void>;
-    for (const fn of DRAW_FUNCTIONS) {
-      const original = glAny[fn];
-      if (typeof original !== 'function') continue;
-      glAny[fn] = (...args: unknown[]) => {
-        this.drawCounter++;
-        original.apply(gl, args);
-      };
-    }
-    return name;
+  /**
+   * Replaces the drawing surface (a WebGL context that did not come back gives way to Canvas2D), keeping the
+   * camera, the model, the selection and the theme.
+   */
+  private async switchBackend(kind: BackendKind): Promise<void> {
+    const cam = this.getCamera();
+    this.stopWatchingContext();
+    // The old surface stays in place (not drawn) until the new one exists: state() and input keep working meanwhile.
+    const next = await createSurface(this.host, this.theme, [kind]);
+    const old = this.surface;
+    this.surface = next;
+    old.backend.destroy();
+    destroySurfaceApp(old.app);
+    this.contextLost = false;
+    this.overlay.attach(this.surface.backend.overlayBoxes, this.surface.backend.overlayEdges);
+    this.camera.attach(this.surface.viewport, cam);
+    this.input = this.mountCanvas();
+    this.surface.backend.prime();
+    if (this.culler) this.camera.setBounds(this.culler.index.bounds, this.culler.nodeHeight);
+    this.setCamera(cam);
+    this.redrawAll();
+    this.events.backendChanged?.(kind);
   }
 
-  /**
-   * Draws one off-screen item of every batch once, so shader compilation and the glyph-atlas upload (slow on
-   * SwiftShader: up to a second or more) happen at startup, while the workers decode, not on the first zoom.
-   */
-  private prime(): void {
-    const far = -1e7;
-    const boxes = [this.frames, this.nodes, this.overlay.boxes];
-    const edges = [this.edges, this.overlay.edges];
-    for (const b of boxes) {
-      b.begin();
-      b.push(far, far, 1, 1, 0xff000000, 0xff000000, 0, 1);
-      b.commit();
-    }
-    for (const e of edges) {
-      e.begin();
-      e.segment(far, far, far + 1, far, 0xff000000, 1);
-      e.commit();
-    }
-    this.labels.begin();
-    this.labels.add('Strata', far, far, 10, 0xff000000, 0, 0);
-    this.labels.commit();
-    this.app.render();
-    for (const b of [...boxes, ...edges, this.labels]) {
-      b.begin();
-      b.commit();
-    }
-    this.loop.markDirty();
+  /** Every layer is rebuilt on the next frame (new GPU resources, a new backend, a new theme). */
+  private redrawAll(): void {
+    this.culler?.invalidate();
+    this.overlay.dirty = true;
+    this.markDirty();
   }
 
   // ---------------------------------------------------------------- model
@@ -227,14 +216,12 @@ export class Scene {
       this.minimap.setMarks(null);
     }
     this.source = source;
-    this.labels.begin();
-    this.labels.commit();
     if (this.overlay.hover >= 0) this.events.hover?.(-1, null);
     this.overlay.reset();
     if (!layout || !source) {
       this.culler = null;
-      this.sink.begin(0, 0);
-      this.sink.commit();
+      this.surface.backend.sink.begin(0, 0);
+      this.surface.backend.sink.commit();
       this.minimap.setLayout(null, { minX: 0, minY: 0, maxX: 1, maxY: 1 });
       this.markDirty();
       return;
@@ -260,9 +247,7 @@ export class Scene {
     this.theme = theme;
     this.app.renderer.background.color = theme.background;
     this.minimap.setTheme(theme);
-    this.culler?.invalidate();
-    this.overlay.dirty = true;
-    this.markDirty();
+    this.redrawAll();
   }
 
   /** Colour by a metric (null: by op category). Colours are packed here once; frames only read them. */
@@ -412,13 +397,15 @@ export class Scene {
 
   /** One frame: re-emit draw data if the visible set changed, then render. True while the overlay animates. */
   private draw(): boolean {
-    const vp = this.viewport;
     const culler = this.culler;
     const overlay = this.overlay;
+    // A lost WebGL context draws nothing until it is restored or replaced.
+    if (this.contextLost) return false;
     // Keep drawing while a pulse fades.
     if (overlay.animating) overlay.dirty = true;
+    const scale = this.viewport.scale.x;
     if (culler && this.layout) {
-      if (culler.update(this.viewRect(), vp.scale.x)) {
+      if (culler.update(this.viewRect(), scale)) {
         const t0 = performance.now();
         this.camera.reorigin();
         this.rebuild();
@@ -427,20 +414,12 @@ export class Scene {
         this.stats.rebuilds++;
       }
       if (overlay.dirty) overlay.rebuild(this.layout, culler.nodeHeight, this.theme, this.camera.ox, this.camera.oy);
-      const px = 1 / vp.scale.x;
-      const tier = culler.visible.tier;
-      this.frames.setView(px, false, 0);
-      this.nodes.setView(px, tier === Tier.Dots, tier === Tier.Dots ? 1.5 : 0);
-      this.edges.setView(px, culler.nodeHeight * EDGE_ARROW_MAX);
-      overlay.boxes.setView(px, false, 3);
-      overlay.edges.setView(px, culler.nodeHeight * 0.5);
     } else if (overlay.dirty) {
       overlay.rebuild(null, 10, this.theme, 0, 0);
     }
     const t0 = performance.now();
-    this.drawCounter = 0;
-    this.app.render();
-    this.stats.drawCalls = this.drawCounter;
+    const view = culler && this.layout ? { scale, tier: culler.visible.tier, nodeHeight: culler.nodeHeight } : null;
+    this.stats.drawCalls = this.surface.backend.render(view);
     this.stats.renderMs = performance.now() - t0;
     this.stats.frames++;
     this.counter.frameDrawn();
@@ -449,19 +428,20 @@ export class Scene {
     return overlay.animating;
   }
 
-  /** Re-emits the draw data of the visible set into the batches. */
+  /** Re-emits the draw data of the visible set into the backend's layers. */
   private rebuild(): void {
     const L = this.layout;
     const source = this.source;
     const culler = this.culler;
     if (!L || !source || !culler) return;
     const v = culler.visible;
-    this.sink.begin(v.boxCount, edgeCapacityHint(v.tier, v.edgeCount));
+    const sink = this.surface.backend.sink;
+    sink.begin(v.boxCount, edgeCapacityHint(v.tier, v.edgeCount));
     emitView({
       layout: L, source, boxes: v.boxes, boxCount: v.boxCount, edges: v.edges, edgeCount: v.edgeCount, tier: v.tier,
       scale: v.scale, nodeHeight: culler.nodeHeight, theme: this.theme, heat: this.heat, diff: this.diff, originX: this.camera.ox, originY: this.camera.oy,
-    }, this.sink);
-    this.sink.commit();
+    }, sink);
+    sink.commit();
   }
 
   /** The camera the opening view chose, while nobody has moved it: a resize then re-applies the opening view. */
@@ -492,8 +472,10 @@ export class Scene {
 
   destroy(): void {
     this.loop.stop();
+    this.stopWatchingContext();
     this.resizeObserver.disconnect();
     this.minimap.destroy();
-    this.app.destroy(true, { children: true });
+    this.surface.backend.destroy();
+    destroySurfaceApp(this.surface.app);
   }
 }

@@ -9,6 +9,7 @@ import { run as runCheckpoints } from './checkpoints.js';
 import { run as runReadableView } from './readable-view.js';
 import { run as runReadableNodes } from './readable-nodes.js';
 import { run as runCompare } from './compare.js';
+import { run as runRenderers } from './renderers.js';
 
 const DIST = resolve(repoRoot, 'dist');
 const OUT = resolve(repoRoot, 'test-results/e2e');
@@ -467,6 +468,7 @@ try {
   await runReadableView({ test, assert, page, browser, serve, collect, track });
   await runReadableNodes({ test, assert, page, browser, serve, collect, track });
   await runCompare({ test, assert, page, browser, serve, collect, track });
+  await runRenderers({ test, assert, browser, serve, collect });
 
   await test('dropping a file on the page opens it', async () => {
     await page.evaluate(() => window.strata.collapseAll());

@@ -35,3 +35,20 @@ export const enum BoxLayer {
 
 /** Longest arrowhead, as a fraction of the typical node height (arrows on short segments stay inside them). */
 export const EDGE_ARROW_MAX = 0.4;
+
+/** A layer of rounded boxes that is refilled as a whole (a WebGL box batch, a Canvas2D box list). */
+export interface BoxTarget {
+  begin(expected?: number): void;
+  /** Colours are packed RGBA; radius in layout units, stroke width in screen pixels. */
+  push(x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void;
+  commit(): void;
+}
+
+/** A layer of edge segments and arrowheads that is refilled as a whole. */
+export interface EdgeTarget {
+  begin(expected?: number): void;
+  segment(x0: number, y0: number, x1: number, y1: number, color: number, halfWidthPx: number): void;
+  /** An arrowhead pointing from (x0, y0) to its tip at (x1, y1), `lengthPx` long on screen. */
+  arrow(x0: number, y0: number, x1: number, y1: number, color: number, lengthPx: number): void;
+  commit(): void;
+}

@@ -1,0 +1,98 @@
+import { Application, Ticker } from 'pixi.js';
+import { Viewport } from 'pixi-viewport';
+import type { BackendKind, SceneBackend } from './backend.ts';
+import { CanvasBackend } from './canvas-backend.ts';
+import type { Theme } from './palette.ts';
+import { WebGLBackend } from './webgl-backend.ts';
+
+/** What the user sees when neither WebGL nor a 2D canvas can be used; no stack trace, only what to do. */
+export const NO_RENDERER_MESSAGE =
+  'Strata cannot draw in this browser: it offers neither WebGL nor a 2D canvas. ' +
+  'Allow canvas drawing for this page (a privacy setting or add-on may block it), turn on hardware acceleration, ' +
+  'or open Strata in a current Firefox, Chrome, Edge or Safari.';
+
+/** No drawing backend could start. Its message is meant for the user as it stands. */
+export class RendererUnavailableError extends Error {
+  constructor(readonly causes: string[]) {
+    super(NO_RENDERER_MESSAGE);
+    this.name = 'RendererUnavailableError';
+  }
+}
+
+/** One drawing surface: the pixi application (canvas, renderer, pointer events), the camera's viewport, the backend. */
+export interface Surface {
+  app: Application;
+  viewport: Viewport;
+  backend: SceneBackend;
+}
+
+/**
+ * Starts a surface on the first backend that works, in order (WebGL first: it is much faster). Throws
+ * RendererUnavailableError when none does.
+ */
+export async function createSurface(host: HTMLElement, theme: Theme, order: readonly BackendKind[]): Promise<Surface> {
+  const causes: string[] = [];
+  for (const kind of order) {
+    let app: Application | null = null;
+    try {
+      app = await startApplication(host, theme, kind);
+      const viewport = createViewport(app);
+      const backend = kind === 'webgl' ? new WebGLBackend(app, viewport) : new CanvasBackend(app, viewport);
+      return { app, viewport, backend };
+    } catch (err) {
+      causes.push(`${kind}: ${err instanceof Error ? err.message : String(err)}`);
+      destroySurfaceApp(app);
+    }
+  }
+  throw new RendererUnavailableError(causes);
+}
+
+async function startApplication(host: HTMLElement, theme: Theme, kind: BackendKind): Promise<Application> {
+  const app = new Application();
+  const rect = host.getBoundingClientRect();
+  await app.init({
+    // One kind only: pixi would otherwise fall through to WebGPU, which the batches' GLSL shaders do not target.
+    preference: [kind],
+    width: Math.max(1, Math.floor(rect.width)),
+    height: Math.max(1, Math.floor(rect.height)),
+    antialias: false,
+    autoDensity: true,
+    resolution: Math.min(2, window.devicePixelRatio || 1),
+    background: theme.background,
+    autoStart: false,
+    sharedTicker: false,
+    powerPreference: 'high-performance',
+    hello: false,
+  });
+  return app;
+}
+
+/** The camera: pixi-viewport supplies drag, pinch, wheel zoom and inertia for either renderer. */
+function createViewport(app: Application): Viewport {
+  const viewport = new Viewport({
+    screenWidth: app.screen.width,
+    screenHeight: app.screen.height,
+    worldWidth: 1000,
+    worldHeight: 1000,
+    events: app.renderer.events,
+    ticker: Ticker.shared,
+    passiveWheel: false,
+    disableOnContextMenu: true,
+  });
+  viewport.isRenderGroup = true;
+  viewport.drag({ clampWheel: false }).pinch().wheel({ smooth: false, percent: 0.12 }).decelerate({ friction: 0.9 });
+  app.stage.addChild(viewport);
+  return viewport;
+}
+
+/** Tears an application down, tolerating one whose context is already lost or that never finished starting. */
+export function destroySurfaceApp(app: Application | null): void {
+  if (!app) return;
+  const canvas = (app.renderer as { canvas?: HTMLCanvasElement } | undefined)?.canvas;
+  try {
+    app.destroy(true, { children: true });
+  } catch {
+    // A lost context can fail on the way out; the canvas is removed below either way.
+  }
+  canvas?.remove();
+}
