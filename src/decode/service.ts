@@ -1,3 +1,4 @@
+import { copyColumns } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
 import type { AnalysisResult, BoxRows, DecodeApi, ModelInput, TensorPreview } from './api.ts';
@@ -130,23 +131,4 @@ export class DecodeService implements DecodeApi {
     if (!this.model) throw new Error('no model is open');
     return this.model;
   }
-}
-
-/** The typed-array fields of a plain object (one level deep): an IR's columns, or a metrics result's arrays. */
-function typedArrayFields(obj: object): [string, ArrayBufferView][] {
-  return Object.entries(obj).filter((e): e is [string, ArrayBufferView] => ArrayBuffer.isView(e[1]));
-}
-
-/** A copy of the IR whose typed-array columns are fresh buffers, so the originals can be transferred away. */
-function copyColumns(ir: GraphIR): GraphIR {
-  const copy: Record<string, unknown> = { ...ir };
-  for (const [k, v] of typedArrayFields(ir)) copy[k] = (v as Uint8Array).slice();
-  return copy as unknown as GraphIR;
-}
-
-/** The distinct buffers behind an object's typed-array fields: what a worker reply can transfer. */
-export function typedArrayBuffers(obj: object): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  for (const [, v] of typedArrayFields(obj)) if (v.buffer instanceof ArrayBuffer && !out.includes(v.buffer)) out.push(v.buffer);
-  return out;
 }

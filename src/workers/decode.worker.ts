@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { GraphIR } from '../graph/ir.ts';
 import type { DecodeApi, ModelInput } from '../decode/api.ts';
-import { DecodeService, typedArrayBuffers } from '../decode/service.ts';
+import { DecodeService } from '../decode/service.ts';
 import type { DiffApi } from '../diff/api.ts';
 import { diffModels } from '../diff/diff.ts';
 import { columnBuffers } from '../graph/column-buffers.ts';
@@ -44,11 +44,11 @@ const api: DecodeApi & DiffApi = {
   tensorPreview: (value) => service.tensorPreview(value),
   async boxRows(fold) {
     const r = await service.boxRows(fold);
-    return Comlink.transfer(r, typedArrayBuffers(r));
+    return Comlink.transfer(r, columnBuffers(r));
   },
   async analyze(dims) {
     const r = await service.analyze(dims);
-    return Comlink.transfer(r, typedArrayBuffers(r.metrics));
+    return Comlink.transfer(r, columnBuffers(r.metrics));
   },
 };
 
