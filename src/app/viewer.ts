@@ -1,11 +1,12 @@
 import { THEMES, type ThemeName } from '../scene/palette.ts';
 import { Scene } from '../scene/scene.ts';
-import { buildSvg } from '../scene/svg-export.ts';
 import { download, el } from '../ui/dom.ts';
 import { createFilePicker, installDropTarget } from '../ui/files.ts';
 import { formatCount } from '../ui/format.ts';
 import { installKeyboard } from '../ui/keyboard.ts';
-import { EmptyState, ErrorPanel, LoadingPanel, Tooltip } from '../ui/panels.ts';
+import { EmptyState, ErrorPanel, LoadingPanel, Notice, Tooltip, loadingDetail } from '../ui/panels.ts';
+import { MinimapToggle } from '../ui/minimap-toggle.ts';
+import { formatSize } from '../decode/explain-error.ts';
 import { ProfileControls } from '../ui/profile-controls.ts';
 import { PropertiesPanel } from '../ui/properties.ts';
 import { SearchBox } from '../ui/search.ts';
@@ -13,9 +14,14 @@ import { StatusBar, Toolbar } from '../ui/toolbar.ts';
 import type { ModelInput } from '../decode/api.ts';
 import { Automation } from './automation.ts';
 import { Controller, errorMessage } from './controller.ts';
+import { exportSvgText, exportWholePng } from './export.ts';
 import { installCanvasInteraction } from './interaction.ts';
 import type { EarlyLoad, WorkerPool } from './load.ts';
 import { Profiling } from './profiling.ts';
+
+/** A held + / - key: each auto-repeat zooms this much, animated over about one repeat interval. */
+const HELD_ZOOM_STEP = 1.08;
+const HELD_ZOOM_MS = 90;
 
 function initialTheme(): ThemeName {
   try {
@@ -70,16 +76,21 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     toggleTheme: () => setTheme(themeName === 'light' ? 'dark' : 'light'),
     exportPng: () => exportPng(),
     exportSvg: () => exportSvg(),
+    toggleSidePanel: () => workspace.classList.toggle('side-open'),
   });
   const statusBar = new StatusBar();
   const loading = new LoadingPanel(() => void controller?.cancel());
   const errorPanel = new ErrorPanel(() => picker.pick(), () => {
     errorPanel.hide();
+    controller?.dismissError();
     empty.visible = !controller?.model;
   });
   const empty = new EmptyState(() => picker.pick());
   const tooltip = new Tooltip();
-  graphHost.append(empty.element, loading.element, errorPanel.element, tooltip.element);
+  const minimapToggle = new MinimapToggle(graphHost);
+  const notice = new Notice();
+  graphHost.append(empty.element, loading.element, errorPanel.element, tooltip.element, minimapToggle.element, notice.element);
+  const workspace = el('main', { class: 'workspace' });
 
   function report(err: unknown): void {
     statusBar.set(`Error: ${errorMessage(err)}`, '');
@@ -92,7 +103,8 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     performance.mark('strata:scene-end');
   } catch (err) {
     const message = `WebGL is not available: ${errorMessage(err)}`;
-    root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost), statusBar.element);
+    workspace.append(graphHost);
+    root.append(toolbar.element, workspace, statusBar.element);
     errorPanel.show(message);
     automation.fail(message);
     return;
@@ -119,6 +131,8 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     loadFile: (file) => void loadProfileBlob(file, file.name).catch(report),
     onVisible: (visible) => {
       properties.element.hidden = visible;
+      // Narrow windows fold the side panel away: asking for the profile unfolds it.
+      if (visible) workspace.classList.add('side-open');
     },
     onSelect: (sel) => {
       if (sel.kind === 'op') {
@@ -133,13 +147,15 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       }).catch(report);
     },
     onDims: (dims) => void prof.analyze(dims),
+    setGroupScale: (scale) => prof.setGroupScale(scale),
     report,
   });
   graphHost.append(profileControls.legend.element);
   for (const control of profileControls.toolbarControls) toolbar.addModelControl(control);
   prof.onChange(() => profileControls.sync());
 
-  root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost, properties.element, profileControls.side.element), statusBar.element);
+  workspace.append(graphHost, properties.element, profileControls.side.element);
+  root.append(toolbar.element, workspace, statusBar.element);
   installDropTarget(graphHost, openInput);
 
   function setTheme(name: ThemeName): void {
@@ -156,6 +172,12 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   }
 
   function exportPng(): void {
+    if (toolbar.exportWhole && ctl.model) {
+      exportWholePng({ scene, source: ctl.model, theme: THEMES[themeName] })
+        .then((blob) => download(blob, `${baseName()}.png`))
+        .catch((err: unknown) => notice.show(errorMessage(err)));
+      return;
+    }
     scene.renderNow();
     scene.app.canvas.toBlob((blob) => {
       if (blob) download(blob, `${baseName()}.png`);
@@ -163,11 +185,10 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   }
 
   function exportSvg(): void {
-    const view = scene.exportView();
     const model = ctl.model;
-    if (!view || !model || !ctl.layout) return;
-    const svg = buildSvg({ ...view, layout: ctl.layout, source: model, theme: THEMES[themeName] });
-    download(new Blob([svg], { type: 'image/svg+xml' }), `${baseName()}.svg`);
+    if (!model) return;
+    const svg = exportSvgText({ scene, source: model, theme: THEMES[themeName] }, toolbar.exportWhole);
+    if (svg) download(new Blob([svg], { type: 'image/svg+xml' }), `${baseName()}.svg`);
   }
 
   function baseName(): string {
@@ -179,10 +200,11 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   let shownNode = -2;
   function syncPanels(): void {
     const st = ctl.status;
-    if (st === 'loading') loading.show(ctl.progress.stage, ctl.progress.fraction);
+    if (st === 'loading') loading.show(ctl.progress.stage, ctl.progress.fraction, loadingDetail(ctl.progress.fraction, ctl.progress.bytes, formatSize));
     else loading.hide();
-    if (st === 'error') errorPanel.show(ctl.error ?? 'unknown error');
+    if (st === 'error') errorPanel.show(ctl.error ?? 'unknown error', ctl.errorDetail);
     else errorPanel.hide();
+    minimapToggle.element.hidden = !ctl.layout;
     empty.visible = st === 'idle';
     toolbar.setModelOpen(st === 'ready');
     toolbar.setBusy(ctl.busy);
@@ -209,15 +231,27 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       if (ctl.selectedNode >= 0) ctl.clearSelection();
       if (ctl.status === 'error') errorPanel.hide();
     },
-    zoomIn: () => scene.zoomBy(1.5, 150),
-    zoomOut: () => scene.zoomBy(1 / 1.5, 150),
+    // A press zooms 1.5× (composing with presses still animating); a held key repeats in small smooth steps.
+    zoomIn: (repeat) => {
+      tooltip.hide();
+      scene.zoomBy(repeat ? HELD_ZOOM_STEP : 1.5, repeat ? HELD_ZOOM_MS : 150);
+    },
+    zoomOut: (repeat) => {
+      tooltip.hide();
+      scene.zoomBy(repeat ? 1 / HELD_ZOOM_STEP : 1 / 1.5, repeat ? HELD_ZOOM_MS : 150);
+    },
+    toggleMinimap: () => minimapToggle.toggle(),
   });
 
   // ---- status bar, a few times a second (not per frame) and on every state change
   const refreshStatus = () => {
     const s = ctl.state(true);
-    if (s.status !== 'ready') {
-      statusBar.set(s.status === 'loading' ? ctl.progress.stage : s.status === 'error' ? 'Error' : 'No model open', s.renderer);
+    statusBar.element.title = s.renderer ? `Renderer: ${s.renderer}` : '';
+    if (s.status !== 'ready' && s.status !== 'moving') {
+      // Words about the model, never the GL renderer string alone.
+      const left = s.status === 'loading' ? ctl.progress.stage : s.status === 'error' ? `Could not open: ${s.error ?? 'unknown error'}` : 'No model open';
+      const kept = s.status === 'error' && ctl.model ? `${ctl.model.fileName} is still open` : '';
+      statusBar.set(left, kept);
       return;
     }
     statusBar.set(

@@ -3,8 +3,10 @@ import type { NodeMetrics } from '../graph/metrics.ts';
 import type { AnalysisResult, DecodeApi, ModelInput, TensorPreview } from './api.ts';
 import type { NodeDetails, OpenModel } from './decoder.ts';
 import { CancelledError, DecodeError, describeError } from './errors.ts';
+import { explainFailure } from './explain-error.ts';
 import type { ByteSource } from './io/byte-source.ts';
 import { openInput } from './io/open-source.ts';
+import { ProgressSource } from './io/progress-source.ts';
 import { openModelFile } from './registry.ts';
 import { tensorPreview } from './tensor-preview.ts';
 
@@ -27,7 +29,7 @@ export class DecodeService implements DecodeApi {
 
   async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
     const generation = ++this.generation;
-    this.model = null;
+    // The open model stays until another one replaces it: a failed open leaves the previous model usable.
     const checkCancelled = () => {
       if (generation !== this.generation) throw new CancelledError();
     };
@@ -35,7 +37,9 @@ export class DecodeService implements DecodeApi {
     try {
       source = await openInput(input);
       checkCancelled();
-      const { model } = await openModelFile(source, { onProgress: progress, checkCancelled });
+      const counted = withProgress(source, progress);
+      const { model } = await openModelFile(counted.source, { onProgress: counted.onProgress, checkCancelled });
+      counted.stop();
       checkCancelled();
       // The returned IR's typed arrays are transferred to the main thread (detached here), so hand over a copy: the
       // open model's own closures (details, attributes) keep reading the original columns. The string table is
@@ -45,7 +49,7 @@ export class DecodeService implements DecodeApi {
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       const name = source?.name ?? (input.kind === 'blob' ? input.name : input.url);
-      throw new Error(describeError(err, err instanceof DecodeError && err.file ? '' : name));
+      throw new Error(await userFacingFailure(describeError(err, err instanceof DecodeError && err.file ? '' : name), source));
     }
   }
 
@@ -77,6 +81,37 @@ export class DecodeService implements DecodeApi {
     if (!this.model) throw new Error('no model is open');
     return this.model;
   }
+}
+
+/**
+ * Load progress from both the decoder's own reports and the bytes it actually read (ProgressSource), whichever is
+ * further, so every format shows bytes read and a percentage.
+ */
+function withProgress(source: ByteSource, progress?: (read: number, total: number) => void) {
+  let best = 0;
+  const onProgress = (read: number, total: number) => {
+    if (!progress || read < best) return;
+    best = read;
+    progress(read, total);
+  };
+  const counting = new ProgressSource(source, onProgress);
+  return { source: counting as ByteSource, onProgress, stop: () => counting.stop() };
+}
+
+/**
+ * The error line for a failed open: the user's words first, then (after a newline) the decoder's own message as
+ * technical detail. See explain-error.ts.
+ */
+async function userFacingFailure(message: string, source: ByteSource | null): Promise<string> {
+  if (!source) return message;
+  let head: Uint8Array = new Uint8Array(0);
+  try {
+    head = await source.read(0, Math.min(512, source.size));
+  } catch {
+    /* the explanation then goes without the file's first bytes */
+  }
+  const { summary, detail } = explainFailure(message, source.name, head, source.size);
+  return detail && detail !== summary ? `${summary}\n${detail}` : summary;
 }
 
 /** The typed-array fields of a plain object (one level deep): an IR's columns, or a metrics result's arrays. */

@@ -2,11 +2,14 @@ export interface KeyActions {
   search(): void;
   fit(): void;
   escape(): void;
-  zoomIn(): void;
-  zoomOut(): void;
+  /** `repeat`: the key is held (auto-repeat), so take a small step that blends into the next one. */
+  zoomIn(repeat: boolean): void;
+  zoomOut(repeat: boolean): void;
+  /** `m`: show or hide the minimap. */
+  toggleMinimap(): void;
 }
 
-/** Global shortcuts: / search, f fit, Esc clear, + / - zoom. Ignored while typing in a field (except Esc). */
+/** Global shortcuts: / search, f fit, Esc clear, + / - zoom, m minimap. Ignored while typing in a field (except Esc). */
 export function installKeyboard(actions: KeyActions): void {
   window.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -30,12 +33,17 @@ export function installKeyboard(actions: KeyActions): void {
       case '+':
       case '=':
         e.preventDefault();
-        actions.zoomIn();
+        actions.zoomIn(e.repeat);
         break;
       case '-':
       case '_':
         e.preventDefault();
-        actions.zoomOut();
+        actions.zoomOut(e.repeat);
+        break;
+      case 'm':
+      case 'M':
+        e.preventDefault();
+        actions.toggleMinimap();
         break;
     }
   });
