@@ -173,9 +173,11 @@ function shrinkToRoom(size: number, min: number, chars: number, room: number, ad
 function emitEdgeLabel(sink: DrawSink, text: string, spot: EdgeLabelSpot, size: number, color: number, backing: number, ox: number, oy: number): void {
   const w = text.length * size * sink.textAdvance;
   const pad = size * 0.2;
-  const x = spot.x - ox - spot.anchorX * w;
-  const y = spot.y - oy - spot.anchorY * size;
-  sink.box(BoxLayer.Nodes, x - pad, y - pad * 0.5, w + 2 * pad, size + pad, backing, 0, size * 0.2, 0);
+  // Snapped to 1/64 unit in layout space, so the backing moves exactly with the draw origin.
+  const snap = (v: number) => Math.round(v * 64) / 64;
+  const x = snap(spot.x - spot.anchorX * w - pad) - ox;
+  const y = snap(spot.y - spot.anchorY * size - pad * 0.5) - oy;
+  sink.box(BoxLayer.Nodes, x, y, snap(w + 2 * pad), snap(size + pad), backing, 0, size * 0.2, 0);
   sink.label(text, spot.x - ox, spot.y - oy, size, color, spot.anchorX, spot.anchorY);
 }
 
