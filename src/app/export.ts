@@ -90,7 +90,8 @@ export async function exportWholePng(ctx: ExportContext): Promise<Blob> {
     if (!c) throw new ExportRefused('This browser cannot draw an image this large; export SVG instead.');
     c.drawImage(img, 0, 0, width, height);
     const blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/png'));
-    if (!blob) throw new ExportRefused(`The browser could not encode a ${width} × ${height} px PNG; export SVG instead.`);
+    if (!blob)
+      throw new ExportRefused(`The browser could not encode a ${width} × ${height} px PNG; export SVG instead.`);
     return blob;
   } finally {
     URL.revokeObjectURL(url);

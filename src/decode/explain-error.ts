@@ -9,16 +9,26 @@ export interface FailureExplanation {
 }
 
 const FORMAT_BY_EXTENSION: [RegExp, string][] = [
-  [/\.onnx$/i, 'ONNX'], [/\.(tflite|lite)$/i, 'TensorFlow Lite'], [/\.pb$/i, 'TensorFlow'], [/\.mlmodel$/i, 'Core ML'],
-  [/\.(pt|pth|ptl|bin)$/i, 'PyTorch'], [/\.(h5|hdf5|keras)$/i, 'Keras'], [/\.caffemodel$/i, 'Caffe'], [/\.gguf$/i, 'GGUF'],
-  [/\.safetensors$/i, 'safetensors'], [/\.weights$/i, 'Darknet'], [/\.(pdmodel|pdiparams)$/i, 'Paddle'],
+  [/\.onnx$/i, 'ONNX'],
+  [/\.(tflite|lite)$/i, 'TensorFlow Lite'],
+  [/\.pb$/i, 'TensorFlow'],
+  [/\.mlmodel$/i, 'Core ML'],
+  [/\.(pt|pth|ptl|bin)$/i, 'PyTorch'],
+  [/\.(h5|hdf5|keras)$/i, 'Keras'],
+  [/\.caffemodel$/i, 'Caffe'],
+  [/\.gguf$/i, 'GGUF'],
+  [/\.safetensors$/i, 'safetensors'],
+  [/\.weights$/i, 'Darknet'],
+  [/\.(pdmodel|pdiparams)$/i, 'Paddle'],
 ];
 
 /** Binary containers: a text file with one of these names is not that kind of model. */
-const BINARY_ONLY = /\.(onnx|tflite|lite|mlmodel|pt|pth|ptl|h5|hdf5|keras|caffemodel|gguf|safetensors|pdmodel|pdiparams)$/i;
+const BINARY_ONLY =
+  /\.(onnx|tflite|lite|mlmodel|pt|pth|ptl|h5|hdf5|keras|caffemodel|gguf|safetensors|pdmodel|pdiparams)$/i;
 
 const TRUNCATED = /truncated: needs (\d+) bytes at offset (\d+), file has (\d+)/;
-const ENDS_EARLY = /unexpected end of file|read past the end of the file|points past the end of the file|runs past the end of the file/i;
+const ENDS_EARLY =
+  /unexpected end of file|read past the end of the file|points past the end of the file|runs past the end of the file/i;
 
 /**
  * Explains why a model did not open. `message` is the decoder's line (already naming the file), `head` the file's
@@ -32,13 +42,17 @@ export function explainFailure(message: string, fileName: string, head: Uint8Arr
   const t = TRUNCATED.exec(message);
   if (t) {
     const atLeast = Number(t[1]) + Number(t[2]);
-    return { summary: `${prefix}the file ends early (read ${formatSize(size)} of at least ${formatSize(atLeast)}): it may be incomplete`, detail };
+    return {
+      summary: `${prefix}the file ends early (read ${formatSize(size)} of at least ${formatSize(atLeast)}): it may be incomplete`,
+      detail,
+    };
   }
   if (head.length > 0 && BINARY_ONLY.test(fileName) && isText(head)) {
     const what = format ? `${article(format)} ${format} model` : 'a model';
     return { summary: `${prefix}not ${what}: the file is plain text`, detail };
   }
-  if (ENDS_EARLY.test(message)) return { summary: `${prefix}the file ends early (read ${formatSize(size)}): it may be incomplete`, detail };
+  if (ENDS_EARLY.test(message))
+    return { summary: `${prefix}the file ends early (read ${formatSize(size)}): it may be incomplete`, detail };
   return { summary: message, detail: '' };
 }
 

@@ -8,7 +8,11 @@ export class MinimapToggle {
   readonly element: HTMLButtonElement;
 
   constructor(private readonly host: HTMLElement) {
-    this.element = el('button', { class: 'minimap-toggle', attrs: { type: 'button' }, on: { click: () => this.toggle() } });
+    this.element = el('button', {
+      class: 'minimap-toggle',
+      attrs: { type: 'button' },
+      on: { click: () => this.toggle() },
+    });
     let hidden = false;
     try {
       hidden = localStorage.getItem('strata-minimap') === 'off';

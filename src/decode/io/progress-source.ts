@@ -10,7 +10,10 @@ export class ProgressSource implements ByteSource {
   private lastReported = -1;
   private active = true;
 
-  constructor(private readonly inner: ByteSource, private readonly report: (read: number, total: number) => void) {}
+  constructor(
+    private readonly inner: ByteSource,
+    private readonly report: (read: number, total: number) => void,
+  ) {}
 
   get name(): string {
     return this.inner.name;

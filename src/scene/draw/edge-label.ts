@@ -29,5 +29,7 @@ export function edgeLabelSpot(pts: ArrayLike<number>, p0: number, p1: number, ga
   }
   const mx = (pts[2 * best] + pts[2 * best + 2]) / 2;
   const my = (pts[2 * best + 1] + pts[2 * best + 3]) / 2;
-  return vertical ? { x: mx + gap, y: my, anchorX: 0, anchorY: 0.5 } : { x: mx + gap, y: my - gap, anchorX: 0, anchorY: 1 };
+  return vertical
+    ? { x: mx + gap, y: my, anchorX: 0, anchorY: 0.5 }
+    : { x: mx + gap, y: my - gap, anchorX: 0, anchorY: 1 };
 }
