@@ -42,6 +42,12 @@ export function explainFailure(message: string, fileName: string, head: Uint8Arr
   const t = TRUNCATED.exec(message);
   if (t) {
     const atLeast = Number(t[1]) + Number(t[2]);
+    // A length no real file has (a terabyte and more) is damage or another format, not a partial download.
+    if (atLeast > 2 ** 40)
+      return {
+        summary: `${prefix}the file is damaged or not ${format ? `${article(format)} ${format}` : 'a'} model (a length field points far past its end)`,
+        detail,
+      };
     return {
       summary: `${prefix}the file ends early (read ${formatSize(size)} of at least ${formatSize(atLeast)}): it may be incomplete`,
       detail,
