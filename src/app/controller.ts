@@ -5,7 +5,7 @@ import type { Scene } from '../scene/scene.ts';
 import type { ModelInput } from '../decode/api.ts';
 import { Comparison, type DiffSummary } from './comparison.ts';
 import { comparisonPaint } from './comparison-paint.ts';
-import { loadBoxContent, loadModel, type DecodeWorkerApi, type EarlyLoad, type Loaded, type WorkerPool } from './load.ts';
+import { loadBoxContent, loadModel, type BytesRead, type DecodeWorkerApi, type EarlyLoad, type Loaded, type WorkerPool } from './load.ts';
 import { ModelView, type SearchMatch } from './model.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
@@ -14,11 +14,16 @@ export interface Progress {
   stage: string;
   /** 0..1, or -1 when indeterminate. */
   fraction: number;
+  /** While the file is read: bytes read so far and the file size. */
+  bytes?: BytesRead;
 }
 
 export interface StrataState {
-  status: Status;
+  /** 'moving': a model is open and the camera is still flying to where an action sent it. */
+  status: Status | 'moving';
   error?: string;
+  /** The decoder's technical line behind `error`, when it was put in other words. */
+  errorDetail?: string;
   nodes: number;
   groups: number;
   expanded: number;
@@ -68,7 +73,9 @@ type Listener = () => void;
  */
 export class Controller {
   status: Status = 'idle';
+  /** The failure in the user's words; `errorDetail` is the decoder's technical line behind it. */
   error: string | undefined;
+  errorDetail: string | undefined;
   progress: Progress = { stage: '', fraction: 0 };
   model: ModelView | null = null;
   /** The comparison shown (model A against the open model B), or null. */
@@ -154,15 +161,11 @@ export class Controller {
     const t0 = performance.now();
     this.status = 'loading';
     this.error = undefined;
-    this.model = null;
-    this.comparison = null;
-    this.layout = null;
-    this.selectedNode = -1;
-    this.expanded.clear();
+    this.errorDetail = undefined;
+    // The open model stays on screen (under the progress panel) until the new one is ready: a failed open keeps it.
     this.timings = this.startupMs !== undefined ? { startupMs: this.startupMs } : {};
-    this.scene.setLayout(null, null);
-    const report = (stage: string, fraction: number) => {
-      if (current()) this.setProgress(stage, fraction);
+    const report = (stage: string, fraction: number, bytes?: BytesRead) => {
+      if (current()) this.setProgress(stage, fraction, bytes);
     };
     try {
       let loaded: Loaded | null;
@@ -179,11 +182,13 @@ export class Controller {
       this.setProgress('Drawing', 0.97);
       const model = new ModelView(loaded.ir, loaded.hierarchy, loaded.fileName, loaded.boxes);
       this.model = model;
+      this.selectedNode = -1;
       this.layout = loaded.layout;
       this.expanded = new Set(loaded.expanded);
       const t3 = performance.now();
       // A comparison opens on the whole model, where its colours show where the differences are.
       this.scene.setLayout(loaded.layout, model, baseline ? 'fit' : 'open');
+      this.comparison = null;
       if (baseline && loaded.diff) {
         this.comparison = new Comparison(baseline, model, loaded.diff, { diffMs: loaded.timings.diffMs ?? 0, engineMs: round(loaded.diff.timings.totalMs) });
         this.repaintComparison();
@@ -200,13 +205,19 @@ export class Controller {
       if (!current()) return;
       this.early = null;
       this.status = 'error';
-      this.error = errorMessage(err);
-      this.model = null;
-      this.comparison = null;
-      this.layout = null;
+      [this.error, this.errorDetail] = splitFailure(errorMessage(err));
       this.emit();
       await this.scene.nextFrame();
     }
+  }
+
+  /** The error panel was dismissed: back to the model that stayed open, if any. */
+  dismissError(): void {
+    if (this.status !== 'error') return;
+    this.status = this.model ? 'ready' : 'idle';
+    this.error = undefined;
+    this.errorDetail = undefined;
+    this.emit();
   }
 
   /** Aborts a load in progress: the decode worker stops at its next chunk, the layout worker is replaced. */
@@ -226,8 +237,8 @@ export class Controller {
     await this.scene.nextFrame();
   }
 
-  private setProgress(stage: string, fraction: number): void {
-    this.progress = { stage, fraction };
+  private setProgress(stage: string, fraction: number, bytes?: BytesRead): void {
+    this.progress = { stage, fraction, bytes };
     this.emit();
   }
 
@@ -395,6 +406,12 @@ export class Controller {
     return { x: rect.left + a.sx, y: rect.top + a.sy, w: b.sx - a.sx, h: b.sy - a.sy, title: model.nodeBoxTitle(node), rows };
   }
 
+  /** Whether the camera is still flying to where an action sent it (tests and headless scenes may have none). */
+  private cameraMoving(): boolean {
+    const camera = (this.scene as Partial<Scene>).camera;
+    return !!camera?.animationTarget();
+  }
+
   clearSelection(): void {
     this.selectedValue = -1;
     this.selectedNode = -1;
@@ -438,12 +455,24 @@ export class Controller {
       ...this.profileState(),
     };
     if (this.error !== undefined) s.error = this.error;
+    if (this.errorDetail !== undefined) s.errorDetail = this.errorDetail;
+    if (s.status === 'ready' && this.cameraMoving()) {
+      // A camera flight (search result, double-click, fit) is still under way: not settled until it lands.
+      s.status = 'moving';
+      s.busy = true;
+    }
     return s;
   }
 }
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+/** A worker's failure line is the user's words, then (after a newline) the technical detail. */
+export function splitFailure(message: string): [string, string | undefined] {
+  const cut = message.indexOf('\n');
+  return cut < 0 ? [message, undefined] : [message.slice(0, cut), message.slice(cut + 1)];
 }
 
 export function errorMessage(err: unknown): string {

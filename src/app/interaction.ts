@@ -36,8 +36,31 @@ export function installCanvasInteraction(scene: Scene, ctl: Controller, tooltip:
     return model.boxes.rowValue(node, row);
   };
 
-  scene.events.click = (box, e) => {
+  /**
+   * What a press on `box` is aimed at: a node under an expanded group's title band (which stays 14 px tall when
+   * zoomed out, so it may overlap the first row of nodes) counts as the group's title.
+   */
+  const aimedAt = (box: number, e: MouseEvent): number => {
+    const L = ctl.layout;
+    const model = ctl.model;
+    if (!L || !model || box < 0 || L.boxKind[box] !== BoxKind.Node) return box;
+    for (let g = model.hierarchy.nodeGroup[L.boxRef[box]]; g > 0; g = model.hierarchy.groupParent[g]) {
+      const frame = L.groupBox[g] ?? -1;
+      if (frame >= 0 && L.boxKind[frame] === BoxKind.Frame && inTitleBar(frame, e)) return frame;
+    }
+    return box;
+  };
+
+  // The hover tooltip belongs to a still pointer: zooming and panning hide it.
+  const canvas = scene.app.canvas;
+  canvas.addEventListener('wheel', () => tooltip.hide(), { passive: true });
+  canvas.addEventListener('pointermove', (e) => {
+    if (e.buttons !== 0) tooltip.hide();
+  });
+
+  scene.events.click = (target, e) => {
     clearTimeout(pendingClick);
+    const box = aimedAt(target, e);
     const L = ctl.layout;
     if (!L || box < 0) {
       ctl.clearSelection();
@@ -50,15 +73,21 @@ export function installCanvasInteraction(scene: Scene, ctl: Controller, tooltip:
       if (value >= 0) void ctl.selectConstant(node, value);
       else void ctl.selectNode(node, false);
     } else if (kind === BoxKind.Group || (L.boxRef[box] > 0 && inTitleBar(box, e))) {
-      pendingClick = window.setTimeout(() => void ctl.toggleGroup(L.boxRef[box]).catch(report), CLICK_DELAY);
+      // Read the group now: by the time the timer fires, another layout (or model) may have replaced this one.
+      const group = L.boxRef[box];
+      pendingClick = window.setTimeout(() => {
+        if (ctl.layout === L) void ctl.toggleGroup(group).catch(report);
+      }, CLICK_DELAY);
     } else {
       ctl.clearSelection();
     }
   };
 
-  scene.events.dblclick = (box) => {
+  scene.events.dblclick = (target, e) => {
     clearTimeout(pendingClick);
+    tooltip.hide();
     if (!ctl.layout) return;
+    const box = aimedAt(target, e);
     if (box < 0) scene.fit(undefined, 350);
     else scene.focusBox(box, 400);
   };

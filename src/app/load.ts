@@ -72,7 +72,13 @@ export interface Loaded {
   diff?: ModelDiff;
 }
 
-export type ProgressReport = (stage: string, fraction: number) => void;
+/** Bytes read of the file so far, while it is being read. */
+export interface BytesRead {
+  read: number;
+  total: number;
+}
+
+export type ProgressReport = (stage: string, fraction: number, bytes?: BytesRead) => void;
 
 export function inputName(input: ModelInput): string {
   if (input.kind === 'blob') return input.name;
@@ -95,7 +101,7 @@ export async function loadModel(pool: WorkerPool, input: ModelInput, report: Pro
   const ir: GraphIR = await pool.decode[compare ? 'openComparison' : 'open'](
     input,
     Comlink.proxy((read: number, total: number) => {
-      if (current()) report(`Reading ${fileName}`, total > 0 ? 0.7 * (read / total) : -1);
+      if (current()) report(`Reading ${fileName}`, total > 0 ? 0.7 * (read / total) : -1, { read, total });
     }),
   );
   if (!current()) return null;
@@ -140,14 +146,14 @@ export async function loadBoxContent(pool: WorkerPool, fold: boolean): Promise<B
 /** A load started before the viewer existed (from `?url=` in the entry chunk). */
 export class EarlyLoad {
   readonly promise: Promise<Loaded | null>;
-  progress: { stage: string; fraction: number } = { stage: '', fraction: 0 };
+  progress: { stage: string; fraction: number; bytes?: BytesRead } = { stage: '', fraction: 0 };
   cancelled = false;
   private listener: ProgressReport | null = null;
 
   constructor(pool: WorkerPool, readonly input: ModelInput) {
-    this.promise = loadModel(pool, input, (stage, fraction) => {
-      this.progress = { stage, fraction };
-      this.listener?.(stage, fraction);
+    this.promise = loadModel(pool, input, (stage, fraction, bytes) => {
+      this.progress = { stage, fraction, bytes };
+      this.listener?.(stage, fraction, bytes);
     }, () => !this.cancelled);
     // Errors are reported when the viewer adopts the load; never leave them unhandled meanwhile.
     this.promise.catch(() => {});
@@ -156,7 +162,7 @@ export class EarlyLoad {
   /** Routes progress to the viewer (and replays the latest report). */
   listen(fn: ProgressReport): void {
     this.listener = fn;
-    if (this.progress.stage) fn(this.progress.stage, this.progress.fraction);
+    if (this.progress.stage) fn(this.progress.stage, this.progress.fraction, this.progress.bytes);
   }
 }
 

@@ -4,6 +4,7 @@ import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { opCategory, type OpCategory } from '../scene/palette.ts';
 import type { SceneSource } from '../scene/draw/emit.ts';
 import { BoxContent } from './box-content.ts';
+import { SEARCH_RANKS, nodeRank, tensorRank } from './search-rank.ts';
 
 export interface SearchMatch {
   kind: 'node' | 'tensor';
@@ -164,8 +165,9 @@ export class ModelView implements SceneSource {
   }
 
   /**
-   * Case-insensitive search over node names, op types and tensor names. Exact matches first, then prefix
-   * matches, then substring matches; within a rank, model order.
+   * Case-insensitive search, ranked by what the user most likely meant: operators whose op type is the query,
+   * then nodes by name (exact, prefix, substring), then operators whose op type contains the query, then tensors
+   * (exact, prefix, substring). Within a rank, model order. `searchRank` (search-rank.ts) holds the order.
    */
   search(query: string, limit = Infinity): SearchMatch[] {
     const q = query.trim().toLowerCase();
@@ -173,37 +175,24 @@ export class ModelView implements SceneSource {
     const ir = this.ir;
     if (!this.nodeNamesLower) this.nodeNamesLower = Array.from({ length: ir.nodeCount }, (_, n) => this.nodeName(n).toLowerCase());
     if (!this.valueNamesLower) this.valueNamesLower = Array.from({ length: ir.valueCount }, (_, v) => str(ir, ir.valueName[v]).toLowerCase());
-    const ranked: [SearchMatch[], SearchMatch[], SearchMatch[]] = [[], [], []];
+    const ranked: SearchMatch[][] = Array.from({ length: SEARCH_RANKS }, () => []);
     const opLower = new Map<number, string>();
     const names = this.nodeNamesLower;
     for (let n = 0; n < ir.nodeCount; n++) {
-      const name = names[n];
-      let rank = -1;
-      let field: SearchMatch['field'] = 'name';
-      if (name === q) rank = 0;
-      else if (name.startsWith(q)) rank = 1;
-      else if (name.includes(q)) rank = 2;
-      if (rank < 0) {
-        const s = ir.nodeOp[n];
-        let op = opLower.get(s);
-        if (op === undefined) {
-          op = str(ir, s).toLowerCase();
-          opLower.set(s, op);
-        }
-        if (op === q) rank = 0;
-        else if (op.includes(q)) rank = 2;
-        field = 'op';
+      const s = ir.nodeOp[n];
+      let op = opLower.get(s);
+      if (op === undefined) {
+        op = str(ir, s).toLowerCase();
+        opLower.set(s, op);
       }
-      if (rank >= 0) ranked[rank].push({ kind: 'node', name: this.nodeName(n), op: this.nodeOp(n), node: n, field });
+      const hit = nodeRank(q, names[n], op);
+      if (hit) ranked[hit.rank].push({ kind: 'node', name: this.nodeName(n), op: this.nodeOp(n), node: n, field: hit.field });
     }
     const vnames = this.valueNamesLower;
     for (let v = 0; v < ir.valueCount; v++) {
       const name = vnames[v];
       if (!name) continue;
-      let rank = -1;
-      if (name === q) rank = 0;
-      else if (name.startsWith(q)) rank = 1;
-      else if (name.includes(q)) rank = 2;
+      const rank = tensorRank(q, name);
       if (rank < 0) continue;
       const node = this.nodeOfValue(v);
       if (node < 0) continue;
@@ -211,7 +200,7 @@ export class ModelView implements SceneSource {
       if (names[node] === name) continue;
       ranked[rank].push({ kind: 'tensor', name: str(ir, ir.valueName[v]), op: this.nodeOp(node), node, value: v, field: 'tensor' });
     }
-    const out = ranked[0].concat(ranked[1], ranked[2]);
+    const out = ranked.flat();
     return out.length > limit ? out.slice(0, limit) : out;
   }
 }

@@ -2,7 +2,7 @@ import { groupMetrics, type GroupMetrics } from '../graph/metric-sums.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
 import { groupMsPerRun, nodeMsPerRun, parseOrtProfile, profileCoverage, type OrtProfile } from '../profile/ort-profile.ts';
 import type { SceneHeat } from '../scene/draw/heat.ts';
-import { COLOR_MODES, colourByMetric, type ColorMode, type ColourLegend } from '../ui/colour-modes.ts';
+import { COLOR_MODES, colourNodesAndGroups, type ColorMode, type ColourLegend, type GroupScale } from '../ui/colour-modes.ts';
 import { formatSi } from '../ui/format.ts';
 import type { Controller, ProfileState } from './controller.ts';
 import type { ModelView } from './model.ts';
@@ -27,6 +27,8 @@ export class Profiling {
   groupMs: Float64Array | null = null;
   profileFile = '';
   colorMode: ColorMode = 'category';
+  /** Groups share the operators' colour scale unless the user asks for their own. */
+  groupScale: GroupScale = 'shared';
   legend: ColourLegend | null = null;
   dims: Record<string, number> = { batch: 1, sequence: 128 };
   analyzing = false;
@@ -150,6 +152,13 @@ export class Profiling {
     this.emit();
   }
 
+  /** Puts groups on the operators' scale ('shared') or on their own. */
+  setGroupScale(scale: GroupScale): void {
+    this.groupScale = scale;
+    if (this.colorMode !== 'category') this.applyColours();
+    this.emit();
+  }
+
   private applyColours(): void {
     const mode = this.colorMode;
     const model = this.model;
@@ -182,9 +191,8 @@ export class Profiling {
       this.ctl.scene.setHeat(null);
       return;
     }
-    const nodes = colourByMetric(node, { unknown, format });
-    const groups = colourByMetric(group, { format });
-    this.legend = { title, nodes: nodes.legend, groups: groups.max > 0 ? { min: groups.min, max: groups.max, format } : null };
+    const { nodes, groups } = colourNodesAndGroups(node, group, this.groupScale, { unknown, format });
+    this.legend = { title, nodes: nodes.legend, groups: groups.max > 0 ? { min: groups.min, max: groups.max, format } : null, groupScale: this.groupScale };
     const suffixes: (string | undefined)[] = [];
     const heat: SceneHeat = {
       node: nodes.colours,

@@ -1,12 +1,13 @@
 import { THEMES, type ThemeName } from '../scene/palette.ts';
 import { Scene } from '../scene/scene.ts';
 import { NO_RENDERER_MESSAGE, RendererUnavailableError } from '../scene/surface.ts';
-import { buildSvg } from '../scene/svg-export.ts';
 import { download, el } from '../ui/dom.ts';
 import { createFilePicker, installDropTarget } from '../ui/files.ts';
 import { formatCount } from '../ui/format.ts';
 import { installKeyboard } from '../ui/keyboard.ts';
-import { EmptyState, ErrorPanel, LoadingPanel, Tooltip } from '../ui/panels.ts';
+import { EmptyState, ErrorPanel, LoadingPanel, Notice, Tooltip, loadingDetail } from '../ui/panels.ts';
+import { MinimapToggle } from '../ui/minimap-toggle.ts';
+import { formatSize } from '../decode/explain-error.ts';
 import { ProfileControls } from '../ui/profile-controls.ts';
 import { PropertiesPanel } from '../ui/properties.ts';
 import { SearchBox } from '../ui/search.ts';
@@ -15,6 +16,7 @@ import type { ModelInput } from '../decode/api.ts';
 import { Automation } from './automation.ts';
 import { ComparisonUi } from './comparison-ui.ts';
 import { Controller, errorMessage } from './controller.ts';
+import { exportSvgText, exportWholePng } from './export.ts';
 import { installCanvasInteraction } from './interaction.ts';
 import type { EarlyLoad, WorkerPool } from './load.ts';
 import { Profiling } from './profiling.ts';
@@ -22,6 +24,10 @@ import { constantsToggle } from './constants-toggle.ts';
 
 /** Status-bar note while the graph is drawn by the Canvas2D fallback. */
 const CANVAS_NOTE = 'drawing without WebGL (slower)';
+
+/** A held + / - key: each auto-repeat zooms this much, animated over about one repeat interval. */
+const HELD_ZOOM_STEP = 1.08;
+const HELD_ZOOM_MS = 90;
 
 function initialTheme(): ThemeName {
   try {
@@ -76,16 +82,21 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     toggleTheme: () => setTheme(themeName === 'light' ? 'dark' : 'light'),
     exportPng: () => exportPng(),
     exportSvg: () => exportSvg(),
+    toggleSidePanel: () => workspace.classList.toggle('side-open'),
   });
   const statusBar = new StatusBar();
   const loading = new LoadingPanel(() => void controller?.cancel());
   const errorPanel = new ErrorPanel(() => picker.pick(), () => {
     errorPanel.hide();
+    controller?.dismissError();
     empty.visible = !controller?.model;
   });
   const empty = new EmptyState(() => picker.pick());
   const tooltip = new Tooltip();
-  graphHost.append(empty.element, loading.element, errorPanel.element, tooltip.element);
+  const minimapToggle = new MinimapToggle(graphHost);
+  const notice = new Notice();
+  graphHost.append(empty.element, loading.element, errorPanel.element, tooltip.element, minimapToggle.element, notice.element);
+  const workspace = el('main', { class: 'workspace' });
 
   function report(err: unknown): void {
     statusBar.set(`Error: ${errorMessage(err)}`, '');
@@ -100,7 +111,8 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     // The user gets what to do; the technical causes go to the console for whoever debugs it.
     console.warn('Strata: no renderer could start', err instanceof RendererUnavailableError ? err.causes : err);
     const message = NO_RENDERER_MESSAGE;
-    root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost), statusBar.element);
+    workspace.append(graphHost);
+    root.append(toolbar.element, workspace, statusBar.element);
     errorPanel.show(message);
     automation.fail(message);
     return;
@@ -128,6 +140,8 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     loadFile: (file) => void loadProfileBlob(file, file.name).catch(report),
     onVisible: (visible) => {
       properties.element.hidden = visible;
+      // Narrow windows fold the side panel away: asking for the profile unfolds it.
+      if (visible) workspace.classList.add('side-open');
     },
     onSelect: (sel) => {
       if (sel.kind === 'op') {
@@ -142,6 +156,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       }).catch(report);
     },
     onDims: (dims) => void prof.analyze(dims),
+    setGroupScale: (scale) => prof.setGroupScale(scale),
     report,
   });
   graphHost.append(profileControls.legend.element);
@@ -149,7 +164,8 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   toolbar.addModelControl(constantsToggle(ctl, report));
   prof.onChange(() => profileControls.sync());
 
-  root.append(toolbar.element, el('main', { class: 'workspace' }, graphHost, properties.element, profileControls.side.element), statusBar.element);
+  workspace.append(graphHost, properties.element, profileControls.side.element);
+  root.append(toolbar.element, workspace, statusBar.element);
   installDropTarget(graphHost, openInput, (a, b) => void ctl.openPair(a, b).catch(report));
 
   function setTheme(name: ThemeName): void {
@@ -167,6 +183,12 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   }
 
   function exportPng(): void {
+    if (toolbar.exportWhole && ctl.model) {
+      exportWholePng({ scene, source: ctl.model, theme: THEMES[themeName] })
+        .then((blob) => download(blob, `${baseName()}.png`))
+        .catch((err: unknown) => notice.show(errorMessage(err)));
+      return;
+    }
     scene.renderNow();
     scene.app.canvas.toBlob((blob) => {
       if (blob) download(blob, `${baseName()}.png`);
@@ -174,11 +196,10 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   }
 
   function exportSvg(): void {
-    const view = scene.exportView();
     const model = ctl.model;
-    if (!view || !model || !ctl.layout) return;
-    const svg = buildSvg({ ...view, layout: ctl.layout, source: model, theme: THEMES[themeName] });
-    download(new Blob([svg], { type: 'image/svg+xml' }), `${baseName()}.svg`);
+    if (!model) return;
+    const svg = exportSvgText({ scene, source: model, theme: THEMES[themeName] }, toolbar.exportWhole);
+    if (svg) download(new Blob([svg], { type: 'image/svg+xml' }), `${baseName()}.svg`);
   }
 
   function baseName(): string {
@@ -191,10 +212,11 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   let shownValue = -1;
   function syncPanels(): void {
     const st = ctl.status;
-    if (st === 'loading') loading.show(ctl.progress.stage, ctl.progress.fraction);
+    if (st === 'loading') loading.show(ctl.progress.stage, ctl.progress.fraction, loadingDetail(ctl.progress.fraction, ctl.progress.bytes, formatSize));
     else loading.hide();
-    if (st === 'error') errorPanel.show(ctl.error ?? 'unknown error');
+    if (st === 'error') errorPanel.show(ctl.error ?? 'unknown error', ctl.errorDetail);
     else errorPanel.hide();
+    minimapToggle.element.hidden = !ctl.layout;
     empty.visible = st === 'idle';
     toolbar.setModelOpen(st === 'ready');
     toolbar.setBusy(ctl.busy);
@@ -224,8 +246,16 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       if (ctl.selectedNode >= 0) ctl.clearSelection();
       if (ctl.status === 'error') errorPanel.hide();
     },
-    zoomIn: () => scene.zoomBy(1.5, 150),
-    zoomOut: () => scene.zoomBy(1 / 1.5, 150),
+    // A press zooms 1.5× (composing with presses still animating); a held key repeats in small smooth steps.
+    zoomIn: (repeat) => {
+      tooltip.hide();
+      scene.zoomBy(repeat ? HELD_ZOOM_STEP : 1.5, repeat ? HELD_ZOOM_MS : 150);
+    },
+    zoomOut: (repeat) => {
+      tooltip.hide();
+      scene.zoomBy(repeat ? 1 / HELD_ZOOM_STEP : 1 / 1.5, repeat ? HELD_ZOOM_MS : 150);
+    },
+    toggleMinimap: () => minimapToggle.toggle(),
     nextChange: () => comparison.step(1),
     previousChange: () => comparison.step(-1),
   });
@@ -234,8 +264,12 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   const refreshStatus = () => {
     const s = ctl.state(true);
     const withoutWebGL = scene.backendKind === 'canvas' ? `${CANVAS_NOTE} · ` : '';
-    if (s.status !== 'ready') {
-      statusBar.set(s.status === 'loading' ? ctl.progress.stage : s.status === 'error' ? 'Error' : 'No model open', withoutWebGL + s.renderer);
+    statusBar.element.title = s.renderer ? `Renderer: ${s.renderer}` : '';
+    if (s.status !== 'ready' && s.status !== 'moving') {
+      // Words about the model, never the GL renderer string alone.
+      const left = s.status === 'loading' ? ctl.progress.stage : s.status === 'error' ? `Could not open: ${s.error ?? 'unknown error'}` : 'No model open';
+      const kept = s.status === 'error' && ctl.model ? `${ctl.model.fileName} is still open` : '';
+      statusBar.set(left, withoutWebGL + kept);
       return;
     }
     statusBar.set(

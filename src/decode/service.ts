@@ -4,8 +4,10 @@ import type { NodeMetrics } from '../graph/metrics.ts';
 import type { AnalysisResult, BoxRows, DecodeApi, ModelInput, TensorPreview } from './api.ts';
 import type { NodeDetails, OpenModel } from './decoder.ts';
 import { CancelledError, DecodeError, describeError } from './errors.ts';
+import { explainFailure } from './explain-error.ts';
 import type { ByteSource } from './io/byte-source.ts';
 import { openInput } from './io/open-source.ts';
+import { ProgressSource } from './io/progress-source.ts';
 import { openModelFile } from './registry.ts';
 import { tensorPreview } from './tensor-preview.ts';
 import { buildBoxRows } from './box-rows.ts';
@@ -40,8 +42,7 @@ export class DecodeService implements DecodeApi {
 
   async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
     const generation = ++this.generation;
-    this.model = null;
-    this.baseline = null;
+    // The open model stays until another one replaces it: a failed open leaves the previous model usable.
     const checkCancelled = () => {
       if (generation !== this.generation) throw new CancelledError();
     };
@@ -49,8 +50,10 @@ export class DecodeService implements DecodeApi {
     try {
       source = await openInput(input);
       checkCancelled();
-      const prefetch = new PrefetchSource(source);
-      const { model } = await openModelFile(prefetch, { onProgress: progress, checkCancelled });
+      const counted = withProgress(source, progress);
+      const prefetch = new PrefetchSource(counted.source);
+      const { model } = await openModelFile(prefetch, { onProgress: counted.onProgress, checkCancelled });
+      counted.stop();
       this.prefetch = prefetch;
       checkCancelled();
       // The returned IR is a memcpy copy whose typed arrays are transferred to the main thread (detached here).
@@ -58,11 +61,13 @@ export class DecodeService implements DecodeApi {
       // the originals over would leave those readers looking at detached (empty) columns. The string table is
       // copied when sent (see workers/ir-transfer.ts).
       this.model = model;
+      // A plain open ends any comparison; openComparison sets the baseline again after this returns.
+      this.baseline = null;
       return copyColumns(model.ir);
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       const name = source?.name ?? (input.kind === 'blob' ? input.name : input.url);
-      throw new Error(describeError(err, err instanceof DecodeError && err.file ? '' : name));
+      throw new Error(await userFacingFailure(describeError(err, err instanceof DecodeError && err.file ? '' : name), source));
     }
   }
 
@@ -131,4 +136,35 @@ export class DecodeService implements DecodeApi {
     if (!this.model) throw new Error('no model is open');
     return this.model;
   }
+}
+
+/**
+ * Load progress from both the decoder's own reports and the bytes it actually read (ProgressSource), whichever is
+ * further, so every format shows bytes read and a percentage.
+ */
+function withProgress(source: ByteSource, progress?: (read: number, total: number) => void) {
+  let best = 0;
+  const onProgress = (read: number, total: number) => {
+    if (!progress || read < best) return;
+    best = read;
+    progress(read, total);
+  };
+  const counting = new ProgressSource(source, onProgress);
+  return { source: counting as ByteSource, onProgress, stop: () => counting.stop() };
+}
+
+/**
+ * The error line for a failed open: the user's words first, then (after a newline) the decoder's own message as
+ * technical detail. See explain-error.ts.
+ */
+async function userFacingFailure(message: string, source: ByteSource | null): Promise<string> {
+  if (!source) return message;
+  let head: Uint8Array = new Uint8Array(0);
+  try {
+    head = await source.read(0, Math.min(512, source.size));
+  } catch {
+    /* the explanation then goes without the file's first bytes */
+  }
+  const { summary, detail } = explainFailure(message, source.name, head, source.size);
+  return detail && detail !== summary ? `${summary}\n${detail}` : summary;
 }

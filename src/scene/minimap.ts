@@ -174,17 +174,33 @@ export class Minimap {
     ctx.clearRect(0, 0, this.width, this.height);
     if (!this.cache) return;
     ctx.drawImage(this.cache, 0, 0, this.width, this.height);
-    const x0 = view.minX * this.scale + this.offX;
-    const y0 = view.minY * this.scale + this.offY;
-    const x1 = view.maxX * this.scale + this.offX;
-    const y1 = view.maxY * this.scale + this.offY;
-    const cx = Math.max(-2, Math.min(this.width + 2, x0));
-    const cy = Math.max(-2, Math.min(this.height + 2, y0));
-    const cw = Math.max(3, Math.min(this.width + 2, x1) - cx);
-    const ch = Math.max(3, Math.min(this.height + 2, y1) - cy);
+    const r = this.viewRectOnMap(view);
+    const cx = r.x;
+    const cy = r.y;
+    const cw = r.w;
+    const ch = r.h;
     ctx.strokeStyle = this.theme.minimapView;
     ctx.lineWidth = 1.5;
     ctx.strokeRect(cx + 0.5, cy + 0.5, cw, ch);
+  }
+
+  /**
+   * The view rectangle in minimap pixels, clamped to the drawn content: when the whole graph fits on screen the
+   * rectangle is the content's outline, never a clipped line along the minimap's edge.
+   */
+  viewRectOnMap(view: Rect): { x: number; y: number; w: number; h: number } {
+    const b = this.bounds;
+    const bx0 = b.minX * this.scale + this.offX;
+    const by0 = b.minY * this.scale + this.offY;
+    const bx1 = b.maxX * this.scale + this.offX;
+    const by1 = b.maxY * this.scale + this.offY;
+    const x0 = Math.max(bx0, Math.min(bx1, view.minX * this.scale + this.offX));
+    const y0 = Math.max(by0, Math.min(by1, view.minY * this.scale + this.offY));
+    const x1 = Math.max(bx0, Math.min(bx1, view.maxX * this.scale + this.offX));
+    const y1 = Math.max(by0, Math.min(by1, view.maxY * this.scale + this.offY));
+    const w = Math.max(3, x1 - x0);
+    const h = Math.max(3, y1 - y0);
+    return { x: Math.min(x0, this.width - 1 - w), y: Math.min(y0, this.height - 1 - h), w, h };
   }
 
   /** Layout-space point under a minimap pixel. */
@@ -195,7 +211,8 @@ export class Minimap {
   private navigate(e: PointerEvent): void {
     if (!this.layout) return;
     const r = this.canvas.getBoundingClientRect();
-    const p = this.toLayout(e.clientX - r.left, e.clientY - r.top);
+    // The page may draw the minimap smaller than its bitmap (narrow windows): map CSS pixels back to map pixels.
+    const p = this.toLayout(((e.clientX - r.left) * this.width) / Math.max(1, r.width), ((e.clientY - r.top) * this.height) / Math.max(1, r.height));
     this.onNavigate?.(p.x, p.y);
   }
 

@@ -104,8 +104,7 @@ export class Scene {
 
     this.minimap = new Minimap(host, theme);
     this.minimap.onNavigate = (x, y) => {
-      this.viewport.plugins.remove('animate');
-      this.viewport.moveCenter(x - this.camera.ox, y - this.camera.oy);
+      this.camera.centreWithin(x, y, this.culler?.index.bounds);
       this.markDirty();
     };
     this.input = this.mountCanvas();
@@ -365,16 +364,20 @@ export class Scene {
 
   /** Visible items for export: boxes and edges intersecting the screen, in drawing order. */
   exportView(): ExportView | null {
+    return this.exportRect(this.viewRect(), this.viewport.scale.x, this.viewport.screenWidth, this.viewport.screenHeight);
+  }
+
+  /** Items for exporting any layout rectangle (the whole graph) drawn at `scale` pixels per unit into width × height. */
+  exportRect(view: Rect, scale: number, width: number, height: number): ExportView | null {
     const culler = this.culler;
     if (!culler || !this.layout) return null;
-    const view = this.viewRect();
     const bo = new Int32Array(this.layout.boxCount);
     const n = culler.index.queryBoxes(view, bo);
     const eo = new Int32Array(this.layout.edgeCount);
     const m = culler.index.queryEdges(view, eo);
     return {
-      view, boxes: Array.from(bo.subarray(0, n)), edges: Array.from(eo.subarray(0, m)), tier: culler.tierAt(this.viewport.scale.x),
-      nodeHeight: culler.nodeHeight, heat: this.heat, diff: this.diff, width: this.viewport.screenWidth, height: this.viewport.screenHeight,
+      view, boxes: Array.from(bo.subarray(0, n)), edges: Array.from(eo.subarray(0, m)), tier: culler.tierAt(scale),
+      nodeHeight: culler.nodeHeight, heat: this.heat, diff: this.diff, width, height,
     };
   }
 

@@ -32,6 +32,31 @@ export interface ColourLegend {
   title: string;
   nodes: LegendStop[];
   groups: { min: number; max: number; format: (v: number) => string } | null;
+  /** 'shared': operators and groups on one scale (the stops cover both); 'own': groups have their own range. */
+  groupScale: GroupScale;
+}
+
+export type GroupScale = 'shared' | 'own';
+
+/**
+ * Colours operators and groups. On the shared scale (the default) one ramp spans both, so a group is never lighter
+ * than an operator with a smaller value; on its own scale each set spans the whole ramp.
+ */
+export function colourNodesAndGroups(node: ArrayLike<number>, group: ArrayLike<number>, groupScale: GroupScale,
+  options: ColourOptions = {}): { nodes: ColourScale; groups: ColourScale } {
+  if (groupScale === 'own') return { nodes: colourByMetric(node, options), groups: colourByMetric(group, { ...options, unknown: undefined }) };
+  const all = new Float64Array(node.length + group.length);
+  for (let i = 0; i < node.length; i++) all[i] = node[i];
+  for (let i = 0; i < group.length; i++) all[node.length + i] = group[i];
+  let unknown: Uint8Array | undefined;
+  if (options.unknown) {
+    unknown = new Uint8Array(all.length);
+    for (let i = 0; i < node.length; i++) unknown[i] = options.unknown[i] ? 1 : 0;
+  }
+  const both = colourByMetric(all, { ...options, unknown });
+  const nodes: ColourScale = { ...both, colours: both.colours.subarray(0, node.length) };
+  const groups: ColourScale = { ...both, colours: both.colours.subarray(node.length) };
+  return { nodes, groups };
 }
 
 export interface ColourScale {

@@ -2,14 +2,17 @@ export interface KeyActions {
   search(): void;
   fit(): void;
   escape(): void;
-  zoomIn(): void;
-  zoomOut(): void;
+  /** `repeat`: the key is held (auto-repeat), so take a small step that blends into the next one. */
+  zoomIn(repeat: boolean): void;
+  zoomOut(repeat: boolean): void;
+  /** `m`: show or hide the minimap. */
+  toggleMinimap(): void;
   /** Next / previous change of a comparison (n / p). */
   nextChange?(): void;
   previousChange?(): void;
 }
 
-/** Global shortcuts: / search, f fit, Esc clear, + / - zoom, n / p next / previous change. Ignored while typing in a field (except Esc). */
+/** Global shortcuts: / search, f fit, Esc clear, + / - zoom, m minimap, n / p next / previous change. Ignored while typing in a field (except Esc). */
 export function installKeyboard(actions: KeyActions): void {
   window.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -33,12 +36,17 @@ export function installKeyboard(actions: KeyActions): void {
       case '+':
       case '=':
         e.preventDefault();
-        actions.zoomIn();
+        actions.zoomIn(e.repeat);
         break;
       case '-':
       case '_':
         e.preventDefault();
-        actions.zoomOut();
+        actions.zoomOut(e.repeat);
+        break;
+      case 'm':
+      case 'M':
+        e.preventDefault();
+        actions.toggleMinimap();
         break;
       case 'n':
         if (actions.nextChange) {

@@ -4,22 +4,26 @@ import { el } from './dom.ts';
 export class LoadingPanel {
   readonly element: HTMLElement;
   private readonly stage: HTMLElement;
+  private readonly detail: HTMLElement;
   private readonly bar: HTMLElement;
   private readonly track: HTMLElement;
 
   constructor(onCancel: () => void) {
     this.stage = el('div', { class: 'loading-stage' });
+    this.detail = el('div', { class: 'loading-detail' });
     this.bar = el('div', { class: 'progress-bar' });
     this.track = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100' } }, this.bar);
     const cancel = el('button', { class: 'cancel', text: 'Cancel', on: { click: onCancel } });
     this.element = el('div', { class: 'overlay loading', attrs: { 'aria-live': 'polite' } },
-      el('div', { class: 'card' }, this.stage, this.track, cancel));
+      el('div', { class: 'card' }, this.stage, this.track, this.detail, cancel));
     this.hide();
   }
 
-  show(stage: string, fraction: number): void {
+  /** `detail`: the phase's numbers, e.g. "12 MB of 32 MB · 37%" (see loadingDetail). */
+  show(stage: string, fraction: number, detail = ''): void {
     this.element.hidden = false;
     this.stage.textContent = stage;
+    if (this.detail.textContent !== detail) this.detail.textContent = detail;
     if (fraction < 0) {
       this.track.classList.add('indeterminate');
       this.track.removeAttribute('aria-valuenow');
@@ -36,25 +40,43 @@ export class LoadingPanel {
   }
 }
 
+/** The numbers under the progress bar: bytes read while reading, then the overall percentage. */
+export function loadingDetail(fraction: number, bytes: { read: number; total: number } | undefined, size: (n: number) => string): string {
+  const pct = fraction >= 0 ? `${Math.round(Math.min(1, fraction) * 100)}%` : '';
+  if (bytes && bytes.total > 0) {
+    const share = `${Math.round(Math.min(1, bytes.read / bytes.total) * 100)}%`;
+    return `read ${size(bytes.read)} of ${size(bytes.total)} · ${share} of the file · ${pct} overall`;
+  }
+  return pct ? `${pct} overall` : '';
+}
+
 /** Error overlay with the decoder's message (one clear line) and a way out. */
 export class ErrorPanel {
   readonly element: HTMLElement;
   private readonly message: HTMLElement;
+  private readonly details: HTMLDetailsElement;
+  private readonly detailText: HTMLElement;
 
   constructor(onOpen: () => void, onDismiss: () => void) {
     this.message = el('p', { class: 'error-message' });
+    this.detailText = el('pre', { class: 'error-detail' });
+    this.details = el('details', { class: 'error-details' }, el('summary', { text: 'Technical detail' }), this.detailText);
     this.element = el('div', { class: 'overlay error-panel', attrs: { role: 'alert' } },
       el('div', { class: 'card' },
         el('h2', { text: 'Could not open this model' }),
         this.message,
+        this.details,
         el('div', { class: 'actions' },
           el('button', { text: 'Open another file…', on: { click: onOpen } }),
           el('button', { class: 'secondary', text: 'Dismiss', on: { click: onDismiss } }))));
     this.hide();
   }
 
-  show(message: string): void {
+  /** `detail`: the decoder's technical line, one click away under the message. */
+  show(message: string, detail = ''): void {
     this.message.textContent = message;
+    this.detailText.textContent = detail;
+    this.details.hidden = !detail;
     this.element.hidden = false;
   }
 
@@ -101,6 +123,28 @@ export class Tooltip {
     const maxX = (parent?.width ?? window.innerWidth) - w - 8;
     this.element.style.transform = `translate(${Math.max(4, Math.min(maxX, px + 14))}px, ${py + 16}px)`;
   }
+  hide(): void {
+    this.element.hidden = true;
+  }
+}
+
+/** A message over the graph that the user dismisses (an export that was refused, and why). */
+export class Notice {
+  readonly element: HTMLElement;
+  private readonly text: HTMLElement;
+
+  constructor() {
+    this.text = el('span', { class: 'notice-text' });
+    this.element = el('div', { class: 'notice', attrs: { role: 'status' } }, this.text,
+      el('button', { class: 'secondary small', text: 'OK', on: { click: () => this.hide() } }));
+    this.hide();
+  }
+
+  show(message: string): void {
+    this.text.textContent = message;
+    this.element.hidden = false;
+  }
+
   hide(): void {
     this.element.hidden = true;
   }

@@ -2,7 +2,7 @@ import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
 import type { OrtProfile } from '../profile/ort-profile.ts';
-import { COLOR_MODES, type ColorMode, type ColourLegend } from './colour-modes.ts';
+import { COLOR_MODES, type ColorMode, type ColourLegend, type GroupScale } from './colour-modes.ts';
 import { el } from './dom.ts';
 import { formatSi } from './format.ts';
 import { profileRows, type ProfileSelection } from './profile-panel.ts';
@@ -33,6 +33,8 @@ export interface ProfileControlsActions {
   onVisible(visible: boolean): void;
   onSelect(selection: ProfileSelection): void;
   onDims(dims: Record<string, number>): void;
+  /** Groups on the operators' colour scale or on their own (the legend's checkbox). */
+  setGroupScale(scale: GroupScale): void;
   report(err: unknown): void;
 }
 
@@ -54,6 +56,7 @@ export class ProfileControls {
 
   constructor(private readonly view: ProfileView, private readonly actions: ProfileControlsActions) {
     this.side = new ProfileSide({ onSelect: actions.onSelect, onDims: actions.onDims });
+    this.legend.onGroupScale = (scale) => actions.setGroupScale(scale);
     this.select = el('select', { class: 'colour-by', title: 'Colour the graph by', attrs: { 'aria-label': 'Colour by' } });
     for (const m of COLOR_MODES) this.select.append(el('option', { text: MODE_LABELS[m], attrs: { value: m } }));
     this.select.addEventListener('change', () => {

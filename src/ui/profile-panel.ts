@@ -154,10 +154,10 @@ export class ProfilePanel {
     const value = (r: ProfileRow) => (key === 'count' ? r.count : key === 'params' ? r.params : key === 'flops' ? r.flops : r.runtimeMs);
     const sign = this.descending ? -1 : 1;
     return [...rows].sort((a, b) => {
-      if (key === 'label') return sign * a.label.localeCompare(b.label);
+      if (key === 'label') return sign * naturalCompare(a.label, b.label);
       const va = value(a);
       const vb = value(b);
-      return sign * ((Number.isNaN(va) ? -Infinity : va) - (Number.isNaN(vb) ? -Infinity : vb)) || a.label.localeCompare(b.label);
+      return sign * ((Number.isNaN(va) ? -Infinity : va) - (Number.isNaN(vb) ? -Infinity : vb)) || naturalCompare(a.label, b.label);
     });
   }
 
@@ -220,4 +220,10 @@ export class ProfilePanel {
     }
     this.note.textContent = all.length > rows.length ? `showing ${rows.length} of ${all.length} rows` : '';
   }
+}
+
+/** Orders labels as people read them: numbers by value, so `h.2` comes before `h.10`. */
+const NATURAL = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+export function naturalCompare(a: string, b: string): number {
+  return NATURAL.compare(a, b);
 }

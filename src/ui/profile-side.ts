@@ -1,4 +1,4 @@
-import { NO_DATA_COLOUR, toCss, type ColourLegend } from './colour-modes.ts';
+import { NO_DATA_COLOUR, toCss, type ColourLegend, type GroupScale } from './colour-modes.ts';
 import { clear, el } from './dom.ts';
 import { ProfilePanel, type ProfileData, type ProfileSelection } from './profile-panel.ts';
 
@@ -69,12 +69,14 @@ export class ProfileSide {
   }
 }
 
-/** The colour legend over the graph (bottom-left): heat stops for operators, the range for groups. */
+/** The colour legend over the graph (bottom-left): heat stops, which scale groups are on, and the switch between them. */
 export class LegendOverlay {
   readonly element: HTMLElement;
+  /** The "groups on their own scale" box was toggled. */
+  onGroupScale: ((scale: GroupScale) => void) | null = null;
 
   constructor() {
-    this.element = el('div', { class: 'legend', attrs: { 'aria-label': 'Colour legend' } });
+    this.element = el('div', { class: 'legend interactive', attrs: { 'aria-label': 'Colour legend' } });
     this.element.hidden = true;
   }
 
@@ -89,10 +91,15 @@ export class LegendOverlay {
         swatch(toCss(s.colour)),
         el('span', { text: s.label })));
     }
-    this.element.append(el('div', { class: 'legend-sub muted', text: 'operators' }), row);
-    if (legend.groups) {
-      this.element.append(el('div', { class: 'legend-sub muted', text: `groups (own scale): ${legend.groups.format(legend.groups.min)} – ${legend.groups.format(legend.groups.max)}` }));
+    const own = legend.groupScale === 'own';
+    this.element.append(el('div', { class: 'legend-sub muted legend-which', text: own ? 'operators' : 'one scale: operators and groups' }), row);
+    if (legend.groups && own) {
+      this.element.append(el('div', { class: 'legend-sub muted', text: `groups on their own scale: ${legend.groups.format(legend.groups.min)} – ${legend.groups.format(legend.groups.max)}` }));
     }
+    const box = el('input', { class: 'legend-own-scale', attrs: { type: 'checkbox', 'aria-label': 'Groups on their own scale' } });
+    box.checked = own;
+    box.addEventListener('change', () => this.onGroupScale?.(box.checked ? 'own' : 'shared'));
+    this.element.append(el('label', { class: 'legend-sub legend-scale muted' }, box, 'groups on their own scale'));
     this.element.append(el('div', { class: 'legend-sub muted' },
       swatch(toCss(NO_DATA_COLOUR)), ' no data'));
   }

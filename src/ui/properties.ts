@@ -232,8 +232,8 @@ function valueList(ir: GraphIR, values: number[], model: PropertiesModel, panel:
     const flags = ir.valueFlags[v];
     const name = str(ir, ir.valueName[v]) || `#${v}`;
     const item = el('li', { class: 'value' },
-      el('div', { class: 'value-name mono', text: name }),
-      el('div', { class: 'value-type mono', text: typeText(ir, v) }));
+      el('div', { class: 'value-name mono', text: name, title: name }),
+      el('div', { class: 'value-type mono', text: typeText(ir, v), title: typeText(ir, v) }));
     const isConst = (flags & ValueFlag.Initializer) !== 0 || (flags & ValueFlag.ConstantNode) !== 0;
     if (isConst) {
       const bytes = ir.valueDataLength[v];
@@ -243,9 +243,7 @@ function valueList(ir: GraphIR, values: number[], model: PropertiesModel, panel:
         (flags & ValueFlag.External) ? ` · external: ${str(ir, ir.valueLocation[v])}` : '');
       item.append(badge);
       if (panel && bytes > 0) {
-        const out = el('div', { class: 'preview' });
-        const btn = el('button', { class: 'small', text: 'Show values', on: { click: () => void panel.preview(v, out) } });
-        item.append(btn, out);
+        item.append(...valuesToggle(panel, v));
       }
     } else if (panel) {
       const producer = ir.valueProducer[v];
@@ -278,6 +276,20 @@ function absentNote(ir: GraphIR, v: number): string | null {
   if (ir.valueDataOffset[v] >= 0 || !(ir.valueFlags[v] & ValueFlag.Initializer)) return null;
   if (ir.format === 'darknet' && !ir.metadata.weights) return 'weights absent (no .weights beside the cfg)';
   return null;
+}
+
+/** "Show values" reads and shows the tensor's statistics; the same button then reads "Hide values". */
+function valuesToggle(panel: PropertiesPanel, v: number): [HTMLButtonElement, HTMLElement] {
+  const out = el('div', { class: 'preview' });
+  const btn = el('button', { class: 'small values-toggle', text: 'Show values', attrs: { 'aria-expanded': 'false' } });
+  btn.addEventListener('click', () => {
+    const show = btn.getAttribute('aria-expanded') !== 'true';
+    btn.setAttribute('aria-expanded', String(show));
+    btn.textContent = show ? 'Hide values' : 'Show values';
+    out.hidden = !show;
+    if (show && !out.childNodes.length) void panel.preview(v, out);
+  });
+  return [btn, out];
 }
 
 /** True when the value is an output of the node currently shown (no "from" link to itself). */

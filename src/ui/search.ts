@@ -6,6 +6,21 @@ export interface SearchHit {
   kind: 'node' | 'tensor';
   name: string;
   op: string;
+  /** What matched; results are listed under one heading per kind ("Operators", "Nodes by name", "Tensors"). */
+  field: 'name' | 'op' | 'tensor';
+}
+
+const GROUP_LABELS: Record<SearchHit['field'], string> = { op: 'Operators', name: 'Nodes by name', tensor: 'Tensors' };
+
+/** Stable partition of ranked hits into runs of one kind, kinds in order of their best hit. */
+export function groupHits<Hit extends SearchHit>(hits: Hit[]): { field: SearchHit['field']; hits: Hit[] }[] {
+  const groups: { field: SearchHit['field']; hits: Hit[] }[] = [];
+  for (const h of hits) {
+    let g = groups.find((x) => x.field === h.field);
+    if (!g) groups.push((g = { field: h.field, hits: [] }));
+    g.hits.push(h);
+  }
+  return groups;
 }
 
 const SHOWN = 200;
@@ -20,6 +35,7 @@ export class SearchBox<Hit extends SearchHit = SearchHit> {
   private readonly list: HTMLElement;
   private readonly summary: HTMLElement;
   private results: Hit[] = [];
+  private groups: { field: SearchHit['field']; hits: Hit[] }[] = [];
   private active = -1;
   private timer = 0;
 
@@ -64,7 +80,9 @@ export class SearchBox<Hit extends SearchHit = SearchHit> {
   /** Runs the query now and shows the results list. */
   update(): void {
     const q = this.input.value;
-    this.results = q.trim() ? this.run(q) : [];
+    this.groups = q.trim() ? groupHits(this.run(q)) : [];
+    // The list (and Enter) follow the grouped order: the first row is what Enter picks.
+    this.results = this.groups.flatMap((g) => g.hits);
     this.active = this.results.length ? 0 : -1;
     this.render();
   }
@@ -79,19 +97,29 @@ export class SearchBox<Hit extends SearchHit = SearchHit> {
     }
     this.element.classList.add('open');
     this.summary.textContent = n === 0 ? 'No matches' : n > SHOWN ? `${formatCount(n)} matches (first ${SHOWN} shown)` : `${formatCount(n)} match${n === 1 ? '' : 'es'}`;
-    for (let i = 0; i < Math.min(n, SHOWN); i++) {
-      const m = this.results[i];
-      const item = el('li', { class: 'search-item', attrs: { role: 'option', 'data-index': String(i) } },
-        el('span', { class: 'search-op', text: m.op }),
-        el('span', { class: 'search-name mono', text: m.name || '(unnamed)' }),
-        m.kind === 'tensor' ? el('span', { class: 'badge', text: 'tensor' }) : null);
-      if (i === this.active) item.classList.add('active');
-      item.addEventListener('pointerdown', (e) => {
-        e.preventDefault();
-        this.choose(i);
-      });
-      this.list.append(item);
+    let i = 0;
+    for (const g of this.groups) {
+      if (i >= SHOWN) break;
+      this.list.append(el('li', { class: 'search-group muted', attrs: { role: 'presentation', 'data-field': g.field } },
+        `${GROUP_LABELS[g.field]} · ${formatCount(g.hits.length)}`));
+      for (const m of g.hits) {
+        if (i >= SHOWN) break;
+        this.list.append(this.row(m, i++));
+      }
     }
+  }
+
+  private row(m: Hit, i: number): HTMLElement {
+    const item = el('li', { class: 'search-item', attrs: { role: 'option', 'data-index': String(i), 'data-field': m.field } },
+      el('span', { class: 'search-op', text: m.op }),
+      el('span', { class: 'search-name mono', text: m.name || '(unnamed)', title: m.name }),
+      m.kind === 'tensor' ? el('span', { class: 'badge', text: 'tensor' }) : null);
+    if (i === this.active) item.classList.add('active');
+    item.addEventListener('pointerdown', (e) => {
+      e.preventDefault();
+      this.choose(i);
+    });
+    return item;
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -101,7 +129,7 @@ export class SearchBox<Hit extends SearchHit = SearchHit> {
       e.preventDefault();
       this.active = (this.active + (e.key === 'ArrowDown' ? 1 : n - 1)) % n;
       this.list.querySelectorAll('.active').forEach((x) => x.classList.remove('active'));
-      const cur = this.list.children[this.active] as HTMLElement | undefined;
+      const cur = this.list.querySelector<HTMLElement>(`.search-item[data-index="${this.active}"]`) ?? undefined;
       cur?.classList.add('active');
       cur?.scrollIntoView({ block: 'nearest' });
     } else if (e.key === 'Enter') {

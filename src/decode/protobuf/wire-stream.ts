@@ -155,7 +155,11 @@ export class WireStream {
   /** A length prefix, checked against the enclosing message end. */
   length(end: number): number {
     const len = this.uint();
-    if (len > end - this.pos) this.fail(`length ${len} runs past the end of its message`);
+    if (len > end - this.pos) {
+      // Past the end of the file, not only of the message: the file was cut short (same words as `need`).
+      if (this.pos + len > this.size) this.fail(`truncated: needs ${len} bytes at offset ${this.pos}, file has ${this.size} (a length runs past the end of the file)`);
+      this.fail(`length ${len} runs past the end of its message`);
+    }
     return len;
   }
 

@@ -4,6 +4,7 @@ import { rgba, type OpCategory, type Theme } from '../palette.ts';
 import { MAX_GHOSTS_PER_ANCHOR, ghostRect, type DiffPaint } from './diff-paint.ts';
 import type { PackedHeat } from './heat.ts';
 import { BoxLayer, type DrawSink } from './sink.ts';
+import { edgeLabelSpot, type EdgeLabelSpot } from './edge-label.ts';
 import { fitText, tailText } from './text-fit.ts';
 
 /** What drawing needs to know about the model; supplied by the app, backed by GraphIR + Hierarchy. */
@@ -241,6 +242,21 @@ function shrinkToRoom(size: number, min: number, chars: number, room: number, ad
   return chars * size * adv > room ? Math.max(min, room / (chars * adv)) : size;
 }
 
+/**
+ * An edge's shape label on a backing of the background colour: the backing is drawn in the node layer (above
+ * every edge), so lines passing the label never run through its text.
+ */
+function emitEdgeLabel(sink: DrawSink, text: string, spot: EdgeLabelSpot, size: number, color: number, backing: number, ox: number, oy: number): void {
+  const w = text.length * size * sink.textAdvance;
+  const pad = size * 0.2;
+  // Snapped to 1/64 unit in layout space, so the backing moves exactly with the draw origin.
+  const snap = (v: number) => Math.round(v * 64) / 64;
+  const x = snap(spot.x - spot.anchorX * w - pad) - ox;
+  const y = snap(spot.y - spot.anchorY * size - pad * 0.5) - oy;
+  sink.box(BoxLayer.Nodes, x, y, snap(w + 2 * pad), snap(size + pad), backing, 0, size * 0.2, 0);
+  sink.label(text, spot.x - ox, spot.y - oy, size, color, spot.anchorX, spot.anchorY);
+}
+
 function emitEdges(input: DrawInput, sink: DrawSink): void {
   const { layout: L, source: src, theme: th, tier, nodeHeight: nodeH, originX: ox, originY: oy } = input;
   const pts = L.edgePoints;
@@ -248,6 +264,7 @@ function emitEdges(input: DrawInput, sink: DrawSink): void {
   const dots = tier === Tier.Dots;
   const color = rgba(th.edge, dots ? 0.35 : th.edgeAlpha);
   const labelColor = rgba(th.textDim);
+  const labelBacking = rgba(th.background, 0.85);
   // Below op labels an edge is one straight segment between its ends; from op labels on, its routed polyline.
   const routed = tier >= Tier.OpLabels;
   const arrowPx = routed ? 8 : tier >= Tier.Boxes ? 6 : 0;
@@ -274,11 +291,7 @@ function emitEdges(input: DrawInput, sink: DrawSink): void {
     if (labelled && !sink.labelsFull()) {
       const text = src.edgeLabel(L, e);
       if (text) {
-        // Beside the midpoint of the middle segment.
-        const m = p0 + ((p1 - p0 - 1) >> 1);
-        const mx = (pts[2 * m] + pts[2 * m + 2]) / 2 - ox;
-        const my = (pts[2 * m + 1] + pts[2 * m + 3]) / 2 - oy;
-        sink.label(text, mx + nodeH * 0.12, my, nodeH * 0.2, labelColor, 0, 0.5);
+        emitEdgeLabel(sink, text, edgeLabelSpot(pts, p0, p1, nodeH * 0.12), nodeH * 0.2, labelColor, labelBacking, ox, oy);
       }
     }
   }

@@ -1,0 +1,52 @@
+import type { ByteSource } from './byte-source.ts';
+
+/**
+ * Reports how far into a file a decoder has read, for every format alike: decoders that stream report progress
+ * themselves, but some read by ranges and never say. The furthest byte read is a fair measure of position for
+ * all of them (weight payloads are skipped, so the position jumps over them as the decoder does).
+ */
+export class ProgressSource implements ByteSource {
+  private furthest = 0;
+  private lastReported = -1;
+  private active = true;
+
+  constructor(
+    private readonly inner: ByteSource,
+    private readonly report: (read: number, total: number) => void,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get size(): number {
+    return this.inner.size;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const bytes = await this.inner.read(offset, length);
+    const end = offset + bytes.length;
+    if (this.active && end > this.furthest) {
+      this.furthest = end;
+      // At most ~200 reports per file: each one crosses to the page.
+      if (this.furthest - this.lastReported >= this.size / 200 || this.furthest >= this.size) {
+        this.lastReported = this.furthest;
+        this.report(this.furthest, this.size);
+      }
+    }
+    return bytes;
+  }
+
+  sibling(name: string): Promise<ByteSource | null> {
+    return this.inner.sibling ? this.inner.sibling(name) : Promise.resolve(null);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close ? this.inner.close() : Promise.resolve();
+  }
+
+  /** The open is over: later reads (details, tensor values) are not load progress. */
+  stop(): void {
+    this.active = false;
+  }
+}
