@@ -9,6 +9,8 @@ import { type GraphKind, ValueFlag, type GraphIR } from './ir.ts';
 export class GraphBuilder {
   readonly strings: StringTable;
   readonly metadata: Record<string, string> = {};
+  /** Stored records by the format's own type name (GraphIR.layerOps). */
+  private readonly layers = new Map<string, number>();
 
   private readonly gName = u32();
   private readonly gKind = u8();
@@ -179,6 +181,14 @@ export class GraphBuilder {
     this.gIn[graph] = kept;
   }
 
+  /**
+   * Counts one record the file stores (GraphIR.layerOps), whether or not it becomes a node: a constant, an
+   * input declaration and an operator are all layers to the format's own tools.
+   */
+  countLayer(type: string, count = 1): void {
+    this.layers.set(type, (this.layers.get(type) ?? 0) + count);
+  }
+
   /** Inputs/outputs are value ids (or -1 for an omitted optional input). */
   addNode(graph: number, name: string, op: string, inputs: ArrayLike<number>, outputs: ArrayLike<number>,
     sourceOffset = -1, sourceLength = 0): number {
@@ -342,6 +352,7 @@ export class GraphBuilder {
     return {
       format: this.format,
       metadata: this.metadata,
+      layerOps: sortedCounts(this.layers),
       strings: this.strings.finish(),
       graphCount,
       graphName: this.gName.toArray(),
@@ -382,6 +393,12 @@ export class GraphBuilder {
       valueConsumers,
     };
   }
+}
+
+function sortedCounts(counts: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of [...counts.keys()].sort()) out[key] = counts.get(key)!;
+  return out;
 }
 
 /** Counting sort by graph id: stable, O(n). */
