@@ -11,6 +11,8 @@ export class GraphBuilder {
   readonly metadata: Record<string, string> = {};
   /** Stored records by the format's own type name (GraphIR.layerOps). */
   private readonly layers = new Map<string, number>();
+  /** As `layers`, keyed by interned type string id (decoders that intern op names from bytes). */
+  private readonly layerIds = new Map<number, number>();
 
   private readonly gName = u32();
   private readonly gKind = u8();
@@ -189,6 +191,11 @@ export class GraphBuilder {
     this.layers.set(type, (this.layers.get(type) ?? 0) + count);
   }
 
+  /** As countLayer(), with the type already a string id; resolved to its text in finish(). */
+  countLayerById(typeId: number): void {
+    this.layerIds.set(typeId, (this.layerIds.get(typeId) ?? 0) + 1);
+  }
+
   /** Inputs/outputs are value ids (or -1 for an omitted optional input). */
   addNode(graph: number, name: string, op: string, inputs: ArrayLike<number>, outputs: ArrayLike<number>,
     sourceOffset = -1, sourceLength = 0): number {
@@ -349,11 +356,14 @@ export class GraphBuilder {
       graphParentNode[g] = p >= 0 ? nodeNew[p] : -1;
     }
 
+    const strings = this.strings.finish();
+    for (const [id, count] of this.layerIds) this.countLayer(strings[id] ?? '', count);
+    this.layerIds.clear();
     return {
       format: this.format,
       metadata: this.metadata,
       layerOps: sortedCounts(this.layers),
-      strings: this.strings.finish(),
+      strings,
       graphCount,
       graphName: this.gName.toArray(),
       graphKind: this.gKind.toArray(),
