@@ -22,8 +22,14 @@ const TAIL = 12;
 
 /** MXNet dtype flags (mshadow TypeFlag) → IR dtype codes and element sizes. */
 const DTYPES: Readonly<Record<number, { code: number; bytes: number }>> = {
-  0: { code: 1, bytes: 4 }, 1: { code: 11, bytes: 8 }, 2: { code: 10, bytes: 2 }, 3: { code: 2, bytes: 1 },
-  4: { code: 6, bytes: 4 }, 5: { code: 3, bytes: 1 }, 6: { code: 7, bytes: 8 }, 7: { code: 9, bytes: 1 },
+  0: { code: 1, bytes: 4 },
+  1: { code: 11, bytes: 8 },
+  2: { code: 10, bytes: 2 },
+  3: { code: 2, bytes: 1 },
+  4: { code: 6, bytes: 4 },
+  5: { code: 3, bytes: 1 },
+  6: { code: 7, bytes: 8 },
+  7: { code: 9, bytes: 1 },
   12: { code: 16, bytes: 2 },
 };
 
@@ -52,7 +58,8 @@ export async function readParamsIndex(source: ByteSource): Promise<Map<string, M
   };
 
   const head = await view(0, 24, 'header');
-  if (head.getBigUint64(0, true) !== BigInt(LIST_MAGIC)) fail('not an MXNet NDArray list (magic is not 0x112)', 'header');
+  if (head.getBigUint64(0, true) !== BigInt(LIST_MAGIC))
+    fail('not an MXNet NDArray list (magic is not 0x112)', 'header');
   const count = u64(head, 16, 'array count');
   const arrays: MxArray[] = [];
   let pos = 24;

@@ -22,15 +22,27 @@ const MAX_UNRECOGNISED = 1 << 16;
 
 /** TNN DataType → IR dtype code and bytes per element. */
 const DTYPES: Readonly<Record<number, { code: number; bytes: number }>> = {
-  0: { code: 1, bytes: 4 }, 1: { code: 10, bytes: 2 }, 2: { code: 3, bytes: 1 }, 3: { code: 6, bytes: 4 },
-  4: { code: 16, bytes: 2 }, 5: { code: 7, bytes: 8 }, 6: { code: 12, bytes: 4 }, 8: { code: 2, bytes: 1 },
+  0: { code: 1, bytes: 4 },
+  1: { code: 10, bytes: 2 },
+  2: { code: 3, bytes: 1 },
+  3: { code: 6, bytes: 4 },
+  4: { code: 16, bytes: 2 },
+  5: { code: 7, bytes: 8 },
+  6: { code: 12, bytes: 4 },
+  8: { code: 2, bytes: 1 },
 };
 
 /** What each raw buffer of the common layer types holds, in file order. */
 const SLOTS: Readonly<Record<string, readonly string[]>> = {
-  Convolution: ['filter', 'bias'], Deconvolution: ['filter', 'bias'], Convolution3D: ['filter', 'bias'],
-  InnerProduct: ['weight', 'bias'], BatchNormCxx: ['scale', 'bias'], InstanceNorm: ['scale', 'bias'],
-  LayerNorm: ['scale', 'bias'], PReLU: ['slope'], Scale: ['scale', 'bias'],
+  Convolution: ['filter', 'bias'],
+  Deconvolution: ['filter', 'bias'],
+  Convolution3D: ['filter', 'bias'],
+  InnerProduct: ['weight', 'bias'],
+  BatchNormCxx: ['scale', 'bias'],
+  InstanceNorm: ['scale', 'bias'],
+  LayerNorm: ['scale', 'bias'],
+  PReLU: ['slope'],
+  Scale: ['scale', 'bias'],
 };
 
 export interface TnnBuffer {
@@ -99,8 +111,13 @@ async function nameAt(w: Window, pos: number, names: ReadonlySet<string>, max: n
  * The weights of a .tnnmodel, for the layers and blobs a .tnnproto declares; null when the file does not start
  * with a TNN magic (then nothing is located).
  */
-export async function readTnnWeights(source: ByteSource, layerNames: ReadonlySet<string>, layerTypes: ReadonlyMap<string, string>,
-  blobNames: ReadonlySet<string>, checkCancelled?: () => void): Promise<TnnWeights | null> {
+export async function readTnnWeights(
+  source: ByteSource,
+  layerNames: ReadonlySet<string>,
+  layerTypes: ReadonlyMap<string, string>,
+  blobNames: ReadonlySet<string>,
+  checkCancelled?: () => void,
+): Promise<TnnWeights | null> {
   const w = new Window(source);
   if (!(await w.has(0, 8))) return null;
   const magic = w.u32(0);
@@ -149,16 +166,25 @@ export async function readTnnWeights(source: ByteSource, layerNames: ReadonlySet
   return out;
 }
 
-async function resourceHeader(w: Window, pos: number, layerNames: ReadonlySet<string>): Promise<{ name: string; end: number } | null> {
+async function resourceHeader(
+  w: Window,
+  pos: number,
+  layerNames: ReadonlySet<string>,
+): Promise<{ name: string; end: number } | null> {
   if (!(await w.has(pos, 8))) return null;
   const typeLength = w.i32(pos + 4);
-  if (w.u32(pos) > 0xffff || typeLength <= 0 || typeLength > MAX_TYPE_NAME || !(await w.has(pos, 8 + typeLength))) return null;
+  if (w.u32(pos) > 0xffff || typeLength <= 0 || typeLength > MAX_TYPE_NAME || !(await w.has(pos, 8 + typeLength)))
+    return null;
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(w.text(pos + 8, typeLength))) return null;
   const name = await nameAt(w, pos + 8 + typeLength, layerNames, MAX_NAME);
   return name === null ? null : { name, end: pos + 12 + typeLength + name.length };
 }
 
-async function rawBuffer(w: Window, pos: number, v2: boolean): Promise<{ located: Omit<TnnBuffer, 'name'>; end: number } | null> {
+async function rawBuffer(
+  w: Window,
+  pos: number,
+  v2: boolean,
+): Promise<{ located: Omit<TnnBuffer, 'name'>; end: number } | null> {
   if (!(await w.has(pos, v2 ? 16 : 12))) return null;
   const type = DTYPES[w.i32(pos + 4)] ?? { code: 0, bytes: 1 };
   const length = w.i32(pos + 8);
@@ -173,6 +199,6 @@ async function rawBuffer(w: Window, pos: number, v2: boolean): Promise<{ located
   }
   if (length < 0 || at + length > w.sourceSize) return null;
   const count = length / type.bytes;
-  const fits = dims !== null && dims.every((d) => d >= 0) && dims.reduce((a, b) => a * b, 1) === count;
-  return { located: { dtype: type.code, dims: fits ? dims! : [count], offset: at, length }, end: at + length };
+  const stored = dims?.every((d) => d >= 0) && dims.reduce((a, b) => a * b, 1) === count ? dims : null;
+  return { located: { dtype: type.code, dims: stored ?? [Math.floor(count)], offset: at, length }, end: at + length };
 }
