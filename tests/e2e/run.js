@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { resolve } from 'node:path';
 import { launch, openPage, repoRoot, startServer, waitSettled } from './browser.js';
 import { run as runCheckpoints } from './checkpoints.js';
+import { run as runFormatsReal } from './formats-real.js';
 
 const DIST = resolve(repoRoot, 'dist');
 const OUT = resolve(repoRoot, 'test-results/e2e');
@@ -461,6 +462,7 @@ try {
   });
 
   await runCheckpoints({ test, assert, page, browser, serve, collect, track });
+  await runFormatsReal({ test, assert, page, browser, serve, collect, track });
 
   await test('dropping a file on the page opens it', async () => {
     await page.evaluate(() => window.strata.collapseAll());
