@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenModel } from '../../src/decode/decoder.ts';
+import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
@@ -356,5 +357,44 @@ describe('what the real files exposed', () => {
     ).size;
     for (const v of inBlob) expect(ir.valueDataOffset[v] + ir.valueDataLength[v]).toBeLessThanOrEqual(blobSize);
     expect(dirname(get('coreml/superpoint.mlpackage').source.path)).toMatch(/com\.apple\.CoreML$/);
+  });
+});
+
+describe('damaged companion files leave the graph intact', () => {
+  const read = (path: string) => new Uint8Array(readFileSync(resolve(sharedModels, path)));
+
+  it('a truncated or foreign retinaface.params: every truncation decodes the symbol, weights unlocated', async () => {
+    const symbol = read('mxnet/retinaface.json');
+    const params = read('mxnet/retinaface.params');
+    for (const cut of [0, 10, 24, 60, 1000, params.length - 5]) {
+      const source = new BufferSource(
+        symbol,
+        'retinaface.json',
+        new Map([['retinaface.params', params.subarray(0, cut)]]),
+      );
+      const { model } = await openModelFile(source);
+      expect(summarize(model.ir).layers).toBe(157);
+      expect(model.ir.metadata.weights).toMatch(/^267 parameters named; retinaface.params could not be read/);
+    }
+  });
+
+  it('a truncated or scrambled .tnnmodel: the .tnnproto decodes, buffers found so far are kept in range', async () => {
+    const proto = read('tnn/lp_model.opt.tnnproto');
+    const weights = read('tnn/lp_model.opt.tnnmodel');
+    const scrambled = weights.slice();
+    for (let i = 0; i < scrambled.length; i += 7) scrambled[i] ^= 0x5a;
+    for (const bytes of [
+      weights.subarray(0, 8),
+      weights.subarray(0, 900),
+      weights.subarray(0, weights.length - 3),
+      scrambled,
+    ]) {
+      const source = new BufferSource(proto, 'lp_model.opt.tnnproto', new Map([['lp_model.opt.tnnmodel', bytes]]));
+      const { model } = await openModelFile(source);
+      expect(summarize(model.ir).layers).toBe(113);
+      expect(validateIR(model.ir)).toEqual([]);
+      for (const v of initializersOf(model.ir))
+        expect(model.ir.valueDataOffset[v] + model.ir.valueDataLength[v]).toBeLessThanOrEqual(bytes.length);
+    }
   });
 });

@@ -62,8 +62,8 @@ function shapeOf(s: string | undefined): number[] | null {
   return dims.every((d) => Number.isSafeInteger(d)) ? dims.map((d) => (d > 0 ? d : -1)) : null;
 }
 
-/** The NDArray list beside the symbol, if one can be reached; a damaged one leaves the weights unlocated. */
-async function findParams(source: ByteSource): Promise<{ file: string; arrays: Map<string, MxArray> } | null> {
+/** The NDArray list beside the symbol, if one can be reached; a damaged one leaves the weights unlocated, and says why. */
+async function findParams(source: ByteSource): Promise<{ file: string; arrays: Map<string, MxArray>; problem?: string } | null> {
   if (!source.sibling) return null;
   for (const name of paramsFileNames(source.name)) {
     const file = await source.sibling(name).catch(() => null);
@@ -72,7 +72,7 @@ async function findParams(source: ByteSource): Promise<{ file: string; arrays: M
       return { file: name, arrays: await readParamsIndex(file) };
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
-      return null;
+      return { file: name, arrays: new Map(), problem: err.message };
     } finally {
       await file.close?.().catch(() => undefined);
     }
@@ -120,9 +120,9 @@ export async function openMxnet(source: ByteSource, options: DecodeOptions = {})
     details.push(n.attrs);
   });
   for (const [h, idx] of heads) b.addGraphOutput(0, valueOf(h, idx));
-  b.metadata.weights = weights
-    ? `${params} parameters, ${located} located in ${weights.file}`
-    : `${params} parameters named (no .params file found beside the symbol)`;
+  b.metadata.weights = !weights ? `${params} parameters named (no .params file found beside the symbol)`
+    : weights.problem ? `${params} parameters named; ${weights.file} could not be read: ${weights.problem}`
+      : `${params} parameters, ${located} located in ${weights.file}`;
   const ir = b.finish();
   return openModel(ir, source, async (node) => mxnetNodeDetails(details[node]));
 }

@@ -105,6 +105,7 @@ export async function readParamsIndex(source: ByteSource): Promise<Map<string, M
   for (let i = 0; i < nameCount; i++) {
     const length = u64(await view(pos, 8, `name ${i}`), 0, `name ${i} length`);
     if (length > MAX_NAME) fail(`name ${i} is ${length} bytes long`, `name ${i}`);
+    if (pos + 8 + length > source.size) fail(`the file ends inside name ${i}`, `name ${i}`);
     const name = utf8.decode(await source.read(pos + 8, length));
     pos += 8 + length;
     out.set(name.replace(/^(arg|aux):/, ''), arrays[i]);
