@@ -9,6 +9,10 @@ import { type GraphKind, ValueFlag, type GraphIR } from './ir.ts';
 export class GraphBuilder {
   readonly strings: StringTable;
   readonly metadata: Record<string, string> = {};
+  /** Stored records by the format's own type name (GraphIR.layerOps). */
+  private readonly layers = new Map<string, number>();
+  /** As `layers`, keyed by interned type string id (decoders that intern op names from bytes). */
+  private readonly layerIds = new Map<number, number>();
 
   private readonly gName = u32();
   private readonly gKind = u8();
@@ -179,6 +183,19 @@ export class GraphBuilder {
     this.gIn[graph] = kept;
   }
 
+  /**
+   * Counts one record the file stores (GraphIR.layerOps), whether or not it becomes a node: a constant, an
+   * input declaration and an operator are all layers to the format's own tools.
+   */
+  countLayer(type: string, count = 1): void {
+    this.layers.set(type, (this.layers.get(type) ?? 0) + count);
+  }
+
+  /** As countLayer(), with the type already a string id; resolved to its text in finish(). */
+  countLayerById(typeId: number): void {
+    this.layerIds.set(typeId, (this.layerIds.get(typeId) ?? 0) + 1);
+  }
+
   /** Inputs/outputs are value ids (or -1 for an omitted optional input). */
   addNode(graph: number, name: string, op: string, inputs: ArrayLike<number>, outputs: ArrayLike<number>,
     sourceOffset = -1, sourceLength = 0): number {
@@ -339,10 +356,14 @@ export class GraphBuilder {
       graphParentNode[g] = p >= 0 ? nodeNew[p] : -1;
     }
 
+    const strings = this.strings.finish();
+    for (const [id, count] of this.layerIds) this.countLayer(strings[id] ?? '', count);
+    this.layerIds.clear();
     return {
       format: this.format,
       metadata: this.metadata,
-      strings: this.strings.finish(),
+      layerOps: sortedCounts(this.layers),
+      strings,
       graphCount,
       graphName: this.gName.toArray(),
       graphKind: this.gKind.toArray(),
@@ -382,6 +403,12 @@ export class GraphBuilder {
       valueConsumers,
     };
   }
+}
+
+function sortedCounts(counts: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of [...counts.keys()].sort()) out[key] = counts.get(key)!;
+  return out;
 }
 
 /** Counting sort by graph id: stable, O(n). */

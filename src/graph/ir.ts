@@ -55,6 +55,12 @@ export interface GraphIR {
   format: string;
   /** Small free-form model facts (producer, opset, ...): not per node, so plain strings are fine. */
   metadata: Record<string, string>;
+  /**
+   * Every record the file stores, counted by the format's own type name as the format's own tools count them
+   * (OpenVINO `<layer>`s with Const/Parameter/Result, MIL operations with `const`, ...), whereas the node columns
+   * hold only the operators shown. A few dozen keys at most, so a plain object that crosses threads as is.
+   */
+  layerOps: Record<string, number>;
   strings: string[];
 
   // graphs

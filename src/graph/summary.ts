@@ -11,6 +11,9 @@ export interface TensorSummary {
 export interface GraphSummary {
   nodes: number;
   ops: Record<string, number>;
+  /** Every record the file stores, counted as the format's own tools count them (GraphIR.layerOps). */
+  layers: number;
+  layerOps: Record<string, number>;
   initializers: number;
   parameters: number;
   inputs: TensorSummary[];
@@ -48,6 +51,8 @@ export function summarize(ir: GraphIR): GraphSummary {
   return {
     nodes: count,
     ops,
+    layers: Object.values(ir.layerOps).reduce((sum, n) => sum + n, 0),
+    layerOps: { ...ir.layerOps },
     initializers,
     parameters,
     inputs: ir.graphCount ? [...graphInputIds(ir, MAIN_GRAPH)].map(tensor) : [],

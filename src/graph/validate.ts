@@ -59,6 +59,7 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
     ['valueConsumers', ir.valueConsumers]] as const) {
     if (!arr || typeof arr.length !== 'number') report(`${name} is missing`);
   }
+  checkLayerOps(ir.layerOps, report);
   if (problems.length) return problems;
 
   // CSR offsets.
@@ -211,6 +212,17 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
     if (full()) break;
   }
   return problems;
+}
+
+/** layerOps is a histogram: type name → a positive count of records. */
+function checkLayerOps(layerOps: unknown, report: (msg: string) => boolean): void {
+  if (typeof layerOps !== 'object' || layerOps === null || Array.isArray(layerOps)) {
+    report('layerOps is not an object of counts');
+    return;
+  }
+  for (const [type, count] of Object.entries(layerOps)) {
+    if (!isCount(count) || count === 0) report(`layerOps["${type}"] is not a positive integer: ${String(count)}`);
+  }
 }
 
 function isCount(x: unknown): x is number {

@@ -11,6 +11,7 @@ import { run as runReadableNodes } from './readable-nodes.js';
 import { run as runCompare } from './compare.js';
 import { run as runRenderers } from './renderers.js';
 import { run as runPolish } from './polish.js';
+import { run as runFormatsReal } from './formats-real.js';
 
 const DIST = resolve(repoRoot, 'dist');
 const OUT = resolve(repoRoot, 'test-results/e2e');
@@ -471,6 +472,7 @@ try {
   await runCompare({ test, assert, page, browser, serve, collect, track });
   await runRenderers({ test, assert, browser, serve, collect });
   await runPolish({ test, assert, page, browser, serve, collect, track });
+  await runFormatsReal({ test, assert, page, browser, serve, collect, track });
 
   await test('dropping a file on the page opens it', async () => {
     await page.evaluate(() => window.strata.collapseAll());

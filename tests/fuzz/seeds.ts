@@ -49,26 +49,48 @@ export const SEED_FILES: Record<string, { path: string; kind: SeedKind }[]> = {
     { path: '../fixtures/keras/mlp_latest.h5', kind: 'flatbuffer' },
     { path: '../fixtures/keras/mlp_userblock.h5', kind: 'flatbuffer' },
   ],
-  openvino: [{ path: '../fixtures/openvino/tiny_classifier.xml', kind: 'text' }],
-  mxnet: [{ path: '../fixtures/mxnet/tiny_resnet-symbol.json', kind: 'text' }],
+  openvino: [
+    { path: '../fixtures/openvino/tiny_classifier.xml', kind: 'text' },
+    { path: '../../../shared/models/openvino/face-detection-retail-0005.xml', kind: 'text' },
+    { path: '../../../shared/models/openvino/bge-large-en-v1.5_openvino_tokenizer.xml', kind: 'text' },
+  ],
+  mxnet: [
+    { path: '../fixtures/mxnet/tiny_resnet-symbol.json', kind: 'text' },
+    { path: '../../../shared/models/mxnet/retinaface.json', kind: 'text' },
+  ],
   ncnn: [
     { path: '../fixtures/ncnn/tiny_fire.param', kind: 'text' },
     { path: '../../.cache/real-models/upscayl/package/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4fast.param', kind: 'text' },
   ],
-  nnef: [{ path: '../fixtures/nnef/graph.nnef', kind: 'text' }],
+  nnef: [
+    { path: '../fixtures/nnef/graph.nnef', kind: 'text' },
+    { path: '../../../shared/models/nnef/inception_v1.nnef/graph.nnef', kind: 'text' },
+    { path: '../../../shared/models/nnef/conv3x3/graph.nnef', kind: 'text' },
+  ],
   // Written by tests/helpers/paddle-proto.ts (tinyPaddleProgram) from framework.proto field numbers.
-  paddle: [{ path: '../fixtures/paddle/tiny_cond.pdmodel', kind: 'protobuf' }],
-  tnn: [{ path: '../fixtures/tnn/tiny_mobile.tnnproto', kind: 'text' }],
+  paddle: [
+    { path: '../fixtures/paddle/tiny_cond.pdmodel', kind: 'protobuf' },
+    { path: '../../../shared/models/paddle/tengine_test_data/inference.pdmodel', kind: 'protobuf' },
+  ],
+  tnn: [
+    { path: '../fixtures/tnn/tiny_mobile.tnnproto', kind: 'text' },
+    { path: '../../../shared/models/tnn/lp_model.opt.tnnproto', kind: 'text' },
+    { path: '../../../shared/models/tnn/mobilenet_v2.tnnproto', kind: 'text' },
+  ],
   // Written by tests/helpers/barracuda-writer.ts (tinyBarracudaModel) in the layout of Barracuda's ModelWriter.
   barracuda: [
     { path: '../fixtures/barracuda/tiny_classifier.nn', kind: 'flatbuffer' },
     { path: '../fixtures/barracuda/tiny_classifier_v16.nn', kind: 'flatbuffer' },
+    { path: '../../../shared/models/barracuda/3DBall.nn', kind: 'flatbuffer' },
+    { path: '../../../shared/models/barracuda/continuous2vis8vec2action.nn', kind: 'flatbuffer' },
   ],
   // Written by tests/helpers/coreml-proto.ts (tinyCoremlModel) from Core ML Model.proto field numbers.
   coreml: [
     { path: '../fixtures/coreml/tiny_branch.mlmodel', kind: 'protobuf' },
     // Written by tinyMilModel(): an ML Program with inline and blob-file weights and a cond with two blocks.
     { path: '../fixtures/coreml/tiny_mlprogram.mlmodel', kind: 'protobuf' },
+    { path: '../../../shared/models/coreml/TinyDrawingEmbedding.mlmodel', kind: 'protobuf' },
+    { path: '../../../shared/models/coreml/superpoint.mlpackage/Data/com.apple.CoreML/model.mlmodel', kind: 'protobuf' },
   ],
   // TorchScript archives written by python3-torch (generated into .cache on first use, see loadSeeds). Zip
   // directories are 32-bit offsets and sizes, which the 'flatbuffer' mutations aim at.

@@ -5,14 +5,17 @@ import { DecodeError } from '../errors.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
 import { BinaryCursor } from './reader.ts';
 import { barracudaNodeDetails } from './details.ts';
-import { ACTIVATION, LOAD, SUPPORTED, activationName, readLayer, shapeOf, typeName, type BarracudaLayer, type DataSet } from './schema.ts';
+import { ACTIVATION, LOAD, SUPPORTED, activationOp, readLayer, shapeOf, typeName, type BarracudaLayer, type DataSet } from './schema.ts';
 
 /**
  * Unity Barracuda `.nn` (format versions 16–19, as Barracuda's ModelWriter writes them): an int64 version; inputs
  * (name, shape); output names; memories; then per layer its name, type, fused activation, pad/stride/pool, axis,
  * alpha/beta, input names and datasets (name, shape, offset in floats, item size, length); then every dataset's
  * floats in one block (aligned to 16 bytes from version 19); then importer info. Each layer is a node, except
- * `Load` layers, which are the constants they hold; dataset bytes are located, not read.
+ * `Load` layers, which are the constants they hold; dataset bytes are located, not read. A standalone
+ * `Activation` layer is shown as the function it applies (`Swish`, `Exp`, `Identity` for `None`), which is what
+ * a reader of the graph wants to see and what shape inference and FLOP counts know; its details name the layer
+ * type and the function, and layerOps counts it as `Activation`, as Barracuda does.
  */
 
 const FLOAT32 = 1;
@@ -87,6 +90,7 @@ async function decodeBarracuda(source: ByteSource, options: DecodeOptions = {}):
     return v;
   };
   for (const l of layers) {
+    b.countLayer(typeName(l.type));
     if (l.type === LOAD) {
       if (l.datasets.length === 1) constant(l.datasets[0], l.name);
       else for (const d of l.datasets) constant(d);
@@ -94,7 +98,7 @@ async function decodeBarracuda(source: ByteSource, options: DecodeOptions = {}):
     }
     const ins = l.inputs.map((name) => b.value(0, name));
     for (const d of l.datasets) ins.push(constant(d));
-    const op = l.type === ACTIVATION ? activationName(l.activation) : typeName(l.type);
+    const op = l.type === ACTIVATION ? activationOp(l.activation) : typeName(l.type);
     b.addNode(0, l.name, op, ins, [b.value(0, l.name)], l.start, l.end - l.start);
   }
   for (const name of outputs) b.addGraphOutput(0, b.value(0, name));

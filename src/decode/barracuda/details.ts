@@ -2,7 +2,7 @@ import type { GraphIR } from '../../graph/ir.ts';
 import type { AttributeView, NodeDetails } from '../decoder.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { BinaryCursor } from './reader.ts';
-import { ACTIVATION, activationName, readLayer } from './schema.ts';
+import { ACTIVATION, activationName, readLayer, typeName } from './schema.ts';
 
 /** A layer's fused activation and its pad/stride/pool, axis, alpha and beta, re-read from its record. */
 export async function barracudaNodeDetails(source: ByteSource, ir: GraphIR, node: number): Promise<NodeDetails> {
@@ -13,7 +13,9 @@ export async function barracudaNodeDetails(source: ByteSource, ir: GraphIR, node
   const l = await readLayer(r);
   const attributes: AttributeView[] = [];
   const list = (name: string, v: number[]) => v.length && attributes.push({ name, type: 'int[]', value: `[${v.join(', ')}]` });
-  if (l.type !== ACTIVATION && l.activation) attributes.push({ name: 'activation', type: 'enum', value: activationName(l.activation) });
+  // A standalone Activation layer is drawn as its function: name the layer type and the function it applies.
+  if (l.type === ACTIVATION) attributes.push({ name: 'layer', type: 'enum', value: typeName(l.type) });
+  if (l.type === ACTIVATION || l.activation) attributes.push({ name: 'activation', type: 'enum', value: activationName(l.activation) });
   list('pad', l.pad);
   list('stride', l.stride);
   list('pool', l.pool);

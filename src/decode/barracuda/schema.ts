@@ -33,6 +33,8 @@ const ACTIVATIONS: Readonly<Record<number, string>> = {
 
 export const typeName = (t: number) => LAYER_TYPES[t] ?? `Type${t}`;
 export const activationName = (a: number) => ACTIVATIONS[a] ?? `Activation${a}`;
+/** The op a standalone Activation layer is shown as: its function, with Barracuda's linear `None` as `Identity`. */
+export const activationOp = (a: number) => (a === 0 ? 'Identity' : activationName(a));
 
 export interface DataSet {
   name: string;

@@ -103,6 +103,7 @@ export function buildCaffeGraph(net: CaffeNet, format: string): GraphIR {
       produced.push(v);
       return v;
     });
+    b.countLayer(layer.type || 'Layer');
     b.addNode(0, layer.name, layer.type || 'Layer', ins, outs, layer.start, layer.end - layer.start);
   }
   for (const v of produced) if (!consumed.has(v)) b.addGraphOutput(0, v);

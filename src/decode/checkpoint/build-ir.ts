@@ -79,6 +79,8 @@ export function buildCheckpointIR(checkpoint: Checkpoint): BuiltCheckpoint {
   }
   for (const m of modules) if (!placed.has(m)) addModule(m, []);
 
+  // A checkpoint stores tensors, not layers: layerOps counts them by the type the file names (`BF16`, `Q4_K`).
+  for (const t of checkpoint.tensors) b.countLayer(t.storedType || 'tensor');
   Object.assign(b.metadata, checkpoint.metadata, summarizeTensors(checkpoint.tensors));
   return { ir: b.finish(), origins };
 }

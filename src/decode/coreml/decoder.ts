@@ -58,6 +58,7 @@ function build(m: CmModel, file: string, options: DecodeOptions, blobs: Map<MilP
     layers.forEach((l, i) => {
       options.checkCancelled?.();
       const where = `${path}.layers[${i}]`;
+      if (graph === 0) b.countLayer(layerType(l.typeField));
       const ins = l.inputs.map((n) => b.value(graph, n));
       for (const w of l.weights) {
         const v = b.value(graph, `${l.name}.${w.name}`);
@@ -92,6 +93,8 @@ function build(m: CmModel, file: string, options: DecodeOptions, blobs: Map<MilP
     block.ops.forEach((op, i) => {
       options.checkCancelled?.();
       const where = `${path}.operations[${i}]`;
+      // layerOps counts the main block's operations, const included, as coremltools lists them.
+      if (graph === 0) b.countLayer(op.type || '(no type)');
       if (op.type === 'const' && op.outputs.length === 1) {
         const out = op.outputs[0];
         const v = b.value(graph, out.name);
@@ -148,7 +151,9 @@ function build(m: CmModel, file: string, options: DecodeOptions, blobs: Map<MilP
         produce(v, f.name, path);
         return v;
       });
-      b.addNode(0, path, MODEL_TYPES[sub.typeField] ?? `model_${sub.typeField}`, ins, outs);
+      const type = MODEL_TYPES[sub.typeField] ?? `model_${sub.typeField}`;
+      b.countLayer(type);
+      b.addNode(0, path, type, ins, outs);
     }
   };
 

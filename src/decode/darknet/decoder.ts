@@ -192,6 +192,7 @@ class DarknetBuilder {
       // Recurrent layers store weights we do not lay out: offsets after them would be wrong, so stop here.
       this.weightPos = -1;
     }
+    b.countLayer(sec.type);
     b.addNode(0, name, sec.type, inputIds, [outValue], sec.start, sec.end - sec.start);
     this.out[i] = shape;
     this.outValue[i] = outValue;

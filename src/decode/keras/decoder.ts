@@ -69,6 +69,8 @@ class KerasBuilder {
       b.addGraphInput(g, cur);
       if (isInput) rest = layers.slice(1);
     }
+    // layerOps counts the layer records of the top model's config, an InputLayer included.
+    if (g === 0) for (const layer of layers) b.countLayer(str(layer.class_name) || 'Layer');
     for (const layer of rest) {
       if (str(layer.class_name) === 'InputLayer') continue;
       cur = this.layerNode(layer, g, depth, [cur], layerName(layer), 1)[0];
@@ -120,6 +122,8 @@ class KerasBuilder {
     };
 
     layers.forEach((layer, li) => {
+      // Each stored layer record counts once, InputLayer included, however often the layer is called.
+      if (g === 0) b.countLayer(str(layer.class_name) || 'Layer');
       if (str(layer.class_name) === 'InputLayer') return;
       const name = layerName(layer);
       calls[li].forEach((refs, ni) => {

@@ -5,12 +5,14 @@ import { DecodeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { isJsonObject, readJsonFile, type Json } from '../json-file.ts';
 import { mxnetNodeDetails } from './details.ts';
+import { paramsFileNames, readParamsIndex, type MxArray } from './params.ts';
 
 /**
  * MXNet symbol JSON (`model-symbol.json`): `nodes` (op, name, inputs `[[node, output, version]]`, `attrs` / legacy
- * `attr` / `param`), `arg_nodes`, `heads`. Operator nodes become IR nodes; `null` nodes are variables: weights
- * (by MXNet's parameter naming, or a `__shape__`) are constants — their bytes live in the `.params` file, which is
- * not indexed — and the rest are graph inputs.
+ * `attr` / `param`), `arg_nodes`, `heads`. Operator nodes become IR nodes; `null` nodes are variables: those stored
+ * in the `.params` file beside the symbol (located there by range, with their dtype and shape), or else named like
+ * parameters (or given a `__shape__`), are constants; the rest are graph inputs. layerOps counts the non-`null`
+ * nodes, as MXNet lists operators.
  */
 
 /** Outputs of one operator: more is not a real symbol. */
@@ -60,6 +62,24 @@ function shapeOf(s: string | undefined): number[] | null {
   return dims.every((d) => Number.isSafeInteger(d)) ? dims.map((d) => (d > 0 ? d : -1)) : null;
 }
 
+/** The NDArray list beside the symbol, if one can be reached; a damaged one leaves the weights unlocated, and says why. */
+async function findParams(source: ByteSource): Promise<{ file: string; arrays: Map<string, MxArray>; problem?: string } | null> {
+  if (!source.sibling) return null;
+  for (const name of paramsFileNames(source.name)) {
+    const file = await source.sibling(name).catch(() => null);
+    if (!file) continue;
+    try {
+      return { file: name, arrays: await readParamsIndex(file) };
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      return { file: name, arrays: new Map(), problem: err.message };
+    } finally {
+      await file.close?.().catch(() => undefined);
+    }
+  }
+  return null;
+}
+
 /** Decodes the symbol; each operator's attributes are kept for its details. */
 export async function openMxnet(source: ByteSource, options: DecodeOptions = {}): Promise<OpenModel> {
   const file = source.name;
@@ -74,25 +94,35 @@ export async function openMxnet(source: ByteSource, options: DecodeOptions = {})
   for (const [h, idx] of heads) outCount[h] = Math.max(outCount[h], idx + 1);
   const valueOf = (node: number, idx: number) => b.value(0, idx === 0 ? nodes[node].name : `${nodes[node].name}:${idx}`);
   const details: Record<string, string>[] = [];
+  const weights = await findParams(source);
   let params = 0;
+  let located = 0;
   nodes.forEach((n, i) => {
     if (n.op === 'null') {
       const v = valueOf(i, 0);
       const shape = shapeOf(n.attrs.__shape__);
-      b.setValueType(v, 1, shape);
-      if (PARAM_NAME.test(n.name) || (shape && !/data|label|input/i.test(n.name))) {
+      const stored = weights?.arrays.get(n.name);
+      if (stored) {
+        b.setValueType(v, stored.dtype, stored.dims);
+        b.setValueData(v, stored.offset, stored.length, 0, weights!.file);
+        located++;
+      } else b.setValueType(v, 1, shape);
+      if (stored || PARAM_NAME.test(n.name) || (shape && !/data|label|input/i.test(n.name))) {
         b.addFlags(v, ValueFlag.Initializer);
         params++;
       } else b.addGraphInput(0, v);
       return;
     }
+    b.countLayer(n.op);
     const ins = n.inputs.map(([src, idx]) => valueOf(src, idx));
     const outs = Array.from({ length: outCount[i] }, (_, k) => valueOf(i, k));
     b.addNode(0, n.name, n.op, ins, outs);
     details.push(n.attrs);
   });
   for (const [h, idx] of heads) b.addGraphOutput(0, valueOf(h, idx));
-  b.metadata.weights = `${params} parameters named (bytes in the .params file, not read)`;
+  b.metadata.weights = !weights ? `${params} parameters named (no .params file found beside the symbol)`
+    : weights.problem ? `${params} parameters named; ${weights.file} could not be read: ${weights.problem}`
+      : `${params} parameters, ${located} located in ${weights.file}`;
   const ir = b.finish();
   return openModel(ir, source, async (node) => mxnetNodeDetails(details[node]));
 }

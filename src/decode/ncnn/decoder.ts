@@ -123,6 +123,7 @@ async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Prom
         b.addGraphInput(0, v);
       }
     }
+    b.countLayer(l.type);
     b.addNode(0, l.name, l.type, ins, outs, l.start, l.end - l.start);
   });
   wiring.addUnconsumedOutputs();

@@ -57,6 +57,7 @@ async function decodeNnef(source: ByteSource, options: DecodeOptions = {}): Prom
   let datFiles = 0;
   for (const inv of g.body) {
     for (const a of inv.args) for (const id of a.ids) if (!defined.has(id)) p.fail(`"${id}" is used before it is defined`, inv.start);
+    b.countLayer(inv.op);
     if (inv.op === 'external' && inv.outputs.length === 1) {
       const v = b.value(0, inv.outputs[0]);
       b.setValueType(v, 1, shapeArg(inv));

@@ -260,6 +260,8 @@ export class OnnxParser {
     const outs = this.valueIds(g, acc.outputs);
     const op = acc.domain ? b.strings.intern(qualifiedOp(acc.domain, b.strings.strings[acc.op])) : acc.op;
     const id = b.addNodeById(g, acc.name || b.strings.append(''), op, ins, outs, acc.start, acc.end - acc.start);
+    // Every node of the main graph is a layer, Constant included (ONNX keeps constants as nodes too).
+    if (g === 0) b.countLayerById(op);
     for (const sg of acc.subgraphs) b.setGraphParent(sg, id);
     const t = acc.constantTensor;
     if (t && outs.length === 1 && outs[0] >= 0) {

@@ -192,6 +192,8 @@ class OvBuilder {
       source.set(`${e.toLayer}:${e.toPort}`, v);
     }
     for (const l of g.layers) {
+      // layerOps counts the top-level <layer>s, as OpenVINO's own tools list them (bodies belong to their layer).
+      if (gid === 0) b.countLayer(l.type || 'Layer');
       const outs = l.outputs.map((p) => out.get(`${l.id}:${p.id}`)!);
       const ins = l.inputs.map((p) => source.get(`${l.id}:${p.id}`) ?? -1);
       if (l.type === 'Parameter') {

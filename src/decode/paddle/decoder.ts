@@ -52,6 +52,8 @@ function build(program: PdProgram, file: string, options: DecodeOptions): GraphI
         for (const n of names) list.push([op.col >= 0 ? op.col : list.length, valueOf(n)]);
         return;
       }
+      // layerOps counts block 0's operators without feed/fetch, as Paddle's program summary does.
+      if (graph === 0) b.countLayer(op.type || '(no type)');
       const ins = op.inputs.flatMap((s) => s.args.map(valueOf));
       const outs = op.outputs.flatMap((s) => s.args.map(valueOf));
       const subs: number[] = [];

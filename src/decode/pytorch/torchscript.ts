@@ -495,6 +495,7 @@ class Interpreter {
     const base = f.path.length ? `${f.path.join('/')}/${short}` : short;
     const k = this.nodeNames.get(base) ?? 0;
     this.nodeNames.set(base, k + 1);
+    this.b.countLayer(op);
     this.b.addNode(0, k ? `${base}_${k}` : base, op, ins, outs);
     this.info.push({ code: text.length > 4000 ? `${text.slice(0, 4000)}…` : text, module: f.path.join('.'), cls: f.cls ? shortName(f.cls.qname) : '' });
   }

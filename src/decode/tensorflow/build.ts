@@ -119,6 +119,8 @@ function addGraph(b: GraphBuilder, g: number, nodes: TfNode[], fn: TfFunction | 
 
     const ins: number[] = [];
     for (const input of n.inputs) if (!input.startsWith('^')) ins.push(b.value(g, parseRef(input, inFunction).key));
+    // Every NodeDef of the main graph is a layer: Const and Placeholder are nodes in TensorFlow too.
+    if (g === 0) b.countLayer(n.op || '(no op)');
     b.addNode(g, n.name, n.op || '(no op)', ins, outs, n.start, n.end - n.start);
     if (!consumed[i] && !controlled[i] && outs.length) terminal.push(...outs);
   });

@@ -281,6 +281,7 @@ class TfliteWalker {
       this.tensorList(op, Operator.outputs, 'Operator.outputs', valueOf, outs);
       const nodeName = outs.length && outs[0] >= 0 ? this.nodeNameId(outs[0]) : b.strings.append(`${b.strings.strings[opNames[opcode]] ?? 'op'}_${i}`);
       const node = b.addNodeById(s, nodeName, opNames[opcode], ins, outs, op, Math.min(r.tableSize(op, 'Operator'), r.fileSize - op));
+      if (s === 0) b.countLayerById(opNames[opcode]);
       const code = this.opCodes[opcode];
       const sub = SUBGRAPH_SLOTS.get(code);
       if (sub && r.scalarU8(op, Operator.builtinOptionsType, 0, 'Operator.builtin_options_type') === sub.type) {

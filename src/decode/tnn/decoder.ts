@@ -1,10 +1,11 @@
 import { GraphBuilder } from '../../graph/builder.ts';
-import { GraphKind, type GraphIR } from '../../graph/ir.ts';
+import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { BlobWiring } from '../blob-wiring.ts';
 import { DecodeError } from '../errors.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
 import { tnnNodeDetails } from './details.ts';
+import { readTnnWeights, type TnnBuffer, type TnnWeights } from './model-file.ts';
 
 /**
  * Tencent TNN text `.tnnproto`: every line is one double-quoted record ending in ` ,`:
@@ -14,7 +15,8 @@ import { tnnNodeDetails } from './details.ts';
  *   4. the layer count `" N ,"`;
  *   5. one layer per line: `"Type name n_in n_out inputs… outputs… params… ,"`.
  * Layer params are positional numbers whose meaning depends on the layer type; they are shown by position.
- * The weights are in the separate `.tnnmodel` file, which is not read.
+ * The weights are in the `.tnnmodel` beside it: each layer's buffers are located there (model-file.ts) and become
+ * its constant inputs. layerOps counts the layer lines.
  */
 
 const MAX_PROTO = 64 << 20;
@@ -124,6 +126,23 @@ function parseProto(text: string, file: string) {
   return { header: header.tokens, inputs, outputs, blobCount, layers };
 }
 
+const weightFileName = (proto: string) => `${proto.replace(/^.*[\\/]/, '').replace(/\.tnnproto$/i, '')}.tnnmodel`;
+
+/** The .tnnmodel beside the .tnnproto, its buffers located per layer; null when it cannot be reached or read. */
+async function findWeights(source: ByteSource, layers: TnnLayer[], options: DecodeOptions): Promise<(TnnWeights & { file: string }) | null> {
+  const file = weightFileName(source.name);
+  const model = source.sibling ? await source.sibling(file).catch(() => null) : null;
+  if (!model) return null;
+  try {
+    const types = new Map(layers.map((l) => [l.name, l.type]));
+    const blobs = new Set(layers.flatMap((l) => [...l.inputs, ...l.outputs]));
+    const weights = await readTnnWeights(model, new Set(types.keys()), types, blobs, options.checkCancelled);
+    return weights && { ...weights, file };
+  } finally {
+    await model.close?.().catch(() => undefined);
+  }
+}
+
 async function decodeTnn(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
   const file = source.name;
   if (source.size === 0) throw new DecodeError('empty file', file, 'file');
@@ -136,6 +155,17 @@ async function decodeTnn(source: ByteSource, options: DecodeOptions = {}): Promi
   b.metadata.header = p.header.join(' ');
   b.metadata.layers = String(p.layers.length);
   if (p.blobCount >= 0) b.metadata.blobs = String(p.blobCount);
+  const weights = await findWeights(source, p.layers, options);
+  b.metadata.weights = weights
+    ? `${weights.resources} layer resources located in ${weights.file}`
+    : `${weightFileName(source.name)} not found beside the .tnnproto`;
+  const constant = (buffer: TnnBuffer): number => {
+    const v = b.value(0, buffer.name);
+    b.setValueType(v, buffer.dtype, buffer.dims);
+    b.addFlags(v, ValueFlag.Initializer);
+    b.setValueData(v, buffer.offset, buffer.length, 0, weights!.file);
+    return v;
+  };
   const wiring = new BlobWiring(b, file);
   for (const inp of p.inputs) {
     const v = b.value(0, inp.name);
@@ -145,9 +175,14 @@ async function decodeTnn(source: ByteSource, options: DecodeOptions = {}): Promi
     }
     wiring.provide(v);
   }
+  // A constant-map blob no layer produces is a constant input of the graph's layers.
+  const layerOutputs = new Set(p.layers.flatMap((l) => l.outputs));
+  for (const buffer of weights?.constants ?? []) if (!layerOutputs.has(buffer.name)) wiring.provide(constant(buffer));
   for (const l of p.layers) {
     options.checkCancelled?.();
+    b.countLayer(l.type);
     const ins = wiring.inputs(l.inputs);
+    for (const buffer of weights?.layers.get(l.name) ?? []) ins.push(constant(buffer));
     const outs = wiring.outputs(l.outputs, l.name, l.line);
     b.addNode(0, l.name, l.type, ins, outs, l.start, l.end - l.start);
   }
