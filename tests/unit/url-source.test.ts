@@ -5,7 +5,7 @@ import { decodeFile } from '../../src/decode/decode-file.ts';
 import { openModelFile } from '../../src/decode/registry.ts';
 import { HEAD_BYTES, UrlSource } from '../../src/decode/io/url-source.ts';
 import { summarize } from '../../src/graph/summary.ts';
-import { CountingSource, chainModel, repoRoot } from '../helpers/models.ts';
+import { CountingSource, chainModel, repoRoot, sharedModels } from '../helpers/models.ts';
 
 describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
   const model = chainModel(3001);
@@ -53,6 +53,20 @@ describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
       expect(requests).toEqual([`bytes=0-${HEAD_BYTES - 1}`]);
     } finally {
       globalThis.fetch = realFetch;
+    }
+  });
+
+  it('a file read whole in the first request still finds the files beside it (config.json, an ncnn .bin)', async () => {
+    const hf = await startServer({ root: resolve(repoRoot, 'samples'), modelPath: resolve(sharedModels, 'hf/tiny_gpt2/model.safetensors') });
+    try {
+      const source = await UrlSource.open(hf.modelUrl!);
+      expect(source.size).toBeLessThan(HEAD_BYTES);
+      const config = await source.sibling?.('config.json');
+      expect(config?.size).toBeGreaterThan(0);
+      const { ir } = (await openModelFile(source)).model;
+      expect(ir.metadata['config.model_type']).toBe('gpt2');
+    } finally {
+      await hf.close();
     }
   });
 });

@@ -1,5 +1,4 @@
 import type { ByteSource } from './byte-source.ts';
-import { BufferSource } from './byte-source.ts';
 import { DecodeError } from '../errors.ts';
 import { MAX_CHUNK } from '../protobuf/wire-stream.ts';
 
@@ -25,10 +24,9 @@ export class UrlSource implements ByteSource {
     const first = await fetchChecked(url, { headers: { Range: `bytes=0-${headBytes - 1}` } }, name);
     const total = /\/(\d+)$/.exec(first.headers.get('Content-Range') ?? '')?.[1];
     const bytes = new Uint8Array(await first.arrayBuffer());
-    if (first.status === 206 && total && Number(total) > bytes.length) {
-      return new UrlSource(url, name, Number(total), bytes);
-    }
-    return new BufferSource(bytes, name);
+    // A whole file (a small one, or any file from a server that ignores ranges) is served from its head; it stays a
+    // UrlSource all the same, so its companion files (weights, config.json) are found beside it.
+    return new UrlSource(url, name, first.status === 206 && total ? Number(total) : bytes.length, bytes);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
