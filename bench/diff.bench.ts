@@ -53,7 +53,11 @@ async function main(): Promise<void> {
   const a = await open(base);
   const rows: CaseRow[] = [];
   const hierarchyA = buildHierarchy(a.ir);
-  for (const [name, path] of [['itself', base], ['few edits', edited], ['all renamed', renamed]] as const) {
+  for (const [name, path] of [
+    ['itself', base],
+    ['few edits', edited],
+    ['all renamed', renamed],
+  ] as const) {
     const b = await open(path);
     const hierarchyB = buildHierarchy(b.ir);
     for (const bytes of [false, true]) {
@@ -76,28 +80,56 @@ async function main(): Promise<void> {
       groupDiffCounts(d, hierarchyA, hierarchyB);
       const groupsMs = performance.now() - tg;
       rows.push({
-        case: name, nodes: b.ir.nodeCount, bytes: bytes ? 'yes' : 'no', matched: d.counts.matched, added: d.counts.added,
-        removed: d.counts.removed, changed: d.counts.changed, renamed: d.counts.renamed, medianMs: median(times),
-        p95Ms: quantile(times, 0.95), cpuMs: median(cpu), matchMs: d.timings.matchMs, groupsMs,
+        case: name,
+        nodes: b.ir.nodeCount,
+        bytes: bytes ? 'yes' : 'no',
+        matched: d.counts.matched,
+        added: d.counts.added,
+        removed: d.counts.removed,
+        changed: d.counts.changed,
+        renamed: d.counts.renamed,
+        medianMs: median(times),
+        p95Ms: quantile(times, 0.95),
+        cpuMs: median(cpu),
+        matchMs: d.timings.matchMs,
+        groupsMs,
       });
     }
     await b.source.close?.();
   }
   await a.source.close?.();
-  printTable(`diff of ${NODES.toLocaleString('en-US')}-node chains (decode of A: ${a.decodeMs.toFixed(0)} ms, not included)`, rows);
+  printTable(
+    `diff of ${NODES.toLocaleString('en-US')}-node chains (decode of A: ${a.decodeMs.toFixed(0)} ms, not included)`,
+    rows,
+  );
   const worst = Math.max(...rows.map((r) => r.medianMs));
   const load = loadavg()[0];
-  console.log(`\nslowest case ${worst.toFixed(0)} ms wall (target ≤ 3000 ms); load average ${load.toFixed(1)} on ${cpus().length} cores`);
+  console.log(
+    `\nslowest case ${worst.toFixed(0)} ms wall (target ≤ 3000 ms); load average ${load.toFixed(1)} on ${cpus().length} cores`,
+  );
 
   // The same pairs in a fresh Chromium through ?url=A&compare=B: the diff runs in the decode worker.
   const browser: BrowserDiffRow[] = [];
   if (BROWSER && distBuilt()) {
-    for (const [name, path] of [['few edits', edited], ['all renamed', renamed]] as const) browser.push(await browserDiff(name, base, path));
+    for (const [name, path] of [
+      ['few edits', edited],
+      ['all renamed', renamed],
+    ] as const)
+      browser.push(await browserDiff(name, base, path));
     printTable(`diff in the browser (decode worker), ${NODES.toLocaleString('en-US')}-node chains`, browser);
     const slowest = Math.max(...browser.map((r) => r.workerDiffMs));
-    console.log(`\nslowest in-browser diff ${slowest.toFixed(0)} ms (target ≤ 3000 ms); load average ${loadavg()[0].toFixed(1)}`);
+    console.log(
+      `\nslowest in-browser diff ${slowest.toFixed(0)} ms (target ≤ 3000 ms); load average ${loadavg()[0].toFixed(1)}`,
+    );
   } else if (BROWSER) console.log('\nbrowser cases skipped: run `npm run build` first');
-  writeResults('diff', rows, { nodes: NODES, runs: RUNS, targetMs: 3000, loadAverage: load, browser, browserLoadAverage: loadavg()[0] });
+  writeResults('diff', rows, {
+    nodes: NODES,
+    runs: RUNS,
+    targetMs: 3000,
+    loadAverage: load,
+    browser,
+    browserLoadAverage: loadavg()[0],
+  });
 }
 
 await main();

@@ -9,13 +9,23 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer } from '../src/cli/server.ts';
 import { chainModel, repoRoot } from '../tests/helpers/models.ts';
 
-const SIZES = (process.env.BENCH_FRAME_SIZES ?? '10000,100000,300000').split(',').map(Number).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_FRAME_SIZES ?? '10000,100000,300000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const FRAMES = Math.max(120, Number(process.env.BENCH_FRAME_FRAMES ?? 150));
 const ARGS = [
-  '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-  '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
   // Uncapped frames, so frame time is the real cost rather than the 16.7 ms vsync interval.
-  '--disable-gpu-vsync', '--disable-frame-rate-limit',
+  '--disable-gpu-vsync',
+  '--disable-frame-rate-limit',
 ];
 const WIDTH = 1280;
 const HEIGHT = 800;
@@ -69,44 +79,62 @@ type Path = 'overview' | 'detail';
 
 /** Drives the camera one step per animation frame and records rAF-to-rAF intervals. */
 async function framePass(page: Page, path: Path): Promise<FrameStats> {
-  const raw = await page.evaluate(async ({ frames, path }) => {
-    const w = window as unknown as { strata: any; __strataDebug: { scene: any } };
-    const scene = w.__strataDebug.scene;
-    const start = path === 'overview' ? await w.strata.fit() : await w.strata.camera();
-    const sw = scene.viewport.screenWidth;
-    const sh = scene.viewport.screenHeight;
-    const dts: number[] = [];
-    const render: number[] = [];
-    const rebuilds0 = scene.stats.rebuilds;
-    await new Promise<void>((done) => {
-      let i = 0;
-      let last = 0;
-      const warmup = 5;
-      const step = (t: number) => {
-        if (last && i > warmup) {
-          dts.push(t - last);
-          render.push(scene.stats.renderMs);
-        }
-        last = t;
-        if (i >= frames + warmup) return done();
-        const k = i++ / frames;
-        const a = k * Math.PI * 2;
-        if (path === 'overview') {
-          // Pan around the fitted view and zoom between 0.7x and 6x of the fit.
-          const zoom = start.zoom * Math.pow(6 / 0.7, (1 - Math.cos(a)) / 2) * 0.7;
-          scene.setCamera({ x: start.x + Math.sin(a) * 0.35 * sw / zoom, y: start.y + Math.sin(2 * a) * 0.35 * sh / zoom, zoom });
-        } else {
-          // Zoomed in on labelled nodes: a steady pan down the model (18 px/frame) with a gentle zoom wobble.
-          const zoom = start.zoom * (1 + 0.35 * Math.sin(a));
-          scene.setCamera({ x: start.x + Math.sin(a) * 0.3 * sw / start.zoom, y: start.y + (i * 18) / start.zoom, zoom });
-        }
+  const raw = await page.evaluate(
+    async ({ frames, path }) => {
+      const w = window as unknown as { strata: any; __strataDebug: { scene: any } };
+      const scene = w.__strataDebug.scene;
+      const start = path === 'overview' ? await w.strata.fit() : await w.strata.camera();
+      const sw = scene.viewport.screenWidth;
+      const sh = scene.viewport.screenHeight;
+      const dts: number[] = [];
+      const render: number[] = [];
+      const rebuilds0 = scene.stats.rebuilds;
+      await new Promise<void>((done) => {
+        let i = 0;
+        let last = 0;
+        const warmup = 5;
+        const step = (t: number) => {
+          if (last && i > warmup) {
+            dts.push(t - last);
+            render.push(scene.stats.renderMs);
+          }
+          last = t;
+          if (i >= frames + warmup) return done();
+          const k = i++ / frames;
+          const a = k * Math.PI * 2;
+          if (path === 'overview') {
+            // Pan around the fitted view and zoom between 0.7x and 6x of the fit.
+            const zoom = start.zoom * Math.pow(6 / 0.7, (1 - Math.cos(a)) / 2) * 0.7;
+            scene.setCamera({
+              x: start.x + (Math.sin(a) * 0.35 * sw) / zoom,
+              y: start.y + (Math.sin(2 * a) * 0.35 * sh) / zoom,
+              zoom,
+            });
+          } else {
+            // Zoomed in on labelled nodes: a steady pan down the model (18 px/frame) with a gentle zoom wobble.
+            const zoom = start.zoom * (1 + 0.35 * Math.sin(a));
+            scene.setCamera({
+              x: start.x + (Math.sin(a) * 0.3 * sw) / start.zoom,
+              y: start.y + (i * 18) / start.zoom,
+              zoom,
+            });
+          }
+          requestAnimationFrame(step);
+        };
         requestAnimationFrame(step);
+      });
+      const s = w.strata.state();
+      return {
+        dts,
+        render,
+        rebuilds: scene.stats.rebuilds - rebuilds0,
+        drawCalls: s.drawCalls,
+        visibleNodes: s.visibleNodes,
+        tier: s.tier,
       };
-      requestAnimationFrame(step);
-    });
-    const s = w.strata.state();
-    return { dts, render, rebuilds: scene.stats.rebuilds - rebuilds0, drawCalls: s.drawCalls, visibleNodes: s.visibleNodes, tier: s.tier };
-  }, { frames: FRAMES, path });
+    },
+    { frames: FRAMES, path },
+  );
   const sorted = [...raw.dts].sort((a, b) => a - b);
   const rs = [...raw.render].sort((a, b) => a - b);
   return {
@@ -133,10 +161,14 @@ async function benchSize(browser: Browser, nodes: number): Promise<SizeResult> {
   page.on('pageerror', (e) => errors.push(e.message));
   try {
     await page.goto(`${server.url}?url=${encodeURIComponent(server.modelUrl ?? '')}`);
-    await page.waitForFunction(() => {
-      const s = (window as unknown as { strata?: { state(): { status: string } } }).strata?.state();
-      return s && (s.status === 'ready' || s.status === 'error');
-    }, undefined, { timeout: 600_000, polling: 50 });
+    await page.waitForFunction(
+      () => {
+        const s = (window as unknown as { strata?: { state(): { status: string } } }).strata?.state();
+        return s && (s.status === 'ready' || s.status === 'error');
+      },
+      undefined,
+      { timeout: 600_000, polling: 50 },
+    );
     const loaded = await page.evaluate(() => (window as any).strata.state());
     if (loaded.status !== 'ready') throw new Error(`${file}: ${loaded.error}`);
     const heapAfterLoadMb = await heapMb(page);
@@ -156,8 +188,12 @@ async function benchSize(browser: Browser, nodes: number): Promise<SizeResult> {
     passes.expandedDetail = await framePass(page, 'detail');
     // With the frame-rate limit off, an idle page produces no frames for the screenshot to wait on: keep one
     // animation-frame loop running while it is taken.
-    await page.evaluate('window.__spin = true; (function spin() { if (window.__spin) requestAnimationFrame(spin); })();');
-    await page.screenshot({ path: resolve(repoRoot, `bench/results/frame-${nodes}.png`), timeout: 60_000 }).catch((e) => console.warn(`screenshot: ${e.message.split('\n')[0]}`));
+    await page.evaluate(
+      'window.__spin = true; (function spin() { if (window.__spin) requestAnimationFrame(spin); })();',
+    );
+    await page
+      .screenshot({ path: resolve(repoRoot, `bench/results/frame-${nodes}.png`), timeout: 60_000 })
+      .catch((e) => console.warn(`screenshot: ${e.message.split('\n')[0]}`));
     await page.evaluate('window.__spin = false;');
     if (errors.length) console.warn(`page errors: ${errors.slice(0, 3).join(' | ')}`);
     return {
@@ -165,7 +201,12 @@ async function benchSize(browser: Browser, nodes: number): Promise<SizeResult> {
       groups: loaded.groups,
       file: file.replace(`${repoRoot}/`, ''),
       firstFrameMs: loaded.timings.readyAtMs,
-      phases: { decodeMs: loaded.timings.decodeMs, hierarchyMs: loaded.timings.hierarchyMs, layoutMs: loaded.timings.layoutMs, drawMs: loaded.timings.firstFrameMs },
+      phases: {
+        decodeMs: loaded.timings.decodeMs,
+        hierarchyMs: loaded.timings.hierarchyMs,
+        layoutMs: loaded.timings.layoutMs,
+        drawMs: loaded.timings.firstFrameMs,
+      },
       heapAfterLoadMb,
       expandAllMs,
       heapExpandedMb,
@@ -179,7 +220,11 @@ async function benchSize(browser: Browser, nodes: number): Promise<SizeResult> {
 }
 
 async function main(): Promise<void> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+  });
   let renderer = '';
   const results: SizeResult[] = [];
   try {
@@ -204,17 +249,31 @@ async function main(): Promise<void> {
     await browser.close();
   }
 
-  const cases = results.flatMap((r) => Object.entries(r.passes).map(([mode, p]) => ({
-    name: `chain-${r.nodes / 1000}k/${mode}`, nodes: r.nodes, mode, ...p,
-  })));
+  const cases = results.flatMap((r) =>
+    Object.entries(r.passes).map(([mode, p]) => ({
+      name: `chain-${r.nodes / 1000}k/${mode}`,
+      nodes: r.nodes,
+      mode,
+      ...p,
+    })),
+  );
   const out = {
     name: 'frame',
     machine: {
-      cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30),
-      platform: `${platform()} ${release()}`, node: process.version, loadAverage: loadavg().map(r1),
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      platform: `${platform()} ${release()}`,
+      node: process.version,
+      loadAverage: loadavg().map(r1),
     },
     date: new Date().toISOString(),
-    browser: { executable: process.env.CHROMIUM_PATH || '/usr/bin/chromium', renderer, viewport: `${WIDTH}x${HEIGHT}`, flags: ARGS },
+    browser: {
+      executable: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      renderer,
+      viewport: `${WIDTH}x${HEIGHT}`,
+      flags: ARGS,
+    },
     framesPerPass: FRAMES,
     sizes: results,
     cases,
@@ -225,13 +284,21 @@ async function main(): Promise<void> {
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`\nrenderer: ${renderer}`);
   console.log(`load average: ${out.machine.loadAverage.join(' ')} on ${out.machine.cores} cores\n`);
-  console.log(`${'nodes'.padEnd(9)}${pad('first frame', 12)}${pad('decode', 9)}${pad('groups', 9)}${pad('layout', 9)}${pad('expandAll', 11)}${pad('heap MB', 9)}${pad('heap exp', 10)}`);
+  console.log(
+    `${'nodes'.padEnd(9)}${pad('first frame', 12)}${pad('decode', 9)}${pad('groups', 9)}${pad('layout', 9)}${pad('expandAll', 11)}${pad('heap MB', 9)}${pad('heap exp', 10)}`,
+  );
   for (const r of results) {
-    console.log(`${String(r.nodes).padEnd(9)}${pad(`${r.firstFrameMs} ms`, 12)}${pad(r.phases.decodeMs, 9)}${pad(r.phases.hierarchyMs, 9)}${pad(r.phases.layoutMs, 9)}${pad(`${r.expandAllMs} ms`, 11)}${pad(r.heapAfterLoadMb, 9)}${pad(r.heapExpandedMb, 10)}`);
+    console.log(
+      `${String(r.nodes).padEnd(9)}${pad(`${r.firstFrameMs} ms`, 12)}${pad(r.phases.decodeMs, 9)}${pad(r.phases.hierarchyMs, 9)}${pad(r.phases.layoutMs, 9)}${pad(`${r.expandAllMs} ms`, 11)}${pad(r.heapAfterLoadMb, 9)}${pad(r.heapExpandedMb, 10)}`,
+    );
   }
-  console.log(`\n${'case'.padEnd(30)}${pad('median', 8)}${pad('p95', 8)}${pad('max', 8)}${pad('js', 7)}${pad('rebuilds', 9)}${pad('draws', 6)}${pad('visible', 9)}  tier`);
+  console.log(
+    `\n${'case'.padEnd(30)}${pad('median', 8)}${pad('p95', 8)}${pad('max', 8)}${pad('js', 7)}${pad('rebuilds', 9)}${pad('draws', 6)}${pad('visible', 9)}  tier`,
+  );
   for (const c of cases) {
-    console.log(`${c.name.padEnd(30)}${pad(c.medianMs, 8)}${pad(c.p95Ms, 8)}${pad(c.maxMs, 8)}${pad(c.renderJsMedianMs, 7)}${pad(c.rebuilds, 9)}${pad(c.drawCalls, 6)}${pad(c.visibleNodes, 9)}  ${c.tier}`);
+    console.log(
+      `${c.name.padEnd(30)}${pad(c.medianMs, 8)}${pad(c.p95Ms, 8)}${pad(c.maxMs, 8)}${pad(c.renderJsMedianMs, 7)}${pad(c.rebuilds, 9)}${pad(c.drawCalls, 6)}${pad(c.visibleNodes, 9)}  ${c.tier}`,
+    );
   }
   console.log('\nwrote bench/results/frame.json');
 }

@@ -46,8 +46,9 @@ const byPath = (h: Hierarchy, path: string) => {
   return g;
 };
 /** GPT exports: blocks are `h.<i>`. */
-const gptBlocks = (layers: number) => (h: Hierarchy): [number, number] =>
-  [byPath(h, `h.${layers >> 1}`), byPath(h, `h.${(layers >> 1) + 1}`)];
+const gptBlocks =
+  (layers: number) =>
+  (h: Hierarchy): [number, number] => [byPath(h, `h.${layers >> 1}`), byPath(h, `h.${(layers >> 1) + 1}`)];
 /** Flat graphs: the innermost groups of two nodes ~150 apart in the middle of the dataflow order. */
 const middleGroups = (h: Hierarchy, ir: GraphIR): [number, number] => {
   const order = new Uint32Array(ir.nodeCount);
@@ -63,29 +64,55 @@ const exportOk = (file: string) => cached(file) || process.env.BENCH_EXPORT === 
 let gpt10k: GraphIR | null = null;
 const loadGpt10k = async () => (gpt10k ??= await decodeFile(sharedGpt10k));
 let gpt100k: GraphIR | null = null;
-const loadGpt100k = async () => (gpt100k ??= exportOk('gpt_780L_16d.onnx')
-  ? await decodeFile(gptExport(780))
-  : tileGptBlocks(await loadGpt10k(), 10));
+const loadGpt100k = async () =>
+  (gpt100k ??= exportOk('gpt_780L_16d.onnx')
+    ? await decodeFile(gptExport(780))
+    : tileGptBlocks(await loadGpt10k(), 10));
 const gpt100kSource = exportOk('gpt_780L_16d.onnx')
   ? 'export_gpt_decoder.py 780 16 2'
   : 'gpt_decoder_10k.onnx blocks tiled ×10 (780 layers; export not cached)';
 
 const CASES: Case[] = [
-  { name: 'gpt-10k', source: 'shared/models/onnx/gpt_decoder_10k.onnx (78 layers)', ir: loadGpt10k, blocks: gptBlocks(78) },
-  { name: 'gpt-100k', source: gpt100kSource, ir: loadGpt100k, blocks: gptBlocks(780) },
-  { name: 'flat-100k', source: 'gpt-100k with node/tensor names stripped', ir: async () => stripNames(await loadGpt100k()), blocks: middleGroups },
-  exportOk('gpt_2340L_16d.onnx')
-    ? { name: 'gpt-300k', source: 'export_gpt_decoder.py 2340 16 2', ir: async () => decodeFile(gptExport(2340)), blocks: gptBlocks(2340) }
-    : {
-      name: 'gpt-300k', source: 'gpt_decoder_10k.onnx blocks tiled ×30 (2340 layers; torch export too slow)',
-      ir: async () => tileGptBlocks(await loadGpt10k(), 30), blocks: gptBlocks(2340),
-    },
   {
-    name: 'synthetic-1m', source: 'bench/models.ts syntheticTransformer(31250): 32-op blocks, dense scopes (BENCH_1M=1)',
-    ir: async () => syntheticTransformer(31250), blocks: (h) => [byPath(h, 'blocks.15625'), byPath(h, 'blocks.15626')],
+    name: 'gpt-10k',
+    source: 'shared/models/onnx/gpt_decoder_10k.onnx (78 layers)',
+    ir: loadGpt10k,
+    blocks: gptBlocks(78),
+  },
+  { name: 'gpt-100k', source: gpt100kSource, ir: loadGpt100k, blocks: gptBlocks(780) },
+  {
+    name: 'flat-100k',
+    source: 'gpt-100k with node/tensor names stripped',
+    ir: async () => stripNames(await loadGpt100k()),
+    blocks: middleGroups,
+  },
+  exportOk('gpt_2340L_16d.onnx')
+    ? {
+        name: 'gpt-300k',
+        source: 'export_gpt_decoder.py 2340 16 2',
+        ir: async () => decodeFile(gptExport(2340)),
+        blocks: gptBlocks(2340),
+      }
+    : {
+        name: 'gpt-300k',
+        source: 'gpt_decoder_10k.onnx blocks tiled ×30 (2340 layers; torch export too slow)',
+        ir: async () => tileGptBlocks(await loadGpt10k(), 30),
+        blocks: gptBlocks(2340),
+      },
+  {
+    name: 'synthetic-1m',
+    source: 'bench/models.ts syntheticTransformer(31250): 32-op blocks, dense scopes (BENCH_1M=1)',
+    ir: async () => syntheticTransformer(31250),
+    blocks: (h) => [byPath(h, 'blocks.15625'), byPath(h, 'blocks.15626')],
   },
 ];
-const DEFAULT_CASES = ['gpt-10k', 'gpt-100k', 'flat-100k', 'gpt-300k', ...(process.env.BENCH_1M === '1' ? ['synthetic-1m'] : [])];
+const DEFAULT_CASES = [
+  'gpt-10k',
+  'gpt-100k',
+  'flat-100k',
+  'gpt-300k',
+  ...(process.env.BENCH_1M === '1' ? ['synthetic-1m'] : []),
+];
 
 interface Result {
   name: string;
@@ -100,7 +127,15 @@ interface Result {
   ms: Record<Metric, number> & { timeToFirstLayout: number };
   p95: Record<Metric, number>;
   collapsed: { boxes: number; edges: number };
-  expandedAll: { boxes: number; edges: number; elkCalls: number; fastCalls: number; stableCalls: number; cacheHits: number; elkMs: number };
+  expandedAll: {
+    boxes: number;
+    edges: number;
+    elkCalls: number;
+    fastCalls: number;
+    stableCalls: number;
+    cacheHits: number;
+    elkMs: number;
+  };
 }
 
 async function runCase(c: Case): Promise<Result> {
@@ -148,7 +183,8 @@ async function runCase(c: Case): Promise<Result> {
     samples.allAgain.push(performance.now() - t);
 
     let maxDirect = 0;
-    for (let g = 0; g < h.groupCount; g++) maxDirect = Math.max(maxDirect, h.groupItemOffsets[g + 1] - h.groupItemOffsets[g]);
+    for (let g = 0; g < h.groupCount; g++)
+      maxDirect = Math.max(maxDirect, h.groupItemOffsets[g + 1] - h.groupItemOffsets[g]);
     res = {
       name: c.name,
       source: c.source,
@@ -157,8 +193,13 @@ async function runCase(c: Case): Promise<Result> {
       maxDirectChildren: maxDirect,
       collapsed: { boxes: collapsed.boxCount, edges: collapsed.edgeCount },
       expandedAll: {
-        boxes: expanded.boxCount, edges: expanded.edgeCount, elkCalls: stAll.elkCalls, fastCalls: stAll.fastCalls,
-        stableCalls: stAll.stableCalls, cacheHits: stAll.cacheHits, elkMs: Math.round(stAll.elkMs),
+        boxes: expanded.boxCount,
+        edges: expanded.edgeCount,
+        elkCalls: stAll.elkCalls,
+        fastCalls: stAll.fastCalls,
+        stableCalls: stAll.stableCalls,
+        cacheHits: stAll.cacheHits,
+        elkMs: Math.round(stAll.elkMs),
       },
     };
   }
@@ -195,21 +236,54 @@ async function main(): Promise<void> {
     results.push(r);
     console.log(`${r.nodes} nodes, ${r.groups} groups`);
   }
-  const head = ['case', 'nodes', 'groups', 'load', 'first', 'load+first', 'block', 'next', 'all', 'allAgain', 'ELK calls (all)', 'boxes (all)'];
-  const rows = results.map((r) => [r.name, r.nodes, r.groups, r.ms.load, r.ms.first, r.ms.timeToFirstLayout, r.ms.block,
-    r.ms.next, r.ms.all, r.ms.allAgain, r.expandedAll.elkCalls, r.expandedAll.boxes].map(String));
+  const head = [
+    'case',
+    'nodes',
+    'groups',
+    'load',
+    'first',
+    'load+first',
+    'block',
+    'next',
+    'all',
+    'allAgain',
+    'ELK calls (all)',
+    'boxes (all)',
+  ];
+  const rows = results.map((r) =>
+    [
+      r.name,
+      r.nodes,
+      r.groups,
+      r.ms.load,
+      r.ms.first,
+      r.ms.timeToFirstLayout,
+      r.ms.block,
+      r.ms.next,
+      r.ms.all,
+      r.ms.allAgain,
+      r.expandedAll.elkCalls,
+      r.expandedAll.boxes,
+    ].map(String),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\nlayout (ms, median of runs; ELK warm-up reported separately)\n${line(head)}`);
   for (const r of rows) console.log(line(r));
-  for (const r of results) console.log(`${r.name}: decode ${r.decodeMs} ms, ELK warm-up ${r.elkWarmupMs} ms, runs ${r.runs}`);
+  for (const r of results)
+    console.log(`${r.name}: decode ${r.decodeMs} ms, ELK warm-up ${r.elkWarmupMs} ms, runs ${r.runs}`);
 
   const cpus = os.cpus();
   const out = {
     name: 'layout',
     machine: {
-      cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGb: Math.round(os.totalmem() / 2 ** 30),
-      platform: `${os.platform()} ${os.release()}`, node: process.version, loadAverage: os.loadavg().map(round),
+      cpu: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+      loadAverage: os.loadavg().map(round),
     },
     date: new Date().toISOString(),
     cases: results,

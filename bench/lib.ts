@@ -19,14 +19,21 @@ export function quantile(xs: number[], q: number): number {
 }
 
 export function machine() {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+  };
 }
 
 /** Prints rows as an aligned table. */
 export function printTable(title: string, rows: Record<string, string | number>[]): void {
   if (!rows.length) return;
   const cols = Object.keys(rows[0]);
-  const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(1)) : v);
+  const cell = (v: string | number) =>
+    typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(1)) : v;
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(cell(r[c])).length)));
   console.log(`\n${title}`);
   console.log(cols.map((c, i) => c.padEnd(width[i])).join('  '));
@@ -37,7 +44,10 @@ export function printTable(title: string, rows: Record<string, string | number>[
 export function writeResults(name: string, cases: unknown[], extra: Record<string, unknown> = {}): string {
   const out = resolve(benchDir, 'results', `${name}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ bench: name, date: new Date().toISOString(), machine: machine(), ...extra, cases }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ bench: name, date: new Date().toISOString(), machine: machine(), ...extra, cases }, null, 2)}\n`,
+  );
   console.log(`\nwrote ${out}`);
   return out;
 }

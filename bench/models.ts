@@ -25,11 +25,16 @@ export function stripNames(ir: GraphIR): GraphIR {
   for (let k = ir.graphInputOffsets[0]; k < ir.graphInputOffsets[1]; k++) b.addGraphInput(g, vid[ir.graphInputs[k]]);
   const nStart = ir.graphNodeStart[0];
   for (let v = nStart; v < nStart + ir.graphNodeCount[0]; v++) {
-    const ins = Array.from(ir.nodeInputs.subarray(ir.nodeInputOffsets[v], ir.nodeInputOffsets[v + 1]), (x) => (x >= 0 ? vid[x] : -1));
-    const outs = Array.from(ir.nodeOutputs.subarray(ir.nodeOutputOffsets[v], ir.nodeOutputOffsets[v + 1]), (x) => (x >= 0 ? vid[x] : -1));
+    const ins = Array.from(ir.nodeInputs.subarray(ir.nodeInputOffsets[v], ir.nodeInputOffsets[v + 1]), (x) =>
+      x >= 0 ? vid[x] : -1,
+    );
+    const outs = Array.from(ir.nodeOutputs.subarray(ir.nodeOutputOffsets[v], ir.nodeOutputOffsets[v + 1]), (x) =>
+      x >= 0 ? vid[x] : -1,
+    );
     b.addNode(g, `node_${v - nStart}`, ir.strings[ir.nodeOp[v]], ins, outs);
   }
-  for (let k = ir.graphOutputOffsets[0]; k < ir.graphOutputOffsets[1]; k++) b.addGraphOutput(g, vid[ir.graphOutputs[k]]);
+  for (let k = ir.graphOutputOffsets[0]; k < ir.graphOutputOffsets[1]; k++)
+    b.addGraphOutput(g, vid[ir.graphOutputs[k]]);
   return b.finish();
 }
 
@@ -127,7 +132,9 @@ export function tileGptBlocks(ir: GraphIR, times: number): GraphIR {
       s.add(block[v]);
     }
   }
-  const xIn = [...readers].filter(([val, s]) => s.size === 1 && s.has(0) && ir.valueProducer[val] >= 0).map(([val]) => val);
+  const xIn = [...readers]
+    .filter(([val, s]) => s.size === 1 && s.has(0) && ir.valueProducer[val] >= 0)
+    .map(([val]) => val);
   // Residual output: produced by the last block, read outside blocks.
   const xOut = new Set<number>();
   for (let v = 0; v < n; v++) {
@@ -137,7 +144,8 @@ export function tileGptBlocks(ir: GraphIR, times: number): GraphIR {
       if (val >= 0 && ir.valueProducer[val] >= 0 && block[ir.valueProducer[val]] === layers - 1) xOut.add(val);
     }
   }
-  if (xIn.length !== 1 || xOut.size !== 1) throw new Error(`tileGptBlocks: residual not found (${xIn.length}, ${xOut.size})`);
+  if (xIn.length !== 1 || xOut.size !== 1)
+    throw new Error(`tileGptBlocks: residual not found (${xIn.length}, ${xOut.size})`);
   const [xOutVal] = xOut;
 
   const b = new GraphBuilder(ir.format);
@@ -150,8 +158,9 @@ export function tileGptBlocks(ir: GraphIR, times: number): GraphIR {
   }
   for (let k = ir.graphInputOffsets[0]; k < ir.graphInputOffsets[1]; k++) b.addGraphInput(g, base[ir.graphInputs[k]]);
   const copyOf = (val: number, tile: number) => b.value(g, `${ir.strings[ir.valueName[val]]}~${tile}`);
-  const rename = (name: string, tile: number) => name.replace(/\/h\.(\d+)\//, (_, i) => `/h.${Number(i) + tile * layers}/`)
-    + (tile && !name.includes('/h.') ? `~${tile}` : '');
+  const rename = (name: string, tile: number) =>
+    name.replace(/\/h\.(\d+)\//, (_, i) => `/h.${Number(i) + tile * layers}/`) +
+    (tile && !name.includes('/h.') ? `~${tile}` : '');
   const map = (val: number, tile: number, inBlock: boolean) => {
     if (val < 0) return -1;
     const p = ir.valueProducer[val];
@@ -160,9 +169,12 @@ export function tileGptBlocks(ir: GraphIR, times: number): GraphIR {
     return base[val];
   };
   const emit = (v: number, tile: number, inBlock: boolean) => {
-    const ins = Array.from(ir.nodeInputs.subarray(ir.nodeInputOffsets[v], ir.nodeInputOffsets[v + 1]), (x) => map(x, tile, inBlock));
-    const outs = Array.from(ir.nodeOutputs.subarray(ir.nodeOutputOffsets[v], ir.nodeOutputOffsets[v + 1]),
-      (x) => (x < 0 ? -1 : inBlock ? copyOf(x, tile) : base[x]));
+    const ins = Array.from(ir.nodeInputs.subarray(ir.nodeInputOffsets[v], ir.nodeInputOffsets[v + 1]), (x) =>
+      map(x, tile, inBlock),
+    );
+    const outs = Array.from(ir.nodeOutputs.subarray(ir.nodeOutputOffsets[v], ir.nodeOutputOffsets[v + 1]), (x) =>
+      x < 0 ? -1 : inBlock ? copyOf(x, tile) : base[x],
+    );
     b.addNode(g, rename(ir.strings[ir.nodeName[v]], inBlock ? tile : 0), ir.strings[ir.nodeOp[v]], ins, outs);
   };
   // Outside nodes before the blocks, the tiled blocks, then the rest, each in file order.
@@ -171,6 +183,7 @@ export function tileGptBlocks(ir: GraphIR, times: number): GraphIR {
   for (let v = 0; v < firstBlockNode; v++) emit(v, 0, false);
   for (let t = 0; t < times; t++) for (let v = firstBlockNode; v < n; v++) if (block[v] >= 0) emit(v, t, true);
   for (let v = firstBlockNode; v < n; v++) if (block[v] < 0) emit(v, 0, false);
-  for (let k = ir.graphOutputOffsets[0]; k < ir.graphOutputOffsets[1]; k++) b.addGraphOutput(g, map(ir.graphOutputs[k], 0, false));
+  for (let k = ir.graphOutputOffsets[0]; k < ir.graphOutputOffsets[1]; k++)
+    b.addGraphOutput(g, map(ir.graphOutputs[k], 0, false));
   return b.finish();
 }

@@ -66,8 +66,17 @@ async function runCase(name: string, file: string, runs: number): Promise<CaseRe
   const size = statSync(file).size;
   const med = median(times);
   return {
-    name, file, sizeMB: size / 1e6, nodes, runs, coldMs, medianMs: med, minMs: Math.min(...times),
-    mbPerS: size / 1e6 / (med / 1000), nodesPerS: nodes / (med / 1000), bytesReadMB: bytesRead / 1e6,
+    name,
+    file,
+    sizeMB: size / 1e6,
+    nodes,
+    runs,
+    coldMs,
+    medianMs: med,
+    minMs: Math.min(...times),
+    mbPerS: size / 1e6 / (med / 1000),
+    nodesPerS: nodes / (med / 1000),
+    bytesReadMB: bytesRead / 1e6,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
 }
@@ -91,8 +100,16 @@ if (caseArg >= 0) {
   const real = (id: string, rel: string) => resolve(repoRoot, '.cache/real-models', id, rel);
   const realCases: [string, string, number][] = [
     ['Keras .h5 (InVesalius U-Net)', real('invesalius', 'usr/share/invesalius/ai/brain_mri_t1/model.h5'), 10],
-    ['ncnn + .bin (Real-ESRGAN x4plus)', real('upscayl', 'package/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4plus.param'), 10],
-    ['TF GraphDef (SSDLite, handtrack)', real('handtrack', 'package/models/web/ssdlitemobilenetv2/tensorflowjs_model.pb'), 10],
+    [
+      'ncnn + .bin (Real-ESRGAN x4plus)',
+      real('upscayl', 'package/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4plus.param'),
+      10,
+    ],
+    [
+      'TF GraphDef (SSDLite, handtrack)',
+      real('handtrack', 'package/models/web/ssdlitemobilenetv2/tensorflowjs_model.pb'),
+      10,
+    ],
     ['TF.js (BlazeFace)', real('human', 'package/models/blazeface.json'), 10],
   ];
   for (const c of realCases) {
@@ -101,12 +118,26 @@ if (caseArg >= 0) {
   }
   const results: CaseResult[] = [];
   for (const [name, file, runs] of cases) {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--case', name, file, String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', self, '--case', name, file, String(runs)],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    );
     results.push(JSON.parse(out.trim().split('\n').pop()!));
   }
-  printTable(`Decode throughput (cold = first decode in a fresh process; median after ${WARMUP} warm-up runs)`, results.map((r) => ({
-    case: r.name, 'size MB': r.sizeMB, nodes: r.nodes, 'cold ms': r.coldMs, 'median ms': r.medianMs, 'MB/s': Math.round(r.mbPerS),
-    'nodes/s': Math.round(r.nodesPerS), 'read MB': r.bytesReadMB, 'peak RSS MB': Math.round(r.peakRssMB),
-  })));
+  printTable(
+    `Decode throughput (cold = first decode in a fresh process; median after ${WARMUP} warm-up runs)`,
+    results.map((r) => ({
+      case: r.name,
+      'size MB': r.sizeMB,
+      nodes: r.nodes,
+      'cold ms': r.coldMs,
+      'median ms': r.medianMs,
+      'MB/s': Math.round(r.mbPerS),
+      'nodes/s': Math.round(r.nodesPerS),
+      'read MB': r.bytesReadMB,
+      'peak RSS MB': Math.round(r.peakRssMB),
+    })),
+  );
   writeResults('parse', results);
 }

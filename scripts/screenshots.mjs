@@ -19,15 +19,22 @@ const OPENING = [
 
 async function shoot(browser, modelPath, out, prepare) {
   const srv = await startServer({ root: DIST, modelPath });
-  const page = await openPage(browser, srv.url, { modelUrl: srv.modelUrl, width: 1400, height: 900, log: (l) => console.error(l) });
+  const page = await openPage(browser, srv.url, {
+    modelUrl: srv.modelUrl,
+    width: 1400,
+    height: 900,
+    log: (l) => console.error(l),
+  });
   try {
     const s = await waitSettled(page);
     if (s.status !== 'ready') throw new Error(`${modelPath}: ${s.status} ${s.error ?? ''}`);
     if (prepare) await prepare(page);
     await page.screenshot({ path: out });
     const after = await page.evaluate(() => window.strata.state());
-    console.log(`${out}: tier ${after.tier}, zoom ${after.camera.zoom.toFixed(2)}, ${after.visibleOps} ops visible, `
-      + `readyAtMs ${s.timings.readyAtMs}, ${Math.round(statSync(out).size / 1024)} KB`);
+    console.log(
+      `${out}: tier ${after.tier}, zoom ${after.camera.zoom.toFixed(2)}, ${after.visibleOps} ops visible, ` +
+        `readyAtMs ${s.timings.readyAtMs}, ${Math.round(statSync(out).size / 1024)} KB`,
+    );
   } finally {
     await page.close();
     await srv.close();

@@ -38,7 +38,11 @@ declare global {
 
 /** What the API drives: the app's Controller (a fake in tests). */
 export interface AutomatedController {
-  readonly model: { findNode(name: string): number; nodeTitle(node: number): string; nodeOp(node: number): string } | null;
+  readonly model: {
+    findNode(name: string): number;
+    nodeTitle(node: number): string;
+    nodeOp(node: number): string;
+  } | null;
   readonly scene: {
     setCamera(c: Partial<CameraState>): void;
     getCamera(): CameraState;
@@ -129,7 +133,8 @@ export class Automation {
       return c.state();
     };
     return {
-      state: () => this.controller?.state() ?? idleState(this.startupError ? 'error' : 'idle', this.startupError ?? undefined),
+      state: () =>
+        this.controller?.state() ?? idleState(this.startupError ? 'error' : 'idle', this.startupError ?? undefined),
       open: async (u) => {
         const c = await this.started();
         return settle(c, c.open({ kind: 'url', url: url(u) }));

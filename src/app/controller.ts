@@ -5,7 +5,15 @@ import type { Scene } from '../scene/scene.ts';
 import type { ModelInput } from '../decode/api.ts';
 import { Comparison, type DiffSummary } from './comparison.ts';
 import { comparisonPaint } from './comparison-paint.ts';
-import { loadBoxContent, loadModel, type BytesRead, type DecodeWorkerApi, type EarlyLoad, type Loaded, type WorkerPool } from './load.ts';
+import {
+  loadBoxContent,
+  loadModel,
+  type BytesRead,
+  type DecodeWorkerApi,
+  type EarlyLoad,
+  type Loaded,
+  type WorkerPool,
+} from './load.ts';
 import { ModelView, type SearchMatch } from './model.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
@@ -57,9 +65,27 @@ export type ProfileState = Pick<StrataState, 'colorMode' | 'profile' | 'metrics'
 /** The state of a viewer with no model open: before the renderer is up, or when it failed to start. */
 export function idleState(status: Status, error?: string): StrataState {
   const s: StrataState = {
-    status, nodes: 0, groups: 0, expanded: 0, visibleNodes: 0, drawCalls: 0, visibleOps: 0, visibleGroups: 0,
-    boxes: 0, edges: 0, tier: 'dots', camera: { x: 0, y: 0, zoom: 1 }, selected: null, file: null, busy: false,
-    timings: {}, renderer: '', colorMode: 'category', profile: null, metrics: null, diff: null,
+    status,
+    nodes: 0,
+    groups: 0,
+    expanded: 0,
+    visibleNodes: 0,
+    drawCalls: 0,
+    visibleOps: 0,
+    visibleGroups: 0,
+    boxes: 0,
+    edges: 0,
+    tier: 'dots',
+    camera: { x: 0, y: 0, zoom: 1 },
+    selected: null,
+    file: null,
+    busy: false,
+    timings: {},
+    renderer: '',
+    colorMode: 'category',
+    profile: null,
+    metrics: null,
+    diff: null,
   };
   if (error !== undefined) s.error = error;
   return s;
@@ -98,7 +124,10 @@ export class Controller {
   private openDone: Promise<void> = Promise.resolve();
   private early: EarlyLoad | null = null;
 
-  constructor(readonly scene: Scene, private readonly pool: WorkerPool) {}
+  constructor(
+    readonly scene: Scene,
+    private readonly pool: WorkerPool,
+  ) {}
 
   get decode(): Comlink.Remote<DecodeWorkerApi> {
     return this.pool.decode;
@@ -190,7 +219,10 @@ export class Controller {
       this.scene.setLayout(loaded.layout, model, baseline ? 'fit' : 'open');
       this.comparison = null;
       if (baseline && loaded.diff) {
-        this.comparison = new Comparison(baseline, model, loaded.diff, { diffMs: loaded.timings.diffMs ?? 0, engineMs: round(loaded.diff.timings.totalMs) });
+        this.comparison = new Comparison(baseline, model, loaded.diff, {
+          diffMs: loaded.timings.diffMs ?? 0,
+          engineMs: round(loaded.diff.timings.totalMs),
+        });
         this.repaintComparison();
       }
       await this.scene.nextFrame();
@@ -403,7 +435,14 @@ export class Controller {
     const a = this.scene.toScreen(L.boxX[box], L.boxY[box]);
     const b = this.scene.toScreen(L.boxX[box] + L.boxW[box], L.boxY[box] + L.boxH[box]);
     const rows = Array.from({ length: model.nodeRowCount(node) }, (_, r) => model.nodeRowText(node, r));
-    return { x: rect.left + a.sx, y: rect.top + a.sy, w: b.sx - a.sx, h: b.sy - a.sy, title: model.nodeBoxTitle(node), rows };
+    return {
+      x: rect.left + a.sx,
+      y: rect.top + a.sy,
+      w: b.sx - a.sx,
+      h: b.sy - a.sy,
+      title: model.nodeBoxTitle(node),
+      rows,
+    };
   }
 
   /** Whether the camera is still flying to where an action sent it (tests and headless scenes may have none). */

@@ -15,7 +15,12 @@ const MIN_TITLE_PX = 14;
  * Canvas interaction: a click selects an operator, toggles a collapsed group or an expanded group's title bar,
  * or clears the selection; a double-click zooms to a box (or fits the model); hovering shows a tooltip.
  */
-export function installCanvasInteraction(scene: Scene, ctl: Controller, tooltip: Tooltip, report: (err: unknown) => void): void {
+export function installCanvasInteraction(
+  scene: Scene,
+  ctl: Controller,
+  tooltip: Tooltip,
+  report: (err: unknown) => void,
+): void {
   let pendingClick = 0;
 
   /** Whether a click on an expanded group's frame hit its title bar (the layout's `FRAME_TITLE` band). */
@@ -102,8 +107,15 @@ export function installCanvasInteraction(scene: Scene, ctl: Controller, tooltip:
     const kind = L.boxKind[box];
     const ref = L.boxRef[box];
     if (kind === BoxKind.Node) tooltip.show(e.clientX, e.clientY, model.nodeOp(ref), model.nodeName(ref));
-    else if (kind === BoxKind.Group) tooltip.show(e.clientX, e.clientY, model.groupLabel(ref), `${formatCount(model.groupSize(ref))} nodes · click to expand, double-click to zoom`);
-    else if (ref > 0) tooltip.show(e.clientX, e.clientY, model.groupLabel(ref), 'click the header to collapse, double-click to zoom');
+    else if (kind === BoxKind.Group)
+      tooltip.show(
+        e.clientX,
+        e.clientY,
+        model.groupLabel(ref),
+        `${formatCount(model.groupSize(ref))} nodes · click to expand, double-click to zoom`,
+      );
+    else if (ref > 0)
+      tooltip.show(e.clientX, e.clientY, model.groupLabel(ref), 'click the header to collapse, double-click to zoom');
     else tooltip.hide();
   };
 }

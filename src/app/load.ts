@@ -94,7 +94,13 @@ export function inputName(input: ModelInput): string {
  * Decode, group and lay out a model for its first view. Returns null when `current()` turns false (superseded
  * or cancelled); decode errors are thrown with the decoder's message.
  */
-export async function loadModel(pool: WorkerPool, input: ModelInput, report: ProgressReport, current: () => boolean, compare = false): Promise<Loaded | null> {
+export async function loadModel(
+  pool: WorkerPool,
+  input: ModelInput,
+  report: ProgressReport,
+  current: () => boolean,
+  compare = false,
+): Promise<Loaded | null> {
   const t0 = performance.now();
   const fileName = inputName(input);
   report(`Reading ${fileName}`, 0);
@@ -130,10 +136,21 @@ export async function loadModel(pool: WorkerPool, input: ModelInput, report: Pro
   if (!current()) return null;
   const t3 = performance.now();
   return {
-    fileName, ir, hierarchy, layout, expanded, boxes, startedAt: t0, layoutAt: t3, diff,
+    fileName,
+    ir,
+    hierarchy,
+    layout,
+    expanded,
+    boxes,
+    startedAt: t0,
+    layoutAt: t3,
+    diff,
     timings: {
-      decodeMs: round(t1 - t0 - (diffMs ?? 0)), boxRowsMs: round(tBoxes - t1), hierarchyMs: round(t2 - tBoxes),
-      layoutMs: round(t3 - t2), diffMs,
+      decodeMs: round(t1 - t0 - (diffMs ?? 0)),
+      boxRowsMs: round(tBoxes - t1),
+      hierarchyMs: round(t2 - tBoxes),
+      layoutMs: round(t3 - t2),
+      diffMs,
     },
   };
 }
@@ -150,11 +167,19 @@ export class EarlyLoad {
   cancelled = false;
   private listener: ProgressReport | null = null;
 
-  constructor(pool: WorkerPool, readonly input: ModelInput) {
-    this.promise = loadModel(pool, input, (stage, fraction, bytes) => {
-      this.progress = { stage, fraction, bytes };
-      this.listener?.(stage, fraction, bytes);
-    }, () => !this.cancelled);
+  constructor(
+    pool: WorkerPool,
+    readonly input: ModelInput,
+  ) {
+    this.promise = loadModel(
+      pool,
+      input,
+      (stage, fraction, bytes) => {
+        this.progress = { stage, fraction, bytes };
+        this.listener?.(stage, fraction, bytes);
+      },
+      () => !this.cancelled,
+    );
     // Errors are reported when the viewer adopts the load; never leave them unhandled meanwhile.
     this.promise.catch(() => {});
   }

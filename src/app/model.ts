@@ -31,8 +31,12 @@ export class ModelView implements SceneSource {
   private groupByPath: Map<string, number> | null = null;
   readonly mainNodeCount: number;
 
-  constructor(readonly ir: GraphIR, readonly hierarchy: Hierarchy, readonly fileName: string,
-    readonly boxes: BoxContent = BoxContent.empty(ir.nodeCount)) {
+  constructor(
+    readonly ir: GraphIR,
+    readonly hierarchy: Hierarchy,
+    readonly fileName: string,
+    readonly boxes: BoxContent = BoxContent.empty(ir.nodeCount),
+  ) {
     this.categoryByString = new Int8Array(ir.strings.length).fill(-1);
     let main = 0;
     for (let g = 0; g < ir.graphCount; g++) if (ir.graphKind[g] === GraphKind.Main) main += ir.graphNodeCount[g];
@@ -173,8 +177,10 @@ export class ModelView implements SceneSource {
     const q = query.trim().toLowerCase();
     if (!q) return [];
     const ir = this.ir;
-    if (!this.nodeNamesLower) this.nodeNamesLower = Array.from({ length: ir.nodeCount }, (_, n) => this.nodeName(n).toLowerCase());
-    if (!this.valueNamesLower) this.valueNamesLower = Array.from({ length: ir.valueCount }, (_, v) => str(ir, ir.valueName[v]).toLowerCase());
+    if (!this.nodeNamesLower)
+      this.nodeNamesLower = Array.from({ length: ir.nodeCount }, (_, n) => this.nodeName(n).toLowerCase());
+    if (!this.valueNamesLower)
+      this.valueNamesLower = Array.from({ length: ir.valueCount }, (_, v) => str(ir, ir.valueName[v]).toLowerCase());
     const ranked: SearchMatch[][] = Array.from({ length: SEARCH_RANKS }, () => []);
     const opLower = new Map<number, string>();
     const names = this.nodeNamesLower;
@@ -186,7 +192,8 @@ export class ModelView implements SceneSource {
         opLower.set(s, op);
       }
       const hit = nodeRank(q, names[n], op);
-      if (hit) ranked[hit.rank].push({ kind: 'node', name: this.nodeName(n), op: this.nodeOp(n), node: n, field: hit.field });
+      if (hit)
+        ranked[hit.rank].push({ kind: 'node', name: this.nodeName(n), op: this.nodeOp(n), node: n, field: hit.field });
     }
     const vnames = this.valueNamesLower;
     for (let v = 0; v < ir.valueCount; v++) {
@@ -198,7 +205,14 @@ export class ModelView implements SceneSource {
       if (node < 0) continue;
       // A tensor named like its producer adds nothing to the node match.
       if (names[node] === name) continue;
-      ranked[rank].push({ kind: 'tensor', name: str(ir, ir.valueName[v]), op: this.nodeOp(node), node, value: v, field: 'tensor' });
+      ranked[rank].push({
+        kind: 'tensor',
+        name: str(ir, ir.valueName[v]),
+        op: this.nodeOp(node),
+        node,
+        value: v,
+        field: 'tensor',
+      });
     }
     const out = ranked.flat();
     return out.length > limit ? out.slice(0, limit) : out;

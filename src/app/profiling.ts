@@ -1,12 +1,23 @@
 import { groupMetrics, type GroupMetrics } from '../graph/metric-sums.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
-import { groupMsPerRun, nodeMsPerRun, parseOrtProfile, profileCoverage, type OrtProfile } from '../profile/ort-profile.ts';
+import {
+  groupMsPerRun,
+  nodeMsPerRun,
+  parseOrtProfile,
+  profileCoverage,
+  type OrtProfile,
+} from '../profile/ort-profile.ts';
 import type { SceneHeat } from '../scene/draw/heat.ts';
-import { COLOR_MODES, colourNodesAndGroups, type ColorMode, type ColourLegend, type GroupScale } from '../ui/colour-modes.ts';
+import {
+  COLOR_MODES,
+  colourNodesAndGroups,
+  type ColorMode,
+  type ColourLegend,
+  type GroupScale,
+} from '../ui/colour-modes.ts';
 import { formatSi } from '../ui/format.ts';
 import type { Controller, ProfileState } from './controller.ts';
 import type { ModelView } from './model.ts';
-
 
 export interface ProfileSummary {
   mappedNodes: number;
@@ -47,7 +58,11 @@ export class Profiling {
   state(): ProfileState | null {
     if (!this.model) return null;
     const m = this.metrics;
-    return { colorMode: this.colorMode, profile: this.summary(), metrics: m ? { params: m.totals.parameters, flops: m.totals.flops } : null };
+    return {
+      colorMode: this.colorMode,
+      profile: this.summary(),
+      metrics: m ? { params: m.totals.parameters, flops: m.totals.flops } : null,
+    };
   }
 
   onChange(fn: () => void): void {
@@ -192,7 +207,12 @@ export class Profiling {
       return;
     }
     const { nodes, groups } = colourNodesAndGroups(node, group, this.groupScale, { unknown, format });
-    this.legend = { title, nodes: nodes.legend, groups: groups.max > 0 ? { min: groups.min, max: groups.max, format } : null, groupScale: this.groupScale };
+    this.legend = {
+      title,
+      nodes: nodes.legend,
+      groups: groups.max > 0 ? { min: groups.min, max: groups.max, format } : null,
+      groupScale: this.groupScale,
+    };
     const suffixes: (string | undefined)[] = [];
     const heat: SceneHeat = {
       node: nodes.colours,

@@ -86,16 +86,26 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   });
   const statusBar = new StatusBar();
   const loading = new LoadingPanel(() => void controller?.cancel());
-  const errorPanel = new ErrorPanel(() => picker.pick(), () => {
-    errorPanel.hide();
-    controller?.dismissError();
-    empty.visible = !controller?.model;
-  });
+  const errorPanel = new ErrorPanel(
+    () => picker.pick(),
+    () => {
+      errorPanel.hide();
+      controller?.dismissError();
+      empty.visible = !controller?.model;
+    },
+  );
   const empty = new EmptyState(() => picker.pick());
   const tooltip = new Tooltip();
   const minimapToggle = new MinimapToggle(graphHost);
   const notice = new Notice();
-  graphHost.append(empty.element, loading.element, errorPanel.element, tooltip.element, minimapToggle.element, notice.element);
+  graphHost.append(
+    empty.element,
+    loading.element,
+    errorPanel.element,
+    tooltip.element,
+    minimapToggle.element,
+    notice.element,
+  );
   const workspace = el('main', { class: 'workspace' });
 
   function report(err: unknown): void {
@@ -125,16 +135,22 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   properties.onSelectNode = (node) => void ctl.selectNode(node, true, 300);
   properties.showEmpty();
   const comparison = new ComparisonUi(ctl, graphHost, toolbar, properties, report);
-  const search = new SearchBox((q) => ctl.search(q), (m) => {
-    void ctl.selectNode(m.node, true, 350);
-  });
+  const search = new SearchBox(
+    (q) => ctl.search(q),
+    (m) => {
+      void ctl.selectNode(m.node, true, 350);
+    },
+  );
   toolbar.searchSlot.append(search.element);
 
   // ---- structure profile: colour-by select, profile panel, runtime profile
   const prof = new Profiling(ctl);
   profiling = prof;
   // Read-only handle for benches and debugging (frame stats, renderer, analysis); not part of the automation contract.
-  Object.defineProperty(window, '__strataDebug', { value: { scene, controller: ctl, profiling: prof }, configurable: true });
+  Object.defineProperty(window, '__strataDebug', {
+    value: { scene, controller: ctl, profiling: prof },
+    configurable: true,
+  });
   const profileControls = new ProfileControls(prof, {
     colorBy: (mode) => prof.colorBy(mode),
     loadFile: (file) => void loadProfileBlob(file, file.name).catch(report),
@@ -150,10 +166,13 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       }
       const g = ctl.model?.groupOfPath(sel.path) ?? -1;
       if (g < 0) return;
-      void ctl.expandPath(sel.path).then(() => {
-        const box = ctl.layout?.groupBox[g] ?? -1;
-        if (box >= 0) scene.focusBox(box, 300);
-      }).catch(report);
+      void ctl
+        .expandPath(sel.path)
+        .then(() => {
+          const box = ctl.layout?.groupBox[g] ?? -1;
+          if (box >= 0) scene.focusBox(box, 300);
+        })
+        .catch(report);
     },
     onDims: (dims) => void prof.analyze(dims),
     setGroupScale: (scale) => prof.setGroupScale(scale),
@@ -212,7 +231,12 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   let shownValue = -1;
   function syncPanels(): void {
     const st = ctl.status;
-    if (st === 'loading') loading.show(ctl.progress.stage, ctl.progress.fraction, loadingDetail(ctl.progress.fraction, ctl.progress.bytes, formatSize));
+    if (st === 'loading')
+      loading.show(
+        ctl.progress.stage,
+        ctl.progress.fraction,
+        loadingDetail(ctl.progress.fraction, ctl.progress.bytes, formatSize),
+      );
     else loading.hide();
     if (st === 'error') errorPanel.show(ctl.error ?? 'unknown error', ctl.errorDetail);
     else errorPanel.hide();
@@ -267,7 +291,12 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     statusBar.element.title = s.renderer ? `Renderer: ${s.renderer}` : '';
     if (s.status !== 'ready' && s.status !== 'moving') {
       // Words about the model, never the GL renderer string alone.
-      const left = s.status === 'loading' ? ctl.progress.stage : s.status === 'error' ? `Could not open: ${s.error ?? 'unknown error'}` : 'No model open';
+      const left =
+        s.status === 'loading'
+          ? ctl.progress.stage
+          : s.status === 'error'
+            ? `Could not open: ${s.error ?? 'unknown error'}`
+            : 'No model open';
       const kept = s.status === 'error' && ctl.model ? `${ctl.model.fileName} is still open` : '';
       statusBar.set(left, withoutWebGL + kept);
       return;
@@ -286,6 +315,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
 
   // `?url=A&compare=B` opens A, then compares B with it.
   const compareUrl = new URLSearchParams(location.search).get('compare');
-  if (early && compareUrl) void ctl.openPair(early.input, { kind: 'url', url: new URL(compareUrl, location.href).href }, early).catch(report);
+  if (early && compareUrl)
+    void ctl.openPair(early.input, { kind: 'url', url: new URL(compareUrl, location.href).href }, early).catch(report);
   else if (early) void ctl.open(early.input, early);
 }

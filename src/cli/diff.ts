@@ -8,7 +8,12 @@ import { diffTotals } from '../diff/totals.ts';
 import { buildHierarchy } from '../graph/hierarchy/build.ts';
 
 /** `strata diff A B [--json] [--bytes]`: exit 0 when the models are equal, 1 when they differ, 2 on error. */
-export async function runDiff(fileA: string | undefined, fileB: string | undefined, json: boolean, bytes: boolean): Promise<number> {
+export async function runDiff(
+  fileA: string | undefined,
+  fileB: string | undefined,
+  json: boolean,
+  bytes: boolean,
+): Promise<number> {
   if (!fileA || !fileB) {
     console.error('strata: diff needs two model files: strata diff A B [--json] [--bytes]');
     return 2;
@@ -18,7 +23,9 @@ export async function runDiff(fileA: string | undefined, fileB: string | undefin
   try {
     ({ input, report } = await diffFiles(fileA, fileB, { bytes }));
   } catch (err) {
-    console.error(`strata: ${(err as { diffFile?: string }).diffFile !== undefined ? describeError(err, (err as { diffFile: string }).diffFile) : describeError(err)}`);
+    console.error(
+      `strata: ${(err as { diffFile?: string }).diffFile !== undefined ? describeError(err, (err as { diffFile: string }).diffFile) : describeError(err)}`,
+    );
     return 2;
   }
   console.log(json ? JSON.stringify(report, null, 2) : formatDiffReport(report, input));
@@ -47,7 +54,11 @@ async function openForDiff(file: string): Promise<OpenedModel> {
   }
 }
 
-export async function diffFiles(fileA: string, fileB: string, options: { bytes?: boolean } = {}): Promise<{ input: ReportInput; report: DiffReport }> {
+export async function diffFiles(
+  fileA: string,
+  fileB: string,
+  options: { bytes?: boolean } = {},
+): Promise<{ input: ReportInput; report: DiffReport }> {
   const t0 = performance.now();
   const opened: OpenedModel[] = [];
   try {
@@ -67,8 +78,16 @@ export async function diffFiles(fileA: string, fileB: string, options: { bytes?:
     const t3 = performance.now();
     const round = (ms: number) => Math.round(ms * 10) / 10;
     const input: ReportInput = {
-      fileA, fileB, irA: a.ir, irB: b.ir, formatA: a.format, formatB: b.format, diff,
-      hierarchyA: buildHierarchy(a.ir), hierarchyB: buildHierarchy(b.ir), totals,
+      fileA,
+      fileB,
+      irA: a.ir,
+      irB: b.ir,
+      formatA: a.format,
+      formatB: b.format,
+      diff,
+      hierarchyA: buildHierarchy(a.ir),
+      hierarchyB: buildHierarchy(b.ir),
+      totals,
       timings: { decodeMs: round(t1 - t0), diffMs: round(t2 - t1), totalsMs: round(t3 - t2) },
     };
     return { input, report: buildDiffReport(input) };

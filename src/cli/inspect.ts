@@ -83,11 +83,22 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
 }
 
 const EMPTY_METRICS: InspectMetrics = {
-  parameters: 0, macs: 0, flops: 0, activationBytes: 0, topGroupsByParams: [], topGroupsByFlops: [], dims: {},
-  unknownCostNodes: 0, unresolvedOps: {},
+  parameters: 0,
+  macs: 0,
+  flops: 0,
+  activationBytes: 0,
+  topGroupsByParams: [],
+  topGroupsByFlops: [],
+  dims: {},
+  unknownCostNodes: 0,
+  unresolvedOps: {},
 };
 
-async function inspectMetrics(model: OpenModel, hierarchy: Hierarchy, options: InspectOptions): Promise<InspectMetrics> {
+async function inspectMetrics(
+  model: OpenModel,
+  hierarchy: Hierarchy,
+  options: InspectOptions,
+): Promise<InspectMetrics> {
   const analysis = await analyzeModel(model, { dims: options.dims });
   const groups = groupMetrics(hierarchy, analysis.metrics);
   const totals = analysis.metrics.totals;
@@ -97,8 +108,16 @@ async function inspectMetrics(model: OpenModel, hierarchy: Hierarchy, options: I
     macs: totals.macs,
     flops: totals.flops,
     activationBytes: totals.activationBytes,
-    topGroupsByParams: topGroups(hierarchy, groups.parameters, totals.parameters).map((t) => ({ path: t.path, params: t.value, share: share(t.share) })),
-    topGroupsByFlops: topGroups(hierarchy, groups.flops, totals.flops).map((t) => ({ path: t.path, flops: t.value, share: share(t.share) })),
+    topGroupsByParams: topGroups(hierarchy, groups.parameters, totals.parameters).map((t) => ({
+      path: t.path,
+      params: t.value,
+      share: share(t.share),
+    })),
+    topGroupsByFlops: topGroups(hierarchy, groups.flops, totals.flops).map((t) => ({
+      path: t.path,
+      flops: t.value,
+      share: share(t.share),
+    })),
     dims: analysis.shapes.bindings,
     unknownCostNodes: totals.unknownCostNodes,
     unresolvedOps: analysis.shapes.unresolved,
@@ -117,7 +136,10 @@ export function formatReport(r: InspectReport): string {
   lines.push(`  initializers  ${g.initializers.toLocaleString('en-US')}`);
   lines.push(`  parameters    ${g.parameters.toLocaleString('en-US')}`);
   lines.push(`  groups        ${g.groups.toLocaleString('en-US')}`);
-  const types = Object.entries(r.tensorTypes).sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ×${n}`).join(', ');
+  const types = Object.entries(r.tensorTypes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, n]) => `${t} ×${n}`)
+    .join(', ');
   if (types) lines.push(`  tensor types  ${types}`);
   lines.push(`  subgraphs     ${g.subgraphs.toLocaleString('en-US')}`);
   if (g.functions) lines.push(`  functions     ${g.functions.toLocaleString('en-US')}`);
@@ -131,10 +153,15 @@ export function formatReport(r: InspectReport): string {
   lines.push('  op histogram');
   const ops = Object.entries(g.ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const width = Math.max(8, ...ops.map(([op]) => op.length));
-  for (const [op, n] of ops) lines.push(`    ${op.padEnd(width)}  ${String(n).padStart(8)}  ${((100 * n) / Math.max(1, g.nodes)).toFixed(1).padStart(5)}%`);
+  for (const [op, n] of ops)
+    lines.push(
+      `    ${op.padEnd(width)}  ${String(n).padStart(8)}  ${((100 * n) / Math.max(1, g.nodes)).toFixed(1).padStart(5)}%`,
+    );
   lines.push('');
   const m = r.metrics;
-  const dims = Object.entries(m.dims).map(([k, v]) => `${k}=${v}`).join(', ');
+  const dims = Object.entries(m.dims)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   lines.push(`  cost of one inference${dims ? ` (${dims})` : ''}`);
   lines.push(`    parameters    ${si(m.parameters)}  (constants included)`);
   lines.push(`    MACs          ${si(m.macs)}`);
@@ -143,7 +170,9 @@ export function formatReport(r: InspectReport): string {
   if (m.error) lines.push(`    (not computed: ${m.error})`);
   if (m.unknownCostNodes) {
     const ops = unresolvedSummary(m.unresolvedOps).slice(0, 5).join(', ');
-    lines.push(`    (lower bounds: ${m.unknownCostNodes} nodes with unknown shapes${ops ? `; unresolved: ${ops}` : ''})`);
+    lines.push(
+      `    (lower bounds: ${m.unknownCostNodes} nodes with unknown shapes${ops ? `; unresolved: ${ops}` : ''})`,
+    );
   }
   const table = (title: string, rows: { path: string; value: number; share: number }[]) => {
     if (!rows.length) return;
@@ -154,10 +183,18 @@ export function formatReport(r: InspectReport): string {
       lines.push(`    ${path.padEnd(w)}  ${si(row.value).padStart(9)}  ${(100 * row.share).toFixed(1).padStart(5)}%`);
     }
   };
-  table('FLOPs', m.topGroupsByFlops.map((t) => ({ path: t.path, value: t.flops, share: t.share })));
-  table('parameters', m.topGroupsByParams.map((t) => ({ path: t.path, value: t.params, share: t.share })));
+  table(
+    'FLOPs',
+    m.topGroupsByFlops.map((t) => ({ path: t.path, value: t.flops, share: t.share })),
+  );
+  table(
+    'parameters',
+    m.topGroupsByParams.map((t) => ({ path: t.path, value: t.params, share: t.share })),
+  );
   lines.push('');
-  lines.push(`  decoded in ${r.timings.decodeMs} ms, grouped in ${r.timings.hierarchyMs} ms, metrics in ${r.timings.metricsMs} ms`);
+  lines.push(
+    `  decoded in ${r.timings.decodeMs} ms, grouped in ${r.timings.hierarchyMs} ms, metrics in ${r.timings.metricsMs} ms`,
+  );
   return lines.join('\n');
 }
 

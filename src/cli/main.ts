@@ -47,7 +47,8 @@ export function parseDims(argv: string[]): Record<string, number> | string {
     else if (argv[i].startsWith('--dim=')) spec = argv[i].slice('--dim='.length);
     else continue;
     const m = spec === undefined ? null : /^(.+)=(\d+)$/.exec(spec);
-    if (!m || !Number.isSafeInteger(Number(m[2]))) return `--dim expects NAME=N with a non-negative integer N, got ${spec === undefined ? 'nothing' : JSON.stringify(spec)}`;
+    if (!m || !Number.isSafeInteger(Number(m[2])))
+      return `--dim expects NAME=N with a non-negative integer N, got ${spec === undefined ? 'nothing' : JSON.stringify(spec)}`;
     dims[m[1]] = Number(m[2]);
   }
   return dims;

@@ -94,7 +94,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendFile(req, res, modelPath, 'application/octet-stream');
     }
     if (comparePath && pathname === compareRoute) return sendFile(req, res, comparePath, 'application/octet-stream');
-    if (modelDir && pathname.startsWith('/model/')) return sendCompanion(req, res, modelDir, pathname.slice('/model/'.length));
+    if (modelDir && pathname.startsWith('/model/'))
+      return sendCompanion(req, res, modelDir, pathname.slice('/model/'.length));
     const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
     const file = resolve(root, rel);
     if (!inside(root, file)) return send(res, 403, 'forbidden');
@@ -118,10 +119,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     modelUrl: modelRoute ? `${url}model/${encodeURIComponent(basename(modelRoute))}` : null,
     compareUrl: compareRoute ? `${url}compare/${encodeURIComponent(basename(compareRoute))}` : null,
-    close: () => new Promise<void>((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }
 
@@ -131,7 +133,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
  * itself a model definition. Everything else there stays unserved.
  */
 async function sendCompanion(req: IncomingMessage, res: ServerResponse, dir: string, rel: string): Promise<void> {
-  if (!rel || rel.split('/').length > 3 || rel.split('/').some((part) => !part || part === '.' || part === '..' || part.startsWith('.'))) {
+  if (
+    !rel ||
+    rel.split('/').length > 3 ||
+    rel.split('/').some((part) => !part || part === '.' || part === '..' || part.startsWith('.'))
+  ) {
     return send(res, 403, 'forbidden');
   }
   // Another model in the folder is answered like a missing file: whether it exists is not this page's business.

@@ -118,7 +118,8 @@ export class Culler {
     }
     if (x0 < r.minX || y0 < r.minY || x1 > r.maxX || y1 > r.maxY) return false;
     const viewArea = Math.max(1e-9, (view.maxX - view.minX) * (view.maxY - view.minY));
-    const rectArea = Math.max(0, Math.min(r.maxX, b.maxX) - Math.max(r.minX, b.minX)) *
+    const rectArea =
+      Math.max(0, Math.min(r.maxX, b.maxX) - Math.max(r.minX, b.minX)) *
       Math.max(0, Math.min(r.maxY, b.maxY) - Math.max(r.minY, b.minY));
     return rectArea <= viewArea * this.maxOverdraw;
   }

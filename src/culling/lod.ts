@@ -36,7 +36,8 @@ export function typicalNodeHeight(layout: ViewLayout): number {
     const step = Math.max(1, Math.floor(n / 2048));
     for (let i = 0; i < n; i += step) if (layout.boxKind[i] === kind && layout.boxH[i] > 0) out.push(layout.boxH[i]);
     if (out.length === 0 && step > 1) {
-      for (let i = 0; i < n && out.length < 2048; i++) if (layout.boxKind[i] === kind && layout.boxH[i] > 0) out.push(layout.boxH[i]);
+      for (let i = 0; i < n && out.length < 2048; i++)
+        if (layout.boxKind[i] === kind && layout.boxH[i] > 0) out.push(layout.boxH[i]);
     }
     return out;
   };

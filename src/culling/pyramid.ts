@@ -27,7 +27,10 @@ export interface PyramidLevel {
 export class OverviewPyramid {
   private readonly levels = new Map<number, PyramidLevel>();
 
-  constructor(private readonly layout: ViewLayout, private readonly index: SpatialIndex) {}
+  constructor(
+    private readonly layout: ViewLayout,
+    private readonly index: SpatialIndex,
+  ) {}
 
   /** Level for a world-to-screen scale: cells of 2-4 screen pixels. */
   levelFor(scale: number): number {
@@ -98,7 +101,16 @@ export class OverviewPyramid {
       for (const e of edges) edgeTree.add(idx.edgeMinX[e], idx.edgeMinY[e], idx.edgeMaxX[e], idx.edgeMaxY[e]);
       edgeTree.finish();
     }
-    return { level, cell, boxes, edges, boxTree, edgeTree, boxMark: new Uint8Array(kept), edgeMark: new Uint8Array(edges.length) };
+    return {
+      level,
+      cell,
+      boxes,
+      edges,
+      boxTree,
+      edgeTree,
+      boxMark: new Uint8Array(kept),
+      edgeMark: new Uint8Array(edges.length),
+    };
   }
 
   /** Boxes of a level intersecting `r`, in drawing order; returns the count written to `out`. */

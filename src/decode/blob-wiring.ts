@@ -9,7 +9,10 @@ export class BlobWiring {
   private readonly produced = new Set<number>();
   private readonly consumed = new Set<number>();
 
-  constructor(private readonly b: GraphBuilder, private readonly file: string) {}
+  constructor(
+    private readonly b: GraphBuilder,
+    private readonly file: string,
+  ) {}
 
   inputs(names: readonly string[]): number[] {
     return names.map((n) => {
@@ -22,7 +25,8 @@ export class BlobWiring {
   outputs(names: readonly string[], layer: string, line: number): number[] {
     return names.map((n) => {
       const v = this.b.value(0, n);
-      if (this.produced.has(v)) throw new DecodeError(`blob "${n}" is produced twice (again by layer "${layer}")`, this.file, `line ${line}`);
+      if (this.produced.has(v))
+        throw new DecodeError(`blob "${n}" is produced twice (again by layer "${layer}")`, this.file, `line ${line}`);
       this.produced.add(v);
       return v;
     });

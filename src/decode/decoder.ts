@@ -85,7 +85,12 @@ export function openModel(
  * The bytes of the record a node was decoded from (`nodeSourceOffset/Length`), capped at `max`, or null when the
  * decoder recorded none. Detail readers re-parse just this record instead of the whole file.
  */
-export async function readNodeRecord(source: ByteSource, ir: GraphIR, node: number, max = 1 << 20): Promise<Uint8Array | null> {
+export async function readNodeRecord(
+  source: ByteSource,
+  ir: GraphIR,
+  node: number,
+  max = 1 << 20,
+): Promise<Uint8Array | null> {
   const offset = ir.nodeSourceOffset[node];
   if (!(offset >= 0)) return null;
   const length = Math.min(ir.nodeSourceLength[node], max);

@@ -3,7 +3,12 @@ export class DecodeError extends Error {
   /** The input ended early: more bytes (a longer prefix, the rest of the file) may decode. */
   readonly truncated: boolean;
 
-  constructor(message: string, readonly file = '', readonly field = '', options: { truncated?: boolean } = {}) {
+  constructor(
+    message: string,
+    readonly file = '',
+    readonly field = '',
+    options: { truncated?: boolean } = {},
+  ) {
     super(message);
     this.truncated = options.truncated ?? false;
     this.name = 'DecodeError';

@@ -28,9 +28,26 @@ import { tnnDecoder } from './tnn/index.ts';
  * Face config.json are claimed by name before the JSON formats.
  */
 export const decoders: readonly ModelDecoder[] = [
-  ggufDecoder, safetensorsDecoder, huggingfaceDecoder,
-  tfliteDecoder, onnxDecoder, coremlDecoder, tensorflowDecoder, pytorchStateDecoder, pytorchDecoder, tfjsDecoder, kerasDecoder, openvinoDecoder, mxnetDecoder, ncnnDecoder,
-  nnefDecoder, paddleDecoder, tnnDecoder, barracudaDecoder, caffeDecoder, darknetDecoder,
+  ggufDecoder,
+  safetensorsDecoder,
+  huggingfaceDecoder,
+  tfliteDecoder,
+  onnxDecoder,
+  coremlDecoder,
+  tensorflowDecoder,
+  pytorchStateDecoder,
+  pytorchDecoder,
+  tfjsDecoder,
+  kerasDecoder,
+  openvinoDecoder,
+  mxnetDecoder,
+  ncnnDecoder,
+  nnefDecoder,
+  paddleDecoder,
+  tnnDecoder,
+  barracudaDecoder,
+  caffeDecoder,
+  darknetDecoder,
 ];
 
 const HEAD_BYTES = 4096;
@@ -47,7 +64,10 @@ export async function detectFormat(source: ByteSource): Promise<ModelDecoder> {
 }
 
 /** Detects the format and opens the model: the open model (IR plus lazy details) and the decoder that read it. */
-export async function openModelFile(source: ByteSource, options?: DecodeOptions): Promise<{ model: OpenModel; decoder: ModelDecoder }> {
+export async function openModelFile(
+  source: ByteSource,
+  options?: DecodeOptions,
+): Promise<{ model: OpenModel; decoder: ModelDecoder }> {
   const decoder = await detectFormat(source);
   const model = await decoder.open(source, options);
   return { model, decoder };

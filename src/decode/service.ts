@@ -24,8 +24,10 @@ const MAX_ATTRIBUTE_ROW_NODES = 5000;
  * The structure analysis (profile/analyze.ts `analyzeModel`). It is handed in by the worker entry because profile/
  * reads models through decode/: importing it here would make the two folders depend on each other.
  */
-export type AnalyzeModel = (model: OpenModel, options: { dims: Record<string, number> }) =>
-  Promise<{ metrics: NodeMetrics; shapes: { unresolved: Record<string, number> } }>;
+export type AnalyzeModel = (
+  model: OpenModel,
+  options: { dims: Record<string, number> },
+) => Promise<{ metrics: NodeMetrics; shapes: { unresolved: Record<string, number> } }>;
 
 /**
  * The decode worker's state: the one open model, kept so node details and tensor bytes are read lazily by range.
@@ -67,7 +69,9 @@ export class DecodeService implements DecodeApi {
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       const name = source?.name ?? (input.kind === 'blob' ? input.name : input.url);
-      throw new Error(await userFacingFailure(describeError(err, err instanceof DecodeError && err.file ? '' : name), source));
+      throw new Error(
+        await userFacingFailure(describeError(err, err instanceof DecodeError && err.file ? '' : name), source),
+      );
     }
   }
 
@@ -117,7 +121,9 @@ export class DecodeService implements DecodeApi {
   async boxRows(fold: boolean): Promise<BoxRows> {
     const model = this.require();
     const rows = await buildBoxRows(model, {
-      fold, facts: await opFactsFor(model.ir.format), maxAttributeNodes: MAX_ATTRIBUTE_ROW_NODES,
+      fold,
+      facts: await opFactsFor(model.ir.format),
+      maxAttributeNodes: MAX_ATTRIBUTE_ROW_NODES,
       prefetch: model.source === this.prefetch ? this.prefetch : null,
     });
     if (this.model !== model) throw new Error('the model changed while its boxes were read');

@@ -18,7 +18,11 @@ const MAX_FLOAT_ELEMENTS = 16;
  * scales, scalars), from initializers and Constant-node outputs stored in the model file itself. Weights are never
  * read. Nearby payloads are read together, so thousands of Constant nodes cost a few range reads.
  */
-export async function loadSmallConstants(source: ByteSource, ir: GraphIR, maxBytes = 1024): Promise<Map<number, Float64Array>> {
+export async function loadSmallConstants(
+  source: ByteSource,
+  ir: GraphIR,
+  maxBytes = 1024,
+): Promise<Map<number, Float64Array>> {
   const out = new Map<number, Float64Array>();
   const wanted: number[] = [];
   for (let v = 0; v < ir.valueCount; v++) {

@@ -1,4 +1,13 @@
-import { DTYPE_BITS, DataEncoding, ValueFlag, dtypeName, str, valueElementCount, valueShape, type GraphIR } from '../graph/ir.ts';
+import {
+  DTYPE_BITS,
+  DataEncoding,
+  ValueFlag,
+  dtypeName,
+  str,
+  valueElementCount,
+  valueShape,
+  type GraphIR,
+} from '../graph/ir.ts';
 import type { TensorPreview, TensorStats } from './api.ts';
 import type { ByteSource } from './io/byte-source.ts';
 import { dequantizeGgml } from './ggml/dequantize.ts';
@@ -18,19 +27,26 @@ export async function tensorPreview(source: ByteSource, ir: GraphIR, value: numb
   const base = { dtype, shape, byteLength, values: [] as string[], stats: null, sampled: 0 };
   if (offset < 0 || byteLength <= 0) {
     const stored = (ir.valueFlags[value] & ValueFlag.Initializer) !== 0;
-    return { ...base, note: stored ? 'stored in a layout Strata does not preview (e.g. chunked or compressed); shape and size only' : 'no stored data (computed at run time)' };
+    return {
+      ...base,
+      note: stored
+        ? 'stored in a layout Strata does not preview (e.g. chunked or compressed); shape and size only'
+        : 'no stored data (computed at run time)',
+    };
   }
 
   let from: ByteSource | null = source;
   if (ir.valueFlags[value] & ValueFlag.External) {
     const location = str(ir, ir.valueLocation[value]);
     from = (await source.sibling?.(location)) ?? null;
-    if (!from) return { ...base, note: `weights are in external file "${location}", which was not opened with the model` };
+    if (!from)
+      return { ...base, note: `weights are in external file "${location}", which was not opened with the model` };
   }
   const wanted = Math.min(byteLength, PREVIEW_MAX_BYTES);
   const bytes = await from.read(offset, wanted);
   const numbers = decodeNumbers(bytes, ir.valueDtype[value], ir.valueDataEncoding[value]);
-  if (!numbers) return { ...base, note: `no preview for ${ggmlEncodingName(ir.valueDataEncoding[value]) ?? dtype} data` };
+  if (!numbers)
+    return { ...base, note: `no preview for ${ggmlEncodingName(ir.valueDataEncoding[value]) ?? dtype} data` };
   const total = valueElementCount(ir, value);
   const complete = wanted === byteLength;
   return {
@@ -38,7 +54,9 @@ export async function tensorPreview(source: ByteSource, ir: GraphIR, value: numb
     values: Array.from(numbers.subarray(0, SHOWN_VALUES), formatValue),
     stats: computeStats(numbers),
     sampled: numbers.length,
-    note: complete ? undefined : `statistics over the first ${numbers.length.toLocaleString('en-US')} of ${total > 0 ? total.toLocaleString('en-US') : 'all'} elements`,
+    note: complete
+      ? undefined
+      : `statistics over the first ${numbers.length.toLocaleString('en-US')} of ${total > 0 ? total.toLocaleString('en-US') : 'all'} elements`,
   };
 }
 
@@ -69,7 +87,15 @@ export function computeStats(x: Float64Array): TensorStats | null {
     n++;
   }
   const mean = n ? sum / n : NaN;
-  return { count: x.length, min, max, mean, std: n ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) : NaN, zeros, nan };
+  return {
+    count: x.length,
+    min,
+    max,
+    mean,
+    std: n ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) : NaN,
+    zeros,
+    nan,
+  };
 }
 
 /** Decodes a byte prefix to numbers; a trailing partial element is dropped. Null for non-numeric types. */
@@ -93,22 +119,38 @@ function readFixed(bytes: Uint8Array, size: number, dtype: number): Float64Array
 
 function readElement(dv: DataView, o: number, dtype: number): number {
   switch (dtype) {
-    case 1: return dv.getFloat32(o, true);
-    case 2: return dv.getUint8(o);
-    case 3: return dv.getInt8(o);
-    case 4: return dv.getUint16(o, true);
-    case 5: return dv.getInt16(o, true);
-    case 6: return dv.getInt32(o, true);
-    case 7: return Number(dv.getBigInt64(o, true));
-    case 9: return dv.getUint8(o) ? 1 : 0;
-    case 10: return halfToNumber(dv.getUint16(o, true));
-    case 11: return dv.getFloat64(o, true);
-    case 12: return dv.getUint32(o, true);
-    case 13: return Number(dv.getBigUint64(o, true));
-    case 16: return bfloat16(dv.getUint16(o, true));
-    case 17: return float8(dv.getUint8(o), 3, 7, true);
-    case 19: return float8(dv.getUint8(o), 2, 15, false);
-    default: return dv.getUint8(o);
+    case 1:
+      return dv.getFloat32(o, true);
+    case 2:
+      return dv.getUint8(o);
+    case 3:
+      return dv.getInt8(o);
+    case 4:
+      return dv.getUint16(o, true);
+    case 5:
+      return dv.getInt16(o, true);
+    case 6:
+      return dv.getInt32(o, true);
+    case 7:
+      return Number(dv.getBigInt64(o, true));
+    case 9:
+      return dv.getUint8(o) ? 1 : 0;
+    case 10:
+      return halfToNumber(dv.getUint16(o, true));
+    case 11:
+      return dv.getFloat64(o, true);
+    case 12:
+      return dv.getUint32(o, true);
+    case 13:
+      return Number(dv.getBigUint64(o, true));
+    case 16:
+      return bfloat16(dv.getUint16(o, true));
+    case 17:
+      return float8(dv.getUint8(o), 3, 7, true);
+    case 19:
+      return float8(dv.getUint8(o), 2, 15, false);
+    default:
+      return dv.getUint8(o);
   }
 }
 
@@ -153,7 +195,7 @@ function float8(b: number, mantissaBits: number, bias: number, fn: boolean): num
   const e = (b & 0x7f) >> mantissaBits;
   const m = b & ((1 << mantissaBits) - 1);
   const maxE = (1 << (7 - mantissaBits)) - 1;
-  if (fn ? (e === maxE && m === (1 << mantissaBits) - 1) : e === maxE) return fn || m ? NaN : s * Infinity;
+  if (fn ? e === maxE && m === (1 << mantissaBits) - 1 : e === maxE) return fn || m ? NaN : s * Infinity;
   if (e === 0) return s * m * 2 ** (1 - bias - mantissaBits);
   return s * (1 + m / (1 << mantissaBits)) * 2 ** (e - bias);
 }

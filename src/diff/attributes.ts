@@ -72,7 +72,8 @@ export function describeAttributeChanges(a: AttributeMap | null, b: AttributeMap
     const vb = b.get(name);
     if (!a.has(name)) out.push(`attribute ${name} added: ${formatValue(vb)}`);
     else if (!b.has(name)) out.push(`attribute ${name} removed (was ${formatValue(va)})`);
-    else if (finish(hashValue(0, va)) !== finish(hashValue(0, vb))) out.push(`attribute ${name}: ${formatValue(va)} → ${formatValue(vb)}`);
+    else if (finish(hashValue(0, va)) !== finish(hashValue(0, vb)))
+      out.push(`attribute ${name}: ${formatValue(va)} → ${formatValue(vb)}`);
   }
   return out.length ? out : ['attributes differ'];
 }

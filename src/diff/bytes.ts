@@ -18,7 +18,11 @@ export interface PayloadDigests {
   bytesRead: number;
 }
 
-export async function payloadDigests(side: DiffSide, values: Iterable<number>, maxRead: number): Promise<PayloadDigests> {
+export async function payloadDigests(
+  side: DiffSide,
+  values: Iterable<number>,
+  maxRead: number,
+): Promise<PayloadDigests> {
   const { ir } = side;
   const digests = new Map<number, string>();
   const byFile = new Map<number, number[]>();
@@ -42,8 +46,14 @@ export async function payloadDigests(side: DiffSide, values: Iterable<number>, m
   return { digests, bytesRead };
 }
 
-async function digestFile(source: ByteSource, offsets: Float64Array, lengths: Float64Array, values: number[], maxRead: number,
-  out: Map<number, string>): Promise<number> {
+async function digestFile(
+  source: ByteSource,
+  offsets: Float64Array,
+  lengths: Float64Array,
+  values: number[],
+  maxRead: number,
+  out: Map<number, string>,
+): Promise<number> {
   values.sort((x, y) => offsets[x] - offsets[y]);
   let read = 0;
   let i = 0;

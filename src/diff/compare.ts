@@ -147,7 +147,8 @@ export function describePair(c: DescribeContext, na: number, nb: number, bits: n
   const B = c.b.ir;
   const out: string[] = [];
   if (bits & ChangeBit.OpType) out.push(`op: ${str(A, A.nodeOp[na])} → ${str(B, B.nodeOp[nb])}`);
-  if (bits & ChangeBit.Attributes) out.push(...describeAttributeChanges(c.attributesA?.of(na) ?? null, c.attributesB?.of(nb) ?? null));
+  if (bits & ChangeBit.Attributes)
+    out.push(...describeAttributeChanges(c.attributesA?.of(na) ?? null, c.attributesB?.of(nb) ?? null));
   const inA = A.nodeInputOffsets[na];
   const inB = B.nodeInputOffsets[nb];
   const insA = A.nodeInputOffsets[na + 1] - inA;
@@ -160,17 +161,22 @@ export function describePair(c: DescribeContext, na: number, nb: number, bits: n
     const kind = compareInput(c.a, c.b, c.matching, inA + i, inB + i);
     const va = A.nodeInputs[inA + i];
     const vb = B.nodeInputs[inB + i];
-    if (kind & ChangeBit.Rewired) out.push(`input ${i}: now from ${inputOrigin(c.b, inB + i)} (was ${inputOrigin(c.a, inA + i)})`);
-    else if (kind & (ChangeBit.ConstantDtype | ChangeBit.ConstantShape)) out.push(`input ${i} constant: ${typeString(A, va)} → ${typeString(B, vb)}`);
+    if (kind & ChangeBit.Rewired)
+      out.push(`input ${i}: now from ${inputOrigin(c.b, inB + i)} (was ${inputOrigin(c.a, inA + i)})`);
+    else if (kind & (ChangeBit.ConstantDtype | ChangeBit.ConstantShape))
+      out.push(`input ${i} constant: ${typeString(A, va)} → ${typeString(B, vb)}`);
   }
   for (let i = 0; i < Math.min(outsA, outsB); i++) {
     const va = A.nodeOutputs[A.nodeOutputOffsets[na] + i];
     const vb = B.nodeOutputs[B.nodeOutputOffsets[nb] + i];
     if (va < 0 || vb < 0) continue;
     const constants = A.valueFlags[va] & ValueFlag.ConstantNode && B.valueFlags[vb] & ValueFlag.ConstantNode;
-    if (constants && compareConstants(A, va, B, vb) !== CONSTANT_PAIR) out.push(`value: ${typeString(A, va)} → ${typeString(B, vb)}`);
-    else if (!constants && declaredTypeDiffers(A, va, B, vb)) out.push(`output ${i}: ${typeString(A, va)} → ${typeString(B, vb)}`);
+    if (constants && compareConstants(A, va, B, vb) !== CONSTANT_PAIR)
+      out.push(`value: ${typeString(A, va)} → ${typeString(B, vb)}`);
+    else if (!constants && declaredTypeDiffers(A, va, B, vb))
+      out.push(`output ${i}: ${typeString(A, va)} → ${typeString(B, vb)}`);
   }
-  for (const slot of c.bytesDiffer.get(nb) ?? []) out.push(slot === OWN_PAYLOAD ? 'value bytes differ' : `input ${slot} constant: bytes differ`);
+  for (const slot of c.bytesDiffer.get(nb) ?? [])
+    out.push(slot === OWN_PAYLOAD ? 'value bytes differ' : `input ${slot} constant: bytes differ`);
   return out;
 }

@@ -5,8 +5,16 @@ import { ghostAnchors } from './ghosts.ts';
 import { matchNodes } from './matching.ts';
 import { buildSideIndex, displayName, sharedOpCodes } from './side-index.ts';
 import {
-  CHANGE_KINDS, CHANGE_MASK, ChangeBit, MatchMethod, NodeStatus, type DiffOptions, type DiffSide, type ModelDiff,
-  type NodeChange, type NodeRename,
+  CHANGE_KINDS,
+  CHANGE_MASK,
+  ChangeBit,
+  MatchMethod,
+  NodeStatus,
+  type DiffOptions,
+  type DiffSide,
+  type ModelDiff,
+  type NodeChange,
+  type NodeRename,
 } from './types.ts';
 
 const DEFAULT_MAX_READ = 4 << 20;
@@ -26,7 +34,9 @@ export async function diffModels(sideA: DiffSide, sideB: DiffSide, options: Diff
   const attributesCompared = attributesA !== null && attributesB !== null;
   if (!attributesCompared) {
     const formats = [...new Set([A.format, B.format])].join(' and ');
-    notes.push(`attributes not compared: the ${formats} decoder does not expose node attributes; op types, arity, wiring and constant types/shapes were compared`);
+    notes.push(
+      `attributes not compared: the ${formats} decoder does not expose node attributes; op types, arity, wiring and constant types/shapes were compared`,
+    );
   }
   const t1 = performance.now();
 
@@ -50,7 +60,10 @@ export async function diffModels(sideA: DiffSide, sideB: DiffSide, options: Diff
       valuesA.push(constantPairs[i + 2]);
       valuesB.push(constantPairs[i + 3]);
     }
-    const [da, db] = await Promise.all([payloadDigests(sideA, valuesA, maxRead), payloadDigests(sideB, valuesB, maxRead)]);
+    const [da, db] = await Promise.all([
+      payloadDigests(sideA, valuesA, maxRead),
+      payloadDigests(sideB, valuesB, maxRead),
+    ]);
     let unread = 0;
     for (let i = 0; i < constantPairs.length; i += 4) {
       const [nb, slot, va, vb] = [constantPairs[i], constantPairs[i + 1], constantPairs[i + 2], constantPairs[i + 3]];
@@ -67,7 +80,10 @@ export async function diffModels(sideA: DiffSide, sideB: DiffSide, options: Diff
       reasonsB[nb] |= ChangeBit.ConstantBytes;
       reasonsA[matching.pairOfB[nb]] |= ChangeBit.ConstantBytes;
     }
-    if (unread) notes.push(`${unread} constant payloads were not compared: the file records no byte range for them (or their external file could not be opened)`);
+    if (unread)
+      notes.push(
+        `${unread} constant payloads were not compared: the file records no byte range for them (or their external file could not be opened)`,
+      );
   } else notes.push('constant bytes not compared (use --bytes)');
   const t5 = performance.now();
 
@@ -97,7 +113,14 @@ export async function diffModels(sideA: DiffSide, sideB: DiffSide, options: Diff
       statusA[na] = NodeStatus.Changed;
       statusB[nb] = NodeStatus.Changed;
       const kinds = CHANGE_KINDS.filter((_, i) => bits & (1 << i) && i < 8);
-      changes.push({ nodeA: na, nodeB: nb, a: displayName(A, na), b: displayName(B, nb), kinds, what: describePair(context, na, nb, bits) });
+      changes.push({
+        nodeA: na,
+        nodeB: nb,
+        a: displayName(A, na),
+        b: displayName(B, nb),
+        kinds,
+        what: describePair(context, na, nb, bits),
+      });
     }
   }
   const removed: number[] = [];
@@ -123,12 +146,25 @@ export async function diffModels(sideA: DiffSide, sideB: DiffSide, options: Diff
     changes,
     renames,
     counts: {
-      nodesA: A.nodeCount, nodesB: B.nodeCount, matched, unchanged: matched - changes.length, changed: changes.length,
-      added: added.length, removed: removed.length, renamed: renames.length, byName, byNeighbours, bySignature,
+      nodesA: A.nodeCount,
+      nodesB: B.nodeCount,
+      matched,
+      unchanged: matched - changes.length,
+      changed: changes.length,
+      added: added.length,
+      removed: removed.length,
+      renamed: renames.length,
+      byName,
+      byNeighbours,
+      bySignature,
     },
     notes,
     timings: {
-      attributesMs: t1 - t0, indexMs: t2 - t1, matchMs: t3 - t2, compareMs: t4 - t3 + (t6 - t5), bytesMs: t5 - t4,
+      attributesMs: t1 - t0,
+      indexMs: t2 - t1,
+      matchMs: t3 - t2,
+      compareMs: t4 - t3 + (t6 - t5),
+      bytesMs: t5 - t4,
       totalMs: performance.now() - t0,
     },
   };

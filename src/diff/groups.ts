@@ -49,10 +49,14 @@ export function groupDiffCounts(diff: ModelDiff, hierarchyA: Hierarchy, hierarch
 }
 
 /** Groups with any difference, by path ('' is the whole model), for the JSON report. */
-export function groupCountsByPath(hierarchyB: Hierarchy, c: GroupDiffCounts): Record<string, { added: number; removed: number; changed: number }> {
+export function groupCountsByPath(
+  hierarchyB: Hierarchy,
+  c: GroupDiffCounts,
+): Record<string, { added: number; removed: number; changed: number }> {
   const out: Record<string, { added: number; removed: number; changed: number }> = {};
   for (let g = 0; g < hierarchyB.groupCount; g++) {
-    if (c.added[g] || c.removed[g] || c.changed[g]) out[hierarchyB.groupPath[g]] = { added: c.added[g], removed: c.removed[g], changed: c.changed[g] };
+    if (c.added[g] || c.removed[g] || c.changed[g])
+      out[hierarchyB.groupPath[g]] = { added: c.added[g], removed: c.removed[g], changed: c.changed[g] };
   }
   return out;
 }

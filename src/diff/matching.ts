@@ -42,7 +42,10 @@ class Matcher {
   private readonly scratchA: number[] = [];
   private readonly scratchB: number[] = [];
 
-  constructor(private readonly a: SideIndex, private readonly b: SideIndex) {
+  constructor(
+    private readonly a: SideIndex,
+    private readonly b: SideIndex,
+  ) {
     this.pairOfA = new Int32Array(a.ir.nodeCount).fill(-1);
     this.pairOfB = new Int32Array(b.ir.nodeCount).fill(-1);
     this.matchedBy = new Uint8Array(b.ir.nodeCount);
@@ -61,7 +64,13 @@ class Matcher {
       if (this.matchUniqueSignatures(keyA, keyB)) this.propagate(keyA, keyB);
     }
     this.propagate(this.a.opCode, this.b.opCode);
-    return { pairOfA: this.pairOfA, pairOfB: this.pairOfB, matchedBy: this.matchedBy, valuePairOfA: this.valuePairOfA, valuePairOfB: this.valuePairOfB };
+    return {
+      pairOfA: this.pairOfA,
+      pairOfB: this.pairOfB,
+      matchedBy: this.matchedBy,
+      valuePairOfA: this.valuePairOfA,
+      valuePairOfB: this.valuePairOfB,
+    };
   }
 
   private match(na: number, nb: number, how: MatchMethod): void {
@@ -86,10 +95,18 @@ class Matcher {
   private pairNodeValues(na: number, nb: number): void {
     const A = this.a.ir;
     const B = this.b.ir;
-    const outs = Math.min(A.nodeOutputOffsets[na + 1] - A.nodeOutputOffsets[na], B.nodeOutputOffsets[nb + 1] - B.nodeOutputOffsets[nb]);
-    for (let i = 0; i < outs; i++) this.pairValues(A.nodeOutputs[A.nodeOutputOffsets[na] + i], B.nodeOutputs[B.nodeOutputOffsets[nb] + i]);
-    const ins = Math.min(A.nodeInputOffsets[na + 1] - A.nodeInputOffsets[na], B.nodeInputOffsets[nb + 1] - B.nodeInputOffsets[nb]);
-    for (let i = 0; i < ins; i++) this.pairValues(A.nodeInputs[A.nodeInputOffsets[na] + i], B.nodeInputs[B.nodeInputOffsets[nb] + i]);
+    const outs = Math.min(
+      A.nodeOutputOffsets[na + 1] - A.nodeOutputOffsets[na],
+      B.nodeOutputOffsets[nb + 1] - B.nodeOutputOffsets[nb],
+    );
+    for (let i = 0; i < outs; i++)
+      this.pairValues(A.nodeOutputs[A.nodeOutputOffsets[na] + i], B.nodeOutputs[B.nodeOutputOffsets[nb] + i]);
+    const ins = Math.min(
+      A.nodeInputOffsets[na + 1] - A.nodeInputOffsets[na],
+      B.nodeInputOffsets[nb + 1] - B.nodeInputOffsets[nb],
+    );
+    for (let i = 0; i < ins; i++)
+      this.pairValues(A.nodeInputs[A.nodeInputOffsets[na] + i], B.nodeInputs[B.nodeInputOffsets[nb] + i]);
   }
 
   private pairValues(va: number, vb: number): void {
@@ -116,7 +133,8 @@ class Matcher {
       if (na !== undefined && na >= 0 && nb >= 0) this.link(na, nb, MatchMethod.Name);
     }
     for (let pass = 0; pass < 2; pass++) if (!this.dropInconsistentNamePairs()) break;
-    for (let nb = 0; nb < this.pairOfB.length; nb++) if (this.pairOfB[nb] >= 0) this.pairNodeValues(this.pairOfB[nb], nb);
+    for (let nb = 0; nb < this.pairOfB.length; nb++)
+      if (this.pairOfB[nb] >= 0) this.pairNodeValues(this.pairOfB[nb], nb);
   }
 
   /**
@@ -131,7 +149,10 @@ class Matcher {
     for (let cb = 0; cb < B.nodeCount; cb++) {
       const ca = this.pairOfB[cb];
       if (ca < 0) continue;
-      const slots = Math.min(B.nodeInputOffsets[cb + 1] - B.nodeInputOffsets[cb], A.nodeInputOffsets[ca + 1] - A.nodeInputOffsets[ca]);
+      const slots = Math.min(
+        B.nodeInputOffsets[cb + 1] - B.nodeInputOffsets[cb],
+        A.nodeInputOffsets[ca + 1] - A.nodeInputOffsets[ca],
+      );
       for (let i = 0; i < slots; i++) {
         const pb = this.b.inProducer[B.nodeInputOffsets[cb] + i];
         const pa = this.a.inProducer[A.nodeInputOffsets[ca] + i];
@@ -186,8 +207,12 @@ class Matcher {
       if (va === undefined || va < 0 || vb < 0) continue;
       const pa = A.valueProducer[va];
       const pb = B.valueProducer[vb];
-      const compatible = pa >= 0 && pb >= 0 ? this.a.opCode[pa] === this.b.opCode[pb]
-        : pa < 0 && pb < 0 && (A.valueFlags[va] & ValueFlag.Initializer) === (B.valueFlags[vb] & ValueFlag.Initializer);
+      const compatible =
+        pa >= 0 && pb >= 0
+          ? this.a.opCode[pa] === this.b.opCode[pb]
+          : pa < 0 &&
+            pb < 0 &&
+            (A.valueFlags[va] & ValueFlag.Initializer) === (B.valueFlags[vb] & ValueFlag.Initializer);
       if (compatible) this.pairValues(va, vb);
     }
   }
@@ -240,8 +265,15 @@ class Matcher {
     const B = this.b.ir;
     const pa = A.valueProducer[va];
     const pb = B.valueProducer[vb];
-    if (pa >= 0 && pb >= 0 && this.pairOfA[pa] < 0 && this.pairOfB[pb] < 0 && keyA[pa] === keyB[pb]
-      && this.a.opCode[pa] === this.b.opCode[pb] && this.a.valueOutIndex[va] === this.b.valueOutIndex[vb]) {
+    if (
+      pa >= 0 &&
+      pb >= 0 &&
+      this.pairOfA[pa] < 0 &&
+      this.pairOfB[pb] < 0 &&
+      keyA[pa] === keyB[pb] &&
+      this.a.opCode[pa] === this.b.opCode[pb] &&
+      this.a.valueOutIndex[va] === this.b.valueOutIndex[vb]
+    ) {
       this.match(pa, pb, MatchMethod.Neighbours);
     }
     // Unmatched readers only ever get fewer, so an empty side means this pair is done with readers for good.
@@ -256,7 +288,8 @@ class Matcher {
       // The common case (one reader each side): no grouping needed.
       const [na, sa] = ca;
       const [nb, sb] = cb;
-      if (sa === sb && keyA[na] === keyB[nb] && this.a.opCode[na] === this.b.opCode[nb]) this.match(na, nb, MatchMethod.Neighbours);
+      if (sa === sb && keyA[na] === keyB[nb] && this.a.opCode[na] === this.b.opCode[nb])
+        this.match(na, nb, MatchMethod.Neighbours);
       return;
     }
     // Group readers by (slot, key); a group of equal size on both sides pairs in file order (parallel branches).
@@ -280,7 +313,8 @@ class Matcher {
       for (let i = 0; i < listA.length; i++) {
         const na = listA[i];
         const nb = listB[i];
-        if (this.pairOfA[na] < 0 && this.pairOfB[nb] < 0 && this.a.opCode[na] === this.b.opCode[nb]) this.match(na, nb, MatchMethod.Neighbours);
+        if (this.pairOfA[na] < 0 && this.pairOfB[nb] < 0 && this.a.opCode[na] === this.b.opCode[nb])
+          this.match(na, nb, MatchMethod.Neighbours);
       }
     }
   }

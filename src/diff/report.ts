@@ -78,10 +78,15 @@ export function formatDiffReport(report: DiffReport, r: ReportInput): string {
   lines.push(`A  ${report.a.file}  (${report.a.format}, ${c.nodesA.toLocaleString('en-US')} nodes)`);
   lines.push(`B  ${report.b.file}  (${report.b.format}, ${c.nodesB.toLocaleString('en-US')} nodes)`);
   lines.push('');
-  lines.push(report.equal ? '  the models are equal' : `  matched ${c.matched}  (unchanged ${c.unchanged}, changed ${c.changed}, renamed ${c.renamed})   added ${c.added}   removed ${c.removed}`);
+  lines.push(
+    report.equal
+      ? '  the models are equal'
+      : `  matched ${c.matched}  (unchanged ${c.unchanged}, changed ${c.changed}, renamed ${c.renamed})   added ${c.added}   removed ${c.removed}`,
+  );
   lines.push(`  pairs found by name ${c.byName}, by neighbours ${c.byNeighbours}, by structure ${c.bySignature}`);
   const t = report.totals;
-  const row = (label: string, x: number, y: number) => `  ${label.padEnd(11)} ${si(x).padStart(9)} → ${si(y).padStart(9)}  (${y - x >= 0 ? '+' : ''}${si(y - x)})`;
+  const row = (label: string, x: number, y: number) =>
+    `  ${label.padEnd(11)} ${si(x).padStart(9)} → ${si(y).padStart(9)}  (${y - x >= 0 ? '+' : ''}${si(y - x)})`;
   lines.push(row('parameters', t.a.parameters, t.b.parameters));
   lines.push(row('FLOPs', t.a.flops, t.b.flops));
   for (const note of report.notes) lines.push(`  note: ${note}`);
@@ -92,7 +97,9 @@ export function formatDiffReport(report: DiffReport, r: ReportInput): string {
     if (report.renamed.length > ITEMS_PER_GROUP) lines.push(`      … ${report.renamed.length - ITEMS_PER_GROUP} more`);
   }
   lines.push('');
-  lines.push(`  decoded in ${report.timings.decodeMs} ms, diffed in ${report.timings.diffMs} ms, totals in ${report.timings.totalsMs} ms`);
+  lines.push(
+    `  decoded in ${report.timings.decodeMs} ms, diffed in ${report.timings.diffMs} ms, totals in ${report.timings.totalsMs} ms`,
+  );
   return lines.join('\n');
 }
 
@@ -107,19 +114,24 @@ function groupSections(r: ReportInput, groups: GroupDiffCounts): string[] {
     if (list.length < ITEMS_PER_GROUP) list.push(item);
     items.set(g, list);
   };
-  for (const ch of diff.changes) add(h.nodeGroup[ch.nodeB], `~ ${ch.b}${ch.a !== ch.b ? ` (was ${ch.a})` : ''}: ${ch.what.join('; ')}`);
+  for (const ch of diff.changes)
+    add(h.nodeGroup[ch.nodeB], `~ ${ch.b}${ch.a !== ch.b ? ` (was ${ch.a})` : ''}: ${ch.what.join('; ')}`);
   for (const n of diff.added) add(h.nodeGroup[n], `+ ${displayName(irB, n)}  ${irB.strings[irB.nodeOp[n]]}`);
-  for (const n of diff.removed) add(groups.removedGroupOfA[n], `- ${displayName(irA, n)}  ${irA.strings[irA.nodeOp[n]]}`);
+  for (const n of diff.removed)
+    add(groups.removedGroupOfA[n], `- ${displayName(irA, n)}  ${irA.strings[irA.nodeOp[n]]}`);
   const order = [...total.keys()].sort((x, y) => total.get(y)! - total.get(x)! || x - y);
   const out: string[] = [];
   for (const g of order.slice(0, GROUPS_SHOWN)) {
     const path = h.groupPath[g] || '(top level)';
-    out.push(`  ${path}   (${total.get(g)} here; +${groups.added[g]} -${groups.removed[g]} ~${groups.changed[g]} with subgroups)`);
+    out.push(
+      `  ${path}   (${total.get(g)} here; +${groups.added[g]} -${groups.removed[g]} ~${groups.changed[g]} with subgroups)`,
+    );
     for (const item of items.get(g)!) out.push(`      ${item.length > 160 ? `${item.slice(0, 159)}…` : item}`);
     const more = total.get(g)! - items.get(g)!.length;
     if (more > 0) out.push(`      … ${more} more`);
   }
-  if (order.length > GROUPS_SHOWN) out.push(`  … ${order.length - GROUPS_SHOWN} more groups with differences (--json lists everything)`);
+  if (order.length > GROUPS_SHOWN)
+    out.push(`  … ${order.length - GROUPS_SHOWN} more groups with differences (--json lists everything)`);
   return out;
 }
 

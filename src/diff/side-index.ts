@@ -68,7 +68,14 @@ export function buildSideIndex(ir: GraphIR, opCode: Uint32Array, attrFingerprint
     inOutIndex[k] = valueOutIndex[v];
   }
   const index: SideIndex = {
-    ir, opCode, inProducer, inOutIndex, valueOutIndex, attrFingerprint, signatures: [], nameKey: nameKeys(ir),
+    ir,
+    opCode,
+    inProducer,
+    inOutIndex,
+    valueOutIndex,
+    attrFingerprint,
+    signatures: [],
+    nameKey: nameKeys(ir),
   };
   index.signatures.push(baseSignatures(index));
   for (let r = 1; r <= SIGNATURE_ROUNDS; r++) index.signatures.push(refineSignatures(index, index.signatures[r - 1]));

@@ -31,6 +31,11 @@ export async function diffTotals(a: DiffSide, b: DiffSide, dims?: Record<string,
   };
   const ta = await side(a, 'A');
   const tb = await side(b, 'B');
-  const delta = { nodes: tb.nodes - ta.nodes, parameters: tb.parameters - ta.parameters, macs: tb.macs - ta.macs, flops: tb.flops - ta.flops };
+  const delta = {
+    nodes: tb.nodes - ta.nodes,
+    parameters: tb.parameters - ta.parameters,
+    macs: tb.macs - ta.macs,
+    flops: tb.flops - ta.flops,
+  };
   return errors.length ? { a: ta, b: tb, delta, error: errors.join('; ') } : { a: ta, b: tb, delta };
 }

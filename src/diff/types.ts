@@ -43,7 +43,17 @@ export const enum ChangeBit {
 export const CHANGE_MASK = 0xff;
 
 /** Reason names for the bits above, in bit order, as the JSON report and the viewer show them. */
-export const CHANGE_KINDS = ['op', 'attributes', 'constant-shape', 'constant-dtype', 'constant-bytes', 'rewired', 'arity', 'output-type', 'renamed'] as const;
+export const CHANGE_KINDS = [
+  'op',
+  'attributes',
+  'constant-shape',
+  'constant-dtype',
+  'constant-bytes',
+  'rewired',
+  'arity',
+  'output-type',
+  'renamed',
+] as const;
 
 /** How a pair was found (per B node in `matchedBy`). */
 export const enum MatchMethod {
@@ -120,5 +130,12 @@ export interface ModelDiff {
   counts: DiffCounts;
   /** What was not compared and why (e.g. attributes for formats whose decoder does not expose them). */
   notes: string[];
-  timings: { indexMs: number; attributesMs: number; matchMs: number; compareMs: number; bytesMs: number; totalMs: number };
+  timings: {
+    indexMs: number;
+    attributesMs: number;
+    matchMs: number;
+    compareMs: number;
+    bytesMs: number;
+    totalMs: number;
+  };
 }

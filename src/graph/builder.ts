@@ -49,7 +49,10 @@ export class GraphBuilder {
   private readonly syms = i32();
 
   /** `expectedStrings` presizes the string index (a guess from the file size) so it rarely rehashes. */
-  constructor(readonly format: string, expectedStrings = 0) {
+  constructor(
+    readonly format: string,
+    expectedStrings = 0,
+  ) {
     this.strings = new StringTable(expectedStrings);
   }
 
@@ -90,7 +93,8 @@ export class GraphBuilder {
   valueById(graph: number, nameId: number): number {
     // The main graph holds nearly every value: a dense string-id → value table beats a Map there.
     if (graph === 0) {
-      if (nameId >= this.mainScope.length) this.mainScope = growFilled(this.mainScope, Math.max(nameId + 1, this.mainScope.length * 2));
+      if (nameId >= this.mainScope.length)
+        this.mainScope = growFilled(this.mainScope, Math.max(nameId + 1, this.mainScope.length * 2));
       const known = this.mainScope[nameId];
       if (known >= 0) return known;
       const id = this.newValue(0, nameId);
@@ -197,14 +201,36 @@ export class GraphBuilder {
   }
 
   /** Inputs/outputs are value ids (or -1 for an omitted optional input). */
-  addNode(graph: number, name: string, op: string, inputs: ArrayLike<number>, outputs: ArrayLike<number>,
-    sourceOffset = -1, sourceLength = 0): number {
-    return this.addNodeById(graph, this.strings.append(name), this.strings.intern(op), inputs, outputs, sourceOffset, sourceLength);
+  addNode(
+    graph: number,
+    name: string,
+    op: string,
+    inputs: ArrayLike<number>,
+    outputs: ArrayLike<number>,
+    sourceOffset = -1,
+    sourceLength = 0,
+  ): number {
+    return this.addNodeById(
+      graph,
+      this.strings.append(name),
+      this.strings.intern(op),
+      inputs,
+      outputs,
+      sourceOffset,
+      sourceLength,
+    );
   }
 
   /** As addNode(), with name and op already string ids. */
-  addNodeById(graph: number, nameId: number, opId: number, inputs: ArrayLike<number>, outputs: ArrayLike<number>,
-    sourceOffset = -1, sourceLength = 0): number {
+  addNodeById(
+    graph: number,
+    nameId: number,
+    opId: number,
+    inputs: ArrayLike<number>,
+    outputs: ArrayLike<number>,
+    sourceOffset = -1,
+    sourceLength = 0,
+  ): number {
     const id = this.nName.push(nameId);
     this.nOp.push(opId);
     this.nGraph.push(graph);

@@ -6,7 +6,10 @@ type TypedArrayCtor<T extends TypedArray> = { new (length: number): T };
 export class Column<T extends TypedArray> {
   data: T;
   length = 0;
-  constructor(private readonly ctor: TypedArrayCtor<T>, capacity = 64) {
+  constructor(
+    private readonly ctor: TypedArrayCtor<T>,
+    capacity = 64,
+  ) {
     this.data = new ctor(capacity);
   }
 
@@ -157,7 +160,8 @@ export class StringTable {
       this.entryId = grown(this.entryId, e * 2);
       this.entryHashed = grown(this.entryHashed, e * 2);
     }
-    if (this.poolUsed + len > this.pool.length) this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
+    if (this.poolUsed + len > this.pool.length)
+      this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
     // A plain loop: a subarray view per name would be garbage for every string in the model.
     const pool = this.pool;
     const at = this.poolUsed;
@@ -182,7 +186,6 @@ export class StringTable {
     }
     this.slots = slots;
   }
-
 }
 
 const latin1 = new TextDecoder('latin1');

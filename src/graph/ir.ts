@@ -37,9 +37,30 @@ export const enum GraphKind {
 
 /** Element types, numbered like ONNX TensorProto.DataType so ONNX needs no mapping; other formats map to them. */
 const DTYPE_NAMES = [
-  'undefined', 'float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool', 'float16',
-  'float64', 'uint32', 'uint64', 'complex64', 'complex128', 'bfloat16', 'float8e4m3fn', 'float8e4m3fnuz',
-  'float8e5m2', 'float8e5m2fnuz', 'uint4', 'int4', 'float4e2m1',
+  'undefined',
+  'float32',
+  'uint8',
+  'int8',
+  'uint16',
+  'int16',
+  'int32',
+  'int64',
+  'string',
+  'bool',
+  'float16',
+  'float64',
+  'uint32',
+  'uint64',
+  'complex64',
+  'complex128',
+  'bfloat16',
+  'float8e4m3fn',
+  'float8e4m3fnuz',
+  'float8e5m2',
+  'float8e5m2fnuz',
+  'uint4',
+  'int4',
+  'float4e2m1',
 ] as const;
 
 /** Bits per element, 0 where unknown or variable (strings). */
@@ -128,7 +149,7 @@ export const enum DataEncoding {
   PackedFixed64 = 3,
 }
 
-export const str = (ir: GraphIR, index: number): string => (index < 0 ? '' : ir.strings[index] ?? '');
+export const str = (ir: GraphIR, index: number): string => (index < 0 ? '' : (ir.strings[index] ?? ''));
 
 export function nodeInputIds(ir: GraphIR, node: number): Int32Array {
   return ir.nodeInputs.subarray(ir.nodeInputOffsets[node], ir.nodeInputOffsets[node + 1]);

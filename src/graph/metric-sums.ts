@@ -83,9 +83,12 @@ export function topGroups(h: Hierarchy, values: Float64Array, total: number, lim
   for (let g = 1; g < h.groupCount; g++) {
     if (!(values[g] > 0)) continue;
     let passOn = false;
-    for (let k = h.groupChildOffsets[g]; k < h.groupChildOffsets[g + 1]; k++) if (values[h.groupChildren[k]] === values[g]) passOn = true;
+    for (let k = h.groupChildOffsets[g]; k < h.groupChildOffsets[g + 1]; k++)
+      if (values[h.groupChildren[k]] === values[g]) passOn = true;
     if (!passOn) ids.push(g);
   }
   ids.sort((a, b) => values[b] - values[a] || a - b);
-  return ids.slice(0, limit).map((g) => ({ path: h.groupPath[g], value: values[g], share: total > 0 ? values[g] / total : 0 }));
+  return ids
+    .slice(0, limit)
+    .map((g) => ({ path: h.groupPath[g], value: values[g], share: total > 0 ? values[g] / total : 0 }));
 }

@@ -55,45 +55,203 @@ export interface NodeMetrics {
 /** FLOPs per output element of elementwise ops (ONNX and TFLite names). */
 const ELEMENTWISE_FLOPS: Readonly<Record<string, number>> = {
   // ONNX binary / variadic
-  Add: 1, Sub: 1, Mul: 1, Div: 1, Pow: 1, Mod: 1, Max: 1, Min: 1, Sum: 1, Mean: 1, PRelu: 1, Where: 1,
-  Equal: 1, Less: 1, Greater: 1, LessOrEqual: 1, GreaterOrEqual: 1, And: 1, Or: 1, Xor: 1, Not: 1, BitShift: 1,
+  Add: 1,
+  Sub: 1,
+  Mul: 1,
+  Div: 1,
+  Pow: 1,
+  Mod: 1,
+  Max: 1,
+  Min: 1,
+  Sum: 1,
+  Mean: 1,
+  PRelu: 1,
+  Where: 1,
+  Equal: 1,
+  Less: 1,
+  Greater: 1,
+  LessOrEqual: 1,
+  GreaterOrEqual: 1,
+  And: 1,
+  Or: 1,
+  Xor: 1,
+  Not: 1,
+  BitShift: 1,
   // ONNX unary
-  Relu: 1, LeakyRelu: 1, Sigmoid: 1, Tanh: 1, Erf: 1, Exp: 1, Log: 1, Sqrt: 1, Reciprocal: 1, Neg: 1, Abs: 1,
-  Floor: 1, Ceil: 1, Round: 1, Sign: 1, Sin: 1, Cos: 1, Elu: 1, Selu: 1, Celu: 1, Softplus: 1, Softsign: 1,
-  ThresholdedRelu: 1, Shrink: 1, Clip: 1, HardSigmoid: 3, HardSwish: 4, Gelu: 8, Mish: 4, IsNaN: 1, IsInf: 1,
-  'com.microsoft.Gelu': 8, 'com.microsoft.FastGelu': 8, 'com.microsoft.BiasGelu': 9, 'com.microsoft.QuickGelu': 3,
+  Relu: 1,
+  LeakyRelu: 1,
+  Sigmoid: 1,
+  Tanh: 1,
+  Erf: 1,
+  Exp: 1,
+  Log: 1,
+  Sqrt: 1,
+  Reciprocal: 1,
+  Neg: 1,
+  Abs: 1,
+  Floor: 1,
+  Ceil: 1,
+  Round: 1,
+  Sign: 1,
+  Sin: 1,
+  Cos: 1,
+  Elu: 1,
+  Selu: 1,
+  Celu: 1,
+  Softplus: 1,
+  Softsign: 1,
+  ThresholdedRelu: 1,
+  Shrink: 1,
+  Clip: 1,
+  HardSigmoid: 3,
+  HardSwish: 4,
+  Gelu: 8,
+  Mish: 4,
+  IsNaN: 1,
+  IsInf: 1,
+  'com.microsoft.Gelu': 8,
+  'com.microsoft.FastGelu': 8,
+  'com.microsoft.BiasGelu': 9,
+  'com.microsoft.QuickGelu': 3,
   // normalisation and softmax
-  Softmax: 3, LogSoftmax: 3, LayerNormalization: 8, 'com.microsoft.SkipLayerNormalization': 9,
-  'com.microsoft.SimplifiedLayerNormalization': 5, SimplifiedLayerNormalization: 5, RMSNormalization: 5,
-  BatchNormalization: 2, InstanceNormalization: 8, GroupNormalization: 8, MeanVarianceNormalization: 8,
-  LpNormalization: 3, LRN: 4, CumSum: 1, QuantizeLinear: 2, DequantizeLinear: 2, DynamicQuantizeLinear: 3,
+  Softmax: 3,
+  LogSoftmax: 3,
+  LayerNormalization: 8,
+  'com.microsoft.SkipLayerNormalization': 9,
+  'com.microsoft.SimplifiedLayerNormalization': 5,
+  SimplifiedLayerNormalization: 5,
+  RMSNormalization: 5,
+  BatchNormalization: 2,
+  InstanceNormalization: 8,
+  GroupNormalization: 8,
+  MeanVarianceNormalization: 8,
+  LpNormalization: 3,
+  LRN: 4,
+  CumSum: 1,
+  QuantizeLinear: 2,
+  DequantizeLinear: 2,
+  DynamicQuantizeLinear: 3,
   // TFLite
-  ADD: 1, SUB: 1, MUL: 1, DIV: 1, POW: 1, MAXIMUM: 1, MINIMUM: 1, SQUARED_DIFFERENCE: 2, FLOOR_DIV: 1, FLOOR_MOD: 1,
-  RELU: 1, RELU6: 1, RELU_N1_TO_1: 1, RELU_0_TO_1: 1, LEAKY_RELU: 1, PRELU: 1, LOGISTIC: 1, TANH: 1, EXP: 1, LOG: 1,
-  SQRT: 1, RSQRT: 1, SQUARE: 1, NEG: 1, ABS: 1, HARD_SWISH: 4, GELU: 8, ELU: 1, SIN: 1, COS: 1, FLOOR: 1, CEIL: 1,
-  ROUND: 1, EQUAL: 1, NOT_EQUAL: 1, LESS: 1, GREATER: 1, LESS_EQUAL: 1, GREATER_EQUAL: 1, LOGICAL_AND: 1,
-  LOGICAL_OR: 1, LOGICAL_NOT: 1, SELECT: 1, SELECT_V2: 1, SOFTMAX: 3, LOG_SOFTMAX: 3, L2_NORMALIZATION: 3,
-  LOCAL_RESPONSE_NORMALIZATION: 4, QUANTIZE: 2, DEQUANTIZE: 0, ADD_N: 1, CUMSUM: 1,
+  ADD: 1,
+  SUB: 1,
+  MUL: 1,
+  DIV: 1,
+  POW: 1,
+  MAXIMUM: 1,
+  MINIMUM: 1,
+  SQUARED_DIFFERENCE: 2,
+  FLOOR_DIV: 1,
+  FLOOR_MOD: 1,
+  RELU: 1,
+  RELU6: 1,
+  RELU_N1_TO_1: 1,
+  RELU_0_TO_1: 1,
+  LEAKY_RELU: 1,
+  PRELU: 1,
+  LOGISTIC: 1,
+  TANH: 1,
+  EXP: 1,
+  LOG: 1,
+  SQRT: 1,
+  RSQRT: 1,
+  SQUARE: 1,
+  NEG: 1,
+  ABS: 1,
+  HARD_SWISH: 4,
+  GELU: 8,
+  ELU: 1,
+  SIN: 1,
+  COS: 1,
+  FLOOR: 1,
+  CEIL: 1,
+  ROUND: 1,
+  EQUAL: 1,
+  NOT_EQUAL: 1,
+  LESS: 1,
+  GREATER: 1,
+  LESS_EQUAL: 1,
+  GREATER_EQUAL: 1,
+  LOGICAL_AND: 1,
+  LOGICAL_OR: 1,
+  LOGICAL_NOT: 1,
+  SELECT: 1,
+  SELECT_V2: 1,
+  SOFTMAX: 3,
+  LOG_SOFTMAX: 3,
+  L2_NORMALIZATION: 3,
+  LOCAL_RESPONSE_NORMALIZATION: 4,
+  QUANTIZE: 2,
+  DEQUANTIZE: 0,
+  ADD_N: 1,
+  CUMSUM: 1,
 };
 
 /** One FLOP per input element. */
 const REDUCE_OPS = new Set([
-  'ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum',
-  'ReduceLogSumExp', 'ReduceSumSquare', 'ArgMax', 'ArgMin', 'TopK', 'GlobalAveragePool', 'GlobalMaxPool',
-  'GlobalLpPool', 'MEAN', 'SUM', 'REDUCE_MAX', 'REDUCE_MIN', 'REDUCE_PROD', 'ARG_MAX', 'ARG_MIN', 'TOPK_V2',
+  'ReduceMean',
+  'ReduceSum',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceProd',
+  'ReduceL1',
+  'ReduceL2',
+  'ReduceLogSum',
+  'ReduceLogSumExp',
+  'ReduceSumSquare',
+  'ArgMax',
+  'ArgMin',
+  'TopK',
+  'GlobalAveragePool',
+  'GlobalMaxPool',
+  'GlobalLpPool',
+  'MEAN',
+  'SUM',
+  'REDUCE_MAX',
+  'REDUCE_MIN',
+  'REDUCE_PROD',
+  'ARG_MAX',
+  'ARG_MIN',
+  'TOPK_V2',
 ]);
 const WINDOW_POOL_OPS = new Set(['MaxPool', 'AveragePool', 'LpPool', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'L2_POOL_2D']);
 const RESIZE_OPS = new Set(['Resize', 'Upsample', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR']);
 /** Compute ops without a cost model here: flagged in `unknownCost` so totals read as lower bounds. */
 const UNSIZED_OPS = new Set([
-  'Einsum', 'Attention', 'com.microsoft.Attention', 'com.microsoft.MultiHeadAttention', 'com.microsoft.GroupQueryAttention',
-  'com.microsoft.QAttention', 'com.microsoft.DecoderMaskedMultiHeadAttention', 'DFT', 'STFT', 'NonMaxSuppression',
-  'RoiAlign', 'GridSample', 'Det', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM', 'CUSTOM',
+  'Einsum',
+  'Attention',
+  'com.microsoft.Attention',
+  'com.microsoft.MultiHeadAttention',
+  'com.microsoft.GroupQueryAttention',
+  'com.microsoft.QAttention',
+  'com.microsoft.DecoderMaskedMultiHeadAttention',
+  'DFT',
+  'STFT',
+  'NonMaxSuppression',
+  'RoiAlign',
+  'GridSample',
+  'Det',
+  'UNIDIRECTIONAL_SEQUENCE_LSTM',
+  'BIDIRECTIONAL_SEQUENCE_LSTM',
+  'CUSTOM',
 ]);
 /** Ops a weight may flow through before it is used; a constant is counted where such a chain ends. */
 const WEIGHT_PASSTHROUGH = new Set([
-  'Identity', 'Cast', 'CastLike', 'DequantizeLinear', 'QuantizeLinear', 'Transpose', 'Reshape', 'Unsqueeze', 'Squeeze',
-  'Flatten', 'DEQUANTIZE', 'QUANTIZE', 'TRANSPOSE', 'RESHAPE', 'CAST', 'com.microsoft.DequantizeLinear',
+  'Identity',
+  'Cast',
+  'CastLike',
+  'DequantizeLinear',
+  'QuantizeLinear',
+  'Transpose',
+  'Reshape',
+  'Unsqueeze',
+  'Squeeze',
+  'Flatten',
+  'DEQUANTIZE',
+  'QUANTIZE',
+  'TRANSPOSE',
+  'RESHAPE',
+  'CAST',
+  'com.microsoft.DequantizeLinear',
 ]);
 
 export interface MetricsOptions {
@@ -152,7 +310,8 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
         if (outElems < 0 || per < 0) known = false;
         else {
           m = outElems * per;
-          f = 2 * m + (op === 'Conv' && hasBias(2) ? outElems : 0) + (op === 'QLinearConv' && hasBias(8) ? outElems : 0);
+          f =
+            2 * m + (op === 'Conv' && hasBias(2) ? outElems : 0) + (op === 'QLinearConv' && hasBias(8) ? outElems : 0);
         }
         break;
       }
@@ -198,7 +357,16 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
         const x = dims(input(0));
         const w = dims(input(1));
         const r = dims(input(2));
-        if (!x || !w || !r || x.length !== 3 || w.length !== 3 || r.length !== 3 || [...x, ...w, ...r].some((d) => d < 0)) known = false;
+        if (
+          !x ||
+          !w ||
+          !r ||
+          x.length !== 3 ||
+          w.length !== 3 ||
+          r.length !== 3 ||
+          [...x, ...w, ...r].some((d) => d < 0)
+        )
+          known = false;
         else {
           m = x[0] * x[1] * w[0] * w[1] * (w[2] + r[2]);
           f = 2 * m + x[0] * x[1] * w[0] * w[1] * 4;
@@ -242,7 +410,13 @@ export function computeMetrics(ir: GraphIR, shapes: InferredShapes, options: Met
           const per = ELEMENTWISE_FLOPS[op];
           if (per === 0) break;
           if (outElems < 0) known = false;
-          else f = per * outElems * (op === 'Sum' || op === 'Max' || op === 'Min' || op === 'Mean' || op === 'ADD_N' ? Math.max(1, inCount - 1) : 1);
+          else
+            f =
+              per *
+              outElems *
+              (op === 'Sum' || op === 'Max' || op === 'Min' || op === 'Mean' || op === 'ADD_N'
+                ? Math.max(1, inCount - 1)
+                : 1);
         } else if (REDUCE_OPS.has(op)) {
           const e = elems(input(0));
           if (e < 0) known = false;
@@ -310,7 +484,8 @@ function attributeParameters(ir: GraphIR, parameters: Float64Array): number {
     }
     if (!all) continue;
     passthrough[n] = 1;
-    for (let k = ir.nodeOutputOffsets[n]; k < ir.nodeOutputOffsets[n + 1]; k++) if (ir.nodeOutputs[k] >= 0) weightLike[ir.nodeOutputs[k]] = 1;
+    for (let k = ir.nodeOutputOffsets[n]; k < ir.nodeOutputOffsets[n + 1]; k++)
+      if (ir.nodeOutputs[k] >= 0) weightLike[ir.nodeOutputs[k]] = 1;
   }
 
   /** The node a weight-like value is counted at, or -1. Depth-bounded walk down pass-through chains. */
@@ -345,7 +520,8 @@ function attributeParameters(ir: GraphIR, parameters: Float64Array): number {
     if (e <= 0) continue;
     const n = target(v);
     if (n >= 0) parameters[n] += e;
-    else if (ir.valueProducer[v] >= 0) parameters[ir.valueProducer[v]] += e; // an unused Constant node
+    else if (ir.valueProducer[v] >= 0)
+      parameters[ir.valueProducer[v]] += e; // an unused Constant node
     else unused += e;
   }
   return unused;

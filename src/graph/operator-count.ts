@@ -7,7 +7,14 @@ import { MAIN_GRAPH, str, type GraphIR } from './ir.ts';
  */
 const CONSTANT_OPS = new Set([
   // ONNX, TensorFlow/OpenVINO (Const, HostConst), Core ML MIL, NNEF (constant, variable), Barracuda, ncnn.
-  'Constant', 'Const', 'HostConst', 'const', 'constant', 'variable', 'Load', 'MemoryData',
+  'Constant',
+  'Const',
+  'HostConst',
+  'const',
+  'constant',
+  'variable',
+  'Load',
+  'MemoryData',
 ]);
 
 export function isConstantOp(op: string): boolean {

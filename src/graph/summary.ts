@@ -1,5 +1,15 @@
 import {
-  GraphKind, MAIN_GRAPH, ValueFlag, dtypeName, graphInputIds, graphOutputIds, mainGraphNodeCount, str, valueElementCount, valueShape, type GraphIR,
+  GraphKind,
+  MAIN_GRAPH,
+  ValueFlag,
+  dtypeName,
+  graphInputIds,
+  graphOutputIds,
+  mainGraphNodeCount,
+  str,
+  valueElementCount,
+  valueShape,
+  type GraphIR,
 } from './ir.ts';
 
 export interface TensorSummary {
@@ -41,7 +51,11 @@ export function summarize(ir: GraphIR): GraphSummary {
     const n = valueElementCount(ir, v);
     if (n > 0) parameters += n;
   }
-  const tensor = (v: number): TensorSummary => ({ name: str(ir, ir.valueName[v]), type: dtypeName(ir.valueDtype[v]), shape: valueShape(ir, v) });
+  const tensor = (v: number): TensorSummary => ({
+    name: str(ir, ir.valueName[v]),
+    type: dtypeName(ir.valueDtype[v]),
+    shape: valueShape(ir, v),
+  });
   let subgraphs = 0;
   let functions = 0;
   for (let g = 0; g < ir.graphCount; g++) {

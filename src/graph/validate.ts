@@ -37,26 +37,47 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
 
   // Column lengths: a wrong length makes every index check below meaningless, so stop there.
   const lengths: [string, ArrayLike<number> | undefined, number][] = [
-    ['graphName', ir.graphName, G], ['graphKind', ir.graphKind, G], ['graphParentNode', ir.graphParentNode, G],
-    ['graphNodeStart', ir.graphNodeStart, G], ['graphNodeCount', ir.graphNodeCount, G],
-    ['graphValueStart', ir.graphValueStart, G], ['graphValueCount', ir.graphValueCount, G],
-    ['graphInputOffsets', ir.graphInputOffsets, G + 1], ['graphOutputOffsets', ir.graphOutputOffsets, G + 1],
-    ['nodeName', ir.nodeName, N], ['nodeOp', ir.nodeOp, N], ['nodeGraph', ir.nodeGraph, N],
-    ['nodeInputOffsets', ir.nodeInputOffsets, N + 1], ['nodeOutputOffsets', ir.nodeOutputOffsets, N + 1],
-    ['nodeSourceOffset', ir.nodeSourceOffset, N], ['nodeSourceLength', ir.nodeSourceLength, N],
-    ['valueName', ir.valueName, V], ['valueDtype', ir.valueDtype, V], ['valueFlags', ir.valueFlags, V],
-    ['valueGraph', ir.valueGraph, V], ['valueProducer', ir.valueProducer, V],
-    ['valueShapeOffsets', ir.valueShapeOffsets, V + 1], ['valueDataOffset', ir.valueDataOffset, V],
-    ['valueDataLength', ir.valueDataLength, V], ['valueDataEncoding', ir.valueDataEncoding, V],
-    ['valueLocation', ir.valueLocation, V], ['valueConsumerOffsets', ir.valueConsumerOffsets, V + 1],
+    ['graphName', ir.graphName, G],
+    ['graphKind', ir.graphKind, G],
+    ['graphParentNode', ir.graphParentNode, G],
+    ['graphNodeStart', ir.graphNodeStart, G],
+    ['graphNodeCount', ir.graphNodeCount, G],
+    ['graphValueStart', ir.graphValueStart, G],
+    ['graphValueCount', ir.graphValueCount, G],
+    ['graphInputOffsets', ir.graphInputOffsets, G + 1],
+    ['graphOutputOffsets', ir.graphOutputOffsets, G + 1],
+    ['nodeName', ir.nodeName, N],
+    ['nodeOp', ir.nodeOp, N],
+    ['nodeGraph', ir.nodeGraph, N],
+    ['nodeInputOffsets', ir.nodeInputOffsets, N + 1],
+    ['nodeOutputOffsets', ir.nodeOutputOffsets, N + 1],
+    ['nodeSourceOffset', ir.nodeSourceOffset, N],
+    ['nodeSourceLength', ir.nodeSourceLength, N],
+    ['valueName', ir.valueName, V],
+    ['valueDtype', ir.valueDtype, V],
+    ['valueFlags', ir.valueFlags, V],
+    ['valueGraph', ir.valueGraph, V],
+    ['valueProducer', ir.valueProducer, V],
+    ['valueShapeOffsets', ir.valueShapeOffsets, V + 1],
+    ['valueDataOffset', ir.valueDataOffset, V],
+    ['valueDataLength', ir.valueDataLength, V],
+    ['valueDataEncoding', ir.valueDataEncoding, V],
+    ['valueLocation', ir.valueLocation, V],
+    ['valueConsumerOffsets', ir.valueConsumerOffsets, V + 1],
   ];
   for (const [name, arr, want] of lengths) {
     if (!arr || typeof arr.length !== 'number') report(`${name} is missing`);
     else if (arr.length !== want) report(`${name} has length ${arr.length}, expected ${want}`);
   }
-  for (const [name, arr] of [['nodeInputs', ir.nodeInputs], ['nodeOutputs', ir.nodeOutputs], ['graphInputs', ir.graphInputs],
-    ['graphOutputs', ir.graphOutputs], ['valueShapeDims', ir.valueShapeDims], ['valueShapeSymbols', ir.valueShapeSymbols],
-    ['valueConsumers', ir.valueConsumers]] as const) {
+  for (const [name, arr] of [
+    ['nodeInputs', ir.nodeInputs],
+    ['nodeOutputs', ir.nodeOutputs],
+    ['graphInputs', ir.graphInputs],
+    ['graphOutputs', ir.graphOutputs],
+    ['valueShapeDims', ir.valueShapeDims],
+    ['valueShapeSymbols', ir.valueShapeSymbols],
+    ['valueConsumers', ir.valueConsumers],
+  ] as const) {
     if (!arr || typeof arr.length !== 'number') report(`${name} is missing`);
   }
   checkLayerOps(ir.layerOps, report);
@@ -88,14 +109,23 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
   if (!csrOk) return problems;
 
   const inRange = (x: number, n: number) => Number.isInteger(x) && x >= 0 && x < n;
-  const stringRef = (what: string, x: number) => inRange(x, S) || report(`${what} string index ${x} out of range (${S} strings)`);
+  const stringRef = (what: string, x: number) =>
+    inRange(x, S) || report(`${what} string index ${x} out of range (${S} strings)`);
 
   // Graph ranges: one contiguous run per graph, in graph order, covering every node and value exactly once.
-  const ranges = (kind: 'node' | 'value', start: ArrayLike<number>, count: ArrayLike<number>, owner: ArrayLike<number>, total: number) => {
+  const ranges = (
+    kind: 'node' | 'value',
+    start: ArrayLike<number>,
+    count: ArrayLike<number>,
+    owner: ArrayLike<number>,
+    total: number,
+  ) => {
     let next = 0;
     for (let g = 0; g < G; g++) {
-      if (!Number.isInteger(start[g]) || !Number.isInteger(count[g])) return report(`graph ${g} ${kind} range is not integral`);
-      if (start[g] !== next) return report(`graph ${g} ${kind}s start at ${start[g]}, expected ${next} (ranges must be contiguous)`);
+      if (!Number.isInteger(start[g]) || !Number.isInteger(count[g]))
+        return report(`graph ${g} ${kind} range is not integral`);
+      if (start[g] !== next)
+        return report(`graph ${g} ${kind}s start at ${start[g]}, expected ${next} (ranges must be contiguous)`);
       next += count[g];
       if (next > total) return report(`graph ${g} ${kind} range ends at ${next}, past ${total} ${kind}s`);
       for (let i = start[g]; i < next; i++) {
@@ -109,7 +139,8 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
   ranges('value', ir.graphValueStart, ir.graphValueCount, ir.valueGraph, V);
 
   // Graphs.
-  if (G > 0 && ir.graphKind[MAIN_GRAPH] !== GraphKind.Main) report(`graph 0 has kind ${ir.graphKind[MAIN_GRAPH]}, expected Main`);
+  if (G > 0 && ir.graphKind[MAIN_GRAPH] !== GraphKind.Main)
+    report(`graph 0 has kind ${ir.graphKind[MAIN_GRAPH]}, expected Main`);
   for (let g = 0; g < G && !full(); g++) {
     stringRef(`graph ${g} name`, ir.graphName[g]);
     const p = ir.graphParentNode[g];
@@ -126,8 +157,12 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
     }
     if (steps > G) report(`graph ${g}: parent chain has a cycle`);
   }
-  for (const [name, list] of [['graphInputs', ir.graphInputs], ['graphOutputs', ir.graphOutputs]] as const) {
-    for (let i = 0; i < list.length && !full(); i++) if (!inRange(list[i], V)) report(`${name}[${i}] = ${list[i]} is not a value`);
+  for (const [name, list] of [
+    ['graphInputs', ir.graphInputs],
+    ['graphOutputs', ir.graphOutputs],
+  ] as const) {
+    for (let i = 0; i < list.length && !full(); i++)
+      if (!inRange(list[i], V)) report(`${name}[${i}] = ${list[i]} is not a value`);
   }
 
   // Nodes.
@@ -208,7 +243,11 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
     if (b === 0) continue;
     const v = Math.floor(k / (N + 1));
     const n = k % (N + 1);
-    report(b > 0 ? `node ${n} reads value ${v}, which does not list it as a consumer` : `value ${v} lists node ${n} as a consumer, which does not read it`);
+    report(
+      b > 0
+        ? `node ${n} reads value ${v}, which does not list it as a consumer`
+        : `value ${v} lists node ${n} as a consumer, which does not read it`,
+    );
     if (full()) break;
   }
   return problems;

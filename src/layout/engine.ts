@@ -8,7 +8,16 @@ import { elkLayout, loadElk } from './elk-layout.ts';
 import { fastLayout, orderOf, type FixedOrder } from './fast-layout.ts';
 import { longestPathLayers, routeLongEdges, splitLongEdges } from './long-edges.ts';
 import {
-  FRAME_PAD, FRAME_TITLE, GROUP_HEIGHT, GROUP_WIDTH, NODE_HEIGHT, nodeBoxWidth, nodeHeight, type Layouter, type GroupGraph, type GroupLayout,
+  FRAME_PAD,
+  FRAME_TITLE,
+  GROUP_HEIGHT,
+  GROUP_WIDTH,
+  NODE_HEIGHT,
+  nodeBoxWidth,
+  nodeHeight,
+  type Layouter,
+  type GroupGraph,
+  type GroupLayout,
   type RawLayout,
 } from './group-graph.ts';
 import { aggregateItemEdges, type ItemEdges } from './item-edges.ts';
@@ -64,7 +73,16 @@ export class LayoutEngine implements LayoutApi {
   private readonly bases = new Map<number, FixedOrder>();
   private layouts: GroupLayout[] = [];
   private readonly options: Required<Omit<LayoutEngineOptions, 'hierarchy'>> & { hierarchy: HierarchyOptions };
-  lastStats: LayoutStats = { elkCalls: 0, fastCalls: 0, stableCalls: 0, elkErrors: 0, cacheHits: 0, elkMs: 0, totalMs: 0, emitMs: 0 };
+  lastStats: LayoutStats = {
+    elkCalls: 0,
+    fastCalls: 0,
+    stableCalls: 0,
+    elkErrors: 0,
+    cacheHits: 0,
+    elkMs: 0,
+    totalMs: 0,
+    emitMs: 0,
+  };
   private warm: Promise<void> | null = null;
   private warnedElk = false;
   /** Time spent in group(): hierarchy, edge placement and aggregation. */
@@ -161,7 +179,16 @@ export class LayoutEngine implements LayoutApi {
     const t0 = performance.now();
     const h = this.hierarchy;
     const G = h.groupCount;
-    const stats: LayoutStats = { elkCalls: 0, fastCalls: 0, stableCalls: 0, elkErrors: 0, cacheHits: 0, elkMs: 0, totalMs: 0, emitMs: 0 };
+    const stats: LayoutStats = {
+      elkCalls: 0,
+      fastCalls: 0,
+      stableCalls: 0,
+      elkErrors: 0,
+      cacheHits: 0,
+      elkMs: 0,
+      totalMs: 0,
+      emitMs: 0,
+    };
 
     // A group is open when it and all its ancestors are expanded (ids are pre-order: parents first).
     const open = new Uint8Array(G);
@@ -194,8 +221,14 @@ export class LayoutEngine implements LayoutApi {
 
     const te = performance.now();
     const view = buildViewLayout({
-      h, edges: this.edges!, placement: this.placement!, itemEdges: this.itemEdges!, open, layoutOf,
-      layouts: this.layouts, nodeCount: this.ir!.nodeCount,
+      h,
+      edges: this.edges!,
+      placement: this.placement!,
+      itemEdges: this.itemEdges!,
+      open,
+      layoutOf,
+      layouts: this.layouts,
+      nodeCount: this.ir!.nodeCount,
     });
     stats.emitMs = performance.now() - te;
     stats.totalMs = performance.now() - t0;
@@ -243,7 +276,12 @@ export class LayoutEngine implements LayoutApi {
    * allowed); its layering and order are kept per class, and later layouts of that class under other
    * expansions only recompute coordinates with that order fixed. Long edges are taken out first either way.
    */
-  private async computeRaw(cls: number, graph: GroupGraph, stats: LayoutStats, elkBudgetMs: number): Promise<{ layout: RawLayout; engine: Layouter }> {
+  private async computeRaw(
+    cls: number,
+    graph: GroupGraph,
+    stats: LayoutStats,
+    elkBudgetMs: number,
+  ): Promise<{ layout: RawLayout; engine: Layouter }> {
     const { kept, dropped } = splitLongEdges(graph);
     const base = this.bases.get(cls);
     let layout: RawLayout | null = null;
@@ -254,8 +292,13 @@ export class LayoutEngine implements LayoutApi {
     } else {
       const { useElk, elkMaxItems } = this.options;
       // Up to three items there is nothing for ELK to optimise; our layout is exact there and costs nothing.
-      if (useElk && kept.itemCount > 3 && kept.itemCount <= elkMaxItems && stats.elkMs < elkBudgetMs
-        && !chainLike(kept)) {
+      if (
+        useElk &&
+        kept.itemCount > 3 &&
+        kept.itemCount <= elkMaxItems &&
+        stats.elkMs < elkBudgetMs &&
+        !chainLike(kept)
+      ) {
         const t = performance.now();
         try {
           layout = await elkLayout(kept);

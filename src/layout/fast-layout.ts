@@ -204,7 +204,12 @@ export function fastLayout(g: GroupGraph, fixed?: FixedOrder): RawLayout {
       const s = g.edgeSrc[e];
       const t = g.edgeDst[e];
       const dir = cx[t] > cx[s] ? 1 : -1;
-      pts.push(cx[s] - minX + (dir * g.width[s]) / 2, y[s] + g.height[s] / 2, cx[t] - minX - (dir * g.width[t]) / 2, y[t] + g.height[t] / 2);
+      pts.push(
+        cx[s] - minX + (dir * g.width[s]) / 2,
+        y[s] + g.height[s] / 2,
+        cx[t] - minX - (dir * g.width[t]) / 2,
+        y[t] + g.height[t] / 2,
+      );
       routeOffsets[e + 1] = pts.length / 2;
       continue;
     }

@@ -79,7 +79,12 @@ export function aggregateItemEdges(groupCount: number, edges: NodeEdges, placeme
   }
   offsets[groupCount] = w;
   return {
-    offsets, src: src.slice(0, w), dst: dst.slice(0, w), weight: weight.slice(0, w), edgeItemEdge,
-    lcaOffsets: bucketOff, lcaEdges: bucket,
+    offsets,
+    src: src.slice(0, w),
+    dst: dst.slice(0, w),
+    weight: weight.slice(0, w),
+    edgeItemEdge,
+    lcaOffsets: bucketOff,
+    lcaEdges: bucket,
   };
 }

@@ -47,5 +47,7 @@ export async function analyzeModel(model: OpenModel, options: AnalyzeOptions = {
 
 /** Op types whose outputs stayed (partly) unknown, most frequent first: what to look at when FLOPs look low. */
 export function unresolvedSummary(unresolved: Readonly<Record<string, number>>): string[] {
-  return Object.entries(unresolved).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`);
+  return Object.entries(unresolved)
+    .sort((a, b) => b[1] - a[1])
+    .map(([op, n]) => `${op} ×${n}`);
 }

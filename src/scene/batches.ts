@@ -154,13 +154,25 @@ class QuadStore {
   readonly vertexBuffer: Buffer;
   readonly indexBuffer: Buffer;
 
-  constructor(capacity: number, readonly stride: number, label: string) {
+  constructor(
+    capacity: number,
+    readonly stride: number,
+    label: string,
+  ) {
     this.capacity = Math.max(16, capacity);
     const bytes = new ArrayBuffer(this.capacity * 4 * stride);
     this.f32 = new Float32Array(bytes);
     this.u32 = new Uint32Array(bytes);
-    this.vertexBuffer = new Buffer({ data: this.f32, usage: BufferUsage.VERTEX | BufferUsage.COPY_DST, label: `${label}-vertices` });
-    this.indexBuffer = new Buffer({ data: quadIndices(this.capacity), usage: BufferUsage.INDEX | BufferUsage.COPY_DST, label: `${label}-indices` });
+    this.vertexBuffer = new Buffer({
+      data: this.f32,
+      usage: BufferUsage.VERTEX | BufferUsage.COPY_DST,
+      label: `${label}-vertices`,
+    });
+    this.indexBuffer = new Buffer({
+      data: quadIndices(this.capacity),
+      usage: BufferUsage.INDEX | BufferUsage.COPY_DST,
+      label: `${label}-indices`,
+    });
   }
 
   ensure(items: number): void {
@@ -190,11 +202,19 @@ export class QuadMesh {
   readonly mesh: Mesh<Geometry, Shader>;
   private readonly geometry: Geometry;
 
-  constructor(capacity: number, stride: number, label: string, attributes: Record<string, { format: VertexFormat; offset: number }>, shader: Shader) {
+  constructor(
+    capacity: number,
+    stride: number,
+    label: string,
+    attributes: Record<string, { format: VertexFormat; offset: number }>,
+    shader: Shader,
+  ) {
     this.store = new QuadStore(capacity, stride, label);
     const buffer = this.store.vertexBuffer;
     this.geometry = new Geometry({
-      attributes: Object.fromEntries(Object.entries(attributes).map(([name, a]) => [name, { buffer, format: a.format, stride, offset: a.offset }])),
+      attributes: Object.fromEntries(
+        Object.entries(attributes).map(([name, a]) => [name, { buffer, format: a.format, stride, offset: a.offset }]),
+      ),
       indexBuffer: this.store.indexBuffer,
     });
     this.mesh = new Mesh({ geometry: this.geometry, shader, label });
@@ -236,12 +256,18 @@ export class BoxBatch {
         },
       },
     });
-    this.quads = new QuadMesh(capacity, BOX_STRIDE, label, {
-      aRect: { format: 'float32x4', offset: 0 },
-      aFill: { format: 'unorm8x4', offset: 16 },
-      aStroke: { format: 'unorm8x4', offset: 20 },
-      aStyle: { format: 'float32x2', offset: 24 },
-    }, shader);
+    this.quads = new QuadMesh(
+      capacity,
+      BOX_STRIDE,
+      label,
+      {
+        aRect: { format: 'float32x4', offset: 0 },
+        aFill: { format: 'unorm8x4', offset: 16 },
+        aStroke: { format: 'unorm8x4', offset: 20 },
+        aStyle: { format: 'float32x2', offset: 24 },
+      },
+      shader,
+    );
     this.uniforms = (shader.resources.boxUniforms as { uniforms: BoxBatch['uniforms'] }).uniforms;
     this.mesh = this.quads.mesh;
   }
@@ -252,7 +278,16 @@ export class BoxBatch {
   }
 
   /** Colours are packed RGBA (see `rgba`); radius in world units, stroke width in screen pixels. */
-  push(x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void {
+  push(
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    fill: number,
+    stroke: number,
+    radius: number,
+    strokePx: number,
+  ): void {
     const st = this.quads.store;
     if (this.count === st.capacity) st.ensure(this.count + 1);
     const f = st.f32;
@@ -307,11 +342,17 @@ export class EdgeBatch {
         },
       },
     });
-    this.quads = new QuadMesh(capacity, EDGE_STRIDE, label, {
-      aSeg: { format: 'float32x4', offset: 0 },
-      aColor: { format: 'unorm8x4', offset: 16 },
-      aWidth: { format: 'float32', offset: 20 },
-    }, shader);
+    this.quads = new QuadMesh(
+      capacity,
+      EDGE_STRIDE,
+      label,
+      {
+        aSeg: { format: 'float32x4', offset: 0 },
+        aColor: { format: 'unorm8x4', offset: 16 },
+        aWidth: { format: 'float32', offset: 20 },
+      },
+      shader,
+    );
     this.uniforms = (shader.resources.edgeUniforms as { uniforms: EdgeBatch['uniforms'] }).uniforms;
     this.mesh = this.quads.mesh;
   }

@@ -31,7 +31,10 @@ export class Camera {
   /** Where the running animation ends (null when none was started here). */
   private target: CameraState | null = null;
 
-  constructor(private vp: Viewport, private readonly changed: () => void) {}
+  constructor(
+    private vp: Viewport,
+    private readonly changed: () => void,
+  ) {}
 
   get viewport(): Viewport {
     return this.vp;
@@ -80,7 +83,10 @@ export class Camera {
     const sw = this.viewport.screenWidth;
     const sh = this.viewport.screenHeight;
     const zoom = Math.min(sw / (w * (1 + 2 * margin)), sh / (h * (1 + 2 * margin)));
-    this.set({ x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2, zoom: exact ? zoom : Math.max(zoom, 1e-9) }, animate);
+    this.set(
+      { x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2, zoom: exact ? zoom : Math.max(zoom, 1e-9) },
+      animate,
+    );
   }
 
   /**
@@ -96,7 +102,11 @@ export class Camera {
     const fitZoom = Math.min(sw / (w * (1 + 2 * margin)), sh / (h * (1 + 2 * margin)));
     const readable = Math.max(1, readablePx / Math.max(1e-6, nodeHeight));
     if (fitZoom >= readable) {
-      this.set({ x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2, zoom: Math.min(fitZoom, readable * OPEN_MAX_OVERZOOM) });
+      this.set({
+        x: (b.minX + b.maxX) / 2,
+        y: (b.minY + b.maxY) / 2,
+        zoom: Math.min(fitZoom, readable * OPEN_MAX_OVERZOOM),
+      });
       return;
     }
     const zoom = readable;
@@ -107,7 +117,12 @@ export class Camera {
       let top = -1;
       for (let i = 0; i < L.boxCount; i++) {
         if (L.boxKind[i] === BoxKind.Frame) continue;
-        if (top < 0 || L.boxY[i] < L.boxY[top] - 1 || (Math.abs(L.boxY[i] - L.boxY[top]) <= 1 && L.boxX[i] < L.boxX[top])) top = i;
+        if (
+          top < 0 ||
+          L.boxY[i] < L.boxY[top] - 1 ||
+          (Math.abs(L.boxY[i] - L.boxY[top]) <= 1 && L.boxX[i] < L.boxX[top])
+        )
+          top = i;
       }
       if (top >= 0) x = Math.max(b.minX + sw / (2 * zoom), L.boxX[top] + L.boxW[top] / 2);
     }
@@ -138,7 +153,10 @@ export class Camera {
     if (L.boxKind[box] === BoxKind.Node) {
       if (nodeScreen < 30 || nodeScreen > 120) zoom = 44 / nodeHeight;
     } else {
-      const fitZoom = Math.min(this.viewport.screenWidth / (L.boxW[box] * 1.2), this.viewport.screenHeight / (L.boxH[box] * 1.2));
+      const fitZoom = Math.min(
+        this.viewport.screenWidth / (L.boxW[box] * 1.2),
+        this.viewport.screenHeight / (L.boxH[box] * 1.2),
+      );
       zoom = Math.min(fitZoom, 60 / nodeHeight);
     }
     this.set({ x: cx, y: cy, zoom }, animate);
@@ -194,7 +212,10 @@ export class Camera {
 
   private updateZoomLimits(b: Rect, nodeHeight: number): void {
     const vp = this.viewport;
-    const fitZoom = Math.min(vp.screenWidth / Math.max(1e-6, b.maxX - b.minX), vp.screenHeight / Math.max(1e-6, b.maxY - b.minY));
+    const fitZoom = Math.min(
+      vp.screenWidth / Math.max(1e-6, b.maxX - b.minX),
+      vp.screenHeight / Math.max(1e-6, b.maxY - b.minY),
+    );
     const min = Math.min(fitZoom * 0.25, 0.05);
     const max = Math.max(fitZoom * 4, 320 / nodeHeight);
     this.zoomLimits = { min, max };

@@ -12,7 +12,17 @@ export interface MinimapMarks {
  * Marks over the rasterised overview: each marked node or collapsed-group box gets an opaque square of at least
  * `minPx` device pixels, so a single changed node in a 100k-node model still shows as a spot.
  */
-function paintMarks(d: Uint8ClampedArray, W: number, H: number, layout: ViewLayout, marks: MinimapMarks, sx: number, ox: number, oy: number, minPx: number): void {
+function paintMarks(
+  d: Uint8ClampedArray,
+  W: number,
+  H: number,
+  layout: ViewLayout,
+  marks: MinimapMarks,
+  sx: number,
+  ox: number,
+  oy: number,
+  minPx: number,
+): void {
   for (let i = 0; i < layout.boxCount; i++) {
     const kind = layout.boxKind[i];
     const ref = layout.boxRef[i];
@@ -57,7 +67,12 @@ export class Minimap {
   /** Called with a layout-space point the camera should centre on. */
   onNavigate: ((x: number, y: number) => void) | null = null;
 
-  constructor(parent: HTMLElement, theme: Theme, readonly width = 200, readonly height = 150) {
+  constructor(
+    parent: HTMLElement,
+    theme: Theme,
+    readonly width = 200,
+    readonly height = 150,
+  ) {
     this.theme = theme;
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'minimap';
@@ -168,7 +183,15 @@ export class Minimap {
   /** Redraws the viewport rectangle (layout coordinates). */
   drawView(view: Rect, force = false): void {
     const last = this.lastView;
-    if (!force && last && last.minX === view.minX && last.minY === view.minY && last.maxX === view.maxX && last.maxY === view.maxY) return;
+    if (
+      !force &&
+      last &&
+      last.minX === view.minX &&
+      last.minY === view.minY &&
+      last.maxX === view.maxX &&
+      last.maxY === view.maxY
+    )
+      return;
     this.lastView = { ...view };
     const ctx = this.ctx;
     ctx.clearRect(0, 0, this.width, this.height);
@@ -212,7 +235,10 @@ export class Minimap {
     if (!this.layout) return;
     const r = this.canvas.getBoundingClientRect();
     // The page may draw the minimap smaller than its bitmap (narrow windows): map CSS pixels back to map pixels.
-    const p = this.toLayout(((e.clientX - r.left) * this.width) / Math.max(1, r.width), ((e.clientY - r.top) * this.height) / Math.max(1, r.height));
+    const p = this.toLayout(
+      ((e.clientX - r.left) * this.width) / Math.max(1, r.width),
+      ((e.clientY - r.top) * this.height) / Math.max(1, r.height),
+    );
     this.onNavigate?.(p.x, p.y);
   }
 

@@ -18,7 +18,10 @@ export class HighlightOverlay {
   private pulseBox = -1;
   private pulseStart = 0;
 
-  constructor(private boxes: BoxTarget, private edges: EdgeTarget) {}
+  constructor(
+    private boxes: BoxTarget,
+    private edges: EdgeTarget,
+  ) {}
 
   /** Draws into another backend's layers from now on (the state stays). */
   attach(boxes: BoxTarget, edges: EdgeTarget): void {
@@ -48,7 +51,8 @@ export class HighlightOverlay {
     this.selected = box;
     this.selectedEdges = [];
     if (layout && box >= 0) {
-      for (let e = 0; e < layout.edgeCount; e++) if (layout.edgeFrom[e] === box || layout.edgeTo[e] === box) this.selectedEdges.push(e);
+      for (let e = 0; e < layout.edgeCount; e++)
+        if (layout.edgeFrom[e] === box || layout.edgeTo[e] === box) this.selectedEdges.push(e);
     }
     this.dirty = true;
     return true;
@@ -86,7 +90,8 @@ export class HighlightOverlay {
       const p0 = off[e];
       const p1 = off[e + 1];
       if (p1 - p0 < 2) continue;
-      for (let p = p0; p + 1 < p1; p++) he.segment(pts[2 * p] - ox, pts[2 * p + 1] - oy, pts[2 * p + 2] - ox, pts[2 * p + 3] - oy, sel, 1.4);
+      for (let p = p0; p + 1 < p1; p++)
+        he.segment(pts[2 * p] - ox, pts[2 * p + 1] - oy, pts[2 * p + 2] - ox, pts[2 * p + 3] - oy, sel, 1.4);
       he.arrow(pts[2 * p1 - 4] - ox, pts[2 * p1 - 3] - oy, pts[2 * p1 - 2] - ox, pts[2 * p1 - 1] - oy, sel, 9);
     }
     const outline = (b: number, color: number, px: number) => {
@@ -94,7 +99,8 @@ export class HighlightOverlay {
       const r = nodeH * (L.boxKind[b] === BoxKind.Node ? 0.16 : 0.24);
       hb.push(L.boxX[b] - ox, L.boxY[b] - oy, L.boxW[b], L.boxH[b], 0, rgba(color, 1), r, px);
     };
-    if (this.hover !== this.selected && this.hover >= 0 && L.boxKind[this.hover] !== BoxKind.Frame) outline(this.hover, th.hover, 2);
+    if (this.hover !== this.selected && this.hover >= 0 && L.boxKind[this.hover] !== BoxKind.Frame)
+      outline(this.hover, th.hover, 2);
     outline(this.selected, th.selection, 3);
     if (this.pulseBox >= 0) {
       const t = (performance.now() - this.pulseStart) / PULSE_MS;
@@ -102,7 +108,16 @@ export class HighlightOverlay {
       if (t >= 1 || b >= L.boxCount) {
         this.pulseBox = -1;
       } else {
-        hb.push(L.boxX[b] - ox, L.boxY[b] - oy, L.boxW[b], L.boxH[b], rgba(th.hover, 0.12 * (1 - t)), rgba(th.hover, 1 - t), nodeH * 0.24, 3);
+        hb.push(
+          L.boxX[b] - ox,
+          L.boxY[b] - oy,
+          L.boxW[b],
+          L.boxH[b],
+          rgba(th.hover, 0.12 * (1 - t)),
+          rgba(th.hover, 1 - t),
+          nodeH * 0.24,
+          3,
+        );
       }
     }
   }

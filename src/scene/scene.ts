@@ -201,7 +201,11 @@ export class Scene {
    * Shows a new layout. `camera`: 'fit' frames the whole model, 'keep' keeps the camera, or a group id whose box
    * should stay where it was on screen (expand/collapse in place).
    */
-  setLayout(layout: ViewLayout | null, source: SceneSource | null, camera: 'fit' | 'open' | 'keep' | { anchorGroup: number } = 'fit'): void {
+  setLayout(
+    layout: ViewLayout | null,
+    source: SceneSource | null,
+    camera: 'fit' | 'open' | 'keep' | { anchorGroup: number } = 'fit',
+  ): void {
     let anchor: { sx: number; sy: number } | null = null;
     if (typeof camera === 'object' && this.layout) {
       const old = this.layout.groupBox[camera.anchorGroup] ?? -1;
@@ -364,7 +368,12 @@ export class Scene {
 
   /** Visible items for export: boxes and edges intersecting the screen, in drawing order. */
   exportView(): ExportView | null {
-    return this.exportRect(this.viewRect(), this.viewport.scale.x, this.viewport.screenWidth, this.viewport.screenHeight);
+    return this.exportRect(
+      this.viewRect(),
+      this.viewport.scale.x,
+      this.viewport.screenWidth,
+      this.viewport.screenHeight,
+    );
   }
 
   /** Items for exporting any layout rectangle (the whole graph) drawn at `scale` pixels per unit into width × height. */
@@ -376,8 +385,15 @@ export class Scene {
     const eo = new Int32Array(this.layout.edgeCount);
     const m = culler.index.queryEdges(view, eo);
     return {
-      view, boxes: Array.from(bo.subarray(0, n)), edges: Array.from(eo.subarray(0, m)), tier: culler.tierAt(scale),
-      nodeHeight: culler.nodeHeight, heat: this.heat, diff: this.diff, width, height,
+      view,
+      boxes: Array.from(bo.subarray(0, n)),
+      edges: Array.from(eo.subarray(0, m)),
+      tier: culler.tierAt(scale),
+      nodeHeight: culler.nodeHeight,
+      heat: this.heat,
+      diff: this.diff,
+      width,
+      height,
     };
   }
 
@@ -440,10 +456,25 @@ export class Scene {
     const v = culler.visible;
     const sink = this.surface.backend.sink;
     sink.begin(v.boxCount, edgeCapacityHint(v.tier, v.edgeCount));
-    emitView({
-      layout: L, source, boxes: v.boxes, boxCount: v.boxCount, edges: v.edges, edgeCount: v.edgeCount, tier: v.tier,
-      scale: v.scale, nodeHeight: culler.nodeHeight, theme: this.theme, heat: this.heat, diff: this.diff, originX: this.camera.ox, originY: this.camera.oy,
-    }, sink);
+    emitView(
+      {
+        layout: L,
+        source,
+        boxes: v.boxes,
+        boxCount: v.boxCount,
+        edges: v.edges,
+        edgeCount: v.edgeCount,
+        tier: v.tier,
+        scale: v.scale,
+        nodeHeight: culler.nodeHeight,
+        theme: this.theme,
+        heat: this.heat,
+        diff: this.diff,
+        originX: this.camera.ox,
+        originY: this.camera.oy,
+      },
+      sink,
+    );
     sink.commit();
   }
 

@@ -38,11 +38,25 @@ export function buildSvg(input: SvgExportInput): string {
   const h = view.maxY - view.minY;
   const scale = input.width / Math.max(1e-9, w);
   const sink = new SvgSink({ scale, arrowMax: input.nodeHeight * EDGE_ARROW_MAX, maxShapes: MAX_SHAPES });
-  emitView({
-    layout: input.layout, source: input.source, boxes: input.boxes, boxCount: input.boxes.length, edges: input.edges,
-    edgeCount: input.edges.length, tier: input.tier, scale, nodeHeight: input.nodeHeight, theme: input.theme,
-    heat: input.heat, diff: input.diff, originX: 0, originY: 0,
-  }, sink);
+  emitView(
+    {
+      layout: input.layout,
+      source: input.source,
+      boxes: input.boxes,
+      boxCount: input.boxes.length,
+      edges: input.edges,
+      edgeCount: input.edges.length,
+      tier: input.tier,
+      scale,
+      nodeHeight: input.nodeHeight,
+      theme: input.theme,
+      heat: input.heat,
+      diff: input.diff,
+      originX: 0,
+      originY: 0,
+    },
+    sink,
+  );
   const viewBox = `${fmt(view.minX)} ${fmt(view.minY)} ${fmt(w)} ${fmt(h)}`;
   const background = `<rect x="${fmt(view.minX)}" y="${fmt(view.minY)}" width="${fmt(w)}" height="${fmt(h)}" fill="${cssColor(input.theme.background)}"/>`;
   return `<svg xmlns="${SVG_NS}" viewBox="${viewBox}" width="${input.width}" height="${input.height}">${background}${sink.markup()}</svg>`;

@@ -46,7 +46,12 @@ export class GlyphAtlas {
     for (const ch of PRELOAD) this.slot(ch.codePointAt(0) ?? 63);
     this.fallback = this.slot(63);
     this.texture = new Texture({
-      source: new ImageSource({ resource: this.canvas, alphaMode: 'premultiply-alpha-on-upload', autoGenerateMipmaps: true, scaleMode: 'linear' }),
+      source: new ImageSource({
+        resource: this.canvas,
+        alphaMode: 'premultiply-alpha-on-upload',
+        autoGenerateMipmaps: true,
+        scaleMode: 'linear',
+      }),
     });
     this.dirty = false;
   }
@@ -142,17 +147,26 @@ export class TextBatch {
   private readonly uStep: number;
   private readonly vStep: number;
 
-  constructor(readonly maxGlyphs = 200_000, capacity = 4096) {
+  constructor(
+    readonly maxGlyphs = 200_000,
+    capacity = 4096,
+  ) {
     this.atlas = new GlyphAtlas();
     const shader = Shader.from({
       gl: { vertex: VERTEX, fragment: FRAGMENT, name: 'strata-text' },
       resources: { uTexture: this.atlas.texture.source, uSampler: this.atlas.texture.source.style },
     });
-    this.quads = new QuadMesh(capacity, STRIDE, 'labels', {
-      aRect: { format: 'float32x4', offset: 0 },
-      aUV: { format: 'float32x4', offset: 16 },
-      aColor: { format: 'unorm8x4', offset: 32 },
-    }, shader);
+    this.quads = new QuadMesh(
+      capacity,
+      STRIDE,
+      'labels',
+      {
+        aRect: { format: 'float32x4', offset: 0 },
+        aUV: { format: 'float32x4', offset: 16 },
+        aColor: { format: 'unorm8x4', offset: 32 },
+      },
+      shader,
+    );
     this.mesh = this.quads.mesh;
     const src = this.atlas.canvas;
     this.uStep = this.atlas.cellW / src.width;

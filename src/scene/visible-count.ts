@@ -28,7 +28,11 @@ export class VisibleCounter {
   count(L: ViewLayout, index: SpatialIndex, view: Rect, allowStale: boolean): VisibleCounts {
     const c = this.cache;
     if (c && c.layout === L) {
-      const same = c.rect.minX === view.minX && c.rect.minY === view.minY && c.rect.maxX === view.maxX && c.rect.maxY === view.maxY;
+      const same =
+        c.rect.minX === view.minX &&
+        c.rect.minY === view.minY &&
+        c.rect.maxX === view.maxX &&
+        c.rect.maxY === view.maxY;
       if (same || (allowStale && performance.now() - this.lastFrameAt < STALE_MS)) return c.counts;
     }
     const b = index.bounds;

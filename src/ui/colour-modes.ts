@@ -42,9 +42,14 @@ export type GroupScale = 'shared' | 'own';
  * Colours operators and groups. On the shared scale (the default) one ramp spans both, so a group is never lighter
  * than an operator with a smaller value; on its own scale each set spans the whole ramp.
  */
-export function colourNodesAndGroups(node: ArrayLike<number>, group: ArrayLike<number>, groupScale: GroupScale,
-  options: ColourOptions = {}): { nodes: ColourScale; groups: ColourScale } {
-  if (groupScale === 'own') return { nodes: colourByMetric(node, options), groups: colourByMetric(group, { ...options, unknown: undefined }) };
+export function colourNodesAndGroups(
+  node: ArrayLike<number>,
+  group: ArrayLike<number>,
+  groupScale: GroupScale,
+  options: ColourOptions = {},
+): { nodes: ColourScale; groups: ColourScale } {
+  if (groupScale === 'own')
+    return { nodes: colourByMetric(node, options), groups: colourByMetric(group, { ...options, unknown: undefined }) };
   const all = new Float64Array(node.length + group.length);
   for (let i = 0; i < node.length; i++) all[i] = node[i];
   for (let i = 0; i < group.length; i++) all[node.length + i] = group[i];
@@ -117,7 +122,12 @@ export function colourByMetric(values: ArrayLike<number>, options: ColourOptions
     if (v > max) max = v;
   }
   if (max === 0) min = 0;
-  const scale = options.scale === 'linear' || options.scale === 'log' ? options.scale : max > 0 && max / min > 100 ? 'log' : 'linear';
+  const scale =
+    options.scale === 'linear' || options.scale === 'log'
+      ? options.scale
+      : max > 0 && max / min > 100
+        ? 'log'
+        : 'linear';
   const logMin = Math.log(min || 1);
   const logSpan = Math.log(max || 1) - logMin;
   const position = (v: number): number => {

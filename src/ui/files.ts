@@ -30,14 +30,21 @@ export function pairFromFiles(files: File[]): [ModelInput, ModelInput] | null {
   const [a, b] = [...definitions].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   if (ext(a.name) !== ext(b.name)) return null;
   const siblings = files.filter((f) => f !== a && f !== b);
-  return [{ kind: 'blob', blob: a, name: a.name, siblings }, { kind: 'blob', blob: b, name: b.name, siblings }];
+  return [
+    { kind: 'blob', blob: a, name: a.name, siblings },
+    { kind: 'blob', blob: b, name: b.name, siblings },
+  ];
 }
 
 /**
  * Routes files dropped anywhere on the page to `open`, highlighting the drop target while dragging. Two model
  * files of one format (see `pairFromFiles`) go to `openPair` when given.
  */
-export function installDropTarget(target: HTMLElement, open: (input: ModelInput) => void, openPair?: (a: ModelInput, b: ModelInput) => void): void {
+export function installDropTarget(
+  target: HTMLElement,
+  open: (input: ModelInput) => void,
+  openPair?: (a: ModelInput, b: ModelInput) => void,
+): void {
   let depth = 0;
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
   window.addEventListener('dragenter', (e) => {
@@ -73,7 +80,10 @@ export function installDropTarget(target: HTMLElement, open: (input: ModelInput)
 }
 
 /** A hidden multi-file input; `pick()` opens the system dialog. */
-export function createFilePicker(open: (input: ModelInput) => void, label = 'Open model file'): { element: HTMLInputElement; pick(): void } {
+export function createFilePicker(
+  open: (input: ModelInput) => void,
+  label = 'Open model file',
+): { element: HTMLInputElement; pick(): void } {
   const input = document.createElement('input');
   input.type = 'file';
   input.multiple = true;

@@ -12,10 +12,17 @@ export class LoadingPanel {
     this.stage = el('div', { class: 'loading-stage' });
     this.detail = el('div', { class: 'loading-detail' });
     this.bar = el('div', { class: 'progress-bar' });
-    this.track = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100' } }, this.bar);
+    this.track = el(
+      'div',
+      { class: 'progress', attrs: { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100' } },
+      this.bar,
+    );
     const cancel = el('button', { class: 'cancel', text: 'Cancel', on: { click: onCancel } });
-    this.element = el('div', { class: 'overlay loading', attrs: { 'aria-live': 'polite' } },
-      el('div', { class: 'card' }, this.stage, this.track, this.detail, cancel));
+    this.element = el(
+      'div',
+      { class: 'overlay loading', attrs: { 'aria-live': 'polite' } },
+      el('div', { class: 'card' }, this.stage, this.track, this.detail, cancel),
+    );
     this.hide();
   }
 
@@ -41,7 +48,11 @@ export class LoadingPanel {
 }
 
 /** The numbers under the progress bar: bytes read while reading, then the overall percentage. */
-export function loadingDetail(fraction: number, bytes: { read: number; total: number } | undefined, size: (n: number) => string): string {
+export function loadingDetail(
+  fraction: number,
+  bytes: { read: number; total: number } | undefined,
+  size: (n: number) => string,
+): string {
   const pct = fraction >= 0 ? `${Math.round(Math.min(1, fraction) * 100)}%` : '';
   if (bytes && bytes.total > 0) {
     const share = `${Math.round(Math.min(1, bytes.read / bytes.total) * 100)}%`;
@@ -60,15 +71,29 @@ export class ErrorPanel {
   constructor(onOpen: () => void, onDismiss: () => void) {
     this.message = el('p', { class: 'error-message' });
     this.detailText = el('pre', { class: 'error-detail' });
-    this.details = el('details', { class: 'error-details' }, el('summary', { text: 'Technical detail' }), this.detailText);
-    this.element = el('div', { class: 'overlay error-panel', attrs: { role: 'alert' } },
-      el('div', { class: 'card' },
+    this.details = el(
+      'details',
+      { class: 'error-details' },
+      el('summary', { text: 'Technical detail' }),
+      this.detailText,
+    );
+    this.element = el(
+      'div',
+      { class: 'overlay error-panel', attrs: { role: 'alert' } },
+      el(
+        'div',
+        { class: 'card' },
         el('h2', { text: 'Could not open this model' }),
         this.message,
         this.details,
-        el('div', { class: 'actions' },
+        el(
+          'div',
+          { class: 'actions' },
           el('button', { text: 'Open another file…', on: { click: onOpen } }),
-          el('button', { class: 'secondary', text: 'Dismiss', on: { click: onDismiss } }))));
+          el('button', { class: 'secondary', text: 'Dismiss', on: { click: onDismiss } }),
+        ),
+      ),
+    );
     this.hide();
   }
 
@@ -89,12 +114,18 @@ export class ErrorPanel {
 export class EmptyState {
   readonly element: HTMLElement;
   constructor(onOpen: () => void) {
-    this.element = el('div', { class: 'overlay empty' },
-      el('div', { class: 'card' },
+    this.element = el(
+      'div',
+      { class: 'overlay empty' },
+      el(
+        'div',
+        { class: 'card' },
         el('h2', { text: 'Strata' }),
         el('p', { text: 'Drop a model file here (ONNX, with its external data files), or' }),
         el('button', { text: 'Open a file…', on: { click: onOpen } }),
-        el('p', { class: 'muted', text: 'Nothing leaves this machine: files are read in your browser.' })));
+        el('p', { class: 'muted', text: 'Nothing leaves this machine: files are read in your browser.' }),
+      ),
+    );
   }
   set visible(v: boolean) {
     this.element.hidden = !v;
@@ -135,8 +166,12 @@ export class Notice {
 
   constructor() {
     this.text = el('span', { class: 'notice-text' });
-    this.element = el('div', { class: 'notice', attrs: { role: 'status' } }, this.text,
-      el('button', { class: 'secondary small', text: 'OK', on: { click: () => this.hide() } }));
+    this.element = el(
+      'div',
+      { class: 'notice', attrs: { role: 'status' } },
+      this.text,
+      el('button', { class: 'secondary small', text: 'OK', on: { click: () => this.hide() } }),
+    );
     this.hide();
   }
 

@@ -38,7 +38,12 @@ export interface ProfileControlsActions {
   report(err: unknown): void;
 }
 
-const MODE_LABELS: Record<ColorMode, string> = { category: 'Colour: op type', params: 'Colour: params', flops: 'Colour: FLOPs', runtime: 'Colour: runtime' };
+const MODE_LABELS: Record<ColorMode, string> = {
+  category: 'Colour: op type',
+  params: 'Colour: params',
+  flops: 'Colour: FLOPs',
+  runtime: 'Colour: runtime',
+};
 
 /**
  * The structure-profile controls: the colour-by select, the Profile toggle, the profile file picker (button and
@@ -54,10 +59,17 @@ export class ProfileControls {
   private readonly toggle: HTMLButtonElement;
   private shownData: [NodeMetrics | null, OrtProfile | null] | null = null;
 
-  constructor(private readonly view: ProfileView, private readonly actions: ProfileControlsActions) {
+  constructor(
+    private readonly view: ProfileView,
+    private readonly actions: ProfileControlsActions,
+  ) {
     this.side = new ProfileSide({ onSelect: actions.onSelect, onDims: actions.onDims });
     this.legend.onGroupScale = (scale) => actions.setGroupScale(scale);
-    this.select = el('select', { class: 'colour-by', title: 'Colour the graph by', attrs: { 'aria-label': 'Colour by' } });
+    this.select = el('select', {
+      class: 'colour-by',
+      title: 'Colour the graph by',
+      attrs: { 'aria-label': 'Colour by' },
+    });
     for (const m of COLOR_MODES) this.select.append(el('option', { text: MODE_LABELS[m], attrs: { value: m } }));
     this.select.addEventListener('change', () => {
       try {
@@ -68,11 +80,15 @@ export class ProfileControls {
       }
     });
     this.toggle = el('button', {
-      class: 'tool profile-toggle', text: 'Profile', title: 'Parameters, FLOPs and runtime per group and op type',
+      class: 'tool profile-toggle',
+      text: 'Profile',
+      title: 'Parameters, FLOPs and runtime per group and op type',
       attrs: { type: 'button', 'aria-pressed': 'false' },
       on: { click: () => this.setVisible(!this.side.visible) },
     });
-    const picker = el('input', { attrs: { type: 'file', accept: '.json,application/json', 'aria-label': 'Load ONNX Runtime profile' } });
+    const picker = el('input', {
+      attrs: { type: 'file', accept: '.json,application/json', 'aria-label': 'Load ONNX Runtime profile' },
+    });
     picker.hidden = true;
     picker.classList.add('profile-file');
     picker.addEventListener('change', () => {
@@ -82,8 +98,11 @@ export class ProfileControls {
     });
     document.body.append(picker);
     const load = el('button', {
-      class: 'tool load-profile', text: 'Load profile…', title: 'Load an ONNX Runtime profiling JSON (or drop it on the graph)',
-      attrs: { type: 'button' }, on: { click: () => picker.click() },
+      class: 'tool load-profile',
+      text: 'Load profile…',
+      title: 'Load an ONNX Runtime profiling JSON (or drop it on the graph)',
+      attrs: { type: 'button' },
+      on: { click: () => picker.click() },
     });
     this.toolbarControls = [this.select, this.toggle, load];
   }
@@ -128,16 +147,32 @@ export function profileStatusLines(p: ProfileView): string[] {
       const t = formatSi(v);
       return /[kMGTP]$/.test(t) ? `${t}${u}` : `${t} ${u}`;
     };
-    lines.push(`${formatSi(m.totals.parameters).replace(' ', '')} params · ${unit(m.totals.flops, 'FLOPs')} · ${unit(m.totals.activationBytes, 'B')} activations`);
+    lines.push(
+      `${formatSi(m.totals.parameters).replace(' ', '')} params · ${unit(m.totals.flops, 'FLOPs')} · ${unit(m.totals.activationBytes, 'B')} activations`,
+    );
     const unresolved = Object.entries(p.unresolved).sort((a, b) => b[1] - a[1]);
-    if (m.totals.unknownCostNodes) lines.push(`${m.totals.unknownCostNodes} nodes of unknown cost${unresolved.length ? ` (${unresolved.slice(0, 4).map(([op, n]) => `${op} ×${n}`).join(', ')})` : ''}`);
+    if (m.totals.unknownCostNodes)
+      lines.push(
+        `${m.totals.unknownCostNodes} nodes of unknown cost${
+          unresolved.length
+            ? ` (${unresolved
+                .slice(0, 4)
+                .map(([op, n]) => `${op} ×${n}`)
+                .join(', ')})`
+            : ''
+        }`,
+      );
   }
   const profile = p.profile;
   const sum = p.summary();
   if (profile && sum) {
     const cov = p.coverage();
-    lines.push(`Runtime: ${p.profileFile} — ${profile.runs} run${profile.runs === 1 ? '' : 's'}, ${sum.totalMs.toFixed(2)} ms per run`);
-    lines.push(`${sum.mappedNodes} nodes timed${cov ? ` (${(100 * cov.share).toFixed(1)}% of non-Constant)` : ''} · ${profile.kernelEvents - profile.mappedEvents} unmapped events`);
+    lines.push(
+      `Runtime: ${p.profileFile} — ${profile.runs} run${profile.runs === 1 ? '' : 's'}, ${sum.totalMs.toFixed(2)} ms per run`,
+    );
+    lines.push(
+      `${sum.mappedNodes} nodes timed${cov ? ` (${(100 * cov.share).toFixed(1)}% of non-Constant)` : ''} · ${profile.kernelEvents - profile.mappedEvents} unmapped events`,
+    );
   }
   return lines;
 }

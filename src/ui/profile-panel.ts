@@ -53,25 +53,38 @@ export function profileRows(ir: GraphIR, h: Hierarchy, m: NodeMetrics, profile?:
   const groups: ProfileRow[] = [];
   for (let i = 1; i < h.groupCount; i++) {
     groups.push({
-      key: h.groupPath[i], label: h.groupPath[i], depth: h.groupDepth[i], count: g.nodes[i], params: g.parameters[i],
-      flops: g.flops[i], runtimeMs: runtime ? runtime[i] : NaN,
+      key: h.groupPath[i],
+      label: h.groupPath[i],
+      depth: h.groupDepth[i],
+      count: g.nodes[i],
+      params: g.parameters[i],
+      flops: g.flops[i],
+      runtimeMs: runtime ? runtime[i] : NaN,
     });
   }
   const nodeMs = profile ? nodeMsPerRun(profile) : null;
   const opMs = new Map<string, number>();
-  if (nodeMs) for (let n = 0; n < ir.nodeCount; n++) {
-    const op = str(ir, ir.nodeOp[n]);
-    opMs.set(op, (opMs.get(op) ?? 0) + nodeMs[n]);
-  }
+  if (nodeMs)
+    for (let n = 0; n < ir.nodeCount; n++) {
+      const op = str(ir, ir.nodeOp[n]);
+      opMs.set(op, (opMs.get(op) ?? 0) + nodeMs[n]);
+    }
   const ops: ProfileRow[] = metricsByOp(ir, m).map((r) => ({
-    key: r.op, label: r.op, depth: 0, count: r.count, params: r.parameters, flops: r.flops,
-    runtimeMs: nodeMs ? opMs.get(r.op) ?? 0 : NaN,
+    key: r.op,
+    label: r.op,
+    depth: 0,
+    count: r.count,
+    params: r.parameters,
+    flops: r.flops,
+    runtimeMs: nodeMs ? (opMs.get(r.op) ?? 0) : NaN,
   }));
   return {
     groups,
     ops,
     totals: {
-      count: ir.nodeCount, params: m.totals.parameters, flops: m.totals.flops,
+      count: ir.nodeCount,
+      params: m.totals.parameters,
+      flops: m.totals.flops,
       runtimeMs: profile ? profile.mappedKernelUs / 1000 / Math.max(1, profile.runs) : NaN,
     },
     hasRuntime: !!profile,
@@ -104,16 +117,27 @@ export class ProfilePanel {
 
   constructor(private readonly options: ProfilePanelOptions) {
     this.tabs = {
-      groups: el('button', { text: 'Groups', attrs: { type: 'button', 'data-view': 'groups' }, on: { click: () => this.setView('groups') } }),
-      ops: el('button', { text: 'Op types', attrs: { type: 'button', 'data-view': 'ops' }, on: { click: () => this.setView('ops') } }),
+      groups: el('button', {
+        text: 'Groups',
+        attrs: { type: 'button', 'data-view': 'groups' },
+        on: { click: () => this.setView('groups') },
+      }),
+      ops: el('button', {
+        text: 'Op types',
+        attrs: { type: 'button', 'data-view': 'ops' },
+        on: { click: () => this.setView('ops') },
+      }),
     };
     this.head = el('tr');
     this.body = el('tbody');
     this.note = el('div', { class: 'profile-note muted' });
-    this.element = el('section', { class: 'profile-panel', attrs: { 'aria-label': 'Model profile' } },
+    this.element = el(
+      'section',
+      { class: 'profile-panel', attrs: { 'aria-label': 'Model profile' } },
       el('div', { class: 'profile-tabs', attrs: { role: 'tablist' } }, this.tabs.groups, this.tabs.ops),
       el('table', { class: 'profile-table' }, el('thead', {}, this.head), this.body),
-      this.note);
+      this.note,
+    );
     this.renderHead();
   }
 
@@ -151,13 +175,17 @@ export class ProfilePanel {
   private sorted(): ProfileRow[] {
     const rows = this.view === 'groups' ? this.data!.groups : this.data!.ops;
     const key = this.column;
-    const value = (r: ProfileRow) => (key === 'count' ? r.count : key === 'params' ? r.params : key === 'flops' ? r.flops : r.runtimeMs);
+    const value = (r: ProfileRow) =>
+      key === 'count' ? r.count : key === 'params' ? r.params : key === 'flops' ? r.flops : r.runtimeMs;
     const sign = this.descending ? -1 : 1;
     return [...rows].sort((a, b) => {
       if (key === 'label') return sign * naturalCompare(a.label, b.label);
       const va = value(a);
       const vb = value(b);
-      return sign * ((Number.isNaN(va) ? -Infinity : va) - (Number.isNaN(vb) ? -Infinity : vb)) || naturalCompare(a.label, b.label);
+      return (
+        sign * ((Number.isNaN(va) ? -Infinity : va) - (Number.isNaN(vb) ? -Infinity : vb)) ||
+        naturalCompare(a.label, b.label)
+      );
     });
   }
 
@@ -170,7 +198,12 @@ export class ProfilePanel {
       const th = el('th', {
         class: c.numeric ? 'num' : '',
         text: active ? `${c.title} ${this.descending ? '▼' : '▲'}` : c.title,
-        attrs: { scope: 'col', 'data-column': c.id, 'aria-sort': active ? (this.descending ? 'descending' : 'ascending') : 'none', tabindex: '0' },
+        attrs: {
+          scope: 'col',
+          'data-column': c.id,
+          'aria-sort': active ? (this.descending ? 'descending' : 'ascending') : 'none',
+          tabindex: '0',
+        },
         on: {
           click: () => this.sortBy(c.id, active ? !this.descending : c.id !== 'label'),
           keydown: (e) => {
@@ -180,7 +213,10 @@ export class ProfilePanel {
       });
       this.head.appendChild(th);
     }
-    const shareTitle = this.column === 'label' || this.column === 'count' ? '% nodes' : `% ${COLUMNS.find((c) => c.id === this.column)!.title}`;
+    const shareTitle =
+      this.column === 'label' || this.column === 'count'
+        ? '% nodes'
+        : `% ${COLUMNS.find((c) => c.id === this.column)!.title}`;
     this.head.appendChild(el('th', { class: 'num', text: shareTitle, attrs: { scope: 'col' } }));
   }
 
@@ -196,26 +232,34 @@ export class ProfilePanel {
     const runtime = data.hasRuntime;
     const shareOf = (r: ProfileRow): number => {
       switch (this.column) {
-        case 'params': return data.totals.params ? r.params / data.totals.params : 0;
-        case 'flops': return data.totals.flops ? r.flops / data.totals.flops : 0;
-        case 'runtime': return data.totals.runtimeMs ? r.runtimeMs / data.totals.runtimeMs : 0;
-        default: return data.totals.count ? r.count / data.totals.count : 0;
+        case 'params':
+          return data.totals.params ? r.params / data.totals.params : 0;
+        case 'flops':
+          return data.totals.flops ? r.flops / data.totals.flops : 0;
+        case 'runtime':
+          return data.totals.runtimeMs ? r.runtimeMs / data.totals.runtimeMs : 0;
+        default:
+          return data.totals.count ? r.count / data.totals.count : 0;
       }
     };
     for (const r of rows) {
-      const select = () => this.options.onSelect(this.view === 'groups' ? { kind: 'group', path: r.key } : { kind: 'op', op: r.key });
+      const select = () =>
+        this.options.onSelect(this.view === 'groups' ? { kind: 'group', path: r.key } : { kind: 'op', op: r.key });
       const name = el('td', { class: 'profile-name', text: r.label, title: r.label });
       if (this.view === 'groups') name.style.paddingLeft = `${4 + Math.min(r.depth - 1, 12) * 8}px`;
-      const tr = el('tr', {
-        attrs: { tabindex: '0', 'data-key': r.key },
-        on: { click: select, keydown: (e) => (e.key === 'Enter' ? select() : undefined) },
-      },
-      name,
-      el('td', { class: 'num', text: r.count.toLocaleString('en-US') }),
-      el('td', { class: 'num', text: formatSi(r.params) }),
-      el('td', { class: 'num', text: formatSi(r.flops) }),
-      runtime ? el('td', { class: 'num', text: Number.isNaN(r.runtimeMs) ? '–' : r.runtimeMs.toFixed(3) }) : null,
-      el('td', { class: 'num', text: `${(100 * shareOf(r)).toFixed(1)}%` }));
+      const tr = el(
+        'tr',
+        {
+          attrs: { tabindex: '0', 'data-key': r.key },
+          on: { click: select, keydown: (e) => (e.key === 'Enter' ? select() : undefined) },
+        },
+        name,
+        el('td', { class: 'num', text: r.count.toLocaleString('en-US') }),
+        el('td', { class: 'num', text: formatSi(r.params) }),
+        el('td', { class: 'num', text: formatSi(r.flops) }),
+        runtime ? el('td', { class: 'num', text: Number.isNaN(r.runtimeMs) ? '–' : r.runtimeMs.toFixed(3) }) : null,
+        el('td', { class: 'num', text: `${(100 * shareOf(r)).toFixed(1)}%` }),
+      );
       this.body.appendChild(tr);
     }
     this.note.textContent = all.length > rows.length ? `showing ${rows.length} of ${all.length} rows` : '';

@@ -22,8 +22,13 @@ export class ProfileSide {
     this.panel = new ProfilePanel({ onSelect: options.onSelect });
     this.status = el('div', { class: 'profile-status muted' });
     const dimsRow = el('form', { class: 'profile-dims' });
-    for (const [name, value] of [['batch', 1], ['sequence', 128]] as const) {
-      const input = el('input', { attrs: { type: 'number', min: '1', step: '1', value: String(value), name, 'aria-label': `${name} size` } });
+    for (const [name, value] of [
+      ['batch', 1],
+      ['sequence', 128],
+    ] as const) {
+      const input = el('input', {
+        attrs: { type: 'number', min: '1', step: '1', value: String(value), name, 'aria-label': `${name} size` },
+      });
       this.inputs[name] = input;
       dimsRow.append(el('label', {}, `${name} `, input));
     }
@@ -32,8 +37,11 @@ export class ProfileSide {
       e.preventDefault();
       options.onDims(this.dims());
     });
-    this.element = el('aside', { class: 'sidebar profile-side', attrs: { 'aria-label': 'Profile' } },
-      el('div', { class: 'props-body' }, el('h3', { class: 'profile-heading', text: 'Profile' }), dimsRow, this.status));
+    this.element = el(
+      'aside',
+      { class: 'sidebar profile-side', attrs: { 'aria-label': 'Profile' } },
+      el('div', { class: 'props-body' }, el('h3', { class: 'profile-heading', text: 'Profile' }), dimsRow, this.status),
+    );
     this.panel.mount(this.element.firstElementChild as HTMLElement);
     this.element.hidden = true;
   }
@@ -87,21 +95,32 @@ export class LegendOverlay {
     this.element.append(el('div', { class: 'legend-title', text: legend.title }));
     const row = el('div', { class: 'legend-row' });
     for (const s of legend.nodes) {
-      row.append(el('span', { class: 'legend-stop' },
-        swatch(toCss(s.colour)),
-        el('span', { text: s.label })));
+      row.append(el('span', { class: 'legend-stop' }, swatch(toCss(s.colour)), el('span', { text: s.label })));
     }
     const own = legend.groupScale === 'own';
-    this.element.append(el('div', { class: 'legend-sub muted legend-which', text: own ? 'operators' : 'one scale: operators and groups' }), row);
+    this.element.append(
+      el('div', {
+        class: 'legend-sub muted legend-which',
+        text: own ? 'operators' : 'one scale: operators and groups',
+      }),
+      row,
+    );
     if (legend.groups && own) {
-      this.element.append(el('div', { class: 'legend-sub muted', text: `groups on their own scale: ${legend.groups.format(legend.groups.min)} – ${legend.groups.format(legend.groups.max)}` }));
+      this.element.append(
+        el('div', {
+          class: 'legend-sub muted',
+          text: `groups on their own scale: ${legend.groups.format(legend.groups.min)} – ${legend.groups.format(legend.groups.max)}`,
+        }),
+      );
     }
-    const box = el('input', { class: 'legend-own-scale', attrs: { type: 'checkbox', 'aria-label': 'Groups on their own scale' } });
+    const box = el('input', {
+      class: 'legend-own-scale',
+      attrs: { type: 'checkbox', 'aria-label': 'Groups on their own scale' },
+    });
     box.checked = own;
     box.addEventListener('change', () => this.onGroupScale?.(box.checked ? 'own' : 'shared'));
     this.element.append(el('label', { class: 'legend-sub legend-scale muted' }, box, 'groups on their own scale'));
-    this.element.append(el('div', { class: 'legend-sub muted' },
-      swatch(toCss(NO_DATA_COLOUR)), ' no data'));
+    this.element.append(el('div', { class: 'legend-sub muted' }, swatch(toCss(NO_DATA_COLOUR)), ' no data'));
   }
 }
 

@@ -1,7 +1,15 @@
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import {
-  ValueFlag, dtypeName, graphInputIds, graphOutputIds, nodeInputIds, nodeOutputIds, str, valueConsumerIds,
-  valueTypeString, type GraphIR,
+  ValueFlag,
+  dtypeName,
+  graphInputIds,
+  graphOutputIds,
+  nodeInputIds,
+  nodeOutputIds,
+  str,
+  valueConsumerIds,
+  valueTypeString,
+  type GraphIR,
 } from '../graph/ir.ts';
 import { CATEGORY_NAMES, cssColor, type OpCategory, type Theme } from '../scene/palette.ts';
 import type { DecodeApi, TensorPreview } from '../decode/api.ts';
@@ -44,7 +52,10 @@ export class PropertiesPanel {
   /** An extra section shown under a node's title (the A | B table while a comparison is open), or null. */
   nodeExtra: ((node: number) => HTMLElement | null) | null = null;
 
-  constructor(private readonly decode: Decode, private theme: () => Theme) {
+  constructor(
+    private readonly decode: Decode,
+    private theme: () => Theme,
+  ) {
     this.body = el('div', { class: 'props-body' });
     this.element = el('aside', { class: 'sidebar', attrs: { 'aria-label': 'Properties' } }, this.body);
   }
@@ -64,7 +75,12 @@ export class PropertiesPanel {
     this.body.appendChild(el('h2', { class: 'props-title', text: model.fileName || 'Model' }));
     const facts = table();
     row(facts, 'format', ir.format);
-    row(facts, 'nodes', formatCount(model.mainNodeCount) + (ir.nodeCount !== model.mainNodeCount ? ` (${formatCount(ir.nodeCount)} incl. sub-graphs)` : ''));
+    row(
+      facts,
+      'nodes',
+      formatCount(model.mainNodeCount) +
+        (ir.nodeCount !== model.mainNodeCount ? ` (${formatCount(ir.nodeCount)} incl. sub-graphs)` : ''),
+    );
     row(facts, 'groups', formatCount(model.groupCount));
     let inits = 0;
     let weightBytes = 0;
@@ -83,7 +99,12 @@ export class PropertiesPanel {
       this.body.append(section('Inputs', valueList(ir, Array.from(graphInputIds(ir, main)), model, null)));
       this.body.append(section('Outputs', valueList(ir, Array.from(graphOutputIds(ir, main)), model, null)));
     }
-    this.body.append(el('p', { class: 'muted hint', text: 'Click a node for its properties, a group to expand or collapse it; double-click to zoom.' }));
+    this.body.append(
+      el('p', {
+        class: 'muted hint',
+        text: 'Click a node for its properties, a group to expand or collapse it; double-click to zoom.',
+      }),
+    );
   }
 
   showNode(model: PropertiesModel, node: number): void {
@@ -106,7 +127,11 @@ export class PropertiesPanel {
     if (extra) this.body.append(extra);
     const facts = table();
     row(facts, 'category', CATEGORY_NAMES[cat]);
-    const path = model.ancestors(model.hierarchy.nodeGroup[node]).reverse().map((g) => model.groupLabel(g)).join(' › ');
+    const path = model
+      .ancestors(model.hierarchy.nodeGroup[node])
+      .reverse()
+      .map((g) => model.groupLabel(g))
+      .join(' › ');
     if (path) row(facts, 'group', path);
     const graph = ir.nodeGraph[node];
     if (ir.graphCount > 1 && graph > 0) row(facts, 'graph', str(ir, ir.graphName[graph]) || `#${graph}`);
@@ -119,10 +144,13 @@ export class PropertiesPanel {
     const doc = el('div');
     this.body.append(doc);
     if (ir.format === 'onnx') {
-      void onnxOpSchemas().then((ops) => {
-        const schema = ops[op];
-        if (schema && req === this.request) this.body.append(opDocsSection(op, schema));
-      }, () => undefined);
+      void onnxOpSchemas().then(
+        (ops) => {
+          const schema = ops[op];
+          if (schema && req === this.request) this.body.append(opDocsSection(op, schema));
+        },
+        () => undefined,
+      );
     }
 
     this.decode.nodeDetails(node).then(
@@ -140,7 +168,12 @@ export class PropertiesPanel {
       (err: unknown) => {
         if (req !== this.request) return;
         clear(attrs);
-        attrs.append(el('p', { class: 'error-text', text: `Could not read attributes: ${err instanceof Error ? err.message : String(err)}` }));
+        attrs.append(
+          el('p', {
+            class: 'error-text',
+            text: `Could not read attributes: ${err instanceof Error ? err.message : String(err)}`,
+          }),
+        );
       },
     );
   }
@@ -153,7 +186,12 @@ export class PropertiesPanel {
     this.element.dataset.node = '';
     this.element.dataset.value = String(value);
     this.body.append(
-      el('h2', { class: 'props-title' }, el('span', { class: 'badge', text: 'constant' }), el('span', { class: 'props-op', text: ` ${str(ir, ir.valueName[value]) || `#${value}`}` })),
+      el(
+        'h2',
+        { class: 'props-title' },
+        el('span', { class: 'badge', text: 'constant' }),
+        el('span', { class: 'props-op', text: ` ${str(ir, ir.valueName[value]) || `#${value}`}` }),
+      ),
     );
     this.body.append(section('Tensor', valueList(ir, [value], model, this)));
     const out = this.body.querySelector<HTMLElement>('.preview');
@@ -171,7 +209,12 @@ export class PropertiesPanel {
     } catch (err) {
       if (req !== this.request) return;
       clear(target);
-      target.append(el('span', { class: 'error-text', text: `Could not read values: ${err instanceof Error ? err.message : String(err)}` }));
+      target.append(
+        el('span', {
+          class: 'error-text',
+          text: `Could not read values: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+      );
       return;
     }
     if (req !== this.request) return;
@@ -188,7 +231,13 @@ export class PropertiesPanel {
       row(t, 'elements', formatCount(s.count));
     }
     target.append(t);
-    if (p.values.length) target.append(el('div', { class: 'values mono', text: `[${p.values.join(', ')}${p.sampled > p.values.length ? ', …' : ''}]` }));
+    if (p.values.length)
+      target.append(
+        el('div', {
+          class: 'values mono',
+          text: `[${p.values.join(', ')}${p.sampled > p.values.length ? ', …' : ''}]`,
+        }),
+      );
     if (p.note) target.append(el('p', { class: 'muted', text: p.note }));
   }
 }
@@ -231,16 +280,22 @@ function valueList(ir: GraphIR, values: number[], model: PropertiesModel, panel:
     }
     const flags = ir.valueFlags[v];
     const name = str(ir, ir.valueName[v]) || `#${v}`;
-    const item = el('li', { class: 'value' },
+    const item = el(
+      'li',
+      { class: 'value' },
       el('div', { class: 'value-name mono', text: name, title: name }),
-      el('div', { class: 'value-type mono', text: typeText(ir, v), title: typeText(ir, v) }));
+      el('div', { class: 'value-type mono', text: typeText(ir, v), title: typeText(ir, v) }),
+    );
     const isConst = (flags & ValueFlag.Initializer) !== 0 || (flags & ValueFlag.ConstantNode) !== 0;
     if (isConst) {
       const bytes = ir.valueDataLength[v];
-      const badge = el('div', { class: 'value-const' },
+      const badge = el(
+        'div',
+        { class: 'value-const' },
         el('span', { class: 'badge', text: 'constant' }),
         ` ${dtypeName(ir.valueDtype[v])} · ${absentNote(ir, v) ?? (bytes >= 0 ? formatBytes(bytes) : 'size unknown')}`,
-        (flags & ValueFlag.External) ? ` · external: ${str(ir, ir.valueLocation[v])}` : '');
+        flags & ValueFlag.External ? ` · external: ${str(ir, ir.valueLocation[v])}` : '',
+      );
       item.append(badge);
       if (panel && bytes > 0) {
         item.append(...valuesToggle(panel, v));
@@ -250,8 +305,14 @@ function valueList(ir: GraphIR, values: number[], model: PropertiesModel, panel:
       const consumers = valueConsumerIds(ir, v);
       const links = el('div', { class: 'value-links' });
       const linkTo = (node: number, label: string) =>
-        el('button', { class: 'link', text: label, title: model.nodeTitle(node), on: { click: () => panel.onSelectNode?.(node) } });
-      if (producer >= 0 && !isOwnOutput(ir, producer, v, panel)) links.append('from ', linkTo(producer, model.nodeOp(producer)));
+        el('button', {
+          class: 'link',
+          text: label,
+          title: model.nodeTitle(node),
+          on: { click: () => panel.onSelectNode?.(node) },
+        });
+      if (producer >= 0 && !isOwnOutput(ir, producer, v, panel))
+        links.append('from ', linkTo(producer, model.nodeOp(producer)));
       if (consumers.length) {
         links.append(links.childNodes.length ? ' · to ' : 'to ');
         const shown = Math.min(consumers.length, 4);

@@ -39,10 +39,19 @@ export class SearchBox<Hit extends SearchHit = SearchHit> {
   private active = -1;
   private timer = 0;
 
-  constructor(private readonly run: (q: string) => Hit[], private readonly pick: (m: Hit) => void) {
+  constructor(
+    private readonly run: (q: string) => Hit[],
+    private readonly pick: (m: Hit) => void,
+  ) {
     this.input = el('input', {
       class: 'search-input',
-      attrs: { type: 'search', placeholder: 'Search nodes, ops, tensors  ( / )', 'aria-label': 'Search', spellcheck: 'false', autocomplete: 'off' },
+      attrs: {
+        type: 'search',
+        placeholder: 'Search nodes, ops, tensors  ( / )',
+        'aria-label': 'Search',
+        spellcheck: 'false',
+        autocomplete: 'off',
+      },
     });
     this.summary = el('div', { class: 'search-summary muted' });
     this.list = el('ul', { class: 'search-results', attrs: { role: 'listbox' } });
@@ -96,12 +105,22 @@ export class SearchBox<Hit extends SearchHit = SearchHit> {
       return;
     }
     this.element.classList.add('open');
-    this.summary.textContent = n === 0 ? 'No matches' : n > SHOWN ? `${formatCount(n)} matches (first ${SHOWN} shown)` : `${formatCount(n)} match${n === 1 ? '' : 'es'}`;
+    this.summary.textContent =
+      n === 0
+        ? 'No matches'
+        : n > SHOWN
+          ? `${formatCount(n)} matches (first ${SHOWN} shown)`
+          : `${formatCount(n)} match${n === 1 ? '' : 'es'}`;
     let i = 0;
     for (const g of this.groups) {
       if (i >= SHOWN) break;
-      this.list.append(el('li', { class: 'search-group muted', attrs: { role: 'presentation', 'data-field': g.field } },
-        `${GROUP_LABELS[g.field]} · ${formatCount(g.hits.length)}`));
+      this.list.append(
+        el(
+          'li',
+          { class: 'search-group muted', attrs: { role: 'presentation', 'data-field': g.field } },
+          `${GROUP_LABELS[g.field]} · ${formatCount(g.hits.length)}`,
+        ),
+      );
       for (const m of g.hits) {
         if (i >= SHOWN) break;
         this.list.append(this.row(m, i++));
@@ -110,10 +129,13 @@ export class SearchBox<Hit extends SearchHit = SearchHit> {
   }
 
   private row(m: Hit, i: number): HTMLElement {
-    const item = el('li', { class: 'search-item', attrs: { role: 'option', 'data-index': String(i), 'data-field': m.field } },
+    const item = el(
+      'li',
+      { class: 'search-item', attrs: { role: 'option', 'data-index': String(i), 'data-field': m.field } },
       el('span', { class: 'search-op', text: m.op }),
       el('span', { class: 'search-name mono', text: m.name || '(unnamed)', title: m.name }),
-      m.kind === 'tensor' ? el('span', { class: 'badge', text: 'tensor' }) : null);
+      m.kind === 'tensor' ? el('span', { class: 'badge', text: 'tensor' }) : null,
+    );
     if (i === this.active) item.classList.add('active');
     item.addEventListener('pointerdown', (e) => {
       e.preventDefault();

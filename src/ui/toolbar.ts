@@ -28,28 +28,57 @@ export class Toolbar {
 
   constructor(actions: ToolbarActions) {
     const button = (text: string, title: string, fn: () => void, needsModel = true, cls = '') => {
-      const b = el('button', { class: `tool ${cls}`.trim(), text, title, attrs: { type: 'button' }, on: { click: fn } });
+      const b = el('button', {
+        class: `tool ${cls}`.trim(),
+        text,
+        title,
+        attrs: { type: 'button' },
+        on: { click: fn },
+      });
       if (needsModel) this.modelButtons.push(b);
       return b;
     };
     this.searchSlot = el('div', { class: 'search-slot' });
     this.profileSlot = el('div', { class: 'profile-slot' });
     this.themeButton = button('◐ Theme', 'Switch light / dark theme', actions.toggleTheme, false, 'theme');
-    this.wholeButton = button('Whole graph', 'PNG and SVG export the whole graph at its current expansion, not only the view', () => this.setExportWhole(!this.exportWhole), true, 'export-whole');
+    this.wholeButton = button(
+      'Whole graph',
+      'PNG and SVG export the whole graph at its current expansion, not only the view',
+      () => this.setExportWhole(!this.exportWhole),
+      true,
+      'export-whole',
+    );
     this.wholeButton.setAttribute('aria-pressed', 'false');
-    this.more = el('div', { class: 'toolbar-more', attrs: { role: 'group', 'aria-label': 'More controls' } },
+    this.more = el(
+      'div',
+      { class: 'toolbar-more', attrs: { role: 'group', 'aria-label': 'More controls' } },
       button('Expand all', 'Expand every group', actions.expandAll, true, 'expand-all'),
       button('Collapse all', 'Collapse to the top-level groups', actions.collapseAll, true, 'collapse-all'),
       this.profileSlot,
       button('PNG', 'Export as PNG', actions.exportPng, true, 'export-png'),
       button('SVG', 'Export as SVG', actions.exportSvg, true, 'export-svg'),
       this.wholeButton,
-      this.themeButton);
-    const moreToggle = button('⋯', 'More controls', () => this.setMoreOpen(!this.element.classList.contains('more-open')), false, 'more-toggle');
+      this.themeButton,
+    );
+    const moreToggle = button(
+      '⋯',
+      'More controls',
+      () => this.setMoreOpen(!this.element.classList.contains('more-open')),
+      false,
+      'more-toggle',
+    );
     moreToggle.setAttribute('aria-expanded', 'false');
     moreToggle.setAttribute('aria-label', 'More controls');
-    const sideToggle = button('Details', 'Show or hide the properties panel', actions.toggleSidePanel, false, 'side-toggle');
-    this.element = el('header', { class: 'toolbar' },
+    const sideToggle = button(
+      'Details',
+      'Show or hide the properties panel',
+      actions.toggleSidePanel,
+      false,
+      'side-toggle',
+    );
+    this.element = el(
+      'header',
+      { class: 'toolbar' },
       el('div', { class: 'brand', text: 'Strata' }),
       button('Open…', 'Open a model file (or drop it on the page)', actions.open, false, 'primary open'),
       el('span', { class: 'sep' }),
@@ -57,7 +86,8 @@ export class Toolbar {
       this.searchSlot,
       this.more,
       moreToggle,
-      sideToggle);
+      sideToggle,
+    );
     // A click on a control in the overflow menu closes it (the select keeps it open while choosing).
     this.more.addEventListener('click', (e) => {
       if ((e.target as HTMLElement).closest('button')) this.setMoreOpen(false);

@@ -24,7 +24,12 @@ export function handOver(ir: GraphIR): GraphIR {
 }
 
 function isGraphIR(v: unknown): v is GraphIR {
-  return typeof v === 'object' && v !== null && Array.isArray((v as GraphIR).strings) && (v as GraphIR).nodeOp instanceof Uint32Array;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray((v as GraphIR).strings) &&
+    (v as GraphIR).nodeOp instanceof Uint32Array
+  );
 }
 
 export function packIR(ir: GraphIR): [PackedIR, Transferable[]] {

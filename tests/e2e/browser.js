@@ -51,11 +51,15 @@ export async function openPage(browser, baseUrl, { modelUrl, width = 1280, heigh
 
 /** Waits until the page leaves the loading state; returns strata.state(). */
 export async function waitSettled(page, timeout = 120_000) {
-  await page.waitForFunction(() => {
-    // After a navigation the new page defines window.strata a moment later.
-    if (typeof window.strata !== 'object') return false;
-    const s = window.strata.state();
-    return s.status === 'ready' || s.status === 'error';
-  }, undefined, { timeout, polling: 100 });
+  await page.waitForFunction(
+    () => {
+      // After a navigation the new page defines window.strata a moment later.
+      if (typeof window.strata !== 'object') return false;
+      const s = window.strata.state();
+      return s.status === 'ready' || s.status === 'error';
+    },
+    undefined,
+    { timeout, polling: 100 },
+  );
   return page.evaluate(() => window.strata.state());
 }

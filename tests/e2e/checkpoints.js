@@ -26,8 +26,14 @@ export async function run({ test, assert, page, browser, serve, collect, track }
 
   await test('file picker opens a Hugging Face folder: the weights with config.json and tokenizer files alongside', async () => {
     const dir = resolve(models, 'hf/fake_gpt2');
-    const files = ['config.json', 'generation_config.json', 'tokenizer_config.json', 'special_tokens_map.json', 'model.safetensors', 'merges.txt']
-      .map((f) => resolve(dir, f));
+    const files = [
+      'config.json',
+      'generation_config.json',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+      'model.safetensors',
+      'merges.txt',
+    ].map((f) => resolve(dir, f));
     const s = await pick(page, files, 'model.safetensors');
     assert(s.status === 'ready' && s.nodes === 14, `safetensors: ${s.status} ${s.nodes} ${s.error ?? ''}`);
     const props = await page.evaluate(() => document.body.textContent ?? '');
@@ -35,7 +41,10 @@ export async function run({ test, assert, page, browser, serve, collect, track }
   });
 
   await test('?url= opens a GGUF and a safetensors model (config.json served beside it)', async () => {
-    for (const [path, nodes] of [['gguf/llama-2-tiny-random.gguf', 16], ['hf/tiny_gpt2/model.safetensors', 14]]) {
+    for (const [path, nodes] of [
+      ['gguf/llama-2-tiny-random.gguf', 16],
+      ['hf/tiny_gpt2/model.safetensors', 14],
+    ]) {
       const srv = await serve(resolve(models, path));
       const p = await openPage(browser, srv.url, { modelUrl: srv.modelUrl, log: collect(path), onRequest: track });
       try {

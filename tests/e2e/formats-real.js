@@ -18,27 +18,57 @@ async function pick(page, files, file) {
 async function previewOf(page, node, value) {
   const selected = await page.evaluate((n) => window.strata.select(n), node);
   if (!selected) throw new Error(`${node} is not selectable`);
-  await page.waitForFunction((v) => Array.from(document.querySelectorAll('.sidebar li.value'))
-    .some((li) => li.querySelector('.value-name')?.textContent === v && li.querySelector('button.small')), value, { timeout: 10_000 });
-  await page.evaluate((v) => Array.from(document.querySelectorAll('.sidebar li.value'))
-    .find((li) => li.querySelector('.value-name')?.textContent === v).querySelector('button.small').click(), value);
-  await page.waitForFunction((v) => {
-    const li = Array.from(document.querySelectorAll('.sidebar li.value')).find((x) => x.querySelector('.value-name')?.textContent === v);
-    return /mean/.test(li?.querySelector('.preview')?.textContent ?? '');
-  }, value, { timeout: 10_000 });
-  return page.evaluate((v) => Array.from(document.querySelectorAll('.sidebar li.value'))
-    .find((li) => li.querySelector('.value-name')?.textContent === v).textContent, value);
+  await page.waitForFunction(
+    (v) =>
+      Array.from(document.querySelectorAll('.sidebar li.value')).some(
+        (li) => li.querySelector('.value-name')?.textContent === v && li.querySelector('button.small'),
+      ),
+    value,
+    { timeout: 10_000 },
+  );
+  await page.evaluate(
+    (v) =>
+      Array.from(document.querySelectorAll('.sidebar li.value'))
+        .find((li) => li.querySelector('.value-name')?.textContent === v)
+        .querySelector('button.small')
+        .click(),
+    value,
+  );
+  await page.waitForFunction(
+    (v) => {
+      const li = Array.from(document.querySelectorAll('.sidebar li.value')).find(
+        (x) => x.querySelector('.value-name')?.textContent === v,
+      );
+      return /mean/.test(li?.querySelector('.preview')?.textContent ?? '');
+    },
+    value,
+    { timeout: 10_000 },
+  );
+  return page.evaluate(
+    (v) =>
+      Array.from(document.querySelectorAll('.sidebar li.value')).find(
+        (li) => li.querySelector('.value-name')?.textContent === v,
+      ).textContent,
+    value,
+  );
 }
 
 export async function run({ test, assert, page }) {
   await test('file picker opens an OpenVINO .xml with its .bin; a convolution weight previews from the .bin', async () => {
     const dir = resolve(models, 'openvino');
-    const s = await pick(page, [resolve(dir, 'face-detection-retail-0005.xml'), resolve(dir, 'face-detection-retail-0005.bin')], 'face-detection-retail-0005.xml');
+    const s = await pick(
+      page,
+      [resolve(dir, 'face-detection-retail-0005.xml'), resolve(dir, 'face-detection-retail-0005.bin')],
+      'face-detection-retail-0005.xml',
+    );
     // 305 <layer>s less 126 Const, 1 Parameter and 1 Result (formats-reference.json).
     assert(s.status === 'ready' && s.nodes === 177, `openvino: ${s.status} ${s.nodes} ${s.error ?? ''}`);
     // The first f32 Const of the .bin (offset 28) is the first convolution's filter: 0.000236451… (numpy).
     const text = await previewOf(page, '332', 'input.1/reverse_input_channels/Concat13869_const');
-    assert(/0\.000236451/.test(text) && /face-detection-retail-0005\.bin/.test(text), `openvino preview: ${text.slice(0, 300)}`);
+    assert(
+      /0\.000236451/.test(text) && /face-detection-retail-0005\.bin/.test(text),
+      `openvino preview: ${text.slice(0, 300)}`,
+    );
   });
 
   await test('file picker opens an .mlpackage as model.mlmodel with weights/weight.bin; a conv weight previews from the blob', async () => {

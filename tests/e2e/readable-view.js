@@ -30,15 +30,29 @@ export async function run({ test, assert, browser, serve, collect, track }) {
         if (name.startsWith('ch_PP-OCR')) assert(s.groups === 0, `PP-OCR cut into ${s.groups} chunks`);
         // `f` frames the whole graph: every box on screen.
         await p.keyboard.press('f');
-        await p.waitForFunction(() => {
-          const st = window.strata.state();
-          return !st.busy && st.visibleNodes === st.boxes - st.expanded;
-        }, undefined, { timeout: 10_000 }).catch(() => {});
+        await p
+          .waitForFunction(
+            () => {
+              const st = window.strata.state();
+              return !st.busy && st.visibleNodes === st.boxes - st.expanded;
+            },
+            undefined,
+            { timeout: 10_000 },
+          )
+          .catch(() => {});
         const fitted = await p.evaluate(() => window.strata.state());
-        assert(fitted.camera.zoom < s.camera.zoom || fitted.visibleOps === s.visibleOps,
-          `${name}: f did not zoom out (zoom ${fitted.camera.zoom})`);
-        assert(fitted.visibleNodes === fitted.boxes - fitted.expanded, `${name}: after f, ${fitted.visibleNodes} of ${fitted.boxes - fitted.expanded} boxes on screen`);
-        assert(fitted.visibleOps >= s.visibleOps, `${name}: f shows fewer ops (${fitted.visibleOps} < ${s.visibleOps})`);
+        assert(
+          fitted.camera.zoom < s.camera.zoom || fitted.visibleOps === s.visibleOps,
+          `${name}: f did not zoom out (zoom ${fitted.camera.zoom})`,
+        );
+        assert(
+          fitted.visibleNodes === fitted.boxes - fitted.expanded,
+          `${name}: after f, ${fitted.visibleNodes} of ${fitted.boxes - fitted.expanded} boxes on screen`,
+        );
+        assert(
+          fitted.visibleOps >= s.visibleOps,
+          `${name}: f shows fewer ops (${fitted.visibleOps} < ${s.visibleOps})`,
+        );
       } finally {
         await p.close();
       }

@@ -24,7 +24,11 @@ mkdirSync(CACHE, { recursive: true });
 
 function sampleModel() {
   const dir = resolve(repoRoot, 'samples');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort() : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.onnx'))
+        .sort()
+    : [];
   if (files.length) return resolve(dir, files[0]);
   return '/work/shared/models/onnx/mlsd_320x320_tiny.onnx';
 }
@@ -32,7 +36,10 @@ function sampleModel() {
 function chainModel(nodes) {
   const out = resolve(CACHE, `chain_${nodes}.onnx`);
   if (!existsSync(out)) {
-    execFileSync(PYTHON, ['/work/shared/scripts/gen_chain_onnx.py', String(nodes), out], { stdio: 'pipe', timeout: 300_000 });
+    execFileSync(PYTHON, ['/work/shared/scripts/gen_chain_onnx.py', String(nodes), out], {
+      stdio: 'pipe',
+      timeout: 300_000,
+    });
   }
   return out;
 }
@@ -85,7 +92,12 @@ async function test(name, fn) {
     log(`  ✓ ${name} (${Date.now() - t0} ms)`);
   } catch (err) {
     results.push({ name, ok: false, err });
-    log(`  ✗ ${name} (${Date.now() - t0} ms)\n      ${String(err?.stack ?? err).split('\n').slice(0, 4).join('\n      ')}`);
+    log(
+      `  ✗ ${name} (${Date.now() - t0} ms)\n      ${String(err?.stack ?? err)
+        .split('\n')
+        .slice(0, 4)
+        .join('\n      ')}`,
+    );
   }
 }
 
@@ -124,7 +136,11 @@ const collect = (tag) => (line) => {
 
 try {
   const sampleSrv = await serve(sample);
-  const page = await openPage(browser, sampleSrv.url, { modelUrl: sampleSrv.modelUrl, log: collect('sample'), onRequest: track });
+  const page = await openPage(browser, sampleSrv.url, {
+    modelUrl: sampleSrv.modelUrl,
+    log: collect('sample'),
+    onRequest: track,
+  });
 
   await test(`opens the sample via ?url= (${sample.split('/').pop()})`, async () => {
     const s = await waitSettled(page, 60_000);
@@ -147,7 +163,8 @@ try {
       gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, px);
       const bg = [px[0], px[1], px[2]];
       let diff = 0;
-      for (let i = 0; i < px.length; i += 4 * 7) if (Math.abs(px[i] - bg[0]) + Math.abs(px[i + 1] - bg[1]) + Math.abs(px[i + 2] - bg[2]) > 24) diff++;
+      for (let i = 0; i < px.length; i += 4 * 7)
+        if (Math.abs(px[i] - bg[0]) + Math.abs(px[i + 1] - bg[1]) + Math.abs(px[i + 2] - bg[2]) > 24) diff++;
       return diff;
     });
     assert(nonBg > 50, `only ${nonBg} drawn pixels`);
@@ -157,14 +174,26 @@ try {
     await page.waitForFunction(() => window.strata.state().metrics !== null, undefined, { timeout: 60_000 });
     let s = await state(page);
     assert(s.metrics.params > 0 && s.metrics.flops > 0, `metrics ${JSON.stringify(s.metrics)}`);
-    assert(s.colorMode === 'category' && s.profile === null, `initial colour ${s.colorMode} profile ${JSON.stringify(s.profile)}`);
+    assert(
+      s.colorMode === 'category' && s.profile === null,
+      `initial colour ${s.colorMode} profile ${JSON.stringify(s.profile)}`,
+    );
     // Profile panel: groups view, then op types.
     await page.click('button.profile-toggle');
     await page.waitForSelector('.profile-panel tbody tr', { timeout: 10_000 });
-    const groups = await page.evaluate(() => Array.from(document.querySelectorAll('.profile-panel tbody tr')).map((tr) => Array.from(tr.cells).map((c) => c.textContent)));
-    assert(groups.length > 0 && groups.every((r) => r.length === 5 && r[0].length > 0), `group rows ${JSON.stringify(groups.slice(0, 3))}`);
+    const groups = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.profile-panel tbody tr')).map((tr) =>
+        Array.from(tr.cells).map((c) => c.textContent),
+      ),
+    );
+    assert(
+      groups.length > 0 && groups.every((r) => r.length === 5 && r[0].length > 0),
+      `group rows ${JSON.stringify(groups.slice(0, 3))}`,
+    );
     await page.click('.profile-tabs button[data-view=ops]');
-    const ops = await page.evaluate(() => Array.from(document.querySelectorAll('.profile-panel tbody tr')).map((tr) => tr.cells[0].textContent));
+    const ops = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.profile-panel tbody tr')).map((tr) => tr.cells[0].textContent),
+    );
     assert(ops.includes('MatMul'), `op rows ${ops.join(',')}`);
     // Clicking an op row searches it.
     await page.click('.profile-panel tbody tr[data-key="MatMul"]');
@@ -175,15 +204,16 @@ try {
 
     // Pixels in op-category mode, same camera as the heat map below.
     await page.evaluate(() => window.strata.collapseAll());
-    const readPixels = (key) => page.evaluate((k) => {
-      const sc = window.__strataDebug.scene;
-      sc.renderNow();
-      const gl = sc.app.renderer.gl;
-      const px = new Uint8Array(gl.drawingBufferWidth * gl.drawingBufferHeight * 4);
-      gl.readPixels(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight, gl.RGBA, gl.UNSIGNED_BYTE, px);
-      (window.__px ??= {})[k] = px;
-      return px.length;
-    }, key);
+    const readPixels = (key) =>
+      page.evaluate((k) => {
+        const sc = window.__strataDebug.scene;
+        sc.renderNow();
+        const gl = sc.app.renderer.gl;
+        const px = new Uint8Array(gl.drawingBufferWidth * gl.drawingBufferHeight * 4);
+        gl.readPixels(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight, gl.RGBA, gl.UNSIGNED_BYTE, px);
+        (window.__px ??= {})[k] = px;
+        return px.length;
+      }, key);
     await readPixels('category');
 
     const { ortProfile } = await tsImport('../helpers/ort.ts', import.meta.url);
@@ -203,13 +233,18 @@ try {
       return n;
     });
     const share = s.profile.mappedNodes / executable;
-    log(`      ORT profile: ${s.profile.mappedNodes}/${executable} non-Constant nodes timed, ${s.profile.totalMs.toFixed(2)} ms per run`);
+    log(
+      `      ORT profile: ${s.profile.mappedNodes}/${executable} non-Constant nodes timed, ${s.profile.totalMs.toFixed(2)} ms per run`,
+    );
     assert(share >= 0.95, `only ${(100 * share).toFixed(1)}% of non-Constant nodes mapped`);
     const status = await page.evaluate(() => document.querySelector('.profile-status').textContent);
     assert(/unmapped events/.test(status), `panel status: ${status}`);
     const msHeader = await page.evaluate(() => !!document.querySelector('.profile-table th[data-column=runtime]'));
     assert(msHeader, 'no runtime column with a profile loaded');
-    const legend = await page.evaluate(() => { const l = document.querySelector('.legend'); return l && !l.hidden ? l.textContent : null; });
+    const legend = await page.evaluate(() => {
+      const l = document.querySelector('.legend');
+      return l && !l.hidden ? l.textContent : null;
+    });
     assert(legend && /Runtime/.test(legend), `legend ${legend}`);
 
     await readPixels('runtime');
@@ -217,7 +252,8 @@ try {
       const a = window.__px.category;
       const b = window.__px.runtime;
       let d = 0;
-      for (let i = 0; i < a.length; i += 4 * 7) if (Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]) > 24) d++;
+      for (let i = 0; i < a.length; i += 4 * 7)
+        if (Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]) > 24) d++;
       delete window.__px;
       return d;
     });
@@ -229,28 +265,52 @@ try {
     assert(s.colorMode === 'flops', `colorBy flops -> ${s.colorMode}`);
     s = await page.evaluate(() => window.strata.colorBy('params'));
     assert(s.colorMode === 'params', `colorBy params -> ${s.colorMode}`);
-    const bad = await page.evaluate(() => window.strata.colorBy('nope').then(() => 'resolved', (e) => String(e.message)));
+    const bad = await page.evaluate(() =>
+      window.strata.colorBy('nope').then(
+        () => 'resolved',
+        (e) => String(e.message),
+      ),
+    );
     assert(/unknown colour mode/.test(bad), `bad mode: ${bad}`);
     s = await page.evaluate(() => window.strata.colorBy('category'));
     assert(s.colorMode === 'category', `colorBy category -> ${s.colorMode}`);
     // Dropping a profile .json on the open model loads it (and does not replace the model).
-    const dropped = await page.evaluate(async (text) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([text], 'dropped-profile.json', { type: 'application/json' }));
-      const host = document.querySelector('.graph-host');
-      host.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      host.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      for (let i = 0; i < 100 && window.strata.state().colorMode !== 'runtime'; i++) await new Promise((r) => setTimeout(r, 50));
-      const st = window.strata.state();
-      return { mode: st.colorMode, file: st.file, status: st.status, text: document.querySelector('.profile-status').textContent };
-    }, readFileSync(profilePath, 'utf8'));
-    assert(dropped.mode === 'runtime' && dropped.status === 'ready' && /dropped-profile\.json/.test(dropped.text), `drop: ${JSON.stringify(dropped)}`);
+    const dropped = await page.evaluate(
+      async (text) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], 'dropped-profile.json', { type: 'application/json' }));
+        const host = document.querySelector('.graph-host');
+        host.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        host.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        for (let i = 0; i < 100 && window.strata.state().colorMode !== 'runtime'; i++)
+          await new Promise((r) => setTimeout(r, 50));
+        const st = window.strata.state();
+        return {
+          mode: st.colorMode,
+          file: st.file,
+          status: st.status,
+          text: document.querySelector('.profile-status').textContent,
+        };
+      },
+      readFileSync(profilePath, 'utf8'),
+    );
+    assert(
+      dropped.mode === 'runtime' && dropped.status === 'ready' && /dropped-profile\.json/.test(dropped.text),
+      `drop: ${JSON.stringify(dropped)}`,
+    );
     await page.evaluate(() => window.strata.colorBy('category'));
     // Re-running the analysis with other symbolic dims changes FLOPs.
     const flops1 = s.metrics.flops;
     await page.fill('.profile-dims input[name=sequence]', '256');
     await page.click('.profile-dims button[type=submit]');
-    await page.waitForFunction((f) => { const m = window.strata.state().metrics; return m && m.flops !== f; }, flops1, { timeout: 30_000 });
+    await page.waitForFunction(
+      (f) => {
+        const m = window.strata.state().metrics;
+        return m && m.flops !== f;
+      },
+      flops1,
+      { timeout: 30_000 },
+    );
     await page.click('button.profile-toggle');
   });
 
@@ -267,7 +327,12 @@ try {
     s = await page.evaluate((p) => window.strata.expand(p), path);
     assert(s.expanded >= 1, `expanded ${s.expanded} after expand(${path})`);
     assert(s.boxes > collapsedBoxes, `boxes ${s.boxes} not more than ${collapsedBoxes}`);
-    const bad = await page.evaluate(() => window.strata.expand('no/such/group').then(() => 'resolved', (e) => String(e.message)));
+    const bad = await page.evaluate(() =>
+      window.strata.expand('no/such/group').then(
+        () => 'resolved',
+        (e) => String(e.message),
+      ),
+    );
     assert(/no group/.test(bad), `unknown path: ${bad}`);
     s = await page.evaluate(() => window.strata.collapseAll());
     assert(s.expanded === 0 && s.boxes === collapsedBoxes, 'collapse did not restore');
@@ -282,13 +347,18 @@ try {
       for (let b = 0; b < L.boxCount; b++) {
         if (L.boxKind[b] !== 1) continue;
         const p = scene.toScreen(L.boxX[b] + L.boxW[b] / 2, L.boxY[b] + L.boxH[b] / 2);
-        if (p.sx > 5 && p.sy > 5 && p.sx < r.width - 220 && p.sy < r.height - 170) return { x: r.left + p.sx, y: r.top + p.sy };
+        if (p.sx > 5 && p.sy > 5 && p.sx < r.width - 220 && p.sy < r.height - 170)
+          return { x: r.left + p.sx, y: r.top + p.sy };
       }
       return null;
     });
     assert(target, 'no group box on screen');
     await page.mouse.click(target.x, target.y);
-    await page.waitForFunction((n) => window.strata.state().expanded > n && !window.strata.state().busy, before.expanded, { timeout: 15_000 });
+    await page.waitForFunction(
+      (n) => window.strata.state().expanded > n && !window.strata.state().busy,
+      before.expanded,
+      { timeout: 15_000 },
+    );
     await page.evaluate(() => window.strata.camera());
     await page.screenshot({ path: resolve(OUT, 'sample-expanded.png') });
   });
@@ -297,13 +367,20 @@ try {
     await page.evaluate(() => window.strata.expandAll());
     const matches = await page.evaluate(() => window.strata.search('MatMul'));
     assert(Array.isArray(matches) && matches.length > 0, 'no MatMul matches');
-    assert(matches.every((m) => typeof m.name === 'string' && typeof m.op === 'string'), 'bad match shape');
+    assert(
+      matches.every((m) => typeof m.name === 'string' && typeof m.op === 'string'),
+      'bad match shape',
+    );
     const target = matches.find((m) => m.kind === 'node') ?? matches[0];
     const sel = await page.evaluate((n) => window.strata.select(n), target.name);
     assert(sel && sel.name === target.name, `select returned ${JSON.stringify(sel)}`);
     const s = await state(page);
     assert(s.selected === target.name, `selected ${s.selected}`);
-    await page.waitForFunction(() => !document.querySelector('.props-attrs')?.textContent?.includes('Loading'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => !document.querySelector('.props-attrs')?.textContent?.includes('Loading'),
+      undefined,
+      { timeout: 10_000 },
+    );
     const panel = await page.evaluate(() => ({
       op: document.querySelector('.sidebar .props-op')?.textContent,
       name: document.querySelector('.sidebar .props-name')?.textContent,
@@ -314,7 +391,10 @@ try {
     assert(panel.op === sel.op, `panel op ${panel.op} vs ${sel.op}`);
     assert(panel.name === target.name, `panel name ${panel.name}`);
     assert(panel.inputs > 0, 'no inputs listed');
-    assert(panel.types.some((t) => /\w+\[/.test(t) || /^float|^int/.test(t)), `no dtypes: ${panel.types.join(' ')}`);
+    assert(
+      panel.types.some((t) => /\w+\[/.test(t) || /^float|^int/.test(t)),
+      `no dtypes: ${panel.types.join(' ')}`,
+    );
     assert(!/Could not/.test(panel.attrs), `attributes failed: ${panel.attrs}`);
     const none = await page.evaluate(() => window.strata.select('definitely-not-a-node'));
     assert(none === null, 'select of unknown name should resolve null');
@@ -322,7 +402,9 @@ try {
 
   await test('constant preview shows value statistics', async () => {
     const clicked = await page.evaluate(() => {
-      const b = Array.from(document.querySelectorAll('.sidebar button.small')).find((x) => x.textContent === 'Show values');
+      const b = Array.from(document.querySelectorAll('.sidebar button.small')).find(
+        (x) => x.textContent === 'Show values',
+      );
       if (!b) return false;
       b.click();
       return true;
@@ -335,7 +417,7 @@ try {
         for (let n = 0; n < ir.nodeCount; n++) {
           for (let i = ir.nodeInputOffsets[n]; i < ir.nodeInputOffsets[n + 1]; i++) {
             const v = ir.nodeInputs[i];
-            if (v >= 0 && (ir.valueFlags[v] & 1) && ir.valueDataLength[v] > 0) return model.nodeName(n);
+            if (v >= 0 && ir.valueFlags[v] & 1 && ir.valueDataLength[v] > 0) return model.nodeName(n);
           }
         }
         return null;
@@ -344,7 +426,11 @@ try {
       await page.evaluate((n) => window.strata.select(n), name);
       await page.click('.sidebar button.small');
     }
-    await page.waitForFunction(() => /mean/.test(document.querySelector('.sidebar .preview')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => /mean/.test(document.querySelector('.sidebar .preview')?.textContent ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
     const text = await page.evaluate(() => document.querySelector('.sidebar .preview').textContent);
     assert(/min/.test(text) && /max/.test(text) && /std/.test(text), `preview: ${text}`);
     await page.screenshot({ path: resolve(OUT, 'sample-selected.png') });
@@ -358,7 +444,13 @@ try {
     await page.keyboard.type('Softmax');
     await page.waitForSelector('.search.open .search-item', { timeout: 5000 });
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => window.strata.state().selected !== null && /Softmax/i.test(document.querySelector('.sidebar .props-op')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () =>
+        window.strata.state().selected !== null &&
+        /Softmax/i.test(document.querySelector('.sidebar .props-op')?.textContent ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
     await page.evaluate(() => document.activeElement?.blur?.());
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => window.strata.state().selected === null, undefined, { timeout: 5000 });
@@ -418,7 +510,9 @@ try {
 
   await test('file picker opens a model', async () => {
     await page.setInputFiles('input[type=file]', sample);
-    await page.waitForFunction(() => window.strata.state().status === 'loading' || window.strata.state().status === 'ready');
+    await page.waitForFunction(
+      () => window.strata.state().status === 'loading' || window.strata.state().status === 'ready',
+    );
     const s = await waitSettled(page);
     assert(s.status === 'ready' && s.nodes > 0, `status ${s.status}`);
   });
@@ -426,27 +520,50 @@ try {
   await test('file picker opens real non-ONNX models: ncnn .param with its .bin, Keras .h5', async () => {
     const real = resolve(repoRoot, '.cache/real-models');
     const upscayl = resolve(real, 'upscayl/package/dist/upscaler/sub-classes/model-manager/models');
-    await page.setInputFiles('input[type=file]', [resolve(upscayl, 'realesrgan-x4fast.param'), resolve(upscayl, 'realesrgan-x4fast.bin')]);
+    await page.setInputFiles('input[type=file]', [
+      resolve(upscayl, 'realesrgan-x4fast.param'),
+      resolve(upscayl, 'realesrgan-x4fast.bin'),
+    ]);
     await page.waitForFunction(() => window.strata.state().file === 'realesrgan-x4fast.param');
     let s = await waitSettled(page);
     assert(s.status === 'ready' && s.nodes === 72, `ncnn: ${s.status} ${s.nodes} ${s.error ?? ''}`);
-    await page.waitForFunction(() => window.strata.state().metrics !== null || window.__strataDebug.profiling?.error, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => window.strata.state().metrics !== null || window.__strataDebug.profiling?.error,
+      undefined,
+      { timeout: 30_000 },
+    );
     s = await state(page);
     assert(s.metrics, `analysis failed: ${await page.evaluate(() => window.__strataDebug.profiling?.error)}`);
     assert(s.metrics.params === 1213296, `ncnn params ${s.metrics.params}`);
     // The fp16 weights of the first convolution preview from the .bin dropped beside the .param.
     await page.evaluate(() => window.strata.select('Conv_0'));
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('.sidebar button.small')).some((b) => b.textContent === 'Show values'), undefined, { timeout: 10_000 });
-    await page.evaluate(() => Array.from(document.querySelectorAll('.sidebar button.small')).find((b) => b.textContent === 'Show values').click());
-    await page.waitForFunction(() => /mean/.test(document.querySelector('.sidebar .preview')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => Array.from(document.querySelectorAll('.sidebar button.small')).some((b) => b.textContent === 'Show values'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.sidebar button.small'))
+        .find((b) => b.textContent === 'Show values')
+        .click(),
+    );
+    await page.waitForFunction(
+      () => /mean/.test(document.querySelector('.sidebar .preview')?.textContent ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
     const preview = await page.evaluate(() => document.querySelector('.sidebar .preview').textContent);
     assert(/-0\.125/.test(preview), `ncnn preview: ${preview.slice(0, 200)}`);
-    const badge = await page.evaluate(() => document.querySelector(".sidebar .value-const")?.textContent ?? "");
+    const badge = await page.evaluate(() => document.querySelector('.sidebar .value-const')?.textContent ?? '');
     assert(/float16/.test(badge) && /realesrgan-x4fast\.bin/.test(badge), `ncnn badge: ${badge}`);
 
     // Through the CLI server and ?url=, the .bin is fetched beside the .param as a companion file.
     const ncnnSrv = await serve(resolve(upscayl, 'realesrgan-x4fast.param'));
-    const ncnnPage = await openPage(browser, ncnnSrv.url, { modelUrl: ncnnSrv.modelUrl, log: collect('ncnn'), onRequest: track });
+    const ncnnPage = await openPage(browser, ncnnSrv.url, {
+      modelUrl: ncnnSrv.modelUrl,
+      log: collect('ncnn'),
+      onRequest: track,
+    });
     try {
       const viaUrl = await waitSettled(ncnnPage);
       assert(viaUrl.status === 'ready' && viaUrl.nodes === 72, `ncnn via url: ${viaUrl.status} ${viaUrl.error ?? ''}`);
@@ -454,12 +571,19 @@ try {
       const m = await state(ncnnPage);
       assert(m.metrics.params === 1213296, `ncnn via url params ${m.metrics.params}`);
       await ncnnPage.evaluate(() => window.strata.select('Conv_0'));
-      await ncnnPage.waitForFunction(() => /realesrgan-x4fast\.bin/.test(document.querySelector('.sidebar .value-const')?.textContent ?? ''), undefined, { timeout: 10_000 });
+      await ncnnPage.waitForFunction(
+        () => /realesrgan-x4fast\.bin/.test(document.querySelector('.sidebar .value-const')?.textContent ?? ''),
+        undefined,
+        { timeout: 10_000 },
+      );
     } finally {
       await ncnnPage.close();
     }
 
-    await page.setInputFiles('input[type=file]', resolve(real, 'invesalius/usr/share/invesalius/ai/brain_mri_t1/model.h5'));
+    await page.setInputFiles(
+      'input[type=file]',
+      resolve(real, 'invesalius/usr/share/invesalius/ai/brain_mri_t1/model.h5'),
+    );
     await page.waitForFunction(() => window.strata.state().file === 'model.h5');
     s = await waitSettled(page);
     assert(s.status === 'ready' && s.nodes === 26, `keras: ${s.status} ${s.nodes} ${s.error ?? ''}`);
@@ -532,8 +656,11 @@ try {
     await page.waitForSelector('.search.open .search-item');
     const r = await page.evaluate(() => ({
       xss: window.__xss ?? 0,
-      injected: document.querySelectorAll('body img, body svg script, .sidebar svg, .search-results svg, body script:not([type=module])').length,
-      links: [...document.querySelectorAll('a[href]')].filter((a) => /^javascript:/i.test(a.getAttribute('href'))).length,
+      injected: document.querySelectorAll(
+        'body img, body svg script, .sidebar svg, .search-results svg, body script:not([type=module])',
+      ).length,
+      links: [...document.querySelectorAll('a[href]')].filter((a) => /^javascript:/i.test(a.getAttribute('href')))
+        .length,
     }));
     await page.keyboard.press('Escape');
     assert(r.xss === 0 && r.injected === 0 && r.links === 0, `markup was interpreted: ${JSON.stringify(r)}`);
@@ -541,10 +668,11 @@ try {
 
   await test('a corrupt file shows the error panel', async () => {
     const corrupt = corruptModel();
-    const panelText = () => page.evaluate(() => {
-      const p = document.querySelector('.error-panel');
-      return p && !p.hidden ? p.querySelector('.error-message')?.textContent ?? '' : null;
-    });
+    const panelText = () =>
+      page.evaluate(() => {
+        const p = document.querySelector('.error-panel');
+        return p && !p.hidden ? (p.querySelector('.error-message')?.textContent ?? '') : null;
+      });
     // Through the file picker (a local file) ...
     await page.setInputFiles('input[type=file]', corrupt);
     let s = await waitSettled(page);
@@ -589,7 +717,9 @@ try {
     assert(s.nodes === 100000, `nodes ${s.nodes}`);
     assert(s.visibleNodes > 0, 'nothing visible');
     assert(s.drawCalls <= 12, `drawCalls ${s.drawCalls}`);
-    log(`      open→first frame ${openMs} ms (decode ${s.timings.decodeMs}, groups ${s.timings.hierarchyMs}, layout ${s.timings.layoutMs}, draw ${s.timings.firstFrameMs})`);
+    log(
+      `      open→first frame ${openMs} ms (decode ${s.timings.decodeMs}, groups ${s.timings.hierarchyMs}, layout ${s.timings.layoutMs}, draw ${s.timings.firstFrameMs})`,
+    );
     await bigPage.screenshot({ path: resolve(OUT, 'big-collapsed.png') });
   });
 
@@ -610,7 +740,7 @@ try {
       let worst = 0;
       for (let i = 0; i < 20; i++) {
         const t = performance.now();
-        await window.strata.camera({ x: c.x + i * 40 / c.zoom, y: c.y + i * 25 / c.zoom });
+        await window.strata.camera({ x: c.x + (i * 40) / c.zoom, y: c.y + (i * 25) / c.zoom });
         worst = Math.max(worst, performance.now() - t);
       }
       return worst;
@@ -622,7 +752,7 @@ try {
   });
   await bigPage.close();
 
-  await test('no request left the machine: only the page\'s own 127.0.0.1 origin, data: and blob:', async () => {
+  await test("no request left the machine: only the page's own 127.0.0.1 origin, data: and blob:", async () => {
     assert(requested.length > 5, `only ${requested.length} requests seen`);
     const local = /^(https?:\/\/127\.0\.0\.1:\d+\/|data:|blob:)/;
     const offOrigin = requested.filter((u) => !local.test(u));

@@ -28,20 +28,31 @@ export interface CheckOptions {
   downstream?: boolean;
 }
 
-const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : `thrown non-Error ${String(err)}`);
+const describe = (err: unknown): string =>
+  err instanceof Error ? `${err.name}: ${err.message}` : `thrown non-Error ${String(err)}`;
 
 /**
  * The fuzz property for one input: decoding ends in a GraphIR that passes validateIR, or in a DecodeError that
  * names the file, within the time limit; nothing else (TypeError, RangeError, stack overflow, a hang) escapes.
  */
-export async function checkInput(decoder: ModelDecoder, bytes: Uint8Array, name: string, options: CheckOptions = {}): Promise<CheckResult> {
+export async function checkInput(
+  decoder: ModelDecoder,
+  bytes: Uint8Array,
+  name: string,
+  options: CheckOptions = {},
+): Promise<CheckResult> {
   const first = await checkOnce(decoder, bytes, name, options);
   // A slow case is timed again: on a loaded 2-core machine one GC pause or preemption is not a finding.
   if (first.stage === 'time') return checkOnce(decoder, bytes, name, options);
   return first;
 }
 
-async function checkOnce(decoder: ModelDecoder, bytes: Uint8Array, name: string, options: CheckOptions): Promise<CheckResult> {
+async function checkOnce(
+  decoder: ModelDecoder,
+  bytes: Uint8Array,
+  name: string,
+  options: CheckOptions,
+): Promise<CheckResult> {
   const source = new BufferSource(bytes, name);
   const t0 = performance.now();
   let model: OpenModel;
@@ -51,13 +62,16 @@ async function checkOnce(decoder: ModelDecoder, bytes: Uint8Array, name: string,
     const ms = performance.now() - t0;
     if (!(err instanceof DecodeError)) return { outcome: 'failure', ms, stage: 'decode', message: describe(err) };
     const line = err.describe();
-    if (!line.includes(name)) return { outcome: 'failure', ms, stage: 'decode', message: `DecodeError does not name the file: ${line}` };
-    if (options.timeLimitMs && ms > options.timeLimitMs) return { outcome: 'failure', ms, stage: 'time', message: `rejected after ${ms.toFixed(0)} ms` };
+    if (!line.includes(name))
+      return { outcome: 'failure', ms, stage: 'decode', message: `DecodeError does not name the file: ${line}` };
+    if (options.timeLimitMs && ms > options.timeLimitMs)
+      return { outcome: 'failure', ms, stage: 'time', message: `rejected after ${ms.toFixed(0)} ms` };
     return { outcome: 'rejected', ms, message: line };
   }
   const ms = performance.now() - t0;
   const { ir } = model;
-  if (options.timeLimitMs && ms > options.timeLimitMs) return { outcome: 'failure', ms, stage: 'time', message: `decoded in ${ms.toFixed(0)} ms` };
+  if (options.timeLimitMs && ms > options.timeLimitMs)
+    return { outcome: 'failure', ms, stage: 'time', message: `decoded in ${ms.toFixed(0)} ms` };
   const problems = validateIR(ir, { fileSize: bytes.length, maxProblems: 5 });
   if (problems.length) return { outcome: 'failure', ms, stage: 'validate', message: problems.join('; ') };
   if (options.downstream) {

@@ -32,18 +32,28 @@ interface Target {
   decoder: ModelDecoder;
   decoderModule?: { path: string; exportName: string };
 }
-const extra: Target[] = await Promise.all((process.env.FUZZ_DECODERS ?? '').split(',').filter(Boolean).map(async (spec) => {
-  const [file, exportName] = spec.split('#');
-  const path = resolve(repoRoot, file);
-  return { decoder: (await import(path))[exportName] as ModelDecoder, decoderModule: { path, exportName } };
-}));
-const targets: Target[] = [...decoders.map((decoder) => ({ decoder })), ...extra.filter((e) => !decoders.some((d) => d.id === e.decoder.id))];
+const extra: Target[] = await Promise.all(
+  (process.env.FUZZ_DECODERS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map(async (spec) => {
+      const [file, exportName] = spec.split('#');
+      const path = resolve(repoRoot, file);
+      return { decoder: (await import(path))[exportName] as ModelDecoder, decoderModule: { path, exportName } };
+    }),
+);
+const targets: Target[] = [
+  ...decoders.map((decoder) => ({ decoder })),
+  ...extra.filter((e) => !decoders.some((d) => d.id === e.decoder.id)),
+];
 
 function report(name: string, r: RunResult): void {
   const s = r.stats;
-  console.log(`[fuzz] ${name}: ${s.cases} cases (${s.ok} decoded, ${s.rejected} rejected, ${r.failures.length} failures), `
-    + `decode total ${(s.totalMs / 1000).toFixed(1)} s, mean ${(s.totalMs / Math.max(1, s.cases)).toFixed(2)} ms, `
-    + `max ${s.maxMs.toFixed(0)} ms (${s.slowest.slice(0, 120)})`);
+  console.log(
+    `[fuzz] ${name}: ${s.cases} cases (${s.ok} decoded, ${s.rejected} rejected, ${r.failures.length} failures), ` +
+      `decode total ${(s.totalMs / 1000).toFixed(1)} s, mean ${(s.totalMs / Math.max(1, s.cases)).toFixed(2)} ms, ` +
+      `max ${s.maxMs.toFixed(0)} ms (${s.slowest.slice(0, 120)})`,
+  );
 }
 
 function expectClean(name: string, r: RunResult): void {
@@ -60,26 +70,38 @@ describe('decoder fuzzing', () => {
   });
 
   for (const { decoder: d, decoderModule } of targets) {
-    it(`${d.id}: every structural truncation and ${ITERATIONS} random mutations of its seeds`, async () => {
-      const seeds = loadSeeds(d.id);
-      expect(seeds.length, `no seeds for ${d.id}`).toBeGreaterThan(0);
-      const r = await runInWorker({
-        format: d.id, decoderModule, fileName: fileNameFor(d.id), seeds, iterations: ITERATIONS, baseSeed: BASE_SEED, from: 0,
-        registryEvery: decoderModule ? 0 : 5,
-        options: { timeLimitMs: TIME_LIMIT_MS, downstream: DOWNSTREAM },
-      });
-      expectClean(`${d.id} mutations`, r);
-      expect(r.stats.ok, 'some mutants should still decode').toBeGreaterThan(0);
-      expect(r.stats.rejected, 'some mutants should be rejected').toBeGreaterThan(0);
-    }, timeout);
+    it(
+      `${d.id}: every structural truncation and ${ITERATIONS} random mutations of its seeds`,
+      async () => {
+        const seeds = loadSeeds(d.id);
+        expect(seeds.length, `no seeds for ${d.id}`).toBeGreaterThan(0);
+        const r = await runInWorker({
+          format: d.id,
+          decoderModule,
+          fileName: fileNameFor(d.id),
+          seeds,
+          iterations: ITERATIONS,
+          baseSeed: BASE_SEED,
+          from: 0,
+          registryEvery: decoderModule ? 0 : 5,
+          options: { timeLimitMs: TIME_LIMIT_MS, downstream: DOWNSTREAM },
+        });
+        expectClean(`${d.id} mutations`, r);
+        expect(r.stats.ok, 'some mutants should still decode').toBeGreaterThan(0);
+        expect(r.stats.rejected, 'some mutants should be rejected').toBeGreaterThan(0);
+      },
+      timeout,
+    );
   }
 
-  it('every decoder rejects or decodes the other formats\' seeds (and their truncations) cleanly', async () => {
-    const foreign = Object.keys(SEED_FILES).flatMap((f) => loadSeeds(f).flatMap((s) => [
-      { label: `${s.label} as is`, bytes: s.bytes },
-      { label: `${s.label} first 64 bytes`, bytes: s.bytes.slice(0, 64) },
-      { label: `${s.label} first 4 KiB`, bytes: s.bytes.slice(0, 4096) },
-    ]));
+  it("every decoder rejects or decodes the other formats' seeds (and their truncations) cleanly", async () => {
+    const foreign = Object.keys(SEED_FILES).flatMap((f) =>
+      loadSeeds(f).flatMap((s) => [
+        { label: `${s.label} as is`, bytes: s.bytes },
+        { label: `${s.label} first 64 bytes`, bytes: s.bytes.slice(0, 64) },
+        { label: `${s.label} first 4 KiB`, bytes: s.bytes.slice(0, 4096) },
+      ]),
+    );
     const generic = [
       { label: 'empty file', bytes: new Uint8Array(0) },
       { label: 'one zero byte', bytes: new Uint8Array(1) },
@@ -91,7 +113,12 @@ describe('decoder fuzzing', () => {
     ];
     for (const { decoder: d, decoderModule } of targets) {
       const r = await runInWorker({
-        format: d.id, decoderModule, fileName: fileNameFor(d.id), cases: [...foreign, ...generic], from: 0, registryEvery: decoderModule ? 0 : 2,
+        format: d.id,
+        decoderModule,
+        fileName: fileNameFor(d.id),
+        cases: [...foreign, ...generic],
+        from: 0,
+        registryEvery: decoderModule ? 0 : 2,
         options: { timeLimitMs: TIME_LIMIT_MS, downstream: DOWNSTREAM },
       });
       expectClean(`${d.id} fed every format`, r);
@@ -101,22 +128,36 @@ describe('decoder fuzzing', () => {
   it('onnx: hand-made hostile inputs (deep nesting, lying lengths, cycles, duplicates, huge dims)', async () => {
     const cases = hostileOnnxCases();
     const r = await runInWorker({
-      format: 'onnx', fileName: fileNameFor('onnx'), cases, from: 0, registryEvery: 0,
+      format: 'onnx',
+      fileName: fileNameFor('onnx'),
+      cases,
+      from: 0,
+      registryEvery: 0,
       options: { timeLimitMs: TIME_LIMIT_MS, downstream: DOWNSTREAM },
     });
     expectClean('onnx hostile', r);
     expect(r.stats.cases).toBe(cases.length);
   }, 120_000);
 
-  it('onnx: truncations and mutations of a model whose messages are streamed (> 16 MiB each)', async () => {
-    const seed = { label: 'generated/streamed.onnx', bytes: streamedOnnx(), kind: 'protobuf' as const };
-    const r = await runInWorker({
-      format: 'onnx', fileName: fileNameFor('onnx'), seeds: [seed], iterations: Math.max(10, Math.round(ITERATIONS / 20)), baseSeed: BASE_SEED,
-      from: 0, registryEvery: 0, options: { timeLimitMs: TIME_LIMIT_MS, downstream: DOWNSTREAM },
-    });
-    expectClean('onnx streamed', r);
-    expect(r.stats.ok).toBeGreaterThan(0);
-  }, timeout);
+  it(
+    'onnx: truncations and mutations of a model whose messages are streamed (> 16 MiB each)',
+    async () => {
+      const seed = { label: 'generated/streamed.onnx', bytes: streamedOnnx(), kind: 'protobuf' as const };
+      const r = await runInWorker({
+        format: 'onnx',
+        fileName: fileNameFor('onnx'),
+        seeds: [seed],
+        iterations: Math.max(10, Math.round(ITERATIONS / 20)),
+        baseSeed: BASE_SEED,
+        from: 0,
+        registryEvery: 0,
+        options: { timeLimitMs: TIME_LIMIT_MS, downstream: DOWNSTREAM },
+      });
+      expectClean('onnx streamed', r);
+      expect(r.stats.ok).toBeGreaterThan(0);
+    },
+    timeout,
+  );
 });
 
 describe('decoding stays bounded', () => {
@@ -128,7 +169,10 @@ describe('decoding stays bounded', () => {
   it('a model with 2^62-element tensors decodes without touching their payload', async () => {
     const bytes = modelProto({
       graph: graphProto({
-        initializers: [{ name: 'w', dims: [2n ** 31n, 2n ** 31n], raw: new Uint8Array(4) }, { name: 'v', dims: [2n ** 62n], raw: new Uint8Array(4) }],
+        initializers: [
+          { name: 'w', dims: [2n ** 31n, 2n ** 31n], raw: new Uint8Array(4) },
+          { name: 'v', dims: [2n ** 62n], raw: new Uint8Array(4) },
+        ],
         nodes: [{ op: 'MatMul', inputs: ['w', 'v'], outputs: ['y'] }],
         outputs: [{ name: 'y', shape: [2n ** 62n] }],
       }),
@@ -139,7 +183,12 @@ describe('decoding stays bounded', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(heap() - before).toBeLessThan(64 << 20);
     expect(validateIR(ir)).toEqual([]);
-    expect(valueElementCount(ir, [...ir.valueName].findIndex((n) => ir.strings[n] === 'v'))).toBe(2 ** 62);
+    expect(
+      valueElementCount(
+        ir,
+        [...ir.valueName].findIndex((n) => ir.strings[n] === 'v'),
+      ),
+    ).toBe(2 ** 62);
     expect(summarize(ir).parameters).toBeGreaterThan(2 ** 62);
   });
 
@@ -152,7 +201,9 @@ describe('decoding stays bounded', () => {
     const { ir } = (await openModelFile(new BufferSource(bytes, 'many.onnx'))).model;
     const ms = performance.now() - t0;
     const grown = heap() - before;
-    console.log(`[fuzz] ${n} empty nodes (${(bytes.length / 1e6).toFixed(1)} MB): ${ms.toFixed(0)} ms, heap +${(grown / 1e6).toFixed(0)} MB`);
+    console.log(
+      `[fuzz] ${n} empty nodes (${(bytes.length / 1e6).toFixed(1)} MB): ${ms.toFixed(0)} ms, heap +${(grown / 1e6).toFixed(0)} MB`,
+    );
     expect(ir.nodeCount).toBe(n);
     expect(validateIR(ir)).toEqual([]);
     // Generous bounds (2 cores shared with other tests): well under a microsecond-scale per node, ~200 bytes per node.

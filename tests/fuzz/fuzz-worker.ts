@@ -64,8 +64,13 @@ async function run(job: FuzzJob): Promise<void> {
     else {
       stats.failures++;
       port.postMessage({
-        type: 'failure', index: i, label: `${c.label}${viaRegistry ? ' [via registry]' : ''}`, stage: r.stage ?? '', message: r.message,
-        bytes: c.bytes, ms: r.ms,
+        type: 'failure',
+        index: i,
+        label: `${c.label}${viaRegistry ? ' [via registry]' : ''}`,
+        stage: r.stage ?? '',
+        message: r.message,
+        bytes: c.bytes,
+        ms: r.ms,
       } satisfies WorkerMessage);
     }
   }

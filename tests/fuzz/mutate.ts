@@ -68,8 +68,25 @@ function readVarint(b: Uint8Array, pos: number, end: number): { value: bigint; n
 
 /** Values that break naive varint and length handling. */
 export const HOSTILE_VARINTS: readonly bigint[] = [
-  0n, 1n, 0x7fn, 0x80n, 0xffffn, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 2n ** 53n - 1n, 2n ** 53n + 1n,
-  2n ** 60n, 2n ** 62n, 2n ** 63n - 1n, -1n, -2n, -(2n ** 31n), -(2n ** 63n), 2n ** 64n - 1n,
+  0n,
+  1n,
+  0x7fn,
+  0x80n,
+  0xffffn,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  2n ** 53n - 1n,
+  2n ** 53n + 1n,
+  2n ** 60n,
+  2n ** 62n,
+  2n ** 63n - 1n,
+  -1n,
+  -2n,
+  -(2n ** 31n),
+  -(2n ** 63n),
+  2n ** 64n - 1n,
 ];
 
 /** An 11-byte varint: longer than any valid encoding. */
@@ -102,7 +119,13 @@ export function walkProtobuf(bytes: Uint8Array): PbWalk | null {
   return { fields, boundaries: [...boundaries].sort((a, b) => a - b) };
 }
 
-function parseMessage(b: Uint8Array, start: number, end: number, depth: number, boundaries: Set<number> | null): PbField[] | null {
+function parseMessage(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  depth: number,
+  boundaries: Set<number> | null,
+): PbField[] | null {
   const out: PbField[] = [];
   const local: number[] = [];
   let pos = start;
@@ -265,7 +288,10 @@ function treeEdit(fields: PbField[], rng: Rng, donor: PbField[] | null, cap: num
       if (!messages.length) return 'noop';
       const m = rng.pick(messages).f;
       const template = clone([m])[0];
-      const times = Math.min(1 + rng.int(12), Math.max(1, Math.floor(cap / 2 / Math.max(1, treeSize([template], cap)))));
+      const times = Math.min(
+        1 + rng.int(12),
+        Math.max(1, Math.floor(cap / 2 / Math.max(1, treeSize([template], cap)))),
+      );
       let host = m;
       for (let i = 0; i < times; i++) {
         // A chain, not a tree: each copy goes one level inside the previous one, so size grows linearly.
@@ -344,7 +370,12 @@ function treeEdit(fields: PbField[], rng: Rng, donor: PbField[] | null, cap: num
 
 // Byte-level mutations -----------------------------------------------------------------------------------------------
 
-function byteEdit(b: Uint8Array, rng: Rng, boundaries: readonly number[] | null, donor: Uint8Array | null): { bytes: Uint8Array; label: string } {
+function byteEdit(
+  b: Uint8Array,
+  rng: Rng,
+  boundaries: readonly number[] | null,
+  donor: Uint8Array | null,
+): { bytes: Uint8Array; label: string } {
   const n = b.length;
   const at = (): number => (boundaries && boundaries.length && rng.chance(0.5) ? rng.pick(boundaries) : rng.int(n + 1));
   switch (rng.int(9)) {
@@ -399,7 +430,10 @@ function byteEdit(b: Uint8Array, rng: Rng, boundaries: readonly number[] | null,
       // 32-bit hostile value at an aligned position (flatbuffer offsets, vtable sizes, vector lengths).
       const out = b.slice();
       if (n >= 4) {
-        const i = Math.min(n - 4, boundaries && boundaries.length && rng.chance(0.7) ? rng.pick(boundaries) & ~3 : rng.int(n >> 2) << 2);
+        const i = Math.min(
+          n - 4,
+          boundaries && boundaries.length && rng.chance(0.7) ? rng.pick(boundaries) & ~3 : rng.int(n >> 2) << 2,
+        );
         const v = rng.pick([0xffffffff, 0x7fffffff, 0x80000000, 0, 1, 4, n, n - 4, n + 4, 0xfffffffc, rng.next()]);
         new DataView(out.buffer).setUint32(i, v >>> 0, true);
         return { bytes: out, label: `u32@${i}=${v >>> 0}` };
@@ -411,8 +445,23 @@ function byteEdit(b: Uint8Array, rng: Rng, boundaries: readonly number[] | null,
 
 // Text mutations -------------------------------------------------------------------------------------------------------
 
-const HOSTILE_NUMBERS = ['0', '-1', '-2147483648', '2147483648', '4294967296', '99999999999999999999999', '1e308', '1e400',
-  '-1e400', 'NaN', 'Infinity', '0x7fffffff', '1.5', '-0', '4611686018427387904'];
+const HOSTILE_NUMBERS = [
+  '0',
+  '-1',
+  '-2147483648',
+  '2147483648',
+  '4294967296',
+  '99999999999999999999999',
+  '1e308',
+  '1e400',
+  '-1e400',
+  'NaN',
+  'Infinity',
+  '0x7fffffff',
+  '1.5',
+  '-0',
+  '4611686018427387904',
+];
 
 function textEdit(b: Uint8Array, rng: Rng): { bytes: Uint8Array; label: string } {
   const text = new TextDecoder().decode(b);
@@ -457,7 +506,28 @@ function textEdit(b: Uint8Array, rng: Rng): { bytes: Uint8Array; label: string }
     }
     case 5: {
       const i = rng.int(lines.length);
-      lines[i] = lines[i] + rng.pick(['"', '{', '}', '[', ']', '=', '#', '\\', '\u0000', ' '.repeat(10000), 'x'.repeat(100000), ':', '[net]', '[convolutional]', 'layers=-1000', 'from=-99', 'top: "data"', 'bottom: "data"']);
+      lines[i] =
+        lines[i] +
+        rng.pick([
+          '"',
+          '{',
+          '}',
+          '[',
+          ']',
+          '=',
+          '#',
+          '\\',
+          '\u0000',
+          ' '.repeat(10000),
+          'x'.repeat(100000),
+          ':',
+          '[net]',
+          '[convolutional]',
+          'layers=-1000',
+          'from=-99',
+          'top: "data"',
+          'bottom: "data"',
+        ]);
       label = `append@${i}`;
       break;
     }
@@ -516,10 +586,19 @@ export class FuzzPlan {
   private readonly seeds: PreparedSeed[];
   private readonly truncations: { seed: number; at: number }[] = [];
 
-  constructor(seeds: readonly Seed[], readonly iterations: number, readonly baseSeed: number, maxTruncationsPerSeed = 400) {
+  constructor(
+    seeds: readonly Seed[],
+    readonly iterations: number,
+    readonly baseSeed: number,
+    maxTruncationsPerSeed = 400,
+  ) {
     this.seeds = seeds.map((s) => {
       const walk = s.kind === 'protobuf' ? walkProtobuf(s.bytes) : null;
-      const boundaries = walk ? walk.boundaries : s.kind === 'text' ? lineBoundaries(s.bytes) : evenly(s.bytes.length, 64);
+      const boundaries = walk
+        ? walk.boundaries
+        : s.kind === 'text'
+          ? lineBoundaries(s.bytes)
+          : evenly(s.bytes.length, 64);
       const hotspots = s.kind === 'flatbuffer' ? offsetLikeWords(s.bytes) : boundaries;
       return { ...s, walk, boundaries, hotspots };
     });
@@ -536,12 +615,21 @@ export class FuzzPlan {
 
   case(i: number): FuzzCase {
     // The seeds themselves first: they must decode (or fail cleanly, for cross-format feeding).
-    if (i < this.seeds.length) return { label: `${this.seeds[i].label} (unmodified)`, bytes: this.seeds[i].bytes, fileName: this.seeds[i].fileName };
+    if (i < this.seeds.length)
+      return {
+        label: `${this.seeds[i].label} (unmodified)`,
+        bytes: this.seeds[i].bytes,
+        fileName: this.seeds[i].fileName,
+      };
     i -= this.seeds.length;
     if (i < this.truncations.length) {
       const t = this.truncations[i];
       const s = this.seeds[t.seed];
-      return { label: `${s.label} truncated at boundary ${t.at}`, bytes: s.bytes.subarray(0, t.at), fileName: s.fileName };
+      return {
+        label: `${s.label} truncated at boundary ${t.at}`,
+        bytes: s.bytes.subarray(0, t.at),
+        fileName: s.fileName,
+      };
     }
     const k = i - this.truncations.length;
     const rng = new Rng(hashSeed(this.baseSeed, k));
@@ -554,7 +642,8 @@ export class FuzzPlan {
     if (s.walk && rng.chance(0.7)) {
       const tree = clone(s.walk.fields);
       const edits = 1 + rng.int(rng.chance(0.2) ? 12 : 3);
-      for (let e = 0; e < edits && treeSize(tree, cap) < cap; e++) labels.push(treeEdit(tree, rng, other.walk?.fields ?? null, cap));
+      for (let e = 0; e < edits && treeSize(tree, cap) < cap; e++)
+        labels.push(treeEdit(tree, rng, other.walk?.fields ?? null, cap));
       bytes = serialize(tree);
       if (rng.chance(0.25)) {
         const r = byteEdit(bytes, rng, null, other.bytes);
@@ -609,4 +698,3 @@ function evenly(n: number, count: number): number[] {
   for (let i = 0; i < count; i++) out.push(Math.floor((n * i) / count));
   return out;
 }
-

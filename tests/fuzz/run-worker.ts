@@ -40,7 +40,10 @@ export async function runInWorker(job: FuzzJob): Promise<RunResult> {
   let from = job.from;
   for (let restart = 0; restart <= MAX_RESTARTS; restart++) {
     const outcome = await new Promise<{ done: boolean; at: number; why?: string }>((done) => {
-      const worker = new Worker(ENTRY, { workerData: { ...job, from }, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
+      const worker = new Worker(ENTRY, {
+        workerData: { ...job, from },
+        resourceLimits: { maxOldGenerationSizeMb: HEAP_MB },
+      });
       let at = from - 1;
       let last = Date.now();
       let started = false;
@@ -53,7 +56,8 @@ export async function runInWorker(job: FuzzJob): Promise<RunResult> {
         done(r);
       };
       const timer = setInterval(() => {
-        if (Date.now() - last > (started ? HANG_MS : STARTUP_MS)) finish({ done: false, at, why: `hang: no progress for ${started ? HANG_MS : STARTUP_MS} ms` });
+        if (Date.now() - last > (started ? HANG_MS : STARTUP_MS))
+          finish({ done: false, at, why: `hang: no progress for ${started ? HANG_MS : STARTUP_MS} ms` });
       }, 500);
       worker.on('message', (m: WorkerMessage) => {
         last = Date.now();
@@ -65,7 +69,9 @@ export async function runInWorker(job: FuzzJob): Promise<RunResult> {
           finish({ done: true, at });
         }
       });
-      worker.on('error', (err: Error & { code?: string }) => finish({ done: false, at, why: `worker died: ${err.code ?? ''} ${err.message}` }));
+      worker.on('error', (err: Error & { code?: string }) =>
+        finish({ done: false, at, why: `worker died: ${err.code ?? ''} ${err.message}` }),
+      );
       worker.on('exit', (code) => finish({ done: false, at, why: `worker exited with code ${code}` }));
     });
     if (outcome.done) break;
@@ -76,7 +82,8 @@ export async function runInWorker(job: FuzzJob): Promise<RunResult> {
     const c = caseAt(outcome.at);
     failures.push(save(job.format, outcome.at, c.label, 'crash', outcome.why ?? 'worker stopped', c.bytes));
     from = outcome.at + 1;
-    if (restart === MAX_RESTARTS) failures.push({ label: '(gave up)', stage: 'crash', message: 'too many crashes', file: '' });
+    if (restart === MAX_RESTARTS)
+      failures.push({ label: '(gave up)', stage: 'crash', message: 'too many crashes', file: '' });
   }
   return { stats: total, failures };
 }
@@ -94,7 +101,14 @@ function merge(into: FuzzStats, s: FuzzStats): void {
   }
 }
 
-function save(format: string, index: number, label: string, stage: string, message: string, bytes: Uint8Array): Failure {
+function save(
+  format: string,
+  index: number,
+  label: string,
+  stage: string,
+  message: string,
+  bytes: Uint8Array,
+): Failure {
   mkdirSync(FAILURE_DIR, { recursive: true });
   const file = resolve(FAILURE_DIR, `${format}-${index}.bin`);
   writeFileSync(file, bytes);
@@ -102,6 +116,10 @@ function save(format: string, index: number, label: string, stage: string, messa
 }
 
 export function formatFailures(failures: Failure[]): string {
-  return failures.slice(0, 20).map((f) => `  [${f.stage}] ${f.label}\n      ${f.message}\n      saved: ${f.file}`).join('\n')
-    + (failures.length > 20 ? `\n  … and ${failures.length - 20} more` : '');
+  return (
+    failures
+      .slice(0, 20)
+      .map((f) => `  [${f.stage}] ${f.label}\n      ${f.message}\n      saved: ${f.file}`)
+      .join('\n') + (failures.length > 20 ? `\n  … and ${failures.length - 20} more` : '')
+  );
 }

@@ -132,18 +132,36 @@ export function tinyBarracudaModel(version: 16 | 17 | 18 | 19 = 19): Uint8Array 
     inputs: [{ name: 'image', shape: s8(-1, 8, 8, 1) }],
     outputs: ['probs'],
     layers: [
-      { name: 'conv1', type: 20, activation: 1, pad: [1, 1, 1, 1], stride: [1, 1], inputs: ['image'], datasets: [
-        { name: 'conv1/K', shape: s8(3, 3, 1, 4), values: range(36) },
-        { name: 'conv1/B', shape: s8(1, 1, 1, 4), values: [0.25, -0.25, 1, 2] },
-      ] },
+      {
+        name: 'conv1',
+        type: 20,
+        activation: 1,
+        pad: [1, 1, 1, 1],
+        stride: [1, 1],
+        inputs: ['image'],
+        datasets: [
+          { name: 'conv1/K', shape: s8(3, 3, 1, 4), values: range(36) },
+          { name: 'conv1/B', shape: s8(1, 1, 1, 4), values: [0.25, -0.25, 1, 2] },
+        ],
+      },
       { name: 'pool1', type: 25, pool: [2, 2], stride: [2, 2], inputs: ['conv1'] },
-      { name: 'offset', type: 255, inputs: [], datasets: [{ name: 'offset', shape: s8(1, 1, 1, 4), values: [1, 1, 1, 1] }] },
+      {
+        name: 'offset',
+        type: 255,
+        inputs: [],
+        datasets: [{ name: 'offset', shape: s8(1, 1, 1, 4), values: [1, 1, 1, 1] }],
+      },
       { name: 'shifted', type: 100, inputs: ['pool1', 'offset'] },
       { name: 'flat', type: 200, inputs: ['shifted'] },
-      { name: 'fc', type: 1, inputs: ['flat'], datasets: [
-        { name: 'fc/W', shape: s8(64, 1, 1, 10), values: range(640, 0.01) },
-        { name: 'fc/B', shape: s8(1, 1, 1, 10), values: range(10) },
-      ] },
+      {
+        name: 'fc',
+        type: 1,
+        inputs: ['flat'],
+        datasets: [
+          { name: 'fc/W', shape: s8(64, 1, 1, 10), values: range(640, 0.01) },
+          { name: 'fc/B', shape: s8(1, 1, 1, 10), values: range(10) },
+        ],
+      },
       { name: 'probs', type: 50, activation: 2, inputs: ['fc'] },
     ],
   });

@@ -5,11 +5,17 @@ import type { ModelDecoder, OpenModel } from '../../src/decode/decoder.ts';
 import { str, type GraphIR } from '../../src/graph/ir.ts';
 import { sharedModels } from './models.ts';
 
-export const checkpointsReference = JSON.parse(readFileSync(resolve(sharedModels, 'checkpoints-reference.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+export const checkpointsReference = JSON.parse(
+  readFileSync(resolve(sharedModels, 'checkpoints-reference.json'), 'utf8'),
+) as Record<string, Record<string, unknown>>;
 export const modelPath = (rel: string) => resolve(sharedModels, rel);
 
 /** Opens a shared model file with a decoder, closing the file after `use`. */
-export async function withModel<T>(decoder: ModelDecoder, rel: string, use: (m: OpenModel) => Promise<T> | T): Promise<T> {
+export async function withModel<T>(
+  decoder: ModelDecoder,
+  rel: string,
+  use: (m: OpenModel) => Promise<T> | T,
+): Promise<T> {
   const source = await NodeFileSource.open(modelPath(rel));
   try {
     return await use(await decoder.open(source));

@@ -12,17 +12,40 @@ const floats = (n: number) => {
 export const weightFloat = (n: number) => pb.bytes(1, floats(n));
 export const weightHalf = (n: number) => pb.bytes(2, new Uint8Array(n * 2));
 
-export const imageFeature = (name: string, w: number, h: number) => concat(pb.string(1, name), pb.msg(3, pb.msg(4, pb.varint(1, w), pb.varint(2, h), pb.varint(3, 20))));
-export const arrayFeature = (name: string, shape: number[]) => concat(pb.string(1, name), pb.msg(3, pb.msg(5, pb.packed(1, shape), pb.varint(2, 65568))));
+export const imageFeature = (name: string, w: number, h: number) =>
+  concat(pb.string(1, name), pb.msg(3, pb.msg(4, pb.varint(1, w), pb.varint(2, h), pb.varint(3, 20))));
+export const arrayFeature = (name: string, shape: number[]) =>
+  concat(pb.string(1, name), pb.msg(3, pb.msg(5, pb.packed(1, shape), pb.varint(2, 65568))));
 
-export function nnLayer(name: string, inputs: string[], outputs: string[], typeField: number, params: Uint8Array = new Uint8Array(0)): Uint8Array {
-  return concat(pb.string(1, name), ...inputs.map((s) => pb.string(2, s)), ...outputs.map((s) => pb.string(3, s)), pb.bytes(typeField, params));
+export function nnLayer(
+  name: string,
+  inputs: string[],
+  outputs: string[],
+  typeField: number,
+  params: Uint8Array = new Uint8Array(0),
+): Uint8Array {
+  return concat(
+    pb.string(1, name),
+    ...inputs.map((s) => pb.string(2, s)),
+    ...outputs.map((s) => pb.string(3, s)),
+    pb.bytes(typeField, params),
+  );
 }
 
 export const network = (...layers: Uint8Array[]) => concat(...layers.map((l) => pb.bytes(1, l)));
 
-export function coremlModel(version: number, inputs: Uint8Array[], outputs: Uint8Array[], typeField: number, body: Uint8Array): Uint8Array {
-  const description = concat(...inputs.map((f) => pb.bytes(1, f)), ...outputs.map((f) => pb.bytes(10, f)), pb.msg(100, pb.string(3, 'strata tests'), pb.string(4, 'MIT')));
+export function coremlModel(
+  version: number,
+  inputs: Uint8Array[],
+  outputs: Uint8Array[],
+  typeField: number,
+  body: Uint8Array,
+): Uint8Array {
+  const description = concat(
+    ...inputs.map((f) => pb.bytes(1, f)),
+    ...outputs.map((f) => pb.bytes(10, f)),
+    pb.msg(100, pb.string(3, 'strata tests'), pb.string(4, 'MIT')),
+  );
   return concat(pb.varint(1, version), pb.bytes(2, description), pb.bytes(typeField, body));
 }
 
@@ -31,8 +54,17 @@ export function coremlModel(version: number, inputs: Uint8Array[], outputs: Uint
  * branch (if: activation; else: an unknown layer kind) → flatten → innerProduct (float16 weights) → softmax.
  */
 export function tinyCoremlModel(): Uint8Array {
-  const conv = concat(pb.varint(1, 8), pb.varint(2, 3), pb.varint(10, 1), pb.packed(20, [3, 3]), pb.packed(30, [1, 1]), pb.msg(51),
-    pb.varint(70, 1), pb.msg(90, weightFloat(8 * 3 * 3 * 3)), pb.msg(91, weightFloat(8)));
+  const conv = concat(
+    pb.varint(1, 8),
+    pb.varint(2, 3),
+    pb.varint(10, 1),
+    pb.packed(20, [3, 3]),
+    pb.packed(30, [1, 1]),
+    pb.msg(51),
+    pb.varint(70, 1),
+    pb.msg(90, weightFloat(8 * 3 * 3 * 3)),
+    pb.msg(91, weightFloat(8)),
+  );
   const relu = pb.msg(10);
   const pool = concat(pb.varint(1, 0), pb.packed(10, [2, 2]), pb.packed(20, [2, 2]), pb.msg(30));
   const bn = concat(pb.varint(1, 8), pb.float(10, 0.001), ...[15, 16, 17, 18].map((f) => pb.msg(f, weightFloat(8))));
@@ -40,7 +72,12 @@ export function tinyCoremlModel(): Uint8Array {
     pb.msg(1, network(nnLayer('if_relu', ['bn'], ['branched'], 130, relu))),
     pb.msg(2, network(nnLayer('else_custom', ['bn'], ['branched'], 999))),
   );
-  const fc = concat(pb.varint(1, 8 * 16 * 16), pb.varint(2, 10), pb.varint(10, 0), pb.msg(20, weightHalf(10 * 8 * 16 * 16)));
+  const fc = concat(
+    pb.varint(1, 8 * 16 * 16),
+    pb.varint(2, 10),
+    pb.varint(10, 0),
+    pb.msg(20, weightHalf(10 * 8 * 16 * 16)),
+  );
   const nn = network(
     nnLayer('conv1', ['image'], ['conv1'], 100, conv),
     nnLayer('relu1', ['conv1'], ['relu1'], 130, relu),
@@ -59,8 +96,14 @@ export function tinyCoremlModel(): Uint8Array {
 
 const MIL_FP32 = 11;
 const milType = (dtype: number, dims: number[]) =>
-  pb.msg(1, pb.varint(1, dtype), pb.varint(2, dims.length), ...dims.map((d) => pb.msg(3, d < 0 ? pb.msg(2, pb.varint(1, 0)) : pb.msg(1, pb.varint(1, d)))));
-export const milNamed = (name: string, dims: number[], dtype = MIL_FP32) => concat(pb.string(1, name), pb.bytes(2, milType(dtype, dims)));
+  pb.msg(
+    1,
+    pb.varint(1, dtype),
+    pb.varint(2, dims.length),
+    ...dims.map((d) => pb.msg(3, d < 0 ? pb.msg(2, pb.varint(1, 0)) : pb.msg(1, pb.varint(1, d)))),
+  );
+export const milNamed = (name: string, dims: number[], dtype = MIL_FP32) =>
+  concat(pb.string(1, name), pb.bytes(2, milType(dtype, dims)));
 const milEntry = (key: string, value: Uint8Array) => concat(pb.string(1, key), pb.bytes(2, value));
 const bindName = (name: string) => pb.msg(1, pb.string(1, name));
 const bindValue = (value: Uint8Array) => pb.msg(1, pb.bytes(2, value));
@@ -70,7 +113,8 @@ export const milFloats = (values: number[]) => {
   return pb.msg(3, pb.msg(1, pb.msg(1, pb.bytes(1, b))));
 };
 const milInts = (values: number[]) => pb.msg(3, pb.msg(1, pb.msg(2, pb.packed(1, values))));
-const milBlobValue = (offset: number) => pb.msg(5, pb.string(1, '@model_path/weights/weight.bin'), pb.varint(2, offset));
+const milBlobValue = (offset: number) =>
+  pb.msg(5, pb.string(1, '@model_path/weights/weight.bin'), pb.varint(2, offset));
 
 interface MilOpSpec {
   type: string;
@@ -86,14 +130,29 @@ export function milOp(o: MilOpSpec): Uint8Array {
     return pb.msg(2, milEntry(param, concat(...list.map((a) => (typeof a === 'string' ? bindName(a) : bindValue(a))))));
   });
   const attrs = Object.entries(o.attributes ?? {}).map(([k, v]) => pb.msg(5, milEntry(k, v)));
-  return concat(pb.string(1, o.type), ...inputs, ...o.outputs.map((x) => pb.bytes(3, x)), ...(o.blocks ?? []).map((b) => pb.bytes(4, b)), ...attrs);
+  return concat(
+    pb.string(1, o.type),
+    ...inputs,
+    ...o.outputs.map((x) => pb.bytes(3, x)),
+    ...(o.blocks ?? []).map((b) => pb.bytes(4, b)),
+    ...attrs,
+  );
 }
 
 export const milConst = (name: string, dims: number[], value: Uint8Array) =>
-  milOp({ type: 'const', inputs: {}, outputs: [milNamed(name, dims)], attributes: { name: pb.msg(3, pb.msg(1, pb.msg(4, pb.string(1, name)))), val: value } });
+  milOp({
+    type: 'const',
+    inputs: {},
+    outputs: [milNamed(name, dims)],
+    attributes: { name: pb.msg(3, pb.msg(1, pb.msg(4, pb.string(1, name)))), val: value },
+  });
 
 export const milBlock = (ops: Uint8Array[], outputs: string[], inputs: Uint8Array[] = []) =>
-  concat(...inputs.map((i) => pb.bytes(1, i)), ...outputs.map((o) => pb.string(2, o)), ...ops.map((op) => pb.bytes(3, op)));
+  concat(
+    ...inputs.map((i) => pb.bytes(1, i)),
+    ...outputs.map((o) => pb.string(2, o)),
+    ...ops.map((op) => pb.bytes(3, op)),
+  );
 
 /** A blob v2 weight file: 64-byte header, then per blob 64 bytes of metadata and its 64-aligned data. */
 export function milWeightFile(blobs: number[][]): { bytes: Uint8Array; offsets: number[] } {
@@ -128,22 +187,50 @@ export function tinyMilModel(): { model: Uint8Array; weights: Uint8Array } {
   const { bytes: weights, offsets } = milWeightFile([fcWeight]);
   const ops = [
     milConst('conv_w', [8, 3, 3, 3], milFloats(Array.from({ length: 216 }, (_, i) => (i % 9) / 9))),
-    milOp({ type: 'conv', inputs: { x: 'image', weight: 'conv_w', strides: milInts([1, 1]), pad_type: pb.msg(3, pb.msg(1, pb.msg(4, pb.string(1, 'same')))) }, outputs: [milNamed('conv_0', [1, 8, 32, 32])] }),
+    milOp({
+      type: 'conv',
+      inputs: {
+        x: 'image',
+        weight: 'conv_w',
+        strides: milInts([1, 1]),
+        pad_type: pb.msg(3, pb.msg(1, pb.msg(4, pb.string(1, 'same')))),
+      },
+      outputs: [milNamed('conv_0', [1, 8, 32, 32])],
+    }),
     milOp({ type: 'relu', inputs: { x: 'conv_0' }, outputs: [milNamed('relu_0', [1, 8, 32, 32])] }),
-    milOp({ type: 'reduce_mean', inputs: { x: 'relu_0', axes: milInts([2, 3]) }, outputs: [milNamed('pooled', [1, 8])] }),
+    milOp({
+      type: 'reduce_mean',
+      inputs: { x: 'relu_0', axes: milInts([2, 3]) },
+      outputs: [milNamed('pooled', [1, 8])],
+    }),
     milConst('fc_w', [10, 8], milBlobValue(offsets[0])),
     milOp({ type: 'linear', inputs: { x: 'pooled', weight: 'fc_w' }, outputs: [milNamed('logits', [1, 10])] }),
     milOp({ type: 'reduce_max', inputs: { x: 'logits' }, outputs: [milNamed('peak', [1], 1)] }),
     milOp({
-      type: 'cond', inputs: { pred: 'peak' }, outputs: [milNamed('picked', [1, 10])],
+      type: 'cond',
+      inputs: { pred: 'peak' },
+      outputs: [milNamed('picked', [1, 10])],
       blocks: [
-        milBlock([milOp({ type: 'sigmoid', inputs: { x: 'logits' }, outputs: [milNamed('then_out', [1, 10])] })], ['then_out']),
-        milBlock([milOp({ type: 'identity', inputs: { x: 'logits' }, outputs: [milNamed('else_out', [1, 10])] })], ['else_out']),
+        milBlock(
+          [milOp({ type: 'sigmoid', inputs: { x: 'logits' }, outputs: [milNamed('then_out', [1, 10])] })],
+          ['then_out'],
+        ),
+        milBlock(
+          [milOp({ type: 'identity', inputs: { x: 'logits' }, outputs: [milNamed('else_out', [1, 10])] })],
+          ['else_out'],
+        ),
       ],
     }),
     milOp({ type: 'softmax', inputs: { x: 'picked', axis: milInts([-1]) }, outputs: [milNamed('probs', [1, 10])] }),
   ];
-  const fn = concat(pb.bytes(1, milNamed('image', [1, 3, 32, 32])), pb.string(2, 'CoreML5'), pb.msg(3, milEntry('CoreML5', milBlock(ops, ['probs']))));
+  const fn = concat(
+    pb.bytes(1, milNamed('image', [1, 3, 32, 32])),
+    pb.string(2, 'CoreML5'),
+    pb.msg(3, milEntry('CoreML5', milBlock(ops, ['probs']))),
+  );
   const program = concat(pb.varint(1, 1), pb.msg(2, milEntry('main', fn)));
-  return { model: coremlModel(6, [arrayFeature('image', [1, 3, 32, 32])], [arrayFeature('probs', [1, 10])], 502, program), weights };
+  return {
+    model: coremlModel(6, [arrayFeature('image', [1, 3, 32, 32])], [arrayFeature('probs', [1, 10])], 502, program),
+    weights,
+  };
 }

@@ -13,7 +13,16 @@ export interface GgufTensorSpec {
 
 export type GgufKv = [key: string, type: 'string' | 'u32' | 'f32', value: string | number];
 
-const BLOCK: Record<number, [number, number]> = { 0: [1, 4], 1: [1, 2], 2: [32, 18], 3: [32, 20], 8: [32, 34], 12: [256, 144], 14: [256, 210], 30: [1, 2] };
+const BLOCK: Record<number, [number, number]> = {
+  0: [1, 4],
+  1: [1, 2],
+  2: [32, 18],
+  3: [32, 20],
+  8: [32, 34],
+  12: [256, 144],
+  14: [256, 210],
+  30: [1, 2],
+};
 
 export function ggufTensorBytes(type: number, ne: number[]): number {
   const [block, size] = BLOCK[type];

@@ -21,8 +21,12 @@ export function generated(name: string, script: string, args: string[]): string 
     mkdirSync(tmpDir, { recursive: true });
     try {
       const tmp = resolve(tmpDir, basename(out));
-      execFileSync(PYTHON, [script, ...args.map((a) => (a === '$OUT' ? tmp : a))], { stdio: 'pipe', timeout: 1_800_000 });
-      for (const f of readdirSync(tmpDir)) if (f !== basename(out)) renameSync(resolve(tmpDir, f), resolve(dirname(out), f));
+      execFileSync(PYTHON, [script, ...args.map((a) => (a === '$OUT' ? tmp : a))], {
+        stdio: 'pipe',
+        timeout: 1_800_000,
+      });
+      for (const f of readdirSync(tmpDir))
+        if (f !== basename(out)) renameSync(resolve(tmpDir, f), resolve(dirname(out), f));
       renameSync(tmp, out);
     } finally {
       rmSync(tmpDir, { recursive: true, force: true });
@@ -32,8 +36,11 @@ export function generated(name: string, script: string, args: string[]): string 
 }
 
 export function gptExport(layers: number, dModel = 16, heads = 2, statik = false): string {
-  return generated(`gpt_${layers}L_${dModel}d${statik ? '_static' : ''}.onnx`, resolve(sharedScripts, 'export_gpt_decoder.py'),
-    [String(layers), String(dModel), String(heads), '$OUT', ...(statik ? ['--static'] : [])]);
+  return generated(
+    `gpt_${layers}L_${dModel}d${statik ? '_static' : ''}.onnx`,
+    resolve(sharedScripts, 'export_gpt_decoder.py'),
+    [String(layers), String(dModel), String(heads), '$OUT', ...(statik ? ['--static'] : [])],
+  );
 }
 
 export function chainModel(nodes: number): string {
@@ -41,8 +48,11 @@ export function chainModel(nodes: number): string {
 }
 
 export function weightHeavy(sizeMb: number, external = false): string {
-  return generated(`weights_${sizeMb}mb${external ? '_ext' : ''}.onnx`, resolve(repoRoot, 'bench/scripts/gen_weight_heavy.py'),
-    [String(sizeMb), '$OUT', ...(external ? ['--external'] : [])]);
+  return generated(
+    `weights_${sizeMb}mb${external ? '_ext' : ''}.onnx`,
+    resolve(repoRoot, 'bench/scripts/gen_weight_heavy.py'),
+    [String(sizeMb), '$OUT', ...(external ? ['--external'] : [])],
+  );
 }
 
 export interface ReferenceCounts {
@@ -57,7 +67,9 @@ export interface ReferenceCounts {
 /** Counts from the python `onnx` package, the reference a correct decoder reproduces. */
 export function pythonReference(paths: string[]): Record<string, ReferenceCounts> {
   const out = execFileSync(PYTHON, [resolve(repoRoot, 'bench/scripts/onnx_reference.py'), ...paths], {
-    encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    timeout: 600_000,
   });
   return JSON.parse(out);
 }
@@ -67,13 +79,19 @@ export class CountingSource implements ByteSource {
   bytesRead = 0;
   reads = 0;
   constructor(private readonly inner: ByteSource) {}
-  get name() { return this.inner.name; }
-  get size() { return this.inner.size; }
+  get name() {
+    return this.inner.name;
+  }
+  get size() {
+    return this.inner.size;
+  }
   async read(offset: number, length: number) {
     const b = await this.inner.read(offset, length);
     this.bytesRead += b.length;
     this.reads++;
     return b;
   }
-  sibling(name: string) { return this.inner.sibling?.(name) ?? Promise.resolve(null); }
+  sibling(name: string) {
+    return this.inner.sibling?.(name) ?? Promise.resolve(null);
+  }
 }

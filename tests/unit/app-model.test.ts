@@ -50,7 +50,8 @@ describe('ModelView (samples/gpt-tiny.onnx)', () => {
     const ranks = matmul.map(rank);
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
     for (let i = 1; i < matmul.length; i++) {
-      if (ranks[i] === ranks[i - 1] && matmul[i].kind === matmul[i - 1].kind) expect(matmul[i].node).toBeGreaterThanOrEqual(matmul[i - 1].node);
+      if (ranks[i] === ranks[i - 1] && matmul[i].kind === matmul[i - 1].kind)
+        expect(matmul[i].node).toBeGreaterThanOrEqual(matmul[i - 1].node);
     }
     expect(model.search('MatMul', 3).length).toBe(3);
   });
@@ -165,13 +166,33 @@ describe('Controller.setExpanded', () => {
     await ctl.collapseAll();
     let s = ctl.state();
     expect(s).toMatchObject({
-      status: 'ready', nodes: 537, groups: h.groupCount - 1, expanded: 0, visibleNodes: 5, visibleOps: 4, visibleGroups: 1,
-      drawCalls: 4, tier: 'boxes', camera: { x: 1, y: 2, zoom: 3 }, file: 'gpt-tiny.onnx', renderer: 'fake',
-      colorMode: 'category', profile: null, metrics: null,
+      status: 'ready',
+      nodes: 537,
+      groups: h.groupCount - 1,
+      expanded: 0,
+      visibleNodes: 5,
+      visibleOps: 4,
+      visibleGroups: 1,
+      drawCalls: 4,
+      tier: 'boxes',
+      camera: { x: 1, y: 2, zoom: 3 },
+      file: 'gpt-tiny.onnx',
+      renderer: 'fake',
+      colorMode: 'category',
+      profile: null,
+      metrics: null,
     });
     expect(s.boxes).toBe(ctl.layout!.boxCount);
-    ctl.profileState = () => ({ colorMode: 'flops', profile: { mappedNodes: 3, totalMs: 1.5 }, metrics: { params: 10, flops: 20 } });
+    ctl.profileState = () => ({
+      colorMode: 'flops',
+      profile: { mappedNodes: 3, totalMs: 1.5 },
+      metrics: { params: 10, flops: 20 },
+    });
     s = ctl.state();
-    expect(s).toMatchObject({ colorMode: 'flops', profile: { mappedNodes: 3, totalMs: 1.5 }, metrics: { params: 10, flops: 20 } });
+    expect(s).toMatchObject({
+      colorMode: 'flops',
+      profile: { mappedNodes: 3, totalMs: 1.5 },
+      metrics: { params: 10, flops: 20 },
+    });
   });
 });

@@ -122,7 +122,10 @@ function setup(fetched: Record<string, string> = {}) {
 /** Settles a call that resolves on the next frame: draws frames until it does. */
 async function drawn<T>(ctl: FakeController, p: Promise<T>): Promise<T> {
   let done = false;
-  void p.then(() => (done = true), () => (done = true));
+  void p.then(
+    () => (done = true),
+    () => (done = true),
+  );
   for (let i = 0; i < 50 && !done; i++) {
     await tick();
     ctl.frame();
@@ -134,7 +137,17 @@ describe('window.strata automation API', () => {
   it('answers state() before the viewer starts, with the contract fields', () => {
     const { api } = setup();
     const s = api.state();
-    expect(s).toMatchObject({ status: 'idle', nodes: 0, groups: 0, expanded: 0, visibleNodes: 0, visibleOps: 0, tier: 'dots', drawCalls: 0, timings: {} });
+    expect(s).toMatchObject({
+      status: 'idle',
+      nodes: 0,
+      groups: 0,
+      expanded: 0,
+      visibleNodes: 0,
+      visibleOps: 0,
+      tier: 'dots',
+      drawCalls: 0,
+      timings: {},
+    });
     expect(s.error).toBeUndefined();
     expect(api.search('x')).toEqual([]);
   });
@@ -163,7 +176,7 @@ describe('window.strata automation API', () => {
     const { automation, api, ctl, prof } = setup();
     automation.start(ctl, prof);
     let resolved = false;
-    const p = api.collapseAll().then((s) => (resolved = true, s));
+    const p = api.collapseAll().then((s) => ((resolved = true), s));
     for (let i = 0; i < 5; i++) await tick();
     expect(resolved).toBe(false);
     expect(ctl.waitingForFrame).toBe(1);

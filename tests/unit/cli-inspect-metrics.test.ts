@@ -29,7 +29,10 @@ describe('strata inspect metrics', () => {
   });
 
   it('parses --dim flags', () => {
-    expect(parseDims(['inspect', 'm.onnx', '--dim', 'batch=2', '--dim=sequence=64', '--json'])).toEqual({ batch: 2, sequence: 64 });
+    expect(parseDims(['inspect', 'm.onnx', '--dim', 'batch=2', '--dim=sequence=64', '--json'])).toEqual({
+      batch: 2,
+      sequence: 64,
+    });
     expect(parseDims(['inspect', 'm.onnx', '--dim', 'input:1=512'])).toEqual({ 'input:1': 512 });
     expect(parseDims(['inspect', 'm.onnx', '--dim', 'batch'])).toMatch(/NAME=N/);
     expect(parseDims(['inspect', 'm.onnx', '--dim'])).toMatch(/got nothing/);

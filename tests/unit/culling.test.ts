@@ -45,10 +45,24 @@ function gridLayout(cols: number, rows: number): ViewLayout {
   }
   const nodeBox = new Int32Array(n - 1).map((_, i) => i + 1);
   return {
-    width: cols * 200, height: rows * 100, boxCount: n, boxX, boxY, boxW, boxH, boxKind, boxDepth, boxRef,
-    edgeCount: from.length, edgeFrom: Int32Array.from(from), edgeTo: Int32Array.from(to),
-    edgeWeight: new Uint32Array(from.length).fill(1), edgePointOffsets: Uint32Array.from(offs),
-    edgePoints: Float32Array.from(pts), nodeBox, groupBox: new Int32Array([0]),
+    width: cols * 200,
+    height: rows * 100,
+    boxCount: n,
+    boxX,
+    boxY,
+    boxW,
+    boxH,
+    boxKind,
+    boxDepth,
+    boxRef,
+    edgeCount: from.length,
+    edgeFrom: Int32Array.from(from),
+    edgeTo: Int32Array.from(to),
+    edgeWeight: new Uint32Array(from.length).fill(1),
+    edgePointOffsets: Uint32Array.from(offs),
+    edgePoints: Float32Array.from(pts),
+    nodeBox,
+    groupBox: new Int32Array([0]),
   };
 }
 
@@ -189,9 +203,13 @@ describe('OverviewPyramid (dots tier)', () => {
     expect(Array.from(l.boxes)).toEqual([...l.boxes].sort((a, b) => a - b));
     expect(l.boxes[0]).toBe(0); // the 60000x30000 frame
     // Every node is within one cell of a kept dot (no holes in the overview).
-    const kept = new Set(nodes.map((b) => `${Math.floor((layout.boxX[b] + 50) / l.cell)},${Math.floor((layout.boxY[b] + 20) / l.cell)}`));
+    const kept = new Set(
+      nodes.map((b) => `${Math.floor((layout.boxX[b] + 50) / l.cell)},${Math.floor((layout.boxY[b] + 20) / l.cell)}`),
+    );
     for (let b = 1; b < layout.boxCount; b += 997) {
-      expect(kept.has(`${Math.floor((layout.boxX[b] + 50) / l.cell)},${Math.floor((layout.boxY[b] + 20) / l.cell)}`)).toBe(true);
+      expect(
+        kept.has(`${Math.floor((layout.boxX[b] + 50) / l.cell)},${Math.floor((layout.boxY[b] + 20) / l.cell)}`),
+      ).toBe(true);
     }
     // Edges of 100 world units are shorter than half a 1024 cell: dropped.
     expect(l.edges.length).toBe(0);

@@ -22,7 +22,10 @@ const dir = resolve(cacheDir, 'diff');
 function variant(mode: 'rename' | 'edit', src: string): { path: string; info: Record<string, string | number> } {
   mkdirSync(dir, { recursive: true });
   const path = resolve(dir, `${mode}-${process.pid}.onnx`);
-  const out = execFileSync('/usr/bin/python3', [variantScript, mode, src, path], { encoding: 'utf8', timeout: 120_000 });
+  const out = execFileSync('/usr/bin/python3', [variantScript, mode, src, path], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { path, info: JSON.parse(out) };
 }
 
@@ -98,7 +101,10 @@ describe('diff engine on real pairs', () => {
       mkdirSync(dir, { recursive: true });
       optimized = resolve(dir, `gpt-tiny.ort-extended-${process.pid}.onnx`);
       const session = await ort().InferenceSession.create(sample, {
-        graphOptimizationLevel: 'extended', optimizedModelFilePath: optimized, executionProviders: ['cpu'], logSeverityLevel: 3,
+        graphOptimizationLevel: 'extended',
+        optimizedModelFilePath: optimized,
+        executionProviders: ['cpu'],
+        logSeverityLevel: 3,
       });
       await session.release();
     });
@@ -123,7 +129,8 @@ describe('diff engine on real pairs', () => {
       let keptByName = 0;
       for (let n = 0; n < irB.nodeCount; n++) {
         const a = byName.get(str(irB, irB.nodeName[n]));
-        if (a === undefined || irA.nodeOp[a] === undefined || str(irA, irA.nodeOp[a]) !== str(irB, irB.nodeOp[n])) continue;
+        if (a === undefined || irA.nodeOp[a] === undefined || str(irA, irA.nodeOp[a]) !== str(irB, irB.nodeOp[n]))
+          continue;
         kept++;
         expect(diff.pairOfB[n]).toBe(a);
         if (diff.matchedBy[n] === MatchMethod.Name) keptByName++;
@@ -202,7 +209,10 @@ describe('strata diff CLI', () => {
     const r = JSON.parse(json.stdout);
     expect(r.added).toEqual([info.added]);
     expect(r.removed).toEqual([info.removed]);
-    expect(r.changed.find((c: { b: string }) => c.b === info.attribute)).toMatchObject({ a: info.attribute, what: ['attribute axis: -1 → 3'] });
+    expect(r.changed.find((c: { b: string }) => c.b === info.attribute)).toMatchObject({
+      a: info.attribute,
+      what: ['attribute axis: -1 → 3'],
+    });
     expect(r.renamed).toEqual([]);
     expect(r.groups['']).toMatchObject({ added: 1, removed: 1 });
     const text = await strata('diff', sample, path);

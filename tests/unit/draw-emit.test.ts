@@ -20,9 +20,31 @@ const SAMPLE = resolve(here, '../../samples/gpt-tiny.onnx');
 const theme = THEMES.light;
 const ADV = 0.6;
 
-interface Label { text: string; x: number; y: number; size: number; color: number; anchorX: number }
-interface Box { layer: BoxLayer; x: number; y: number; w: number; h: number; fill: number; stroke: number; radius: number; strokePx: number }
-interface Edge { color: number; halfWidthPx: number; points: number[]; arrowPx: number }
+interface Label {
+  text: string;
+  x: number;
+  y: number;
+  size: number;
+  color: number;
+  anchorX: number;
+}
+interface Box {
+  layer: BoxLayer;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  fill: number;
+  stroke: number;
+  radius: number;
+  strokePx: number;
+}
+interface Edge {
+  color: number;
+  halfWidthPx: number;
+  points: number[];
+  arrowPx: number;
+}
 
 /** Records every primitive, like a sink that draws nothing. */
 class RecordingSink implements DrawSink {
@@ -34,7 +56,17 @@ class RecordingSink implements DrawSink {
   labelsFull(): boolean {
     return this.labels.length >= this.maxLabels;
   }
-  box(layer: BoxLayer, x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void {
+  box(
+    layer: BoxLayer,
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    fill: number,
+    stroke: number,
+    radius: number,
+    strokePx: number,
+  ): void {
     this.boxes.push({ layer, x, y, w, h, fill, stroke, radius, strokePx });
   }
   beginEdge(color: number, halfWidthPx: number): void {
@@ -72,14 +104,24 @@ function fixture(): ViewLayout {
   const offsets = [0];
   for (const p of pts) offsets.push(offsets[offsets.length - 1] + p.length / 2);
   return {
-    width: 400, height: 332, boxCount: boxes.length,
-    boxX: Float32Array.from(boxes.map((b) => b[1])), boxY: Float32Array.from(boxes.map((b) => b[2])),
-    boxW: Float32Array.from(boxes.map((b) => b[3])), boxH: Float32Array.from(boxes.map((b) => b[4])),
-    boxKind: Uint8Array.from(boxes.map((b) => b[0])), boxRef: Int32Array.from(boxes.map((b) => b[5])),
+    width: 400,
+    height: 332,
+    boxCount: boxes.length,
+    boxX: Float32Array.from(boxes.map((b) => b[1])),
+    boxY: Float32Array.from(boxes.map((b) => b[2])),
+    boxW: Float32Array.from(boxes.map((b) => b[3])),
+    boxH: Float32Array.from(boxes.map((b) => b[4])),
+    boxKind: Uint8Array.from(boxes.map((b) => b[0])),
+    boxRef: Int32Array.from(boxes.map((b) => b[5])),
     boxDepth: Uint8Array.from(boxes.map((b) => b[6])),
-    edgeCount: 3, edgeFrom: Int32Array.of(1, 2, 3), edgeTo: Int32Array.of(2, 3, 4), edgeWeight: Uint32Array.of(1, 1, 4),
-    edgePointOffsets: Uint32Array.from(offsets), edgePoints: Float32Array.from(pts.flat()),
-    nodeBox: Int32Array.of(1, 2, 4), groupBox: Int32Array.of(-1, 0, 3),
+    edgeCount: 3,
+    edgeFrom: Int32Array.of(1, 2, 3),
+    edgeTo: Int32Array.of(2, 3, 4),
+    edgeWeight: Uint32Array.of(1, 1, 4),
+    edgePointOffsets: Uint32Array.from(offsets),
+    edgePoints: Float32Array.from(pts.flat()),
+    nodeBox: Int32Array.of(1, 2, 4),
+    groupBox: Int32Array.of(-1, 0, 3),
   };
 }
 
@@ -96,10 +138,25 @@ function draw(tier: Tier, scale: number, extra: Partial<DrawInput> = {}, sink = 
   const layout = extra.layout ?? fixture();
   const all = Array.from({ length: layout.boxCount }, (_, i) => i);
   const edges = Array.from({ length: layout.edgeCount }, (_, i) => i);
-  emitView({
-    layout, source, boxes: all, boxCount: all.length, edges, edgeCount: edges.length, tier, scale, nodeHeight: 32,
-    theme, heat: null, originX: 0, originY: 0, ...extra,
-  }, sink);
+  emitView(
+    {
+      layout,
+      source,
+      boxes: all,
+      boxCount: all.length,
+      edges,
+      edgeCount: edges.length,
+      tier,
+      scale,
+      nodeHeight: 32,
+      theme,
+      heat: null,
+      originX: 0,
+      originY: 0,
+      ...extra,
+    },
+    sink,
+  );
   return sink;
 }
 
@@ -130,14 +187,24 @@ describe('drawing emitter: tiers', () => {
 
   it('boxes: outlined operator boxes, frames and groups below the edges, straight edges with small arrows', () => {
     const s = draw(Tier.Boxes, 0.2);
-    expect(s.boxes.map((b) => b.layer)).toEqual([BoxLayer.Frames, BoxLayer.Nodes, BoxLayer.Nodes, BoxLayer.Frames, BoxLayer.Nodes]);
+    expect(s.boxes.map((b) => b.layer)).toEqual([
+      BoxLayer.Frames,
+      BoxLayer.Nodes,
+      BoxLayer.Nodes,
+      BoxLayer.Frames,
+      BoxLayer.Nodes,
+    ]);
     const node = s.boxes[1];
     expect(node).toMatchObject({ x: 20, y: 40, w: 120, h: 32, strokePx: 1, radius: 32 * 0.16 });
     expect(node.fill).toBe(rgba(theme.categoryFill[OpCategory.Compute], 1));
     expect(s.boxes[0]).toMatchObject({ fill: rgba(theme.frameFill, theme.frameFillAlpha), radius: 32 * 0.16 * 1.6 });
     expect(s.boxes[3]).toMatchObject({ fill: rgba(theme.groupFill, 1), strokePx: 1.5 });
     expect(s.labels).toEqual([]);
-    expect(s.edges.map((e) => e.points)).toEqual([[80, 72, 80, 120], [80, 152, 290, 84], [290, 84, 128, 300]]);
+    expect(s.edges.map((e) => e.points)).toEqual([
+      [80, 72, 80, 120],
+      [80, 152, 290, 84],
+      [290, 84, 128, 300],
+    ]);
     expect(s.edges.every((e) => e.arrowPx === 6)).toBe(true);
     // Aggregated edges are thicker.
     expect(s.edges[2].halfWidthPx).toBeGreaterThan(s.edges[0].halfWidthPx);
@@ -214,7 +281,8 @@ describe('drawing emitter: labels', () => {
 
   it('colours by heat, with totals after a group name or on its second line', () => {
     const heat = packHeat({
-      node: Uint32Array.of(0xff0000, 0x00ff00, 0x0000ff), group: Uint32Array.of(0, 0x123456, 0xffffcc),
+      node: Uint32Array.of(0xff0000, 0x00ff00, 0x0000ff),
+      group: Uint32Array.of(0, 0x123456, 0xffffcc),
       groupSuffix: (g) => `${g}M params`,
     });
     const s = draw(Tier.OpLabels, 0.5, { heat });
@@ -229,13 +297,21 @@ describe('drawing emitter: labels', () => {
 
   it('draws a comparison: diff colours over heat, group badges, ghosts after every box beside their anchor', () => {
     const heat = packHeat({ node: Uint32Array.of(1, 2, 3), group: Uint32Array.of(4, 5, 6) });
-    const colours = packHeat({ node: Uint32Array.of(0x5cc47a, 0xeef0f4, 0xf5b841), group: Uint32Array.of(0, 0, 0xf5b841), groupSuffix: (g) => (g === 2 ? '+1 ~2 −3' : '') });
+    const colours = packHeat({
+      node: Uint32Array.of(0x5cc47a, 0xeef0f4, 0xf5b841),
+      group: Uint32Array.of(0, 0, 0xf5b841),
+      groupSuffix: (g) => (g === 2 ? '+1 ~2 −3' : ''),
+    });
     const diff: DiffPaint = {
       colours,
       // Node 0 (box 1) anchors two ghosts.
-      ghostOffsets: Uint32Array.of(0, 2, 2, 2), ghostLabels: ['Tanh', 'Gelu'],
-      ghostFill: rgba(0xf4b4b6, 0.8), ghostStroke: rgba(0xd1242b), ghostText: rgba(0xb01f25),
-      nodeMark: Int32Array.of(1, -1, 1), groupMark: Int32Array.of(-1, -1, 1),
+      ghostOffsets: Uint32Array.of(0, 2, 2, 2),
+      ghostLabels: ['Tanh', 'Gelu'],
+      ghostFill: rgba(0xf4b4b6, 0.8),
+      ghostStroke: rgba(0xd1242b),
+      ghostText: rgba(0xb01f25),
+      nodeMark: Int32Array.of(1, -1, 1),
+      groupMark: Int32Array.of(-1, -1, 1),
     };
     const s = draw(Tier.OpLabels, 1, { heat, diff });
     expect(s.boxes[1].fill).toBe(rgba(0x5cc47a, 1));
@@ -267,21 +343,51 @@ describe('drawing emitter: labels', () => {
     const n = MAX_DOT_EDGES + 10;
     const edges = new Int32Array(n);
     const s = new RecordingSink();
-    emitView({ layout: L, source, boxes: [], boxCount: 0, edges, edgeCount: n, tier: Tier.Dots, scale: 0.01, nodeHeight: 32, theme, heat: null, originX: 0, originY: 0 }, s);
+    emitView(
+      {
+        layout: L,
+        source,
+        boxes: [],
+        boxCount: 0,
+        edges,
+        edgeCount: n,
+        tier: Tier.Dots,
+        scale: 0.01,
+        nodeHeight: 32,
+        theme,
+        heat: null,
+        originX: 0,
+        originY: 0,
+      },
+      s,
+    );
     expect(s.edges.length).toBe(MAX_DOT_EDGES);
   });
 });
 
 describe('SVG export', () => {
   const view = { minX: 0, minY: 0, maxX: 400, maxY: 350 };
-  const svgOf = (tier: Tier, scale: number, src: SceneSource = source) => buildSvg({
-    layout: fixture(), source: src, theme, heat: null, view: { ...view, maxX: 400, maxY: 350 }, boxes: [0, 1, 2, 3, 4], edges: [0, 1, 2],
-    tier, nodeHeight: 32, width: 400 * scale, height: 350 * scale,
-  });
+  const svgOf = (tier: Tier, scale: number, src: SceneSource = source) =>
+    buildSvg({
+      layout: fixture(),
+      source: src,
+      theme,
+      heat: null,
+      view: { ...view, maxX: 400, maxY: 350 },
+      boxes: [0, 1, 2, 3, 4],
+      edges: [0, 1, 2],
+      tier,
+      nodeHeight: 32,
+      width: 400 * scale,
+      height: 350 * scale,
+    });
   const texts = (svg: string) => Array.from(svg.matchAll(/<text [^>]*>([^<]*)<\/text>/g), (m) => m[1]);
 
   it('draws what the canvas draws: the same fitted labels, in the same order', () => {
-    for (const [tier, scale] of [[Tier.OpLabels, 1], [Tier.Full, 1.5]] as const) {
+    for (const [tier, scale] of [
+      [Tier.OpLabels, 1],
+      [Tier.Full, 1.5],
+    ] as const) {
       const canvas = draw(tier, scale).labels.map((l) => escapeXml(l.text));
       expect(texts(svgOf(tier, scale))).toEqual(canvas);
     }
@@ -346,10 +452,24 @@ describe('drawing a real model (samples/gpt-tiny.onnx)', () => {
       const tier = tierFor(px);
       const b = layout.boxCount;
       const s = new RecordingSink();
-      emitView({
-        layout, source: model, boxes: Array.from({ length: b }, (_, i) => i), boxCount: b, edges: Array.from({ length: layout.edgeCount }, (_, i) => i),
-        edgeCount: layout.edgeCount, tier, scale, nodeHeight: culler.nodeHeight, theme, heat: null, originX: 0, originY: 0,
-      }, s);
+      emitView(
+        {
+          layout,
+          source: model,
+          boxes: Array.from({ length: b }, (_, i) => i),
+          boxCount: b,
+          edges: Array.from({ length: layout.edgeCount }, (_, i) => i),
+          edgeCount: layout.edgeCount,
+          tier,
+          scale,
+          nodeHeight: culler.nodeHeight,
+          theme,
+          heat: null,
+          originX: 0,
+          originY: 0,
+        },
+        s,
+      );
       const nodes = layout.boxKind.filter((k) => k === BoxKind.Node).length;
       expect(s.boxes.filter((x) => x.layer === BoxLayer.Nodes).length).toBeGreaterThanOrEqual(nodes);
       if (tier >= Tier.OpLabels) expect(s.labels.length).toBeGreaterThanOrEqual(nodes);

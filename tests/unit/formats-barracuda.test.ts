@@ -42,16 +42,28 @@ describe('Unity Barracuda .nn', () => {
       const w = named(ir, 'fc/W', 'value');
       expect(valueShape(ir, w)).toEqual([64, 1, 1, 10]);
       expect((await tensorPreview(source, ir, w)).values.slice(0, 3)).toEqual(['0', '0.0100000', '0.0200000']);
-      expect((await tensorPreview(source, ir, named(ir, 'conv1/B', 'value'))).values).toEqual(['0.250000', '-0.250000', '1', '2']);
+      expect((await tensorPreview(source, ir, named(ir, 'conv1/B', 'value'))).values).toEqual([
+        '0.250000',
+        '-0.250000',
+        '1',
+        '2',
+      ]);
       const details = await model.nodeDetails(named(ir, 'conv1', 'node'));
-      expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['activation=Relu', 'pad=[1, 1, 1, 1]', 'stride=[1, 1]']);
+      expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual([
+        'activation=Relu',
+        'pad=[1, 1, 1, 1]',
+        'stride=[1, 1]',
+      ]);
     });
   }
 
   it('keeps non-ASCII names whose .NET char count differs from their UTF-8 byte count', async () => {
-    const bytes = writeBarracuda({ version: 19, inputs: [{ name: 'entrée', shape: [1, 1, 1, 1, 1, 1, 1, 4] }], outputs: ['🙂out'], layers: [
-      { name: '🙂out', type: 50, activation: 1, inputs: ['entrée'] },
-    ] });
+    const bytes = writeBarracuda({
+      version: 19,
+      inputs: [{ name: 'entrée', shape: [1, 1, 1, 1, 1, 1, 1, 4] }],
+      outputs: ['🙂out'],
+      layers: [{ name: '🙂out', type: 50, activation: 1, inputs: ['entrée'] }],
+    });
     const model = await barracudaDecoder.open(new BufferSource(bytes, 'utf8.nn'));
     const ir = model.ir;
     expect(summarize(ir).inputs[0].name).toBe('entrée');
@@ -62,9 +74,13 @@ describe('Unity Barracuda .nn', () => {
     const bytes = tinyBarracudaModel(19);
     const wrong = bytes.slice();
     wrong[0] = 42;
-    await expect(barracudaDecoder.open(new BufferSource(wrong, 'v42.nn'))).rejects.toThrow(/version 42 is not supported/);
+    await expect(barracudaDecoder.open(new BufferSource(wrong, 'v42.nn'))).rejects.toThrow(
+      /version 42 is not supported/,
+    );
     for (const cut of [4, 12, 40, 200, bytes.length >> 1]) {
-      const err = await barracudaDecoder.open(new BufferSource(bytes.subarray(0, cut), 'cut.nn')).catch((e: unknown) => e);
+      const err = await barracudaDecoder
+        .open(new BufferSource(bytes.subarray(0, cut), 'cut.nn'))
+        .catch((e: unknown) => e);
       // Cut inside the weight block, the graph still decodes but nothing is located past the end.
       if (!(err instanceof DecodeError)) {
         const { ir } = err as OpenModel;
@@ -73,6 +89,8 @@ describe('Unity Barracuda .nn', () => {
     }
     const huge = bytes.slice();
     new DataView(huge.buffer).setInt32(8, 0x7fffffff, true);
-    await expect(barracudaDecoder.open(new BufferSource(huge, 'huge.nn'))).rejects.toThrow(/input count .* does not fit/);
+    await expect(barracudaDecoder.open(new BufferSource(huge, 'huge.nn'))).rejects.toThrow(
+      /input count .* does not fit/,
+    );
   });
 });

@@ -19,7 +19,9 @@ import { FuzzPlan } from '../fuzz/mutate.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const models = resolve(here, '../../../shared/models/caffe');
-const prototxts = readdirSync(models).filter((f) => f.endsWith('.prototxt')).sort();
+const prototxts = readdirSync(models)
+  .filter((f) => f.endsWith('.prototxt'))
+  .sort();
 
 /**
  * Independent count, line by line: `type: "X"` lines directly inside a top-level `layer {` block (brace depth 1),
@@ -54,7 +56,8 @@ function isAcyclicInOrder(ir: GraphIR): boolean {
   return true;
 }
 
-const decodeText = async (text: string, name = 'net.prototxt') => (await caffeDecoder.open(new BufferSource(new TextEncoder().encode(text), name))).ir;
+const decodeText = async (text: string, name = 'net.prototxt') =>
+  (await caffeDecoder.open(new BufferSource(new TextEncoder().encode(text), name))).ir;
 
 describe('Caffe decoder on the real .prototxt files', () => {
   it('finds both files', () => expect(prototxts).toEqual(['SqueezeDet_deploy.prototxt', 'SqueezeNet_deploy.prototxt']));
@@ -62,7 +65,17 @@ describe('Caffe decoder on the real .prototxt files', () => {
   const expected: Record<string, { nodes: number; ops: Record<string, number>; outputs: string[] }> = {
     'SqueezeDet_deploy.prototxt': {
       nodes: 83,
-      ops: { Concat: 10, Convolution: 33, Permute: 1, Pooling: 3, ReLU: 32, Reshape: 1, Sigmoid: 1, Slice: 1, Softmax: 1 },
+      ops: {
+        Concat: 10,
+        Convolution: 33,
+        Permute: 1,
+        Pooling: 3,
+        ReLU: 32,
+        Reshape: 1,
+        Sigmoid: 1,
+        Slice: 1,
+        Softmax: 1,
+      },
       outputs: ['delta_bbox', 'class_scores', 'conf_scores'],
     },
     'SqueezeNet_deploy.prototxt': {
@@ -80,7 +93,7 @@ describe('Caffe decoder on the real .prototxt files', () => {
       const source = await NodeFileSource.open(path);
       try {
         const model = await caffeDecoder.open(source);
-    const ir = model.ir;
+        const ir = model.ir;
         expect(ir.format).toBe('caffe');
         expect(validateIR(ir, { fileSize: source.size })).toEqual([]);
         const s = summarize(ir);
@@ -108,7 +121,9 @@ describe('Caffe decoder on the real .prototxt files', () => {
         if (name === 'SqueezeNet_deploy.prototxt') expect(s.outputs[0].shape).toEqual([1, 1000, 1, 1]);
         const details = await model.nodeDetails(conv1);
         expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({
-          'convolution_param.num_output': '96', 'convolution_param.kernel_size': '7', 'convolution_param.stride': '2',
+          'convolution_param.num_output': '96',
+          'convolution_param.kernel_size': '7',
+          'convolution_param.stride': '2',
         });
       } finally {
         await source.close();
@@ -134,7 +149,10 @@ layer { name: "cat2" type: "Concat" bottom: "out" bottom: "ip" top: "out" ; para
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.ops).toEqual({ Concat: 2, InnerProduct: 1, Input: 1, ReLU: 1 });
-    expect(s.inputs.map((i) => [i.name, i.shape])).toEqual([['a', [1, 2]], ['b', [3]]]);
+    expect(s.inputs.map((i) => [i.name, i.shape])).toEqual([
+      ['a', [1, 2]],
+      ['b', [3]],
+    ]);
     expect(s.outputs.map((o) => o.name)).toEqual(['out#1']);
     const names = [...ir.nodeName].map((x) => str(ir, x));
     expect(names).toContain('catA');
@@ -163,7 +181,13 @@ layer { name: "cat2" type: "Concat" bottom: "out" bottom: "ip" top: "out" ; para
   });
 
   it('mutated prototxts decode to a valid IR or fail with a DecodeError', async () => {
-    const seeds = [{ label: 'squeezenet', bytes: new Uint8Array(readFileSync(resolve(models, 'SqueezeNet_deploy.prototxt'))), kind: 'text' as const }];
+    const seeds = [
+      {
+        label: 'squeezenet',
+        bytes: new Uint8Array(readFileSync(resolve(models, 'SqueezeNet_deploy.prototxt'))),
+        kind: 'text' as const,
+      },
+    ];
     const plan = new FuzzPlan(seeds, 150, 3, 40);
     for (let i = 0; i < plan.size; i++) {
       const c = plan.case(i);
@@ -209,7 +233,17 @@ function caffemodel(opts: { convOut?: number } = {}): Uint8Array {
   w.uint32(key(3, LEN)).string('data').uint32(key(4, LEN)).string('conv1');
   blob(w, 7, [n, 3, 3, 3], n * 27);
   blob(w, 7, [n], n);
-  w.uint32(key(106, LEN)).fork().uint32(key(1, 0)).uint32(n).uint32(key(4, 0)).uint32(3).uint32(key(6, 0)).uint32(2).uint32(key(2, 0)).bool(true).ldelim();
+  w.uint32(key(106, LEN))
+    .fork()
+    .uint32(key(1, 0))
+    .uint32(n)
+    .uint32(key(4, 0))
+    .uint32(3)
+    .uint32(key(6, 0))
+    .uint32(2)
+    .uint32(key(2, 0))
+    .bool(true)
+    .ldelim();
   w.ldelim();
   w.uint32(key(100, LEN)).fork();
   w.uint32(key(1, LEN)).string('relu1').uint32(key(2, LEN)).string('ReLU');
@@ -224,7 +258,6 @@ function caffemodel(opts: { convOut?: number } = {}): Uint8Array {
   w.ldelim();
   return w.finish();
 }
-
 
 describe('Caffe binary (.caffemodel)', () => {
   it('decodes layers, V1 layers, blob shapes and payload ranges', async () => {
@@ -250,7 +283,10 @@ describe('Caffe binary (.caffemodel)', () => {
     const conv = [...ir.nodeName].findIndex((x) => str(ir, x) === 'conv1');
     const details = await model.nodeDetails(conv);
     expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({
-      'convolution_param.num_output': '8', 'convolution_param.kernel_size': '3', 'convolution_param.stride': '2', 'convolution_param.bias_term': 'true',
+      'convolution_param.num_output': '8',
+      'convolution_param.kernel_size': '3',
+      'convolution_param.stride': '2',
+      'convolution_param.bias_term': 'true',
     });
     const relu = await model.nodeDetails([...ir.nodeName].findIndex((x) => str(ir, x) === 'relu1'));
     expect(relu.attributes).toEqual([{ name: 'relu_param.negative_slope', type: 'float', value: '0.25' }]);
@@ -273,12 +309,16 @@ describe('Caffe binary (.caffemodel)', () => {
     const bytes = caffemodel();
     for (const at of [1, 5, 30, bytes.length >> 1, bytes.length - 3]) {
       for (const limit of [undefined, 0]) {
-        const err = await parseCaffemodel(new BufferSource(bytes.slice(0, at), 'cut.caffemodel'), {}, limit).catch((e: unknown) => e);
+        const err = await parseCaffemodel(new BufferSource(bytes.slice(0, at), 'cut.caffemodel'), {}, limit).catch(
+          (e: unknown) => e,
+        );
         expect(err, `cut at ${at}`).toBeInstanceOf(DecodeError);
         expect((err as DecodeError).describe()).toMatch(/^cut\.caffemodel: /);
       }
     }
-    const err = await caffeDecoder.open(new BufferSource(new Uint8Array([0x0b, 0x01, 0x02]), 'junk.caffemodel')).catch((e: unknown) => e);
+    const err = await caffeDecoder
+      .open(new BufferSource(new Uint8Array([0x0b, 0x01, 0x02]), 'junk.caffemodel'))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DecodeError);
     const seeds = [{ label: 'tiny', bytes, kind: 'protobuf' as const }];
     const plan = new FuzzPlan(seeds, 250, 9, 80);

@@ -10,7 +10,15 @@ import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { repoRoot } from '../helpers/models.ts';
-import { arrayFeature, coremlModel, network, nnLayer, tinyCoremlModel, tinyMilModel, weightFloat } from '../helpers/coreml-proto.ts';
+import {
+  arrayFeature,
+  coremlModel,
+  network,
+  nnLayer,
+  tinyCoremlModel,
+  tinyMilModel,
+  weightFloat,
+} from '../helpers/coreml-proto.ts';
 import { concat, pb } from '../helpers/protobuf-writer.ts';
 
 /* No .mlmodel ships in a Debian or npm package reachable here: tests/fixtures/coreml/tiny_branch.mlmodel is written
@@ -25,7 +33,8 @@ const dec = async (b: Uint8Array) => (await coremlDecoder.open(new BufferSource(
 describe('Core ML .mlmodel', () => {
   it('the fixture is what the helper writes, and only the coreml decoder claims it', () => {
     expect(bytes).toEqual(tinyCoremlModel());
-    for (const name of ['tiny_branch.mlmodel', 'model.bin']) expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['coreml']);
+    for (const name of ['tiny_branch.mlmodel', 'model.bin'])
+      expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['coreml']);
   });
 
   it('one node per layer, typed by the layer field; branch networks are sub-graphs; weights by offset', async () => {
@@ -36,11 +45,25 @@ describe('Core ML .mlmodel', () => {
     expect(ir.nodeCount).toBe(11);
     expect(ir.graphCount).toBe(3);
     const s = summarize(ir);
-    expect(s.ops).toEqual({ activation: 1, batchnorm: 1, branch: 1, convolution: 1, flatten: 1, innerProduct: 1, pooling: 1, softmax: 1, unary: 1 });
+    expect(s.ops).toEqual({
+      activation: 1,
+      batchnorm: 1,
+      branch: 1,
+      convolution: 1,
+      flatten: 1,
+      innerProduct: 1,
+      pooling: 1,
+      softmax: 1,
+      unary: 1,
+    });
     expect(s.inputs).toEqual([{ name: 'image', type: 'uint8', shape: [3, 32, 32] }]);
     expect(s.outputs).toEqual([{ name: 'probs', type: 'float32', shape: [10] }]);
     expect(s.initializers).toBe(7);
-    expect(ir.metadata).toMatchObject({ specificationVersion: '4', modelType: 'neuralNetwork', author: 'strata tests' });
+    expect(ir.metadata).toMatchObject({
+      specificationVersion: '4',
+      modelType: 'neuralNetwork',
+      author: 'strata tests',
+    });
     const branch = nodeNamed(ir, 'branch');
     expect(ir.graphParentNode[1]).toBe(branch);
     expect(str(ir, ir.nodeOp[nodeNamed(ir, 'else_custom')])).toBe('layer_999');
@@ -49,22 +72,48 @@ describe('Core ML .mlmodel', () => {
     const w = nodeInputIds(ir, conv)[1];
     expect(str(ir, ir.valueName[w])).toBe('conv1.weights');
     expect(ir.valueFlags[w] & ValueFlag.Initializer).toBeTruthy();
-    expect(Array.from(ir.valueShapeDims.subarray(ir.valueShapeOffsets[w], ir.valueShapeOffsets[w + 1]))).toEqual([8, 3, 3, 3]);
+    expect(Array.from(ir.valueShapeDims.subarray(ir.valueShapeOffsets[w], ir.valueShapeOffsets[w + 1]))).toEqual([
+      8, 3, 3, 3,
+    ]);
     expect(ir.valueDataLength[w]).toBe(216 * 4);
     const dv = new DataView(bytes.buffer, bytes.byteOffset + ir.valueDataOffset[w], 16);
     expect([0, 1, 2, 3].map((i) => dv.getFloat32(i * 4, true))).toEqual([0, 1 / 7, 2 / 7, 3 / 7].map(Math.fround));
     const fcW = nodeInputIds(ir, nodeNamed(ir, 'fc'))[1];
-    expect(Array.from(ir.valueShapeDims.subarray(ir.valueShapeOffsets[fcW], ir.valueShapeOffsets[fcW + 1]))).toEqual([10, 2048]);
+    expect(Array.from(ir.valueShapeDims.subarray(ir.valueShapeOffsets[fcW], ir.valueShapeOffsets[fcW + 1]))).toEqual([
+      10, 2048,
+    ]);
     const details = await model.nodeDetails(conv);
-    expect(details.attributes.slice(0, 7).map((a) => `${a.name}=${a.value}`)).toEqual(['outputChannels=8', 'kernelChannels=3', 'nGroups=1', 'kernelSize=[3, 3]', 'stride=[1, 1]', 'same=set', 'hasBias=1']);
-    expect((await model.nodeDetails(nodeNamed(ir, 'relu1'))).attributes).toEqual([{ name: 'activation', type: 'oneof', value: 'ReLU' }]);
+    expect(details.attributes.slice(0, 7).map((a) => `${a.name}=${a.value}`)).toEqual([
+      'outputChannels=8',
+      'kernelChannels=3',
+      'nGroups=1',
+      'kernelSize=[3, 3]',
+      'stride=[1, 1]',
+      'same=set',
+      'hasBias=1',
+    ]);
+    expect((await model.nodeDetails(nodeNamed(ir, 'relu1'))).attributes).toEqual([
+      { name: 'activation', type: 'oneof', value: 'ReLU' },
+    ]);
     expect((await model.nodeDetails(nodeNamed(ir, 'pool1'))).attributes[0].value).toBe('MAX');
   });
 
   it('a pipeline is flattened: neural networks by layer, other models as one node', async () => {
-    const nn = coremlModel(4, [arrayFeature('x', [4])], [arrayFeature('y', [4])], 500, network(nnLayer('fc', ['x'], ['y'], 140, pb.msg(20, weightFloat(16)))));
+    const nn = coremlModel(
+      4,
+      [arrayFeature('x', [4])],
+      [arrayFeature('y', [4])],
+      500,
+      network(nnLayer('fc', ['x'], ['y'], 140, pb.msg(20, weightFloat(16)))),
+    );
     const scaler = coremlModel(4, [arrayFeature('y', [4])], [arrayFeature('z', [4])], 604, new Uint8Array(0));
-    const pipe = coremlModel(5, [arrayFeature('x', [4])], [arrayFeature('z', [4])], 202, concat(pb.bytes(1, nn), pb.bytes(1, scaler)));
+    const pipe = coremlModel(
+      5,
+      [arrayFeature('x', [4])],
+      [arrayFeature('z', [4])],
+      202,
+      concat(pb.bytes(1, nn), pb.bytes(1, scaler)),
+    );
     const ir = await dec(pipe);
     expect(validateIR(ir)).toEqual([]);
     expect(summarize(ir).ops).toEqual({ innerProduct: 1, scaler: 1 });
@@ -77,7 +126,13 @@ describe('Core ML .mlmodel', () => {
     const corrupt = bytes.slice();
     corrupt[3] = 0x7f;
     await expect(dec(corrupt)).rejects.toThrow(DecodeError);
-    const twice = coremlModel(4, [arrayFeature('x', [4])], [], 500, network(nnLayer('a', ['x'], ['y'], 175), nnLayer('b', ['x'], ['y'], 175)));
+    const twice = coremlModel(
+      4,
+      [arrayFeature('x', [4])],
+      [],
+      500,
+      network(nnLayer('a', ['x'], ['y'], 175), nnLayer('b', ['x'], ['y'], 175)),
+    );
     await expect(dec(twice)).rejects.toThrow(/"y" is produced twice/);
   });
 });
@@ -103,7 +158,10 @@ describe('Core ML ML Program (mlProgram)', () => {
     expect(s.inputs).toEqual([{ name: 'image', type: 'float32', shape: [1, 3, 32, 32] }]);
     expect(s.outputs.map((o) => o.name)).toEqual(['probs']);
     expect(ir.metadata).toMatchObject({ modelType: 'mlProgram', opset: 'CoreML5', weights: 'located in weight.bin' });
-    expect(Array.from(nodeInputIds(ir, named(ir, 'conv_0', 'node')), (v) => str(ir, ir.valueName[v]))).toEqual(['image', 'conv_w']);
+    expect(Array.from(nodeInputIds(ir, named(ir, 'conv_0', 'node')), (v) => str(ir, ir.valueName[v]))).toEqual([
+      'image',
+      'conv_w',
+    ]);
     // The cond node owns its two blocks; each reads `logits` from the enclosing scope.
     const cond = named(ir, 'picked', 'node');
     const subs = Array.from({ length: ir.graphCount }, (_, g) => g).filter((g) => ir.graphParentNode[g] === cond);
@@ -114,7 +172,12 @@ describe('Core ML ML Program (mlProgram)', () => {
     const fcW = await tensorPreview(source, ir, named(ir, 'fc_w', 'value'));
     expect(fcW.values.slice(0, 3)).toEqual(['0', '0.0100000', '0.0200000']);
     const details = await opened.nodeDetails(named(ir, 'conv_0', 'node'));
-    expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['x=image', 'weight=conv_w', 'strides=[1, 1]', 'pad_type="same"']);
+    expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual([
+      'x=image',
+      'weight=conv_w',
+      'strides=[1, 1]',
+      'pad_type="same"',
+    ]);
   });
 
   it('without weight.bin, blob weights keep their shapes and say why they cannot be previewed', async () => {
@@ -124,7 +187,9 @@ describe('Core ML ML Program (mlProgram)', () => {
     expect(ir.metadata.weights).toMatch(/weight.bin not opened/);
     // Inside an .mlpackage the weights folder sits beside model.mlmodel.
     const { weights } = tinyMilModel();
-    const packaged = (await coremlDecoder.open(new BufferSource(model, 'model.mlmodel', new Map([['weights/weight.bin', weights]])))).ir;
+    const packaged = (
+      await coremlDecoder.open(new BufferSource(model, 'model.mlmodel', new Map([['weights/weight.bin', weights]])))
+    ).ir;
     expect(packaged.metadata.weights).toBe('located in weight.bin');
   });
 });

@@ -14,7 +14,9 @@ import { FuzzPlan } from '../fuzz/mutate.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const models = resolve(here, '../../../shared/models/darknet');
-const cfgs = readdirSync(models).filter((f) => f.endsWith('.cfg')).sort();
+const cfgs = readdirSync(models)
+  .filter((f) => f.endsWith('.cfg'))
+  .sort();
 
 /** Independent count: section headers in the text, by a line regex (not the decoder's parser). */
 function countSections(text: string): Record<string, number> {
@@ -27,7 +29,11 @@ function countSections(text: string): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort((a, b) => a[0].localeCompare(b[0])));
 }
 
-async function decodeBytes(text: string | Uint8Array, name = 'test.cfg', siblings?: Map<string, Uint8Array>): Promise<GraphIR> {
+async function decodeBytes(
+  text: string | Uint8Array,
+  name = 'test.cfg',
+  siblings?: Map<string, Uint8Array>,
+): Promise<GraphIR> {
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
   return (await darknetDecoder.open(new BufferSource(bytes, name, siblings))).ir;
 }
@@ -39,7 +45,8 @@ function outputShape(ir: GraphIR, node: number) {
 const nodeByName = (ir: GraphIR, name: string) => [...ir.nodeName].findIndex((s) => str(ir, s) === name);
 
 describe('Darknet decoder on the real .cfg files', () => {
-  it('finds all five files', () => expect(cfgs).toEqual(['darknet53.cfg', 'resnet152.cfg', 'tiny.cfg', 'yolov3-spp.cfg', 'yolov3-tiny.cfg']));
+  it('finds all five files', () =>
+    expect(cfgs).toEqual(['darknet53.cfg', 'resnet152.cfg', 'tiny.cfg', 'yolov3-spp.cfg', 'yolov3-tiny.cfg']));
 
   for (const name of cfgs) {
     it(`${name}: one node per layer section, op histogram from the text`, async () => {
@@ -49,7 +56,7 @@ describe('Darknet decoder on the real .cfg files', () => {
       try {
         expect(darknetDecoder.sniff(new Uint8Array(readFileSync(path).subarray(0, 4096)), name)).toBe(true);
         const model = await darknetDecoder.open(source);
-    const ir = model.ir;
+        const ir = model.ir;
         expect(validateIR(ir, { fileSize: source.size })).toEqual([]);
         const s = summarize(ir);
         const want = countSections(text);
@@ -58,7 +65,8 @@ describe('Darknet decoder on the real .cfg files', () => {
         expect(s.inputs.map((i) => i.name)).toEqual(['data']);
         // Every edge goes forward: a value is only read by later layers.
         for (let n = 0; n < ir.nodeCount; n++) {
-          for (const v of nodeInputIds(ir, n)) if (ir.valueProducer[v] >= 0) expect(ir.valueProducer[v]).toBeLessThan(n);
+          for (const v of nodeInputIds(ir, n))
+            if (ir.valueProducer[v] >= 0) expect(ir.valueProducer[v]).toBeLessThan(n);
         }
         const details = await model.nodeDetails(0);
         expect(details.attributes.length).toBeGreaterThan(0);
@@ -86,7 +94,10 @@ describe('Darknet decoder on the real .cfg files', () => {
     expect(outputShape(ir, nodeByName(ir, 'maxpool_11'))).toEqual(['batch', 512, 13, 13]);
     // route layers=-1,8: upsampled 128 channels + layer 8's 256.
     const route = nodeByName(ir, 'route_20');
-    expect([...nodeInputIds(ir, route)].map((v) => str(ir, ir.valueName[v]))).toEqual(['upsample_19', 'convolutional_8']);
+    expect([...nodeInputIds(ir, route)].map((v) => str(ir, ir.valueName[v]))).toEqual([
+      'upsample_19',
+      'convolutional_8',
+    ]);
     expect(outputShape(ir, route)).toEqual(['batch', 384, 26, 26]);
     // Known parameter count of YOLOv3-tiny (COCO, 80 classes).
     expect(s.parameters).toBe(8858734);
@@ -96,7 +107,11 @@ describe('Darknet decoder on the real .cfg files', () => {
     const spp = await decodeBytes(readFileSync(resolve(models, 'yolov3-spp.cfg')), 'yolov3-spp.cfg');
     const s = summarize(spp);
     expect(s.nodes).toBe(114);
-    expect(s.outputs.map((o) => o.shape)).toEqual([['batch', 255, 19, 19], ['batch', 255, 38, 38], ['batch', 255, 76, 76]]);
+    expect(s.outputs.map((o) => o.shape)).toEqual([
+      ['batch', 255, 19, 19],
+      ['batch', 255, 38, 38],
+      ['batch', 255, 76, 76],
+    ]);
     const shortcut = [...spp.nodeOp].findIndex((op) => str(spp, op) === 'shortcut');
     expect(nodeInputIds(spp, shortcut).length).toBe(2);
     const d53 = summarize(await decodeBytes(readFileSync(resolve(models, 'darknet53.cfg')), 'darknet53.cfg'));
@@ -156,7 +171,9 @@ output=5
     let expected = header;
     for (const n of ['biases', 'scales', 'rolling_mean', 'rolling_variance', 'weights']) {
       const v = [...ir.valueName].findIndex((x) => str(ir, x) === `convolutional_0.${n}`);
-      expect(ir.valueFlags[v] & (ValueFlag.Initializer | ValueFlag.External)).toBe(ValueFlag.Initializer | ValueFlag.External);
+      expect(ir.valueFlags[v] & (ValueFlag.Initializer | ValueFlag.External)).toBe(
+        ValueFlag.Initializer | ValueFlag.External,
+      );
       expect(ir.valueDataOffset[v]).toBe(expected);
       expected += ir.valueDataLength[v];
     }
@@ -189,7 +206,11 @@ output=5
   it('mutated cfgs decode to a valid IR or fail with a DecodeError', async () => {
     const seeds = [
       { label: 'small', bytes: new TextEncoder().encode(small), kind: 'text' as const },
-      { label: 'yolov3-tiny', bytes: new Uint8Array(readFileSync(resolve(models, 'yolov3-tiny.cfg'))), kind: 'text' as const },
+      {
+        label: 'yolov3-tiny',
+        bytes: new Uint8Array(readFileSync(resolve(models, 'yolov3-tiny.cfg'))),
+        kind: 'text' as const,
+      },
     ];
     const plan = new FuzzPlan(seeds, 150, 5, 40);
     for (let i = 0; i < plan.size; i++) {

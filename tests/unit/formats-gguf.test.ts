@@ -34,12 +34,23 @@ describe('GGUF (real files, checkpoints-reference.json)', () => {
     await withModel(ggufDecoder, 'gguf/llama-2-tiny-random.gguf', (m) => {
       const e = edges(m.ir);
       for (const edge of [
-        'token_embd -> blk.0.attn_norm', 'blk.0.attn_norm -> blk.0.attn_q', 'blk.0.attn_norm -> blk.0.attn_k', 'blk.0.attn_norm -> blk.0.attn_v',
-        'blk.0.attn_q -> blk.0.attention', 'blk.0.attention -> blk.0.attn_output', 'blk.0.attn_output -> blk.0.attention_residual',
-        'token_embd -> blk.0.attention_residual', 'blk.0.attention_residual -> blk.0.ffn_norm', 'blk.0.ffn_norm -> blk.0.ffn_gate',
-        'blk.0.ffn_up -> blk.0.gated_activation', 'blk.0.gated_activation -> blk.0.ffn_down', 'blk.0.ffn_down -> blk.0.mlp_residual',
-        'blk.0.mlp_residual -> output_norm', 'output_norm -> output',
-      ]) expect(e, edge).toContain(edge);
+        'token_embd -> blk.0.attn_norm',
+        'blk.0.attn_norm -> blk.0.attn_q',
+        'blk.0.attn_norm -> blk.0.attn_k',
+        'blk.0.attn_norm -> blk.0.attn_v',
+        'blk.0.attn_q -> blk.0.attention',
+        'blk.0.attention -> blk.0.attn_output',
+        'blk.0.attn_output -> blk.0.attention_residual',
+        'token_embd -> blk.0.attention_residual',
+        'blk.0.attention_residual -> blk.0.ffn_norm',
+        'blk.0.ffn_norm -> blk.0.ffn_gate',
+        'blk.0.ffn_up -> blk.0.gated_activation',
+        'blk.0.gated_activation -> blk.0.ffn_down',
+        'blk.0.ffn_down -> blk.0.mlp_residual',
+        'blk.0.mlp_residual -> output_norm',
+        'output_norm -> output',
+      ])
+        expect(e, edge).toContain(edge);
       expect(summarize(m.ir).ops.Add).toBe(2);
       // Named as `strata inspect` names them (IR dtype names, ggml block types).
       expect(m.ir.metadata['tensor types']).toBe('float16 ×9, float32 ×3');
@@ -62,17 +73,24 @@ describe('GGUF (real files, checkpoints-reference.json)', () => {
 
 describe('GGUF quantized tensors (files written from the GGUF spec by tests/helpers/gguf-writer.ts)', () => {
   const q8 = new Uint8Array(34);
-  q8[0] = 0x00; q8[1] = 0x38; // d = 0.5 (f16 0x3800)
+  q8[0] = 0x00;
+  q8[1] = 0x38; // d = 0.5 (f16 0x3800)
   for (let i = 0; i < 32; i++) q8[2 + i] = (i - 16) & 255;
   const q4 = new Uint8Array(18);
   q4[1] = 0x3c; // d = 1
   for (let j = 0; j < 16; j++) q4[2 + j] = (j & 15) | (((15 - j) & 15) << 4);
-  const file = writeGguf([['general.architecture', 'string', 'llama'], ['general.file_type', 'u32', 15]], [
-    { name: 'q8.weight', ne: [32, 1], type: 8, data: q8 },
-    { name: 'q4.weight', ne: [32, 1], type: 2, data: q4 },
-    { name: 'k4.weight', ne: [256, 2], type: 12 },
-    { name: 'k6.weight', ne: [256, 2], type: 14 },
-  ]);
+  const file = writeGguf(
+    [
+      ['general.architecture', 'string', 'llama'],
+      ['general.file_type', 'u32', 15],
+    ],
+    [
+      { name: 'q8.weight', ne: [32, 1], type: 8, data: q8 },
+      { name: 'q4.weight', ne: [32, 1], type: 2, data: q4 },
+      { name: 'k4.weight', ne: [256, 2], type: 12 },
+      { name: 'k6.weight', ne: [256, 2], type: 14 },
+    ],
+  );
 
   it('stored bytes and bits per weight per tensor and in total', async () => {
     const m = await ggufDecoder.open(new BufferSource(file, 'quant.gguf'));
@@ -82,7 +100,7 @@ describe('GGUF quantized tensors (files written from the GGUF spec by tests/help
     expect(bytes('k4.weight')).toBe(ggufTensorBytes(12, [256, 2]));
     expect(bytes('k6.weight')).toBe(420);
     expect(summarize(m.ir).parameters).toBe(32 + 32 + 512 + 512);
-    expect(m.ir.metadata['bits per weight']).toBe(((34 + 18 + 288 + 420) * 8 / 1088).toFixed(2));
+    expect(m.ir.metadata['bits per weight']).toBe((((34 + 18 + 288 + 420) * 8) / 1088).toFixed(2));
     const node = m.ir.valueConsumers[m.ir.valueConsumerOffsets[valueNamed(m.ir, 'k4.weight')]];
     const details = await m.nodeDetails(node);
     expect(details.attributes.find((a) => a.name === 'k4.weight')?.value).toContain('4.50 bits/weight');
@@ -129,7 +147,10 @@ describe('GGUF quantized tensors (files written from the GGUF spec by tests/help
       async read(offset, length) {
         if (length > 64 << 20) throw new Error(`read of ${length} bytes`);
         const out = new Uint8Array(Math.max(0, Math.min(length, this.size - offset))).fill(0x41);
-        for (const [at, part] of [[0, prefix], [prefix.length + HUGE, suffix]] as const) {
+        for (const [at, part] of [
+          [0, prefix],
+          [prefix.length + HUGE, suffix],
+        ] as const) {
           const from = Math.max(offset, at);
           const to = Math.min(offset + out.length, at + part.length);
           if (from < to) out.set(part.subarray(from - at, to - at), from - offset);
@@ -138,7 +159,14 @@ describe('GGUF quantized tensors (files written from the GGUF spec by tests/help
       },
     });
     // A string value: 'x' becomes a 2 GB string; what follows it in the file is the next key/value.
-    const file = writeGguf([['general.architecture', 'string', 'llama'], ['huge', 'string', 'x'], ['after', 'u32', 7]], []);
+    const file = writeGguf(
+      [
+        ['general.architecture', 'string', 'llama'],
+        ['huge', 'string', 'x'],
+        ['after', 'u32', 7],
+      ],
+      [],
+    );
     const x = file.indexOf(0x78, file.indexOf(new TextEncoder().encode('huge')[3]) + 1);
     const prefix = file.slice(0, x);
     new DataView(prefix.buffer).setUint32(x - 8, HUGE % 4294967296, true);
@@ -152,11 +180,19 @@ describe('GGUF quantized tensors (files written from the GGUF spec by tests/help
     const u32 = (v: number) => parts.push(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24);
     const u64 = (v: number) => (u32(v % 4294967296), u32(Math.floor(v / 4294967296)));
     const str = (t: string) => (u64(t.length), parts.push(...new TextEncoder().encode(t)));
-    u32(0x46554747); u32(3); u64(0); u64(1);
-    str('tokenizer.ggml.tokens'); u32(9); u32(8); u64(3); u64(HUGE);
+    u32(0x46554747);
+    u32(3);
+    u64(0);
+    u64(1);
+    str('tokenizer.ggml.tokens');
+    u32(9);
+    u32(8);
+    u64(3);
+    u64(HUGE);
     const head = Uint8Array.from(parts);
     parts.length = 0;
-    str('b'); str('c');
+    str('b');
+    str('c');
     const tokens = await ggufDecoder.open(hostile(head, Uint8Array.from(parts)));
     expect(tokens.ir.metadata['tokenizer.ggml.tokens']).toBe(`[3 × string] "${'A'.repeat(64)}…", "b", "c"`);
   });
@@ -165,17 +201,33 @@ describe('GGUF quantized tensors (files written from the GGUF spec by tests/help
     const parts: number[] = [];
     const u32 = (v: number) => parts.push(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24);
     const u64 = (v: number) => (u32(v), u32(0));
-    u32(0x46554747); u32(3); u64(0); u64(1);
+    u32(0x46554747);
+    u32(3);
+    u64(0);
+    u64(1);
     const key = new TextEncoder().encode('tokenizer.ggml.tokens');
-    u64(key.length); parts.push(...key); u32(9); u32(8); u64(50_000);
-    for (let i = 0; i < 50_000; i++) (u64(1), parts.push(0x61));
+    u64(key.length);
+    parts.push(...key);
+    u32(9);
+    u32(8);
+    u64(50_000);
+    for (let i = 0; i < 50_000; i++) u64(1), parts.push(0x61);
     const bytes = Uint8Array.from(parts);
     const progress: number[] = [];
     let checks = 0;
-    await ggufDecoder.open(new BufferSource(bytes, 'tokens.gguf'), { onProgress: (n) => progress.push(n), checkCancelled: () => void checks++ });
+    await ggufDecoder.open(new BufferSource(bytes, 'tokens.gguf'), {
+      onProgress: (n) => progress.push(n),
+      checkCancelled: () => void checks++,
+    });
     expect(checks).toBeGreaterThan(3);
     expect(progress.filter((n) => n > 0 && n < bytes.length).length).toBeGreaterThan(3);
-    const cancelled = await ggufDecoder.open(new BufferSource(bytes, 'tokens.gguf'), { checkCancelled: () => { throw new CancelledError(); } }).catch((e) => e);
+    const cancelled = await ggufDecoder
+      .open(new BufferSource(bytes, 'tokens.gguf'), {
+        checkCancelled: () => {
+          throw new CancelledError();
+        },
+      })
+      .catch((e) => e);
     expect(cancelled).toBeInstanceOf(CancelledError);
   });
 });

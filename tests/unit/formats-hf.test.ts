@@ -44,16 +44,24 @@ describe('Hugging Face folders (config.json + weights + tokenizer/generation con
   });
 
   it('dropping the whole folder opens its weights with the configs alongside', () => {
-    const files = readdirSync(modelPath('hf/fake_gpt2')).map((f) => new File([readFileSync(modelPath(`hf/fake_gpt2/${f}`))], f));
+    const files = readdirSync(modelPath('hf/fake_gpt2')).map(
+      (f) => new File([readFileSync(modelPath(`hf/fake_gpt2/${f}`))], f),
+    );
     const input = inputFromFiles(files);
     expect(input?.kind === 'blob' && input.name).toBe('model.safetensors');
-    const bin = [new File([new Uint8Array(10)], 'config.json'), new File([new Uint8Array(900)], 'pytorch_model.bin'), new File([new Uint8Array(500)], 'tokenizer.json')];
+    const bin = [
+      new File([new Uint8Array(10)], 'config.json'),
+      new File([new Uint8Array(900)], 'pytorch_model.bin'),
+      new File([new Uint8Array(500)], 'tokenizer.json'),
+    ];
     expect(inputFromFiles(bin)?.kind === 'blob' && (inputFromFiles(bin) as { name: string }).name).toBe('config.json');
   });
 
   it('a dropped folder (Blob siblings) reads config.json beside model.safetensors', async () => {
     const dir = 'hf/fake_gpt2';
-    const siblings = new Map(readdirSync(modelPath(dir)).map((f) => [f, new Blob([readFileSync(modelPath(`${dir}/${f}`))])]));
+    const siblings = new Map(
+      readdirSync(modelPath(dir)).map((f) => [f, new Blob([readFileSync(modelPath(`${dir}/${f}`))])]),
+    );
     const source = new BlobSource(siblings.get('model.safetensors')!, 'model.safetensors', siblings);
     const decoder = await detectFormat(source);
     const { ir } = await decoder.open(source);
@@ -82,8 +90,13 @@ describe('Hugging Face folders (config.json + weights + tokenizer/generation con
     const config = await NodeFileSource.open(modelPath('hf/fake_gpt2/config.json'));
     try {
       const m = await huggingfaceDecoder.open(counting(config, false));
-      for (let v = 0; v < m.ir.valueCount; v++) expect(m.ir.valueFlags[v] & ValueFlag.External, str(m.ir, m.ir.valueName[v])).toBe(0);
-      for (const name of ['transformer.h.0.attn.c_attn.weight', 'transformer.wte.weight', 'transformer.h.0.mlp.c_fc.bias']) {
+      for (let v = 0; v < m.ir.valueCount; v++)
+        expect(m.ir.valueFlags[v] & ValueFlag.External, str(m.ir, m.ir.valueName[v])).toBe(0);
+      for (const name of [
+        'transformer.h.0.attn.c_attn.weight',
+        'transformer.wte.weight',
+        'transformer.h.0.mlp.c_fc.bias',
+      ]) {
         const p = await tensorPreview(m.source, m.ir, valueNamed(m.ir, name));
         expect(p.values.length, name).toBeGreaterThan(0);
       }
@@ -95,9 +108,13 @@ describe('Hugging Face folders (config.json + weights + tokenizer/generation con
 
     // Weights that fail to decode are closed too.
     const dir = 'hf/fake_gpt2';
-    const siblings = new Map(readdirSync(modelPath(dir)).map((f) => [f, new Blob([readFileSync(modelPath(`${dir}/${f}`))])]));
+    const siblings = new Map(
+      readdirSync(modelPath(dir)).map((f) => [f, new Blob([readFileSync(modelPath(`${dir}/${f}`))])]),
+    );
     siblings.set('model.safetensors', new Blob([new Uint8Array([200, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x22])]));
-    const err = await huggingfaceDecoder.open(counting(new BlobSource(siblings.get('config.json')!, 'config.json', siblings), false)).catch((e) => e);
+    const err = await huggingfaceDecoder
+      .open(counting(new BlobSource(siblings.get('config.json')!, 'config.json', siblings), false))
+      .catch((e) => e);
     expect(err).toBeInstanceOf(DecodeError);
     expect(opened).toBe(0);
   });

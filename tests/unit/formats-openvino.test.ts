@@ -6,7 +6,16 @@ import { DecodeError } from '../../src/decode/errors.ts';
 import { openvinoDecoder } from '../../src/decode/openvino/index.ts';
 import { decoders } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
-import { GraphKind, ValueFlag, graphInputIds, graphOutputIds, nodeInputIds, str, valueShape, type GraphIR } from '../../src/graph/ir.ts';
+import {
+  GraphKind,
+  ValueFlag,
+  graphInputIds,
+  graphOutputIds,
+  nodeInputIds,
+  str,
+  valueShape,
+  type GraphIR,
+} from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { repoRoot } from '../helpers/models.ts';
@@ -25,7 +34,8 @@ const nodeNamed = (ir: GraphIR, name: string) => {
   for (let n = 0; n < ir.nodeCount; n++) if (str(ir, ir.nodeName[n]) === name) return n;
   throw new Error(`no node ${name}`);
 };
-const valueNamed = (ir: GraphIR, name: string) => [...Array(ir.valueCount).keys()].find((v) => str(ir, ir.valueName[v]) === name)!;
+const valueNamed = (ir: GraphIR, name: string) =>
+  [...Array(ir.valueCount).keys()].find((v) => str(ir, ir.valueName[v]) === name)!;
 const withBin = () => new BufferSource(xml, 'tiny_classifier.xml', new Map([['tiny_classifier.bin', bin]]));
 
 const tensorIterator = `<?xml version="1.0"?>
@@ -47,8 +57,11 @@ const tensorIterator = `<?xml version="1.0"?>
 
 describe('OpenVINO IR (.xml + .bin)', () => {
   it('is claimed by the openvino decoder only; other XML is not', () => {
-    for (const name of ['tiny_classifier.xml', 'model.bin']) expect(decoders.filter((d) => d.sniff(xml, name)).map((d) => d.id)).toEqual(['openvino']);
-    const cascade = new TextEncoder().encode('<?xml version="1.0"?>\n<opencv_storage>\n<cascade type_id="opencv-cascade-classifier"><stageType>BOOST</stageType>\n');
+    for (const name of ['tiny_classifier.xml', 'model.bin'])
+      expect(decoders.filter((d) => d.sniff(xml, name)).map((d) => d.id)).toEqual(['openvino']);
+    const cascade = new TextEncoder().encode(
+      '<?xml version="1.0"?>\n<opencv_storage>\n<cascade type_id="opencv-cascade-classifier"><stageType>BOOST</stageType>\n',
+    );
     expect(decoders.filter((d) => d.sniff(cascade, 'haarcascade_eye.xml')).map((d) => d.id)).toEqual([]);
   });
 
@@ -59,7 +72,9 @@ describe('OpenVINO IR (.xml + .bin)', () => {
     const t = performance.now();
     expect(decoders.filter((d) => d.sniff(head, 'model.xml'))).toEqual([]);
     expect(performance.now() - t).toBeLessThan(1000);
-    const withNet = new TextEncoder().encode(`<?xml version="1.0"?>\n${comment.repeat(3)}<net name="n" version="11">\n<layers>\n<layer id="0" `);
+    const withNet = new TextEncoder().encode(
+      `<?xml version="1.0"?>\n${comment.repeat(3)}<net name="n" version="11">\n<layers>\n<layer id="0" `,
+    );
     expect(decoders.filter((d) => d.sniff(withNet, 'model.xml')).map((d) => d.id)).toEqual(['openvino']);
   });
 
@@ -75,19 +90,33 @@ describe('OpenVINO IR (.xml + .bin)', () => {
     expect(s.parameters).toBe(216 + 8 + 2 + 80);
     expect(s.inputs).toEqual([{ name: 'data', type: 'float32', shape: [1, 3, 8, 8] }]);
     expect(s.outputs).toEqual([{ name: 'prob', type: 'float32', shape: [1, 10] }]);
-    expect(ir.metadata).toMatchObject({ ir_version: '11', name: 'tiny_classifier', layers: '12', weights: 'tiny_classifier.bin (1232 bytes)' });
+    expect(ir.metadata).toMatchObject({
+      ir_version: '11',
+      name: 'tiny_classifier',
+      layers: '12',
+      weights: 'tiny_classifier.bin (1232 bytes)',
+    });
 
     const conv = nodeNamed(ir, 'conv1');
     expect(Array.from(nodeInputIds(ir, conv), (v) => str(ir, ir.valueName[v]))).toEqual(['data', 'conv1/weights']);
     const w = valueNamed(ir, 'conv1/weights');
     expect(ir.valueFlags[w] & ValueFlag.External).toBeTruthy();
-    expect([ir.valueDataOffset[w], ir.valueDataLength[w], str(ir, ir.valueLocation[w])]).toEqual([0, 864, 'tiny_classifier.bin']);
+    expect([ir.valueDataOffset[w], ir.valueDataLength[w], str(ir, ir.valueLocation[w])]).toEqual([
+      0,
+      864,
+      'tiny_classifier.bin',
+    ]);
     expect(valueShape(ir, valueNamed(ir, 'conv1_out'))).toEqual([1, 8, 8, 8]);
     expect((await tensorPreview(source, ir, w)).values.slice(0, 3)).toEqual(['0', '0.100000', '0.200000']);
     expect((await tensorPreview(source, ir, valueNamed(ir, 'pool/axes'))).values).toEqual(['2', '3']);
 
     const details = await model.nodeDetails(conv);
-    expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({ version: 'opset1', strides: '1,1', pads_begin: '1,1', auto_pad: 'explicit' });
+    expect(Object.fromEntries(details.attributes.map((a) => [a.name, a.value]))).toMatchObject({
+      version: 'opset1',
+      strides: '1,1',
+      pads_begin: '1,1',
+      auto_pad: 'explicit',
+    });
   });
 
   it('a TensorIterator body is a sub-graph of its node', async () => {
@@ -103,13 +132,28 @@ describe('OpenVINO IR (.xml + .bin)', () => {
   });
 
   it('truncated or inconsistent files fail with a DecodeError naming the place', async () => {
-    await expect(openvinoDecoder.open(new BufferSource(xml.subarray(0, 3000), 'cut.xml'))).rejects.toThrow(/^line \d+: /);
+    await expect(openvinoDecoder.open(new BufferSource(xml.subarray(0, 3000), 'cut.xml'))).rejects.toThrow(
+      /^line \d+: /,
+    );
     const text = new TextDecoder().decode(xml);
-    await expect(openvinoDecoder.open(new BufferSource(new TextEncoder().encode(text.replace('from-layer="8"', 'from-layer="80"')), 'bad.xml')))
-      .rejects.toThrow(/edge from layer 80/);
-    const small = new BufferSource(xml, 'tiny_classifier.xml', new Map([['tiny_classifier.bin', bin.subarray(0, 900)]]));
+    await expect(
+      openvinoDecoder.open(
+        new BufferSource(new TextEncoder().encode(text.replace('from-layer="8"', 'from-layer="80"')), 'bad.xml'),
+      ),
+    ).rejects.toThrow(/edge from layer 80/);
+    const small = new BufferSource(
+      xml,
+      'tiny_classifier.xml',
+      new Map([['tiny_classifier.bin', bin.subarray(0, 900)]]),
+    );
     await expect(openvinoDecoder.open(small)).rejects.toThrow(DecodeError);
-    await expect(openvinoDecoder.open(new BufferSource(new TextEncoder().encode('<net version="11"><layers><layer id="0" name="a" type="Relu"'), 'x.xml'))).rejects.toThrow(DecodeError);
+    await expect(
+      openvinoDecoder.open(
+        new BufferSource(
+          new TextEncoder().encode('<net version="11"><layers><layer id="0" name="a" type="Relu"'),
+          'x.xml',
+        ),
+      ),
+    ).rejects.toThrow(DecodeError);
   });
 });
-

@@ -14,7 +14,11 @@ import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
 import { edges, modelPath, valueNamed, withModel } from '../helpers/checkpoints.ts';
 
-interface Ref { tensors: number; elements: number; dtypes: Record<string, number> }
+interface Ref {
+  tensors: number;
+  elements: number;
+  dtypes: Record<string, number>;
+}
 const reference = JSON.parse(readFileSync(modelPath('pytorch/reference.json'), 'utf8')) as Record<string, Ref>;
 
 describe('PyTorch torch.save checkpoints (written by Debian torch, pytorch/reference.json)', () => {
@@ -24,7 +28,9 @@ describe('PyTorch torch.save checkpoints (written by Debian torch, pytorch/refer
       expect(s.initializers).toBe(ref.tensors);
       expect(s.parameters).toBe(ref.elements);
       const dtypes: Record<string, number> = {};
-      for (let v = 0; v < m.ir.valueCount; v++) if (m.ir.valueDataOffset[v] >= 0) dtypes[dtypeName(m.ir.valueDtype[v])] = (dtypes[dtypeName(m.ir.valueDtype[v])] ?? 0) + 1;
+      for (let v = 0; v < m.ir.valueCount; v++)
+        if (m.ir.valueDataOffset[v] >= 0)
+          dtypes[dtypeName(m.ir.valueDtype[v])] = (dtypes[dtypeName(m.ir.valueDtype[v])] ?? 0) + 1;
       expect(dtypes).toEqual(ref.dtypes);
       expect(validateIR(m.ir)).toEqual([]);
     });
@@ -80,7 +86,9 @@ describe('PyTorch torch.save checkpoints (written by Debian torch, pytorch/refer
 
   it('bad input: one clear DecodeError each', async () => {
     const legacy = readFileSync(modelPath('pytorch/gpt2_tiny_pytorch_model.bin'));
-    const err = await pytorchStateDecoder.open(new BufferSource(legacy.subarray(0, legacy.length - 1000), 'cut.bin')).catch((e) => e);
+    const err = await pytorchStateDecoder
+      .open(new BufferSource(legacy.subarray(0, legacy.length - 1000), 'cut.bin'))
+      .catch((e) => e);
     expect(err).toBeInstanceOf(DecodeError);
     expect(err.message).toMatch(/truncated/);
     const zip = readFileSync(modelPath('pytorch/gpt2_tiny_state_dict.pth'));
@@ -105,7 +113,9 @@ for i in range(6):
 torch.save(obj, sys.argv[1], _use_new_zipfile_serialization=False)
 print(json.dumps({k: v.flatten().tolist() for k, v in obj.items() if k.startswith("w.")}))
 `;
-      const expected = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8', timeout: 120_000 })) as Record<string, number[]>;
+      const expected = JSON.parse(
+        execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8', timeout: 120_000 }),
+      ) as Record<string, number[]>;
       const source = await NodeFileSource.open(file);
       try {
         const m = await pytorchStateDecoder.open(source);
@@ -138,7 +148,10 @@ def patched(self, proto):
 torch.Tensor.__reduce_ex__ = patched
 torch.save({"bad.weight": t}, sys.argv[1], _use_new_zipfile_serialization=False)
 `;
-      for (const [offset, dims] of [['0', '2,-3'], ['-4', '2,3']]) {
+      for (const [offset, dims] of [
+        ['0', '2,-3'],
+        ['-4', '2,3'],
+      ]) {
         execFileSync('/usr/bin/python3', ['-c', script, file, offset, dims], { encoding: 'utf8', timeout: 120_000 });
         const bytes = readFileSync(file);
         const err = await pytorchStateDecoder.open(new BufferSource(bytes, 'neg.pth')).catch((e) => e);

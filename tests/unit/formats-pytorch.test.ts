@@ -31,7 +31,10 @@ let ref: Record<string, Reference>;
 
 beforeAll(() => {
   if (!existsSync(resolve(dir, 'reference.json')) || !existsSync(resolve(dir, 'control_scripted.pt'))) {
-    execFileSync('/usr/bin/python3', [resolve(repoRoot, 'tests/helpers/torchscript_models.py'), dir], { stdio: 'pipe', timeout: 300_000 });
+    execFileSync('/usr/bin/python3', [resolve(repoRoot, 'tests/helpers/torchscript_models.py'), dir], {
+      stdio: 'pipe',
+      timeout: 300_000,
+    });
   }
   ref = JSON.parse(readFileSync(resolve(dir, 'reference.json'), 'utf8'));
 });
@@ -63,11 +66,14 @@ describe('PyTorch TorchScript (.pt) from torch.jit.trace', () => {
     for (const f of ['resnetish_traced.pt', 'resnetish_scripted.pt', 'mlp_traced.pt', 'state_dict.pt']) {
       const head = new Uint8Array(readFileSync(resolve(dir, f)).subarray(0, 4096));
       // Two decoders share the `pytorch` id (torch.save checkpoints first, TorchScript after): one format either way.
-      for (const name of [f, 'model.bin']) expect([...new Set(decoders.filter((d) => d.sniff(head, name)).map((d) => d.id))], `${f} as ${name}`).toEqual(['pytorch']);
+      for (const name of [f, 'model.bin'])
+        expect([...new Set(decoders.filter((d) => d.sniff(head, name)).map((d) => d.id))], `${f} as ${name}`).toEqual([
+          'pytorch',
+        ]);
     }
   });
 
-  it('traced ResNet-like model: the same aten ops as torch\'s inlined graph, scoped by module path', async () => {
+  it("traced ResNet-like model: the same aten ops as torch's inlined graph, scoped by module path", async () => {
     const { ir, model, source } = await open('resnetish_traced.pt');
     try {
       const s = summarize(ir);
@@ -92,10 +98,14 @@ describe('PyTorch TorchScript (.pt) from torch.jit.trace', () => {
       // Payload offsets point at the stored data/<n> entries: the first values are torch's.
       const bias = [...Array(ir.valueCount).keys()].find((v) => str(ir, ir.valueName[v]) === 'fc.bias')!;
       const preview = await tensorPreview(source, ir, bias);
-      expect(preview.values.slice(0, 4).map(Number)).toEqual(r.state['fc.bias'].head.map((x) => Number(x.toPrecision(6))));
+      expect(preview.values.slice(0, 4).map(Number)).toEqual(
+        r.state['fc.bias'].head.map((x) => Number(x.toPrecision(6))),
+      );
 
       const details = await model.nodeDetails(conv);
-      expect(details.attributes.find((a) => a.name === 'code')?.value).toMatch(/^input0 = torch\._convolution\(input, weight, None,/);
+      expect(details.attributes.find((a) => a.name === 'code')?.value).toMatch(
+        /^input0 = torch\._convolution\(input, weight, None,/,
+      );
       expect(details.attributes.find((a) => a.name === 'module')?.value).toBe('layer1.1.conv2');
     } finally {
       await source.close();
@@ -121,7 +131,14 @@ describe('PyTorch TorchScript (.pt) from torch.jit.script', () => {
     const s = summarize(ir);
     const r = atenOps(ref['resnetish_scripted.pt'].ops);
     // The compute ops are torch's exactly; `self.training` is False in the file, so training-only branches are gone.
-    for (const op of ['aten::conv2d', 'aten::batch_norm', 'aten::relu', 'aten::linear', 'aten::flatten', 'aten::adaptive_avg_pool2d']) {
+    for (const op of [
+      'aten::conv2d',
+      'aten::batch_norm',
+      'aten::relu',
+      'aten::linear',
+      'aten::flatten',
+      'aten::adaptive_avg_pool2d',
+    ]) {
       expect(s.ops[op], op).toBe(r[op]);
     }
     expect(s.ops['aten::add']).toBe(2);
@@ -167,7 +184,9 @@ describe('PyTorch files that are not TorchScript, or are damaged', () => {
   it('truncated and corrupted archives fail with a DecodeError', async () => {
     const bytes = new Uint8Array(readFileSync(resolve(dir, 'resnetish_traced.pt')));
     for (const cut of [100, bytes.length >> 1, bytes.length - 10]) {
-      await expect(pytorchDecoder.open(new BufferSource(bytes.subarray(0, cut), 'cut.pt'))).rejects.toThrow(DecodeError);
+      await expect(pytorchDecoder.open(new BufferSource(bytes.subarray(0, cut), 'cut.pt'))).rejects.toThrow(
+        DecodeError,
+      );
     }
     // Damage the deflated code of the main class.
     const zip = await ZipArchive.open(new BufferSource(bytes, 'x.pt'));

@@ -10,7 +10,9 @@ import { validateIR } from '../../src/graph/validate.ts';
 import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { checkpointsReference, edges, modelPath, valueNamed, withModel } from '../helpers/checkpoints.ts';
 
-const files = Object.entries(checkpointsReference).filter(([path, r]) => r.format === 'safetensors' && path.endsWith('.safetensors'));
+const files = Object.entries(checkpointsReference).filter(
+  ([path, r]) => r.format === 'safetensors' && path.endsWith('.safetensors'),
+);
 
 /** A safetensors file from its parts (the spec: 8-byte length, JSON header, data). */
 function safetensors(header: unknown, data = new Uint8Array(0), lengthOverride?: number): BufferSource {
@@ -30,7 +32,18 @@ describe('safetensors (real files, checkpoints-reference.json)', () => {
       expect(s.parameters).toBe(ref.total_elements);
       expect(validateIR(m.ir)).toEqual([]);
       // Named as `strata inspect` names them: the IR's dtype names.
-      const irName: Record<string, string> = { F16: 'float16', F32: 'float32', F64: 'float64', I8: 'int8', I16: 'int16', I32: 'int32', I64: 'int64', U8: 'uint8', U16: 'uint16', U32: 'uint32' };
+      const irName: Record<string, string> = {
+        F16: 'float16',
+        F32: 'float32',
+        F64: 'float64',
+        I8: 'int8',
+        I16: 'int16',
+        I32: 'int32',
+        I64: 'int64',
+        U8: 'uint8',
+        U16: 'uint16',
+        U32: 'uint32',
+      };
       const types = Object.entries(ref.dtypes as Record<string, number>).map(([k, n]) => `${irName[k]} ×${n}`);
       for (const t of types) expect(m.ir.metadata['tensor types']).toContain(t);
     });
@@ -50,7 +63,14 @@ describe('safetensors (real files, checkpoints-reference.json)', () => {
         const p = await tensorPreview(m.source, m.ir, v);
         const off = m.ir.valueDataOffset[v];
         const dv = new DataView(bytes.buffer, bytes.byteOffset + off, m.ir.valueDataLength[v]);
-        const expected = name === 'f' ? dv.getFloat32(0, true) : name === 'i' ? dv.getInt32(0, true) : name === 'b' ? dv.getInt8(0) : null;
+        const expected =
+          name === 'f'
+            ? dv.getFloat32(0, true)
+            : name === 'i'
+              ? dv.getInt32(0, true)
+              : name === 'b'
+                ? dv.getInt8(0)
+                : null;
         expect(p.values.length).toBe(6);
         if (expected !== null) expect(Number(p.values[0])).toBeCloseTo(expected, 5);
       }
@@ -90,11 +110,23 @@ describe('safetensors (real files, checkpoints-reference.json)', () => {
 
   it('a sharded set opens every shard it can reach', async () => {
     const shard = (name: string) => {
-      const s = safetensors({ [name]: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(new Float32Array([1.5, 2]).buffer));
+      const s = safetensors(
+        { [name]: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } },
+        new Uint8Array(new Float32Array([1.5, 2]).buffer),
+      );
       return s.bytes;
     };
-    const index = new TextEncoder().encode(JSON.stringify({ weight_map: { a: 'm-00001-of-00002.safetensors', b: 'm-00002-of-00002.safetensors' } }));
-    const source = new BufferSource(index, 'model.safetensors.index.json', new Map([['m-00001-of-00002.safetensors', shard('a')], ['m-00002-of-00002.safetensors', shard('b')]]));
+    const index = new TextEncoder().encode(
+      JSON.stringify({ weight_map: { a: 'm-00001-of-00002.safetensors', b: 'm-00002-of-00002.safetensors' } }),
+    );
+    const source = new BufferSource(
+      index,
+      'model.safetensors.index.json',
+      new Map([
+        ['m-00001-of-00002.safetensors', shard('a')],
+        ['m-00002-of-00002.safetensors', shard('b')],
+      ]),
+    );
     const m = await safetensorsDecoder.open(source);
     expect(summarize(m.ir).parameters).toBe(4);
     expect(m.ir.metadata['shards']).toBe('2 named, 2 present');
@@ -107,7 +139,10 @@ describe('safetensors (real files, checkpoints-reference.json)', () => {
     const weightMap: Record<string, string> = {};
     for (let i = 0; i < 20; i++) {
       const name = `m-${i}.safetensors`;
-      shards.set(name, safetensors({ [`t${i}`]: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)).bytes);
+      shards.set(
+        name,
+        safetensors({ [`t${i}`]: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)).bytes,
+      );
       weightMap[`t${i}`] = name;
     }
     const index = new TextEncoder().encode(JSON.stringify({ weight_map: weightMap }));
@@ -120,11 +155,13 @@ describe('safetensors (real files, checkpoints-reference.json)', () => {
     expect(checks).toBeGreaterThanOrEqual(20);
     expect(progress.filter(([done, total]) => total === 20 && done > 0 && done < 20).length).toBeGreaterThan(10);
     let left = 5;
-    const cancelled = await safetensorsDecoder.open(new BufferSource(index, 'model.safetensors.index.json', shards), {
-      checkCancelled: () => {
-        if (--left < 0) throw new CancelledError();
-      },
-    }).catch((e) => e);
+    const cancelled = await safetensorsDecoder
+      .open(new BufferSource(index, 'model.safetensors.index.json', shards), {
+        checkCancelled: () => {
+          if (--left < 0) throw new CancelledError();
+        },
+      })
+      .catch((e) => e);
     expect(cancelled).toBeInstanceOf(CancelledError);
   });
 
@@ -137,8 +174,14 @@ describe('safetensors (real files, checkpoints-reference.json)', () => {
     await bad(new BufferSource(new Uint8Array(5), 'x.safetensors'), /too short/);
     await bad(safetensors({}, undefined, 1e12), /past the end of the file/);
     await bad(safetensors({ a: { dtype: 'F32', shape: [1e9, 1e9], data_offsets: [0, 4] } }), /ends at byte|needs/);
-    await bad(safetensors({ a: { dtype: 'Q9', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), /unknown dtype/);
-    await bad(safetensors({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /invalid shape/);
+    await bad(
+      safetensors({ a: { dtype: 'Q9', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)),
+      /unknown dtype/,
+    );
+    await bad(
+      safetensors({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)),
+      /invalid shape/,
+    );
     const notJson = safetensors({});
     notJson.bytes[8] = 0x7b;
     notJson.bytes[9] = 0x7b;

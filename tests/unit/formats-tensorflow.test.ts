@@ -5,7 +5,15 @@ import { decoders, openModelFile } from '../../src/decode/registry.ts';
 import { tensorflowDecoder } from '../../src/decode/tensorflow/index.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import {
-  GraphKind, ValueFlag, graphInputIds, graphOutputIds, nodeInputIds, nodeOutputIds, str, valueShape, type GraphIR,
+  GraphKind,
+  ValueFlag,
+  graphInputIds,
+  graphOutputIds,
+  nodeInputIds,
+  nodeOutputIds,
+  str,
+  valueShape,
+  type GraphIR,
 } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { validateIR } from '../../src/graph/validate.ts';
@@ -28,18 +36,36 @@ describe('TensorFlow GraphDef: real SSDLite-MobileNetV2 (npm handtrackjs 0.0.13)
   it('decodes 519 nodes with the op counts a protobuf walk of the file gives, and one Const per weight', async () => {
     const source = await NodeFileSource.open(realModel('handtrack', `${HANDTRACK}tensorflowjs_model.pb`));
     const { model, decoder } = await openModelFile(source);
-      const { ir } = model;
+    const { ir } = model;
     expect(decoder.id).toBe('tensorflow');
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(519);
     expect(s.ops).toMatchObject({
-      Const: 184, Add: 68, Conv2D: 55, Relu6: 43, Mul: 28, DepthwiseConv2dNative: 17, Pack: 15, Reshape: 15, BiasAdd: 12,
-      AddN: 10, StridedSlice: 9, Shape: 8, Enter: 7, Switch: 3, Merge: 3, NextIteration: 3, LoopCond: 1, Placeholder: 1,
+      Const: 184,
+      Add: 68,
+      Conv2D: 55,
+      Relu6: 43,
+      Mul: 28,
+      DepthwiseConv2dNative: 17,
+      Pack: 15,
+      Reshape: 15,
+      BiasAdd: 12,
+      AddN: 10,
+      StridedSlice: 9,
+      Shape: 8,
+      Enter: 7,
+      Switch: 3,
+      Merge: 3,
+      NextIteration: 3,
+      LoopCond: 1,
+      Placeholder: 1,
     });
     expect(s.inputs).toEqual([{ name: 'image_tensor:0', type: 'uint8', shape: [-1, -1, -1, 3] }]);
     // The tfjs weights manifest lists every Const's weight with its shape: same count, same number of elements.
-    const manifest = JSON.parse(readFileSync(realModel('handtrack', `${HANDTRACK}weights_manifest.json`), 'utf8')) as { weights: { shape: number[] }[] }[];
+    const manifest = JSON.parse(readFileSync(realModel('handtrack', `${HANDTRACK}weights_manifest.json`), 'utf8')) as {
+      weights: { shape: number[] }[];
+    }[];
     const weights = manifest.flatMap((g) => g.weights);
     expect(s.initializers).toBe(weights.length);
     expect(s.parameters).toBe(weights.reduce((n, w) => n + w.shape.reduce((a, d) => a * d, 1), 0));
@@ -56,23 +82,69 @@ const frozen = {
   node: [
     { name: 'input', op: 'Placeholder', attr: { dtype: F, shape: { shape: shape(-1, 28, 28, 1) } } },
     floatConst('conv1/weights', [3, 3, 1, 8]),
-    { name: 'conv1/Conv2D', op: 'Conv2D', input: ['input', 'conv1/weights'], device: '/device:CPU:0', attr: { T: F, strides: { list: { i: [1, 1, 1, 1] } }, padding: { s: new TextEncoder().encode('SAME') }, _output_shapes: shapesAttr([-1, 28, 28, 8]) } },
+    {
+      name: 'conv1/Conv2D',
+      op: 'Conv2D',
+      input: ['input', 'conv1/weights'],
+      device: '/device:CPU:0',
+      attr: {
+        T: F,
+        strides: { list: { i: [1, 1, 1, 1] } },
+        padding: { s: new TextEncoder().encode('SAME') },
+        _output_shapes: shapesAttr([-1, 28, 28, 8]),
+      },
+    },
     floatConst('conv1/biases', [8]),
     { name: 'conv1/BiasAdd', op: 'BiasAdd', input: ['conv1/Conv2D', 'conv1/biases'], attr: { T: F } },
     { name: 'conv1/Relu', op: 'Relu', input: ['conv1/BiasAdd'], attr: { T: F } },
-    { name: 'pool1/MaxPool', op: 'MaxPool', input: ['conv1/Relu'], attr: { T: F, ksize: { list: { i: [1, 2, 2, 1] } } } },
-    { name: 'split/dim', op: 'Const', attr: { dtype: typeAttr(DT.INT32), value: { tensor: { dtype: DT.INT32, tensorShape: shape(), intVal: [3] } } } },
+    {
+      name: 'pool1/MaxPool',
+      op: 'MaxPool',
+      input: ['conv1/Relu'],
+      attr: { T: F, ksize: { list: { i: [1, 2, 2, 1] } } },
+    },
+    {
+      name: 'split/dim',
+      op: 'Const',
+      attr: { dtype: typeAttr(DT.INT32), value: { tensor: { dtype: DT.INT32, tensorShape: shape(), intVal: [3] } } },
+    },
     { name: 'split/Split', op: 'Split', input: ['split/dim', 'pool1/MaxPool'], attr: { T: F, num_split: { i: 2 } } },
-    { name: 'concat/axis', op: 'Const', attr: { dtype: typeAttr(DT.INT32), value: { tensor: { dtype: DT.INT32, tensorShape: shape(), intVal: [3] } } } },
-    { name: 'concat', op: 'ConcatV2', input: ['split/Split:1', 'split/Split', 'concat/axis'], attr: { T: F, N: { i: 2 } } },
-    { name: 'flatten/shape', op: 'Const', attr: { dtype: typeAttr(DT.INT32), value: { tensor: { dtype: DT.INT32, tensorShape: shape(2), intVal: [-1, 1568] } } } },
+    {
+      name: 'concat/axis',
+      op: 'Const',
+      attr: { dtype: typeAttr(DT.INT32), value: { tensor: { dtype: DT.INT32, tensorShape: shape(), intVal: [3] } } },
+    },
+    {
+      name: 'concat',
+      op: 'ConcatV2',
+      input: ['split/Split:1', 'split/Split', 'concat/axis'],
+      attr: { T: F, N: { i: 2 } },
+    },
+    {
+      name: 'flatten/shape',
+      op: 'Const',
+      attr: {
+        dtype: typeAttr(DT.INT32),
+        value: { tensor: { dtype: DT.INT32, tensorShape: shape(2), intVal: [-1, 1568] } },
+      },
+    },
     { name: 'flatten/Reshape', op: 'Reshape', input: ['concat', 'flatten/shape'], attr: { T: F } },
     floatConst('fc/weights', [1568, 10]),
-    { name: 'fc/MatMul', op: 'MatMul', input: ['flatten/Reshape', 'fc/weights'], attr: { T: F, transpose_a: { b: false } } },
+    {
+      name: 'fc/MatMul',
+      op: 'MatMul',
+      input: ['flatten/Reshape', 'fc/weights'],
+      attr: { T: F, transpose_a: { b: false } },
+    },
     floatConst('fc/biases', [10]),
     { name: 'fc/BiasAdd', op: 'BiasAdd', input: ['fc/MatMul', 'fc/biases'], attr: { T: F } },
     { name: 'check/Assert', op: 'Assert', input: ['^conv1/Relu'], attr: { T: { list: { type: [DT.FLOAT] } } } },
-    { name: 'output/Softmax', op: 'Softmax', input: ['fc/BiasAdd', '^check/Assert'], attr: { T: F, _output_shapes: shapesAttr([-1, 10]) } },
+    {
+      name: 'output/Softmax',
+      op: 'Softmax',
+      input: ['fc/BiasAdd', '^check/Assert'],
+      attr: { T: F, _output_shapes: shapesAttr([-1, 10]) },
+    },
     { name: 'init', op: 'NoOp' },
   ],
   versions: { producer: 27 },
@@ -80,32 +152,53 @@ const frozen = {
 
 const savedModel = {
   savedModelSchemaVersion: 1,
-  metaGraphs: [{
-    metaInfoDef: { tags: ['serve'], tensorflowVersion: '2.11.0' },
-    graphDef: {
-      node: [
-        { name: 'serving_default_x', op: 'Placeholder', attr: { dtype: F, shape: { shape: shape(-1, 4) } } },
-        { name: 'dense/kernel', op: 'VarHandleOp', attr: { dtype: F, shape: { shape: shape(4, 2) } } },
-        { name: 'StatefulPartitionedCall', op: 'StatefulPartitionedCall', input: ['serving_default_x', 'dense/kernel'], attr: { f: { func: { name: '__inference_signature_wrapper_42' } }, Tout: { list: { type: [DT.FLOAT] } } } },
-        { name: 'saver_filename', op: 'Placeholder', attr: { dtype: typeAttr(7) } },
-        { name: 'NoOp', op: 'NoOp' },
-      ],
-      library: {
-        function: [{
-          signature: { name: '__inference_signature_wrapper_42', inputArg: [{ name: 'x', type: DT.FLOAT }, { name: 'kernel', type: DT.RESOURCE }], outputArg: [{ name: 'identity', type: DT.FLOAT }] },
-          nodeDef: [
-            { name: 'ReadVariableOp', op: 'ReadVariableOp', input: ['kernel'], attr: { dtype: F } },
-            { name: 'MatMul', op: 'MatMul', input: ['x', 'ReadVariableOp:value:0'], attr: { T: F } },
-            { name: 'Relu', op: 'Relu', input: ['MatMul:product:0'], attr: { T: F } },
-            { name: 'Identity', op: 'Identity', input: ['Relu:activations:0', '^ReadVariableOp'], attr: { T: F } },
+  metaGraphs: [
+    {
+      metaInfoDef: { tags: ['serve'], tensorflowVersion: '2.11.0' },
+      graphDef: {
+        node: [
+          { name: 'serving_default_x', op: 'Placeholder', attr: { dtype: F, shape: { shape: shape(-1, 4) } } },
+          { name: 'dense/kernel', op: 'VarHandleOp', attr: { dtype: F, shape: { shape: shape(4, 2) } } },
+          {
+            name: 'StatefulPartitionedCall',
+            op: 'StatefulPartitionedCall',
+            input: ['serving_default_x', 'dense/kernel'],
+            attr: { f: { func: { name: '__inference_signature_wrapper_42' } }, Tout: { list: { type: [DT.FLOAT] } } },
+          },
+          { name: 'saver_filename', op: 'Placeholder', attr: { dtype: typeAttr(7) } },
+          { name: 'NoOp', op: 'NoOp' },
+        ],
+        library: {
+          function: [
+            {
+              signature: {
+                name: '__inference_signature_wrapper_42',
+                inputArg: [
+                  { name: 'x', type: DT.FLOAT },
+                  { name: 'kernel', type: DT.RESOURCE },
+                ],
+                outputArg: [{ name: 'identity', type: DT.FLOAT }],
+              },
+              nodeDef: [
+                { name: 'ReadVariableOp', op: 'ReadVariableOp', input: ['kernel'], attr: { dtype: F } },
+                { name: 'MatMul', op: 'MatMul', input: ['x', 'ReadVariableOp:value:0'], attr: { T: F } },
+                { name: 'Relu', op: 'Relu', input: ['MatMul:product:0'], attr: { T: F } },
+                { name: 'Identity', op: 'Identity', input: ['Relu:activations:0', '^ReadVariableOp'], attr: { T: F } },
+              ],
+              ret: { identity: 'Identity:output:0' },
+            },
           ],
-          ret: { identity: 'Identity:output:0' },
-        }],
+        },
+        versions: { producer: 1205 },
       },
-      versions: { producer: 1205 },
+      signatureDef: {
+        serving_default: {
+          methodName: 'tensorflow/serving/predict',
+          inputs: { x: { name: 'serving_default_x:0', dtype: DT.FLOAT } },
+        },
+      },
     },
-    signatureDef: { serving_default: { methodName: 'tensorflow/serving/predict', inputs: { x: { name: 'serving_default_x:0', dtype: DT.FLOAT } } } },
-  }],
+  ],
 };
 
 const textGraph = `
@@ -152,21 +245,35 @@ describe('TensorFlow frozen GraphDef (.pb)', () => {
 
   it('is claimed by the tensorflow decoder only', () => {
     for (const name of ['frozen_inference_graph.pb', 'model.bin']) {
-      expect(decoders.filter((d) => d.sniff(bytes.subarray(0, 4096), name)).map((d) => d.id), name).toEqual(['tensorflow']);
+      expect(
+        decoders.filter((d) => d.sniff(bytes.subarray(0, 4096), name)).map((d) => d.id),
+        name,
+      ).toEqual(['tensorflow']);
     }
   });
 
   it('one node per NodeDef, op types, names verbatim, inputs/outputs, constants with offsets', async () => {
     const source = new BufferSource(bytes, 'frozen.pb');
     const { model, decoder } = await openModelFile(source);
-      const { ir } = model;
+    const { ir } = model;
     expect(decoder.id).toBe('tensorflow');
     expect(validateIR(ir, { fileSize: bytes.length })).toEqual([]);
     const s = summarize(ir);
     expect(s.nodes).toBe(20);
     expect(s.ops).toEqual({
-      Assert: 1, BiasAdd: 2, ConcatV2: 1, Const: 7, Conv2D: 1, MatMul: 1, MaxPool: 1, NoOp: 1, Placeholder: 1, Relu: 1,
-      Reshape: 1, Softmax: 1, Split: 1,
+      Assert: 1,
+      BiasAdd: 2,
+      ConcatV2: 1,
+      Const: 7,
+      Conv2D: 1,
+      MatMul: 1,
+      MaxPool: 1,
+      NoOp: 1,
+      Placeholder: 1,
+      Relu: 1,
+      Reshape: 1,
+      Softmax: 1,
+      Split: 1,
     });
     expect(s.initializers).toBe(7);
     expect(s.parameters).toBe(72 + 8 + 1 + 1 + 2 + 15680 + 10);
@@ -177,7 +284,11 @@ describe('TensorFlow frozen GraphDef (.pb)', () => {
     // Split: two outputs, read by ConcatV2 in swapped order; control inputs are not data edges.
     const split = nodeByName(ir, 'split/Split');
     expect(names(ir, nodeOutputIds(ir, split))).toEqual(['split/Split:0', 'split/Split:1']);
-    expect(names(ir, nodeInputIds(ir, nodeByName(ir, 'concat')))).toEqual(['split/Split:1', 'split/Split:0', 'concat/axis:0']);
+    expect(names(ir, nodeInputIds(ir, nodeByName(ir, 'concat')))).toEqual([
+      'split/Split:1',
+      'split/Split:0',
+      'concat/axis:0',
+    ]);
     expect(names(ir, nodeInputIds(ir, nodeByName(ir, 'output/Softmax')))).toEqual(['fc/BiasAdd:0']);
     expect(nodeOutputIds(ir, nodeByName(ir, 'init')).length).toBe(0);
     const conv = nodeByName(ir, 'conv1/Conv2D');
@@ -200,7 +311,13 @@ describe('TensorFlow frozen GraphDef (.pb)', () => {
     const ir = model.ir;
     const conv = await model.nodeDetails(nodeByName(ir, 'conv1/Conv2D'));
     const byName = Object.fromEntries(conv.attributes.map((a) => [a.name, a.value]));
-    expect(byName).toMatchObject({ T: 'DT_FLOAT', padding: '"SAME"', strides: '[1, 1, 1, 1]', _output_shapes: '[[?,28,28,8]]', device: '/device:CPU:0' });
+    expect(byName).toMatchObject({
+      T: 'DT_FLOAT',
+      padding: '"SAME"',
+      strides: '[1, 1, 1, 1]',
+      _output_shapes: '[[?,28,28,8]]',
+      device: '/device:CPU:0',
+    });
     const softmax = await model.nodeDetails(nodeByName(ir, 'output/Softmax'));
     expect(softmax.attributes.find((a) => a.name === 'control inputs')?.value).toBe('[check/Assert]');
     const weights = await model.nodeDetails(nodeByName(ir, 'conv1/weights'));
@@ -208,23 +325,42 @@ describe('TensorFlow frozen GraphDef (.pb)', () => {
   });
 
   it('streams a Const larger than the in-memory limit and records its payload without reading it', async () => {
-    const big = encodeGraphDef({ node: [floatConst('big/weights', [4200, 1100]), { name: 'id', op: 'Identity', input: ['big/weights'], attr: { T: F } }] });
+    const big = encodeGraphDef({
+      node: [
+        floatConst('big/weights', [4200, 1100]),
+        { name: 'id', op: 'Identity', input: ['big/weights'], attr: { T: F } },
+      ],
+    });
     expect(big.length).toBeGreaterThan(16 << 20);
     let read = 0;
     const source = new BufferSource(big, 'big.pb');
-    const counting = { ...source, name: source.name, size: source.size, read: (o: number, n: number) => { read += Math.min(n, big.length - o); return source.read(o, n); } };
+    const counting = {
+      ...source,
+      name: source.name,
+      size: source.size,
+      read: (o: number, n: number) => {
+        read += Math.min(n, big.length - o);
+        return source.read(o, n);
+      },
+    };
     const model = await tensorflowDecoder.open(counting);
     const ir = model.ir;
     expect(summarize(ir).parameters).toBe(4200 * 1100);
     const v = nodeOutputIds(ir, nodeByName(ir, 'big/weights'))[0];
     expect(ir.valueDataLength[v]).toBe(4200 * 1100 * 4);
-    expect(new Float32Array(Uint8Array.from(big.subarray(ir.valueDataOffset[v] + 4 * 7, ir.valueDataOffset[v] + 4 * 8)).buffer)[0]).toBe(7);
+    expect(
+      new Float32Array(
+        Uint8Array.from(big.subarray(ir.valueDataOffset[v] + 4 * 7, ir.valueDataOffset[v] + 4 * 8)).buffer,
+      )[0],
+    ).toBe(7);
     expect(read).toBeLessThan(8 << 20);
   });
 
   it('truncated and corrupt files fail with a DecodeError naming the file', async () => {
     for (const cut of [7, 100, bytes.length - 3]) {
-      await expect(tensorflowDecoder.open(new BufferSource(bytes.subarray(0, cut), 'cut.pb'))).rejects.toThrow(DecodeError);
+      await expect(tensorflowDecoder.open(new BufferSource(bytes.subarray(0, cut), 'cut.pb'))).rejects.toThrow(
+        DecodeError,
+      );
     }
     const corrupt = bytes.slice();
     corrupt[3] = 0xff; // the first NodeDef's name length now runs past its message
@@ -240,7 +376,10 @@ describe('TensorFlow SavedModel (saved_model.pb)', () => {
 
   it('is claimed by the tensorflow decoder only (not ONNX, which also starts 08 01 12)', () => {
     for (const name of ['saved_model.pb', 'model.bin']) {
-      expect(decoders.filter((d) => d.sniff(bytes.subarray(0, 4096), name)).map((d) => d.id), name).toEqual(['tensorflow']);
+      expect(
+        decoders.filter((d) => d.sniff(bytes.subarray(0, 4096), name)).map((d) => d.id),
+        name,
+      ).toEqual(['tensorflow']);
     }
   });
 
@@ -254,7 +393,14 @@ describe('TensorFlow SavedModel (saved_model.pb)', () => {
     expect(s.inputs.map((i) => i.name)).toEqual(['serving_default_x:0', 'saver_filename:0']);
     expect(s.outputs.map((i) => i.name)).toEqual(['StatefulPartitionedCall:0']);
     expect(s.functions).toBe(1);
-    expect(ir.metadata).toMatchObject({ container: 'saved_model', tags: 'serve', tensorflow_version: '2.11.0', meta_graphs: '1', producer: '1205', signatures: 'serving_default (tensorflow/serving/predict)' });
+    expect(ir.metadata).toMatchObject({
+      container: 'saved_model',
+      tags: 'serve',
+      tensorflow_version: '2.11.0',
+      meta_graphs: '1',
+      producer: '1205',
+      signatures: 'serving_default (tensorflow/serving/predict)',
+    });
 
     const fn = 1;
     expect(ir.graphKind[fn]).toBe(GraphKind.Function);
@@ -268,7 +414,9 @@ describe('TensorFlow SavedModel (saved_model.pb)', () => {
   });
 
   it('a SavedModel cut inside its graph fails cleanly', async () => {
-    await expect(tensorflowDecoder.open(new BufferSource(bytes.subarray(0, 60), 'saved_model.pb'))).rejects.toThrow(DecodeError);
+    await expect(tensorflowDecoder.open(new BufferSource(bytes.subarray(0, 60), 'saved_model.pb'))).rejects.toThrow(
+      DecodeError,
+    );
   });
 });
 
@@ -277,7 +425,10 @@ describe('TensorFlow text GraphDef (.pbtxt)', () => {
 
   it('is claimed by the tensorflow decoder only', () => {
     for (const name of ['graph.pbtxt', 'model.txt']) {
-      expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id), name).toEqual(['tensorflow']);
+      expect(
+        decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id),
+        name,
+      ).toEqual(['tensorflow']);
     }
   });
 

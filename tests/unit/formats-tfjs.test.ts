@@ -24,7 +24,12 @@ const reference = (path: string) => {
   const ops: Record<string, number> = {};
   for (const n of m.modelTopology.node) ops[n.op] = (ops[n.op] ?? 0) + 1;
   const weights = m.weightsManifest.flatMap((g) => g.weights);
-  return { nodes: m.modelTopology.node.length, ops, weights: weights.length, params: weights.reduce((a, w) => a + w.shape.reduce((x, d) => x * d, 1), 0) };
+  return {
+    nodes: m.modelTopology.node.length,
+    ops,
+    weights: weights.length,
+    params: weights.reduce((a, w) => a + w.shape.reduce((x, d) => x * d, 1), 0),
+  };
 };
 const valueNamed = (ir: GraphIR, name: string) => {
   for (let v = 0; v < ir.valueCount; v++) if (str(ir, ir.valueName[v]) === name) return v;
@@ -37,7 +42,7 @@ describe('TensorFlow.js graph models (real files from npm @vladmandic/human)', (
     const ref = reference(path);
     const source = await NodeFileSource.open(path);
     const { model, decoder } = await openModelFile(source);
-      const { ir } = model;
+    const { ir } = model;
     expect(decoder.id).toBe('tfjs');
     expect(validateIR(ir)).toEqual([]);
     const s = summarize(ir);
@@ -78,11 +83,15 @@ describe('TensorFlow.js graph models (real files from npm @vladmandic/human)', (
   it('is claimed by content; a layers model stays with Keras; bad JSON is a clear error', async () => {
     const head = new Uint8Array(readFileSync(realModel('human', 'package/models/antispoof.json')).subarray(0, 4096));
     expect(decoders.filter((d) => d.sniff(head, 'model.json')).map((d) => d.id)).toEqual(['tfjs']);
-    const layers = new TextEncoder().encode('{"format": "layers-model", "modelTopology": {"class_name": "Sequential", "keras_version": "2.4.0", "config": {"layers": []}}}');
+    const layers = new TextEncoder().encode(
+      '{"format": "layers-model", "modelTopology": {"class_name": "Sequential", "keras_version": "2.4.0", "config": {"layers": []}}}',
+    );
     expect(decoders.filter((d) => d.sniff(layers, 'model.json')).map((d) => d.id)).toEqual(['keras']);
     const bad = new TextEncoder().encode('{"format": "graph-model", "modelTopology": {"node": [');
     await expect(tfjsDecoder.open(new BufferSource(bad, 'model.json'))).rejects.toThrow(DecodeError);
-    const model = await tfjsDecoder.open(new BufferSource(new Uint8Array(readFileSync(realModel('human', 'package/models/antispoof.json'))), 'model.json'));
+    const model = await tfjsDecoder.open(
+      new BufferSource(new Uint8Array(readFileSync(realModel('human', 'package/models/antispoof.json'))), 'model.json'),
+    );
     const noShards = model.ir;
     expect(noShards.metadata.weights).toMatch(/not opened/);
   });

@@ -21,11 +21,20 @@ const here = dirname(fileURLToPath(import.meta.url));
 const models = resolve(here, '../../../shared/models/tflite');
 const file = (name: string) => resolve(models, name);
 
-interface PythonCounts { nodes: number; ops: Record<string, number>; initializers: number; parameters: number; subgraphs: number }
+interface PythonCounts {
+  nodes: number;
+  ops: Record<string, number>;
+  initializers: number;
+  parameters: number;
+  subgraphs: number;
+}
 
 /** Counts from tests/helpers/tflite_reference.py, an independent walk of the flatbuffers with python's struct. */
 function pythonCounts(paths: string[]): Record<string, PythonCounts> {
-  const out = execFileSync('python3', [resolve(here, '../helpers/tflite_reference.py'), ...paths], { encoding: 'utf8', timeout: 60_000 });
+  const out = execFileSync('python3', [resolve(here, '../helpers/tflite_reference.py'), ...paths], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const refs = JSON.parse(out) as Record<string, PythonCounts>;
   for (const ref of Object.values(refs)) {
     const ops: Record<string, number> = {};
@@ -35,8 +44,10 @@ function pythonCounts(paths: string[]): Record<string, PythonCounts> {
   return refs;
 }
 
-
-async function decodePath(path: string, wholeFileLimit?: number): Promise<{ ir: GraphIR; bytesRead: number; size: number }> {
+async function decodePath(
+  path: string,
+  wholeFileLimit?: number,
+): Promise<{ ir: GraphIR; bytesRead: number; size: number }> {
   const inner = await NodeFileSource.open(path);
   try {
     const source = new CountingSource(inner);
@@ -48,10 +59,30 @@ async function decodePath(path: string, wholeFileLimit?: number): Promise<{ ir: 
 }
 
 // Histograms as decoded here and cross-checked with the python walker below.
-const EXPECTED: Record<string, { nodes: number; ops: Record<string, number>; initializers: number; parameters: number; inputs: string[]; outputs: string[] }> = {
+const EXPECTED: Record<
+  string,
+  {
+    nodes: number;
+    ops: Record<string, number>;
+    initializers: number;
+    parameters: number;
+    inputs: string[];
+    outputs: string[];
+  }
+> = {
   'face_detection_full_range.tflite': {
     nodes: 354,
-    ops: { ADD: 23, CONV_2D: 49, DEPTHWISE_CONV_2D: 40, DEQUANTIZE: 178, MAX_POOL_2D: 4, PAD: 8, RELU: 47, RESHAPE: 2, RESIZE_BILINEAR: 3 },
+    ops: {
+      ADD: 23,
+      CONV_2D: 49,
+      DEPTHWISE_CONV_2D: 40,
+      DEQUANTIZE: 178,
+      MAX_POOL_2D: 4,
+      PAD: 8,
+      RELU: 47,
+      RESHAPE: 2,
+      RESIZE_BILINEAR: 3,
+    },
     initializers: 189,
     parameters: 514139,
     inputs: ['input'],
@@ -67,7 +98,17 @@ const EXPECTED: Record<string, { nodes: number; ops: Record<string, number>; ini
   },
   'pose_landmark_full.tflite': {
     nodes: 332,
-    ops: { ADD: 28, CONV_2D: 58, DEPTHWISE_CONV_2D: 38, DEQUANTIZE: 192, LOGISTIC: 1, MAX_POOL_2D: 2, PAD: 5, RESHAPE: 3, RESIZE_BILINEAR: 5 },
+    ops: {
+      ADD: 28,
+      CONV_2D: 58,
+      DEPTHWISE_CONV_2D: 38,
+      DEQUANTIZE: 192,
+      LOGISTIC: 1,
+      MAX_POOL_2D: 2,
+      PAD: 5,
+      RESHAPE: 3,
+      RESIZE_BILINEAR: 5,
+    },
     initializers: 202,
     parameters: 3169521,
     inputs: ['input_1'],
@@ -94,7 +135,14 @@ describe('TFLite decoder on real models', () => {
       expect(s.initializers).toBe(ref.initializers);
       expect(s.parameters).toBe(ref.parameters);
       expect(s.subgraphs).toBe(ref.subgraphs - 1);
-      expect({ nodes: s.nodes, ops: s.ops, initializers: s.initializers, parameters: s.parameters, inputs: s.inputs.map((i) => i.name), outputs: s.outputs.map((o) => o.name) }).toEqual(want);
+      expect({
+        nodes: s.nodes,
+        ops: s.ops,
+        initializers: s.initializers,
+        parameters: s.parameters,
+        inputs: s.inputs.map((i) => i.name),
+        outputs: s.outputs.map((o) => o.name),
+      }).toEqual(want);
     });
   }
 
@@ -110,7 +158,8 @@ describe('TFLite decoder on real models', () => {
     }
     // Several tensors may share one buffer; distinct buffers never overlap.
     const distinct = [...new Map(ranges.map((r) => [r[0], r])).values()].sort((a, b) => a[0] - b[0]);
-    for (let i = 1; i < distinct.length; i++) expect(distinct[i][0]).toBeGreaterThanOrEqual(distinct[i - 1][0] + distinct[i - 1][1]);
+    for (let i = 1; i < distinct.length; i++)
+      expect(distinct[i][0]).toBeGreaterThanOrEqual(distinct[i - 1][0] + distinct[i - 1][1]);
     const input = ir.graphInputs[ir.graphInputOffsets[0]];
     expect(valueShape(ir, input)).toEqual([1, 224, 224, 3]);
   });
@@ -181,7 +230,16 @@ describe('TFLite decoder on written models', () => {
           { opcode: 3, inputs: [6, 4], outputs: [5], optionsType: 92, options: ifOptions(1, 2) },
         ],
       },
-      { name: 'then', tensors: [{ name: 'x', shape: [1] }, { name: 'y', shape: [1] }], inputs: [0], outputs: [1], ops: [{ opcode: 4, inputs: [0, 0], outputs: [1] }] },
+      {
+        name: 'then',
+        tensors: [
+          { name: 'x', shape: [1] },
+          { name: 'y', shape: [1] },
+        ],
+        inputs: [0],
+        outputs: [1],
+        ops: [{ opcode: 4, inputs: [0, 0], outputs: [1] }],
+      },
       { name: 'else', tensors: [{ name: 'x', shape: [1] }], inputs: [0], outputs: [0], ops: [] },
     ],
   });
@@ -207,8 +265,11 @@ describe('TFLite decoder on written models', () => {
     // Sub-graph tensors stay in their own graph even when names repeat the main graph's.
     expect(ir.graphNodeCount[1]).toBe(1);
     const names = new Set<string>();
-    for (let v = ir.graphValueStart[0]; v < ir.graphValueStart[0] + ir.graphValueCount[0]; v++) names.add(str(ir, ir.valueName[v]));
-    expect(names).toEqual(new Set(['x', 'w', 'b', 'conv;fused/other', 'dup', 'dup (tensor 5)', 'tensor_6', 'big', 'empty']));
+    for (let v = ir.graphValueStart[0]; v < ir.graphValueStart[0] + ir.graphValueCount[0]; v++)
+      names.add(str(ir, ir.valueName[v]));
+    expect(names).toEqual(
+      new Set(['x', 'w', 'b', 'conv;fused/other', 'dup', 'dup (tensor 5)', 'tensor_6', 'big', 'empty']),
+    );
     // The conv node is named after its output, cut at ';'.
     const conv = [...ir.nodeOp].findIndex((op) => str(ir, op) === 'CONV_2D');
     expect(str(ir, ir.nodeName[conv])).toBe('conv');
@@ -223,7 +284,12 @@ describe('TFLite decoder on written models', () => {
 
     const details = await opened.nodeDetails(conv);
     const byName = Object.fromEntries(details.attributes.map((a) => [a.name, a.value]));
-    expect(byName).toMatchObject({ padding: 'VALID', stride_w: '2', stride_h: '2', fused_activation_function: 'RELU6' });
+    expect(byName).toMatchObject({
+      padding: 'VALID',
+      stride_w: '2',
+      stride_h: '2',
+      fused_activation_function: 'RELU6',
+    });
     expect(byName['output 0 quantization']).toBe('scale=0.5, zero_point=3');
 
     // Range mode over the same bytes: identical structure.
@@ -233,7 +299,12 @@ describe('TFLite decoder on written models', () => {
 
   it('control-flow sub-graphs that name each other do not make a parent cycle', async () => {
     const sub = (other: number) => ({
-      tensors: [{ name: 'c', shape: [], type: 6 }, { name: 'x', shape: [1] }], inputs: [0, 1], outputs: [1],
+      tensors: [
+        { name: 'c', shape: [], type: 6 },
+        { name: 'x', shape: [1] },
+      ],
+      inputs: [0, 1],
+      outputs: [1],
       ops: [{ opcode: 0, inputs: [0, 1], outputs: [1], optionsType: 92, options: ifOptions(other, other) }],
     });
     const bytes = writeTflite({
@@ -251,7 +322,9 @@ describe('TFLite decoder on written models', () => {
   it('rejects bad headers and references with a DecodeError naming the file', async () => {
     const good = writeTflite(model());
     const reject = async (bytes: Uint8Array, pattern: RegExp, range = false) => {
-      const err = await decodeTflite(new BufferSource(bytes, 'bad.bin'), {}, range ? { wholeFileLimit: 0 } : {}).catch((e: unknown) => e);
+      const err = await decodeTflite(new BufferSource(bytes, 'bad.bin'), {}, range ? { wholeFileLimit: 0 } : {}).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(DecodeError);
       expect((err as DecodeError).describe()).toMatch(/^bad\.bin: /);
       expect((err as DecodeError).message).toMatch(pattern);

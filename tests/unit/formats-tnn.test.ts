@@ -14,7 +14,8 @@ import { repoRoot } from '../helpers/models.ts';
  * hand-written in the line layout TNN's converter writes (header, inputs, blob names, outputs, layer count, layers). */
 const text = readFileSync(resolve(repoRoot, 'tests/fixtures/tnn/tiny_mobile.tnnproto'), 'utf8');
 const bytes = new TextEncoder().encode(text);
-const dec = async (t: string, name = 'm.tnnproto') => (await tnnDecoder.open(new BufferSource(new TextEncoder().encode(t), name))).ir;
+const dec = async (t: string, name = 'm.tnnproto') =>
+  (await tnnDecoder.open(new BufferSource(new TextEncoder().encode(t), name))).ir;
 const nodeNamed = (ir: GraphIR, name: string) => {
   for (let n = 0; n < ir.nodeCount; n++) if (str(ir, ir.nodeName[n]) === name) return n;
   throw new Error(`no node ${name}`);
@@ -22,7 +23,8 @@ const nodeNamed = (ir: GraphIR, name: string) => {
 
 describe('TNN .tnnproto', () => {
   it('is claimed by the tnn decoder only', () => {
-    for (const name of ['tiny_mobile.tnnproto', 'model.txt']) expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['tnn']);
+    for (const name of ['tiny_mobile.tnnproto', 'model.txt'])
+      expect(decoders.filter((d) => d.sniff(bytes, name)).map((d) => d.id)).toEqual(['tnn']);
   });
 
   it('one node per layer line, the input line as graph inputs, the output line as outputs', async () => {
@@ -43,15 +45,22 @@ describe('TNN .tnnproto', () => {
 
   it('reads the newer input line (dim count first, data type last) and several inputs', async () => {
     const ir = await dec('"1 3 1 4206624770 ,"\n"a 4 1 3 8 8 0 : b 2 1 8 0 ,"\n"c ,"\n" 1 ,"\n"Add c 2 1 a b c 0 ,"\n');
-    expect(summarize(ir).inputs).toEqual([{ name: 'a', type: 'float32', shape: [1, 3, 8, 8] }, { name: 'b', type: 'float32', shape: [1, 8] }]);
+    expect(summarize(ir).inputs).toEqual([
+      { name: 'a', type: 'float32', shape: [1, 3, 8, 8] },
+      { name: 'b', type: 'float32', shape: [1, 8] },
+    ]);
     expect(summarize(ir).outputs.map((o) => o.name)).toEqual(['c']);
   });
 
   it('truncated and malformed files fail with a DecodeError naming the line', async () => {
     const cut = text.split('\n').slice(0, 8).join('\n');
     await expect(dec(cut)).rejects.toThrow(/layer count line says 9 layers, the file has 3/);
-    await expect(dec(text.replace('"ReLU relu2 1 1 dw2 relu2 ,"', '"ReLU relu2 3 1 dw2 relu2 ,"'))).rejects.toThrow(/line 9: .*fewer blobs/);
-    await expect(dec(text.replace('"ReLU relu2 1 1 dw2 relu2 ,"', 'ReLU relu2 1 1 dw2 relu2'))).rejects.toMatchObject({ field: 'line 9' });
+    await expect(dec(text.replace('"ReLU relu2 1 1 dw2 relu2 ,"', '"ReLU relu2 3 1 dw2 relu2 ,"'))).rejects.toThrow(
+      /line 9: .*fewer blobs/,
+    );
+    await expect(dec(text.replace('"ReLU relu2 1 1 dw2 relu2 ,"', 'ReLU relu2 1 1 dw2 relu2'))).rejects.toMatchObject({
+      field: 'line 9',
+    });
     await expect(dec('"1 2 3 ,"\n')).rejects.toThrow(DecodeError);
     await expect(dec('"x y ,"\n"a 1 ,"\n')).rejects.toThrow(/first line/);
   });

@@ -39,7 +39,8 @@ function checkInvariants(h: Hierarchy, ir: GraphIR): void {
       if (h.groupParent[h.groupChildren[k]] !== g) fail(`child list of ${g}`);
     }
     const items = h.groupItemOffsets[g + 1] - h.groupItemOffsets[g];
-    const direct = h.groupNodeOffsets[g + 1] - h.groupNodeOffsets[g] + h.groupChildOffsets[g + 1] - h.groupChildOffsets[g];
+    const direct =
+      h.groupNodeOffsets[g + 1] - h.groupNodeOffsets[g] + h.groupChildOffsets[g + 1] - h.groupChildOffsets[g];
     if (items !== direct) fail(`items of ${g}`);
     if (items > MAX_DIRECT) fail(`group ${h.groupPath[g]} has ${items} direct children`);
     // Items are in dataflow order: each item's first node rank increases.
@@ -89,7 +90,9 @@ describe('hierarchy of a real GPT export (gpt_decoder_10k.onnx)', () => {
     }
     // Scopes around a single op (`wte` holds one Gather) fold into that node.
     expect(paths.has('wte')).toBe(false);
-    const wte = Array.from({ length: ir.nodeCount }, (_, v) => v).find((v) => ir.strings[ir.nodeName[v]] === '/wte/Gather')!;
+    const wte = Array.from({ length: ir.nodeCount }, (_, v) => v).find(
+      (v) => ir.strings[ir.nodeName[v]] === '/wte/Gather',
+    )!;
     expect(h.nodeGroup[wte]).toBe(0);
     const attn = paths.get('h.3/attn')!;
     expect(h.groupLabel[attn]).toBe('attn');
@@ -182,7 +185,14 @@ describe('hierarchy rules on built graphs', () => {
   function graph(nodes: [string, string, string[], string[]][]): GraphIR {
     const b = new GraphBuilder('test');
     const g = b.beginGraph('main', GraphKind.Main);
-    for (const [name, op, ins, outs] of nodes) b.addNode(g, name, op, ins.map((t) => b.value(g, t)), outs.map((t) => b.value(g, t)));
+    for (const [name, op, ins, outs] of nodes)
+      b.addNode(
+        g,
+        name,
+        op,
+        ins.map((t) => b.value(g, t)),
+        outs.map((t) => b.value(g, t)),
+      );
     return b.finish();
   }
 
@@ -208,30 +218,34 @@ describe('hierarchy rules on built graphs', () => {
   });
 
   it('reads TF-style and dotted names', () => {
-    const tf = buildHierarchy(graph([
-      ['model/dense/MatMul', 'MatMul', ['x'], ['a']],
-      ['model/dense/BiasAdd', 'BiasAdd', ['a'], ['b']],
-      ['model/out/Softmax;model/out/Fused', 'Softmax', ['b'], ['c']],
-      ['model/out/Identity', 'Identity', ['c'], ['y']],
-    ]));
+    const tf = buildHierarchy(
+      graph([
+        ['model/dense/MatMul', 'MatMul', ['x'], ['a']],
+        ['model/dense/BiasAdd', 'BiasAdd', ['a'], ['b']],
+        ['model/out/Softmax;model/out/Fused', 'Softmax', ['b'], ['c']],
+        ['model/out/Identity', 'Identity', ['c'], ['y']],
+      ]),
+    );
     expect(byPath(tf).has('model/dense')).toBe(true);
     expect(byPath(tf).has('model/out')).toBe(true);
-    const dotted = buildHierarchy(graph([
-      ['layers.0.attn.q_proj', 'MatMul', ['x'], ['a']],
-      ['layers.0.attn.k_proj', 'MatMul', ['x'], ['b']],
-      ['layers.0.mlp.fc', 'MatMul', ['a'], ['c']],
-      ['layers.0.mlp.act', 'Relu', ['c'], ['c2']],
-      ['layers.1.attn.q_proj', 'MatMul', ['c2'], ['d']],
-      ['layers.1.attn.k_proj', 'MatMul', ['c2'], ['e']],
-      ['layers.1.mlp.fc', 'MatMul', ['d'], ['f']],
-      ['layers.1.mlp.act', 'Relu', ['f'], ['y']],
-    ]));
+    const dotted = buildHierarchy(
+      graph([
+        ['layers.0.attn.q_proj', 'MatMul', ['x'], ['a']],
+        ['layers.0.attn.k_proj', 'MatMul', ['x'], ['b']],
+        ['layers.0.mlp.fc', 'MatMul', ['a'], ['c']],
+        ['layers.0.mlp.act', 'Relu', ['c'], ['c2']],
+        ['layers.1.attn.q_proj', 'MatMul', ['c2'], ['d']],
+        ['layers.1.attn.k_proj', 'MatMul', ['c2'], ['e']],
+        ['layers.1.mlp.fc', 'MatMul', ['d'], ['f']],
+        ['layers.1.mlp.act', 'Relu', ['f'], ['y']],
+      ]),
+    );
     const p = byPath(dotted);
     expect(p.has('layers.0/attn')).toBe(true);
     expect(p.has('layers.1/mlp')).toBe(true);
   });
 
-  it('puts sub-graph bodies under their owner node\'s group', () => {
+  it("puts sub-graph bodies under their owner node's group", () => {
     const b = new GraphBuilder('test');
     const main = b.beginGraph('main', GraphKind.Main);
     const x = b.value(main, 'x');
@@ -261,7 +275,9 @@ describe('hierarchy rules on built graphs', () => {
     expect(h.groupPath[h.groupParent[thenG]]).toBe('blk');
     expect(p.has('blk/else_branch')).toBe(true);
     // Bodies come before their If node in dataflow order.
-    const items = Array.from(h.groupItems.subarray(h.groupItemOffsets[p.get('blk')!], h.groupItemOffsets[p.get('blk')! + 1]));
+    const items = Array.from(
+      h.groupItems.subarray(h.groupItemOffsets[p.get('blk')!], h.groupItemOffsets[p.get('blk')! + 1]),
+    );
     const ifPos = items.findIndex((it) => it >= 0 && ir.strings[ir.nodeOp[it]] === 'If');
     expect(items.indexOf(-1 - thenG)).toBeLessThan(ifPos);
   });
@@ -272,8 +288,9 @@ describe('hierarchy rules on built graphs', () => {
     checkInvariants(h, ir);
     const p = byPath(h);
     // 300 blocks under the root: chunked, each chunk a contiguous run of blocks.
-    const chunks = Array.from(h.groupChildren.subarray(h.groupChildOffsets[0], h.groupChildOffsets[1]))
-      .filter((g) => h.groupKind[g] === GroupKind.Chunk);
+    const chunks = Array.from(h.groupChildren.subarray(h.groupChildOffsets[0], h.groupChildOffsets[1])).filter(
+      (g) => h.groupKind[g] === GroupKind.Chunk,
+    );
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     expect(h.groupPath[chunks[0]]).toBe('#0');
     expect(h.groupLabel[chunks[0]]).toMatch(/^blocks\[0\.\.\d+\]$/);
@@ -339,7 +356,8 @@ describe('hierarchy rules on built graphs', () => {
     expect(h.groupSize[0]).toBe(N);
     expect(h.groupItemOffsets[1]).toBeLessThanOrEqual(MAX_DIRECT);
     let maxItems = 0;
-    for (let k = 0; k < h.groupCount; k++) maxItems = Math.max(maxItems, h.groupItemOffsets[k + 1] - h.groupItemOffsets[k]);
+    for (let k = 0; k < h.groupCount; k++)
+      maxItems = Math.max(maxItems, h.groupItemOffsets[k + 1] - h.groupItemOffsets[k]);
     expect(maxItems).toBeLessThanOrEqual(MAX_DIRECT);
   }, 120_000);
 });

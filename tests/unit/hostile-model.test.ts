@@ -16,7 +16,11 @@ describe('hostile-but-valid ONNX model (XSS strings in every field)', () => {
   const path = writeHostileOnnx(resolve(cacheDir, 'hostile/xss.onnx'));
 
   it('is valid ONNX to the python onnx package, with the strings intact', () => {
-    const out = execFileSync('/usr/bin/python3', ['-c', `
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        `
 import json, sys, onnx
 m = onnx.load(sys.argv[1])
 g = m.graph
@@ -24,7 +28,11 @@ print(json.dumps({
   "nodes": [n.name for n in g.node], "ops": [n.op_type for n in g.node], "docs": [n.doc_string for n in g.node],
   "inputs": [i.name for i in g.input], "outputs": [o.name for o in g.output], "inits": [t.name for t in g.initializer],
   "graph": g.name, "producer": m.producer_name,
-}))`, path], { encoding: 'utf8' });
+}))`,
+        path,
+      ],
+      { encoding: 'utf8' },
+    );
     const py = JSON.parse(out);
     expect(py.nodes).toEqual(HOSTILE_NAMES.nodes);
     expect(py.ops).toEqual(HOSTILE_NAMES.ops);
@@ -50,7 +58,8 @@ print(json.dumps({
       expect(str(ir, ir.graphName[0])).toBe(HOSTILE_NAMES.graph);
 
       const valueNames = new Set(Array.from(ir.valueName, (s) => str(ir, s)));
-      for (const v of [HOSTILE_NAMES.initializer, HOSTILE_NAMES.output, ...HOSTILE_NAMES.intermediate]) expect(valueNames).toContain(v);
+      for (const v of [HOSTILE_NAMES.initializer, HOSTILE_NAMES.output, ...HOSTILE_NAMES.intermediate])
+        expect(valueNames).toContain(v);
       expect([...graphInputIds(ir, 0)].map((v) => str(ir, ir.valueName[v]))).toEqual([HOSTILE_NAMES.input]);
       expect([...graphOutputIds(ir, 0)].map((v) => str(ir, ir.valueName[v]))).toEqual([HOSTILE_NAMES.output]);
       expect(valueShape(ir, graphInputIds(ir, 0)[0])).toEqual([HOSTILE_NAMES.symbolicDim, 4]);
@@ -75,20 +84,36 @@ print(json.dumps({
     }
   });
 
-  it('cannot make a tensor preview read files outside the model\'s folder', async () => {
+  it("cannot make a tensor preview read files outside the model's folder", async () => {
     const dir = resolve(cacheDir, 'hostile/external');
     mkdirSync(resolve(dir, 'models'), { recursive: true });
     const secret = new Float32Array([13, 13, 13, 13]);
     writeFileSync(resolve(dir, 'secret.bin'), secret);
     writeFileSync(resolve(dir, 'models/w.bin'), new Float32Array([1, 2, 3, 4]));
-    const locations = ['w.bin', '../secret.bin', `${dir}/secret.bin`, 'sub/../../secret.bin', '/etc/passwd', '..', '.', ''];
+    const locations = [
+      'w.bin',
+      '../secret.bin',
+      `${dir}/secret.bin`,
+      'sub/../../secret.bin',
+      '/etc/passwd',
+      '..',
+      '.',
+      '',
+    ];
     const model = resolve(dir, 'models/model.onnx');
-    writeFileSync(model, modelProto({
-      graph: graphProto({
-        initializers: locations.map((location, i) => ({ name: `w${i}`, dims: [4], external: { location, offset: '0', length: '16' } })),
-        nodes: [{ op: 'Concat', inputs: locations.map((_, i) => `w${i}`), outputs: ['y'] }],
+    writeFileSync(
+      model,
+      modelProto({
+        graph: graphProto({
+          initializers: locations.map((location, i) => ({
+            name: `w${i}`,
+            dims: [4],
+            external: { location, offset: '0', length: '16' },
+          })),
+          nodes: [{ op: 'Concat', inputs: locations.map((_, i) => `w${i}`), outputs: ['y'] }],
+        }),
       }),
-    }));
+    );
     const source = await NodeFileSource.open(model);
     try {
       const { ir } = (await openModelFile(source)).model;

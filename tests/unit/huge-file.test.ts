@@ -19,7 +19,8 @@ const file = resolve(cacheDir, 'sparse_5gb.onnx');
 async function writeSparseModel(): Promise<{ size: number; elements: number }> {
   mkdirSync(cacheDir, { recursive: true });
   const elements = (2.5 * GB) / 4;
-  const tensorHeader = (name: string) => concat(pb.varint(1, elements), pb.varint(2, 1), pb.string(8, name), tag(9, WIRE.len), varint(elements * 4));
+  const tensorHeader = (name: string) =>
+    concat(pb.varint(1, elements), pb.varint(2, 1), pb.string(8, name), tag(9, WIRE.len), varint(elements * 4));
   const tensorLength = (name: string) => tensorHeader(name).length + elements * 4;
   const head = graphProto({
     name: 'huge',
@@ -57,11 +58,15 @@ describe('multi-GB files', () => {
     expect(size).toBeGreaterThan(5 * GB);
     const source = await NodeFileSource.open(file);
     let bytesRead = 0;
-    const counting = { name: source.name, size: source.size, read: async (o: number, l: number) => {
-      const b = await source.read(o, l);
-      bytesRead += b.length;
-      return b;
-    } };
+    const counting = {
+      name: source.name,
+      size: source.size,
+      read: async (o: number, l: number) => {
+        const b = await source.read(o, l);
+        bytesRead += b.length;
+        return b;
+      },
+    };
     const heapBefore = process.memoryUsage().heapUsed;
     const { ir } = (await openModelFile(counting)).model;
     const s = summarize(ir);

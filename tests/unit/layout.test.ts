@@ -36,12 +36,21 @@ function checkScene(s: ViewLayout, h: Hierarchy, ir: GraphIR, open: Set<number>)
     if (c >= 0) {
       // Parents first, children inside the frame, below its title bar.
       if (c >= b) fail(`frame ${c} after child ${b}`);
-      if (s.boxX[b] < s.boxX[c] - EPS || s.boxX[b] + s.boxW[b] > s.boxX[c] + s.boxW[c] + EPS
-        || s.boxY[b] < s.boxY[c] + FRAME_TITLE - EPS || s.boxY[b] + s.boxH[b] > s.boxY[c] + s.boxH[c] + EPS) {
+      if (
+        s.boxX[b] < s.boxX[c] - EPS ||
+        s.boxX[b] + s.boxW[b] > s.boxX[c] + s.boxW[c] + EPS ||
+        s.boxY[b] < s.boxY[c] + FRAME_TITLE - EPS ||
+        s.boxY[b] + s.boxH[b] > s.boxY[c] + s.boxH[c] + EPS
+      ) {
         fail(`box ${b} outside frame ${c}`);
       }
-    } else if (c === -2 || s.boxX[b] < -EPS || s.boxY[b] < -EPS || s.boxX[b] + s.boxW[b] > s.width + EPS
-      || s.boxY[b] + s.boxH[b] > s.height + EPS) {
+    } else if (
+      c === -2 ||
+      s.boxX[b] < -EPS ||
+      s.boxY[b] < -EPS ||
+      s.boxX[b] + s.boxW[b] > s.width + EPS ||
+      s.boxY[b] + s.boxH[b] > s.height + EPS
+    ) {
       fail(`root box ${b} outside the scene`);
     }
   }
@@ -58,7 +67,8 @@ function checkScene(s: ViewLayout, h: Hierarchy, ir: GraphIR, open: Set<number>)
       const a = list[i];
       for (let j = i + 1; j < list.length && s.boxX[list[j]] < s.boxX[a] + s.boxW[a] - EPS; j++) {
         const b = list[j];
-        if (s.boxY[b] < s.boxY[a] + s.boxH[a] - EPS && s.boxY[a] < s.boxY[b] + s.boxH[b] - EPS) fail(`boxes ${a} and ${b} overlap`);
+        if (s.boxY[b] < s.boxY[a] + s.boxH[a] - EPS && s.boxY[a] < s.boxY[b] + s.boxH[b] - EPS)
+          fail(`boxes ${a} and ${b} overlap`);
       }
     }
   }
@@ -66,11 +76,11 @@ function checkScene(s: ViewLayout, h: Hierarchy, ir: GraphIR, open: Set<number>)
   for (let v = 0; v < ir.nodeCount; v++) {
     let visible = true;
     for (let g = h.nodeGroup[v]; g > 0 && visible; g = h.groupParent[g]) visible = open.has(g);
-    if (visible !== (s.nodeBox[v] >= 0)) fail(`node ${v} visibility`);
+    if (visible !== s.nodeBox[v] >= 0) fail(`node ${v} visibility`);
   }
   // Edges: both ends visible (nodes or collapsed groups, never frames), polyline starts/ends on them.
-  const near = (b: number, x: number, y: number) => x >= s.boxX[b] - 2 && x <= s.boxX[b] + s.boxW[b] + 2
-    && y >= s.boxY[b] - 2 && y <= s.boxY[b] + s.boxH[b] + 2;
+  const near = (b: number, x: number, y: number) =>
+    x >= s.boxX[b] - 2 && x <= s.boxX[b] + s.boxW[b] + 2 && y >= s.boxY[b] - 2 && y <= s.boxY[b] + s.boxH[b] + 2;
   const pairs = new Set<string>();
   for (let e = 0; e < s.edgeCount; e++) {
     const a = s.edgeFrom[e];
@@ -125,7 +135,9 @@ describe('layout of a real GPT export', () => {
     const attn4 = paths.get('h.4/attn')!;
     const first = await engine.layout(Uint32Array.of(h3, attn3));
     checkScene(first, h, ir, new Set([0, h3, attn3]));
-    expect(engine.lastStats.elkCalls + engine.lastStats.fastCalls + engine.lastStats.stableCalls).toBeLessThanOrEqual(3);
+    expect(engine.lastStats.elkCalls + engine.lastStats.fastCalls + engine.lastStats.stableCalls).toBeLessThanOrEqual(
+      3,
+    );
 
     const open = [h3, attn3, h4, attn4];
     const s = await engine.layout(Uint32Array.from(open));
@@ -207,7 +219,15 @@ describe('layout building blocks', () => {
   });
 
   it('fast layout: layered top-down, no overlaps, handles cycles', () => {
-    const g = graph(6, [[0, 1], [1, 2], [2, 3], [3, 1], [0, 4], [4, 5], [5, 3]]);
+    const g = graph(6, [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 1],
+      [0, 4],
+      [4, 5],
+      [5, 3],
+    ]);
     const r = fastLayout(g);
     for (let i = 0; i < 6; i++) {
       for (let j = i + 1; j < 6; j++) {
@@ -266,10 +286,7 @@ describe('layout building blocks', () => {
     const h = await hp;
     const attn = h.groupPath.indexOf('blocks.2/attn');
     const block = h.groupParent[attn];
-    const [hidden, shown] = await Promise.all([
-      e.layout(Uint32Array.of(attn)),
-      e.layout(Uint32Array.of(block, attn)),
-    ]);
+    const [hidden, shown] = await Promise.all([e.layout(Uint32Array.of(attn)), e.layout(Uint32Array.of(block, attn))]);
     checkScene(hidden, h, ir, new Set([0]));
     expect(hidden.groupBox[attn]).toBe(-1);
     checkScene(shown, h, ir, new Set([0, block, attn]));

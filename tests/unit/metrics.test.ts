@@ -31,7 +31,12 @@ class Net {
 
   input(name: string, dims: (number | string)[], dtype = 1): this {
     const v = this.b.value(this.g, name);
-    this.b.setValueType(v, dtype, dims.map((d) => (typeof d === 'number' ? d : -1)), dims.map((d) => (typeof d === 'string' ? d : null)));
+    this.b.setValueType(
+      v,
+      dtype,
+      dims.map((d) => (typeof d === 'number' ? d : -1)),
+      dims.map((d) => (typeof d === 'string' ? d : null)),
+    );
     this.b.addGraphInput(this.g, v);
     return this;
   }
@@ -50,7 +55,13 @@ class Net {
     return this;
   }
 
-  node(op: string, inputs: string[], outputs: string[], attrs: Record<string, AttributeValue> = {}, name = `${op}_${this.b.nodeCount}`): this {
+  node(
+    op: string,
+    inputs: string[],
+    outputs: string[],
+    attrs: Record<string, AttributeValue> = {},
+    name = `${op}_${this.b.nodeCount}`,
+  ): this {
     const ins = inputs.map((i) => (i ? this.b.value(this.g, i) : -1));
     const outs = outputs.map((o) => this.b.value(this.g, o));
     const id = this.b.addNode(this.g, name, op, ins, outs);
@@ -91,7 +102,8 @@ describe('shape inference and metrics on hand-built layers', () => {
   it('Conv: output size from strides/pads, MACs from the weight shape, bias FLOPs, parameters', () => {
     const { shape, metrics, node } = new Net()
       .input('x', [1, 3, 32, 32])
-      .init('w', [16, 3, 3, 3]).init('b', [16])
+      .init('w', [16, 3, 3, 3])
+      .init('b', [16])
       .node('Conv', ['x', 'w', 'b'], ['y'], { strides: [2, 2], pads: [1, 1, 1, 1], kernel_shape: [3, 3] }, 'conv')
       .build();
     expect(shape('y')).toEqual([1, 16, 16, 16]);
@@ -130,7 +142,8 @@ describe('shape inference and metrics on hand-built layers', () => {
   it('MatMul, Gemm (transB), attention pieces, broadcasting, Softmax, LayerNormalization', () => {
     const { shape, metrics, node } = new Net()
       .input('h', ['batch', 'seq', 16])
-      .init('wq', [16, 16]).init('wk', [16, 16])
+      .init('wq', [16, 16])
+      .init('wk', [16, 16])
       .node('MatMul', ['h', 'wq'], ['q'], {}, 'q_proj')
       .node('MatMul', ['h', 'wk'], ['k'], {}, 'k_proj')
       .init('shape4', [4], 7, [0, 0, 2, 8])
@@ -142,10 +155,12 @@ describe('shape inference and metrics on hand-built layers', () => {
       .init('scale', [], 1, [0.25])
       .node('Mul', ['scores', 'scale'], ['scaled'], {}, 'scale')
       .node('Softmax', ['scaled'], ['probs'], { axis: -1 }, 'softmax')
-      .init('gamma', [16]).init('beta', [16])
+      .init('gamma', [16])
+      .init('beta', [16])
       .node('LayerNormalization', ['h', 'gamma', 'beta'], ['ln'], { axis: -1 }, 'ln')
       .input('a', [4, 10])
-      .init('wb', [6, 10]).init('c', [6])
+      .init('wb', [6, 10])
+      .init('c', [6])
       .node('Gemm', ['a', 'wb', 'c'], ['fc'], { transB: 1 }, 'gemm')
       .build({ dims: { seq: 10 } });
     expect(shape('q')).toEqual([1, 10, 16]);
@@ -168,7 +183,8 @@ describe('shape inference and metrics on hand-built layers', () => {
     const { shape } = new Net()
       .input('x', ['batch', 'sequence', 12])
       .node('Shape', ['x'], ['s'], {}, 'shape')
-      .init('i0', [], 7, [0]).init('i1', [], 7, [1])
+      .init('i0', [], 7, [0])
+      .init('i1', [], 7, [1])
       .node('Gather', ['s', 'i0'], ['b'], { axis: 0 })
       .node('Gather', ['s', 'i1'], ['t'], { axis: 0 })
       .init('ax0', [1], 7, [0])
@@ -178,11 +194,14 @@ describe('shape inference and metrics on hand-built layers', () => {
       .node('Concat', ['b1', 't1', 'rest'], ['target'], { axis: 0 })
       .node('Reshape', ['x', 'target'], ['y'])
       // biome-ignore lint/correctness/noPrecisionLoss: INT64_MAX, the Slice end exporters write; it reads as 2^63
-      .init('st', [1], 7, [1]).init('en', [1], 7, [9223372036854775807]).init('ax', [1], 7, [2])
+      .init('st', [1], 7, [1])
+      .init('en', [1], 7, [9223372036854775807])
+      .init('ax', [1], 7, [2])
       .node('Slice', ['y', 'st', 'en', 'ax'], ['ys'])
       .init('parts', [2], 7, [1, 2])
       .node('Split', ['y', 'parts'], ['s0', 's1'], { axis: 2 })
-      .init('zero', [], 7, [0]).init('one', [], 7, [1])
+      .init('zero', [], 7, [0])
+      .init('one', [], 7, [1])
       .node('Range', ['zero', 't', 'one'], ['r'])
       .build({ dims: { batch: 2, sequence: 5 } });
     expect(shape('y')).toEqual([2, 5, 3, 4]);
@@ -246,15 +265,20 @@ describe('shape inference and metrics on hand-built layers', () => {
     const { metrics, node } = new Net('tflite')
       .input('in', [1, 8, 8, 3])
       .init('w16', [16, 3, 3, 3], 10)
-      .node('DEQUANTIZE', ['w16'], ['w'], {}, 'deq').typed('w', [16, 3, 3, 3])
+      .node('DEQUANTIZE', ['w16'], ['w'], {}, 'deq')
+      .typed('w', [16, 3, 3, 3])
       .init('b', [16])
-      .node('CONV_2D', ['in', 'w', 'b'], ['c'], {}, 'conv').typed('c', [1, 8, 8, 16])
+      .node('CONV_2D', ['in', 'w', 'b'], ['c'], {}, 'conv')
+      .typed('c', [1, 8, 8, 16])
       .init('dw', [1, 3, 3, 16])
-      .node('DEPTHWISE_CONV_2D', ['c', 'dw', ''], ['d'], {}, 'dw').typed('d', [1, 8, 8, 16])
+      .node('DEPTHWISE_CONV_2D', ['c', 'dw', ''], ['d'], {}, 'dw')
+      .typed('d', [1, 8, 8, 16])
       .init('shape', [2], 6)
-      .node('RESHAPE', ['d', 'shape'], ['flat'], {}, 'reshape').typed('flat', [1, 1024])
+      .node('RESHAPE', ['d', 'shape'], ['flat'], {}, 'reshape')
+      .typed('flat', [1, 1024])
       .init('fw', [10, 1024])
-      .node('FULLY_CONNECTED', ['flat', 'fw', ''], ['logits'], {}, 'fc').typed('logits', [1, 10])
+      .node('FULLY_CONNECTED', ['flat', 'fw', ''], ['logits'], {}, 'fc')
+      .typed('logits', [1, 10])
       .build();
     expect(metrics.macs[node('conv')]).toBe(1024 * 27);
     expect(metrics.flops[node('conv')]).toBe(2 * 1024 * 27 + 1024);
@@ -318,7 +342,8 @@ describe('group sums', () => {
       expect(g.nodes[0]).toBe(ir.nodeCount);
       // Brute force: walk each node's ancestors.
       const expected = new Float64Array(h.groupCount);
-      for (let n = 0; n < ir.nodeCount; n++) for (let gr = h.nodeGroup[n]; gr >= 0; gr = h.groupParent[gr]) expected[gr] += m.flops[n];
+      for (let n = 0; n < ir.nodeCount; n++)
+        for (let gr = h.nodeGroup[n]; gr >= 0; gr = h.groupParent[gr]) expected[gr] += m.flops[n];
       for (let gr = 0; gr < h.groupCount; gr++) expect(g.flops[gr]).toBeCloseTo(expected[gr], 6);
       // Every weight counted once: parameters equal initializers plus Constant-node payloads, none unused.
       expect(m.totals.unusedParameters).toBe(0);
@@ -388,14 +413,23 @@ describe('real models', () => {
       '        out[vi.name] = [d.dim_value for d in t.shape.dim]',
       'print(json.dumps(out))',
     ].join('\n');
-    for (const [path, model, dims] of [[GPT_TINY, gpt, { batch: 1, sequence: 16 }], [MLSD, mlsd, {}]] as const) {
-      const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, path, JSON.stringify(dims)], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Record<string, number[]>;
+    for (const [path, model, dims] of [
+      [GPT_TINY, gpt, { batch: 1, sequence: 16 }],
+      [MLSD, mlsd, {}],
+    ] as const) {
+      const ref = JSON.parse(
+        execFileSync('/usr/bin/python3', ['-c', script, path, JSON.stringify(dims)], {
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+        }),
+      ) as Record<string, number[]>;
       const names = Object.keys(ref);
       expect(names.length).toBeGreaterThan(20);
       const mismatches: string[] = [];
       for (const name of names) {
         const ours = inferredShape(model.a.shapes, valueId(model.ir, name));
-        if (JSON.stringify(ours) !== JSON.stringify(ref[name])) mismatches.push(`${name}: ours ${JSON.stringify(ours)} vs onnx ${JSON.stringify(ref[name])}`);
+        if (JSON.stringify(ours) !== JSON.stringify(ref[name]))
+          mismatches.push(`${name}: ours ${JSON.stringify(ours)} vs onnx ${JSON.stringify(ref[name])}`);
       }
       expect(mismatches).toEqual([]);
     }

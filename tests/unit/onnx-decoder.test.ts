@@ -10,7 +10,15 @@ import { onnxNodeDetails } from '../../src/decode/onnx/details.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { GraphKind, ValueFlag, str, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
-import { CountingSource, chainModel, gptExport, pythonReference, sharedModels, weightHeavy, type ReferenceCounts } from '../helpers/models.ts';
+import {
+  CountingSource,
+  chainModel,
+  gptExport,
+  pythonReference,
+  sharedModels,
+  weightHeavy,
+  type ReferenceCounts,
+} from '../helpers/models.ts';
 
 function expectMatches(ir: GraphIR, ref: ReferenceCounts): void {
   const s = summarize(ir);
@@ -22,9 +30,10 @@ function expectMatches(ir: GraphIR, ref: ReferenceCounts): void {
   expect(s.outputs.map((o) => o.name)).toEqual(ref.outputs);
 }
 
-
 describe('ONNX decoder against the python onnx package', () => {
-  const reference: Record<string, ReferenceCounts> = JSON.parse(readFileSync(resolve(sharedModels, 'onnx-reference.json'), 'utf8'));
+  const reference: Record<string, ReferenceCounts> = JSON.parse(
+    readFileSync(resolve(sharedModels, 'onnx-reference.json'), 'utf8'),
+  );
 
   it('reproduces the reference counts of every ONNX file in ../shared/models', async () => {
     const paths = Object.keys(reference);
@@ -103,7 +112,8 @@ describe('IR shape', () => {
       const v = ir.nodeInputs[k];
       if (v < 0) continue;
       const f = ir.valueFlags[v];
-      if (ir.valueProducer[v] < 0 && !(f & (ValueFlag.Initializer | ValueFlag.GraphInput | ValueFlag.ConstantNode))) dangling++;
+      if (ir.valueProducer[v] < 0 && !(f & (ValueFlag.Initializer | ValueFlag.GraphInput | ValueFlag.ConstantNode)))
+        dangling++;
     }
     expect(dangling).toBe(0);
   });
@@ -112,10 +122,13 @@ describe('IR shape', () => {
     const ir = await decodeFile(resolve(sharedModels, 'onnx/gpt_decoder_10k.onnx'));
     const input = ir.graphInputs[0];
     expect(str(ir, ir.valueName[input])).toBe('input_ids');
-    const dims = [...ir.valueShapeSymbols.subarray(ir.valueShapeOffsets[input], ir.valueShapeOffsets[input + 1])].map((s) => str(ir, s));
+    const dims = [...ir.valueShapeSymbols.subarray(ir.valueShapeOffsets[input], ir.valueShapeOffsets[input + 1])].map(
+      (s) => str(ir, s),
+    );
     expect(dims).toEqual(['batch', 'sequence']);
     for (let n = 0; n < ir.nodeCount; n++) {
-      for (let k = ir.nodeOutputOffsets[n]; k < ir.nodeOutputOffsets[n + 1]; k++) expect(ir.valueProducer[ir.nodeOutputs[k]]).toBe(n);
+      for (let k = ir.nodeOutputOffsets[n]; k < ir.nodeOutputOffsets[n + 1]; k++)
+        expect(ir.valueProducer[ir.nodeOutputs[k]]).toBe(n);
     }
     const consumers = ir.valueConsumerOffsets[input + 1] - ir.valueConsumerOffsets[input];
     expect(consumers).toBeGreaterThan(0);
@@ -124,7 +137,8 @@ describe('IR shape', () => {
   it('records Constant node payloads as constant values', async () => {
     const ir = await decodeFile(resolve(sharedModels, 'onnx/ch_PP-OCRv4_det_infer.onnx'));
     let constants = 0;
-    for (let v = 0; v < ir.valueCount; v++) if (ir.valueFlags[v] & ValueFlag.ConstantNode && ir.valueDataOffset[v] >= 0) constants++;
+    for (let v = 0; v < ir.valueCount; v++)
+      if (ir.valueFlags[v] & ValueFlag.ConstantNode && ir.valueDataOffset[v] >= 0) constants++;
     expect(constants).toBeGreaterThan(50);
   });
 });
@@ -163,7 +177,9 @@ describe('bad input', () => {
   it('names the file and the problem for a truncated model', async () => {
     for (const cut of [1, 2, 17, 1000, bytes.length >> 1, bytes.length - 1]) {
       const source = new BufferSource(new Uint8Array(bytes.subarray(0, cut)), 'cut.onnx');
-      await expect(openModelFile(source)).rejects.toSatisfy((e: unknown) => e instanceof DecodeError && e.describe().startsWith('cut.onnx: '));
+      await expect(openModelFile(source)).rejects.toSatisfy(
+        (e: unknown) => e instanceof DecodeError && e.describe().startsWith('cut.onnx: '),
+      );
     }
   });
 

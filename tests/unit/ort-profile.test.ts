@@ -9,7 +9,12 @@ import { GraphKind, str, type GraphIR } from '../../src/graph/ir.ts';
 import { inferredShape } from '../../src/graph/shapes/infer.ts';
 import { analyzeModel, type ModelAnalysis } from '../../src/profile/analyze.ts';
 import {
-  groupMsPerRun, nodeMsPerRun, parseOrtProfile, profileCoverage, type OrtProfile, type OrtTraceEvent,
+  groupMsPerRun,
+  nodeMsPerRun,
+  parseOrtProfile,
+  profileCoverage,
+  type OrtProfile,
+  type OrtTraceEvent,
 } from '../../src/profile/ort-profile.ts';
 import { ProfilePanel, profileRows, type ProfileSelection } from '../../src/ui/profile-panel.ts';
 import { FakeElement, installFakeDom } from '../helpers/fake-dom.ts';
@@ -38,8 +43,18 @@ describe('parseOrtProfile on a hand-written trace', () => {
       { cat: 'Session', name: 'session_initialization', dur: 5000 },
       { cat: 'Session', name: 'model_run', dur: 900 },
       { cat: 'Node', name: 'conv1_fence_before', dur: 1 },
-      { cat: 'Node', name: 'conv1_kernel_time', dur: 300, args: { op_name: 'Conv', node_index: '0', provider: 'CPUExecutionProvider' } },
-      { cat: 'Node', name: '_kernel_time', dur: 20, args: { op_name: 'Relu', node_index: '1', provider: 'CPUExecutionProvider' } },
+      {
+        cat: 'Node',
+        name: 'conv1_kernel_time',
+        dur: 300,
+        args: { op_name: 'Conv', node_index: '0', provider: 'CPUExecutionProvider' },
+      },
+      {
+        cat: 'Node',
+        name: '_kernel_time',
+        dur: 20,
+        args: { op_name: 'Relu', node_index: '1', provider: 'CPUExecutionProvider' },
+      },
       { cat: 'Node', name: 'mm_kernel_time', dur: 100, args: { op_name: 'FusedMatMul', node_index: '2' } },
       { cat: 'Node', name: 'fused conv1_relu_kernel_time', dur: 50, args: { op_name: 'FusedConv', node_index: '7' } },
       // node_index pointing at a node of another op type is not trusted.
@@ -88,7 +103,8 @@ function compareShapes(ir: GraphIR, a: ModelAnalysis, events: OrtTraceEvent[], p
       if (v === undefined || v < 0 || !Array.isArray(real)) return;
       const ours = inferredShape(a.shapes, v);
       if (!ours || ours.some((d) => d < 0)) unresolved++;
-      else if (JSON.stringify(ours) !== JSON.stringify(real)) mismatches.push(`${str(ir, ir.valueName[v])}: ${JSON.stringify(ours)} vs ${JSON.stringify(real)}`);
+      else if (JSON.stringify(ours) !== JSON.stringify(real))
+        mismatches.push(`${str(ir, ir.valueName[v])}: ${JSON.stringify(ours)} vs ${JSON.stringify(real)}`);
       checked++;
     });
   }
@@ -96,7 +112,8 @@ function compareShapes(ir: GraphIR, a: ModelAnalysis, events: OrtTraceEvent[], p
 }
 
 describe('ONNX Runtime profiles of real models', () => {
-  const runs: Record<string, { ir: GraphIR; h: Hierarchy; a: ModelAnalysis; run: OrtRunResult; profile: OrtProfile }> = {};
+  const runs: Record<string, { ir: GraphIR; h: Hierarchy; a: ModelAnalysis; run: OrtRunResult; profile: OrtProfile }> =
+    {};
 
   beforeAll(async () => {
     const models = [
@@ -186,7 +203,15 @@ describe('ONNX Runtime profiles of real models', () => {
       const host = new FakeElement('div');
       panel.mount(host as unknown as HTMLElement);
       // A hostile op name must come out as text.
-      data.ops.push({ key: '<img src=x onerror=alert(1)>', label: '<img src=x onerror=alert(1)>', depth: 0, count: 1, params: 0, flops: 1e18, runtimeMs: 0 });
+      data.ops.push({
+        key: '<img src=x onerror=alert(1)>',
+        label: '<img src=x onerror=alert(1)>',
+        depth: 0,
+        count: 1,
+        params: 0,
+        flops: 1e18,
+        runtimeMs: 0,
+      });
       panel.setData(data);
       const root = panel.element as unknown as FakeElement;
       const headers = root.all('th').map((t) => t.getAttribute('data-column'));
@@ -195,14 +220,20 @@ describe('ONNX Runtime profiles of real models', () => {
       const flops = panel.visibleRows().map((r) => r.flops);
       expect(flops).toEqual([...flops].sort((x, y) => y - x));
       // Sort by runtime via the header, pick the top row.
-      root.all('th').find((t) => t.getAttribute('data-column') === 'runtime')!.dispatch('click');
+      root
+        .all('th')
+        .find((t) => t.getAttribute('data-column') === 'runtime')!
+        .dispatch('click');
       const ms = panel.visibleRows().map((r) => r.runtimeMs);
       expect(ms).toEqual([...ms].sort((x, y) => y - x));
       root.all('tr')[1].dispatch('click');
       expect(picked[0]).toEqual({ kind: 'group', path: panel.visibleRows()[0].key });
       // Op view: the hostile name is plain text in a cell.
       root.all('button')[1].dispatch('click');
-      root.all('th').find((t) => t.getAttribute('data-column') === 'flops')!.dispatch('click');
+      root
+        .all('th')
+        .find((t) => t.getAttribute('data-column') === 'flops')!
+        .dispatch('click');
       const first = root.all('tr')[1];
       expect(first.all('td')[0].textContent).toBe('<img src=x onerror=alert(1)>');
       first.dispatch('keydown', { key: 'Enter' });

@@ -19,7 +19,14 @@ const OCR = resolve(here, '../../../shared/models/onnx/ch_PP-OCRv4_det_infer.onn
 function graph(nodes: [string, string, string[], string[]][]): GraphIR {
   const b = new GraphBuilder('test');
   const g = b.beginGraph('main', GraphKind.Main);
-  for (const [name, op, ins, outs] of nodes) b.addNode(g, name, op, ins.map((t) => b.value(g, t)), outs.map((t) => b.value(g, t)));
+  for (const [name, op, ins, outs] of nodes)
+    b.addNode(
+      g,
+      name,
+      op,
+      ins.map((t) => b.value(g, t)),
+      outs.map((t) => b.value(g, t)),
+    );
   return b.finish();
 }
 
@@ -85,8 +92,11 @@ describe('group names from content', () => {
 
   it('contentLabel lists up to three ops in order, else the dominant op and the last one', () => {
     const ir = graph([
-      ['conv2d_45', 'Conv', ['x'], ['a']], ['c', 'Constant', [], ['k']], ['conv2d_46', 'Conv', ['a', 'k'], ['b']],
-      ['conv2d_47', 'Conv', ['b'], ['c1']], ['up', 'Resize', ['c1'], ['y']],
+      ['conv2d_45', 'Conv', ['x'], ['a']],
+      ['c', 'Constant', [], ['k']],
+      ['conv2d_46', 'Conv', ['a', 'k'], ['b']],
+      ['conv2d_47', 'Conv', ['b'], ['c1']],
+      ['up', 'Resize', ['c1'], ['y']],
     ]);
     expect(contentLabel(ir, [0, 1, 2, 3, 4])).toBe('Conv×3 → Resize · conv2d_45…up');
     expect(contentLabel(ir, [0, 4], false)).toBe('Conv → Resize');
@@ -99,8 +109,10 @@ describe('group names from content', () => {
     expect(isLayerIdLabel('h.3')).toBe(false);
     const ir = graph([
       ['x0', 'Relu', ['in'], ['a']],
-      ['Add1_8042/conv', 'Convolution', ['a'], ['b']], ['Add1_8042/add', 'Add', ['b', 'a'], ['c']],
-      ['Add1_8101/conv', 'Convolution', ['c'], ['d']], ['Add1_8101/add', 'Add', ['d', 'c'], ['e']],
+      ['Add1_8042/conv', 'Convolution', ['a'], ['b']],
+      ['Add1_8042/add', 'Add', ['b', 'a'], ['c']],
+      ['Add1_8101/conv', 'Convolution', ['c'], ['d']],
+      ['Add1_8101/add', 'Add', ['d', 'c'], ['e']],
       ['out', 'Relu', ['e'], ['y']],
     ]);
     const h = buildHierarchy(ir);
@@ -115,9 +127,12 @@ describe('layout placement', () => {
     const ir = graph([
       ['/emb/Gather', 'Gather', ['ids'], ['x0']],
       ['/shared/Constant', 'Constant', [], ['k']],
-      ['/h.0/Mul', 'Mul', ['x0', 'x0'], ['a0']], ['/h.0/Add', 'Add', ['a0', 'k'], ['x1']],
-      ['/h.1/Mul', 'Mul', ['x1', 'x1'], ['a1']], ['/h.1/Add', 'Add', ['a1', 'k'], ['x2']],
-      ['/h.2/Mul', 'Mul', ['x2', 'x2'], ['a2']], ['/h.2/Add', 'Add', ['a2', 'k'], ['y']],
+      ['/h.0/Mul', 'Mul', ['x0', 'x0'], ['a0']],
+      ['/h.0/Add', 'Add', ['a0', 'k'], ['x1']],
+      ['/h.1/Mul', 'Mul', ['x1', 'x1'], ['a1']],
+      ['/h.1/Add', 'Add', ['a1', 'k'], ['x2']],
+      ['/h.2/Mul', 'Mul', ['x2', 'x2'], ['a2']],
+      ['/h.2/Add', 'Add', ['a2', 'k'], ['y']],
     ]);
     for (const useElk of [false, true]) {
       const e = new LayoutEngine({ useElk });

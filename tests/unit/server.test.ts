@@ -15,9 +15,18 @@ interface RawResponse {
  * Sends one request exactly as written (no URL normalisation, unlike fetch or http.request), so traversal
  * attempts reach the server byte for byte.
  */
-function rawRequest(port: number, target: string, options: { method?: string; headers?: Record<string, string | null> } = {}): Promise<RawResponse> {
+function rawRequest(
+  port: number,
+  target: string,
+  options: { method?: string; headers?: Record<string, string | null> } = {},
+): Promise<RawResponse> {
   const headers: Record<string, string | null> = { Host: `127.0.0.1:${port}`, Connection: 'close', ...options.headers };
-  const head = [`${options.method ?? 'GET'} ${target} HTTP/1.1`, ...Object.entries(headers).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}`)];
+  const head = [
+    `${options.method ?? 'GET'} ${target} HTTP/1.1`,
+    ...Object.entries(headers)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => `${k}: ${v}`),
+  ];
   return new Promise((done, fail) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -95,16 +104,20 @@ describe('strata serve: the local static server', () => {
 
   it('listens on 127.0.0.1 only', async () => {
     expect(new URL(server.url).hostname).toBe('127.0.0.1');
-    const refused = (host: string) => new Promise<boolean>((done) => {
-      const s = connect({ port, host });
-      s.on('connect', () => {
-        s.destroy();
-        done(false);
+    const refused = (host: string) =>
+      new Promise<boolean>((done) => {
+        const s = connect({ port, host });
+        s.on('connect', () => {
+          s.destroy();
+          done(false);
+        });
+        s.on('error', () => done(true));
       });
-      s.on('error', () => done(true));
-    });
     // Every non-loopback address of this machine must refuse the connection.
-    const external = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal).map((a) => a!.address);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && !a.internal)
+      .map((a) => a!.address);
     for (const address of external) expect(await refused(address), `reachable on ${address}`).toBe(true);
     expect(await refused('::1')).toBe(true);
     expect(await refused('127.0.0.1')).toBe(false);
@@ -158,8 +171,19 @@ describe('strata serve: the local static server', () => {
       expect(r.headers['content-length'], range).toBe(String(end - start + 1));
       expect(r.body.equals(model.subarray(start, end + 1)), range).toBe(true);
     }
-    for (const range of ['bytes=1000-', 'bytes=5000-6000', 'bytes=5-1', 'bytes=-0', 'bytes=-', 'bytes=abc', 'items=0-1',
-      'bytes=0-1,5-6', 'bytes=--1', 'bytes=1e3-', `bytes=${'9'.repeat(400)}-`]) {
+    for (const range of [
+      'bytes=1000-',
+      'bytes=5000-6000',
+      'bytes=5-1',
+      'bytes=-0',
+      'bytes=-',
+      'bytes=abc',
+      'items=0-1',
+      'bytes=0-1,5-6',
+      'bytes=--1',
+      'bytes=1e3-',
+      `bytes=${'9'.repeat(400)}-`,
+    ]) {
       const r = await rawRequest(port, path, { headers: { Range: range } });
       expect(r.status, range).toBe(416);
       expect(r.headers['content-range'], range).toBe(`bytes */${MODEL_SIZE}`);
@@ -184,20 +208,59 @@ describe('strata serve: the local static server', () => {
 
   it('refuses path traversal in every spelling', async () => {
     const targets = [
-      '/../secret.txt', '/../../secret.txt', '/assets/../../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt',
-      '/%2e%2e%2fsecret.txt', '/%2E%2E%2Fsecret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt', '/.%2e/secret.txt',
-      '/%252e%252e%252fsecret.txt', '/..\\secret.txt', '/%5c..%5csecret.txt', '/assets\\..\\..\\secret.txt',
-      '/..%5csecret.txt', `/${dir}/secret.txt`, `/%2f${dir.slice(1)}/secret.txt`, `//${dir.slice(1)}/secret.txt`,
-      `${dir}/secret.txt`, `file://${dir}/secret.txt`, `http://127.0.0.1/../secret.txt`, `http://127.0.0.1/%2e%2e%2fsecret.txt`,
-      '/index.html%00../secret.txt', '/%00', '/%c0%ae%c0%ae/secret.txt', '/%e0%80%ae%e0%80%ae/secret.txt', '/%', '/%zz',
-      '/model/../secret.txt', '/model/..%2fsecret.txt', '/model/..%2fmodels%2fother.onnx', '/model/other.onnx',
-      '/model/%2e%2e%2f%2e%2e%2fsecret.txt', '/link.txt', '/up/secret.txt', '/up/models/other.onnx',
-      '/model/.env', '/model/escape.bin', '/model/weights/../other.onnx', '/model/weights/..%2f..%2fsecret.txt', '/model/%2fetc%2fpasswd',
-      `/model/${dir.slice(1)}/secret.txt`, '/model/', '/model//secret.txt',
-      '..', '../secret.txt', '*',
+      '/../secret.txt',
+      '/../../secret.txt',
+      '/assets/../../secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/%2E%2E%2Fsecret.txt',
+      '/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+      '/.%2e/secret.txt',
+      '/%252e%252e%252fsecret.txt',
+      '/..\\secret.txt',
+      '/%5c..%5csecret.txt',
+      '/assets\\..\\..\\secret.txt',
+      '/..%5csecret.txt',
+      `/${dir}/secret.txt`,
+      `/%2f${dir.slice(1)}/secret.txt`,
+      `//${dir.slice(1)}/secret.txt`,
+      `${dir}/secret.txt`,
+      `file://${dir}/secret.txt`,
+      `http://127.0.0.1/../secret.txt`,
+      `http://127.0.0.1/%2e%2e%2fsecret.txt`,
+      '/index.html%00../secret.txt',
+      '/%00',
+      '/%c0%ae%c0%ae/secret.txt',
+      '/%e0%80%ae%e0%80%ae/secret.txt',
+      '/%',
+      '/%zz',
+      '/model/../secret.txt',
+      '/model/..%2fsecret.txt',
+      '/model/..%2fmodels%2fother.onnx',
+      '/model/other.onnx',
+      '/model/%2e%2e%2f%2e%2e%2fsecret.txt',
+      '/link.txt',
+      '/up/secret.txt',
+      '/up/models/other.onnx',
+      '/model/.env',
+      '/model/escape.bin',
+      '/model/weights/../other.onnx',
+      '/model/weights/..%2f..%2fsecret.txt',
+      '/model/%2fetc%2fpasswd',
+      `/model/${dir.slice(1)}/secret.txt`,
+      '/model/',
+      '/model//secret.txt',
+      '..',
+      '../secret.txt',
+      '*',
     ];
     for (const target of targets) {
-      const r = await rawRequest(port, target).catch((err: Error) => ({ status: -1, headers: {}, body: Buffer.from(err.message) }));
+      const r = await rawRequest(port, target).catch((err: Error) => ({
+        status: -1,
+        headers: {},
+        body: Buffer.from(err.message),
+      }));
       expect(r.body.toString('latin1'), target).not.toContain(SECRET);
       expect([200, 206], `${target} → ${r.status}`).not.toContain(r.status);
     }
@@ -208,7 +271,12 @@ describe('strata serve: the local static server', () => {
       s.on('data', (c) => (out += c.toString('latin1')));
       s.on('end', () => done(out));
       s.on('error', () => done(out));
-      s.write(Buffer.from(`GET /index.html\0/../../secret.txt HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`, 'latin1'));
+      s.write(
+        Buffer.from(
+          `GET /index.html\0/../../secret.txt HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
+          'latin1',
+        ),
+      );
     });
     expect(nul).not.toContain(SECRET);
     expect(nul).not.toMatch(/^HTTP\/1\.1 200/);
@@ -224,7 +292,14 @@ describe('strata serve: the local static server', () => {
   });
 
   it('answers only requests addressed to the loopback host (DNS rebinding)', async () => {
-    for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1.evil.example:${port}`, `localhost.:${port}`, `127.0.0.1:${port + 1}`, '']) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${port}`,
+      `127.0.0.1.evil.example:${port}`,
+      `localhost.:${port}`,
+      `127.0.0.1:${port + 1}`,
+      '',
+    ]) {
       const r = await rawRequest(port, new URL(server.modelUrl!).pathname, { headers: { Host: host } });
       expect(r.status, host).not.toBe(200);
       expect(r.body.equals(model), host).toBe(false);

@@ -26,7 +26,8 @@ describe('ONNX conformance models', () => {
           // Hide the file's shapes of computed values; inference has to find them.
           const flags = ir.valueFlags.slice();
           for (let v = 0; v < ir.valueCount; v++) {
-            if (ir.valueProducer[v] >= 0 && !(flags[v] & ValueFlag.ConstantNode)) ir.valueFlags[v] &= ~ValueFlag.HasShape;
+            if (ir.valueProducer[v] >= 0 && !(flags[v] & ValueFlag.ConstantNode))
+              ir.valueFlags[v] &= ~ValueFlag.HasShape;
           }
           const shapes = inferShapes(ir, { attributes, constants });
           ir.valueFlags.set(flags);
@@ -37,7 +38,10 @@ describe('ONNX conformance models', () => {
             const got = inferredShape(shapes, v);
             if (!got || got.some((d) => d < 0)) unknown++;
             else if (JSON.stringify(got) === JSON.stringify(want)) agree++;
-            else wrong.push(`${set}/${dir} ${str(ir, ir.valueName[v])}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+            else
+              wrong.push(
+                `${set}/${dir} ${str(ir, ir.valueName[v])}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`,
+              );
           }
         } finally {
           await source.close();

@@ -57,7 +57,10 @@ describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
   });
 
   it('a file read whole in the first request still finds the files beside it (config.json, an ncnn .bin)', async () => {
-    const hf = await startServer({ root: resolve(repoRoot, 'samples'), modelPath: resolve(sharedModels, 'hf/tiny_gpt2/model.safetensors') });
+    const hf = await startServer({
+      root: resolve(repoRoot, 'samples'),
+      modelPath: resolve(sharedModels, 'hf/tiny_gpt2/model.safetensors'),
+    });
     try {
       const source = await UrlSource.open(hf.modelUrl!);
       expect(source.size).toBeLessThan(HEAD_BYTES);

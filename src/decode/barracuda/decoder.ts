@@ -5,7 +5,17 @@ import { DecodeError } from '../errors.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
 import { BinaryCursor } from './reader.ts';
 import { barracudaNodeDetails } from './details.ts';
-import { ACTIVATION, LOAD, SUPPORTED, activationOp, readLayer, shapeOf, typeName, type BarracudaLayer, type DataSet } from './schema.ts';
+import {
+  ACTIVATION,
+  LOAD,
+  SUPPORTED,
+  activationOp,
+  readLayer,
+  shapeOf,
+  typeName,
+  type BarracudaLayer,
+  type DataSet,
+} from './schema.ts';
 
 /**
  * Unity Barracuda `.nn` (format versions 16–19, as Barracuda's ModelWriter writes them): an int64 version; inputs
@@ -43,7 +53,11 @@ async function decodeBarracuda(source: ByteSource, options: DecodeOptions = {}):
     const name = await r.string('input name');
     const shape = shapeOf(await r.i32Array('input shape'));
     const v = b.value(0, name);
-    b.setValueType(v, FLOAT32, shape.map((d) => (d < 0 ? -1 : d)));
+    b.setValueType(
+      v,
+      FLOAT32,
+      shape.map((d) => (d < 0 ? -1 : d)),
+    );
     b.addGraphInput(0, v);
   }
   section = 'outputs';
@@ -79,7 +93,9 @@ async function decodeBarracuda(source: ByteSource, options: DecodeOptions = {}):
   let floats = 0;
   for (const l of layers) for (const d of l.datasets) floats += d.length;
   const weightsEnd = weightsStart + floats * 4;
-  const located = weightsEnd <= source.size && layers.every((l) => l.datasets.every((d) => d.itemSize === 4 && d.offset + d.length <= floats));
+  const located =
+    weightsEnd <= source.size &&
+    layers.every((l) => l.datasets.every((d) => d.itemSize === 4 && d.offset + d.length <= floats));
   if (!located) b.metadata.weights = `the weight block (${floats} floats) does not fit in the file: shapes only`;
 
   const constant = (d: DataSet, name = d.name): number => {

@@ -12,10 +12,12 @@ export async function barracudaNodeDetails(source: ByteSource, ir: GraphIR, node
   r.pos = offset;
   const l = await readLayer(r);
   const attributes: AttributeView[] = [];
-  const list = (name: string, v: number[]) => v.length && attributes.push({ name, type: 'int[]', value: `[${v.join(', ')}]` });
+  const list = (name: string, v: number[]) =>
+    v.length && attributes.push({ name, type: 'int[]', value: `[${v.join(', ')}]` });
   // A standalone Activation layer is drawn as its function: name the layer type and the function it applies.
   if (l.type === ACTIVATION) attributes.push({ name: 'layer', type: 'enum', value: typeName(l.type) });
-  if (l.type === ACTIVATION || l.activation) attributes.push({ name: 'activation', type: 'enum', value: activationName(l.activation) });
+  if (l.type === ACTIVATION || l.activation)
+    attributes.push({ name: 'activation', type: 'enum', value: activationName(l.activation) });
   list('pad', l.pad);
   list('stride', l.stride);
   list('pool', l.pool);

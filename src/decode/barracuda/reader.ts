@@ -16,7 +16,10 @@ export class BinaryCursor {
   private bufStart = 0;
   pos = 0;
 
-  constructor(private readonly source: ByteSource, private readonly what: (pos: number) => string) {}
+  constructor(
+    private readonly source: ByteSource,
+    private readonly what: (pos: number) => string,
+  ) {}
 
   get size(): number {
     return this.source.size;
@@ -54,7 +57,8 @@ export class BinaryCursor {
     const at = await this.ensure(8);
     this.pos += 8;
     const v = this.view.getBigInt64(at, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) this.fail(`${this.what(this.pos - 8)}: 64-bit value out of range`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))
+      this.fail(`${this.what(this.pos - 8)}: 64-bit value out of range`);
     return Number(v);
   }
 
@@ -77,15 +81,21 @@ export class BinaryCursor {
   /** A .NET `char[]`: the count is in UTF-16 units, the bytes are UTF-8. */
   async string(label: string): Promise<string> {
     const chars = await this.i32();
-    if (chars < 0 || chars > MAX_STRING_CHARS || chars > this.source.size - this.pos) this.fail(`${label}: string length ${chars} is out of range`);
+    if (chars < 0 || chars > MAX_STRING_CHARS || chars > this.source.size - this.pos)
+      this.fail(`${label}: string length ${chars} is out of range`);
     const maxBytes = Math.min(chars * 3, this.source.size - this.pos);
     const at = await this.ensure(Math.min(maxBytes, Math.max(chars, 0)));
     // Fast path: ASCII names, one byte per char.
     let ascii = true;
-    for (let i = 0; i < chars; i++) if (this.buf[at + i] >= 0x80) { ascii = false; break; }
+    for (let i = 0; i < chars; i++)
+      if (this.buf[at + i] >= 0x80) {
+        ascii = false;
+        break;
+      }
     if (ascii) {
       let s = '';
-      for (let i = 0; i < chars; i += 8192) s += String.fromCharCode(...this.buf.subarray(at + i, at + Math.min(chars, i + 8192)));
+      for (let i = 0; i < chars; i += 8192)
+        s += String.fromCharCode(...this.buf.subarray(at + i, at + Math.min(chars, i + 8192)));
       this.pos += chars;
       return s;
     }

@@ -113,8 +113,30 @@ export function buildCaffeGraph(net: CaffeNet, format: string): GraphIR {
 
 /** Layers whose tops have the shape of their first bottom. */
 const ELEMENTWISE = new Set([
-  'ReLU', 'Sigmoid', 'TanH', 'Dropout', 'BatchNorm', 'Scale', 'Bias', 'LRN', 'PReLU', 'ELU', 'Power', 'AbsVal', 'BNLL',
-  'Exp', 'Log', 'Softmax', 'Threshold', 'Swish', 'MVN', 'Eltwise', 'Split', 'Clip', 'ReLU6', 'Normalize',
+  'ReLU',
+  'Sigmoid',
+  'TanH',
+  'Dropout',
+  'BatchNorm',
+  'Scale',
+  'Bias',
+  'LRN',
+  'PReLU',
+  'ELU',
+  'Power',
+  'AbsVal',
+  'BNLL',
+  'Exp',
+  'Log',
+  'Softmax',
+  'Threshold',
+  'Swish',
+  'MVN',
+  'Eltwise',
+  'Split',
+  'Clip',
+  'ReLU6',
+  'Normalize',
 ]);
 
 /**
@@ -148,7 +170,10 @@ export function inferShape(layer: CaffeLayer, ins: (number[] | null)[], top: num
         const d = spatial(param, 'dilation', axis, 1);
         const ext = d * (k - 1) + 1;
         const size = x[2 + axis];
-        out[2 + axis] = layer.type === 'Convolution' ? Math.floor((size + 2 * pad - ext) / Math.max(1, s)) + 1 : (size - 1) * s - 2 * pad + ext;
+        out[2 + axis] =
+          layer.type === 'Convolution'
+            ? Math.floor((size + 2 * pad - ext) / Math.max(1, s)) + 1
+            : (size - 1) * s - 2 * pad + ext;
       }
       return valid(out);
     }

@@ -20,7 +20,11 @@ export class CaffeWire {
   private readonly r: WireStream;
   what = 'NetParameter';
 
-  constructor(source: ByteSource, private readonly file: string, onChunk?: (pos: number) => void) {
+  constructor(
+    source: ByteSource,
+    private readonly file: string,
+    onChunk?: (pos: number) => void,
+  ) {
     this.r = new WireStream(source, onChunk);
   }
 
@@ -48,7 +52,8 @@ export class CaffeWire {
     const want = Math.min(n, limit - this.pos);
     if (want < 0) this.fail(`offset ${this.pos} lies past the end of its message`);
     if (this.r.has(want)) return;
-    if (this.pos + want > this.size) this.fail(`truncated: needs ${want} bytes at offset ${this.pos}, file has ${this.size}`);
+    if (this.pos + want > this.size)
+      this.fail(`truncated: needs ${want} bytes at offset ${this.pos}, file has ${this.size}`);
     await this.guard(() => this.r.fill(want));
   }
 
@@ -86,7 +91,8 @@ export class CaffeWire {
   /** Length of a LEN field, checked against the enclosing message's end. */
   len(end: number): number {
     const n = this.uint32(end);
-    if (this.pos + n > end) this.fail(`field of ${n} bytes at offset ${this.pos} runs past the end of its message (offset ${end})`);
+    if (this.pos + n > end)
+      this.fail(`field of ${n} bytes at offset ${this.pos} runs past the end of its message (offset ${end})`);
     return n;
   }
 
@@ -137,7 +143,11 @@ export class CaffeWire {
 }
 
 /** Reads a binary NetParameter (.caffemodel): layers, their blobs (shapes and payload ranges), inputs. */
-export async function parseCaffemodel(source: ByteSource, options: DecodeOptions = {}, wholeLimit = CAFFEMODEL_WHOLE_LIMIT): Promise<CaffeNet> {
+export async function parseCaffemodel(
+  source: ByteSource,
+  options: DecodeOptions = {},
+  wholeLimit = CAFFEMODEL_WHOLE_LIMIT,
+): Promise<CaffeNet> {
   const w = new CaffeWire(source, source.name, (pos) => {
     options.checkCancelled?.();
     options.onProgress?.(pos, source.size);
@@ -230,7 +240,9 @@ async function readShape(w: CaffeWire, end: number): Promise<number[]> {
 
 async function readLayer(w: CaffeWire, start: number, end: number, v1: boolean): Promise<CaffeLayer> {
   const layer: CaffeLayer = { name: '', type: '', bottoms: [], tops: [], blobs: [], start, end, topShapes: [] };
-  const F = v1 ? { name: V1Layer.name, bottom: V1Layer.bottom, top: V1Layer.top, blobs: V1Layer.blobs } : { name: Layer.name, bottom: Layer.bottom, top: Layer.top, blobs: Layer.blobs };
+  const F = v1
+    ? { name: V1Layer.name, bottom: V1Layer.bottom, top: V1Layer.top, blobs: V1Layer.blobs }
+    : { name: Layer.name, bottom: Layer.bottom, top: Layer.top, blobs: Layer.blobs };
   while (w.pos < end) {
     w.what = v1 ? 'V1LayerParameter' : 'LayerParameter';
     await w.need(20, end);

@@ -21,7 +21,8 @@ async function decodeCaffe(source: ByteSource, options: DecodeOptions = {}): Pro
     ir.metadata.container = 'caffemodel';
     return ir;
   }
-  if (source.size > MAX_PROTOTXT) throw new DecodeError(`too large for a Caffe .prototxt (${source.size} bytes)`, source.name, 'file');
+  if (source.size > MAX_PROTOTXT)
+    throw new DecodeError(`too large for a Caffe .prototxt (${source.size} bytes)`, source.name, 'file');
   const bytes = await source.read(0, source.size);
   options.onProgress?.(bytes.length, source.size);
   const ir = buildCaffeGraph(parsePrototxt(bytes, source.name), 'caffe');

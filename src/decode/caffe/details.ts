@@ -17,7 +17,8 @@ export async function caffeNodeDetails(source: ByteSource, ir: GraphIR, node: nu
   const attributes: AttributeView[] = [];
   if (!(offset >= 0)) return { attributes };
   // A binary layer record holds its blob payloads: it is walked field by field, not read whole.
-  if (ir.metadata.container === 'caffemodel') await binaryParams(source, offset, offset + ir.nodeSourceLength[node], attributes);
+  if (ir.metadata.container === 'caffemodel')
+    await binaryParams(source, offset, offset + ir.nodeSourceLength[node], attributes);
   else {
     const bytes = (await readNodeRecord(source, ir, node, MAX_TEXT)) ?? new Uint8Array(0);
     const msg = new TextFormatParser(bytes, source.name, offset).parse();
@@ -28,7 +29,11 @@ export async function caffeNodeDetails(source: ByteSource, ir: GraphIR, node: nu
   for (const v of nodeInputIds(ir, node)) {
     if (v < 0 || !(ir.valueFlags[v] & ValueFlag.Initializer) || attributes.length >= MAX_ATTRIBUTES) continue;
     const shape = valueShape(ir, v);
-    attributes.push({ name: ir.strings[ir.valueName[v]] ?? 'blob', type: 'blob', value: `${dtypeName(ir.valueDtype[v])}[${(shape ?? []).join(',')}]` });
+    attributes.push({
+      name: ir.strings[ir.valueName[v]] ?? 'blob',
+      type: 'blob',
+      value: `${dtypeName(ir.valueDtype[v])}[${(shape ?? []).join(',')}]`,
+    });
   }
   return { attributes };
 }
@@ -47,7 +52,11 @@ function flatten(m: TextMessage, prefix: string, out: AttributeView[]): void {
     const g = grouped.get(key);
     if (g) g.values.push(text);
     else if (out.length < MAX_ATTRIBUTES) {
-      const attr = { name: key, type: f.kind === 'string' ? 'string' : f.kind === 'ident' ? 'enum' : 'number', value: text };
+      const attr = {
+        name: key,
+        type: f.kind === 'string' ? 'string' : f.kind === 'ident' ? 'enum' : 'number',
+        value: text,
+      };
       out.push(attr);
       grouped.set(key, { attr, values: [text] });
     }
@@ -95,7 +104,8 @@ async function binaryParams(source: ByteSource, start: number, end: number, out:
         const sub = w.pos + len;
         if (spec && spec.kind !== 'string') {
           // Packed repeated numbers.
-          while (w.pos < sub) push(name, spec.kind, spec.kind === 'float' ? fmt(w.float(sub)) : scalar(spec, w.int64(sub)));
+          while (w.pos < sub)
+            push(name, spec.kind, spec.kind === 'float' ? fmt(w.float(sub)) : scalar(spec, w.int64(sub)));
         } else if (spec?.kind === 'string') {
           push(name, 'string', JSON.stringify(w.string(len)));
         } else {
@@ -104,7 +114,8 @@ async function binaryParams(source: ByteSource, start: number, end: number, out:
         }
       } else await w.skip(pw, stop);
     }
-    for (const [name, g] of values) out.push({ name, type: g.type, value: g.values.length === 1 ? g.values[0] : `[${g.values.join(', ')}]` });
+    for (const [name, g] of values)
+      out.push({ name, type: g.type, value: g.values.length === 1 ? g.values[0] : `[${g.values.join(', ')}]` });
   }
 }
 

@@ -1,15 +1,27 @@
 import { DecodeError } from '../errors.ts';
 import { FLOAT32, type CaffeBlob, type CaffeLayer, type CaffeNet } from './build.ts';
 import { V1_TYPE_NAMES } from './schema.ts';
-import { TextFormatParser, field, fields, numbersOf, parseNumber, stringOf, type TextMessage } from '../text/text-format.ts';
+import {
+  TextFormatParser,
+  field,
+  fields,
+  numbersOf,
+  parseNumber,
+  stringOf,
+  type TextMessage,
+} from '../text/text-format.ts';
 
 /** Reads a NetParameter in text format (deploy/train .prototxt), current `layer` and legacy `layers` blocks. */
 export function parsePrototxt(bytes: Uint8Array, file: string): CaffeNet {
   const msg = new TextFormatParser(bytes, file).parse();
   const net: CaffeNet = { name: stringOf(msg, 'name') ?? '', inputs: [], layers: [] };
 
-  const names = fields(msg, 'input').filter((f) => f.kind === 'string').map((f) => f.text);
-  const shapes = fields(msg, 'input_shape').filter((f) => f.message).map((f) => dims(numbersOf(f.message!, 'dim'), file, f.start));
+  const names = fields(msg, 'input')
+    .filter((f) => f.kind === 'string')
+    .map((f) => f.text);
+  const shapes = fields(msg, 'input_shape')
+    .filter((f) => f.message)
+    .map((f) => dims(numbersOf(f.message!, 'dim'), file, f.start));
   const legacyDims = numbersOf(msg, 'input_dim');
   names.forEach((name, i) => {
     let d: number[] | null = shapes[i] ?? null;
@@ -34,19 +46,37 @@ function layerOf(m: TextMessage, start: number, end: number, file: string): Caff
   const typeField = field(m, 'type') ?? (inner ? field(inner, 'type') : undefined);
   let type = typeField && typeField.kind !== 'message' ? typeField.text : '';
   if (typeField?.kind === 'ident') type = V1_TYPE_NAMES[type] ?? type;
-  const strings = (key: string) => fields(m, key).filter((f) => f.kind === 'string' || f.kind === 'ident').map((f) => f.text);
+  const strings = (key: string) =>
+    fields(m, key)
+      .filter((f) => f.kind === 'string' || f.kind === 'ident')
+      .map((f) => f.text);
   const topShapes: number[][] = [];
   const inputParam = field(m, 'input_param')?.message;
-  if (inputParam) for (const s of fields(inputParam, 'shape')) if (s.message) topShapes.push(dims(numbersOf(s.message, 'dim'), file, s.start));
+  if (inputParam)
+    for (const s of fields(inputParam, 'shape'))
+      if (s.message) topShapes.push(dims(numbersOf(s.message, 'dim'), file, s.start));
   const blobs: CaffeBlob[] = [];
   for (const bf of fields(m, 'blobs')) {
     if (!bf.message) continue;
     const shape = field(bf.message, 'shape')?.message;
-    let d = shape ? numbersOf(shape, 'dim') : ['num', 'channels', 'height', 'width'].map((k) => numbersOf(bf.message!, k)[0] ?? 1);
-    if (!shape && !['num', 'channels', 'height', 'width'].some((k) => field(bf.message!, k))) d = [numbersOf(bf.message, 'data').length];
+    let d = shape
+      ? numbersOf(shape, 'dim')
+      : ['num', 'channels', 'height', 'width'].map((k) => numbersOf(bf.message!, k)[0] ?? 1);
+    if (!shape && !['num', 'channels', 'height', 'width'].some((k) => field(bf.message!, k)))
+      d = [numbersOf(bf.message, 'data').length];
     blobs.push({ dims: dims(d, file, bf.start), dtype: FLOAT32, offset: -1, length: 0 });
   }
-  return { name, type, bottoms: strings('bottom'), tops: strings('top'), blobs, start, end, topShapes, params: paramsOf(m) };
+  return {
+    name,
+    type,
+    bottoms: strings('bottom'),
+    tops: strings('top'),
+    blobs,
+    start,
+    end,
+    topShapes,
+    params: paramsOf(m),
+  };
 }
 
 /** Numeric and enum fields of the `*_param` messages (enums as their index where known: MAX/AVE, CEIL/FLOOR). */
@@ -69,11 +99,22 @@ function paramsOf(m: TextMessage): Map<string, number[]> {
   return out;
 }
 
-const ENUMS: Readonly<Record<string, number>> = { true: 1, false: 0, MAX: 0, AVE: 1, STOCHASTIC: 2, CEIL: 0, FLOOR: 1, PROD: 0, SUM: 1 };
+const ENUMS: Readonly<Record<string, number>> = {
+  true: 1,
+  false: 0,
+  MAX: 0,
+  AVE: 1,
+  STOCHASTIC: 2,
+  CEIL: 0,
+  FLOOR: 1,
+  PROD: 0,
+  SUM: 1,
+};
 
 function dims(d: number[], file: string, at: number): number[] {
   for (const x of d) {
-    if (!Number.isSafeInteger(x) || x < -1) throw new DecodeError(`blob dimension ${x} is not a size (at byte ${at})`, file, 'dim');
+    if (!Number.isSafeInteger(x) || x < -1)
+      throw new DecodeError(`blob dimension ${x} is not a size (at byte ${at})`, file, 'dim');
   }
   return d;
 }

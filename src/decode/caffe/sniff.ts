@@ -8,7 +8,10 @@ export function looksLikePrototxt(head: Uint8Array): boolean {
   const text = latin1.decode(head.subarray(0, 4096)).replace(/#[^\n]*/g, '');
   const layer = /(^|[\s{};])layers?\s*:?\s*\{/.test(text);
   const net = /(^|\n)\s*(name|input|input_dim|input_shape|force_backward)\s*[:{]/.test(text);
-  return (layer && /\b(type|bottom|top)\s*:/.test(text)) || (net && /(^|\n)\s*input(_dim|_shape)?\s*[:{]/.test(text) && layer);
+  return (
+    (layer && /\b(type|bottom|top)\s*:/.test(text)) ||
+    (net && /(^|\n)\s*input(_dim|_shape)?\s*[:{]/.test(text) && layer)
+  );
 }
 
 /** A printable length-prefixed string at `at` (one-byte length); returns the position after it, or -1. */

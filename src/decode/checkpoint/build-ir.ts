@@ -75,7 +75,8 @@ export function buildCheckpointIR(checkpoint: Checkpoint): BuiltCheckpoint {
       graphOutput: (v) => b.addGraphOutput(graph, v),
     };
     emitBlocks(plan, sink);
-    b.metadata['dataflow'] = `${architecture} blocks drawn from the module names (${plan.layers.length} layers); residual adds and attention are implied, not stored`;
+    b.metadata['dataflow'] =
+      `${architecture} blocks drawn from the module names (${plan.layers.length} layers); residual adds and attention are implied, not stored`;
   }
   for (const m of modules) if (!placed.has(m)) addModule(m, []);
 
@@ -100,10 +101,16 @@ function groupModules(checkpoint: Checkpoint): GroupedModule[] {
   });
   for (const m of byPath.values()) {
     const cls = checkpoint.moduleClasses?.get(m.path);
-    m.op = cls ?? inferModuleKind(m.path, m.tensors.map((i) => {
-      const t = checkpoint.tensors[i];
-      return { leaf: t.name === m.path ? t.name : lastSegment(t.name), rank: t.shape?.length ?? -1 };
-    }), m.optimizer);
+    m.op =
+      cls ??
+      inferModuleKind(
+        m.path,
+        m.tensors.map((i) => {
+          const t = checkpoint.tensors[i];
+          return { leaf: t.name === m.path ? t.name : lastSegment(t.name), rank: t.shape?.length ?? -1 };
+        }),
+        m.optimizer,
+      );
   }
   return [...byPath.values()];
 }

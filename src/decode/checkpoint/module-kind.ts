@@ -13,7 +13,8 @@ export function lastSegment(path: string): string {
   return path.slice(path.lastIndexOf('.') + 1);
 }
 
-const EMBEDDING = /(^|_)(embed|embedding|embeddings|wte|wpe|embd|tok_embeddings|word_embeddings|position_embeddings|embed_tokens|embed_positions)$/;
+const EMBEDDING =
+  /(^|_)(embed|embedding|embeddings|wte|wpe|embd|tok_embeddings|word_embeddings|position_embeddings|embed_tokens|embed_positions)$/;
 const NORM = /(norm|^ln|_ln$|^ln_|layernorm|layer_norm)/i;
 
 export interface ModuleTensorView {

@@ -27,7 +27,9 @@ export function elementCount(shape: readonly number[] | null): number {
   return n;
 }
 
-export function storedTensor(partial: Pick<StoredTensor, 'name' | 'dtype' | 'storedType' | 'shape'> & Partial<StoredTensor>): StoredTensor {
+export function storedTensor(
+  partial: Pick<StoredTensor, 'name' | 'dtype' | 'storedType' | 'shape'> & Partial<StoredTensor>,
+): StoredTensor {
   return { offset: -1, byteLength: 0, encoding: 0, location: '', optimizer: false, ...partial };
 }
 

@@ -28,11 +28,14 @@ export function summarizeTensors(tensors: readonly StoredTensor[]): Record<strin
     out['stored bytes'] = fmt(m.bytes);
     out['bits per weight'] = bitsPerWeight(m.bytes, m.elements).toFixed(2);
   }
-  const types = Object.entries(typeHistogram(model.map((t) => storedTypeName(t.dtype, t.encoding)))).map(([k, n]) => `${k} ×${n}`).join(', ');
+  const types = Object.entries(typeHistogram(model.map((t) => storedTypeName(t.dtype, t.encoding))))
+    .map(([k, n]) => `${k} ×${n}`)
+    .join(', ');
   if (types) out['tensor types'] = types;
   if (optimizer.length) {
     const o = describe(optimizer);
-    out['optimizer tensors'] = `${fmt(optimizer.length)} (${fmt(o.elements)} elements, ${fmt(o.bytes)} bytes), listed under their own group`;
+    out['optimizer tensors'] =
+      `${fmt(optimizer.length)} (${fmt(o.elements)} elements, ${fmt(o.bytes)} bytes), listed under their own group`;
   }
   return out;
 }

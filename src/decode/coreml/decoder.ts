@@ -19,7 +19,6 @@ import { coremlNodeDetails } from './details.ts';
  * payloads, inline MIL tensors, blob-file entries of an `.mlpackage`) are recorded by offset, never read.
  */
 
-
 function layerType(field: number): string {
   return LAYER_TYPES[field] ?? (field >= 0 ? `layer_${field}` : '(no layer type)');
 }
@@ -29,10 +28,13 @@ function weightShape(l: CmLayer, name: string, count: number): number[] {
     const v = l.params.get(k);
     return Array.isArray(v) ? v : [];
   };
-  const fits = (dims: number[]) => dims.length > 0 && dims.every((d) => d > 0) && dims.reduce((a, b) => a * b, 1) === count;
+  const fits = (dims: number[]) =>
+    dims.length > 0 && dims.every((d) => d > 0) && dims.reduce((a, b) => a * b, 1) === count;
   let dims: number[] = [];
-  if (l.typeField === LAYER.convolution && name === 'weights') dims = [p(1)[0], p(2)[0], ...(p(20).length === 2 ? p(20) : [3, 3])];
-  else if ((l.typeField === LAYER.innerProduct || l.typeField === LAYER.embedding) && name === 'weights') dims = [p(2)[0], p(1)[0]];
+  if (l.typeField === LAYER.convolution && name === 'weights')
+    dims = [p(1)[0], p(2)[0], ...(p(20).length === 2 ? p(20) : [3, 3])];
+  else if ((l.typeField === LAYER.innerProduct || l.typeField === LAYER.embedding) && name === 'weights')
+    dims = [p(2)[0], p(1)[0]];
   return fits(dims) ? dims : [count];
 }
 

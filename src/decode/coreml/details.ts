@@ -18,12 +18,14 @@ export async function coremlNodeDetails(source: ByteSource, ir: GraphIR, node: n
   if (!(offset >= 0) || length <= 0) return { attributes: [] };
   const r = new WireStream(source);
   r.pos = offset;
-  if (ir.metadata.modelType === MODEL_TYPES[ML_PROGRAM]) return { attributes: (await operationArguments(r.at('Operation'), offset + length)).slice(0, MAX_ATTRIBUTES) };
+  if (ir.metadata.modelType === MODEL_TYPES[ML_PROGRAM])
+    return { attributes: (await operationArguments(r.at('Operation'), offset + length)).slice(0, MAX_ATTRIBUTES) };
   const l = await layer(r.at('NeuralNetworkLayer'), offset + length, 0, true);
   const names = PARAM_NAMES[l.typeField] ?? {};
   const attributes: AttributeView[] = [];
   if (l.typeField === LAYER.activation) {
-    for (const k of l.params.keys()) attributes.push({ name: 'activation', type: 'oneof', value: names[k] ?? `activation_${k}` });
+    for (const k of l.params.keys())
+      attributes.push({ name: 'activation', type: 'oneof', value: names[k] ?? `activation_${k}` });
   } else {
     for (const [k, v] of l.params) {
       if (attributes.length >= MAX_ATTRIBUTES) break;
@@ -33,14 +35,18 @@ export async function coremlNodeDetails(source: ByteSource, ir: GraphIR, node: n
       attributes.push(a);
     }
   }
-  for (const w of l.weights) attributes.push({ name: w.name, type: 'tensor', value: `${dtypeName(w.dtype)}[${w.count}] at offset ${w.offset}` });
+  for (const w of l.weights)
+    attributes.push({ name: w.name, type: 'tensor', value: `${dtypeName(w.dtype)}[${w.count}] at offset ${w.offset}` });
   return { attributes };
 }
-
 
 function showParam(name: string, v: number[] | string): AttributeView {
   if (typeof v === 'string') return { name, type: v ? 'message' : 'oneof', value: v || 'set' };
   if (!v.length) return { name, type: 'list', value: '[]' };
   const float = v.some((x) => !Number.isInteger(x));
-  return { name, type: float ? 'float' : 'int', value: v.length === 1 ? String(v[0]) : `[${v.slice(0, 16).join(', ')}${v.length > 16 ? ', …' : ''}]` };
+  return {
+    name,
+    type: float ? 'float' : 'int',
+    value: v.length === 1 ? String(v[0]) : `[${v.slice(0, 16).join(', ')}${v.length > 16 ? ', …' : ''}]`,
+  };
 }

@@ -27,7 +27,20 @@ export const MIL = {
 
 /** MIL DataType → IR dtype code. */
 const DTYPES: Readonly<Record<number, number>> = {
-  1: 9, 2: 8, 10: 10, 11: 1, 12: 11, 13: 16, 21: 3, 22: 5, 23: 6, 24: 7, 31: 2, 32: 4, 33: 12, 34: 13,
+  1: 9,
+  2: 8,
+  10: 10,
+  11: 1,
+  12: 11,
+  13: 16,
+  21: 3,
+  22: 5,
+  23: 6,
+  24: 7,
+  31: 2,
+  32: 4,
+  33: 12,
+  34: 13,
 };
 
 export interface MilType {
@@ -108,7 +121,8 @@ async function namedValueType(r: WireStream, end: number): Promise<MilNamedType>
   const out: MilNamedType = { name: '', dtype: 0, dims: null };
   await walkFields(r, end, async (n, wire, fend) => {
     if (n === MIL.namedValueType.name) out.name = await text(r, wire, fend, 'NamedValueType.name');
-    else if (n === MIL.namedValueType.type && wire === WIRE_LEN) Object.assign(out, await valueType(r.at('ValueType'), fend), { name: out.name });
+    else if (n === MIL.namedValueType.type && wire === WIRE_LEN)
+      Object.assign(out, await valueType(r.at('ValueType'), fend), { name: out.name });
   });
   return out;
 }
@@ -125,7 +139,8 @@ async function valuePayload(r: WireStream, end: number): Promise<MilPayload | nu
         await walkFields(r.at('TensorValue'), kend, async (kind, w3, vend) => {
           if (w3 !== WIRE_LEN) return;
           await walkFields(r, vend, (f, w4, pend) => {
-            if (f === 1 && w4 === WIRE_LEN && (kind === 1 || kind === 7)) payload = { offset: r.pos, length: pend - r.pos, file: '' };
+            if (f === 1 && w4 === WIRE_LEN && (kind === 1 || kind === 7))
+              payload = { offset: r.pos, length: pend - r.pos, file: '' };
           });
         });
       });
@@ -143,7 +158,11 @@ async function valuePayload(r: WireStream, end: number): Promise<MilPayload | nu
 }
 
 /** A `map<string, M>` entry: its key, and the bounds of its value message. */
-async function mapEntry(r: WireStream, end: number, onValue: (key: string, vend: number) => Promise<void>): Promise<void> {
+async function mapEntry(
+  r: WireStream,
+  end: number,
+  onValue: (key: string, vend: number) => Promise<void>,
+): Promise<void> {
   let key = '';
   const values: number[][] = [];
   await walkFields(r, end, async (n, wire, fend) => {
@@ -159,7 +178,15 @@ async function mapEntry(r: WireStream, end: number, onValue: (key: string, vend:
 }
 
 export async function operation(r: WireStream, end: number, depth: number): Promise<MilOp> {
-  const op: MilOp = { type: '', inputs: [], outputs: [], blocks: [], payload: null, offset: r.pos, length: end - r.pos };
+  const op: MilOp = {
+    type: '',
+    inputs: [],
+    outputs: [],
+    blocks: [],
+    payload: null,
+    offset: r.pos,
+    length: end - r.pos,
+  };
   await walkFields(r, end, async (n, wire, fend) => {
     if (n === MIL.operation.type) op.type = await text(r, wire, fend, 'Operation.type');
     else if (wire !== WIRE_LEN) return;
@@ -208,7 +235,8 @@ export async function program(r: WireStream, end: number): Promise<{ functions: 
         const blocks = new Map<string, MilBlock>();
         await walkFields(r.at(`function ${name}`), vend, async (k, w2, kend) => {
           if (k === MIL.function.opset) fn.opset = await text(r, w2, kend, 'Function.opset');
-          else if (k === MIL.function.inputs && w2 === WIRE_LEN) fn.inputs.push(await namedValueType(r.at('Function.inputs'), kend));
+          else if (k === MIL.function.inputs && w2 === WIRE_LEN)
+            fn.inputs.push(await namedValueType(r.at('Function.inputs'), kend));
           else if (k === MIL.function.blockSpecializations && w2 === WIRE_LEN) {
             await mapEntry(r.at('Function.block_specializations'), kend, async (opset, bend) => {
               blocks.set(opset, await block(r.at(`block ${opset}`), bend, 0));
@@ -243,7 +271,8 @@ async function immediateSummary(r: WireStream, end: number): Promise<string> {
         const items: string[] = [];
         await walkFields(r, vend, async (f, w4, pend) => {
           if (f !== 1) return;
-          if (kind === 4 && w4 === WIRE_LEN) items.push(JSON.stringify((await text(r, w4, pend, 'string')).slice(0, 200)));
+          if (kind === 4 && w4 === WIRE_LEN)
+            items.push(JSON.stringify((await text(r, w4, pend, 'string')).slice(0, 200)));
           else if (kind === 7) items.push(`(${pend - r.pos} bytes)`);
           else if (w4 === WIRE_LEN) {
             await r.need(pend - r.pos);
@@ -264,7 +293,10 @@ async function immediateSummary(r: WireStream, end: number): Promise<string> {
 }
 
 /** An operation's arguments for the properties panel: bound value names, or immediate constants. */
-export async function operationArguments(r: WireStream, end: number): Promise<{ name: string; type: string; value: string }[]> {
+export async function operationArguments(
+  r: WireStream,
+  end: number,
+): Promise<{ name: string; type: string; value: string }[]> {
   const out: { name: string; type: string; value: string }[] = [];
   await walkFields(r, end, async (n, wire, fend) => {
     if (n !== MIL.operation.inputs || wire !== WIRE_LEN) return;

@@ -1,7 +1,19 @@
 import { WIRE_LEN, WIRE_VARINT, WireStream, walkFields } from '../protobuf/wire-stream.ts';
 import { ints, text } from './fields.ts';
 import { program, type MilFunction } from './mil.ts';
-import { ARRAY_DTYPE, F, LAYER, LAYER_TYPES, MODEL_TYPES, NN_MODELS, PACKED_PARAMS, PARAM_NAMES, PIPELINE_MODELS, SUBNET_FIELDS, WEIGHT_FIELDS } from './schema.ts';
+import {
+  ARRAY_DTYPE,
+  F,
+  LAYER,
+  LAYER_TYPES,
+  MODEL_TYPES,
+  NN_MODELS,
+  PACKED_PARAMS,
+  PARAM_NAMES,
+  PIPELINE_MODELS,
+  SUBNET_FIELDS,
+  WEIGHT_FIELDS,
+} from './schema.ts';
 
 /**
  * Streaming reader of a Core ML Model message. Every level is walked field by field with the window loaded only
@@ -101,7 +113,9 @@ async function description(r: WireStream, end: number, m: CmModel): Promise<void
     else if (n === F.description.output) m.outputs.push(await feature(r.at('ModelDescription.output'), fend));
     else if (n === F.description.metadata) {
       await walkFields(r.at('ModelDescription.metadata'), fend, async (k, w2, kend) => {
-        const key = ({ 1: 'shortDescription', 2: 'versionString', 3: 'author', 4: 'license' } as Record<number, string>)[k];
+        const key = (
+          { 1: 'shortDescription', 2: 'versionString', 3: 'author', 4: 'license' } as Record<number, string>
+        )[k];
         if (key && w2 === WIRE_LEN) m.metadata[key] = (await text(r, w2, kend, key)).slice(0, 1000);
       });
     }
@@ -126,7 +140,17 @@ async function weightParams(r: WireStream, end: number, name: string, out: CmWei
 
 /** Reads one NeuralNetworkLayer; `withParams` also collects the scalar fields of its parameters (node details). */
 export async function layer(r: WireStream, end: number, depth: number, withParams = false): Promise<CmLayer> {
-  const l: CmLayer = { name: '', typeField: -1, inputs: [], outputs: [], offset: r.pos, length: end - r.pos, weights: [], params: new Map(), subnets: [] };
+  const l: CmLayer = {
+    name: '',
+    typeField: -1,
+    inputs: [],
+    outputs: [],
+    offset: r.pos,
+    length: end - r.pos,
+    weights: [],
+    params: new Map(),
+    subnets: [],
+  };
   await walkFields(r, end, async (n, wire, fend) => {
     if (n === F.layer.name) l.name = await text(r, wire, fend, 'NeuralNetworkLayer.name');
     else if (n === F.layer.input) l.inputs.push(await text(r, wire, fend, 'NeuralNetworkLayer.input'));
@@ -165,13 +189,23 @@ export async function layer(r: WireStream, end: number, depth: number, withParam
 export async function network(r: WireStream, end: number, depth: number): Promise<CmLayer[]> {
   const layers: CmLayer[] = [];
   await walkFields(r, end, async (n, wire, fend) => {
-    if (n === F.network.layers && wire === WIRE_LEN) layers.push(await layer(r.at(`layers[${layers.length}]`), fend, depth));
+    if (n === F.network.layers && wire === WIRE_LEN)
+      layers.push(await layer(r.at(`layers[${layers.length}]`), fend, depth));
   });
   return layers;
 }
 
 export async function model(r: WireStream, end: number, depth = 0): Promise<CmModel> {
-  const m: CmModel = { specificationVersion: -1, inputs: [], outputs: [], metadata: {}, typeField: -1, layers: [], pipeline: [], functions: [] };
+  const m: CmModel = {
+    specificationVersion: -1,
+    inputs: [],
+    outputs: [],
+    metadata: {},
+    typeField: -1,
+    layers: [],
+    pipeline: [],
+    functions: [],
+  };
   await walkFields(r, end, async (n, wire, fend) => {
     if (n === F.model.specificationVersion && wire === WIRE_VARINT) m.specificationVersion = r.int64();
     else if (n === F.model.description && wire === WIRE_LEN) await description(r.at('Model.description'), fend, m);
@@ -182,12 +216,13 @@ export async function model(r: WireStream, end: number, depth = 0): Promise<CmMo
         const p = await program(r.at('mlProgram'), fend);
         m.functions = p.functions;
         if (p.version >= 0) m.metadata.programVersion = String(p.version);
-      }
-      else if (PIPELINE_MODELS.has(n)) {
+      } else if (PIPELINE_MODELS.has(n)) {
         if (depth >= MAX_DEPTH) r.fail(`pipelines nested deeper than ${MAX_DEPTH}`);
-        const readPipeline = async (pend: number) => walkFields(r.at('Pipeline'), pend, async (k, w2, kend) => {
-          if (k === F.pipeline.models && w2 === WIRE_LEN) m.pipeline.push(await model(r.at(`Pipeline.models[${m.pipeline.length}]`), kend, depth + 1));
-        });
+        const readPipeline = async (pend: number) =>
+          walkFields(r.at('Pipeline'), pend, async (k, w2, kend) => {
+            if (k === F.pipeline.models && w2 === WIRE_LEN)
+              m.pipeline.push(await model(r.at(`Pipeline.models[${m.pipeline.length}]`), kend, depth + 1));
+          });
         if (n === 202) await readPipeline(fend);
         else {
           await walkFields(r.at(MODEL_TYPES[n]), fend, async (k, w2, kend) => {

@@ -23,7 +23,10 @@ function blobPayloads(functions: MilFunction[]): MilPayload[] {
 }
 
 /** Maps each blob reference to its bytes in the sibling weight file, or to null when that cannot be trusted. */
-export async function resolveBlobs(source: ByteSource, functions: MilFunction[]): Promise<{ located: Map<MilPayload, MilPayload | null>; note: string }> {
+export async function resolveBlobs(
+  source: ByteSource,
+  functions: MilFunction[],
+): Promise<{ located: Map<MilPayload, MilPayload | null>; note: string }> {
   const located = new Map<MilPayload, MilPayload | null>();
   const refs = blobPayloads(functions);
   if (!refs.length) return { located, note: '' };
@@ -61,8 +64,10 @@ export async function resolveBlobs(source: ByteSource, functions: MilFunction[])
   }
   for (const f of files.values()) await f?.source.close?.();
   const shown = names.map((n) => n.split('/').pop()).join(', ');
-  const note = missing ? `${shown} not opened with the model: weights have shapes only`
-    : bad ? `${bad} weight records in ${shown} are not valid blob metadata: those weights have shapes only`
+  const note = missing
+    ? `${shown} not opened with the model: weights have shapes only`
+    : bad
+      ? `${bad} weight records in ${shown} are not valid blob metadata: those weights have shapes only`
       : `located in ${shown}`;
   return { located, note };
 }

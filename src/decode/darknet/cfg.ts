@@ -20,7 +20,7 @@ export function parseCfg(bytes: Uint8Array, file: string): CfgSection[] {
   const sections: CfgSection[] = [];
   let cur: CfgSection | null = null;
   let line = 0;
-  for (let pos = 0; pos < bytes.length;) {
+  for (let pos = 0; pos < bytes.length; ) {
     let eol = bytes.indexOf(0x0a, pos);
     if (eol < 0) eol = bytes.length;
     line++;
@@ -30,13 +30,18 @@ export function parseCfg(bytes: Uint8Array, file: string): CfgSection[] {
     if (!text || text[0] === '#' || text[0] === ';') continue;
     if (text[0] === '[') {
       const close = text.indexOf(']');
-      if (close < 2) throw new DecodeError(`line ${line}: malformed section header "${text.slice(0, 40)}"`, file, `line ${line}`);
+      if (close < 2)
+        throw new DecodeError(`line ${line}: malformed section header "${text.slice(0, 40)}"`, file, `line ${line}`);
       cur = { type: text.slice(1, close).toLowerCase(), options: new Map(), line, start, end: eol };
       sections.push(cur);
       continue;
     }
     if (!cur) {
-      throw new DecodeError(`not a Darknet .cfg: line ${line} ("${text.slice(0, 40)}") comes before any [section]`, file, `line ${line}`);
+      throw new DecodeError(
+        `not a Darknet .cfg: line ${line} ("${text.slice(0, 40)}") comes before any [section]`,
+        file,
+        `line ${line}`,
+      );
     }
     const eq = text.indexOf('=');
     if (eq <= 0) continue;

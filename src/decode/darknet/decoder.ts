@@ -25,12 +25,37 @@ interface Weight {
 }
 
 /** Section types that are one more name for another. */
-const ALIASES: Record<string, string> = { conv: 'convolutional', network: 'net', deconv: 'deconvolutional', conn: 'connected', max: 'maxpool', avg: 'avgpool', soft: 'softmax', lrn: 'normalization' };
+const ALIASES: Record<string, string> = {
+  conv: 'convolutional',
+  network: 'net',
+  deconv: 'deconvolutional',
+  conn: 'connected',
+  max: 'maxpool',
+  avg: 'avgpool',
+  soft: 'softmax',
+  lrn: 'normalization',
+};
 
 /** Layers whose output has the shape of their (first) input. */
 const SAME_SHAPE = new Set([
-  'softmax', 'dropout', 'cost', 'logistic', 'activation', 'l2norm', 'normalization', 'batchnorm', 'yolo', 'region',
-  'detection', 'gaussian_yolo', 'iseg', 'scale_channels', 'sam', 'contrastive', 'empty', 'silence',
+  'softmax',
+  'dropout',
+  'cost',
+  'logistic',
+  'activation',
+  'l2norm',
+  'normalization',
+  'batchnorm',
+  'yolo',
+  'region',
+  'detection',
+  'gaussian_yolo',
+  'iseg',
+  'scale_channels',
+  'sam',
+  'contrastive',
+  'empty',
+  'silence',
 ]);
 
 /**
@@ -41,14 +66,19 @@ const SAME_SHAPE = new Set([
  */
 async function decodeDarknet(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
   const file = source.name;
-  if (source.size > MAX_CFG_BYTES) throw new DecodeError(`too large for a Darknet .cfg (${source.size} bytes)`, file, 'file');
+  if (source.size > MAX_CFG_BYTES)
+    throw new DecodeError(`too large for a Darknet .cfg (${source.size} bytes)`, file, 'file');
   const bytes = await source.read(0, source.size);
   options.onProgress?.(bytes.length, source.size);
   const sections = parseCfg(bytes, file);
   if (!sections.length) throw new DecodeError('not a Darknet .cfg: no [net] section', file, '[net]');
   const net = sections[0];
   if (net.type !== 'net' && net.type !== 'network') {
-    throw new DecodeError(`not a Darknet .cfg: the first section is [${net.type}] (line ${net.line}), expected [net]`, file, '[net]');
+    throw new DecodeError(
+      `not a Darknet .cfg: the first section is [${net.type}] (line ${net.line}), expected [net]`,
+      file,
+      '[net]',
+    );
   }
   const weightsFile = await findWeights(source);
   return new DarknetBuilder(file, net, sections.slice(1), weightsFile).build();
@@ -95,8 +125,12 @@ class DarknetBuilder {
   /** Next byte in the .weights file, or -1 once a layer's weights cannot be placed (unsupported layer type). */
   private weightPos = -1;
 
-  constructor(private readonly file: string, private readonly net: CfgSection, private readonly layers: CfgSection[],
-    private readonly weights: WeightsFile | null) {}
+  constructor(
+    private readonly file: string,
+    private readonly net: CfgSection,
+    private readonly layers: CfgSection[],
+    private readonly weights: WeightsFile | null,
+  ) {}
 
   build(): GraphIR {
     const { b, net } = this;
@@ -165,7 +199,7 @@ class DarknetBuilder {
         const p = prev();
         ins.push(p);
         for (const r of ref('from')) ins.push({ v: this.outValue[r], s: this.out[r], index: r });
-        shape = type === 'shortcut' ? p.s : ins[1]?.s ?? p.s;
+        shape = type === 'shortcut' ? p.s : (ins[1]?.s ?? p.s);
         break;
       }
       default: {
@@ -188,7 +222,13 @@ class DarknetBuilder {
       this.placeWeight(v, wt.dims);
       inputIds.push(v);
     }
-    if (!weights.length && type !== 'route' && type !== 'shortcut' && this.weightPos >= 0 && HAS_UNSUPPORTED_WEIGHTS.has(type)) {
+    if (
+      !weights.length &&
+      type !== 'route' &&
+      type !== 'shortcut' &&
+      this.weightPos >= 0 &&
+      HAS_UNSUPPORTED_WEIGHTS.has(type)
+    ) {
       // Recurrent layers store weights we do not lay out: offsets after them would be wrong, so stop here.
       this.weightPos = -1;
     }
@@ -203,9 +243,14 @@ class DarknetBuilder {
   private shapeOf(type: string, sec: CfgSection, s: Shape | null): { shape: Shape | null; weights: Weight[] } {
     const none = { shape: null, weights: [] as Weight[] };
     const bn = this.int(sec, 'batch_normalize', 0) !== 0;
-    const bnWeights = (n: number): Weight[] => (bn ? [
-      { name: 'scales', dims: [n] }, { name: 'rolling_mean', dims: [n] }, { name: 'rolling_variance', dims: [n] },
-    ] : []);
+    const bnWeights = (n: number): Weight[] =>
+      bn
+        ? [
+            { name: 'scales', dims: [n] },
+            { name: 'rolling_mean', dims: [n] },
+            { name: 'rolling_variance', dims: [n] },
+          ]
+        : [];
     switch (type) {
       case 'convolutional': {
         const n = this.int(sec, 'filters', 1);
@@ -219,11 +264,20 @@ class DarknetBuilder {
         const k = dilation * (size - 1) + 1;
         const inC = s ? s.c : -1;
         const weights: Weight[] = [
-          { name: 'biases', dims: [n] }, ...bnWeights(n),
+          { name: 'biases', dims: [n] },
+          ...bnWeights(n),
           { name: 'weights', dims: [n, inC >= 0 ? Math.floor(inC / groups) : -1, size, size] },
         ];
         if (!s) return { shape: null, weights };
-        return { shape: { c: n, h: Math.floor((s.h + 2 * pad - k) / sy) + 1, w: Math.floor((s.w + 2 * pad - k) / sx) + 1, flat: false }, weights };
+        return {
+          shape: {
+            c: n,
+            h: Math.floor((s.h + 2 * pad - k) / sy) + 1,
+            w: Math.floor((s.w + 2 * pad - k) / sx) + 1,
+            flat: false,
+          },
+          weights,
+        };
       }
       case 'deconvolutional': {
         const n = this.int(sec, 'filters', 1);
@@ -231,16 +285,24 @@ class DarknetBuilder {
         const stride = this.int(sec, 'stride', 1);
         const pad = this.int(sec, 'pad', 0) ? Math.floor(size / 2) : this.int(sec, 'padding', 0);
         const weights: Weight[] = [
-          { name: 'biases', dims: [n] }, ...bnWeights(n), { name: 'weights', dims: [s ? s.c : -1, n, size, size] },
+          { name: 'biases', dims: [n] },
+          ...bnWeights(n),
+          { name: 'weights', dims: [s ? s.c : -1, n, size, size] },
         ];
         if (!s) return { shape: null, weights };
-        return { shape: { c: n, h: (s.h - 1) * stride + size - 2 * pad, w: (s.w - 1) * stride + size - 2 * pad, flat: false }, weights };
+        return {
+          shape: { c: n, h: (s.h - 1) * stride + size - 2 * pad, w: (s.w - 1) * stride + size - 2 * pad, flat: false },
+          weights,
+        };
       }
       case 'connected': {
         const n = this.int(sec, 'output', 1);
         const inputs = s ? s.c * s.h * s.w : -1;
         // Stored as biases, weights, then the batch-norm vectors.
-        return { shape: { c: n, h: 1, w: 1, flat: true }, weights: [{ name: 'biases', dims: [n] }, { name: 'weights', dims: [n, inputs] }, ...bnWeights(n)] };
+        return {
+          shape: { c: n, h: 1, w: 1, flat: true },
+          weights: [{ name: 'biases', dims: [n] }, { name: 'weights', dims: [n, inputs] }, ...bnWeights(n)],
+        };
       }
       case 'local': {
         const n = this.int(sec, 'filters', 1);
@@ -252,7 +314,10 @@ class DarknetBuilder {
         const ow = Math.floor((pad ? s.w - 1 : s.w - size) / stride) + 1;
         return {
           shape: { c: n, h: oh, w: ow, flat: false },
-          weights: [{ name: 'biases', dims: [oh * ow * n] }, { name: 'weights', dims: [oh * ow, n, s.c, size, size] }],
+          weights: [
+            { name: 'biases', dims: [oh * ow * n] },
+            { name: 'weights', dims: [oh * ow, n, s.c, size, size] },
+          ],
         };
       }
       case 'batchnorm':
@@ -265,25 +330,47 @@ class DarknetBuilder {
         const padding = this.int(sec, 'padding', size - 1);
         if (!s) return none;
         if (this.int(sec, 'global', 0)) return { shape: { c: s.c, h: 1, w: 1, flat: false }, weights: [] };
-        return { shape: { c: s.c, h: Math.floor((s.h + padding - size) / sy) + 1, w: Math.floor((s.w + padding - size) / sx) + 1, flat: false }, weights: [] };
+        return {
+          shape: {
+            c: s.c,
+            h: Math.floor((s.h + padding - size) / sy) + 1,
+            w: Math.floor((s.w + padding - size) / sx) + 1,
+            flat: false,
+          },
+          weights: [],
+        };
       }
       case 'avgpool':
         return { shape: s ? { c: s.c, h: 1, w: 1, flat: false } : null, weights: [] };
       case 'upsample': {
         const stride = this.int(sec, 'stride', 2);
         if (!s || stride === 0) return none;
-        if (stride < 0) return { shape: { c: s.c, h: Math.floor(s.h / -stride), w: Math.floor(s.w / -stride), flat: false }, weights: [] };
+        if (stride < 0)
+          return {
+            shape: { c: s.c, h: Math.floor(s.h / -stride), w: Math.floor(s.w / -stride), flat: false },
+            weights: [],
+          };
         return { shape: { c: s.c, h: s.h * stride, w: s.w * stride, flat: false }, weights: [] };
       }
       case 'reorg': {
         const stride = Math.max(1, this.int(sec, 'stride', 1));
         if (!s) return none;
-        if (this.int(sec, 'reverse', 0)) return { shape: { c: Math.floor(s.c / (stride * stride)), h: s.h * stride, w: s.w * stride, flat: false }, weights: [] };
-        return { shape: { c: s.c * stride * stride, h: Math.floor(s.h / stride), w: Math.floor(s.w / stride), flat: false }, weights: [] };
+        if (this.int(sec, 'reverse', 0))
+          return {
+            shape: { c: Math.floor(s.c / (stride * stride)), h: s.h * stride, w: s.w * stride, flat: false },
+            weights: [],
+          };
+        return {
+          shape: { c: s.c * stride * stride, h: Math.floor(s.h / stride), w: Math.floor(s.w / stride), flat: false },
+          weights: [],
+        };
       }
       case 'crop': {
         if (!s) return none;
-        return { shape: { c: s.c, h: this.int(sec, 'crop_height', 1), w: this.int(sec, 'crop_width', 1), flat: false }, weights: [] };
+        return {
+          shape: { c: s.c, h: this.int(sec, 'crop_height', 1), w: this.int(sec, 'crop_width', 1), flat: false },
+          weights: [],
+        };
       }
       case 'rnn':
       case 'gru':
@@ -300,13 +387,17 @@ class DarknetBuilder {
   private refs(i: number, sec: CfgSection, key: string): number[] {
     const raw = sec.options.get(key);
     if (raw === undefined || raw === '') return [];
-    return raw.split(',').filter((t) => t !== '').map((t) => {
-      if (!/^[-+]?\d+$/.test(t)) this.fail(sec, key, `has "${t}", which is not a layer index`);
-      const n = Number(t);
-      const r = n < 0 ? i + n : n;
-      if (!(r >= 0 && r < i)) this.fail(sec, key, `refers to layer ${r} (${t}), but only layers 0..${i - 1} come before layer ${i}`);
-      return r;
-    });
+    return raw
+      .split(',')
+      .filter((t) => t !== '')
+      .map((t) => {
+        if (!/^[-+]?\d+$/.test(t)) this.fail(sec, key, `has "${t}", which is not a layer index`);
+        const n = Number(t);
+        const r = n < 0 ? i + n : n;
+        if (!(r >= 0 && r < i))
+          this.fail(sec, key, `refers to layer ${r} (${t}), but only layers 0..${i - 1} come before layer ${i}`);
+        return r;
+      });
   }
 
   private int(sec: CfgSection, key: string, def: number): number {
@@ -347,7 +438,11 @@ class DarknetBuilder {
 }
 
 function bnWeightsAlways(n: number): Weight[] {
-  return [{ name: 'scales', dims: [n] }, { name: 'rolling_mean', dims: [n] }, { name: 'rolling_variance', dims: [n] }];
+  return [
+    { name: 'scales', dims: [n] },
+    { name: 'rolling_mean', dims: [n] },
+    { name: 'rolling_variance', dims: [n] },
+  ];
 }
 
 /** Layer types that have weights in a .weights file which this decoder does not lay out. */

@@ -9,6 +9,10 @@ export async function darknetNodeDetails(source: ByteSource, ir: GraphIR, node: 
   if (!bytes) return { attributes: [] };
   const [section] = parseCfg(bytes, source.name);
   if (!section) return { attributes: [] };
-  const attributes = [...section.options].map(([name, value]) => ({ name, type: /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(value) ? 'number' : 'string', value }));
+  const attributes = [...section.options].map(([name, value]) => ({
+    name,
+    type: /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(value) ? 'number' : 'string',
+    value,
+  }));
   return { attributes };
 }

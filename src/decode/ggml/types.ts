@@ -48,7 +48,16 @@ export function ggmlType(id: number): GgmlType | undefined {
 }
 
 /** IR dtype (ONNX numbering) of the plain ggml types; block-quantized types have none. */
-export const GGML_PLAIN_DTYPE: Readonly<Record<number, number>> = { 0: 1, 1: 10, 24: 3, 25: 5, 26: 6, 27: 7, 28: 11, 30: 16 };
+export const GGML_PLAIN_DTYPE: Readonly<Record<number, number>> = {
+  0: 1,
+  1: 10,
+  24: 3,
+  25: 5,
+  26: 6,
+  27: 7,
+  28: 11,
+  30: 16,
+};
 
 /**
  * `valueDataEncoding` of a block-quantized ggml tensor: this base plus the ggml type id. The tensor preview

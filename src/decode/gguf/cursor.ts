@@ -24,7 +24,11 @@ export class RangeCursor {
   async fill(n: number, what: string): Promise<void> {
     if (this.has(n)) return;
     if (this.pos + n > this.source.size) {
-      throw new DecodeError(`${what} runs past the end of the file at byte ${this.pos} (needs ${n} bytes, file is ${this.source.size}): truncated`, this.source.name, what);
+      throw new DecodeError(
+        `${what} runs past the end of the file at byte ${this.pos} (needs ${n} bytes, file is ${this.source.size}): truncated`,
+        this.source.name,
+        what,
+      );
     }
     this.bufStart = this.pos;
     this.buf = await this.source.read(this.pos, Math.max(n, CHUNK));
@@ -37,14 +41,30 @@ export class RangeCursor {
     return o;
   }
 
-  u8(): number { return this.buf[this.at(1)]; }
-  i8(): number { return this.dv.getInt8(this.at(1)); }
-  u16(): number { return this.dv.getUint16(this.at(2), true); }
-  i16(): number { return this.dv.getInt16(this.at(2), true); }
-  u32(): number { return this.dv.getUint32(this.at(4), true); }
-  i32(): number { return this.dv.getInt32(this.at(4), true); }
-  f32(): number { return this.dv.getFloat32(this.at(4), true); }
-  f64(): number { return this.dv.getFloat64(this.at(8), true); }
+  u8(): number {
+    return this.buf[this.at(1)];
+  }
+  i8(): number {
+    return this.dv.getInt8(this.at(1));
+  }
+  u16(): number {
+    return this.dv.getUint16(this.at(2), true);
+  }
+  i16(): number {
+    return this.dv.getInt16(this.at(2), true);
+  }
+  u32(): number {
+    return this.dv.getUint32(this.at(4), true);
+  }
+  i32(): number {
+    return this.dv.getInt32(this.at(4), true);
+  }
+  f32(): number {
+    return this.dv.getFloat32(this.at(4), true);
+  }
+  f64(): number {
+    return this.dv.getFloat64(this.at(8), true);
+  }
   /** 64-bit values as numbers: exact below 2^53, which every size and offset in a real file is. */
   u64(): number {
     const o = this.at(8);
@@ -54,6 +74,10 @@ export class RangeCursor {
     const o = this.at(8);
     return this.dv.getUint32(o, true) + this.dv.getInt32(o + 4, true) * 4294967296;
   }
-  text(n: number): string { return utf8.decode(this.buf.subarray(this.at(n), this.pos - this.bufStart)); }
-  skip(n: number): void { this.pos += n; }
+  text(n: number): string {
+    return utf8.decode(this.buf.subarray(this.at(n), this.pos - this.bufStart));
+  }
+  skip(n: number): void {
+    this.pos += n;
+  }
 }

@@ -18,7 +18,21 @@ const SHOWN_ITEM_CHARS = 64;
 /** Token-list items (or tensor infos) between two cancellation checks and progress reports. */
 const ITEMS_PER_REPORT = 8192;
 
-const enum KvType { U8 = 0, I8, U16, I16, U32, I32, F32, Bool, String, Array, U64, I64, F64 }
+const enum KvType {
+  U8 = 0,
+  I8,
+  U16,
+  I16,
+  U32,
+  I32,
+  F32,
+  Bool,
+  String,
+  Array,
+  U64,
+  I64,
+  F64,
+}
 const KV_TYPE_NAMES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64'];
 const SCALAR_BYTES = [1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8];
 
@@ -113,17 +127,28 @@ export async function readGguf(source: ByteSource, options: DecodeOptions = {}):
     if (!size) return fail(`${what}: unknown metadata value type ${type}`, what);
     if (!c.has(size)) await c.fill(size, what);
     switch (type) {
-      case KvType.U8: return c.u8();
-      case KvType.I8: return c.i8();
-      case KvType.U16: return c.u16();
-      case KvType.I16: return c.i16();
-      case KvType.U32: return c.u32();
-      case KvType.I32: return c.i32();
-      case KvType.F32: return c.f32();
-      case KvType.Bool: return c.u8() !== 0;
-      case KvType.U64: return c.u64();
-      case KvType.I64: return c.i64();
-      default: return c.f64();
+      case KvType.U8:
+        return c.u8();
+      case KvType.I8:
+        return c.i8();
+      case KvType.U16:
+        return c.u16();
+      case KvType.I16:
+        return c.i16();
+      case KvType.U32:
+        return c.u32();
+      case KvType.I32:
+        return c.i32();
+      case KvType.F32:
+        return c.f32();
+      case KvType.Bool:
+        return c.u8() !== 0;
+      case KvType.U64:
+        return c.u64();
+      case KvType.I64:
+        return c.i64();
+      default:
+        return c.f64();
     }
   };
   const readArray = async (what: string): Promise<GgufArray> => {
@@ -160,7 +185,8 @@ export async function readGguf(source: ByteSource, options: DecodeOptions = {}):
   if (c.pos > source.size) fail('metadata runs past the end of the file: truncated');
 
   const alignmentValue = metadata.get('general.alignment');
-  const alignment = typeof alignmentValue === 'number' && alignmentValue > 0 && Number.isInteger(alignmentValue) ? alignmentValue : 32;
+  const alignment =
+    typeof alignmentValue === 'number' && alignmentValue > 0 && Number.isInteger(alignmentValue) ? alignmentValue : 32;
   const infos: Omit<GgufTensorInfo, 'offset'>[] = [];
   const relative: number[] = [];
   for (let i = 0; i < tensorCount; i++) {
@@ -177,7 +203,11 @@ export async function readGguf(source: ByteSource, options: DecodeOptions = {}):
     if (!type) fail(`tensor "${name}" has unknown ggml type ${typeId}`, name);
     const elements = ne.reduce((a, b) => a * b, 1);
     const byteLength = ggmlByteSize(type!, ne[0] ?? 1, elements);
-    if (byteLength < 0) fail(`tensor "${name}": row of ${ne[0]} is not a whole number of ${type!.name} blocks (${type!.blockSize})`, name);
+    if (byteLength < 0)
+      fail(
+        `tensor "${name}": row of ${ne[0]} is not a whole number of ${type!.name} blocks (${type!.blockSize})`,
+        name,
+      );
     infos.push({ name, ne, type: type!, typeId, byteLength, elements });
     relative.push(offset);
     if (i % ITEMS_PER_REPORT === 0) report();
@@ -186,7 +216,10 @@ export async function readGguf(source: ByteSource, options: DecodeOptions = {}):
   const tensors = infos.map((t, i): GgufTensorInfo => {
     const offset = dataOffset + relative[i];
     if (offset + t.byteLength > source.size) {
-      fail(`tensor "${t.name}" (${t.byteLength} bytes at ${offset}) ends past the end of the ${source.size}-byte file: truncated`, t.name);
+      fail(
+        `tensor "${t.name}" (${t.byteLength} bytes at ${offset}) ends past the end of the ${source.size}-byte file: truncated`,
+        t.name,
+      );
     }
     return { ...t, offset };
   });

@@ -2,9 +2,26 @@ import type { ByteSource } from '../io/byte-source.ts';
 import { DecodeError } from '../errors.ts';
 import { Hdf5Attributes } from './attributes.ts';
 import {
-  FieldReader, MSG_ATTRIBUTE, MSG_ATTRIBUTE_INFO, MSG_CONTINUATION, MSG_DATASPACE, MSG_DATATYPE, MSG_LAYOUT, MSG_LINK,
-  MSG_LINK_INFO, MSG_SYMBOL_TABLE, UNDEFINED, inFile, parseAttributeHeader, parseDataspace, parseDatatype, parseLayout,
-  parseLink, type Hdf5Dataset, type Hdf5Reader, type Hdf5Value,
+  FieldReader,
+  MSG_ATTRIBUTE,
+  MSG_ATTRIBUTE_INFO,
+  MSG_CONTINUATION,
+  MSG_DATASPACE,
+  MSG_DATATYPE,
+  MSG_LAYOUT,
+  MSG_LINK,
+  MSG_LINK_INFO,
+  MSG_SYMBOL_TABLE,
+  UNDEFINED,
+  inFile,
+  parseAttributeHeader,
+  parseDataspace,
+  parseDatatype,
+  parseLayout,
+  parseLink,
+  type Hdf5Dataset,
+  type Hdf5Reader,
+  type Hdf5Value,
 } from './fields.ts';
 import { readSymbolTable } from './groups.ts';
 
@@ -94,7 +111,9 @@ export class Hdf5Object {
 
   async child(name: string): Promise<Hdf5Object | null> {
     const address = (await this.children()).get(name);
-    return address === undefined ? null : this.file.object(address, this.path === '/' ? `/${name}` : `${this.path}/${name}`);
+    return address === undefined
+      ? null
+      : this.file.object(address, this.path === '/' ? `/${name}` : `${this.path}/${name}`);
   }
 
   /** Follows a `/`-separated path below this object. */
@@ -122,7 +141,8 @@ export class Hdf5Object {
       r.u8();
       const flags = r.u8();
       if (flags & 1) r.skip(2);
-      if (r.offset() !== UNDEFINED) this.file.fail(`attribute "${name}" may be in dense attribute storage, which is not supported`, this.path);
+      if (r.offset() !== UNDEFINED)
+        this.file.fail(`attribute "${name}" may be in dense attribute storage, which is not supported`, this.path);
     }
     return undefined;
   }
@@ -142,7 +162,10 @@ export class Hdf5Object {
     let elements = 1;
     for (const d of shape) elements *= d;
     const length = layout.layout === 'contiguous' ? Math.min(layout.size, elements * type.size) : 0;
-    const offset = layout.layout === 'contiguous' && layout.address !== UNDEFINED && inFile(layout.address, length, this.file.size) ? layout.address : -1;
+    const offset =
+      layout.layout === 'contiguous' && layout.address !== UNDEFINED && inFile(layout.address, length, this.file.size)
+        ? layout.address
+        : -1;
     return { type, shape, offset, length: offset < 0 ? 0 : length, layout: layout.layout };
   }
 }
@@ -182,7 +205,10 @@ export class Hdf5File implements Hdf5Reader {
   /** Reads exactly `length` bytes at an absolute address, or fails naming what was being read. */
   async bytes(address: number, length: number, what: string): Promise<Uint8Array> {
     if (address < 0 || length < 0 || address + length > this.source.size) {
-      this.fail(`${what} at ${address} (+${length}) lies outside the file (${this.source.size} bytes); the file may be truncated`, what);
+      this.fail(
+        `${what} at ${address} (+${length}) lies outside the file (${this.source.size} bytes); the file may be truncated`,
+        what,
+      );
     }
     const b = await this.source.read(address, length);
     if (b.length < length) this.fail(`${what} at ${address} is cut short; the file may be truncated`, what);
@@ -279,7 +305,8 @@ export class Hdf5File implements Hdf5Reader {
       let end = data.length;
       // A v2 continuation block is framed by "OCHK" and a checksum; the first chunk's checksum lies past its length.
       if (block.v2 && block.continuation) {
-        if (!(data[0] === 0x4f && data[1] === 0x43 && data[2] === 0x48 && data[3] === 0x4b)) this.fail('continuation block has no OCHK signature', path);
+        if (!(data[0] === 0x4f && data[1] === 0x43 && data[2] === 0x48 && data[3] === 0x4b))
+          this.fail('continuation block has no OCHK signature', path);
         pos = 4;
         end -= 4;
       }
@@ -318,7 +345,4 @@ export class Hdf5File implements Hdf5Reader {
     }
     return messages;
   }
-
-
 }
-

@@ -14,7 +14,11 @@ export interface ByteSource {
 
 export class BufferSource implements ByteSource {
   readonly size: number;
-  constructor(readonly bytes: Uint8Array, readonly name = 'buffer', private readonly siblings: Map<string, Uint8Array> = new Map()) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly name = 'buffer',
+    private readonly siblings: Map<string, Uint8Array> = new Map(),
+  ) {
     this.size = bytes.length;
   }
 
@@ -32,7 +36,11 @@ export class BufferSource implements ByteSource {
 export class BlobSource implements ByteSource {
   readonly size: number;
   readonly name: string;
-  constructor(private readonly blob: Blob, name?: string, private readonly siblings: Map<string, Blob> = new Map()) {
+  constructor(
+    private readonly blob: Blob,
+    name?: string,
+    private readonly siblings: Map<string, Blob> = new Map(),
+  ) {
     this.size = blob.size;
     this.name = name ?? ((blob as File).name || 'model');
   }

@@ -5,7 +5,11 @@ import { DecodeError } from '../errors.ts';
 
 /** Node-only ByteSource over a file handle (CLI, tests, benches). Kept apart so browser bundles never see `node:fs`. */
 export class NodeFileSource implements ByteSource {
-  private constructor(private readonly handle: FileHandle, readonly path: string, readonly size: number) {}
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly path: string,
+    readonly size: number,
+  ) {}
 
   get name(): string {
     return basename(this.path);
@@ -17,7 +21,14 @@ export class NodeFileSource implements ByteSource {
       handle = await open(path, 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'is a directory'
+              : String(code ?? err);
       throw new DecodeError(why, path);
     }
     const st = await handle.stat();

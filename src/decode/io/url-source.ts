@@ -36,9 +36,10 @@ export class UrlSource implements ByteSource {
     if (end <= this.head.length) return this.head.subarray(start, end);
     const ahead = this.ahead;
     this.ahead = null;
-    const bytes = ahead && ahead.start === start && ahead.end >= end
-      ? ahead.bytes.then((b) => b.subarray(0, end - start))
-      : this.fetchRange(start, end);
+    const bytes =
+      ahead && ahead.start === start && ahead.end >= end
+        ? ahead.bytes.then((b) => b.subarray(0, end - start))
+        : this.fetchRange(start, end);
     if (end < this.size) {
       // Read-ahead sizes double while reads stay sequential (WireStream), so guess twice this read.
       const next = Math.min(this.size, end + Math.min(2 * (end - start), MAX_AHEAD));

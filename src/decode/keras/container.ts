@@ -41,7 +41,8 @@ export async function readConfig(source: ByteSource): Promise<KerasSource> {
     if (meta && meta.size < 1 << 20) {
       try {
         const m = JSON.parse(await zip.text(meta)) as Json;
-        if (isJsonObject(m)) for (const k of ['keras_version', 'date_saved']) if (typeof m[k] === 'string') metadata[k] = m[k] as string;
+        if (isJsonObject(m))
+          for (const k of ['keras_version', 'date_saved']) if (typeof m[k] === 'string') metadata[k] = m[k] as string;
       } catch {
         metadata.metadata_json = 'unreadable';
       }
@@ -50,7 +51,8 @@ export async function readConfig(source: ByteSource): Promise<KerasSource> {
     if (weights) metadata.weights = `${weights.name} (${weights.size} bytes, not read)`;
     metadata.container = 'keras';
   } else {
-    if (source.size > MAX_CONFIG) throw new DecodeError(`too large for a Keras model config (${source.size} bytes)`, file, 'file');
+    if (source.size > MAX_CONFIG)
+      throw new DecodeError(`too large for a Keras model config (${source.size} bytes)`, file, 'file');
     text = utf8.decode(await source.read(0, source.size));
     metadata.container = 'json';
   }
@@ -58,7 +60,11 @@ export async function readConfig(source: ByteSource): Promise<KerasSource> {
   try {
     config = JSON.parse(text) as Json;
   } catch (err) {
-    throw new DecodeError(`config.json is not valid JSON (${err instanceof Error ? err.message : String(err)})`, file, 'config.json');
+    throw new DecodeError(
+      `config.json is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      file,
+      'config.json',
+    );
   }
   // tfjs layers models wrap the Keras config: {"modelTopology": {"model_config": {...}}}.
   if (isJsonObject(config) && isJsonObject(config.modelTopology)) config = config.modelTopology;

@@ -36,7 +36,10 @@ class KerasBuilder {
   readonly configs: JsonObject[] = [];
   readonly nodeGraph: number[] = [];
 
-  constructor(private readonly file: string, private readonly weights: Map<string, KerasWeight[]>) {}
+  constructor(
+    private readonly file: string,
+    private readonly weights: Map<string, KerasWeight[]>,
+  ) {}
 
   fail(message: string, field: string): never {
     throw new DecodeError(message, this.file, field);
@@ -50,8 +53,11 @@ class KerasBuilder {
     if (!config) this.fail(`model "${cls}" has no config`, 'config');
     const layers = Array.isArray(config.layers) ? config.layers.filter(isJsonObject) : null;
     if (!layers) this.fail(`model "${cls}" has no layers list`, 'config.layers');
-    const sequential = cls === 'Sequential' || !layers.some((l) => Array.isArray(l.inbound_nodes) && l.inbound_nodes.length > 0);
-    return sequential ? this.sequential(model, layers, g, depth, inputs) : this.functional(config, layers, g, depth, inputs);
+    const sequential =
+      cls === 'Sequential' || !layers.some((l) => Array.isArray(l.inbound_nodes) && l.inbound_nodes.length > 0);
+    return sequential
+      ? this.sequential(model, layers, g, depth, inputs)
+      : this.functional(config, layers, g, depth, inputs);
   }
 
   private sequential(model: JsonObject, layers: JsonObject[], g: number, depth: number, inputs: number[]): number[] {
@@ -64,7 +70,7 @@ class KerasBuilder {
       const isInput = first && str(first.class_name) === 'InputLayer';
       const name = isInput ? layerName(first) : 'input';
       cur = b.value(g, name);
-      const shape = isInput ? batchShape(first) : buildShape(model) ?? buildShape(first ?? {});
+      const shape = isInput ? batchShape(first) : (buildShape(model) ?? buildShape(first ?? {}));
       b.setValueType(cur, dtypeOf(isInput ? first : null), shape ? shape.map((d) => d ?? -1) : null);
       b.addGraphInput(g, cur);
       if (isInput) rest = layers.slice(1);
@@ -83,13 +89,19 @@ class KerasBuilder {
     const { b } = this;
     const byName = new Map<string, JsonObject>();
     for (const l of layers) byName.set(layerName(l), l);
-    const key = (layer: string, node: number, tensor: number) => (node === 0 && tensor === 0 ? layer : `${layer}:${node}:${tensor}`);
+    const key = (layer: string, node: number, tensor: number) =>
+      node === 0 && tensor === 0 ? layer : `${layer}:${node}:${tensor}`;
     // How many outputs each layer call has: the largest tensor index anyone reads.
     const outCount = new Map<string, number>();
-    const refsOf = (l: JsonObject) => (Array.isArray(l.inbound_nodes) ? l.inbound_nodes : []).map((n) => inboundRefs(n));
+    const refsOf = (l: JsonObject) =>
+      (Array.isArray(l.inbound_nodes) ? l.inbound_nodes : []).map((n) => inboundRefs(n));
     const calls = layers.map((l) => refsOf(l));
     const note = (r: KerasTensorRef) => {
-      if (r.tensor > MAX_OUTPUTS || r.node > MAX_OUTPUTS) this.fail(`layer "${r.layer}" is read at node ${r.node}, output ${r.tensor}: more than ${MAX_OUTPUTS}`, 'inbound_nodes');
+      if (r.tensor > MAX_OUTPUTS || r.node > MAX_OUTPUTS)
+        this.fail(
+          `layer "${r.layer}" is read at node ${r.node}, output ${r.tensor}: more than ${MAX_OUTPUTS}`,
+          'inbound_nodes',
+        );
       const k = `${r.layer}:${r.node}`;
       outCount.set(k, Math.max(outCount.get(k) ?? 1, r.tensor + 1));
     };
@@ -99,7 +111,9 @@ class KerasBuilder {
 
     // Model inputs: InputLayers (or, for a nested model, the values its caller passes in).
     const inputRefs = heads('input_layers');
-    const inputLayers = inputRefs.length ? inputRefs.map((r) => r.layer) : layers.filter((l) => str(l.class_name) === 'InputLayer').map(layerName);
+    const inputLayers = inputRefs.length
+      ? inputRefs.map((r) => r.layer)
+      : layers.filter((l) => str(l.class_name) === 'InputLayer').map(layerName);
     // A nested model's inputs are the values its caller passes in; the top model's are its InputLayers.
     const aliases = new Map<string, number>();
     inputLayers.forEach((name, i) => {
@@ -117,7 +131,12 @@ class KerasBuilder {
       const alias = r.node === 0 && r.tensor === 0 ? aliases.get(r.layer) : undefined;
       if (alias !== undefined) return alias;
       const v = b.value(g, key(r.layer, r.node, r.tensor));
-      if (r.shape && !b.hasShape(v)) b.setValueType(v, dtypeCode(r.dtype), r.shape.map((d) => d ?? -1));
+      if (r.shape && !b.hasShape(v))
+        b.setValueType(
+          v,
+          dtypeCode(r.dtype),
+          r.shape.map((d) => d ?? -1),
+        );
       return v;
     };
 
@@ -139,7 +158,15 @@ class KerasBuilder {
   }
 
   /** One layer call: a node, and for a nested model its layers as the node's sub-graph. */
-  private layerNode(layer: JsonObject, g: number, depth: number, ins: number[], name: string, nOut: number, outs?: number[]): number[] {
+  private layerNode(
+    layer: JsonObject,
+    g: number,
+    depth: number,
+    ins: number[],
+    name: string,
+    nOut: number,
+    outs?: number[],
+  ): number[] {
     const { b } = this;
     const cls = str(layer.class_name) || 'Layer';
     const out = outs ?? Array.from({ length: nOut }, (_, t) => b.value(g, t ? `${name}:${t}` : name));
@@ -202,7 +229,17 @@ function buildShape(l: JsonObject): (number | null)[] | null {
 }
 
 const DTYPES: Readonly<Record<string, number>> = {
-  float32: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, string: 8, bool: 9, float16: 10, float64: 11,
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  uint16: 4,
+  int16: 5,
+  int32: 6,
+  int64: 7,
+  string: 8,
+  bool: 9,
+  float16: 10,
+  float64: 11,
   bfloat16: 16,
 };
 
@@ -234,7 +271,13 @@ function inboundRefs(node: Json): KerasTensorRef[] {
       if (v.class_name === '__keras_tensor__' && isJsonObject(v.config)) {
         const h = v.config.keras_history;
         if (Array.isArray(h) && typeof h[0] === 'string') {
-          out.push({ layer: h[0], node: Number(h[1]) || 0, tensor: Number(h[2]) || 0, shape: shapeList(v.config.shape), dtype: str(v.config.dtype) });
+          out.push({
+            layer: h[0],
+            node: Number(h[1]) || 0,
+            tensor: Number(h[2]) || 0,
+            shape: shapeList(v.config.shape),
+            dtype: str(v.config.dtype),
+          });
         }
         return;
       }
@@ -251,7 +294,8 @@ function inboundRefs(node: Json): KerasTensorRef[] {
 /** `input_layers` / `output_layers`: `[name, node, tensor]` or a list of them. */
 function refList(v: Json | undefined): KerasTensorRef[] {
   if (!Array.isArray(v)) return [];
-  if (typeof v[0] === 'string') return [{ layer: v[0], node: Number(v[1]) || 0, tensor: Number(v[2]) || 0, shape: null, dtype: '' }];
+  if (typeof v[0] === 'string')
+    return [{ layer: v[0], node: Number(v[1]) || 0, tensor: Number(v[2]) || 0, shape: null, dtype: '' }];
   return v.flatMap((x) => refList(x));
 }
 
@@ -260,7 +304,11 @@ export async function openKeras(source: ByteSource, options: DecodeOptions = {})
   const { config, metadata, weights } = await readConfig(source);
   options.checkCancelled?.();
   if (!isJsonObject(config) || typeof config.class_name !== 'string' || !isJsonObject(config.config)) {
-    throw new DecodeError('not a Keras model config: no "class_name" and "config" at the top', source.name, 'config.json');
+    throw new DecodeError(
+      'not a Keras model config: no "class_name" and "config" at the top',
+      source.name,
+      'config.json',
+    );
   }
   const kb = new KerasBuilder(source.name, weights);
   Object.assign(kb.b.metadata, metadata);

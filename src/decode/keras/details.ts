@@ -9,7 +9,11 @@ export function kerasNodeDetails(layer: JsonObject | undefined): NodeDetails {
   for (const [k, v] of Object.entries(cfg)) {
     if (k === 'name' || k === 'layers') continue;
     const text = JSON.stringify(v);
-    attributes.push({ name: k, type: Array.isArray(v) ? 'list' : v === null ? 'null' : typeof v, value: text.length > 300 ? `${text.slice(0, 300)}…` : text });
+    attributes.push({
+      name: k,
+      type: Array.isArray(v) ? 'list' : v === null ? 'null' : typeof v,
+      value: text.length > 300 ? `${text.slice(0, 300)}…` : text,
+    });
   }
   if (typeof layer!.module === 'string') attributes.push({ name: 'module', type: 'string', value: layer!.module });
   return { attributes };

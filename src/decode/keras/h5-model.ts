@@ -28,7 +28,8 @@ export interface KerasH5Model {
 const MAX_DEPTH = 16;
 
 const asString = (v: unknown): string => (typeof v === 'string' ? v : '');
-const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+const asStrings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
 
 export async function readKerasH5(source: ByteSource): Promise<KerasH5Model> {
   const file = await Hdf5File.open(source);
@@ -40,7 +41,9 @@ export async function readKerasH5(source: ByteSource): Promise<KerasH5Model> {
       weightsOnly
         ? 'this HDF5 file holds Keras weights only (save_weights); it has no model config to draw'
         : 'HDF5 file without a Keras "model_config" attribute: not a Keras model',
-      source.name, 'model_config');
+      source.name,
+      'model_config',
+    );
   }
   const metadata: Record<string, string> = { container: 'hdf5' };
   for (const key of ['keras_version', 'backend']) {

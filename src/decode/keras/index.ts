@@ -11,7 +11,10 @@ function looksLikeKerasJson(head: Uint8Array): boolean {
   if (!isText(head)) return false;
   const text = utf8.decode(head);
   if (!/^\s*\{/.test(text)) return false;
-  return /"class_name"\s*:\s*"(Sequential|Functional|Model)"/.test(text) || (/"modelTopology"\s*:/.test(text) && /"keras_version"|"class_name"/.test(text));
+  return (
+    /"class_name"\s*:\s*"(Sequential|Functional|Model)"/.test(text) ||
+    (/"modelTopology"\s*:/.test(text) && /"keras_version"|"class_name"/.test(text))
+  );
 }
 
 export const kerasDecoder = defineDecoder({
@@ -22,7 +25,12 @@ export const kerasDecoder = defineDecoder({
     if (looksLikeHdf5(head)) return true;
     if (looksLikeZip(head)) {
       const first = firstEntryName(head);
-      return first === 'metadata.json' || first === 'config.json' || first === 'model.weights.h5' || (!first && /\.keras$/i.test(fileName));
+      return (
+        first === 'metadata.json' ||
+        first === 'config.json' ||
+        first === 'model.weights.h5' ||
+        (!first && /\.keras$/i.test(fileName))
+      );
     }
     return looksLikeKerasJson(head);
   },

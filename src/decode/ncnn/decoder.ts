@@ -45,20 +45,30 @@ function parseParam(text: string, file: string): { layerCount: number; blobCount
     if (t.trim()) lines.push({ text: t.trim(), line: lineNo, start: pos, end });
     pos = end + 1;
   }
-  if (!lines.length || lines[0].text !== MAGIC) fail(lines[0]?.line ?? 1, `not an ncnn .param: the first line must be ${MAGIC}`);
+  if (!lines.length || lines[0].text !== MAGIC)
+    fail(lines[0]?.line ?? 1, `not an ncnn .param: the first line must be ${MAGIC}`);
   const counts = (lines[1]?.text ?? '').split(/\s+/).map(Number);
-  if (counts.length !== 2 || !counts.every((n) => Number.isSafeInteger(n) && n >= 0)) fail(lines[1]?.line ?? 2, 'expected "layer_count blob_count"');
+  if (counts.length !== 2 || !counts.every((n) => Number.isSafeInteger(n) && n >= 0))
+    fail(lines[1]?.line ?? 2, 'expected "layer_count blob_count"');
   const [layerCount, blobCount] = counts;
   const layers: NcnnLayer[] = [];
   for (const l of lines.slice(2)) {
     const tok = l.text.split(/\s+/);
-    if (tok.length < 4) fail(l.line, `a layer needs "type name input_count output_count", found "${l.text.slice(0, 80)}"`);
+    if (tok.length < 4)
+      fail(l.line, `a layer needs "type name input_count output_count", found "${l.text.slice(0, 80)}"`);
     const nIn = Number(tok[2]);
     const nOut = Number(tok[3]);
-    if (!Number.isSafeInteger(nIn) || !Number.isSafeInteger(nOut) || nIn < 0 || nOut < 0 || nIn + nOut > MAX_BLOBS_PER_LAYER) {
+    if (
+      !Number.isSafeInteger(nIn) ||
+      !Number.isSafeInteger(nOut) ||
+      nIn < 0 ||
+      nOut < 0 ||
+      nIn + nOut > MAX_BLOBS_PER_LAYER
+    ) {
       fail(l.line, `input/output counts "${tok[2]} ${tok[3]}" are not blob counts`);
     }
-    if (tok.length < 4 + nIn + nOut) fail(l.line, `layer "${tok[1]}" lists fewer blobs than its counts say (${nIn} in, ${nOut} out)`);
+    if (tok.length < 4 + nIn + nOut)
+      fail(l.line, `layer "${tok[1]}" lists fewer blobs than its counts say (${nIn} in, ${nOut} out)`);
     const params: [string, string][] = [];
     for (const kv of tok.slice(4 + nIn + nOut)) {
       const eq = kv.indexOf('=');
@@ -66,11 +76,22 @@ function parseParam(text: string, file: string): { layerCount: number; blobCount
       params.push([kv.slice(0, eq), kv.slice(eq + 1)]);
     }
     layers.push({
-      type: tok[0], name: tok[1], inputs: tok.slice(4, 4 + nIn), outputs: tok.slice(4 + nIn, 4 + nIn + nOut), params, line: l.line, start: l.start, end: l.end,
+      type: tok[0],
+      name: tok[1],
+      inputs: tok.slice(4, 4 + nIn),
+      outputs: tok.slice(4 + nIn, 4 + nIn + nOut),
+      params,
+      line: l.line,
+      start: l.start,
+      end: l.end,
     });
   }
   if (layers.length !== layerCount) {
-    throw new DecodeError(`the header says ${layerCount} layers, the file has ${layers.length} (truncated?)`, file, 'layer_count');
+    throw new DecodeError(
+      `the header says ${layerCount} layers, the file has ${layers.length} (truncated?)`,
+      file,
+      'layer_count',
+    );
   }
   return { layerCount, blobCount, layers };
 }
@@ -78,7 +99,8 @@ function parseParam(text: string, file: string): { layerCount: number; blobCount
 async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
   const file = source.name;
   if (source.size === 0) throw new DecodeError('empty file', file, 'file');
-  if (source.size > MAX_PARAM) throw new DecodeError(`too large for an ncnn .param (${source.size} bytes)`, file, 'file');
+  if (source.size > MAX_PARAM)
+    throw new DecodeError(`too large for an ncnn .param (${source.size} bytes)`, file, 'file');
   const text = latin1.decode(await source.read(0, source.size));
   options.onProgress?.(source.size, source.size);
   const { blobCount, layers } = parseParam(text, file);
@@ -96,8 +118,11 @@ async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Prom
   } finally {
     await bin?.close?.();
   }
-  b.metadata.weights = !bin ? `${binName} not opened: weights are counted from the params, not located`
-    : located ? `located in ${binName}` : `${binName} does not match the params layer by layer: weights are counted, not located`;
+  b.metadata.weights = !bin
+    ? `${binName} not opened: weights are counted from the params, not located`
+    : located
+      ? `located in ${binName}`
+      : `${binName} does not match the params layer by layer: weights are counted, not located`;
   layers.forEach((l, li) => {
     const weights = (specs[li] ?? []).map((spec, wi) => {
       const v = b.value(0, `${l.name}/${spec.name}`);

@@ -19,7 +19,11 @@ export async function ncnnNodeDetails(source: ByteSource, ir: GraphIR, node: num
     // Keys -23300-n are arrays for key n: `n,a,b,…` (the count first).
     const array = Number(key) <= -23300;
     const id = array ? -Number(key) - 23300 : Number(key);
-    return { name: Number.isInteger(id) ? ncnnParamName(layerType, id) : key, type: array ? 'array' : value.includes('.') || value.includes('e') ? 'float' : 'int', value: array ? `[${value.split(',').slice(1).join(', ')}]` : value };
+    return {
+      name: Number.isInteger(id) ? ncnnParamName(layerType, id) : key,
+      type: array ? 'array' : value.includes('.') || value.includes('e') ? 'float' : 'int',
+      value: array ? `[${value.split(',').slice(1).join(', ')}]` : value,
+    };
   });
   return { attributes };
 }

@@ -34,19 +34,95 @@ const FLOAT16 = 10;
 
 /** Layer types whose `load_model` reads nothing from the `.bin`. */
 const WEIGHTLESS = new Set([
-  'AbsVal', 'ArgMax', 'BNLL', 'BinaryOp', 'Cast', 'CELU', 'Clip', 'Concat', 'CopyTo', 'Crop', 'CumulativeSum', 'DeepCopy',
-  'DetectionOutput', 'Dropout', 'ELU', 'Eltwise', 'Erf', 'Exp', 'ExpandDims',
-  'Flatten', 'Flip', 'Fold', 'GELU', 'GLU', 'GridSample', 'HardSigmoid', 'HardSwish', 'Input', 'Interp', 'LRN', 'Log',
-  'LogSoftmax', 'MVN', 'Mish', 'Noop', 'Packing', 'Padding', 'Permute', 'PixelShuffle', 'Pooling',
-  'Pooling1D', 'Pooling3D', 'Power', 'PriorBox', 'Proposal', 'PSROIPooling', 'ROIAlign', 'ROIPooling',
-  'Reduction', 'ReLU', 'Reorg', 'Reshape', 'Shrink', 'ShuffleChannel', 'Sigmoid',
-  'Slice', 'Softmax', 'Softplus', 'Split', 'Squeeze', 'Swish', 'TanH', 'Threshold', 'Tile', 'UnaryOp', 'Unfold', 'YoloDetectionOutput',
-  'Yolov3DetectionOutput', 'SELU', 'Spectrogram', 'InverseSpectrogram', 'Diag', 'Einsum', 'StatisticsPooling',
+  'AbsVal',
+  'ArgMax',
+  'BNLL',
+  'BinaryOp',
+  'Cast',
+  'CELU',
+  'Clip',
+  'Concat',
+  'CopyTo',
+  'Crop',
+  'CumulativeSum',
+  'DeepCopy',
+  'DetectionOutput',
+  'Dropout',
+  'ELU',
+  'Eltwise',
+  'Erf',
+  'Exp',
+  'ExpandDims',
+  'Flatten',
+  'Flip',
+  'Fold',
+  'GELU',
+  'GLU',
+  'GridSample',
+  'HardSigmoid',
+  'HardSwish',
+  'Input',
+  'Interp',
+  'LRN',
+  'Log',
+  'LogSoftmax',
+  'MVN',
+  'Mish',
+  'Noop',
+  'Packing',
+  'Padding',
+  'Permute',
+  'PixelShuffle',
+  'Pooling',
+  'Pooling1D',
+  'Pooling3D',
+  'Power',
+  'PriorBox',
+  'Proposal',
+  'PSROIPooling',
+  'ROIAlign',
+  'ROIPooling',
+  'Reduction',
+  'ReLU',
+  'Reorg',
+  'Reshape',
+  'Shrink',
+  'ShuffleChannel',
+  'Sigmoid',
+  'Slice',
+  'Softmax',
+  'Softplus',
+  'Split',
+  'Squeeze',
+  'Swish',
+  'TanH',
+  'Threshold',
+  'Tile',
+  'UnaryOp',
+  'Unfold',
+  'YoloDetectionOutput',
+  'Yolov3DetectionOutput',
+  'SELU',
+  'Spectrogram',
+  'InverseSpectrogram',
+  'Diag',
+  'Einsum',
+  'StatisticsPooling',
 ]);
 
 const CONVOLUTIONS = new Set([
-  'Convolution', 'ConvolutionDepthWise', 'Convolution1D', 'Convolution3D', 'ConvolutionDepthWise1D', 'ConvolutionDepthWise3D',
-  'Deconvolution', 'DeconvolutionDepthWise', 'Deconvolution1D', 'Deconvolution3D', 'DeconvolutionDepthWise1D', 'DeconvolutionDepthWise3D',
+  'Convolution',
+  'ConvolutionDepthWise',
+  'Convolution1D',
+  'Convolution3D',
+  'ConvolutionDepthWise1D',
+  'ConvolutionDepthWise3D',
+  'Deconvolution',
+  'DeconvolutionDepthWise',
+  'Deconvolution1D',
+  'Deconvolution3D',
+  'DeconvolutionDepthWise1D',
+  'DeconvolutionDepthWise3D',
 ]);
 
 const int = (p: Map<string, string>, key: string, fallback = 0): number => {
@@ -77,7 +153,9 @@ export function layerWeights(type: string, p: Map<string, string>): NcnnWeightSp
       if (int(p, '8') !== 0) return null;
       const out = int(p, '0');
       const size = int(p, '2');
-      const specs: NcnnWeightSpec[] = [{ name: 'weight', count: size, tagged: true, shape: out > 0 && size % out === 0 ? [out, size / out] : [size] }];
+      const specs: NcnnWeightSpec[] = [
+        { name: 'weight', count: size, tagged: true, shape: out > 0 && size % out === 0 ? [out, size / out] : [size] },
+      ];
       if (int(p, '1')) specs.push(raw('bias', out));
       return specs;
     }
@@ -85,7 +163,9 @@ export function layerWeights(type: string, p: Map<string, string>): NcnnWeightSp
       if (int(p, '18') !== 0) return null;
       const out = int(p, '0');
       const size = int(p, '3');
-      const specs: NcnnWeightSpec[] = [{ name: 'weight', count: size, tagged: true, shape: out > 0 && size % out === 0 ? [size / out, out] : [size] }];
+      const specs: NcnnWeightSpec[] = [
+        { name: 'weight', count: size, tagged: true, shape: out > 0 && size % out === 0 ? [size / out, out] : [size] },
+      ];
       if (int(p, '2')) specs.push(raw('bias', out));
       return specs;
     }
@@ -126,7 +206,10 @@ const align4 = (n: number) => (n + 3) & ~3;
  * Offsets for every layer's blobs (per layer, in order), or null when the walk cannot be trusted: a layer with
  * unknown weights, a tag past the end, or a total that does not land exactly on the end of the file.
  */
-export async function locateWeights(bin: ByteSource, layers: (NcnnWeightSpec[] | null)[]): Promise<NcnnWeightLocation[][] | null> {
+export async function locateWeights(
+  bin: ByteSource,
+  layers: (NcnnWeightSpec[] | null)[],
+): Promise<NcnnWeightLocation[][] | null> {
   const out: NcnnWeightLocation[][] = [];
   let pos = 0;
   for (const specs of layers) {

@@ -53,10 +53,12 @@ async function decodeNnef(source: ByteSource, options: DecodeOptions = {}): Prom
   b.beginGraph(g.name, GraphKind.Main);
   if (g.version) b.metadata.nnef_version = g.version;
   const defined = new Set<string>();
-  const shapeArg = (inv: Invocation) => inv.args.find((a) => a.key === 'shape' || (!a.key && a === inv.args[0]))?.numbers ?? null;
+  const shapeArg = (inv: Invocation) =>
+    inv.args.find((a) => a.key === 'shape' || (!a.key && a === inv.args[0]))?.numbers ?? null;
   let datFiles = 0;
   for (const inv of g.body) {
-    for (const a of inv.args) for (const id of a.ids) if (!defined.has(id)) p.fail(`"${id}" is used before it is defined`, inv.start);
+    for (const a of inv.args)
+      for (const id of a.ids) if (!defined.has(id)) p.fail(`"${id}" is used before it is defined`, inv.start);
     b.countLayer(inv.op);
     if (inv.op === 'external' && inv.outputs.length === 1) {
       const v = b.value(0, inv.outputs[0]);

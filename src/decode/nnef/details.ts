@@ -19,6 +19,8 @@ export async function nnefNodeDetails(source: ByteSource, ir: GraphIR, node: num
   const wrapped = `graph g() -> () { ${text} }`;
   const inv = new NnefParser(tokenize(wrapped, fail), wrapped, source.name).parse().body[0];
   if (!inv) return { attributes };
-  for (const a of inv.args) if (a.key) attributes.push({ name: a.key, type: a.str !== null ? 'string' : a.numbers ? 'list' : 'value', value: a.text });
+  for (const a of inv.args)
+    if (a.key)
+      attributes.push({ name: a.key, type: a.str !== null ? 'string' : a.numbers ? 'list' : 'value', value: a.text });
   return { attributes };
 }

@@ -4,7 +4,13 @@ import { DecodeError } from '../errors.ts';
 
 const MAX_DEPTH = 64;
 
-const enum T { Id, Num, Str, Punct, End }
+const enum T {
+  Id,
+  Num,
+  Str,
+  Punct,
+  End,
+}
 
 export interface Tok {
   t: T;
@@ -68,7 +74,11 @@ export interface Invocation {
 
 export class NnefParser {
   private i = 0;
-  constructor(private readonly toks: Tok[], private readonly text: string, private readonly file: string) {}
+  constructor(
+    private readonly toks: Tok[],
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
 
   fail(message: string, at = this.toks[this.i]?.at ?? 0): never {
     let line = 1;
@@ -208,8 +218,20 @@ export class NnefParser {
       const numbers: number[] = [];
       let allNumbers = true;
       let str: string | null = null;
-      this.value(ids, numbers, (v) => (allNumbers = v), (s) => (str = s), 0);
-      args.push({ key, ids, text: this.text.slice(from, this.peek().at).trim(), numbers: allNumbers ? numbers : null, str });
+      this.value(
+        ids,
+        numbers,
+        (v) => (allNumbers = v),
+        (s) => (str = s),
+        0,
+      );
+      args.push({
+        key,
+        ids,
+        text: this.text.slice(from, this.peek().at).trim(),
+        numbers: allNumbers ? numbers : null,
+        str,
+      });
       if (this.is(',')) this.i++;
       else if (!this.is(')')) this.fail('expected "," or ")" in an argument list');
     }
@@ -218,7 +240,13 @@ export class NnefParser {
     return { outputs, op, args, start, end };
   }
 
-  private value(ids: string[], numbers: number[], setAll: (v: boolean) => void, setStr: (s: string) => void, depth: number): void {
+  private value(
+    ids: string[],
+    numbers: number[],
+    setAll: (v: boolean) => void,
+    setStr: (s: string) => void,
+    depth: number,
+  ): void {
     if (depth > MAX_DEPTH) this.fail('values nested too deeply');
     const t = this.peek();
     if (this.is('[') || this.is('(')) {

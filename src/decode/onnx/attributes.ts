@@ -39,7 +39,17 @@ export interface AttributeReadOptions {
 
 /** Reads one AttributeProto that is entirely in the stream's window. */
 export function readAttribute(r: WireStream, end: number, o: AttributeReadOptions): RawAttribute {
-  const a: RawAttribute = { name: '', type: 0, ref: '', floats: [], ints: [], strings: [], tensors: [], graphs: [], count: 0 };
+  const a: RawAttribute = {
+    name: '',
+    type: 0,
+    ref: '',
+    floats: [],
+    ints: [],
+    strings: [],
+    tensors: [],
+    graphs: [],
+    count: 0,
+  };
   const keep = <T>(arr: T[], v: T) => {
     if (++a.count <= o.maxList) arr.push(v);
   };
@@ -171,8 +181,12 @@ const MAX_TENSOR_ELEMENTS = 4096;
  * `filter`, in one pass over the file in offset order, so consecutive node records come from one read. ONNX only
  * (the IR must come from the ONNX decoder: node ranges are NodeProto records).
  */
-export async function decodeOnnxAttributes(source: ByteSource, ir: GraphIR, ops?: ReadonlySet<string>,
-  filter?: (node: number) => boolean): Promise<NodeAttributes> {
+export async function decodeOnnxAttributes(
+  source: ByteSource,
+  ir: GraphIR,
+  ops?: ReadonlySet<string>,
+  filter?: (node: number) => boolean,
+): Promise<NodeAttributes> {
   const out = new NodeAttributes();
   const wanted: number[] = [];
   const opWanted = new Uint8Array(ir.strings.length);
@@ -219,8 +233,13 @@ export async function decodeOnnxAttributes(source: ByteSource, ir: GraphIR, ops?
   return out;
 }
 
-async function readNode(r: WireStream, start: number, end: number, field: (f: number, w: number, e: number) => void,
-  add: (a: RawAttribute) => void): Promise<void> {
+async function readNode(
+  r: WireStream,
+  start: number,
+  end: number,
+  field: (f: number, w: number, e: number) => void,
+  add: (a: RawAttribute) => void,
+): Promise<void> {
   if (end - start <= MAX_NODE_BYTES) {
     await r.need(end - start);
     parseFields(r.at('NodeProto'), end, field);
@@ -228,12 +247,27 @@ async function readNode(r: WireStream, start: number, end: number, field: (f: nu
     // A node holding a large sub-graph: stream it; a huge attribute only gives its name and type.
     await streamFields(r.at('NodeProto'), end, field, async (f, e) => {
       if (f !== Node.attribute) return;
-      const a: RawAttribute = { name: '', type: 0, ref: '', floats: [], ints: [], strings: [], tensors: [], graphs: [], count: 1 };
-      await streamFields(r.at('AttributeProto'), e, (f2, w2, e2) => {
-        if (f2 === Attr.name && w2 === WIRE_LEN) a.name = r.string(e2 - r.pos);
-        else if (f2 === Attr.type && w2 === WIRE_VARINT) a.type = r.uint();
-        else if (w2 !== WIRE_LEN) r.skip(w2, e2);
-      }, async () => {});
+      const a: RawAttribute = {
+        name: '',
+        type: 0,
+        ref: '',
+        floats: [],
+        ints: [],
+        strings: [],
+        tensors: [],
+        graphs: [],
+        count: 1,
+      };
+      await streamFields(
+        r.at('AttributeProto'),
+        e,
+        (f2, w2, e2) => {
+          if (f2 === Attr.name && w2 === WIRE_LEN) a.name = r.string(e2 - r.pos);
+          else if (f2 === Attr.type && w2 === WIRE_VARINT) a.type = r.uint();
+          else if (w2 !== WIRE_LEN) r.skip(w2, e2);
+        },
+        async () => {},
+      );
       add(a);
     });
   }
@@ -241,13 +275,20 @@ async function readNode(r: WireStream, start: number, end: number, field: (f: nu
 
 function typedValue(a: RawAttribute): AttributeValue | undefined {
   switch (a.type) {
-    case 1: return a.floats[0] ?? 0;
-    case 2: return a.ints[0] ?? 0;
-    case 3: return a.strings[0] ?? '';
-    case 4: return (a.tensors[0] as AttributeTensor | undefined) ?? undefined;
-    case 6: return a.floats;
-    case 7: return a.ints;
-    case 8: return a.strings;
+    case 1:
+      return a.floats[0] ?? 0;
+    case 2:
+      return a.ints[0] ?? 0;
+    case 3:
+      return a.strings[0] ?? '';
+    case 4:
+      return (a.tensors[0] as AttributeTensor | undefined) ?? undefined;
+    case 6:
+      return a.floats;
+    case 7:
+      return a.ints;
+    case 8:
+      return a.strings;
     case 0:
       // Old exporters leave `type` unset: infer from what is present.
       if (a.ints.length) return a.ints.length === 1 ? a.ints[0] : a.ints;
@@ -271,7 +312,16 @@ function readSmallTensor(r: WireStream, end: number): AttributeTensor {
       else r.skip(w, e);
     } else if (f === Tensor.dataType && w === WIRE_VARINT) t.dtype = r.uint();
     else if (w === WIRE_LEN) {
-      const enc = f === Tensor.rawData ? 0 : f === Tensor.floatData ? 1 : f === Tensor.int32Data || f === Tensor.int64Data || f === Tensor.uint64Data ? 2 : f === Tensor.doubleData ? 3 : -1;
+      const enc =
+        f === Tensor.rawData
+          ? 0
+          : f === Tensor.floatData
+            ? 1
+            : f === Tensor.int32Data || f === Tensor.int64Data || f === Tensor.uint64Data
+              ? 2
+              : f === Tensor.doubleData
+                ? 3
+                : -1;
       if (enc >= 0) {
         payload = r.bytes(e - r.pos);
         encoding = enc;

@@ -2,9 +2,7 @@ import { GraphBuilder } from '../../graph/builder.ts';
 import { DataEncoding, GraphKind, ValueFlag, nodeOutputIds, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
-import {
-  WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields,
-} from '../protobuf/wire-stream.ts';
+import { WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields } from '../protobuf/wire-stream.ts';
 import { decodeOnnxAttributes } from './attributes.ts';
 import { onnxNodeDetails } from './details.ts';
 import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qualifiedOp } from './schema.ts';
@@ -60,7 +58,10 @@ export class OnnxParser {
   private readonly opsets: string[] = [];
   private sawGraph = false;
 
-  constructor(private readonly source: ByteSource, private readonly options: DecodeOptions = {}) {
+  constructor(
+    private readonly source: ByteSource,
+    private readonly options: DecodeOptions = {},
+  ) {
     // Node-heavy exports carry roughly one distinct name per 100 bytes; weight-heavy ones far fewer.
     this.b = new GraphBuilder('onnx', Math.min(source.size / 100, 4_000_000));
     this.r = new WireStream(source, (pos) => {
@@ -234,7 +235,16 @@ export class OnnxParser {
     let acc = this.nodePool[this.nodeDepth];
     if (!acc) {
       acc = {
-        inputs: [], outputs: [], name: 0, op: 0, domain: '', attrName: '', subgraphs: [], constantTensor: null, start: 0, end: 0,
+        inputs: [],
+        outputs: [],
+        name: 0,
+        op: 0,
+        domain: '',
+        attrName: '',
+        subgraphs: [],
+        constantTensor: null,
+        start: 0,
+        end: 0,
       };
       this.nodePool.push(acc);
     }
@@ -326,7 +336,11 @@ export class OnnxParser {
       const g = this.beginSubgraph();
       parseFields(r.at('GraphProto'), end, this.graphField);
       this.endSubgraph(g);
-    } else if (field === Attr.t && isConstantOp(n, this.b.strings.strings) && (n.attrName === 'value' || n.attrName === '')) {
+    } else if (
+      field === Attr.t &&
+      isConstantOp(n, this.b.strings.strings) &&
+      (n.attrName === 'value' || n.attrName === '')
+    ) {
       this.tensor = newTensor();
       parseFields(r.at('TensorProto'), end, this.tensorField);
       n.constantTensor = this.tensor;
@@ -536,8 +550,16 @@ function byteCount(value: string): number {
 
 function newTensor(): TensorAcc {
   return {
-    name: 0, dtype: 0, dims: [], dataOffset: -1, dataLength: 0, encoding: 0, location: '',
-    externalOffset: 0, externalLength: 0, segment: false,
+    name: 0,
+    dtype: 0,
+    dims: [],
+    dataOffset: -1,
+    dataLength: 0,
+    encoding: 0,
+    location: '',
+    externalOffset: 0,
+    externalLength: 0,
+    segment: false,
   };
 }
 
@@ -565,8 +587,12 @@ function payloadEncoding(field: number): number {
  */
 export async function openOnnx(source: ByteSource, options?: DecodeOptions): Promise<OpenModel> {
   const ir = await new OnnxParser(source, options).parse();
-  return openModel(ir, source, (node) => onnxNodeDetails(source, ir, node),
-    (ops, want) => decodeOnnxAttributes(source, ir, ops ?? undefined, want ?? ((n) => !knownWithoutAttributes(ir, n))));
+  return openModel(
+    ir,
+    source,
+    (node) => onnxNodeDetails(source, ir, node),
+    (ops, want) => decodeOnnxAttributes(source, ir, ops ?? undefined, want ?? ((n) => !knownWithoutAttributes(ir, n))),
+  );
 }
 
 function knownWithoutAttributes(ir: GraphIR, node: number): boolean {

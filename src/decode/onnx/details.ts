@@ -26,7 +26,12 @@ export async function onnxNodeDetails(source: ByteSource, ir: GraphIR, node: num
 }
 
 function readAttributeView(r: WireStream, end: number): AttributeView {
-  const a = readAttribute(r, end, { maxList: MAX_LIST, maxString: MAX_STRING, tensor: tensorSummary, graph: graphSummary });
+  const a = readAttribute(r, end, {
+    maxList: MAX_LIST,
+    maxString: MAX_STRING,
+    tensor: tensorSummary,
+    graph: graphSummary,
+  });
   const { type, count } = a;
   const typeName = ATTR_TYPE_NAMES[type] ?? `type ${type}`;
   const more = count > MAX_LIST ? `, … (${count} items)` : '';
@@ -34,7 +39,12 @@ function readAttributeView(r: WireStream, end: number): AttributeView {
   if (a.ref) value = `@${a.ref}`;
   else if (a.floats.length) value = list(a.floats.map(formatFloat), type === 1) + more;
   else if (a.ints.length) value = list(a.ints.map(String), type === 2) + more;
-  else if (a.strings.length) value = list(a.strings.map((s) => JSON.stringify(s)), type === 3) + more;
+  else if (a.strings.length)
+    value =
+      list(
+        a.strings.map((s) => JSON.stringify(s)),
+        type === 3,
+      ) + more;
   else if (a.tensors.length) value = list(a.tensors as string[], type === 4) + more;
   else if (a.graphs.length) value = list(a.graphs, type === 5) + more;
   else value = type === 6 || type === 7 || type === 8 ? '[]' : '';

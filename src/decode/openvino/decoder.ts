@@ -51,12 +51,32 @@ interface Graph {
 }
 
 const ELEMENT_TYPES: Readonly<Record<string, number>> = {
-  f32: 1, fp32: 1, u8: 2, i8: 3, u16: 4, i16: 5, i32: 6, i64: 7, string: 8, boolean: 9, bool: 9, f16: 10, fp16: 10,
-  f64: 11, fp64: 11, u32: 12, u64: 13, bf16: 16, f8e4m3: 17, f8e5m2: 19, u4: 21, i4: 22,
+  f32: 1,
+  fp32: 1,
+  u8: 2,
+  i8: 3,
+  u16: 4,
+  i16: 5,
+  i32: 6,
+  i64: 7,
+  string: 8,
+  boolean: 9,
+  bool: 9,
+  f16: 10,
+  fp16: 10,
+  f64: 11,
+  fp64: 11,
+  u32: 12,
+  u64: 13,
+  bf16: 16,
+  f8e4m3: 17,
+  f8e5m2: 19,
+  u4: 21,
+  i4: 22,
 };
 
 function elementType(s: string | undefined): number {
-  return s ? ELEMENT_TYPES[s.toLowerCase()] ?? 0 : 0;
+  return s ? (ELEMENT_TYPES[s.toLowerCase()] ?? 0) : 0;
 }
 
 function parseXml(text: string, file: string): { net: Record<string, string>; graph: Graph } {
@@ -95,7 +115,8 @@ function parseXml(text: string, file: string): { net: Record<string, string>; gr
       else if (t.name === 'layer' && parent === 'layers') {
         const l = layers.pop();
         if (l) l.end = t.pos;
-      } else if ((t.name === 'body' || t.name === 'then_body' || t.name === 'else_body') && parent === 'layer') graphs.pop();
+      } else if ((t.name === 'body' || t.name === 'then_body' || t.name === 'else_body') && parent === 'layer')
+        graphs.pop();
       continue;
     }
     // Open tag.
@@ -113,7 +134,18 @@ function parseXml(text: string, file: string): { net: Record<string, string>; gr
         break;
       case 'layer':
         if (parent === 'layers' && graph) {
-          const l: Layer = { id: a.id ?? '', name: a.name ?? '', type: a.type ?? '', version: a.version ?? '', data: {}, inputs: [], outputs: [], start: t.start, end: t.pos, bodies: [] };
+          const l: Layer = {
+            id: a.id ?? '',
+            name: a.name ?? '',
+            type: a.type ?? '',
+            version: a.version ?? '',
+            data: {},
+            inputs: [],
+            outputs: [],
+            start: t.start,
+            end: t.pos,
+            bodies: [],
+          };
           graph.layers.push(l);
           if (!t.selfClosing) layers.push(l);
         }
@@ -127,7 +159,12 @@ function parseXml(text: string, file: string): { net: Record<string, string>; gr
         break;
       case 'port':
         if ((parent === 'input' || parent === 'output') && ports) {
-          const p: Port = { id: a.id ?? '', dims: [], precision: a.precision ?? a.element_type ?? '', names: a.names ?? '' };
+          const p: Port = {
+            id: a.id ?? '',
+            dims: [],
+            precision: a.precision ?? a.element_type ?? '',
+            names: a.names ?? '',
+          };
           ports.push(p);
           if (!t.selfClosing) port = p;
         }
@@ -145,7 +182,13 @@ function parseXml(text: string, file: string): { net: Record<string, string>; gr
         }
         break;
       case 'edge':
-        if (parent === 'edges' && graph) graph.edges.push({ fromLayer: a['from-layer'] ?? '', fromPort: a['from-port'] ?? '', toLayer: a['to-layer'] ?? '', toPort: a['to-port'] ?? '' });
+        if (parent === 'edges' && graph)
+          graph.edges.push({
+            fromLayer: a['from-layer'] ?? '',
+            fromPort: a['from-port'] ?? '',
+            toLayer: a['to-layer'] ?? '',
+            toPort: a['to-port'] ?? '',
+          });
         break;
       default:
     }
@@ -163,7 +206,11 @@ class OvBuilder {
   readonly b = new GraphBuilder('openvino');
   private readonly used: Set<string>[] = [];
 
-  constructor(private readonly file: string, private readonly binName: string, private readonly binSize: number) {}
+  constructor(
+    private readonly file: string,
+    private readonly binName: string,
+    private readonly binSize: number,
+  ) {}
 
   graph(g: Graph, gid: number): void {
     const { b } = this;
@@ -177,7 +224,10 @@ class OvBuilder {
     const out = new Map<string, number>();
     for (const l of g.layers) {
       for (const p of l.outputs) {
-        const v = this.newValue(gid, p.names.split(',')[0]?.trim() || (l.outputs.length > 1 ? `${l.name}:${p.id}` : l.name));
+        const v = this.newValue(
+          gid,
+          p.names.split(',')[0]?.trim() || (l.outputs.length > 1 ? `${l.name}:${p.id}` : l.name),
+        );
         b.setValueType(v, elementType(p.precision), p.dims);
         out.set(`${l.id}:${p.id}`, v);
       }
@@ -186,9 +236,14 @@ class OvBuilder {
     for (const e of g.edges) {
       const v = out.get(`${e.fromLayer}:${e.fromPort}`);
       if (v === undefined) {
-        throw new DecodeError(`edge from layer ${e.fromLayer} port ${e.fromPort}: no such output port`, this.file, `edge from-layer=${e.fromLayer}`);
+        throw new DecodeError(
+          `edge from layer ${e.fromLayer} port ${e.fromPort}: no such output port`,
+          this.file,
+          `edge from-layer=${e.fromLayer}`,
+        );
       }
-      if (!byId.has(e.toLayer)) throw new DecodeError(`edge to layer ${e.toLayer}: no such layer`, this.file, `edge to-layer=${e.toLayer}`);
+      if (!byId.has(e.toLayer))
+        throw new DecodeError(`edge to layer ${e.toLayer}: no such layer`, this.file, `edge to-layer=${e.toLayer}`);
       source.set(`${e.toLayer}:${e.toPort}`, v);
     }
     for (const l of g.layers) {
@@ -198,7 +253,8 @@ class OvBuilder {
       const ins = l.inputs.map((p) => source.get(`${l.id}:${p.id}`) ?? -1);
       if (l.type === 'Parameter') {
         for (const v of outs) {
-          if (!b.hasShape(v) && l.data.shape !== undefined) b.setValueType(v, elementType(l.data.element_type), shapeAttr(l.data.shape));
+          if (!b.hasShape(v) && l.data.shape !== undefined)
+            b.setValueType(v, elementType(l.data.element_type), shapeAttr(l.data.shape));
           b.addGraphInput(gid, v);
         }
         continue;
@@ -215,7 +271,11 @@ class OvBuilder {
         const size = Number(l.data.size);
         if (Number.isSafeInteger(offset) && Number.isSafeInteger(size) && offset >= 0 && size >= 0) {
           if (this.binSize >= 0 && offset + size > this.binSize) {
-            throw new DecodeError(`Const "${l.name}" reads bytes ${offset}..${offset + size} of ${this.binName}, which has ${this.binSize}`, this.file, `layer id=${l.id} data.offset`);
+            throw new DecodeError(
+              `Const "${l.name}" reads bytes ${offset}..${offset + size} of ${this.binName}, which has ${this.binSize}`,
+              this.file,
+              `layer id=${l.id} data.offset`,
+            );
           }
           b.setValueData(v, offset, size, 0, this.binName);
         }
@@ -250,7 +310,8 @@ function shapeAttr(s: string): number[] {
 async function decodeOpenvino(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
   const file = source.name;
   if (source.size === 0) throw new DecodeError('empty file', file, 'file');
-  if (source.size > MAX_XML) throw new DecodeError(`too large for an OpenVINO .xml (${source.size} bytes)`, file, 'file');
+  if (source.size > MAX_XML)
+    throw new DecodeError(`too large for an OpenVINO .xml (${source.size} bytes)`, file, 'file');
   const text = latin1.decode(await source.read(0, source.size));
   options.onProgress?.(source.size, source.size);
   const { net, graph } = parseXml(text, file);

@@ -21,7 +21,10 @@ export class XmlTokenizer {
   /** Offset of the current token's `<`, or of the text. */
   start = 0;
 
-  constructor(private readonly src: string, private readonly fail: (message: string, at: number) => never) {}
+  constructor(
+    private readonly src: string,
+    private readonly fail: (message: string, at: number) => never,
+  ) {}
 
   next(): XmlEvent {
     const s = this.src;

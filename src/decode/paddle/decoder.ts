@@ -36,7 +36,12 @@ function build(program: PdProgram, file: string, options: DecodeOptions): GraphI
       if (v === known) {
         const desc = blk.vars.get(name);
         if (desc) {
-          if (desc.dims) b.setValueType(v, PADDLE_DTYPE[desc.dtype] ?? 0, desc.dims.map((d) => (d >= 0 ? d : -1)));
+          if (desc.dims)
+            b.setValueType(
+              v,
+              PADDLE_DTYPE[desc.dtype] ?? 0,
+              desc.dims.map((d) => (d >= 0 ? d : -1)),
+            );
           if (desc.persistable) b.addFlags(v, ValueFlag.Initializer);
         }
       }
@@ -59,15 +64,34 @@ function build(program: PdProgram, file: string, options: DecodeOptions): GraphI
       const subs: number[] = [];
       for (const idx of op.blocks) {
         const sub = blocks.find((x) => x.idx === idx);
-        if (!sub) throw new DecodeError(`op ${i} (${op.type}) refers to block ${idx}, which does not exist`, file, `blocks[${blk.idx}].ops[${i}].attrs`);
-        if (built.has(idx)) throw new DecodeError(`block ${idx} is used twice or contains itself`, file, `blocks[${blk.idx}].ops[${i}].attrs`);
-        if (depth >= MAX_NESTING) throw new DecodeError(`blocks nested deeper than ${MAX_NESTING}`, file, `blocks[${idx}]`);
+        if (!sub)
+          throw new DecodeError(
+            `op ${i} (${op.type}) refers to block ${idx}, which does not exist`,
+            file,
+            `blocks[${blk.idx}].ops[${i}].attrs`,
+          );
+        if (built.has(idx))
+          throw new DecodeError(
+            `block ${idx} is used twice or contains itself`,
+            file,
+            `blocks[${blk.idx}].ops[${i}].attrs`,
+          );
+        if (depth >= MAX_NESTING)
+          throw new DecodeError(`blocks nested deeper than ${MAX_NESTING}`, file, `blocks[${idx}]`);
         const g = b.beginGraph(`block_${idx}`, GraphKind.Subgraph, graph);
         buildBlock(sub, g, depth + 1);
         subs.push(g);
       }
       const first = op.outputs.find((s) => s.args.length)?.args[0];
-      const node = b.addNode(graph, first ? `${op.type}:${first}` : `${op.type}_${i}`, op.type || '(no type)', ins, outs, op.offset, op.length);
+      const node = b.addNode(
+        graph,
+        first ? `${op.type}:${first}` : `${op.type}_${i}`,
+        op.type || '(no type)',
+        ins,
+        outs,
+        op.offset,
+        op.length,
+      );
       for (const g of subs) b.setGraphParent(g, node);
     });
     feeds.sort((x, y) => x[0] - y[0]).forEach(([, v]) => b.addGraphInput(graph, v));
@@ -82,7 +106,12 @@ function build(program: PdProgram, file: string, options: DecodeOptions): GraphI
 
 async function decodePaddle(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
   if (source.size === 0) throw new DecodeError('empty file', source.name, 'file');
-  if (source.size > MAX_PROGRAM) throw new DecodeError(`too large for a Paddle program (${source.size} bytes; weights belong in .pdiparams)`, source.name, 'file');
+  if (source.size > MAX_PROGRAM)
+    throw new DecodeError(
+      `too large for a Paddle program (${source.size} bytes; weights belong in .pdiparams)`,
+      source.name,
+      'file',
+    );
   const program = await readProgram(source);
   options.onProgress?.(source.size, source.size);
   return build(program, source.name, options);

@@ -15,12 +15,12 @@ export async function paddleNodeDetails(source: ByteSource, ir: GraphIR, node: n
   if (!record?.length) return { attributes: [] };
   const attrs = await readOpAttrs(record, source.name);
   const attributes: AttributeView[] = attrs.slice(0, MAX_ATTRIBUTES).map((a) => {
-    const shown = a.values.slice(0, MAX_LIST).map(show).join(', ') + (a.values.length > MAX_LIST ? `, … (${a.values.length})` : '');
+    const shown =
+      a.values.slice(0, MAX_LIST).map(show).join(', ') + (a.values.length > MAX_LIST ? `, … (${a.values.length})` : '');
     return { name: a.name, type: ATTR_TYPE_NAMES[a.type] ?? `type(${a.type})`, value: a.list ? `[${shown}]` : shown };
   });
   return { attributes };
 }
-
 
 function show(v: number | string | boolean): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 200 ? `${v.slice(0, 200)}…` : v);

@@ -12,7 +12,9 @@ function looksLikePaddleProgram(head: Uint8Array): boolean {
     if (!(c & 0x80)) break;
   }
   if (len < 4 || i + 3 > head.length) return false;
-  return head[i] === 0x08 && head[i + 1] === 0x00 && (head[i + 2] === 0x10 || head[i + 2] === 0x1a || head[i + 2] === 0x22);
+  return (
+    head[i] === 0x08 && head[i + 1] === 0x00 && (head[i + 2] === 0x10 || head[i + 2] === 0x1a || head[i + 2] === 0x22)
+  );
 }
 
 export const paddleDecoder = defineDecoder({

@@ -106,20 +106,41 @@ export function parseAttr(r: WireStream, end: number): PdAttr {
   const A = F.attr;
   parseFields(r, end, (f, wire, fend) => {
     switch (f) {
-      case A.name: a.name = str(r, wire, fend, 'OpDesc.Attr.name'); return;
-      case A.type: expectWire(r, wire, WIRE_VARINT, 'OpDesc.Attr.type'); a.type = r.uint(); return;
-      case A.i: case A.l: {
+      case A.name:
+        a.name = str(r, wire, fend, 'OpDesc.Attr.name');
+        return;
+      case A.type:
+        expectWire(r, wire, WIRE_VARINT, 'OpDesc.Attr.type');
+        a.type = r.uint();
+        return;
+      case A.i:
+      case A.l: {
         const out: number[] = [];
         varints(r, wire, fend, out, true);
         a.values.push(...out);
         return;
       }
-      case A.b: expectWire(r, wire, WIRE_VARINT, 'OpDesc.Attr.b'); a.values.push(r.uint() !== 0); return;
-      case A.f: floats(r, wire, fend, a.values, false); return;
-      case A.float64: floats(r, wire, fend, a.values, true); return;
-      case A.s: case A.varName: a.values.push(str(r, wire, fend, 'OpDesc.Attr.s')); return;
-      case A.strings: case A.varsName: a.list = true; a.values.push(str(r, wire, fend, 'OpDesc.Attr.strings')); return;
-      case A.ints: case A.longs: {
+      case A.b:
+        expectWire(r, wire, WIRE_VARINT, 'OpDesc.Attr.b');
+        a.values.push(r.uint() !== 0);
+        return;
+      case A.f:
+        floats(r, wire, fend, a.values, false);
+        return;
+      case A.float64:
+        floats(r, wire, fend, a.values, true);
+        return;
+      case A.s:
+      case A.varName:
+        a.values.push(str(r, wire, fend, 'OpDesc.Attr.s'));
+        return;
+      case A.strings:
+      case A.varsName:
+        a.list = true;
+        a.values.push(str(r, wire, fend, 'OpDesc.Attr.strings'));
+        return;
+      case A.ints:
+      case A.longs: {
         a.list = true;
         const out: number[] = [];
         varints(r, wire, fend, out, true);
@@ -133,8 +154,14 @@ export function parseAttr(r: WireStream, end: number): PdAttr {
         for (const v of out) a.values.push(v !== 0);
         return;
       }
-      case A.floats: a.list = true; floats(r, wire, fend, a.values, false); return;
-      case A.float64s: a.list = true; floats(r, wire, fend, a.values, true); return;
+      case A.floats:
+        a.list = true;
+        floats(r, wire, fend, a.values, false);
+        return;
+      case A.float64s:
+        a.list = true;
+        floats(r, wire, fend, a.values, true);
+        return;
       case A.blockIdx: {
         const out: number[] = [];
         varints(r, wire, fend, out, true);
@@ -150,7 +177,8 @@ export function parseAttr(r: WireStream, end: number): PdAttr {
         a.values.push(...out);
         return;
       }
-      default: skipOther(r, wire, fend);
+      default:
+        skipOther(r, wire, fend);
     }
   });
   return a;

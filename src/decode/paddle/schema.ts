@@ -13,15 +13,45 @@ export const F = {
   op: { inputs: 1, outputs: 2, type: 3, attrs: 4, isTarget: 5 },
   opVar: { parameter: 1, arguments: 2 },
   attr: {
-    name: 1, type: 2, i: 3, f: 4, s: 5, ints: 6, floats: 7, strings: 8, b: 10, bools: 11, blockIdx: 12, l: 13,
-    blocksIdx: 14, longs: 15, float64s: 16, varName: 17, varsName: 18, float64: 19,
+    name: 1,
+    type: 2,
+    i: 3,
+    f: 4,
+    s: 5,
+    ints: 6,
+    floats: 7,
+    strings: 8,
+    b: 10,
+    bools: 11,
+    blockIdx: 12,
+    l: 13,
+    blocksIdx: 14,
+    longs: 15,
+    float64s: 16,
+    varName: 17,
+    varsName: 18,
+    float64: 19,
   },
 } as const;
 
 /** OpDesc.AttrType. */
 export const ATTR_TYPE_NAMES: Record<number, string> = {
-  0: 'int', 1: 'float', 2: 'string', 3: 'int[]', 4: 'float[]', 5: 'string[]', 6: 'bool', 7: 'bool[]', 8: 'block',
-  9: 'long', 10: 'block[]', 11: 'long[]', 12: 'float64[]', 13: 'var', 14: 'var[]', 15: 'float64',
+  0: 'int',
+  1: 'float',
+  2: 'string',
+  3: 'int[]',
+  4: 'float[]',
+  5: 'string[]',
+  6: 'bool',
+  7: 'bool[]',
+  8: 'block',
+  9: 'long',
+  10: 'block[]',
+  11: 'long[]',
+  12: 'float64[]',
+  13: 'var',
+  14: 'var[]',
+  15: 'float64',
 };
 
 /** VarType.Type element types → GraphIR dtype codes (ONNX numbering). */
@@ -41,4 +71,10 @@ export const PADDLE_DTYPE: Record<number, number> = {
 };
 
 /** VarType.Type container kinds that matter here. */
-export const VAR_KIND = { LOD_TENSOR: 7, SELECTED_ROWS: 8, FEED_MINIBATCH: 9, FETCH_LIST: 10, LOD_TENSOR_ARRAY: 13 } as const;
+export const VAR_KIND = {
+  LOD_TENSOR: 7,
+  SELECTED_ROWS: 8,
+  FEED_MINIBATCH: 9,
+  FETCH_LIST: 10,
+  LOD_TENSOR_ARRAY: 13,
+} as const;

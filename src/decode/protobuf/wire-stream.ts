@@ -29,7 +29,10 @@ export class WireStream {
   private readAhead = MIN_CHUNK;
   bytesRead = 0;
 
-  constructor(readonly source: ByteSource, readonly onChunk?: (pos: number) => void) {}
+  constructor(
+    readonly source: ByteSource,
+    readonly onChunk?: (pos: number) => void,
+  ) {}
 
   get size(): number {
     return this.source.size;
@@ -50,7 +53,10 @@ export class WireStream {
       // Keep the unread tail and read on from where the last read ended, so reads stay contiguous (a URL source
       // can then fetch the next range while this one is parsed).
       const tail = this.buf.subarray(this.pos - this.bufStart);
-      const more = await this.source.read(bufEnd, Math.min(Math.max(n - tail.length, this.readAhead), this.size - bufEnd));
+      const more = await this.source.read(
+        bufEnd,
+        Math.min(Math.max(n - tail.length, this.readAhead), this.size - bufEnd),
+      );
       const merged = new Uint8Array(tail.length + more.length);
       merged.set(tail);
       merged.set(more, tail.length);
@@ -128,7 +134,10 @@ export class WireStream {
       } else hi |= (b & 0x7f) << (shift - 32);
       shift += 7;
     }
-    if (b & 0x80) this.fail(i >= buf.length && this.bufStart + i >= this.size ? 'unexpected end of file in a varint' : 'malformed varint');
+    if (b & 0x80)
+      this.fail(
+        i >= buf.length && this.bufStart + i >= this.size ? 'unexpected end of file in a varint' : 'malformed varint',
+      );
     this.pos = this.bufStart + i;
     return [lo >>> 0, hi >>> 0];
   }
@@ -157,7 +166,10 @@ export class WireStream {
     const len = this.uint();
     if (len > end - this.pos) {
       // Past the end of the file, not only of the message: the file was cut short (same words as `need`).
-      if (this.pos + len > this.size) this.fail(`truncated: needs ${len} bytes at offset ${this.pos}, file has ${this.size} (a length runs past the end of the file)`);
+      if (this.pos + len > this.size)
+        this.fail(
+          `truncated: needs ${len} bytes at offset ${this.pos}, file has ${this.size} (a length runs past the end of the file)`,
+        );
       this.fail(`length ${len} runs past the end of its message`);
     }
     return len;
@@ -245,7 +257,12 @@ export function parseFields(r: WireStream, end: number, handle: FieldHandler): v
  * Streams a message of any size: small fields are loaded and handed to `handle`, length-delimited fields over
  * LARGE_MESSAGE go to `large` (which may stream them further or leave them unread).
  */
-export async function streamFields(r: WireStream, end: number, handle: FieldHandler, large: LargeFieldHandler): Promise<void> {
+export async function streamFields(
+  r: WireStream,
+  end: number,
+  handle: FieldHandler,
+  large: LargeFieldHandler,
+): Promise<void> {
   const label = r.label;
   while (r.pos < end) {
     if (!r.has(20)) await r.fill(Math.min(20, end - r.pos));

@@ -23,7 +23,12 @@ type StorageMap = Map<string, { offset: number; byteLength: number }>;
 
 const OPTIMIZER = /^[^.]*optim/i;
 
-function toCheckpoint(file: string, walk: PickleWalk, storages: StorageMap, metadata: Record<string, string>): Checkpoint {
+function toCheckpoint(
+  file: string,
+  walk: PickleWalk,
+  storages: StorageMap,
+  metadata: Record<string, string>,
+): Checkpoint {
   const tensors: StoredTensor[] = walk.tensors.map((t) => located(file, t, storages.get(t.storageKey)));
   for (const [k, v] of walk.scalars) metadata[`checkpoint.${k}`] = v;
   const classes = walk.moduleClasses;
@@ -32,7 +37,11 @@ function toCheckpoint(file: string, walk: PickleWalk, storages: StorageMap, meta
 }
 
 /** The tensor's bytes inside its storage; a shape or offset no torch could have written is refused. */
-function located(file: string, t: PickledTensor, storage: { offset: number; byteLength: number } | undefined): StoredTensor {
+function located(
+  file: string,
+  t: PickledTensor,
+  storage: { offset: number; byteLength: number } | undefined,
+): StoredTensor {
   if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new DecodeError(`tensor "${t.name}" has an invalid shape [${t.shape.join(', ')}]`, file, t.name);
   }
@@ -45,8 +54,13 @@ function located(file: string, t: PickledTensor, storage: { offset: number; byte
   const start = t.storageOffset * t.elementBytes;
   const inside = storage && storage.offset >= 0 && t.elementBytes > 0 && start + byteLength <= storage.byteLength;
   return storedTensor({
-    name: t.name, dtype: t.dtype, storedType: t.dtypeName, shape: t.shape, optimizer: OPTIMIZER.test(t.name),
-    offset: inside ? storage.offset + start : -1, byteLength: inside ? byteLength : 0,
+    name: t.name,
+    dtype: t.dtype,
+    storedType: t.dtypeName,
+    shape: t.shape,
+    optimizer: OPTIMIZER.test(t.name),
+    offset: inside ? storage.offset + start : -1,
+    byteLength: inside ? byteLength : 0,
   });
 }
 
@@ -66,7 +80,11 @@ export async function readZipCheckpoint(source: ByteSource, options: DecodeOptio
     if (storages.has(t.storageKey)) continue;
     const entry = zip.get(`${prefix}data/${t.storageKey}`);
     // PyTorch stores storages uncompressed; a deflated one cannot be read by range and is left unlocated.
-    if (entry) storages.set(t.storageKey, { offset: entry.method === 0 ? await zip.dataOffset(entry) : -1, byteLength: entry.size });
+    if (entry)
+      storages.set(t.storageKey, {
+        offset: entry.method === 0 ? await zip.dataOffset(entry) : -1,
+        byteLength: entry.size,
+      });
     if (storages.size % STORAGES_PER_REPORT === 0) {
       options.checkCancelled?.();
       options.onProgress?.(entry ? entry.localHeaderOffset : 0, source.size);
@@ -90,13 +108,17 @@ export async function readLegacyCheckpoint(source: ByteSource, options: DecodeOp
       pickles = readLegacyPickles(file, bytes);
     } catch (err) {
       if (!(err instanceof DecodeError && err.truncated) || length >= source.size) throw err;
-      if (length >= MAX_PICKLE_BYTES) throw new DecodeError(`legacy torch pickles are larger than ${MAX_PICKLE_BYTES} bytes`, file, 'pickle');
+      if (length >= MAX_PICKLE_BYTES)
+        throw new DecodeError(`legacy torch pickles are larger than ${MAX_PICKLE_BYTES} bytes`, file, 'pickle');
       length = Math.min(source.size, length * 4);
       options.checkCancelled?.();
       continue;
     }
     const storages = await locateLegacyStorages(source, pickles, options);
-    return toCheckpoint(file, pickles.walk, storages, { format: 'PyTorch legacy (pre-1.6 torch.save)', 'protocol version': String(pickles.protocol) });
+    return toCheckpoint(file, pickles.walk, storages, {
+      format: 'PyTorch legacy (pre-1.6 torch.save)',
+      'protocol version': String(pickles.protocol),
+    });
   }
 }
 
@@ -122,14 +144,24 @@ function readLegacyPickles(file: string, bytes: Uint8Array): LegacyPickles {
   const object = next('object');
   const keys = next('storage keys');
   if (!Array.isArray(keys)) throw new DecodeError('storage key list is not a list', file, 'storage keys');
-  return { protocol, walk: walkPickle(object), elementBytes: storageElementBytes(object), keys: keys.map(String), end: p };
+  return {
+    protocol,
+    walk: walkPickle(object),
+    elementBytes: storageElementBytes(object),
+    keys: keys.map(String),
+    end: p,
+  };
 }
 
 /**
  * Steps over the storages in key order. A storage whose element size is unknown cannot be stepped over, so it and
  * every storage after it stay unlocated (their previews say so) rather than pointing at the wrong bytes.
  */
-async function locateLegacyStorages(source: ByteSource, pickles: LegacyPickles, options: DecodeOptions): Promise<StorageMap> {
+async function locateLegacyStorages(
+  source: ByteSource,
+  pickles: LegacyPickles,
+  options: DecodeOptions,
+): Promise<StorageMap> {
   const file = source.name;
   const storages: StorageMap = new Map();
   let at = pickles.end;
@@ -140,12 +172,18 @@ async function locateLegacyStorages(source: ByteSource, pickles: LegacyPickles, 
       options.checkCancelled?.();
       options.onProgress?.(at, source.size);
     }
-    if (at + 8 > source.size) throw new DecodeError(`storage ${key} starts past the end of the file: truncated`, file, 'storages');
+    if (at + 8 > source.size)
+      throw new DecodeError(`storage ${key} starts past the end of the file: truncated`, file, 'storages');
     const countBytes = await source.read(at, 8);
     const dv = new DataView(countBytes.buffer, countBytes.byteOffset, 8);
     const count = dv.getUint32(0, true) + dv.getUint32(4, true) * 4294967296;
     const size = count * elementBytes;
-    if (at + 8 + size > source.size) throw new DecodeError(`storage ${key} (${size} bytes) runs past the end of the file: truncated`, file, 'storages');
+    if (at + 8 + size > source.size)
+      throw new DecodeError(
+        `storage ${key} (${size} bytes) runs past the end of the file: truncated`,
+        file,
+        'storages',
+      );
     storages.set(key, { offset: at + 8, byteLength: size });
     at += 8 + size;
   }

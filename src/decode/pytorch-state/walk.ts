@@ -32,13 +32,22 @@ function tensorOf(v: PyValue, name: string): PickledTensor | null {
   const t = rebuiltTensor(v);
   if (!t) return null;
   const { type } = t;
-  return { name, storageKey: t.storageKey, dtype: type.dtype, dtypeName: type.name, elementBytes: type.elementBytes, storageOffset: t.storageOffset, shape: t.shape };
+  return {
+    name,
+    storageKey: t.storageKey,
+    dtype: type.dtype,
+    dtypeName: type.name,
+    elementBytes: type.elementBytes,
+    storageOffset: t.storageOffset,
+    shape: t.shape,
+  };
 }
 
 /** Entries of a dict-like pickled value: a dict, or an OrderedDict rebuilt by REDUCE (its items set on the object). */
 function entriesOf(v: PyValue): [string, PyValue][] | null {
   if (v instanceof Map) return [...v].map(([k, x]) => [String(k), x]);
-  if (isObject(v) && (v.cls === 'collections.OrderedDict' || v.dict.size)) return [...v.dict].map(([k, x]) => [String(k), x]);
+  if (isObject(v) && (v.cls === 'collections.OrderedDict' || v.dict.size))
+    return [...v.dict].map(([k, x]) => [String(k), x]);
   return null;
 }
 
@@ -65,7 +74,8 @@ export function walkPickle(root: PyValue): PickleWalk {
       return;
     }
     if (!v || typeof v !== 'object' || v instanceof Uint8Array || seen.has(v)) {
-      if (depth === 1 && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) out.scalars.set(path, String(v));
+      if (depth === 1 && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean'))
+        out.scalars.set(path, String(v));
       return;
     }
     seen.add(v);

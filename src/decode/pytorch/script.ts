@@ -116,7 +116,12 @@ export function parseScriptFile(src: string, modulePath: string, into: ScriptMod
     const l = lines[i];
     const cls = /^class\s+([\w.]+)\s*(\(.*\))?\s*:$/.exec(l.text);
     if (cls && l.indent === 0) {
-      const c: ScriptClass = { qname: `${modulePath}.${cls[1]}`, methods: new Map(), attrTypes: new Map(), constants: new Map() };
+      const c: ScriptClass = {
+        qname: `${modulePath}.${cls[1]}`,
+        methods: new Map(),
+        attrTypes: new Map(),
+        constants: new Map(),
+      };
       into.classes.push(c);
       i++;
       while (i < lines.length && lines[i].indent > l.indent) {
@@ -128,7 +133,9 @@ export function parseScriptFile(src: string, modulePath: string, into: ScriptMod
           i = end;
           continue;
         }
-        const ann = /^__annotations__\["([^"]*)"\]\s*=\s*(.+)$/.exec(m.text) ?? /^(\w+)\s*:\s*([^=]+?)(?:\s*=\s*(.+))?$/.exec(m.text);
+        const ann =
+          /^__annotations__\["([^"]*)"\]\s*=\s*(.+)$/.exec(m.text) ??
+          /^(\w+)\s*:\s*([^=]+?)(?:\s*=\s*(.+))?$/.exec(m.text);
         if (ann) {
           c.attrTypes.set(ann[1], ann[2].trim());
           if (ann[3] !== undefined) {
@@ -161,10 +168,12 @@ function blockEnd(lines: Line[], i: number): number {
 function parseDef(lines: Line[], i: number, end: number): ScriptDef | null {
   const m = /^def\s+(\w+)\s*\((.*)\)\s*(->\s*.+)?:$/.exec(lines[i].text);
   if (!m) return null;
-  const params: Param[] = splitTop(m[2]).filter((p) => p.trim()).map((p) => {
-    const pm = /^\s*(\w+)\s*(?::\s*([^=]+?))?\s*(?:=\s*(.+))?\s*$/.exec(p);
-    return { name: pm?.[1] ?? p.trim(), type: pm?.[2]?.trim() ?? '', default: pm?.[3] ? tryExpr(pm[3]) : null };
-  });
+  const params: Param[] = splitTop(m[2])
+    .filter((p) => p.trim())
+    .map((p) => {
+      const pm = /^\s*(\w+)\s*(?::\s*([^=]+?))?\s*(?:=\s*(.+))?\s*$/.exec(p);
+      return { name: pm?.[1] ?? p.trim(), type: pm?.[2]?.trim() ?? '', default: pm?.[3] ? tryExpr(pm[3]) : null };
+    });
   return { name: m[1], params, body: parseBlock(lines, i + 1, end, 0) };
 }
 
@@ -200,13 +209,19 @@ function parseBlock(lines: Line[], from: number, to: number, depth: number): Stm
           next += inner;
         }
       }
-      const full = lines.slice(i, next).map((x) => x.text).join('\n');
+      const full = lines
+        .slice(i, next)
+        .map((x) => x.text)
+        .join('\n');
       out.push(cond ? { k: 'if', cond, then, else: els, text: full, at: l.at } : { k: 'raw', text: full, at: l.at });
       i = next;
       continue;
     }
     if (/^(for|while|with)\b.*:$/.test(text)) {
-      const full = lines.slice(i, end).map((x) => x.text).join('\n');
+      const full = lines
+        .slice(i, end)
+        .map((x) => x.text)
+        .join('\n');
       out.push({ k: 'loop', header: text, body: parseBlock(lines, i + 1, end, depth + 1), text: full, at: l.at });
       i = end;
       continue;
@@ -220,7 +235,11 @@ function parseBlock(lines: Line[], from: number, to: number, depth: number): Stm
 /** End of an if/elif/else chain starting at `i`. */
 function blockEndChain(lines: Line[], i: number): number {
   let end = blockEnd(lines, i);
-  while (end < lines.length && lines[end].indent === lines[i].indent && (lines[end].text === 'else:' || lines[end].text.startsWith('elif '))) {
+  while (
+    end < lines.length &&
+    lines[end].indent === lines[i].indent &&
+    (lines[end].text === 'else:' || lines[end].text.startsWith('elif '))
+  ) {
     end = blockEnd(lines, end);
   }
   return end;
@@ -239,7 +258,11 @@ function parseSimple(text: string, at: number): Stmt {
   if (eq > 0) {
     const lhs = text.slice(0, eq).trim();
     const rhs = text.slice(eq + 1).trim();
-    const targets = lhs.replace(/\s*:\s*[^,]+$/, '').split(',').map((t) => t.trim()).filter((t) => t);
+    const targets = lhs
+      .replace(/\s*:\s*[^,]+$/, '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t);
     const value = tryExpr(rhs);
     if (value && targets.every((t) => /^[A-Za-z_]\w*$/.test(t))) return { k: 'assign', targets, value, text, at };
     return { k: 'raw', text, at };

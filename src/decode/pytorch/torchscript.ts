@@ -6,7 +6,14 @@ import type { DecodeOptions } from '../decoder.ts';
 import { ZipArchive, type ZipEntry } from '../zip/zip.ts';
 import { isTuple, unpickle, type PyObject, type PyValue } from './pickle.ts';
 import { rebuiltTensor } from './storage-types.ts';
-import { parseScriptFile, type Expr, type ScriptClass, type ScriptDef, type ScriptModule, type Stmt } from './script.ts';
+import {
+  parseScriptFile,
+  type Expr,
+  type ScriptClass,
+  type ScriptDef,
+  type ScriptModule,
+  type Stmt,
+} from './script.ts';
 
 const MAX_CODE_BYTES = 64 << 20;
 const MAX_PICKLE_BYTES = 256 << 20;
@@ -48,7 +55,10 @@ export interface TorchScriptResult {
 class Frame {
   readonly env = new Map<string, RV>();
   returned: RV | null = null;
-  constructor(readonly path: string[], readonly cls: ScriptClass | null) {}
+  constructor(
+    readonly path: string[],
+    readonly cls: ScriptClass | null,
+  ) {}
 }
 
 function asTensorRec(v: PyValue): TensorRec | null {
@@ -85,7 +95,11 @@ export async function decodeTorchScript(source: ByteSource, options: DecodeOptio
   const prefix = dataPkl.name.slice(0, dataPkl.name.length - 'data.pkl'.length);
   const codeEntries = zip.entries.filter((e) => e.name.startsWith(`${prefix}code/`) && e.name.endsWith('.py'));
   if (!codeEntries.length) {
-    throw new DecodeError('this PyTorch file holds pickled weights (a state_dict or checkpoint from torch.save), not a TorchScript model: it has no code/ to build a graph from; save the model with torch.jit.save', file, 'code/');
+    throw new DecodeError(
+      'this PyTorch file holds pickled weights (a state_dict or checkpoint from torch.save), not a TorchScript model: it has no code/ to build a graph from; save the model with torch.jit.save',
+      file,
+      'code/',
+    );
   }
   options.checkCancelled?.();
 
@@ -93,7 +107,8 @@ export async function decodeTorchScript(source: ByteSource, options: DecodeOptio
   let codeBytes = 0;
   for (const e of codeEntries) {
     codeBytes += e.size;
-    if (codeBytes > MAX_CODE_BYTES) throw new DecodeError(`TorchScript code is larger than ${MAX_CODE_BYTES} bytes`, file, e.name);
+    if (codeBytes > MAX_CODE_BYTES)
+      throw new DecodeError(`TorchScript code is larger than ${MAX_CODE_BYTES} bytes`, file, e.name);
     const text = await zip.text(e, MAX_CODE_BYTES);
     const modulePath = e.name.slice(prefix.length + 'code/'.length, -'.py'.length).replace(/\//g, '.');
     parseScriptFile(text, modulePath, module);
@@ -102,7 +117,9 @@ export async function decodeTorchScript(source: ByteSource, options: DecodeOptio
 
   const root = unpickle(await zip.read(dataPkl, MAX_PICKLE_BYTES), file, `${dataPkl.name}`);
   const constantsEntry = zip.get(`${prefix}constants.pkl`);
-  const constants = constantsEntry ? unpickle(await zip.read(constantsEntry, MAX_PICKLE_BYTES), file, constantsEntry.name) : null;
+  const constants = constantsEntry
+    ? unpickle(await zip.read(constantsEntry, MAX_PICKLE_BYTES), file, constantsEntry.name)
+    : null;
 
   // Where each storage's bytes are: stored entries only (PyTorch writes data/ uncompressed and aligned).
   const tensors = new Set<PyObject>();
@@ -136,8 +153,12 @@ class Interpreter {
   private steps = 0;
   private opaque = 0;
 
-  constructor(private readonly file: string, private readonly module: ScriptModule, private readonly constants: PyValue,
-    private readonly storage: Map<string, { entry: ZipEntry; offset: number }>) {
+  constructor(
+    private readonly file: string,
+    private readonly module: ScriptModule,
+    private readonly constants: PyValue,
+    private readonly storage: Map<string, { entry: ZipEntry; offset: number }>,
+  ) {
     for (const c of module.classes) this.classes.set(c.qname, c);
   }
 
@@ -147,7 +168,8 @@ class Interpreter {
 
   run(root: PyValue): TorchScriptResult {
     const { b } = this;
-    if (!root || typeof root !== 'object' || !('kind' in root) || root.kind !== 'object') this.fail('data.pkl does not hold a module object', 'data.pkl');
+    if (!root || typeof root !== 'object' || !('kind' in root) || root.kind !== 'object')
+      this.fail('data.pkl does not hold a module object', 'data.pkl');
     const cls = this.classes.get(root.cls) ?? null;
     if (!cls) this.fail(`no code for the model's class ${root.cls}`, 'code/');
     const forward = cls.methods.get('forward');
@@ -170,15 +192,26 @@ class Interpreter {
 
   // Calls -----------------------------------------------------------------------------------------------------------
 
-  private call(def: ScriptDef, self: RV | null, args: RV[], kwargs: [string, RV][], path: string[], cls: ScriptClass | null): RV {
-    if (++this.depth > MAX_CALL_DEPTH) this.fail(`calls nested deeper than ${MAX_CALL_DEPTH} levels (recursive code?)`, `code: ${def.name}`);
+  private call(
+    def: ScriptDef,
+    self: RV | null,
+    args: RV[],
+    kwargs: [string, RV][],
+    path: string[],
+    cls: ScriptClass | null,
+  ): RV {
+    if (++this.depth > MAX_CALL_DEPTH)
+      this.fail(`calls nested deeper than ${MAX_CALL_DEPTH} levels (recursive code?)`, `code: ${def.name}`);
     try {
       const frame = new Frame(path, cls);
       const params = self ? def.params.slice(1) : def.params;
       if (self && def.params[0]) frame.env.set(def.params[0].name, self);
       params.forEach((p, i) => {
         const kw = kwargs.find(([k]) => k === p.name);
-        frame.env.set(p.name, i < args.length ? args[i] : kw ? kw[1] : p.default ? this.eval(p.default, frame, p.name) : UNKNOWN);
+        frame.env.set(
+          p.name,
+          i < args.length ? args[i] : kw ? kw[1] : p.default ? this.eval(p.default, frame, p.name) : UNKNOWN,
+        );
       });
       this.block(def.body, frame);
       return frame.returned ?? NONE;
@@ -190,7 +223,8 @@ class Interpreter {
   private block(stmts: Stmt[], f: Frame): void {
     for (const s of stmts) {
       if (f.returned) return;
-      if (++this.steps > MAX_STEPS) this.fail(`more than ${MAX_STEPS} statements to run: code too large or looping`, 'code');
+      if (++this.steps > MAX_STEPS)
+        this.fail(`more than ${MAX_STEPS} statements to run: code too large or looping`, 'code');
       switch (s.k) {
         case 'assign': {
           if (s.targets.length === 1) {
@@ -284,7 +318,8 @@ class Interpreter {
       case 'sub': {
         const obj = this.eval(e.obj, f, hint);
         const index = this.eval(e.index, f, hint);
-        if (obj.t === 'seq' && index.t === 'lit' && typeof index.v === 'number') return obj.items[index.v < 0 ? obj.items.length + index.v : index.v] ?? UNKNOWN;
+        if (obj.t === 'seq' && index.t === 'lit' && typeof index.v === 'number')
+          return obj.items[index.v < 0 ? obj.items.length + index.v : index.v] ?? UNKNOWN;
         return this.opNode('aten::__getitem__', [obj, index], f, hint, nOut, text);
       }
       case 'bin':
@@ -295,13 +330,27 @@ class Interpreter {
           if (e.op === 'not') return { t: 'lit', v: !x.v };
           if (e.op === '-' && typeof x.v === 'number') return { t: 'lit', v: -x.v };
         }
-        return this.opNode(e.op === 'not' ? 'aten::__not__' : e.op === '-' ? 'aten::neg' : 'aten::bitwise_not', [x], f, hint, 1, text);
+        return this.opNode(
+          e.op === 'not' ? 'aten::__not__' : e.op === '-' ? 'aten::neg' : 'aten::bitwise_not',
+          [x],
+          f,
+          hint,
+          1,
+          text,
+        );
       }
       case 'ifexp': {
         const c = truth(this.eval(e.cond, f, hint));
         if (c === true) return this.eval(e.a, f, hint);
         if (c === false) return this.eval(e.b, f, hint);
-        return this.opNode('prim::If', [this.eval(e.cond, f, hint), this.eval(e.a, f, hint), this.eval(e.b, f, hint)], f, hint, 1, text);
+        return this.opNode(
+          'prim::If',
+          [this.eval(e.cond, f, hint), this.eval(e.a, f, hint), this.eval(e.b, f, hint)],
+          f,
+          hint,
+          1,
+          text,
+        );
       }
     }
   }
@@ -315,7 +364,8 @@ class Interpreter {
       const rNone = r.t === 'lit' && r.v === null;
       let same: boolean | null = null;
       if (l.t === 'lit' && r.t === 'lit') same = l.v === r.v;
-      else if ((lNone && (r.t === 'tensor' || r.t === 'module')) || (rNone && (l.t === 'tensor' || l.t === 'module'))) same = false;
+      else if ((lNone && (r.t === 'tensor' || r.t === 'module')) || (rNone && (l.t === 'tensor' || l.t === 'module')))
+        same = false;
       if (same !== null) return { t: 'lit', v: op === 'is' ? same : !same };
     }
     if (l.t === 'lit' && r.t === 'lit') {
@@ -334,11 +384,22 @@ class Interpreter {
         const args = e.args.map((a) => this.eval(a, f, hint));
         const kwargs = e.kwargs.map(([k, a]) => [k, this.eval(a, f, hint)] as [string, RV]);
         if (method) return this.call(method, obj, args, kwargs, obj.path, obj.cls);
-        return this.opNode(`prim::CallMethod`, [...args, ...kwargs.map((k) => k[1])], { ...f, path: obj.path } as Frame, e.fn.name, nOut, text);
+        return this.opNode(
+          `prim::CallMethod`,
+          [...args, ...kwargs.map((k) => k[1])],
+          { ...f, path: obj.path } as Frame,
+          e.fn.name,
+          nOut,
+          text,
+        );
       }
       if (obj.t === 'tensor' || obj.t === 'seq') {
         // A method on a value: x.size() → aten::size(x).
-        const args = [obj, ...e.args.map((a) => this.eval(a, f, hint)), ...e.kwargs.map(([, a]) => this.eval(a, f, hint))];
+        const args = [
+          obj,
+          ...e.args.map((a) => this.eval(a, f, hint)),
+          ...e.kwargs.map(([, a]) => this.eval(a, f, hint)),
+        ];
         return this.opNode(`aten::${e.fn.name}`, args, f, hint, nOut, text);
       }
     }
@@ -349,7 +410,8 @@ class Interpreter {
     const q = fn.q;
     if (q.startsWith('torch.')) {
       const values = all();
-      if (q === 'torch.len' && values.length === 1 && values[0].t === 'seq') return { t: 'lit', v: values[0].items.length };
+      if (q === 'torch.len' && values.length === 1 && values[0].t === 'seq')
+        return { t: 'lit', v: values[0].items.length };
       return this.opNode(torchOp(q), values, f, hint, nOut, text);
     }
     if (q.startsWith('ops.')) {
@@ -388,7 +450,8 @@ class Interpreter {
       case 'float':
       case 'bool': {
         const x = e.args[0] ? this.eval(e.args[0], f, hint) : UNKNOWN;
-        if (x.t === 'lit' && x.v !== null) return { t: 'lit', v: q === 'bool' ? Boolean(x.v) : q === 'int' ? Math.trunc(Number(x.v)) : Number(x.v) };
+        if (x.t === 'lit' && x.v !== null)
+          return { t: 'lit', v: q === 'bool' ? Boolean(x.v) : q === 'int' ? Math.trunc(Number(x.v)) : Number(x.v) };
         return this.opNode(`aten::${q[0].toUpperCase()}${q.slice(1)}`, [x], f, hint, 1, text);
       }
       default:
@@ -404,7 +467,11 @@ class Interpreter {
     if (v !== undefined) return this.fromPy(v, [...mod.path, name]);
     const c = mod.cls?.constants.get(name);
     if (c && (c.k === 'num' || c.k === 'str' || c.k === 'const')) return { t: 'lit', v: c.v };
-    if (c && (c.k === 'tuple' || c.k === 'list')) return { t: 'seq', items: c.items.map((x) => (x.k === 'num' || x.k === 'str' || x.k === 'const' ? { t: 'lit', v: x.v } : UNKNOWN)) };
+    if (c && (c.k === 'tuple' || c.k === 'list'))
+      return {
+        t: 'seq',
+        items: c.items.map((x) => (x.k === 'num' || x.k === 'str' || x.k === 'const' ? { t: 'lit', v: x.v } : UNKNOWN)),
+      };
     return UNKNOWN;
   }
 
@@ -412,7 +479,8 @@ class Interpreter {
     if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return { t: 'lit', v };
     if (typeof v === 'bigint') return { t: 'lit', v: Number(v) };
     if (depth > 32 || v instanceof Uint8Array || v instanceof Map) return UNKNOWN;
-    if (Array.isArray(v)) return { t: 'seq', items: v.slice(0, 4096).map((x, i) => this.fromPy(x, [...path, String(i)], depth + 1)) };
+    if (Array.isArray(v))
+      return { t: 'seq', items: v.slice(0, 4096).map((x, i) => this.fromPy(x, [...path, String(i)], depth + 1)) };
     if (v.kind === 'object') {
       if (asTensorRec(v)) return { t: 'tensor', v: this.tensorValue(v, path.join('.')) };
       if (v.cls.startsWith('__torch__.')) return { t: 'module', obj: v, path, cls: this.classes.get(v.cls) ?? null };
@@ -456,7 +524,8 @@ class Interpreter {
       for (const d of rec.shape) n *= d;
       const start = rec.storageOffset * (bits / 8);
       const length = n * (bits / 8);
-      if (Number.isFinite(length) && start >= 0 && start + length <= where.entry.size) b.setValueData(v, where.offset + start, length);
+      if (Number.isFinite(length) && start >= 0 && start + length <= where.entry.size)
+        b.setValueData(v, where.offset + start, length);
     }
     return v;
   }
@@ -484,7 +553,8 @@ class Interpreter {
     const ins: number[] = [];
     for (const a of args) this.flatten(a, ins);
     const outs: number[] = [];
-    for (let i = 0; i < Math.max(1, nOut); i++) outs.push(this.newValue(this.valueName(f, hint || op.replace(/^.*::/, ''))));
+    for (let i = 0; i < Math.max(1, nOut); i++)
+      outs.push(this.newValue(this.valueName(f, hint || op.replace(/^.*::/, ''))));
     this.addNode(op, f, ins, outs, text);
     const rv = outs.map((v) => ({ t: 'tensor', v }) as RV);
     return nOut > 1 ? { t: 'seq', items: rv } : rv[0];
@@ -497,37 +567,76 @@ class Interpreter {
     this.nodeNames.set(base, k + 1);
     this.b.countLayer(op);
     this.b.addNode(0, k ? `${base}_${k}` : base, op, ins, outs);
-    this.info.push({ code: text.length > 4000 ? `${text.slice(0, 4000)}…` : text, module: f.path.join('.'), cls: f.cls ? shortName(f.cls.qname) : '' });
+    this.info.push({
+      code: text.length > 4000 ? `${text.slice(0, 4000)}…` : text,
+      module: f.path.join('.'),
+      cls: f.cls ? shortName(f.cls.qname) : '',
+    });
   }
 }
 
 const BINARY_OPS: Readonly<Record<string, string>> = {
-  '+': 'aten::add', '-': 'aten::sub', '*': 'aten::mul', '/': 'aten::div', '//': 'aten::floordiv', '%': 'aten::remainder',
-  '**': 'aten::pow', '==': 'aten::eq', '!=': 'aten::ne', '<': 'aten::lt', '<=': 'aten::le', '>': 'aten::gt', '>=': 'aten::ge',
-  and: 'aten::__and__', or: 'aten::__or__', '&': 'aten::__and__', '|': 'aten::__or__', '^': 'aten::__xor__',
-  '<<': 'aten::__lshift__', '>>': 'aten::__rshift__', in: 'aten::__contains__', 'not in': 'aten::__contains__',
-  is: 'aten::__is__', 'is not': 'aten::__isnot__',
+  '+': 'aten::add',
+  '-': 'aten::sub',
+  '*': 'aten::mul',
+  '/': 'aten::div',
+  '//': 'aten::floordiv',
+  '%': 'aten::remainder',
+  '**': 'aten::pow',
+  '==': 'aten::eq',
+  '!=': 'aten::ne',
+  '<': 'aten::lt',
+  '<=': 'aten::le',
+  '>': 'aten::gt',
+  '>=': 'aten::ge',
+  and: 'aten::__and__',
+  or: 'aten::__or__',
+  '&': 'aten::__and__',
+  '|': 'aten::__or__',
+  '^': 'aten::__xor__',
+  '<<': 'aten::__lshift__',
+  '>>': 'aten::__rshift__',
+  in: 'aten::__contains__',
+  'not in': 'aten::__contains__',
+  is: 'aten::__is__',
+  'is not': 'aten::__isnot__',
 };
 
-function fold(op: string, a: null | boolean | number | string, b: null | boolean | number | string): null | boolean | number | string | undefined {
+function fold(
+  op: string,
+  a: null | boolean | number | string,
+  b: null | boolean | number | string,
+): null | boolean | number | string | undefined {
   if (op === '==') return a === b;
   if (op === '!=') return a !== b;
   if (op === 'and') return a ? b : a;
   if (op === 'or') return a ? a : b;
   if (typeof a === 'number' && typeof b === 'number') {
     switch (op) {
-      case '+': return a + b;
-      case '-': return a - b;
-      case '*': return a * b;
-      case '/': return a / b;
-      case '//': return Math.floor(a / b);
-      case '%': return a - b * Math.floor(a / b);
-      case '**': return a ** b;
-      case '<': return a < b;
-      case '<=': return a <= b;
-      case '>': return a > b;
-      case '>=': return a >= b;
-      default: return undefined;
+      case '+':
+        return a + b;
+      case '-':
+        return a - b;
+      case '*':
+        return a * b;
+      case '/':
+        return a / b;
+      case '//':
+        return Math.floor(a / b);
+      case '%':
+        return a - b * Math.floor(a / b);
+      case '**':
+        return a ** b;
+      case '<':
+        return a < b;
+      case '<=':
+        return a <= b;
+      case '>':
+        return a > b;
+      case '>=':
+        return a >= b;
+      default:
+        return undefined;
     }
   }
   if (typeof a === 'string' && typeof b === 'string' && op === '+') return a + b;

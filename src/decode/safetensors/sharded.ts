@@ -27,7 +27,8 @@ export async function readShardedSafetensors(source: ByteSource, options: Decode
     shardOf.set(name, shard);
   }
   const shards = [...new Set(shardOf.values())];
-  if (shards.length > MAX_SHARDS) throw new DecodeError(`safetensors index names ${shards.length} shards`, file, 'weight_map');
+  if (shards.length > MAX_SHARDS)
+    throw new DecodeError(`safetensors index names ${shards.length} shards`, file, 'weight_map');
 
   const located = new Map<string, StoredTensor>();
   const missing: string[] = [];
@@ -50,15 +51,21 @@ export async function readShardedSafetensors(source: ByteSource, options: Decode
     }
   }
 
-  const tensors = [...shardOf.keys()].map((name) => located.get(name) ?? storedTensor({ name, dtype: 0, storedType: 'unknown (shard absent)', shape: null }));
-  const metadata: Record<string, string> = { format: 'safetensors, sharded (model.safetensors.index.json)', ...shardMetadata };
+  const tensors = [...shardOf.keys()].map(
+    (name) => located.get(name) ?? storedTensor({ name, dtype: 0, storedType: 'unknown (shard absent)', shape: null }),
+  );
+  const metadata: Record<string, string> = {
+    format: 'safetensors, sharded (model.safetensors.index.json)',
+    ...shardMetadata,
+  };
   const meta = json && typeof json === 'object' && !Array.isArray(json) ? json.metadata : undefined;
   if (meta && typeof meta === 'object' && !Array.isArray(meta)) {
     for (const [k, v] of Object.entries(meta)) metadata[`index.${k}`] = typeof v === 'string' ? v : JSON.stringify(v);
   }
   metadata['shards'] = `${shards.length} named, ${shards.length - missing.length} present`;
   if (missing.length) {
-    metadata['shards absent'] = `${missing.length} of ${shards.length} (${missing.join(', ')}): tensors are listed from the index without dtype, shape or data`;
+    metadata['shards absent'] =
+      `${missing.length} of ${shards.length} (${missing.join(', ')}): tensors are listed from the index without dtype, shape or data`;
   }
   return { format: 'safetensors', tensors, metadata, architecture: '' };
 }

@@ -1,13 +1,34 @@
 import { DataEncoding } from '../../graph/ir.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import type { DecodeOptions } from '../decoder.ts';
+import { WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields } from '../protobuf/wire-stream.ts';
 import {
-  WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields,
-} from '../protobuf/wire-stream.ts';
-import { OUTPUT_TYPE_ATTRS, newNode, newTensor, type TfFunction, type TfModel, type TfNode, type TfTensor } from './model.ts';
+  OUTPUT_TYPE_ATTRS,
+  newNode,
+  newTensor,
+  type TfFunction,
+  type TfModel,
+  type TfNode,
+  type TfTensor,
+} from './model.ts';
 import {
-  AttrValue, Dim, FunctionDef, FunctionLibrary, GraphDef, ListValue, MapEntry, MetaGraph, MetaInfo, NodeDef, OpDef, ArgDef,
-  SavedModel, SignatureDef, Tensor, TensorShape, VersionDef,
+  AttrValue,
+  Dim,
+  FunctionDef,
+  FunctionLibrary,
+  GraphDef,
+  ListValue,
+  MapEntry,
+  MetaGraph,
+  MetaInfo,
+  NodeDef,
+  OpDef,
+  ArgDef,
+  SavedModel,
+  SignatureDef,
+  Tensor,
+  TensorShape,
+  VersionDef,
 } from './schema.ts';
 
 const TYPE_ATTRS = new Set<string>(OUTPUT_TYPE_ATTRS);
@@ -32,7 +53,10 @@ export class TfBinaryParser {
   private metaGraphs = 0;
   private readonly signatures: string[] = [];
 
-  constructor(private readonly source: ByteSource, private readonly options: DecodeOptions = {}) {
+  constructor(
+    private readonly source: ByteSource,
+    private readonly options: DecodeOptions = {},
+  ) {
     this.r = new WireStream(source, (pos) => {
       options.checkCancelled?.();
       options.onProgress?.(pos, source.size);
@@ -45,7 +69,8 @@ export class TfBinaryParser {
     if (savedModel) {
       model.metadata.container = 'saved_model';
       await streamFields(r.at('SavedModel'), source.size, this.savedModelField, this.savedModelLarge);
-      if (!this.sawGraph) r.at('SavedModel.meta_graphs').fail('not a SavedModel, or truncated before its graph (no graph_def found)');
+      if (!this.sawGraph)
+        r.at('SavedModel.meta_graphs').fail('not a SavedModel, or truncated before its graph (no graph_def found)');
       model.metadata.meta_graphs = String(this.metaGraphs);
       if (this.signatures.length) model.metadata.signatures = this.signatures.join(', ');
     } else {
@@ -83,7 +108,8 @@ export class TfBinaryParser {
       parseFields(r.at('MetaInfoDef'), end, (f, w, e) => {
         if (w !== WIRE_LEN) return r.skip(w, e);
         if (f === MetaInfo.tags) tags.push(r.string(Math.min(e - r.pos, 256)));
-        else if (f === MetaInfo.tensorflowVersion) this.model.metadata.tensorflow_version = r.string(Math.min(e - r.pos, 256));
+        else if (f === MetaInfo.tensorflowVersion)
+          this.model.metadata.tensorflow_version = r.string(Math.min(e - r.pos, 256));
       });
       if (tags.length) this.model.metadata.tags = tags.join(', ');
     } else if (field === MetaGraph.signatureDef) {
@@ -125,7 +151,8 @@ export class TfBinaryParser {
     } else if (field === GraphDef.versions) {
       parseFields(r.at('VersionDef'), end, (f, w, e) => {
         if (f === VersionDef.producer && w === WIRE_VARINT) this.model.metadata.producer = String(r.int64());
-        else if (f === VersionDef.minConsumer && w === WIRE_VARINT) this.model.metadata.min_consumer = String(r.int64());
+        else if (f === VersionDef.minConsumer && w === WIRE_VARINT)
+          this.model.metadata.min_consumer = String(r.int64());
         else if (w !== WIRE_LEN) r.skip(w, e);
       });
     }
@@ -263,7 +290,8 @@ export class TfBinaryParser {
     const { r } = this;
     if (wire !== WIRE_LEN) return r.skip(wire, end);
     if (field === MapEntry.key) this.attrKey = r.string(end - r.pos);
-    else if (field === MapEntry.value && isKept(this.attrKey)) parseFields(r.at(`NodeDef.attr["${this.attrKey}"]`), end, this.attrValueField);
+    else if (field === MapEntry.value && isKept(this.attrKey))
+      parseFields(r.at(`NodeDef.attr["${this.attrKey}"]`), end, this.attrValueField);
   };
 
   private readonly attrEntryLarge = async (field: number, end: number): Promise<void> => {

@@ -9,9 +9,25 @@ const CONST_OPS = new Set(['Const', 'HostConst']);
 const INPUT_OPS = new Set(['Placeholder']);
 /** Ops with no data outputs (only side effects or control flow): never given an output value of their own. */
 const NO_OUTPUT_OPS = new Set([
-  'NoOp', 'Assert', 'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp', 'SaveV2', 'Save', 'SaveSlices',
-  'MergeV2Checkpoints', 'DestroyResourceOp', 'ControlTrigger', 'PrintV2', 'WriteScalarSummary', 'WriteSummary',
-  'ResourceScatterUpdate', 'ResourceApplyGradientDescent', 'ResourceApplyAdam', 'StatelessWhile', 'Abort',
+  'NoOp',
+  'Assert',
+  'AssignVariableOp',
+  'AssignAddVariableOp',
+  'AssignSubVariableOp',
+  'SaveV2',
+  'Save',
+  'SaveSlices',
+  'MergeV2Checkpoints',
+  'DestroyResourceOp',
+  'ControlTrigger',
+  'PrintV2',
+  'WriteScalarSummary',
+  'WriteSummary',
+  'ResourceScatterUpdate',
+  'ResourceApplyGradientDescent',
+  'ResourceApplyAdam',
+  'StatelessWhile',
+  'Abort',
 ]);
 
 /** A parsed input reference: the producing node's name and the value's key (canonical name in the graph). */

@@ -16,8 +16,13 @@ async function decodeTensorflow(source: ByteSource, options: DecodeOptions = {})
   if (source.size === 0) throw new DecodeError('empty file', source.name, 'file');
   const head = await source.read(0, 4096);
   const savedModel = looksLikeSavedModel(head) || (head[0] === 0x08 && /saved_model\.pb$/i.test(source.name));
-  if (!savedModel && !looksLikeGraphDef(head) && (looksLikeTfText(head) || (/\.pbtxt$/i.test(source.name) && isText(head)))) {
-    if (source.size > MAX_TEXT) throw new DecodeError(`too large for a TensorFlow text graph (${source.size} bytes)`, source.name, 'file');
+  if (
+    !savedModel &&
+    !looksLikeGraphDef(head) &&
+    (looksLikeTfText(head) || (/\.pbtxt$/i.test(source.name) && isText(head)))
+  ) {
+    if (source.size > MAX_TEXT)
+      throw new DecodeError(`too large for a TensorFlow text graph (${source.size} bytes)`, source.name, 'file');
     const bytes = await source.read(0, source.size);
     options.onProgress?.(bytes.length, source.size);
     return buildTfGraph(parseTfText(bytes, source.name), 'tensorflow');

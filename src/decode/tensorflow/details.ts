@@ -1,11 +1,19 @@
 import type { GraphIR } from '../../graph/ir.ts';
 import { BufferSource, type ByteSource } from '../io/byte-source.ts';
 import { TextFormatParser, field, fields, type TextMessage } from '../text/text-format.ts';
-import {
-  WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, parseFields,
-} from '../protobuf/wire-stream.ts';
+import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, parseFields } from '../protobuf/wire-stream.ts';
 import { readNodeRecord, type AttributeView, type NodeDetails } from '../decoder.ts';
-import { AttrValue, Dim, ListValue, MapEntry, NameAttrList, NodeDef, Tensor, TensorShape, tfDtypeName } from './schema.ts';
+import {
+  AttrValue,
+  Dim,
+  ListValue,
+  MapEntry,
+  NameAttrList,
+  NodeDef,
+  Tensor,
+  TensorShape,
+  tfDtypeName,
+} from './schema.ts';
 
 const MAX_LIST = 16;
 const MAX_STRING = 256;
@@ -54,7 +62,12 @@ export async function tfNodeDetails(source: ByteSource, ir: GraphIR, node: numbe
   }
   attributes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (device) attributes.push({ name: 'device', type: 'string', value: device });
-  if (control.length) attributes.push({ name: 'control inputs', type: 'list(node)', value: list(control.slice(0, MAX_LIST), control.length) });
+  if (control.length)
+    attributes.push({
+      name: 'control inputs',
+      type: 'list(node)',
+      value: list(control.slice(0, MAX_LIST), control.length),
+    });
   return { attributes };
 }
 
@@ -214,7 +227,9 @@ function textAttr(m: TextMessage): { type: string; value: string } {
   const f = m.fields[0];
   if (!f) return { type: '', value: '' };
   if (f.name === 'list' && f.message) {
-    const items = f.message.fields.map((x) => textScalar(x.name, x.message, x.kind === 'string' ? JSON.stringify(x.text) : x.text));
+    const items = f.message.fields.map((x) =>
+      textScalar(x.name, x.message, x.kind === 'string' ? JSON.stringify(x.text) : x.text),
+    );
     const kind = f.message.fields[0]?.name ?? '';
     return { type: `list(${kind})`, value: list(items.slice(0, MAX_LIST), items.length) };
   }
@@ -225,7 +240,10 @@ function textScalar(name: string, m: TextMessage | null, text: string): string {
   if (!m) return text;
   if (name === 'shape') {
     if (field(m, 'unknown_rank')?.text === 'true') return '<unknown rank>';
-    return `[${fields(m, 'dim').map((d) => (d.message && field(d.message, 'size')?.text) ?? '?').map((s) => (Number(s) < 0 ? '?' : s)).join(',')}]`;
+    return `[${fields(m, 'dim')
+      .map((d) => (d.message && field(d.message, 'size')?.text) ?? '?')
+      .map((s) => (Number(s) < 0 ? '?' : s))
+      .join(',')}]`;
   }
   if (name === 'tensor') {
     const shape = field(m, 'tensor_shape')?.message;

@@ -13,7 +13,9 @@ export const tensorflowDecoder = defineDecoder({
     if (looksLikeGraphDef(head) || looksLikeSavedModel(head)) return true;
     const lower = fileName.toLowerCase();
     if (lower.endsWith('saved_model.pb') && (head[0] === 0x08 || head[0] === 0x12)) return true;
-    return looksLikeTfText(head) || (lower.endsWith('.pbtxt') && isText(head) && /\bnode\s*\{/.test(latin1.decode(head)));
+    return (
+      looksLikeTfText(head) || (lower.endsWith('.pbtxt') && isText(head) && /\bnode\s*\{/.test(latin1.decode(head)))
+    );
   },
   open: openTensorflow,
 });

@@ -53,7 +53,18 @@ export interface TfModel {
 }
 
 export function newNode(start: number): TfNode {
-  return { name: '', op: '', inputs: [], device: '', start, end: start, types: new Map(), outputShapes: null, shape: undefined, tensor: null };
+  return {
+    name: '',
+    op: '',
+    inputs: [],
+    device: '',
+    start,
+    end: start,
+    types: new Map(),
+    outputShapes: null,
+    shape: undefined,
+    tensor: null,
+  };
 }
 
 export function newTensor(): TfTensor {

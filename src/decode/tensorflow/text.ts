@@ -23,7 +23,8 @@ export function parseTfText(bytes: Uint8Array, file: string): TfModel {
       if (v) model.metadata.tensorflow_version = v;
     }
     graph = field(meta, 'graph_def')?.message ?? undefined;
-    if (!graph) throw new DecodeError('SavedModel has no graph_def in its first meta graph', file, 'MetaGraphDef.graph_def');
+    if (!graph)
+      throw new DecodeError('SavedModel has no graph_def in its first meta graph', file, 'MetaGraphDef.graph_def');
   } else {
     model.metadata.container = 'graphdef_text';
   }
@@ -36,13 +37,24 @@ export function parseTfText(bytes: Uint8Array, file: string): TfModel {
     for (const f of fields(library, 'function')) {
       if (!f.message) continue;
       const sig = field(f.message, 'signature')?.message;
-      const args = (name: string) => (sig ? fields(sig, name) : []).filter((a) => a.message).map((a) => ({
-        name: stringOf(a.message!, 'name') ?? '',
-        dtype: dtypeOf(field(a.message!, 'type')?.text ?? ''),
-      }));
-      const fn: TfFunction = { name: (sig && stringOf(sig, 'name')) ?? '', inputs: args('input_arg'), outputs: args('output_arg'), ret: new Map(), nodes: [] };
-      for (const n of fields(f.message, 'node_def')) if (n.message) fn.nodes.push(nodeOf(n.message, n.start, n.end, file));
-      for (const r of fields(f.message, 'ret')) if (r.message) fn.ret.set(stringOf(r.message, 'key') ?? '', stringOf(r.message, 'value') ?? '');
+      const args = (name: string) =>
+        (sig ? fields(sig, name) : [])
+          .filter((a) => a.message)
+          .map((a) => ({
+            name: stringOf(a.message!, 'name') ?? '',
+            dtype: dtypeOf(field(a.message!, 'type')?.text ?? ''),
+          }));
+      const fn: TfFunction = {
+        name: (sig && stringOf(sig, 'name')) ?? '',
+        inputs: args('input_arg'),
+        outputs: args('output_arg'),
+        ret: new Map(),
+        nodes: [],
+      };
+      for (const n of fields(f.message, 'node_def'))
+        if (n.message) fn.nodes.push(nodeOf(n.message, n.start, n.end, file));
+      for (const r of fields(f.message, 'ret'))
+        if (r.message) fn.ret.set(stringOf(r.message, 'key') ?? '', stringOf(r.message, 'value') ?? '');
       model.functions.push(fn);
     }
   }
@@ -58,7 +70,9 @@ function nodeOf(m: TextMessage, start: number, end: number, file: string): TfNod
   node.name = stringOf(m, 'name') ?? '';
   node.op = stringOf(m, 'op') ?? '';
   node.device = stringOf(m, 'device') ?? '';
-  node.inputs = fields(m, 'input').filter((f) => f.kind === 'string').map((f) => f.text);
+  node.inputs = fields(m, 'input')
+    .filter((f) => f.kind === 'string')
+    .map((f) => f.text);
   for (const a of fields(m, 'attr')) {
     if (!a.message) continue;
     const key = stringOf(a.message, 'key') ?? '';
@@ -93,7 +107,8 @@ function shapeOf(m: TextMessage, file: string): number[] | null {
   return fields(m, 'dim').map((d) => {
     const size = d.message ? field(d.message, 'size') : undefined;
     const n = size ? parseNumber(size.text) : -1;
-    if (!Number.isSafeInteger(n)) throw new DecodeError(`dimension size "${size?.text}" is not an integer`, file, 'TensorShapeProto.dim.size');
+    if (!Number.isSafeInteger(n))
+      throw new DecodeError(`dimension size "${size?.text}" is not an integer`, file, 'TensorShapeProto.dim.size');
     return n >= 0 ? n : -1;
   });
 }

@@ -24,7 +24,11 @@ export interface TextMessage {
 export const MAX_TEXT_DEPTH = 100;
 
 const enum T {
-  End, Ident, Number, String, Punct,
+  End,
+  Ident,
+  Number,
+  String,
+  Punct,
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -42,7 +46,11 @@ export class TextFormatParser {
   private tokStart = 0;
   private tokEnd = 0;
 
-  constructor(private readonly bytes: Uint8Array, private readonly file: string, private readonly base = 0) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly file: string,
+    private readonly base = 0,
+  ) {
     this.src = latin1.decode(bytes);
     this.next();
   }
@@ -142,7 +150,14 @@ export class TextFormatParser {
       const text = sign + this.text();
       const end = this.tokEnd;
       this.next();
-      return { name, kind: sign && kind === 'ident' ? 'number' : kind, text, message: null, start: this.base + start, end: this.base + end };
+      return {
+        name,
+        kind: sign && kind === 'ident' ? 'number' : kind,
+        text,
+        message: null,
+        start: this.base + start,
+        end: this.base + end,
+      };
     }
     return this.fail(`expected a value for "${name}", found "${this.text()}"`);
   }
@@ -201,7 +216,9 @@ export class TextFormatParser {
   }
 
   private text(): string {
-    return this.tok === T.End ? 'end of file' : this.src.slice(this.tokStart, Math.min(this.tokEnd, this.tokStart + 60));
+    return this.tok === T.End
+      ? 'end of file'
+      : this.src.slice(this.tokStart, Math.min(this.tokEnd, this.tokStart + 60));
   }
 
   private isPunct(p: string): boolean {
@@ -272,7 +289,9 @@ export function stringOf(m: TextMessage, name: string): string | undefined {
 }
 
 export function numbersOf(m: TextMessage, name: string): number[] {
-  return fields(m, name).filter((f) => f.kind === 'number').map((f) => parseNumber(f.text));
+  return fields(m, name)
+    .filter((f) => f.kind === 'number')
+    .map((f) => parseNumber(f.text));
 }
 
 /** A text-format number: decimal, hex, octal-looking, with an optional float suffix `f`. NaN if none. */

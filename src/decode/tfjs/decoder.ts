@@ -43,7 +43,8 @@ function node(n: JsonObject, index: number): TfNode {
     if (!isJsonObject(value)) continue;
     if ('type' in value) out.types.set(key, dtypeOf(value.type));
     else if (key === 'shape' && 'shape' in value) out.shape = shapeOf(value.shape);
-    else if (key === '_output_shapes' && isJsonObject(value.list)) out.outputShapes = arr(value.list.shape).map(shapeOf);
+    else if (key === '_output_shapes' && isJsonObject(value.list))
+      out.outputShapes = arr(value.list.shape).map(shapeOf);
     else if (key === 'value' && isJsonObject(value.tensor)) {
       const t = newTensor();
       t.dtype = dtypeOf(value.tensor.dtype);
@@ -59,30 +60,51 @@ export async function openTfjs(source: ByteSource, options: DecodeOptions = {}):
   const file = source.name;
   const doc = await readJsonFile(source, 'a TensorFlow.js model.json', 'model.json');
   options.onProgress?.(source.size, source.size);
-  if (!isJsonObject(doc) || !isJsonObject(doc.modelTopology)) throw new DecodeError('no "modelTopology": not a TensorFlow.js model', file, 'modelTopology');
+  if (!isJsonObject(doc) || !isJsonObject(doc.modelTopology))
+    throw new DecodeError('no "modelTopology": not a TensorFlow.js model', file, 'modelTopology');
   const topology = doc.modelTopology;
-  if (!Array.isArray(topology.node)) throw new DecodeError('"modelTopology" has no "node" list: not a TensorFlow.js graph model', file, 'modelTopology.node');
+  if (!Array.isArray(topology.node))
+    throw new DecodeError(
+      '"modelTopology" has no "node" list: not a TensorFlow.js graph model',
+      file,
+      'modelTopology.node',
+    );
   const raw = topology.node.filter(isJsonObject);
   const nodes = raw.map((n, i) => node(n, i));
   const library = isJsonObject(topology.library) ? arr(topology.library.function).filter(isJsonObject) : [];
   const functions = library.map((f) => {
     const sig = isJsonObject(f.signature) ? f.signature : {};
-    const args = (v: Json | undefined) => arr(v).filter(isJsonObject).map((a) => ({ name: str(a.name), dtype: dtypeOf(a.type) }));
+    const args = (v: Json | undefined) =>
+      arr(v)
+        .filter(isJsonObject)
+        .map((a) => ({ name: str(a.name), dtype: dtypeOf(a.type) }));
     const ret = new Map<string, string>(Object.entries(isJsonObject(f.ret) ? f.ret : {}).map(([k, v]) => [k, str(v)]));
-    return { name: str(sig.name), inputs: args(sig.inputArg), outputs: args(sig.outputArg), ret, nodes: arr(f.nodeDef).filter(isJsonObject).map((n, i) => node(n, i)) };
+    return {
+      name: str(sig.name),
+      inputs: args(sig.inputArg),
+      outputs: args(sig.outputArg),
+      ret,
+      nodes: arr(f.nodeDef)
+        .filter(isJsonObject)
+        .map((n, i) => node(n, i)),
+    };
   });
   const metadata: Record<string, string> = { container: 'tfjs graph-model' };
   for (const key of ['generatedBy', 'convertedBy']) if (str(doc[key])) metadata[key] = str(doc[key]);
 
-  const groups: WeightGroup[] = arr(doc.weightsManifest).filter(isJsonObject).map((g) => ({
-    paths: arr(g.paths).map(str),
-    weights: arr(g.weights).filter(isJsonObject).map((w) => ({
-      name: str(w.name),
-      shape: arr(w.shape).map(Number),
-      dtype: str(w.dtype),
-      quantization: isJsonObject(w.quantization) ? str(w.quantization.dtype) : '',
-    })),
-  }));
+  const groups: WeightGroup[] = arr(doc.weightsManifest)
+    .filter(isJsonObject)
+    .map((g) => ({
+      paths: arr(g.paths).map(str),
+      weights: arr(g.weights)
+        .filter(isJsonObject)
+        .map((w) => ({
+          name: str(w.name),
+          shape: arr(w.shape).map(Number),
+          dtype: str(w.dtype),
+          quantization: isJsonObject(w.quantization) ? str(w.quantization.dtype) : '',
+        })),
+    }));
   const located = await locateWeights(source, groups);
   metadata.weights = located.note;
   for (const n of nodes) {

@@ -28,10 +28,24 @@ export interface LocatedWeight {
   storedDtype: number;
 }
 
-const ITEM_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, int8: 1, int16: 2, int64: 8, complex64: 8 };
+const ITEM_BYTES: Readonly<Record<string, number>> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+  int8: 1,
+  int16: 2,
+  int64: 8,
+  complex64: 8,
+};
 const DT_HALF = 19;
 
-export async function locateWeights(source: ByteSource, groups: WeightGroup[]): Promise<{ byName: Map<string, LocatedWeight>; note: string }> {
+export async function locateWeights(
+  source: ByteSource,
+  groups: WeightGroup[],
+): Promise<{ byName: Map<string, LocatedWeight>; note: string }> {
   const byName = new Map<string, LocatedWeight>();
   if (!groups.length) return { byName, note: 'no weights manifest' };
   let missing = 0;
@@ -66,7 +80,12 @@ export async function locateWeights(source: ByteSource, groups: WeightGroup[]): 
       const shard = complete ? shards.find((s) => pos >= s.start && pos < s.end) : undefined;
       const affine = w.quantization === 'uint8' || w.quantization === 'uint16';
       if (shard && pos + length <= shard.end && !affine) {
-        byName.set(w.name, { file: shard.name, offset: pos - shard.start, length, storedDtype: w.quantization === 'float16' ? DT_HALF : 0 });
+        byName.set(w.name, {
+          file: shard.name,
+          offset: pos - shard.start,
+          length,
+          storedDtype: w.quantization === 'float16' ? DT_HALF : 0,
+        });
       } else missing++;
       pos += length;
     }
@@ -76,6 +95,11 @@ export async function locateWeights(source: ByteSource, groups: WeightGroup[]): 
     }
   }
   const files = groups.flatMap((g) => g.paths).join(', ');
-  const note = missing === 0 ? `located in ${files}` : missing === total ? `${files} not opened or not matching the manifest: weights have shapes only` : `${total - missing} of ${total} weights located in ${files}`;
+  const note =
+    missing === 0
+      ? `located in ${files}`
+      : missing === total
+        ? `${files} not opened or not matching the manifest: weights have shapes only`
+        : `${total - missing} of ${total} weights located in ${files}`;
   return { byName, note };
 }

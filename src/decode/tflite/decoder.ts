@@ -6,8 +6,20 @@ import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
 import { tfliteNodeDetails } from './details.ts';
 import { FlatReader } from './reader.ts';
 import {
-  BUILTIN_CUSTOM, Buffer, FILE_IDENTIFIER, Metadata, Model, Operator, OperatorCode, PLACEHOLDER_FOR_GREATER_OP_CODES,
-  SUBGRAPH_SLOTS, SignatureDef, SubGraph, Tensor, builtinName, tensorDtype,
+  BUILTIN_CUSTOM,
+  Buffer,
+  FILE_IDENTIFIER,
+  Metadata,
+  Model,
+  Operator,
+  OperatorCode,
+  PLACEHOLDER_FOR_GREATER_OP_CODES,
+  SUBGRAPH_SLOTS,
+  SignatureDef,
+  SubGraph,
+  Tensor,
+  builtinName,
+  tensorDtype,
 } from './schema.ts';
 
 export interface TfliteTuning {
@@ -43,17 +55,26 @@ export function hasTfliteIdentifier(head: Uint8Array): boolean {
  * buffer's absolute position in the file; buffer payloads are never read.
  */
 /** Decodes the model; its details come from the operator tables, read by page when asked. */
-export async function openTflite(source: ByteSource, options: DecodeOptions = {}, tuning: TfliteTuning = {}): Promise<OpenModel> {
+export async function openTflite(
+  source: ByteSource,
+  options: DecodeOptions = {},
+  tuning: TfliteTuning = {},
+): Promise<OpenModel> {
   const ir = await decodeTflite(source, options, tuning);
   return openModel(ir, source, tfliteNodeDetails(source, ir));
 }
 
-export async function decodeTflite(source: ByteSource, options: DecodeOptions = {}, tuning: TfliteTuning = {}): Promise<GraphIR> {
+export async function decodeTflite(
+  source: ByteSource,
+  options: DecodeOptions = {},
+  tuning: TfliteTuning = {},
+): Promise<GraphIR> {
   const file = source.name;
   const size = source.size;
   if (size < 8) throw new DecodeError(`too short for a TFLite model (${size} bytes)`, file, 'header');
   const head = await source.read(0, 8);
-  if (!hasTfliteIdentifier(head) && !/\.(tflite|lite)$/i.test(file)) throw new DecodeError('not a TFLite model: no "TFL3" file identifier at byte 4', file, 'file_identifier');
+  if (!hasTfliteIdentifier(head) && !/\.(tflite|lite)$/i.test(file))
+    throw new DecodeError('not a TFLite model: no "TFL3" file identifier at byte 4', file, 'file_identifier');
 
   const r = new FlatReader(file, size);
   if (size <= (tuning.wholeFileLimit ?? WHOLE_FILE_LIMIT)) {
@@ -73,7 +94,12 @@ export async function decodeTflite(source: ByteSource, options: DecodeOptions = 
  * Range mode: finds every buffer payload through the Model.buffers vector (reading small pages on demand),
  * then reads the flatbuffer minus the payloads, gap by gap, into `r`.
  */
-async function loadStructure(source: ByteSource, r: FlatReader, options: DecodeOptions, skipMin: number): Promise<void> {
+async function loadStructure(
+  source: ByteSource,
+  r: FlatReader,
+  options: DecodeOptions,
+  skipMin: number,
+): Promise<void> {
   const size = source.size;
   // Buffer tables sit next to their payloads: read them in small pages so the payloads stay unread.
   const pager = new FlatReader(source.name, size, source, 512);
@@ -130,7 +156,10 @@ class TfliteWalker {
   private opCodes: number[] = [];
   private bufs: BufferTable = { offset: new Float64Array(0), length: new Float64Array(0) };
 
-  constructor(private readonly r: FlatReader, private readonly options: DecodeOptions) {}
+  constructor(
+    private readonly r: FlatReader,
+    private readonly options: DecodeOptions,
+  ) {}
 
   walk(): GraphIR {
     const { r, b } = this;
@@ -184,7 +213,8 @@ class TfliteWalker {
       const builtin = Math.max(deprecated, code);
       this.opCodes[i] = builtin;
       let name: string;
-      if (builtin === BUILTIN_CUSTOM) name = r.string(t, OperatorCode.customCode, 'OperatorCode.custom_code', 1024) || 'CUSTOM';
+      if (builtin === BUILTIN_CUSTOM)
+        name = r.string(t, OperatorCode.customCode, 'OperatorCode.custom_code', 1024) || 'CUSTOM';
       else if (builtin === PLACEHOLDER_FOR_GREATER_OP_CODES) name = builtinName(code);
       else name = builtinName(builtin);
       this.opNames[i] = b.strings.intern(name);
@@ -274,13 +304,25 @@ class TfliteWalker {
       if ((i & 4095) === 4095) this.options.checkCancelled?.();
       const op = r.tableAt(ovec, i, 'SubGraph.operators');
       const opcode = r.scalarU32(op, Operator.opcodeIndex, 0, 'Operator.opcode_index');
-      if (opcode >= opNames.length) r.error('Operator.opcode_index', `is ${opcode}, but the model has ${opNames.length} operator codes`);
+      if (opcode >= opNames.length)
+        r.error('Operator.opcode_index', `is ${opcode}, but the model has ${opNames.length} operator codes`);
       const ins: number[] = [];
       const outs: number[] = [];
       this.tensorList(op, Operator.inputs, 'Operator.inputs', valueOf, ins);
       this.tensorList(op, Operator.outputs, 'Operator.outputs', valueOf, outs);
-      const nodeName = outs.length && outs[0] >= 0 ? this.nodeNameId(outs[0]) : b.strings.append(`${b.strings.strings[opNames[opcode]] ?? 'op'}_${i}`);
-      const node = b.addNodeById(s, nodeName, opNames[opcode], ins, outs, op, Math.min(r.tableSize(op, 'Operator'), r.fileSize - op));
+      const nodeName =
+        outs.length && outs[0] >= 0
+          ? this.nodeNameId(outs[0])
+          : b.strings.append(`${b.strings.strings[opNames[opcode]] ?? 'op'}_${i}`);
+      const node = b.addNodeById(
+        s,
+        nodeName,
+        opNames[opcode],
+        ins,
+        outs,
+        op,
+        Math.min(r.tableSize(op, 'Operator'), r.fileSize - op),
+      );
       if (s === 0) b.countLayerById(opNames[opcode]);
       const code = this.opCodes[opcode];
       const sub = SUBGRAPH_SLOTS.get(code);
@@ -321,7 +363,8 @@ class TfliteWalker {
     for (let k = 0, n = r.length; k < n; k++) {
       const idx = r.i32(vec + 4 * k, what);
       if (idx === -1) out.push(-1);
-      else if (idx < 0 || idx >= valueOf.length) r.error(what, `names tensor ${idx}, but the subgraph has ${valueOf.length}`);
+      else if (idx < 0 || idx >= valueOf.length)
+        r.error(what, `names tensor ${idx}, but the subgraph has ${valueOf.length}`);
       else out.push(valueOf[idx]);
     }
   }
@@ -365,7 +408,8 @@ class TfliteWalker {
     if (!constant) {
       // Dynamic dimensions are -1 in shape_signature (shape then holds 1 there).
       const sig = r.vector(t, Tensor.shapeSignature, 4, 'Tensor.shape_signature');
-      if (r.length === rank) for (let k = 0; k < rank; k++) if (r.i32(sig + 4 * k, 'Tensor.shape_signature') < 0) dims[k] = -1;
+      if (r.length === rank)
+        for (let k = 0; k < rank; k++) if (r.i32(sig + 4 * k, 'Tensor.shape_signature') < 0) dims[k] = -1;
     }
     for (let k = 0; k < rank; k++) if (dims[k] < -1) dims[k] = -1;
     b.setValueType(v, tensorDtype(type), dims);

@@ -3,8 +3,20 @@ import type { ByteSource } from '../io/byte-source.ts';
 import type { AttributeView, NodeDetails } from '../decoder.ts';
 import { FlatReader } from './reader.ts';
 import {
-  ACTIVATIONS, BUILTIN_OPS, Model, Operator, OperatorCode, OPTIONS_BY_OP, PADDINGS, QUANTIZATION_DETAILS, Quantization,
-  SubGraph, TENSOR_TYPE_NAMES, Tensor, tensorDtype, type OptionField,
+  ACTIVATIONS,
+  BUILTIN_OPS,
+  Model,
+  Operator,
+  OperatorCode,
+  OPTIONS_BY_OP,
+  PADDINGS,
+  QUANTIZATION_DETAILS,
+  Quantization,
+  SubGraph,
+  TENSOR_TYPE_NAMES,
+  Tensor,
+  tensorDtype,
+  type OptionField,
 } from './schema.ts';
 
 const MAX_LIST = 8;
@@ -63,7 +75,12 @@ async function operatorDetails(r: FlatReader, ir: GraphIR, node: number): Promis
     }
   }
   const custom = await r.loadRef(op, Operator.customOptions, 4, 'Operator.custom_options');
-  if (custom) attributes.push({ name: 'custom_options', type: 'bytes', value: `${r.u32(custom, 'Operator.custom_options')} bytes (flexbuffer)` });
+  if (custom)
+    attributes.push({
+      name: 'custom_options',
+      type: 'bytes',
+      value: `${r.u32(custom, 'Operator.custom_options')} bytes (flexbuffer)`,
+    });
 
   // Quantization of the operator's tensors.
   const graph = ir.nodeGraph[node];
@@ -73,7 +90,10 @@ async function operatorDetails(r: FlatReader, ir: GraphIR, node: number): Promis
     await r.loadTable(sg, 'SubGraph');
     const tensors = await r.loadVector(sg, SubGraph.tensors, 4, 'SubGraph.tensors');
     const tensorCount = r.length;
-    for (const [slot, label] of [[Operator.inputs, 'input'], [Operator.outputs, 'output']] as const) {
+    for (const [slot, label] of [
+      [Operator.inputs, 'input'],
+      [Operator.outputs, 'output'],
+    ] as const) {
       const vec = await r.loadVector(op, slot, 4, `Operator.${label}s`);
       const n = Math.min(r.length, 32);
       for (let k = 0; k < n; k++) {
@@ -84,7 +104,12 @@ async function operatorDetails(r: FlatReader, ir: GraphIR, node: number): Promis
         const q = await quantization(r, t);
         if (q) attributes.push({ name: `${label} ${k} quantization`, type: 'quantization', value: q });
         const type = r.scalarI8(t, Tensor.type, 0, 'Tensor.type');
-        if (tensorDtype(type) === 0) attributes.push({ name: `${label} ${k} type`, type: 'TensorType', value: TENSOR_TYPE_NAMES[type] ?? String(type) });
+        if (tensorDtype(type) === 0)
+          attributes.push({
+            name: `${label} ${k} type`,
+            type: 'TensorType',
+            value: TENSOR_TYPE_NAMES[type] ?? String(type),
+          });
       }
     }
   }
@@ -147,7 +172,8 @@ async function quantization(r: FlatReader, tensor: number): Promise<string> {
     const n = r.length;
     if (!n) return 0;
     const shown: string[] = [];
-    for (let k = 0; k < Math.min(n, MAX_LIST); k++) shown.push(formatFloat(r.f32(vec + 4 * k, `Quantization.${label}`)));
+    for (let k = 0; k < Math.min(n, MAX_LIST); k++)
+      shown.push(formatFloat(r.f32(vec + 4 * k, `Quantization.${label}`)));
     parts.push(`${label}=${n === 1 ? shown[0] : `[${shown.join(', ')}${n > MAX_LIST ? ', …' : ''}]`}`);
     return n;
   };
@@ -161,7 +187,8 @@ async function quantization(r: FlatReader, tensor: number): Promise<string> {
   }
   await floats(Quantization.min, 'min');
   await floats(Quantization.max, 'max');
-  if (scales > 1) parts.push(`axis=${r.scalarI32(q, Quantization.quantizedDimension, 0, 'Quantization.quantized_dimension')}`);
+  if (scales > 1)
+    parts.push(`axis=${r.scalarI32(q, Quantization.quantizedDimension, 0, 'Quantization.quantized_dimension')}`);
   const details = r.scalarU8(q, Quantization.detailsType, 0, 'Quantization.details_type');
   if (details) parts.push(`details=${QUANTIZATION_DETAILS[details] ?? details}`);
   return parts.join(', ');
@@ -170,4 +197,3 @@ async function quantization(r: FlatReader, tensor: number): Promise<string> {
 function formatFloat(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(7)));
 }
-

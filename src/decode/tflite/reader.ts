@@ -27,7 +27,12 @@ export class FlatReader {
   bytesRead = 0;
 
   /** `page`: granularity of on-demand reads (small when reading scattered tables amid weight data). */
-  constructor(readonly file: string, readonly fileSize: number, private readonly source?: ByteSource, private readonly page = 16 << 10) {}
+  constructor(
+    readonly file: string,
+    readonly fileSize: number,
+    private readonly source?: ByteSource,
+    private readonly page = 16 << 10,
+  ) {}
 
   add(start: number, bytes: Uint8Array): void {
     const seg: Segment = { start, end: start + bytes.length, bytes, bb: new ByteBuffer(bytes) };
@@ -76,9 +81,10 @@ export class FlatReader {
   }
 
   fail(what: string, pos: number, n: number): never {
-    const where = !Number.isFinite(pos) || pos < 0 || pos + n > this.fileSize
-      ? `points past the end of the file (${n} bytes at offset ${pos}, file size ${this.fileSize})`
-      : `points into data that is not part of the model structure (${n} bytes at offset ${pos})`;
+    const where =
+      !Number.isFinite(pos) || pos < 0 || pos + n > this.fileSize
+        ? `points past the end of the file (${n} bytes at offset ${pos}, file size ${this.fileSize})`
+        : `points into data that is not part of the model structure (${n} bytes at offset ${pos})`;
     throw new DecodeError(`corrupt or truncated TFLite file: ${what} ${where}`, this.file, what);
   }
 

@@ -49,7 +49,11 @@ function records(text: string, file: string): Line[] {
     const raw = text.slice(pos, end).trim();
     if (raw) {
       if (raw.length < 2 || raw[0] !== '"' || raw[raw.length - 1] !== '"') {
-        throw new DecodeError(`line ${lineNo}: a .tnnproto line must be one quoted record, found "${raw.slice(0, 60)}"`, file, `line ${lineNo}`);
+        throw new DecodeError(
+          `line ${lineNo}: a .tnnproto line must be one quoted record, found "${raw.slice(0, 60)}"`,
+          file,
+          `line ${lineNo}`,
+        );
       }
       const body = raw.slice(1, -1).trim().replace(/\s*,$/, '');
       out.push({ tokens: body ? body.split(/\s+/) : [], line: lineNo, start: pos, end });
@@ -74,16 +78,18 @@ function parseInputs(l: Line, file: string): TnnInput[] {
     if (t === ':') entries.push([]);
     else entries[entries.length - 1].push(t);
   }
-  return entries.filter((e) => e.length).map((e) => {
-    const nums = e.slice(1).map(Number);
-    if (!nums.every((n) => Number.isSafeInteger(n))) {
-      throw new DecodeError(`line ${l.line}: input "${e[0]}" has a non-integer dimension`, file, `line ${l.line}`);
-    }
-    // `name count d0 … d(count-1) dtype` (newer) or `name d0 d1 …` (older).
-    const count = nums[0];
-    const dims = nums.length === count + 2 && count >= 0 ? nums.slice(1, 1 + count) : nums;
-    return { name: e[0], dims: dims.map((d) => (d > 0 ? d : -1)) };
-  });
+  return entries
+    .filter((e) => e.length)
+    .map((e) => {
+      const nums = e.slice(1).map(Number);
+      if (!nums.every((n) => Number.isSafeInteger(n))) {
+        throw new DecodeError(`line ${l.line}: input "${e[0]}" has a non-integer dimension`, file, `line ${l.line}`);
+      }
+      // `name count d0 … d(count-1) dtype` (newer) or `name d0 d1 …` (older).
+      const count = nums[0];
+      const dims = nums.length === count + 2 && count >= 0 ? nums.slice(1, 1 + count) : nums;
+      return { name: e[0], dims: dims.map((d) => (d > 0 ? d : -1)) };
+    });
 }
 
 function parseProto(text: string, file: string) {
@@ -100,7 +106,11 @@ function parseProto(text: string, file: string) {
   while (i < lines.length && !isCountLine(lines[i]) && between.length < 2) between.push(lines[i++]);
   const countLine = lines[i];
   if (!countLine || !isCountLine(countLine)) {
-    throw new DecodeError('expected the layer count line after the output names', file, `line ${countLine?.line ?? (lines[lines.length - 1]?.line ?? 0) + 1}`);
+    throw new DecodeError(
+      'expected the layer count line after the output names',
+      file,
+      `line ${countLine?.line ?? (lines[lines.length - 1]?.line ?? 0) + 1}`,
+    );
   }
   const outputs = between.length ? between[between.length - 1].tokens : [];
   const blobCount = between.length === 2 ? between[0].tokens.length : -1;
@@ -111,17 +121,35 @@ function parseProto(text: string, file: string) {
     const fail = (message: string): never => {
       throw new DecodeError(`line ${l.line}: ${message}`, file, `line ${l.line}`);
     };
-    if (tok.length < 4) fail(`a layer needs "type name input_count output_count", found "${tok.join(' ').slice(0, 80)}"`);
+    if (tok.length < 4)
+      fail(`a layer needs "type name input_count output_count", found "${tok.join(' ').slice(0, 80)}"`);
     const nIn = Number(tok[2]);
     const nOut = Number(tok[3]);
-    if (!Number.isSafeInteger(nIn) || !Number.isSafeInteger(nOut) || nIn < 0 || nOut < 0 || nIn + nOut > MAX_BLOBS_PER_LAYER) {
+    if (
+      !Number.isSafeInteger(nIn) ||
+      !Number.isSafeInteger(nOut) ||
+      nIn < 0 ||
+      nOut < 0 ||
+      nIn + nOut > MAX_BLOBS_PER_LAYER
+    ) {
       fail(`input/output counts "${tok[2]} ${tok[3]}" are not blob counts`);
     }
-    if (tok.length < 4 + nIn + nOut) fail(`layer "${tok[1]}" lists fewer blobs than its counts say (${nIn} in, ${nOut} out)`);
-    layers.push({ ...l, type: tok[0], name: tok[1], inputs: tok.slice(4, 4 + nIn), outputs: tok.slice(4 + nIn, 4 + nIn + nOut) });
+    if (tok.length < 4 + nIn + nOut)
+      fail(`layer "${tok[1]}" lists fewer blobs than its counts say (${nIn} in, ${nOut} out)`);
+    layers.push({
+      ...l,
+      type: tok[0],
+      name: tok[1],
+      inputs: tok.slice(4, 4 + nIn),
+      outputs: tok.slice(4 + nIn, 4 + nIn + nOut),
+    });
   }
   if (layers.length !== layerCount) {
-    throw new DecodeError(`the layer count line says ${layerCount} layers, the file has ${layers.length} (truncated?)`, file, `line ${countLine.line}`);
+    throw new DecodeError(
+      `the layer count line says ${layerCount} layers, the file has ${layers.length} (truncated?)`,
+      file,
+      `line ${countLine.line}`,
+    );
   }
   return { header: header.tokens, inputs, outputs, blobCount, layers };
 }
@@ -129,7 +157,11 @@ function parseProto(text: string, file: string) {
 const weightFileName = (proto: string) => `${proto.replace(/^.*[\\/]/, '').replace(/\.tnnproto$/i, '')}.tnnmodel`;
 
 /** The .tnnmodel beside the .tnnproto, its buffers located per layer; null when it cannot be reached or read. */
-async function findWeights(source: ByteSource, layers: TnnLayer[], options: DecodeOptions): Promise<(TnnWeights & { file: string }) | null> {
+async function findWeights(
+  source: ByteSource,
+  layers: TnnLayer[],
+  options: DecodeOptions,
+): Promise<(TnnWeights & { file: string }) | null> {
   const file = weightFileName(source.name);
   const model = source.sibling ? await source.sibling(file).catch(() => null) : null;
   if (!model) return null;

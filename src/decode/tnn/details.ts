@@ -14,7 +14,9 @@ export async function tnnNodeDetails(source: ByteSource, ir: GraphIR, node: numb
   const nOut = Number(tok[3]) || 0;
   const params = tok.slice(4 + nIn + nOut);
   const attributes = params.slice(0, MAX_SHOWN_PARAMS).map((v, i) => ({
-    name: `param[${i}]`, type: /^-?\d+$/.test(v) ? 'int' : Number.isFinite(Number(v)) ? 'float' : 'string', value: v,
+    name: `param[${i}]`,
+    type: /^-?\d+$/.test(v) ? 'int' : Number.isFinite(Number(v)) ? 'float' : 'string',
+    value: v,
   }));
   return { attributes };
 }

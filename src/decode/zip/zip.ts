@@ -89,19 +89,22 @@ export class ZipArchive {
       const rec = await source.read(recOffset, 56);
       if (rec.length < 56) this.fail('ZIP64 end of central directory is past the end of the file', 'zip.zip64');
       const rv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-      if (rv.getUint32(0, true) !== SIG_ZIP64_EOCD) this.fail('ZIP64 end of central directory record not found', 'zip.zip64');
+      if (rv.getUint32(0, true) !== SIG_ZIP64_EOCD)
+        this.fail('ZIP64 end of central directory record not found', 'zip.zip64');
       count = u64(rv, 32);
       dirSize = u64(rv, 40);
       dirOffset = u64(rv, 48);
     }
     if (count > MAX_ENTRIES) this.fail(`${count} entries is more than ${MAX_ENTRIES}`, 'zip.eocd');
     if (dirSize > MAX_DIRECTORY) this.fail(`central directory of ${dirSize} bytes is too large`, 'zip.eocd');
-    if (dirOffset + dirSize > source.size) this.fail('central directory runs past the end of the file: truncated', 'zip.eocd');
+    if (dirOffset + dirSize > source.size)
+      this.fail('central directory runs past the end of the file: truncated', 'zip.eocd');
     const dir = await source.read(dirOffset, dirSize);
     const d = new DataView(dir.buffer, dir.byteOffset, dir.byteLength);
     let p = 0;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > dir.length || d.getUint32(p, true) !== SIG_CENTRAL) this.fail(`central directory entry ${i} is damaged`, 'zip.central');
+      if (p + 46 > dir.length || d.getUint32(p, true) !== SIG_CENTRAL)
+        this.fail(`central directory entry ${i} is damaged`, 'zip.central');
       const flags = d.getUint16(p + 8, true);
       const method = d.getUint16(p + 10, true);
       let compressedSize = d.getUint32(p + 20, true);
@@ -111,10 +114,11 @@ export class ZipArchive {
       const commentLen = d.getUint16(p + 32, true);
       let localHeaderOffset = d.getUint32(p + 42, true);
       const nameEnd = p + 46 + nameLen;
-      if (nameEnd + extraLen + commentLen > dir.length) this.fail(`central directory entry ${i} runs past the directory`, 'zip.central');
+      if (nameEnd + extraLen + commentLen > dir.length)
+        this.fail(`central directory entry ${i} runs past the directory`, 'zip.central');
       const name = utf8.decode(dir.subarray(p + 46, nameEnd));
       // ZIP64 extended information (0x0001): the 64-bit sizes and offset, only those whose 32-bit field is all ones.
-      for (let e = nameEnd; e + 4 <= nameEnd + extraLen;) {
+      for (let e = nameEnd; e + 4 <= nameEnd + extraLen; ) {
         const id = d.getUint16(e, true);
         const len = d.getUint16(e + 2, true);
         if (id === 0x0001) {
@@ -126,7 +130,8 @@ export class ZipArchive {
         }
         e += 4 + len;
       }
-      if (localHeaderOffset + 30 > source.size) this.fail(`entry "${name}" starts past the end of the file`, 'zip.central');
+      if (localHeaderOffset + 30 > source.size)
+        this.fail(`entry "${name}" starts past the end of the file`, 'zip.central');
       const entry: ZipEntry = { name, method, flags, compressedSize, size, localHeaderOffset };
       this.entries.push(entry);
       if (!this.byName.has(name)) this.byName.set(name, entry);
@@ -140,21 +145,28 @@ export class ZipArchive {
     if (known !== undefined) return known;
     const h = await this.source.read(entry.localHeaderOffset, 30);
     const dv = new DataView(h.buffer, h.byteOffset, h.byteLength);
-    if (h.length < 30 || dv.getUint32(0, true) !== SIG_LOCAL) this.fail(`local header of "${entry.name}" is damaged`, 'zip.local');
+    if (h.length < 30 || dv.getUint32(0, true) !== SIG_LOCAL)
+      this.fail(`local header of "${entry.name}" is damaged`, 'zip.local');
     const offset = entry.localHeaderOffset + 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
-    if (offset + entry.compressedSize > this.source.size) this.fail(`"${entry.name}" runs past the end of the file: truncated`, 'zip.local');
+    if (offset + entry.compressedSize > this.source.size)
+      this.fail(`"${entry.name}" runs past the end of the file: truncated`, 'zip.local');
     this.dataOffsets.set(entry, offset);
     return offset;
   }
 
   /** The entry's uncompressed bytes; refuses entries larger than `maxBytes`. */
   async read(entry: ZipEntry, maxBytes = 256 << 20): Promise<Uint8Array> {
-    if (entry.size > maxBytes) this.fail(`"${entry.name}" is ${entry.size} bytes, more than the ${maxBytes} this reader holds`, entry.name);
+    if (entry.size > maxBytes)
+      this.fail(`"${entry.name}" is ${entry.size} bytes, more than the ${maxBytes} this reader holds`, entry.name);
     const offset = await this.dataOffset(entry);
     const raw = await this.source.read(offset, entry.compressedSize);
     if (raw.length < entry.compressedSize) this.fail(`"${entry.name}" is truncated`, entry.name);
     if (entry.method === 0) return raw;
-    if (entry.method !== 8) this.fail(`"${entry.name}" uses compression method ${entry.method} (only stored and deflate are supported)`, entry.name);
+    if (entry.method !== 8)
+      this.fail(
+        `"${entry.name}" uses compression method ${entry.method} (only stored and deflate are supported)`,
+        entry.name,
+      );
     return this.inflate(raw, entry, maxBytes);
   }
 
@@ -164,7 +176,9 @@ export class ZipArchive {
 
   private async inflate(raw: Uint8Array, entry: ZipEntry, maxBytes: number): Promise<Uint8Array> {
     const limit = Math.min(maxBytes, Math.max(entry.size, 0));
-    const stream = new Blob([raw as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    const stream = new Blob([raw as Uint8Array<ArrayBuffer>])
+      .stream()
+      .pipeThrough(new DecompressionStream('deflate-raw'));
     const reader = stream.getReader();
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -174,12 +188,16 @@ export class ZipArchive {
         if (done) break;
         total += value.length;
         // Never trust the declared size further than it goes: a zip bomb stops here.
-        if (total > limit) this.fail(`"${entry.name}" inflates to more than its declared ${entry.size} bytes`, entry.name);
+        if (total > limit)
+          this.fail(`"${entry.name}" inflates to more than its declared ${entry.size} bytes`, entry.name);
         chunks.push(value);
       }
     } catch (err) {
       if (err instanceof DecodeError) throw err;
-      this.fail(`"${entry.name}" is not valid deflate data (${err instanceof Error ? err.message : String(err)})`, entry.name);
+      this.fail(
+        `"${entry.name}" is not valid deflate data (${err instanceof Error ? err.message : String(err)})`,
+        entry.name,
+      );
     } finally {
       reader.cancel().catch(() => undefined);
     }

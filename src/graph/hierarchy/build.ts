@@ -66,7 +66,13 @@ export function buildHierarchyDetailed(ir: GraphIR, options: HierarchyOptions = 
 }
 
 /** Renumbers live groups in pre-order (children by first node in dataflow order) and packs the CSR arrays. */
-function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order: DataflowOrder, skip: Uint8Array | null): Hierarchy {
+function finalize(
+  ir: GraphIR,
+  tree: GroupTree,
+  nodeGroupOld: Int32Array,
+  order: DataflowOrder,
+  skip: Uint8Array | null,
+): Hierarchy {
   const oldCount = tree.count;
   const children: number[][] = Array.from({ length: oldCount }, () => []);
   for (let g = 1; g < oldCount; g++) if (tree.alive[g]) children[tree.parent[g]].push(g);
@@ -147,13 +153,23 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
       if (listed(v)) groupNodes[fill[nodeGroup[v]]++] = v;
     }
   }
-  const itemRank = hoistSources(ir, groupParent, groupDepth, groupNodeOffsets, groupNodes, nodeGroup,
-    (g) => minRank[oldOf[g]], order.rank);
+  const itemRank = hoistSources(
+    ir,
+    groupParent,
+    groupDepth,
+    groupNodeOffsets,
+    groupNodes,
+    nodeGroup,
+    (g) => minRank[oldOf[g]],
+    order.rank,
+  );
   // Merged items: both lists are sorted by first rank, so a merge keeps dataflow order.
   const groupItemOffsets = new Uint32Array(G + 1);
   for (let g = 0; g < G; g++) {
-    groupItemOffsets[g + 1] = groupItemOffsets[g] + (groupChildOffsets[g + 1] - groupChildOffsets[g])
-      + (groupNodeOffsets[g + 1] - groupNodeOffsets[g]);
+    groupItemOffsets[g + 1] =
+      groupItemOffsets[g] +
+      (groupChildOffsets[g + 1] - groupChildOffsets[g]) +
+      (groupNodeOffsets[g + 1] - groupNodeOffsets[g]);
   }
   const groupItems = new Int32Array(groupItemOffsets[G]);
   for (let g = 0; g < G; g++) {
@@ -207,8 +223,14 @@ function finalize(ir: GraphIR, tree: GroupTree, nodeGroupOld: Int32Array, order:
  * Chunk paths are `<parent path>#k`; labels summarise numbered children (`h[0..63]`) when they share a
  * prefix, else `part k` (1-based, as shown to people).
  */
-function nameChunks(parent: Int32Array, kind: Uint8Array, label: string[], path: string[],
-  childOff: Uint32Array, children: Uint32Array): void {
+function nameChunks(
+  parent: Int32Array,
+  kind: Uint8Array,
+  label: string[],
+  path: string[],
+  childOff: Uint32Array,
+  children: Uint32Array,
+): void {
   const G = parent.length;
   const index = new Int32Array(G);
   for (let g = 0; g < G; g++) {
@@ -232,8 +254,9 @@ function nameChunks(parent: Int32Array, kind: Uint8Array, label: string[], path:
     for (let c = childOff[g]; c < childOff[g + 1]; c++) {
       const child = children[c];
       // Ranges of inner chunks merge (`h[0..63]` + `h[64..127]`); their `part k` fallbacks do not.
-      const m = /^(.*?)\[(\d+)\.\.(\d+)\]$/.exec(label[child])
-        ?? (kind[child] === GroupKind.Chunk ? null : /^(.*?)(\d+)$/.exec(label[child]));
+      const m =
+        /^(.*?)\[(\d+)\.\.(\d+)\]$/.exec(label[child]) ??
+        (kind[child] === GroupKind.Chunk ? null : /^(.*?)(\d+)$/.exec(label[child]));
       if (!m) continue;
       const p = m[1].replace(/[._-]$/, '');
       if (prefix === null) prefix = p;
@@ -246,7 +269,8 @@ function nameChunks(parent: Int32Array, kind: Uint8Array, label: string[], path:
       hi = Math.max(hi, Number(m[3] ?? m[2]));
     }
     // `part k` is a placeholder: nameByContent replaces it with what the chunk holds.
-    label[g] = prefix !== null && numbered >= 2 && numbered * 2 >= total ? `${prefix}[${lo}..${hi}]` : `part ${index[g] + 1}`;
+    label[g] =
+      prefix !== null && numbered >= 2 && numbered * 2 >= total ? `${prefix}[${lo}..${hi}]` : `part ${index[g] + 1}`;
   }
 }
 
@@ -254,7 +278,13 @@ function nameChunks(parent: Int32Array, kind: Uint8Array, label: string[], path:
  * A skipped node belongs to its first listed consumer's group (the box that shows it as a row); without one, to
  * its own scope group if that survived, else the root.
  */
-function fileSkippedNodes(ir: GraphIR, skip: Uint8Array, nodeGroup: Uint32Array, newId: Int32Array, oldGroup: Int32Array): void {
+function fileSkippedNodes(
+  ir: GraphIR,
+  skip: Uint8Array,
+  nodeGroup: Uint32Array,
+  newId: Int32Array,
+  oldGroup: Int32Array,
+): void {
   for (let v = 0; v < ir.nodeCount; v++) {
     if (!skip[v]) continue;
     let home = newId[oldGroup[v]] >= 0 ? newId[oldGroup[v]] : 0;
@@ -288,8 +318,15 @@ function uniquePaths(path: string[]): void {
  * name from their content (see contentLabel). Ids are pre-order, so a group's subtree is the id range up to the
  * next group that is not its descendant.
  */
-function nameByContent(ir: GraphIR, kind: Uint8Array, label: string[], parent: Int32Array, nodeOff: Uint32Array,
-  nodes: Uint32Array, rank: Uint32Array): void {
+function nameByContent(
+  ir: GraphIR,
+  kind: Uint8Array,
+  label: string[],
+  parent: Int32Array,
+  nodeOff: Uint32Array,
+  nodes: Uint32Array,
+  rank: Uint32Array,
+): void {
   const G = label.length;
   const end = new Int32Array(G);
   for (let g = G - 1; g >= 0; g--) {
@@ -308,7 +345,9 @@ function nameByContent(ir: GraphIR, kind: Uint8Array, label: string[], parent: I
 
 /** Integer ranks in the order items were merged by (hoisted sources just before their consumers). */
 function rerank(itemRank: Float64Array): Uint32Array {
-  const byRank = Array.from({ length: itemRank.length }, (_, v) => v).sort((a, b) => itemRank[a] - itemRank[b] || a - b);
+  const byRank = Array.from({ length: itemRank.length }, (_, v) => v).sort(
+    (a, b) => itemRank[a] - itemRank[b] || a - b,
+  );
   const out = new Uint32Array(itemRank.length);
   for (let i = 0; i < byRank.length; i++) out[byRank[i]] = i;
   return out;

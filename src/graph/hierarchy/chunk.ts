@@ -28,8 +28,13 @@ const CUT_PENALTY = 0.25;
  * recursion. On repeated blocks the cuts fall on the same block boundaries, so chunks come out
  * structurally identical and share one layout.
  */
-export function chunkLargeGroups(tree: GroupTree, nodeGroup: Int32Array, order: DataflowOrder, edges: NodeEdges,
-  options: ChunkOptions = DEFAULT_CHUNKING): void {
+export function chunkLargeGroups(
+  tree: GroupTree,
+  nodeGroup: Int32Array,
+  order: DataflowOrder,
+  edges: NodeEdges,
+  options: ChunkOptions = DEFAULT_CHUNKING,
+): void {
   const groupCount = tree.count;
   const itemCount = new Uint32Array(groupCount);
   for (let v = 0; v < nodeGroup.length; v++) itemCount[nodeGroup[v]]++;
@@ -116,8 +121,14 @@ export function chunkLargeGroups(tree: GroupTree, nodeGroup: Int32Array, order: 
   for (const g of big) splitGroup(tree, nodeGroup, g, items[g], lastUse[g], options);
 }
 
-function splitGroup(tree: GroupTree, nodeGroup: Int32Array, g: number, items: Int32Array, lastUse: Int32Array,
-  options: ChunkOptions): void {
+function splitGroup(
+  tree: GroupTree,
+  nodeGroup: Int32Array,
+  g: number,
+  items: Int32Array,
+  lastUse: Int32Array,
+  options: ChunkOptions,
+): void {
   const m = items.length;
   // Live-item count at each boundary i (between items i-1 and i), by a difference array.
   const live = new Float64Array(m + 1);

@@ -40,7 +40,11 @@ export function contentLabel(ir: GraphIR, nodes: ArrayLike<number>, withNames = 
 
 /** The last path segment of a scoped node name, cut to its tail when long. */
 function shortName(name: string): string {
-  const seg = name.replace(/[/:]+$/, '').split(/[/:]/).pop() ?? '';
+  const seg =
+    name
+      .replace(/[/:]+$/, '')
+      .split(/[/:]/)
+      .pop() ?? '';
   return seg.length > NAME_CHARS ? `…${seg.slice(seg.length - NAME_CHARS + 1)}` : seg;
 }
 

@@ -59,7 +59,13 @@ export function collectEdges(ir: GraphIR): NodeEdges {
       slot[e++] = -1;
     }
   }
-  return { count: e, src: src.subarray(0, e), dst: dst.subarray(0, e), slot: slot.subarray(0, e), out: out.subarray(0, e) };
+  return {
+    count: e,
+    src: src.subarray(0, e),
+    dst: dst.subarray(0, e),
+    slot: slot.subarray(0, e),
+    out: out.subarray(0, e),
+  };
 }
 
 /** The edges with neither end in `skip` (folded constants have no edges of their own). */
@@ -71,7 +77,13 @@ export function withoutNodes(edges: NodeEdges, skip: Uint8Array): NodeEdges {
     for (let i = 0; i < keep.length; i++) out[i] = a[keep[i]];
     return out;
   };
-  return { count: keep.length, src: pick(edges.src), dst: pick(edges.dst), slot: pick(edges.slot), out: pick(edges.out) };
+  return {
+    count: keep.length,
+    src: pick(edges.src),
+    dst: pick(edges.dst),
+    slot: pick(edges.slot),
+    out: pick(edges.out),
+  };
 }
 
 /**
@@ -104,7 +116,13 @@ function itemPositions(h: Hierarchy, nodeCount: number): { node: Uint32Array; gr
  * Lowest common group of groups `a` and `b`, written to out[0], with the child of it on each side that contains
  * `a` (out[1]) and `b` (out[2]), or -1 where that side is the common group itself.
  */
-export function meetingPoint(a: number, b: number, parent: ArrayLike<number>, depth: ArrayLike<number>, out: Int32Array): void {
+export function meetingPoint(
+  a: number,
+  b: number,
+  parent: ArrayLike<number>,
+  depth: ArrayLike<number>,
+  out: Int32Array,
+): void {
   let ca = -1;
   let cb = -1;
   while (depth[a] > depth[b]) {

@@ -11,8 +11,16 @@ import { nodeInputIds, nodeOutputIds, valueConsumerIds, type GraphIR } from '../
  *
  * `groupMinRank` is the first rank under each group (indexed by final id). Returns the rank to merge items by.
  */
-export function hoistSources(ir: GraphIR, parent: Int32Array, depth: Uint16Array, nodeOffsets: Uint32Array,
-  nodes: Uint32Array, nodeGroup: Uint32Array, groupMinRank: (g: number) => number, rank: Uint32Array): Float64Array {
+export function hoistSources(
+  ir: GraphIR,
+  parent: Int32Array,
+  depth: Uint16Array,
+  nodeOffsets: Uint32Array,
+  nodes: Uint32Array,
+  nodeGroup: Uint32Array,
+  groupMinRank: (g: number) => number,
+  rank: Uint32Array,
+): Float64Array {
   const itemRank = Float64Array.from(rank);
   const touched = new Set<number>();
   for (let v = 0; v < ir.nodeCount; v++) {
@@ -45,8 +53,15 @@ function isSource(ir: GraphIR, v: number): boolean {
 }
 
 /** Rank of the item of group g that holds node c (c itself, or the child group around it); Infinity if outside g. */
-function siblingItemRank(c: number, g: number, parent: Int32Array, depth: Uint16Array, nodeGroup: Uint32Array,
-  groupMinRank: (g: number) => number, rank: Uint32Array): number {
+function siblingItemRank(
+  c: number,
+  g: number,
+  parent: Int32Array,
+  depth: Uint16Array,
+  nodeGroup: Uint32Array,
+  groupMinRank: (g: number) => number,
+  rank: Uint32Array,
+): number {
   let x = nodeGroup[c];
   if (x === g) return rank[c];
   if (depth[x] <= depth[g]) return Infinity;

@@ -89,8 +89,16 @@ function nameMode(ir: GraphIR, start: number, end: number): NameMode {
   return dot * 2 >= end - start ? NameMode.Dot : NameMode.None;
 }
 
-function assignNamed(ir: GraphIR, tree: GroupTree, start: number, end: number, base: number, mode: NameMode,
-  nodeGroup: Int32Array, skip: string[]): void {
+function assignNamed(
+  ir: GraphIR,
+  tree: GroupTree,
+  start: number,
+  end: number,
+  base: number,
+  mode: NameMode,
+  nodeGroup: Int32Array,
+  skip: string[],
+): void {
   // Thousands of nodes share each scope prefix, so the trie walk runs once per distinct prefix.
   const cache = new Map<string, number>([['', base]]);
   const sep = mode === NameMode.Slash ? '/' : '.';
@@ -164,8 +172,14 @@ function dottedSegments(prefix: string): string[] {
   return out;
 }
 
-function adopt(ir: GraphIR, tree: GroupTree, g: number, graphOrder: Uint32Array, base: number,
-  nodeGroup: Int32Array): void {
+function adopt(
+  ir: GraphIR,
+  tree: GroupTree,
+  g: number,
+  graphOrder: Uint32Array,
+  base: number,
+  nodeGroup: Int32Array,
+): void {
   const start = ir.graphNodeStart[g];
   const end = start + ir.graphNodeCount[g];
   const { nodeOutputOffsets: outOff, nodeOutputs: outs, valueConsumerOffsets: cOff, valueConsumers: cons } = ir;

@@ -13,8 +13,13 @@ import { finish, hashString, mix } from '../hash.ts';
  * - `cls`: an exact class id (hash buckets are verified element by element), safe as a layout-cache key.
  * Names of nodes and groups are deliberately left out: `h.3` and `h.4` are the same structure.
  */
-export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, placement: EdgePlacement, nodeRows?: Uint16Array):
-  { hash: Uint32Array; cls: Uint32Array } {
+export function structureClasses(
+  ir: GraphIR,
+  h: Hierarchy,
+  edges: NodeEdges,
+  placement: EdgePlacement,
+  nodeRows?: Uint16Array,
+): { hash: Uint32Array; cls: Uint32Array } {
   const G = h.groupCount;
   const { groupItemOffsets: itemOff, groupItems: items } = h;
 
@@ -79,7 +84,10 @@ export function structureClasses(ir: GraphIR, h: Hierarchy, edges: NodeEdges, pl
       const item = items[k];
       if (!isGroupItem(item)) {
         // Row count (box height) rides in the high bits: boxes of different heights cannot share a layout.
-        const arity = (ir.nodeInputOffsets[item + 1] - ir.nodeInputOffsets[item]) + (nodeRows ? Math.min(nodeRows[item], 2047) << 20 : 0);
+        const arity =
+          ir.nodeInputOffsets[item + 1] -
+          ir.nodeInputOffsets[item] +
+          (nodeRows ? Math.min(nodeRows[item], 2047) << 20 : 0);
         sig[w++] = ir.nodeOp[item] * 2;
         sig[w++] = arity;
         dig = mix(mix(dig, opDigest(ir.nodeOp[item])), arity);
@@ -143,7 +151,8 @@ function equalPrefix(a: Int32Array, b: Int32Array, n: number): boolean {
 function sortTuples(a: Int32Array, base: number, count: number, size: number): void {
   if (count < 2) return;
   let sorted = true;
-  for (let i = 1; i < count && sorted; i++) sorted = compareTuples(a, base + (i - 1) * size, base + i * size, size) <= 0;
+  for (let i = 1; i < count && sorted; i++)
+    sorted = compareTuples(a, base + (i - 1) * size, base + i * size, size) <= 0;
   if (sorted) return;
   // Insertion sort through a scratch tuple: groups are small (chunked to ≤ ~150 items), inputs nearly sorted.
   const tmp = new Int32Array(size);

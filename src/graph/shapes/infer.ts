@@ -87,7 +87,6 @@ export function inferredElementCount(s: InferredShapes, v: number): number {
   return n;
 }
 
-
 export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): InferredShapes {
   const userDims = options.dims ?? {};
   const defaultDim = options.defaultDim ?? 1;
@@ -110,10 +109,12 @@ export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): I
   const fileKnown = new Uint8Array(n);
 
   // The model's inputs fix the symbols: every symbolic (or unnamed unknown) dim of a main-graph input gets a number.
-  const isModelInput = (v: number) => (ir.valueFlags[v] & ValueFlag.GraphInput) !== 0 && ir.valueGraph[v] === MAIN_GRAPH;
+  const isModelInput = (v: number) =>
+    (ir.valueFlags[v] & ValueFlag.GraphInput) !== 0 && ir.valueGraph[v] === MAIN_GRAPH;
   for (let v = 0; v < n; v++) {
     if (!isModelInput(v) || !(ir.valueFlags[v] & ValueFlag.HasShape)) continue;
-    for (let i = ir.valueShapeOffsets[v]; i < ir.valueShapeOffsets[v + 1]; i++) if (ir.valueShapeSymbols[i] >= 0) bind(str(ir, ir.valueShapeSymbols[i]));
+    for (let i = ir.valueShapeOffsets[v]; i < ir.valueShapeOffsets[v + 1]; i++)
+      if (ir.valueShapeSymbols[i] >= 0) bind(str(ir, ir.valueShapeSymbols[i]));
   }
   // Shapes the file states. Elsewhere a symbol the inputs (or the caller) did not fix stays unknown, for inference
   // to fill: value_info symbols such as `unk__3` name sizes that differ from the inputs'.
@@ -154,7 +155,7 @@ export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): I
     shape: (k) => ctxShape(k < ctx.ins.length ? ctx.ins[k] : -1),
     val: (k) => {
       const v = k < ctx.ins.length ? ctx.ins[k] : -1;
-      return v >= 0 ? values.get(v) ?? null : null;
+      return v >= 0 ? (values.get(v) ?? null) : null;
     },
     dtype: (k) => {
       const v = k < ctx.ins.length ? ctx.ins[k] : -1;
@@ -174,7 +175,10 @@ export function inferShapes(ir: GraphIR, options: ShapeInferenceOptions = {}): I
       store.set(v, shape);
       source[v] = ShapeSource.Inferred;
     },
-    subgraphOutputs: () => (subgraphsOf.get(ctx.node) ?? []).map((g) => ir.graphOutputs.subarray(ir.graphOutputOffsets[g], ir.graphOutputOffsets[g + 1])),
+    subgraphOutputs: () =>
+      (subgraphsOf.get(ctx.node) ?? []).map((g) =>
+        ir.graphOutputs.subarray(ir.graphOutputOffsets[g], ir.graphOutputOffsets[g + 1]),
+      ),
     valueShape: (v) => ctxShape(v),
     valueDtype: (v) => (v >= 0 ? dtype[v] : 0),
   };

@@ -18,7 +18,12 @@ def(['ConstantOfShape'], (c) => {
   const out = Array.from(dims);
   const total = product(out);
   const value = fill ? fill.data?.[0] : c.attrs ? 0 : undefined;
-  c.set(0, out, t, value !== undefined && total >= 0 && total <= MAX_VALUES ? new Float64Array(total).fill(value) : null);
+  c.set(
+    0,
+    out,
+    t,
+    value !== undefined && total >= 0 && total <= MAX_VALUES ? new Float64Array(total).fill(value) : null,
+  );
 });
 
 def(['Range'], (c) => {

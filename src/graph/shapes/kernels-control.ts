@@ -12,7 +12,8 @@ def(['If'], (c) => {
   let branches = c.subgraphOutputs();
   if (branches.length < 2) return;
   const cond = c.val(0);
-  const taken = cond && cond.length === 1 && c.attrs ? c.attrs.graph(c.node, cond[0] ? 'then_branch' : 'else_branch') : -1;
+  const taken =
+    cond && cond.length === 1 && c.attrs ? c.attrs.graph(c.node, cond[0] ? 'then_branch' : 'else_branch') : -1;
   if (taken >= 0 && taken < branches.length) branches = [branches[taken]];
   for (let k = 0; k < c.outs.length; k++) {
     let merged: Shape | null = null;

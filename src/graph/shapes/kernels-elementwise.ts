@@ -1,4 +1,16 @@
-import { BOOL, FLOAT, MAX_VALUES, UINT8, definer, isIntegerDtype, normAxis, type Ctx, type Kernel, type Shape, type KernelTable } from './kernel.ts';
+import {
+  BOOL,
+  FLOAT,
+  MAX_VALUES,
+  UINT8,
+  definer,
+  isIntegerDtype,
+  normAxis,
+  type Ctx,
+  type Kernel,
+  type Shape,
+  type KernelTable,
+} from './kernel.ts';
 import { product, broadcast, broadcastEval } from './tensor-math.ts';
 
 /**
@@ -10,17 +22,75 @@ const def = definer(ELEMENTWISE_KERNELS);
 
 // Output 0 has input 0's shape.
 const sameShape: Kernel = (c) => c.set(0, c.shape(0), c.dtype(0));
-def([
-  'Relu', 'Sigmoid', 'Tanh', 'Erf', 'Sqrt', 'Exp', 'Log', 'Abs', 'Neg', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign',
-  'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Softplus', 'Softsign',
-  'Softmax', 'LogSoftmax', 'Hardmax', 'Clip', 'HardSigmoid', 'HardSwish', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'Gelu',
-  'Mish', 'ThresholdedRelu', 'Shrink', 'PRelu', 'InstanceNormalization', 'LRN', 'GroupNormalization',
-  'MeanVarianceNormalization', 'LpNormalization', 'Trilu', 'CumSum', 'BitwiseNot', 'ScatterND', 'ScatterElements',
-  'Scatter', 'ReverseSequence', 'Binarizer', 'com.microsoft.Gelu', 'com.microsoft.FastGelu',
-  'com.microsoft.BiasGelu', 'com.microsoft.QuickGelu', 'com.microsoft.SkipLayerNormalization',
-  'com.microsoft.SkipSimplifiedLayerNormalization', 'com.microsoft.SimplifiedLayerNormalization',
-  'SimplifiedLayerNormalization', 'RMSNormalization',
-], sameShape);
+def(
+  [
+    'Relu',
+    'Sigmoid',
+    'Tanh',
+    'Erf',
+    'Sqrt',
+    'Exp',
+    'Log',
+    'Abs',
+    'Neg',
+    'Reciprocal',
+    'Floor',
+    'Ceil',
+    'Round',
+    'Sign',
+    'Sin',
+    'Cos',
+    'Tan',
+    'Asin',
+    'Acos',
+    'Atan',
+    'Sinh',
+    'Cosh',
+    'Asinh',
+    'Acosh',
+    'Atanh',
+    'Softplus',
+    'Softsign',
+    'Softmax',
+    'LogSoftmax',
+    'Hardmax',
+    'Clip',
+    'HardSigmoid',
+    'HardSwish',
+    'LeakyRelu',
+    'Elu',
+    'Selu',
+    'Celu',
+    'Gelu',
+    'Mish',
+    'ThresholdedRelu',
+    'Shrink',
+    'PRelu',
+    'InstanceNormalization',
+    'LRN',
+    'GroupNormalization',
+    'MeanVarianceNormalization',
+    'LpNormalization',
+    'Trilu',
+    'CumSum',
+    'BitwiseNot',
+    'ScatterND',
+    'ScatterElements',
+    'Scatter',
+    'ReverseSequence',
+    'Binarizer',
+    'com.microsoft.Gelu',
+    'com.microsoft.FastGelu',
+    'com.microsoft.BiasGelu',
+    'com.microsoft.QuickGelu',
+    'com.microsoft.SkipLayerNormalization',
+    'com.microsoft.SkipSimplifiedLayerNormalization',
+    'com.microsoft.SimplifiedLayerNormalization',
+    'SimplifiedLayerNormalization',
+    'RMSNormalization',
+  ],
+  sameShape,
+);
 
 def(['Identity'], (c) => c.set(0, c.shape(0), c.dtype(0), c.val(0)));
 def(['Not'], (c) => c.set(0, c.shape(0), BOOL, c.val(0)?.map((x) => (x ? 0 : 1)) ?? null));
@@ -90,23 +160,80 @@ function broadcastKernel(dtypeOf: (c: Ctx) => number, fn: ((a: number[], intOut:
 
 const dtype0 = (c: Ctx) => c.dtype(0);
 const boolType = () => BOOL;
-def(['Add'], broadcastKernel(dtype0, (a) => a[0] + a[1]));
-def(['Sub'], broadcastKernel(dtype0, (a) => a[0] - a[1]));
-def(['Mul'], broadcastKernel(dtype0, (a) => a[0] * a[1]));
-def(['Div'], broadcastKernel(dtype0, (a, int) => (int ? (a[1] === 0 ? NaN : Math.trunc(a[0] / a[1])) : a[0] / a[1])));
-def(['Pow'], broadcastKernel(dtype0, (a) => a[0] ** a[1]));
-def(['Mod'], broadcastKernel(dtype0, (a) => a[0] % a[1]));
-def(['Max'], broadcastKernel(dtype0, (a) => Math.max(...a)));
-def(['Min'], broadcastKernel(dtype0, (a) => Math.min(...a)));
-def(['Sum'], broadcastKernel(dtype0, (a) => a.reduce((x, y) => x + y, 0)));
+def(
+  ['Add'],
+  broadcastKernel(dtype0, (a) => a[0] + a[1]),
+);
+def(
+  ['Sub'],
+  broadcastKernel(dtype0, (a) => a[0] - a[1]),
+);
+def(
+  ['Mul'],
+  broadcastKernel(dtype0, (a) => a[0] * a[1]),
+);
+def(
+  ['Div'],
+  broadcastKernel(dtype0, (a, int) => (int ? (a[1] === 0 ? NaN : Math.trunc(a[0] / a[1])) : a[0] / a[1])),
+);
+def(
+  ['Pow'],
+  broadcastKernel(dtype0, (a) => a[0] ** a[1]),
+);
+def(
+  ['Mod'],
+  broadcastKernel(dtype0, (a) => a[0] % a[1]),
+);
+def(
+  ['Max'],
+  broadcastKernel(dtype0, (a) => Math.max(...a)),
+);
+def(
+  ['Min'],
+  broadcastKernel(dtype0, (a) => Math.min(...a)),
+);
+def(
+  ['Sum'],
+  broadcastKernel(dtype0, (a) => a.reduce((x, y) => x + y, 0)),
+);
 def(['Mean'], broadcastKernel(dtype0, null));
 def(['BitShift', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor'], broadcastKernel(dtype0, null));
-def(['Equal'], broadcastKernel(boolType, (a) => (a[0] === a[1] ? 1 : 0)));
-def(['Less'], broadcastKernel(boolType, (a) => (a[0] < a[1] ? 1 : 0)));
-def(['Greater'], broadcastKernel(boolType, (a) => (a[0] > a[1] ? 1 : 0)));
-def(['LessOrEqual'], broadcastKernel(boolType, (a) => (a[0] <= a[1] ? 1 : 0)));
-def(['GreaterOrEqual'], broadcastKernel(boolType, (a) => (a[0] >= a[1] ? 1 : 0)));
-def(['And'], broadcastKernel(boolType, (a) => (a[0] && a[1] ? 1 : 0)));
-def(['Or'], broadcastKernel(boolType, (a) => (a[0] || a[1] ? 1 : 0)));
-def(['Xor'], broadcastKernel(boolType, (a) => (!a[0] !== !a[1] ? 1 : 0)));
-def(['Where'], broadcastKernel((c) => c.dtype(1), (a) => (a[0] ? a[1] : a[2])));
+def(
+  ['Equal'],
+  broadcastKernel(boolType, (a) => (a[0] === a[1] ? 1 : 0)),
+);
+def(
+  ['Less'],
+  broadcastKernel(boolType, (a) => (a[0] < a[1] ? 1 : 0)),
+);
+def(
+  ['Greater'],
+  broadcastKernel(boolType, (a) => (a[0] > a[1] ? 1 : 0)),
+);
+def(
+  ['LessOrEqual'],
+  broadcastKernel(boolType, (a) => (a[0] <= a[1] ? 1 : 0)),
+);
+def(
+  ['GreaterOrEqual'],
+  broadcastKernel(boolType, (a) => (a[0] >= a[1] ? 1 : 0)),
+);
+def(
+  ['And'],
+  broadcastKernel(boolType, (a) => (a[0] && a[1] ? 1 : 0)),
+);
+def(
+  ['Or'],
+  broadcastKernel(boolType, (a) => (a[0] || a[1] ? 1 : 0)),
+);
+def(
+  ['Xor'],
+  broadcastKernel(boolType, (a) => (!a[0] !== !a[1] ? 1 : 0)),
+);
+def(
+  ['Where'],
+  broadcastKernel(
+    (c) => c.dtype(1),
+    (a) => (a[0] ? a[1] : a[2]),
+  ),
+);

@@ -109,7 +109,7 @@ def(['Pad'], (c) => {
   if (!x) return c.set(0, null, c.dtype(0));
   let pads: ArrayLike<number> | null;
   if (c.ins.length > 1 && c.ins[1] >= 0) pads = c.val(1);
-  else pads = c.attrs ? c.attrs.ints(c.node, 'pads') ?? c.attrs.ints(c.node, 'paddings') : null;
+  else pads = c.attrs ? (c.attrs.ints(c.node, 'pads') ?? c.attrs.ints(c.node, 'paddings')) : null;
   let axes: number[] = x.map((_, i) => i);
   if (c.ins.length > 3 && c.ins[3] >= 0) {
     const a = c.val(3);
@@ -133,7 +133,8 @@ def(['Resize', 'Upsample'], (c) => {
   const axes = axesAttr ? axesAttr.map((a) => normAxis(a, x.length)) : x.map((_, i) => i);
   const sizes = c.ins.length > 3 && c.ins[3] >= 0 ? c.val(3) : null;
   if (sizes && sizes.length > 0) {
-    if (sizes.length !== axes.length || c.attrs.string(c.node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return unknown();
+    if (sizes.length !== axes.length || c.attrs.string(c.node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch')
+      return unknown();
     const out = x.slice();
     axes.forEach((ax, j) => {
       out[ax] = sizes[j];
@@ -144,7 +145,7 @@ def(['Resize', 'Upsample'], (c) => {
   let scales: ArrayLike<number> | null;
   const scalesIndex = c.ins.length === 2 ? 1 : 2; // Resize-10 and Upsample-9: (X, scales); Resize-11+: (X, roi, scales[, sizes])
   if (c.ins.length > scalesIndex && c.ins[scalesIndex] >= 0) scales = c.val(scalesIndex);
-  else scales = c.ins.length === 1 ? c.attrs.ints(c.node, 'scales') ?? floatsAttr(c, 'scales') : null;
+  else scales = c.ins.length === 1 ? (c.attrs.ints(c.node, 'scales') ?? floatsAttr(c, 'scales')) : null;
   if (!scales || scales.length !== axes.length) return unknown();
   const out = x.slice();
   axes.forEach((ax, j) => {

@@ -7,8 +7,16 @@ import { broadcast } from './tensor-math.ts';
 export const NN_KERNELS: KernelTable = new Map();
 const def = definer(NN_KERNELS);
 
-function spatialOut(input: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number,
-  autoPad: string, ceilMode = false): number {
+function spatialOut(
+  input: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padBegin: number,
+  padEnd: number,
+  autoPad: string,
+  ceilMode = false,
+): number {
   if (input < 0 || kernel < 0) return -1;
   const ek = (kernel - 1) * dilation + 1;
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return Math.ceil(input / stride);
@@ -38,7 +46,9 @@ function convKernel(xi: number, wi: number, outType: number): Kernel {
       const s = a.ints(c.node, 'strides')?.[i] ?? 1;
       const d = a.ints(c.node, 'dilations')?.[i] ?? 1;
       const pads = a.ints(c.node, 'pads');
-      out.push(spatialOut(x[2 + i], k, s, d, pads?.[i] ?? 0, pads?.[i + nsp] ?? 0, a.string(c.node, 'auto_pad', 'NOTSET')));
+      out.push(
+        spatialOut(x[2 + i], k, s, d, pads?.[i] ?? 0, pads?.[i + nsp] ?? 0, a.string(c.node, 'auto_pad', 'NOTSET')),
+      );
     }
     c.set(0, out, outType || c.dtype(xi));
   };
@@ -72,8 +82,8 @@ def(['ConvTranspose'], (c) => {
     if (input < 0 || k < 0) out.push(-1);
     else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') out.push(input * s);
     else {
-      const pb = autoPad === 'VALID' ? 0 : pads?.[i] ?? 0;
-      const pe = autoPad === 'VALID' ? 0 : pads?.[i + nsp] ?? 0;
+      const pb = autoPad === 'VALID' ? 0 : (pads?.[i] ?? 0);
+      const pe = autoPad === 'VALID' ? 0 : (pads?.[i + nsp] ?? 0);
       out.push(s * (input - 1) + op + (k - 1) * d + 1 - pb - pe);
     }
   }
@@ -93,8 +103,18 @@ def(['MaxPool', 'AveragePool', 'LpPool'], (c) => {
       continue;
     }
     const pads = a.ints(c.node, 'pads');
-    out.push(spatialOut(x[2 + i], k[i], a.ints(c.node, 'strides')?.[i] ?? 1, a.ints(c.node, 'dilations')?.[i] ?? 1,
-      pads?.[i] ?? 0, pads?.[i + nsp] ?? 0, a.string(c.node, 'auto_pad', 'NOTSET'), a.int(c.node, 'ceil_mode', 0) === 1));
+    out.push(
+      spatialOut(
+        x[2 + i],
+        k[i],
+        a.ints(c.node, 'strides')?.[i] ?? 1,
+        a.ints(c.node, 'dilations')?.[i] ?? 1,
+        pads?.[i] ?? 0,
+        pads?.[i + nsp] ?? 0,
+        a.string(c.node, 'auto_pad', 'NOTSET'),
+        a.int(c.node, 'ceil_mode', 0) === 1,
+      ),
+    );
   }
   c.set(0, out, c.dtype(0));
   c.set(1, out, INT64);
@@ -123,9 +143,18 @@ function matmulKernel(ai: number, bi: number, outType: (c: Ctx) => number): Kern
     c.set(0, a && b ? matmulShape(a, b) : null, outType(c));
   };
 }
-def(['MatMul'], matmulKernel(0, 1, (c) => c.dtype(0)));
-def(['MatMulInteger'], matmulKernel(0, 1, () => INT32));
-def(['QLinearMatMul'], matmulKernel(0, 3, (c) => c.dtype(7) || UINT8));
+def(
+  ['MatMul'],
+  matmulKernel(0, 1, (c) => c.dtype(0)),
+);
+def(
+  ['MatMulInteger'],
+  matmulKernel(0, 1, () => INT32),
+);
+def(
+  ['QLinearMatMul'],
+  matmulKernel(0, 3, (c) => c.dtype(7) || UINT8),
+);
 
 def(['Gemm'], (c) => {
   const a = c.shape(0);

@@ -1,4 +1,14 @@
-import { INT64, MAX_RANK, MAX_VALUES, axesInput, definer, normAxis, type Kernel, type Shape, type KernelTable } from './kernel.ts';
+import {
+  INT64,
+  MAX_RANK,
+  MAX_VALUES,
+  axesInput,
+  definer,
+  normAxis,
+  type Kernel,
+  type Shape,
+  type KernelTable,
+} from './kernel.ts';
 import { product, broadcast, broadcastEval, strided } from './tensor-math.ts';
 
 /**
@@ -31,7 +41,11 @@ def(['Reshape'], (c) => {
   const t = c.dtype(0);
   if (!target) {
     const ts = c.shape(1);
-    return c.set(0, ts && ts.length === 1 && ts[0] >= 0 && ts[0] <= MAX_RANK ? new Array<number>(ts[0]).fill(-1) : null, t);
+    return c.set(
+      0,
+      ts && ts.length === 1 && ts[0] >= 0 && ts[0] <= MAX_RANK ? new Array<number>(ts[0]).fill(-1) : null,
+      t,
+    );
   }
   const allowZero = c.attrs ? c.attrs.int(c.node, 'allowzero', 0) : -1;
   if (allowZero < 0 && target.includes(0)) return c.set(0, new Array<number>(target.length).fill(-1), t);
@@ -66,7 +80,13 @@ def(['Flatten'], (c) => {
 def(['Transpose'], (c) => {
   const x = c.shape(0);
   if (!x) return c.set(0, null, c.dtype(0));
-  if (!c.attrs) return c.set(0, x.length <= 1 ? x : new Array<number>(x.length).fill(-1), c.dtype(0), x.length <= 1 ? c.val(0) : null);
+  if (!c.attrs)
+    return c.set(
+      0,
+      x.length <= 1 ? x : new Array<number>(x.length).fill(-1),
+      c.dtype(0),
+      x.length <= 1 ? c.val(0) : null,
+    );
   const perm = (c.attrs.ints(c.node, 'perm') ?? x.map((_, i) => x.length - 1 - i)).map((p) => normAxis(p, x.length));
   if (perm.length !== x.length) return c.set(0, null, c.dtype(0));
   const out = perm.map((p) => x[p]);
@@ -182,7 +202,12 @@ def(['Expand'], (c) => {
   if (!x || !target) return c.set(0, null, c.dtype(0));
   const out = broadcast([x, Array.from(target)]);
   const data = c.val(0);
-  c.set(0, out, c.dtype(0), out && data && product(out) <= MAX_VALUES ? broadcastEval(out, [{ shape: x, data }], (a) => a[0]) : null);
+  c.set(
+    0,
+    out,
+    c.dtype(0),
+    out && data && product(out) <= MAX_VALUES ? broadcastEval(out, [{ shape: x, data }], (a) => a[0]) : null,
+  );
 });
 
 def(['Tile'], (c) => {
@@ -190,7 +215,11 @@ def(['Tile'], (c) => {
   const reps = c.val(1);
   if (!x) return c.set(0, null, c.dtype(0));
   if (!reps || reps.length !== x.length) return c.set(0, new Array<number>(x.length).fill(-1), c.dtype(0));
-  c.set(0, x.map((d, i) => (d < 0 ? -1 : d * reps[i])), c.dtype(0));
+  c.set(
+    0,
+    x.map((d, i) => (d < 0 ? -1 : d * reps[i])),
+    c.dtype(0),
+  );
 });
 
 function blockKernel(toSpace: boolean): Kernel {
@@ -202,7 +231,11 @@ function blockKernel(toSpace: boolean): Kernel {
     const [n, ch, h, w] = x;
     const mul = (d: number, m: number) => (d < 0 ? -1 : d * m);
     const div = (d: number, m: number) => (d < 0 || d % m ? -1 : d / m);
-    c.set(0, toSpace ? [n, div(ch, b * b), mul(h, b), mul(w, b)] : [n, mul(ch, b * b), div(h, b), div(w, b)], c.dtype(0));
+    c.set(
+      0,
+      toSpace ? [n, div(ch, b * b), mul(h, b), mul(w, b)] : [n, mul(ch, b * b), div(h, b), div(w, b)],
+      c.dtype(0),
+    );
   };
 }
 def(['DepthToSpace'], blockKernel(true));

@@ -37,7 +37,11 @@ export function broadcast(shapes: Shape[]): Shape | null {
 }
 
 /** Evaluates an elementwise function over broadcast inputs (small tensors only). */
-export function broadcastEval(out: Shape, inputs: { shape: Shape; data: Float64Array }[], fn: (args: number[]) => number): Float64Array | null {
+export function broadcastEval(
+  out: Shape,
+  inputs: { shape: Shape; data: Float64Array }[],
+  fn: (args: number[]) => number,
+): Float64Array | null {
   const total = product(out);
   if (total < 0) return null;
   const rank = out.length;
@@ -73,8 +77,14 @@ export function broadcastEval(out: Shape, inputs: { shape: Shape; data: Float64A
  * Reads `out`-shaped elements from a small row-major tensor: output index i maps to input index
  * begin + i·stride on each axis, after permuting output axes by `perm` (output axis a reads input axis perm[a]).
  */
-export function strided(data: Float64Array, shape: Shape, out: Shape, begin: number[] | null, stride: number[] | null,
-  perm: number[] | null): Float64Array | null {
+export function strided(
+  data: Float64Array,
+  shape: Shape,
+  out: Shape,
+  begin: number[] | null,
+  stride: number[] | null,
+  perm: number[] | null,
+): Float64Array | null {
   const total = product(out);
   if (total < 0 || product(shape) !== data.length) return null;
   const rank = shape.length;

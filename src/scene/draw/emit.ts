@@ -109,9 +109,14 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
     const y = L.boxY[b] - oy;
     if (dots && (kind === BoxKind.Node || (kind === BoxKind.Group && (w < minFrame || h < minFrame)))) {
       const ref = L.boxRef[b];
-      const color = kind === BoxKind.Node
-        ? (heat ? heat.nodeFill[ref] : catStroke[src.nodeCategory(ref)])
-        : (heat ? heat.groupFill[ref] : groupStroke);
+      const color =
+        kind === BoxKind.Node
+          ? heat
+            ? heat.nodeFill[ref]
+            : catStroke[src.nodeCategory(ref)]
+          : heat
+            ? heat.groupFill[ref]
+            : groupStroke;
       sink.box(BoxLayer.Nodes, x, y, w, h, color, 0, 0, 0);
       if (diff && kind === BoxKind.Node && diff.ghostOffsets[ref + 1] > diff.ghostOffsets[ref]) anchors.push(b);
       continue;
@@ -121,14 +126,44 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
     if (kind === BoxKind.Node) {
       const node = L.boxRef[b];
       const cat = src.nodeCategory(node);
-      sink.box(BoxLayer.Nodes, x, y, w, h, heat ? heat.nodeFill[node] : catFill[cat], heat ? heat.nodeStroke[node] : catStroke[cat], radius, 1);
+      sink.box(
+        BoxLayer.Nodes,
+        x,
+        y,
+        w,
+        h,
+        heat ? heat.nodeFill[node] : catFill[cat],
+        heat ? heat.nodeStroke[node] : catStroke[cat],
+        radius,
+        1,
+      );
       if (h > nodeH * 1.2) emitRowsPanel(sink, x, y, w, h, nodeH, radius, bodyFill);
       if (diff && diff.ghostOffsets[node + 1] > diff.ghostOffsets[node]) anchors.push(b);
       if (!labelNodes || sink.labelsFull()) continue;
-      emitNodeText(input, sink, node, x, y, w, h, heat ? heat.nodeText[node] : text, heat ? heat.nodeText[node] : textDim);
+      emitNodeText(
+        input,
+        sink,
+        node,
+        x,
+        y,
+        w,
+        h,
+        heat ? heat.nodeText[node] : text,
+        heat ? heat.nodeText[node] : textDim,
+      );
     } else if (kind === BoxKind.Group) {
       const g = L.boxRef[b];
-      sink.box(BoxLayer.Frames, x, y, w, h, heat ? heat.groupFill[g] : groupFill, heat ? heat.groupStroke[g] : groupStroke, radius * 1.4, 1.5);
+      sink.box(
+        BoxLayer.Frames,
+        x,
+        y,
+        w,
+        h,
+        heat ? heat.groupFill[g] : groupFill,
+        heat ? heat.groupStroke[g] : groupStroke,
+        radius * 1.4,
+        1.5,
+      );
       const sh = h * scale;
       if (sh < GROUP_LABEL_PX || sink.labelsFull()) continue;
       const room = w * 0.9;
@@ -139,12 +174,28 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const base = Math.min(h * 0.34, nodeH * 0.5);
       const fs = shrinkToRoom(base, base * 0.6, label.length, room, adv);
       const color = heat ? heat.groupText[g] : groupText;
-      sink.label(fitText(label, Math.floor(room / (fs * adv))), x + w / 2, y + h * (twoLines ? 0.38 : 0.5), fs, color, 0.5, 0.5);
+      sink.label(
+        fitText(label, Math.floor(room / (fs * adv))),
+        x + w / 2,
+        y + h * (twoLines ? 0.38 : 0.5),
+        fs,
+        color,
+        0.5,
+        0.5,
+      );
       if (twoLines) {
         const n = src.groupSize(g);
         const count = suffix || `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
         const cfs = suffix ? Math.max(fs * 0.45, Math.min(fs * 0.68, room / (count.length * adv))) : fs * 0.68;
-        sink.label(fitText(count, Math.floor(room / (cfs * adv))), x + w / 2, y + h * 0.7, cfs, heat ? heat.groupText[g] : textDim, 0.5, 0.5);
+        sink.label(
+          fitText(count, Math.floor(room / (cfs * adv))),
+          x + w / 2,
+          y + h * 0.7,
+          cfs,
+          heat ? heat.groupText[g] : textDim,
+          0.5,
+          0.5,
+        );
       }
     } else {
       sink.box(BoxLayer.Frames, x, y, w, h, frameFill, frameStroke, radius * 1.6, 1);
@@ -154,13 +205,31 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const fs = nodeH * FRAME_TITLE_SIZE;
       if (fs * scale < MIN_FRAME_TITLE_PX || w * scale < MIN_TITLED_FRAME_PX) continue;
       const room = w - fs;
-      sink.label(fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))), x + fs * 0.6, y + nodeH * 0.42, fs, frameText, 0, 0.5);
+      sink.label(
+        fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))),
+        x + fs * 0.6,
+        y + nodeH * 0.42,
+        fs,
+        frameText,
+        0,
+        0.5,
+      );
     }
   }
   if (!diff) return;
   for (const b of anchors) {
     const boxDot = dots && L.boxKind[b] === BoxKind.Node;
-    emitGhosts(diff, L.boxRef[b], L.boxX[b] - ox, L.boxY[b] - oy, L.boxW[b], L.boxH[b], boxDot ? 0 : radius, !boxDot && labelNodes && !sink.labelsFull() ? adv : 0, sink);
+    emitGhosts(
+      diff,
+      L.boxRef[b],
+      L.boxX[b] - ox,
+      L.boxY[b] - oy,
+      L.boxW[b],
+      L.boxH[b],
+      boxDot ? 0 : radius,
+      !boxDot && labelNodes && !sink.labelsFull() ? adv : 0,
+      sink,
+    );
   }
 }
 
@@ -168,7 +237,17 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
  * The removed nodes anchored at a B node, as translucent red boxes in a column beside it (see `ghostRect`); with
  * `adv` > 0 each is labelled `− Op` (the last one `−N more` when there are more than fit).
  */
-function emitGhosts(diff: DiffPaint, node: number, x: number, y: number, w: number, h: number, radius: number, adv: number, sink: DrawSink): void {
+function emitGhosts(
+  diff: DiffPaint,
+  node: number,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  radius: number,
+  adv: number,
+  sink: DrawSink,
+): void {
   const start = diff.ghostOffsets[node];
   const count = diff.ghostOffsets[node + 1] - start;
   if (count === 0) return;
@@ -176,7 +255,17 @@ function emitGhosts(diff: DiffPaint, node: number, x: number, y: number, w: numb
   for (let i = 0; i < shown; i++) {
     const g = ghostRect(x, y, w, h, i);
     if (adv === 0) {
-      sink.box(BoxLayer.Nodes, g.x, g.y, w, h, radius ? diff.ghostFill : diff.ghostStroke, diff.ghostStroke, radius, radius ? 1.5 : 0);
+      sink.box(
+        BoxLayer.Nodes,
+        g.x,
+        g.y,
+        w,
+        h,
+        radius ? diff.ghostFill : diff.ghostStroke,
+        diff.ghostStroke,
+        radius,
+        radius ? 1.5 : 0,
+      );
       continue;
     }
     sink.box(BoxLayer.Nodes, g.x, g.y, w, h, diff.ghostFill, diff.ghostStroke, radius, 1.5);
@@ -194,8 +283,17 @@ function emitGhosts(diff: DiffPaint, node: number, x: number, y: number, w: numb
  * centred; at full detail the op type and the node's name, then one row per folded constant or key attribute,
  * each cut to the box width.
  */
-function emitNodeText(input: DrawInput, sink: DrawSink, node: number, x: number, y: number, w: number, h: number,
-  color: number, dim: number): void {
+function emitNodeText(
+  input: DrawInput,
+  sink: DrawSink,
+  node: number,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  color: number,
+  dim: number,
+): void {
   const { source: src, tier, nodeHeight: nodeH } = input;
   const adv = sink.textAdvance;
   const band = Math.min(h, nodeH);
@@ -211,7 +309,15 @@ function emitNodeText(input: DrawInput, sink: DrawSink, node: number, x: number,
   const fs = shrinkToRoom(band * 0.32, band * 0.22, title.length, room, adv);
   sink.label(fitText(title, Math.floor(room / (fs * adv))), x + w / 2, y + band * 0.36, fs, color, 0.5, 0.5);
   const nfs = band * 0.2;
-  sink.label(tailText(src.nodeName(node), Math.floor(room / (nfs * adv))), x + w / 2, y + band * 0.72, nfs, dim, 0.5, 0.5);
+  sink.label(
+    tailText(src.nodeName(node), Math.floor(room / (nfs * adv))),
+    x + w / 2,
+    y + band * 0.72,
+    nfs,
+    dim,
+    0.5,
+    0.5,
+  );
   const rows = src.nodeRowCount ? src.nodeRowCount(node) : 0;
   if (!rows || !src.nodeRowText) return;
   // Rows: left-aligned under the band, one ROW_HEIGHT each (the layout sized the box for them).
@@ -226,7 +332,16 @@ function emitNodeText(input: DrawInput, sink: DrawSink, node: number, x: number,
 }
 
 /** The light panel under a box's title band that holds its rows (drawn at every tier: the box's shape). */
-function emitRowsPanel(sink: DrawSink, x: number, y: number, w: number, h: number, nodeH: number, radius: number, fill: number): void {
+function emitRowsPanel(
+  sink: DrawSink,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  nodeH: number,
+  radius: number,
+  fill: number,
+): void {
   const inset = Math.min(w, h) * 0.03 + nodeH * 0.04;
   sink.box(BoxLayer.Nodes, x + inset, y + nodeH, w - 2 * inset, h - nodeH - inset, fill, 0, radius * 0.6, 0);
 }
@@ -246,7 +361,16 @@ function shrinkToRoom(size: number, min: number, chars: number, room: number, ad
  * An edge's shape label on a backing of the background colour: the backing is drawn in the node layer (above
  * every edge), so lines passing the label never run through its text.
  */
-function emitEdgeLabel(sink: DrawSink, text: string, spot: EdgeLabelSpot, size: number, color: number, backing: number, ox: number, oy: number): void {
+function emitEdgeLabel(
+  sink: DrawSink,
+  text: string,
+  spot: EdgeLabelSpot,
+  size: number,
+  color: number,
+  backing: number,
+  ox: number,
+  oy: number,
+): void {
   const w = text.length * size * sink.textAdvance;
   const pad = size * 0.2;
   // Snapped to 1/64 unit in layout space, so the backing moves exactly with the draw origin.
@@ -291,7 +415,16 @@ function emitEdges(input: DrawInput, sink: DrawSink): void {
     if (labelled && !sink.labelsFull()) {
       const text = src.edgeLabel(L, e);
       if (text) {
-        emitEdgeLabel(sink, text, edgeLabelSpot(pts, p0, p1, nodeH * 0.12), nodeH * 0.2, labelColor, labelBacking, ox, oy);
+        emitEdgeLabel(
+          sink,
+          text,
+          edgeLabelSpot(pts, p0, p1, nodeH * 0.12),
+          nodeH * 0.2,
+          labelColor,
+          labelBacking,
+          ox,
+          oy,
+        );
       }
     }
   }

@@ -38,7 +38,12 @@ export function packHeat(h: SceneHeat): PackedHeat {
     return out;
   };
   return {
-    nodeFill: pack(h.node, 1), nodeStroke: pack(h.node, 0.6), groupFill: pack(h.group, 1), groupStroke: pack(h.group, 0.6),
-    nodeText: h.node.map(textOn), groupText: h.group.map(textOn), groupSuffix: h.groupSuffix,
+    nodeFill: pack(h.node, 1),
+    nodeStroke: pack(h.node, 0.6),
+    groupFill: pack(h.group, 1),
+    groupStroke: pack(h.group, 0.6),
+    nodeText: h.node.map(textOn),
+    groupText: h.group.map(textOn),
+    groupSuffix: h.groupSuffix,
   };
 }

@@ -45,7 +45,17 @@ export class PixiSink implements DrawSink {
     return this.labels.full;
   }
 
-  box(layer: BoxLayer, x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void {
+  box(
+    layer: BoxLayer,
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    fill: number,
+    stroke: number,
+    radius: number,
+    strokePx: number,
+  ): void {
     (layer === BoxLayer.Frames ? this.frames : this.nodes).push(x, y, w, h, fill, stroke, radius, strokePx);
   }
 

@@ -14,7 +14,17 @@ export interface DrawSink {
   /** True once the sink holds all the label text it can draw; the emitter then stops producing labels. */
   labelsFull(): boolean;
   /** A rounded box; a `strokePx` of 0 draws it flat (fill only, no outline). */
-  box(layer: BoxLayer, x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void;
+  box(
+    layer: BoxLayer,
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    fill: number,
+    stroke: number,
+    radius: number,
+    strokePx: number,
+  ): void;
   /** Starts an edge polyline of this colour, `halfWidthPx` screen pixels on each side of its centre line. */
   beginEdge(color: number, halfWidthPx: number): void;
   edgePoint(x: number, y: number): void;
@@ -40,7 +50,16 @@ export const EDGE_ARROW_MAX = 0.4;
 export interface BoxTarget {
   begin(expected?: number): void;
   /** Colours are packed RGBA; radius in layout units, stroke width in screen pixels. */
-  push(x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void;
+  push(
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    fill: number,
+    stroke: number,
+    radius: number,
+    strokePx: number,
+  ): void;
   commit(): void;
 }
 

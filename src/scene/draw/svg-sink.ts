@@ -2,7 +2,8 @@ import { cssColor, unpackRgba } from '../palette.ts';
 import { BoxLayer, type DrawSink } from './sink.ts';
 
 /** The label font: the same monospace stack as the canvas glyph atlas. */
-const FONT_FAMILY = 'ui-monospace, &quot;DejaVu Sans Mono&quot;, Menlo, Consolas, &quot;Liberation Mono&quot;, monospace';
+const FONT_FAMILY =
+  'ui-monospace, &quot;DejaVu Sans Mono&quot;, Menlo, Consolas, &quot;Liberation Mono&quot;, monospace';
 /** Character advance of common monospace fonts as a fraction of the font size. */
 const MONOSPACE_ADVANCE = 0.6;
 /** Arrowhead half-width as a fraction of its length (as the edge shader draws it). */
@@ -41,7 +42,17 @@ export class SvgSink implements DrawSink {
     return this.shapes >= this.options.maxShapes;
   }
 
-  box(layer: BoxLayer, x: number, y: number, w: number, h: number, fill: number, stroke: number, radius: number, strokePx: number): void {
+  box(
+    layer: BoxLayer,
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    fill: number,
+    stroke: number,
+    radius: number,
+    strokePx: number,
+  ): void {
     if (this.shapes++ >= this.options.maxShapes) return;
     let s = `<rect x="${fmt(x)}" y="${fmt(y)}" width="${fmt(w)}" height="${fmt(h)}"`;
     if (radius > 0) s += ` rx="${fmt(Math.min(radius, w / 2, h / 2))}"`;
@@ -66,7 +77,9 @@ export class SvgSink implements DrawSink {
     const coords: string[] = [];
     for (let i = 0; i < p.length; i += 2) coords.push(`${fmt(p[i])},${fmt(p[i + 1])}`);
     const color = paint('stroke', this.edgeColor);
-    this.edges.push(`<polyline points="${coords.join(' ')}"${color} stroke-width="${fmt(2 * this.edgeHalfWidth * this.px)}"/>`);
+    this.edges.push(
+      `<polyline points="${coords.join(' ')}"${color} stroke-width="${fmt(2 * this.edgeHalfWidth * this.px)}"/>`,
+    );
     if (arrowPx <= 0) return;
     // The arrowhead ends at the last point, along the last segment, never longer than that segment.
     const x1 = p[p.length - 2];
@@ -89,7 +102,9 @@ export class SvgSink implements DrawSink {
     if (!text || this.shapes++ >= this.options.maxShapes) return;
     const anchor = anchorX <= 0 ? 'start' : anchorX >= 1 ? 'end' : 'middle';
     const baseline = anchorY <= 0 ? 'hanging' : anchorY >= 1 ? 'text-after-edge' : 'middle';
-    this.labels.push(`<text x="${fmt(x)}" y="${fmt(y)}" font-size="${fmt(size)}"${paint('fill', color)} text-anchor="${anchor}" dominant-baseline="${baseline}">${escapeXml(text)}</text>`);
+    this.labels.push(
+      `<text x="${fmt(x)}" y="${fmt(y)}" font-size="${fmt(size)}"${paint('fill', color)} text-anchor="${anchor}" dominant-baseline="${baseline}">${escapeXml(text)}</text>`,
+    );
   }
 
   /** The layers, back to front, as SVG groups. */
@@ -114,7 +129,9 @@ const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 /** Text safe inside an element or a quoted attribute; control characters XML cannot hold are dropped. */
 export function escapeXml(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => XML_ENTITIES[c]);
+  return s
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+    .replace(/[&<>"']/g, (c) => XML_ENTITIES[c]);
 }
 
 /** Short numbers for attributes: two decimals, or three significant digits below 1 (pixel-thin strokes). */
