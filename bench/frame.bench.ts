@@ -104,7 +104,7 @@ async function framePass(page: Page, path: Path): Promise<FrameStats> {
           const a = k * Math.PI * 2;
           if (path === 'overview') {
             // Pan around the fitted view and zoom between 0.7x and 6x of the fit.
-            const zoom = start.zoom * Math.pow(6 / 0.7, (1 - Math.cos(a)) / 2) * 0.7;
+            const zoom = start.zoom * (6 / 0.7) ** ((1 - Math.cos(a)) / 2) * 0.7;
             scene.setCamera({
               x: start.x + (Math.sin(a) * 0.35 * sw) / zoom,
               y: start.y + (Math.sin(2 * a) * 0.35 * sh) / zoom,

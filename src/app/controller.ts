@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { TIER_NAMES } from '../culling/lod.ts';
 import type { Scene } from '../scene/scene.ts';

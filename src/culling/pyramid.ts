@@ -48,7 +48,7 @@ export class OverviewPyramid {
 
   private build(level: number): PyramidLevel {
     const L = this.layout;
-    const cell = Math.pow(2, level);
+    const cell = 2 ** level;
     const half = cell / 2;
     const n = L.boxCount;
     const keep = new Int32Array(n);

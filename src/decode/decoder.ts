@@ -8,9 +8,7 @@ import type { ByteSource } from './io/byte-source.ts';
  * attributes for analysis). No decoder keeps state in module-level caches: the open model is the state.
  */
 
-export interface DecodeProgress {
-  (bytesRead: number, totalBytes: number): void;
-}
+export type DecodeProgress = (bytesRead: number, totalBytes: number) => void;
 
 export interface DecodeOptions {
   onProgress?: DecodeProgress;

@@ -1,4 +1,4 @@
-import { Geometry, ImageSource, Mesh, Shader, Texture } from 'pixi.js';
+import { type Geometry, ImageSource, type Mesh, Shader, Texture } from 'pixi.js';
 import { QuadMesh } from './batches.ts';
 
 /**

@@ -188,7 +188,7 @@ describe('OverviewPyramid (dots tier)', () => {
   it('picks cells of 2-4 screen pixels', () => {
     const p = new OverviewPyramid(layout, index);
     for (const s of [0.001, 0.01, 0.05]) {
-      const cellPx = Math.pow(2, p.levelFor(s)) * s;
+      const cellPx = 2 ** p.levelFor(s) * s;
       expect(cellPx).toBeGreaterThanOrEqual(2);
       expect(cellPx).toBeLessThan(4);
     }

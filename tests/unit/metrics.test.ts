@@ -193,8 +193,8 @@ describe('shape inference and metrics on hand-built layers', () => {
       .init('rest', [2], 7, [3, -1])
       .node('Concat', ['b1', 't1', 'rest'], ['target'], { axis: 0 })
       .node('Reshape', ['x', 'target'], ['y'])
-      // biome-ignore lint/correctness/noPrecisionLoss: INT64_MAX, the Slice end exporters write; it reads as 2^63
       .init('st', [1], 7, [1])
+      // biome-ignore lint/correctness/noPrecisionLoss: INT64_MAX, the Slice end exporters write; it reads as 2^63
       .init('en', [1], 7, [9223372036854775807])
       .init('ax', [1], 7, [2])
       .node('Slice', ['y', 'st', 'en', 'ax'], ['ys'])

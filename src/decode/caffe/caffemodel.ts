@@ -106,11 +106,12 @@ export class CaffeWire {
       case WIRE_FIXED64:
         this.pos += 8;
         break;
-      case WIRE_LEN:
+      case WIRE_LEN: {
         await this.need(10, end);
         const n = this.len(end);
         this.pos += n;
         return;
+      }
       case WIRE_FIXED32:
         this.pos += 4;
         break;

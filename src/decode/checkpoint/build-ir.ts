@@ -3,7 +3,7 @@ import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
 import { emitBlocks, planBlocks, type DataflowSink } from './dataflow.ts';
 import { inferModuleKind, lastSegment, modulePathOf } from './module-kind.ts';
 import { summarizeTensors } from './summary.ts';
-import { type Checkpoint } from './stored-tensor.ts';
+import type { Checkpoint } from './stored-tensor.ts';
 
 /** A module of the checkpoint: the node that carries its tensors. */
 export interface CheckpointModule {

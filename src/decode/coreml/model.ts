@@ -1,4 +1,4 @@
-import { WIRE_LEN, WIRE_VARINT, WireStream, walkFields } from '../protobuf/wire-stream.ts';
+import { WIRE_LEN, WIRE_VARINT, type WireStream, walkFields } from '../protobuf/wire-stream.ts';
 import { ints, text } from './fields.ts';
 import { program, type MilFunction } from './mil.ts';
 import {

@@ -24,6 +24,7 @@ export function parseCfg(bytes: Uint8Array, file: string): CfgSection[] {
     let eol = bytes.indexOf(0x0a, pos);
     if (eol < 0) eol = bytes.length;
     line++;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL padding in cfg files is whitespace to darknet's parser
     const text = utf8.decode(bytes.subarray(pos, eol)).replace(/[\s\u0000]+/g, '');
     const start = pos;
     pos = eol + 1;

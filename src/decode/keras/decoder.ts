@@ -127,7 +127,7 @@ class KerasBuilder {
       b.setValueType(v, dtypeOf(l ?? null), shape ? shape.map((d) => d ?? -1) : null);
       b.addGraphInput(g, v);
     });
-    const valueOf = (r: KerasTensorRef): number => {
+    const valueIdOf = (r: KerasTensorRef): number => {
       const alias = r.node === 0 && r.tensor === 0 ? aliases.get(r.layer) : undefined;
       if (alias !== undefined) return alias;
       const v = b.value(g, key(r.layer, r.node, r.tensor));
@@ -146,13 +146,13 @@ class KerasBuilder {
       if (str(layer.class_name) === 'InputLayer') return;
       const name = layerName(layer);
       calls[li].forEach((refs, ni) => {
-        const ins = refs.map(valueOf);
+        const ins = refs.map(valueIdOf);
         const n = outCount.get(`${name}:${ni}`) ?? 1;
         const outs = Array.from({ length: n }, (_, t) => b.value(g, key(name, ni, t)));
         this.layerNode(layer, g, depth, ins, ni ? `${name}#${ni}` : name, n, outs);
       });
     });
-    const outs = heads('output_layers').map(valueOf);
+    const outs = heads('output_layers').map(valueIdOf);
     if (!inputs.length) for (const v of outs) b.addGraphOutput(g, v);
     return outs;
   }

@@ -110,7 +110,7 @@ export async function openMxnet(source: ByteSource, options: DecodeOptions = {})
   const outCount = nodes.map(() => 1);
   for (const n of nodes) for (const [src, idx] of n.inputs) outCount[src] = Math.max(outCount[src], idx + 1);
   for (const [h, idx] of heads) outCount[h] = Math.max(outCount[h], idx + 1);
-  const valueOf = (node: number, idx: number) =>
+  const valueIdOf = (node: number, idx: number) =>
     b.value(0, idx === 0 ? nodes[node].name : `${nodes[node].name}:${idx}`);
   const details: Record<string, string>[] = [];
   const weights = await findParams(source);
@@ -118,7 +118,7 @@ export async function openMxnet(source: ByteSource, options: DecodeOptions = {})
   let located = 0;
   nodes.forEach((n, i) => {
     if (n.op === 'null') {
-      const v = valueOf(i, 0);
+      const v = valueIdOf(i, 0);
       const shape = shapeOf(n.attrs.__shape__);
       const stored = weights?.arrays.get(n.name);
       if (stored) {
@@ -133,12 +133,12 @@ export async function openMxnet(source: ByteSource, options: DecodeOptions = {})
       return;
     }
     b.countLayer(n.op);
-    const ins = n.inputs.map(([src, idx]) => valueOf(src, idx));
-    const outs = Array.from({ length: outCount[i] }, (_, k) => valueOf(i, k));
+    const ins = n.inputs.map(([src, idx]) => valueIdOf(src, idx));
+    const outs = Array.from({ length: outCount[i] }, (_, k) => valueIdOf(i, k));
     b.addNode(0, n.name, n.op, ins, outs);
     details.push(n.attrs);
   });
-  for (const [h, idx] of heads) b.addGraphOutput(0, valueOf(h, idx));
+  for (const [h, idx] of heads) b.addGraphOutput(0, valueIdOf(h, idx));
   b.metadata.weights = !weights
     ? `${params} parameters named (no .params file found beside the symbol)`
     : weights.problem

@@ -6,6 +6,7 @@ import { WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields } from '..
 import { decodeOnnxAttributes } from './attributes.ts';
 import { onnxNodeDetails } from './details.ts';
 import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qualifiedOp } from './schema.ts';
+import { byteCount, newTensor, payloadEncoding, type TensorAcc } from './tensor-header.ts';
 
 /** Nesting deeper than this is hostile, not a real model (If inside Loop inside If ... 64 levels). */
 const MAX_DEPTH = 64;
@@ -22,19 +23,6 @@ interface NodeAcc {
   constantTensor: TensorAcc | null;
   start: number;
   end: number;
-}
-
-interface TensorAcc {
-  name: number;
-  dtype: number;
-  dims: number[];
-  dataOffset: number;
-  dataLength: number;
-  encoding: number;
-  location: string;
-  externalOffset: number;
-  externalLength: number;
-  segment: boolean;
 }
 
 /**
@@ -540,44 +528,6 @@ export class OnnxParser {
 
 function isConstantOp(n: NodeAcc, strings: readonly string[]): boolean {
   return strings[n.op] === 'Constant' && (n.domain === '' || n.domain === 'ai.onnx');
-}
-
-/** An external-data offset or length: a byte count, or -1 if the file says something unusable (negative, 1e400). */
-function byteCount(value: string): number {
-  const n = Number(value);
-  return Number.isSafeInteger(n) && n >= 0 ? n : -1;
-}
-
-function newTensor(): TensorAcc {
-  return {
-    name: 0,
-    dtype: 0,
-    dims: [],
-    dataOffset: -1,
-    dataLength: 0,
-    encoding: 0,
-    location: '',
-    externalOffset: 0,
-    externalLength: 0,
-    segment: false,
-  };
-}
-
-function payloadEncoding(field: number): number {
-  switch (field) {
-    case Tensor.rawData:
-      return DataEncoding.Raw;
-    case Tensor.floatData:
-      return DataEncoding.PackedFixed32;
-    case Tensor.int32Data:
-    case Tensor.int64Data:
-    case Tensor.uint64Data:
-      return DataEncoding.PackedVarint;
-    case Tensor.doubleData:
-      return DataEncoding.PackedFixed64;
-    default:
-      return -1;
-  }
 }
 
 /**

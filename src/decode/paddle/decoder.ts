@@ -30,7 +30,7 @@ function build(program: PdProgram, file: string, options: DecodeOptions): GraphI
 
   const buildBlock = (blk: PdBlock, graph: number, depth: number): void => {
     built.add(blk.idx);
-    const valueOf = (name: string): number => {
+    const valueIdOf = (name: string): number => {
       const known = b.valueCount;
       const v = b.value(graph, name);
       if (v === known) {
@@ -54,13 +54,13 @@ function build(program: PdProgram, file: string, options: DecodeOptions): GraphI
       if (graph === 0 && (op.type === 'feed' || op.type === 'fetch')) {
         const list = op.type === 'feed' ? feeds : fetches;
         const names = (op.type === 'feed' ? op.outputs : op.inputs).flatMap((s) => s.args);
-        for (const n of names) list.push([op.col >= 0 ? op.col : list.length, valueOf(n)]);
+        for (const n of names) list.push([op.col >= 0 ? op.col : list.length, valueIdOf(n)]);
         return;
       }
       // layerOps counts block 0's operators without feed/fetch, as Paddle's program summary does.
       if (graph === 0) b.countLayer(op.type || '(no type)');
-      const ins = op.inputs.flatMap((s) => s.args.map(valueOf));
-      const outs = op.outputs.flatMap((s) => s.args.map(valueOf));
+      const ins = op.inputs.flatMap((s) => s.args.map(valueIdOf));
+      const outs = op.outputs.flatMap((s) => s.args.map(valueIdOf));
       const subs: number[] = [];
       for (const idx of op.blocks) {
         const sub = blocks.find((x) => x.idx === idx);

@@ -97,7 +97,7 @@ export class WireStream {
 
   /** Unsigned varint as a number (exact below 2^53). */
   uint(): number {
-    let i = this.pos - this.bufStart;
+    const i = this.pos - this.bufStart;
     const buf = this.buf;
     if (i >= 0 && i < buf.length) {
       const b0 = buf[i];

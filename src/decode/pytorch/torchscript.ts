@@ -14,6 +14,7 @@ import {
   type ScriptModule,
   type Stmt,
 } from './script.ts';
+import { BINARY_OPS, NONE, type RV, UNKNOWN, fold, shortName, torchOp, truth } from './script-values.ts';
 
 const MAX_CODE_BYTES = 64 << 20;
 const MAX_PICKLE_BYTES = 256 << 20;
@@ -28,17 +29,6 @@ interface TensorRec {
   key: string;
   storageOffset: number;
 }
-
-type RV =
-  | { t: 'tensor'; v: number }
-  | { t: 'lit'; v: null | boolean | number | string }
-  | { t: 'seq'; items: RV[] }
-  | { t: 'module'; obj: PyObject; path: string[]; cls: ScriptClass | null }
-  | { t: 'fn'; q: string }
-  | { t: 'unknown' };
-
-const UNKNOWN: RV = { t: 'unknown' };
-const NONE: RV = { t: 'lit', v: null };
 
 /** What node details show for a node, kept beside the IR (the code lives compressed inside the archive). */
 export interface TorchNodeInfo {
@@ -573,93 +563,4 @@ class Interpreter {
       cls: f.cls ? shortName(f.cls.qname) : '',
     });
   }
-}
-
-const BINARY_OPS: Readonly<Record<string, string>> = {
-  '+': 'aten::add',
-  '-': 'aten::sub',
-  '*': 'aten::mul',
-  '/': 'aten::div',
-  '//': 'aten::floordiv',
-  '%': 'aten::remainder',
-  '**': 'aten::pow',
-  '==': 'aten::eq',
-  '!=': 'aten::ne',
-  '<': 'aten::lt',
-  '<=': 'aten::le',
-  '>': 'aten::gt',
-  '>=': 'aten::ge',
-  and: 'aten::__and__',
-  or: 'aten::__or__',
-  '&': 'aten::__and__',
-  '|': 'aten::__or__',
-  '^': 'aten::__xor__',
-  '<<': 'aten::__lshift__',
-  '>>': 'aten::__rshift__',
-  in: 'aten::__contains__',
-  'not in': 'aten::__contains__',
-  is: 'aten::__is__',
-  'is not': 'aten::__isnot__',
-};
-
-function fold(
-  op: string,
-  a: null | boolean | number | string,
-  b: null | boolean | number | string,
-): null | boolean | number | string | undefined {
-  if (op === '==') return a === b;
-  if (op === '!=') return a !== b;
-  if (op === 'and') return a ? b : a;
-  if (op === 'or') return a ? a : b;
-  if (typeof a === 'number' && typeof b === 'number') {
-    switch (op) {
-      case '+':
-        return a + b;
-      case '-':
-        return a - b;
-      case '*':
-        return a * b;
-      case '/':
-        return a / b;
-      case '//':
-        return Math.floor(a / b);
-      case '%':
-        return a - b * Math.floor(a / b);
-      case '**':
-        return a ** b;
-      case '<':
-        return a < b;
-      case '<=':
-        return a <= b;
-      case '>':
-        return a > b;
-      case '>=':
-        return a >= b;
-      default:
-        return undefined;
-    }
-  }
-  if (typeof a === 'string' && typeof b === 'string' && op === '+') return a + b;
-  return undefined;
-}
-
-function truth(v: RV): boolean | null {
-  if (v.t === 'lit') return Boolean(v.v);
-  if (v.t === 'seq') return v.items.length > 0;
-  if (v.t === 'module') return true;
-  return null;
-}
-
-/** `torch.conv2d` → `aten::conv2d`; `torch.ops.quantized.linear` → `quantized::linear`. */
-function torchOp(q: string): string {
-  const rest = q.slice('torch.'.length);
-  if (rest.startsWith('ops.')) {
-    const parts = rest.split('.');
-    return `${parts[1]}::${parts.slice(2).join('.')}`;
-  }
-  return `aten::${rest.replace(/\./g, '_')}`;
-}
-
-function shortName(qname: string): string {
-  return qname.slice(qname.lastIndexOf('.') + 1);
 }

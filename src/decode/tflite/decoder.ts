@@ -278,11 +278,11 @@ class TfliteWalker {
     // Tensors → values, in index order.
     const tvec = r.vector(sg, SubGraph.tensors, 4, 'SubGraph.tensors');
     const tensorCount = r.length;
-    const valueOf = new Int32Array(tensorCount);
+    const valueOfTensor = new Int32Array(tensorCount);
     for (let i = 0; i < tensorCount; i++) {
       if ((i & 4095) === 4095) this.options.checkCancelled?.();
       const t = r.tableAt(tvec, i, 'SubGraph.tensors');
-      valueOf[i] = this.readTensor(t, s, i);
+      valueOfTensor[i] = this.readTensor(t, s, i);
     }
 
     const ios = (slot: number, what: string, add: (v: number) => void) => {
@@ -290,7 +290,7 @@ class TfliteWalker {
       for (let k = 0, n = r.length; k < n; k++) {
         const idx = r.i32(vec + 4 * k, what);
         if (idx < 0 || idx >= tensorCount) r.error(what, `names tensor ${idx}, but the subgraph has ${tensorCount}`);
-        add(valueOf[idx]);
+        add(valueOfTensor[idx]);
       }
     };
     ios(SubGraph.inputs, 'SubGraph.inputs', (v) => b.addGraphInput(s, v));
@@ -308,8 +308,8 @@ class TfliteWalker {
         r.error('Operator.opcode_index', `is ${opcode}, but the model has ${opNames.length} operator codes`);
       const ins: number[] = [];
       const outs: number[] = [];
-      this.tensorList(op, Operator.inputs, 'Operator.inputs', valueOf, ins);
-      this.tensorList(op, Operator.outputs, 'Operator.outputs', valueOf, outs);
+      this.tensorList(op, Operator.inputs, 'Operator.inputs', valueOfTensor, ins);
+      this.tensorList(op, Operator.outputs, 'Operator.outputs', valueOfTensor, outs);
       const nodeName =
         outs.length && outs[0] >= 0
           ? this.nodeNameId(outs[0])
@@ -357,15 +357,15 @@ class TfliteWalker {
   /** String id of a generated or de-duplicated name, for values without name bytes. */
   private readonly fallbackName: number[] = [];
 
-  private tensorList(op: number, slot: number, what: string, valueOf: Int32Array, out: number[]): void {
+  private tensorList(op: number, slot: number, what: string, valueOfTensor: Int32Array, out: number[]): void {
     const r = this.r;
     const vec = r.vector(op, slot, 4, what);
     for (let k = 0, n = r.length; k < n; k++) {
       const idx = r.i32(vec + 4 * k, what);
       if (idx === -1) out.push(-1);
-      else if (idx < 0 || idx >= valueOf.length)
-        r.error(what, `names tensor ${idx}, but the subgraph has ${valueOf.length}`);
-      else out.push(valueOf[idx]);
+      else if (idx < 0 || idx >= valueOfTensor.length)
+        r.error(what, `names tensor ${idx}, but the subgraph has ${valueOfTensor.length}`);
+      else out.push(valueOfTensor[idx]);
     }
   }
 

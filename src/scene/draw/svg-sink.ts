@@ -128,10 +128,12 @@ const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 
 /** Text safe inside an element or a quoted attribute; control characters XML cannot hold are dropped. */
 export function escapeXml(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/[&<>"']/g, (c) => XML_ENTITIES[c]);
+  return (
+    s
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters; model names may hold them
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/[&<>"']/g, (c) => XML_ENTITIES[c])
+  );
 }
 
 /** Short numbers for attributes: two decimals, or three significant digits below 1 (pixel-thin strokes). */
