@@ -37,7 +37,12 @@ export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Pr
   const folded = options.fold ? foldConstants(ir) : new Uint8Array(ir.nodeCount);
   const constRows = constantInputCounts(ir, folded);
   const t1 = performance.now();
-  const values = await loadSmallConstants(model.source, ir);
+  // Reading every small constant is one range read each: on the first frame's path only for models whose attributes
+  // are read too; larger ones show constants by shape until a box's properties are opened.
+  const values =
+    ir.nodeCount <= options.maxAttributeNodes
+      ? await loadSmallConstants(model.source, ir)
+      : new Map<number, Float64Array>();
   const t2 = performance.now();
   const attributes =
     ir.nodeCount <= options.maxAttributeNodes ? await attributeRows(model, folded, options.prefetch) : null;

@@ -11,7 +11,7 @@ import { ProgressSource } from './io/progress-source.ts';
 import { openModelFile } from './registry.ts';
 import { tensorPreview } from './tensor-preview.ts';
 import { buildBoxRows } from './box-rows.ts';
-import { opFactsFor } from './input-roles.ts';
+import { type OpFacts, opFactsFor } from './input-roles.ts';
 import { PrefetchSource } from './io/prefetch-source.ts';
 
 /**
@@ -36,6 +36,8 @@ export type AnalyzeModel = (
 export class DecodeService implements DecodeApi {
   private model: OpenModel | null = null;
   private prefetch: PrefetchSource | null = null;
+  /** The open model's operator facts (input roles, attribute defaults), loading while the page receives the IR. */
+  private facts: { model: OpenModel; facts: Promise<OpFacts> } | null = null;
   /** The model the open one is compared against (side A), while a comparison is open. */
   private baseline: OpenModel | null = null;
   private generation = 0;
@@ -63,6 +65,8 @@ export class DecodeService implements DecodeApi {
       // the originals over would leave those readers looking at detached (empty) columns. The string table is
       // copied when sent (see workers/ir-transfer.ts).
       this.model = model;
+      this.facts = { model, facts: opFactsFor(model.ir.format) };
+      this.facts.facts.catch(() => undefined); // surfaces when boxRows awaits it
       // A plain open ends any comparison; openComparison sets the baseline again after this returns.
       this.baseline = null;
       return copyColumns(model.ir);
@@ -122,7 +126,7 @@ export class DecodeService implements DecodeApi {
     const model = this.require();
     const rows = await buildBoxRows(model, {
       fold,
-      facts: await opFactsFor(model.ir.format),
+      facts: await (this.facts?.model === model ? this.facts.facts : opFactsFor(model.ir.format)),
       maxAttributeNodes: MAX_ATTRIBUTE_ROW_NODES,
       prefetch: model.source === this.prefetch ? this.prefetch : null,
     });
