@@ -156,8 +156,13 @@ describe('ONNX Runtime profiles of real models', () => {
     const { ir, profile } = runs.mlsd;
     expect(profile.mappedEvents).toBe(profile.kernelEvents);
     expect(profileCoverage(ir, profile).share).toBeGreaterThanOrEqual(0.95);
-    // Convolutions dominate this model's run time.
-    expect(profile.byOp.Conv.us).toBeGreaterThan(0.5 * profile.totalKernelUs);
+    // Convolutions dominate this model's run time: more than any other op. (Their share measured 47–60 % depending
+    // on machine load, so a fixed half was a timing assertion, not a mapping one.)
+    const others = Object.entries(profile.byOp)
+      .filter(([op]) => op !== 'Conv')
+      .map(([, t]) => t.us);
+    expect(profile.byOp.Conv.us).toBeGreaterThan(Math.max(...others));
+    expect(profile.byOp.Conv.us).toBeGreaterThan(0.3 * profile.totalKernelUs);
   });
 
   it('PP-OCR with bound symbolic dims: every kernel maps; output as ONNX Runtime computed it', () => {
