@@ -43,7 +43,13 @@ export async function tensorPreview(source: ByteSource, ir: GraphIR, value: numb
       return { ...base, note: `weights are in external file "${location}", which was not opened with the model` };
   }
   const wanted = Math.min(byteLength, PREVIEW_MAX_BYTES);
-  const bytes = await from.read(offset, wanted);
+  let bytes: Uint8Array;
+  try {
+    bytes = await from.read(offset, wanted);
+  } finally {
+    // A companion file (external data, a shard) is opened per preview: close it, or each preview leaks a handle.
+    if (from !== source) await from.close?.();
+  }
   const numbers = decodeNumbers(bytes, ir.valueDtype[value], ir.valueDataEncoding[value]);
   if (!numbers)
     return { ...base, note: `no preview for ${ggmlEncodingName(ir.valueDataEncoding[value]) ?? dtype} data` };
