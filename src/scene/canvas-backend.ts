@@ -3,7 +3,7 @@ import type { Viewport } from 'pixi-viewport';
 import { Tier } from '../culling/lod.ts';
 import type { FrameView, SceneBackend } from './backend.ts';
 import { BoxList, ColorCache, EdgeList, LABEL_FONT, LabelList, type PaintView } from './draw/canvas-layers.ts';
-import { CanvasSink } from './draw/canvas-sink.ts';
+import { LayeredSink } from './draw/layered-sink.ts';
 import { EDGE_ARROW_MAX } from './draw/sink.ts';
 
 /** Character advance used when the font cannot be measured (common monospace fonts). */
@@ -18,7 +18,7 @@ const FALLBACK_ADVANCE = 0.6;
 export class CanvasBackend implements SceneBackend {
   readonly kind = 'canvas';
   readonly rendererName = 'Canvas2D';
-  readonly sink: CanvasSink;
+  readonly sink: LayeredSink;
   readonly overlayBoxes = new BoxList(true);
   readonly overlayEdges = new EdgeList();
   private readonly frames = new BoxList(true);
@@ -37,7 +37,7 @@ export class CanvasBackend implements SceneBackend {
     this.ctx = ctx;
     ctx.font = `100px ${LABEL_FONT}`;
     const advance = ctx.measureText('M').width / 100 || FALLBACK_ADVANCE;
-    this.sink = new CanvasSink(
+    this.sink = new LayeredSink(
       { frames: this.frames, edges: this.edges, nodes: this.nodes, labels: this.labels },
       advance,
     );

@@ -2,7 +2,7 @@ import { type Application, Container, type WebGLRenderer } from 'pixi.js';
 import { Tier } from '../culling/lod.ts';
 import type { FrameView, SceneBackend } from './backend.ts';
 import { BoxBatch, EdgeBatch } from './batches.ts';
-import { PixiSink } from './draw/pixi-sink.ts';
+import { LayeredSink } from './draw/layered-sink.ts';
 import { EDGE_ARROW_MAX } from './draw/sink.ts';
 import { TextBatch } from './text.ts';
 
@@ -16,7 +16,7 @@ const DRAW_FUNCTIONS = ['drawElements', 'drawArrays', 'drawElementsInstanced', '
 export class WebGLBackend implements SceneBackend {
   readonly kind = 'webgl';
   readonly rendererName: string;
-  readonly sink: PixiSink;
+  readonly sink: LayeredSink;
   readonly overlayBoxes = new BoxBatch(8, 'highlight-boxes');
   readonly overlayEdges = new EdgeBatch(64, 'highlight-edges');
   private readonly world = new Container({ label: 'world' });
@@ -30,7 +30,10 @@ export class WebGLBackend implements SceneBackend {
     private readonly app: Application,
     parent: Container,
   ) {
-    this.sink = new PixiSink(this.frames, this.nodes, this.edges, this.labels);
+    this.sink = new LayeredSink(
+      { frames: this.frames, edges: this.edges, nodes: this.nodes, labels: this.labels },
+      this.labels.advance,
+    );
     this.rendererName = this.countDrawCalls(app.renderer as WebGLRenderer);
     this.world.eventMode = 'none';
     this.world.interactiveChildren = false;

@@ -9,7 +9,7 @@ import {
   type Paint2D,
   type PaintView,
 } from '../../src/scene/draw/canvas-layers.ts';
-import { CanvasSink } from '../../src/scene/draw/canvas-sink.ts';
+import { LayeredSink } from '../../src/scene/draw/layered-sink.ts';
 import { emitView, type SceneSource } from '../../src/scene/draw/emit.ts';
 import { SvgSink } from '../../src/scene/draw/svg-sink.ts';
 import { OpCategory, THEMES, rgba } from '../../src/scene/palette.ts';
@@ -97,7 +97,7 @@ function layers() {
   return { frames: new BoxList(true), edges: new EdgeList(), nodes: new BoxList(false), labels: new LabelList() };
 }
 
-function emitInto(sink: CanvasSink | SvgSink, tier: Tier, scale: number, theme = THEMES.light): void {
+function emitInto(sink: LayeredSink | SvgSink, tier: Tier, scale: number, theme = THEMES.light): void {
   const layout = fixture();
   const boxes = Array.from({ length: layout.boxCount }, (_, i) => i);
   const edges = Array.from({ length: layout.edgeCount }, (_, i) => i);
@@ -124,7 +124,7 @@ function emitInto(sink: CanvasSink | SvgSink, tier: Tier, scale: number, theme =
 describe('Canvas2D sink', () => {
   it('draws what the SVG export draws: the same label texts in the same order, the same box and edge counts', () => {
     const l = layers();
-    const sink = new CanvasSink(l, 0.6);
+    const sink = new LayeredSink(l, 0.6);
     sink.begin(8, 16);
     emitInto(sink, Tier.Full, 1.5);
     sink.commit();
@@ -143,7 +143,7 @@ describe('Canvas2D sink', () => {
 
   it('paints operators one path per colour, frames and groups one by one, with strokes inside the box edge', () => {
     const l = layers();
-    const sink = new CanvasSink(l, 0.6);
+    const sink = new LayeredSink(l, 0.6);
     sink.begin(8, 16);
     emitInto(sink, Tier.Boxes, 2);
     sink.commit();

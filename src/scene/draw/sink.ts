@@ -1,7 +1,7 @@
 /**
  * Where the drawing emitter's output goes. The emitter decides what is drawn (which boxes, which labels at what
- * size and where, which edge polylines); a sink only turns those primitives into its medium: pixi batches
- * (`pixi-sink.ts`), SVG elements (`svg-sink.ts`), or any other 2D target such as a Canvas2D context.
+ * size and where, which edge polylines); a sink only turns those primitives into its medium: a renderer's layers
+ * (`layered-sink.ts`: the WebGL batches or the Canvas2D draw lists) or SVG elements (`svg-sink.ts`).
  *
  * Coordinates are layout units minus the emitter's origin. Colours are packed RGBA (`rgba()` in palette.ts,
  * unpack with `unpackRgba`). Sizes given in `Px` are screen pixels whatever the zoom; the rest are layout units.
@@ -69,5 +69,13 @@ export interface EdgeTarget {
   segment(x0: number, y0: number, x1: number, y1: number, color: number, halfWidthPx: number): void;
   /** An arrowhead pointing from (x0, y0) to its tip at (x1, y1), `lengthPx` long on screen. */
   arrow(x0: number, y0: number, x1: number, y1: number, color: number, lengthPx: number): void;
+  commit(): void;
+}
+
+/** A layer of one-line labels that is refilled as a whole; `full` once it holds all the text it can draw. */
+export interface LabelTarget {
+  readonly full: boolean;
+  begin(): void;
+  add(text: string, x: number, y: number, size: number, color: number, anchorX: number, anchorY: number): void;
   commit(): void;
 }

@@ -1,20 +1,22 @@
-import type { BoxList, EdgeList, LabelList } from './canvas-layers.ts';
-import { BoxLayer, type DrawSink } from './sink.ts';
+import { BoxLayer, type BoxTarget, type DrawSink, type EdgeTarget, type LabelTarget } from './sink.ts';
 
-/** The four draw lists the Canvas2D renderer paints, back to front. */
-export interface CanvasLayers {
-  frames: BoxList;
-  edges: EdgeList;
-  nodes: BoxList;
-  labels: LabelList;
+/** The four layers a raster renderer refills each time the view is re-emitted, bottom to top but for edges. */
+export interface SinkLayers {
+  /** Expanded groups' frames and collapsed groups, below the edges. */
+  frames: BoxTarget;
+  edges: EdgeTarget;
+  /** Operator boxes (and overview dots), above the edges. */
+  nodes: BoxTarget;
+  labels: LabelTarget;
 }
 
 /**
- * The emitter's output into the Canvas2D renderer's draw lists, the counterpart of the pixi sink: `begin` resets
- * the lists with capacity hints, `commit` finishes them (grouping operators by colour); in between the emitter
- * fills them. A polyline becomes its segments plus one arrowhead, exactly as in the WebGL batches.
+ * The emitter's output into a renderer's layers: the WebGL batches or the Canvas2D draw lists, which share one
+ * shape (BoxTarget, EdgeTarget, LabelTarget). `begin` resets the layers with capacity hints, `commit` finishes
+ * them; in between the emitter fills them. A polyline becomes one segment per pair of points plus one arrowhead
+ * along its last segment.
  */
-export class CanvasSink implements DrawSink {
+export class LayeredSink implements DrawSink {
   private edgeColor = 0;
   private edgeHalfWidth = 0;
   private points = 0;
@@ -25,7 +27,7 @@ export class CanvasSink implements DrawSink {
 
   /** `textAdvance`: the label font's character advance as a fraction of its size, measured by the renderer. */
   constructor(
-    private readonly layers: CanvasLayers,
+    private readonly layers: SinkLayers,
     readonly textAdvance: number,
   ) {}
 
