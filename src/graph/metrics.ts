@@ -3,6 +3,7 @@ import type { AttributeLookup } from './shapes/attributes.ts';
 import { inferredElementCount, inferredShape, type InferredShapes } from './shapes/infer.ts';
 import { product } from './shapes/tensor-math.ts';
 import { topologicalOrder } from './topological-order.ts';
+import { REDUCE_AXIS_OPS } from './shapes/op-families.ts';
 
 /**
  * Per-node cost columns (parameters, MACs, FLOPs, activation bytes); `metric-sums.ts` adds them up per hierarchy
@@ -188,16 +189,7 @@ const ELEMENTWISE_FLOPS: Readonly<Record<string, number>> = {
 
 /** One FLOP per input element. */
 const REDUCE_OPS = new Set([
-  'ReduceMean',
-  'ReduceSum',
-  'ReduceMax',
-  'ReduceMin',
-  'ReduceProd',
-  'ReduceL1',
-  'ReduceL2',
-  'ReduceLogSum',
-  'ReduceLogSumExp',
-  'ReduceSumSquare',
+  ...REDUCE_AXIS_OPS,
   'ArgMax',
   'ArgMin',
   'TopK',

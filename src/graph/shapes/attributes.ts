@@ -1,3 +1,5 @@
+import { REDUCE_AXIS_OPS } from './op-families.ts';
+
 /** What shape inference reads of node attributes; `NodeAttributes` (decode/onnx/attributes.ts) implements it. */
 export interface AttributeLookup {
   /** Null when the node's attributes were not decoded (then attribute-dependent kernels give up). */
@@ -32,16 +34,7 @@ export const ATTRIBUTE_OPS: ReadonlySet<string> = new Set([
   'Pad',
   'Flatten',
   'Reshape',
-  'ReduceMean',
-  'ReduceSum',
-  'ReduceMax',
-  'ReduceMin',
-  'ReduceProd',
-  'ReduceL1',
-  'ReduceL2',
-  'ReduceLogSum',
-  'ReduceLogSumExp',
-  'ReduceSumSquare',
+  ...REDUCE_AXIS_OPS,
   'ArgMax',
   'ArgMin',
   'Resize',

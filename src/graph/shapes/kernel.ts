@@ -58,7 +58,7 @@ export function axesInput(c: Ctx, k: number, attr: string): number[] | null | un
 export type KernelTable = Map<string, Kernel>;
 
 /** Registration helper for a kernel-family file: `def(['Relu', 'Tanh'], kernel)`. */
-export function definer(table: KernelTable): (ops: string[], kernel: Kernel) => void {
+export function definer(table: KernelTable): (ops: readonly string[], kernel: Kernel) => void {
   return (ops, kernel) => {
     for (const op of ops) table.set(op, kernel);
   };

@@ -1,4 +1,5 @@
 import { INT64, axesInput, definer, normAxis, type Shape, type KernelTable } from './kernel.ts';
+import { REDUCE_AXIS_OPS } from './op-families.ts';
 
 /**
  * Reductions along axes: Reduce*, ArgMax/ArgMin, TopK, NonZero.
@@ -6,38 +7,24 @@ import { INT64, axesInput, definer, normAxis, type Shape, type KernelTable } fro
 export const REDUCE_KERNELS: KernelTable = new Map();
 const def = definer(REDUCE_KERNELS);
 
-def(
-  [
-    'ReduceMean',
-    'ReduceSum',
-    'ReduceMax',
-    'ReduceMin',
-    'ReduceProd',
-    'ReduceL1',
-    'ReduceL2',
-    'ReduceLogSum',
-    'ReduceLogSumExp',
-    'ReduceSumSquare',
-  ],
-  (c) => {
-    const x = c.shape(0);
-    if (!x || !c.attrs) return c.set(0, null, c.dtype(0));
-    const keep = c.attrs.int(c.node, 'keepdims', 1) !== 0;
-    const axes = axesInput(c, 1, 'axes');
-    if (axes === null) return c.set(0, keep ? new Array<number>(x.length).fill(-1) : null, c.dtype(0));
-    let reduce: Set<number>;
-    if (!axes || axes.length === 0) {
-      if (c.attrs.int(c.node, 'noop_with_empty_axes', 0)) return c.set(0, x, c.dtype(0), c.val(0));
-      reduce = new Set(x.map((_, i) => i));
-    } else reduce = new Set(axes.map((a) => normAxis(a, x.length)));
-    const out: Shape = [];
-    x.forEach((d, i) => {
-      if (!reduce.has(i)) out.push(d);
-      else if (keep) out.push(1);
-    });
-    c.set(0, out, c.dtype(0));
-  },
-);
+def(REDUCE_AXIS_OPS, (c) => {
+  const x = c.shape(0);
+  if (!x || !c.attrs) return c.set(0, null, c.dtype(0));
+  const keep = c.attrs.int(c.node, 'keepdims', 1) !== 0;
+  const axes = axesInput(c, 1, 'axes');
+  if (axes === null) return c.set(0, keep ? new Array<number>(x.length).fill(-1) : null, c.dtype(0));
+  let reduce: Set<number>;
+  if (!axes || axes.length === 0) {
+    if (c.attrs.int(c.node, 'noop_with_empty_axes', 0)) return c.set(0, x, c.dtype(0), c.val(0));
+    reduce = new Set(x.map((_, i) => i));
+  } else reduce = new Set(axes.map((a) => normAxis(a, x.length)));
+  const out: Shape = [];
+  x.forEach((d, i) => {
+    if (!reduce.has(i)) out.push(d);
+    else if (keep) out.push(1);
+  });
+  c.set(0, out, c.dtype(0));
+});
 
 def(['ArgMax', 'ArgMin'], (c) => {
   const x = c.shape(0);
