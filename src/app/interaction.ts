@@ -56,10 +56,10 @@ export function installCanvasInteraction(
     return box;
   };
 
-  // The hover tooltip belongs to a still pointer: zooming and panning hide it.
-  const canvas = scene.app.canvas;
-  canvas.addEventListener('wheel', () => tooltip.hide(), { passive: true });
-  canvas.addEventListener('pointermove', (e) => {
+  // The hover tooltip belongs to a still pointer: zooming and panning hide it. Listened for on the canvas's host,
+  // which outlives the canvas when a lost WebGL context makes the scene switch to Canvas2D.
+  scene.host.addEventListener('wheel', () => tooltip.hide(), { passive: true });
+  scene.host.addEventListener('pointermove', (e) => {
     if (e.buttons !== 0) tooltip.hide();
   });
 

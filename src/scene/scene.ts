@@ -74,7 +74,8 @@ export class Scene {
   private surface: Surface;
   private heat: PackedHeat | null = null;
   private diff: DiffPaint | null = null;
-  private readonly host: HTMLElement;
+  /** The element the canvas lives in; it stays when a renderer switch replaces the canvas. */
+  readonly host: HTMLElement;
   private readonly overlay: HighlightOverlay;
   private readonly loop: RenderLoop;
   private input: PointerInput;
