@@ -4,7 +4,7 @@ import { MAX_CHUNK } from '../protobuf/wire-stream.ts';
 
 /**
  * ByteSource over HTTP range requests, so `?url=` opens a multi-GB model without downloading it whole.
- * The first request asks for the file's head: a model up to HEAD_BYTES (most everyday models) arrives in that one
+ * The first request asks for the file's head: a model up to HEAD_BYTES (small everyday models) arrives in that one
  * request, and a larger one has its header parsed from it before any further round trip. Servers that ignore
  * ranges get one full download, held as a buffer.
  */
@@ -65,8 +65,11 @@ export class UrlSource implements ByteSource {
   }
 }
 
-/** The first request's size: files up to this size are read in one request. */
-export const HEAD_BYTES = 16 << 20;
+/**
+ * The first request's size: files up to this size are read in one request. Kept small because nothing reports
+ * progress while that request downloads: on a slow link a larger head would sit at 0 % for its whole length.
+ */
+export const HEAD_BYTES = 2 << 20;
 
 /** The largest read WireStream makes while streaming, so a guess of twice the last read never overshoots it. */
 const MAX_AHEAD = MAX_CHUNK;
