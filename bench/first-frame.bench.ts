@@ -17,7 +17,7 @@ export function targetMs(nodes: number): number | undefined {
   return FIRST_FRAME_TARGETS.find((t) => nodes <= t.upTo)?.ms;
 }
 
-export async function runFirstFrame(): Promise<FirstFrameResult[]> {
+export async function runFirstFrame(write = true): Promise<FirstFrameResult[]> {
   const sizes = (process.env.BENCH_FIRST_SIZES ?? '1000,5000,20000,100000,300000,1000000')
     .split(',')
     .map(Number)
@@ -44,12 +44,13 @@ export async function runFirstFrame(): Promise<FirstFrameResult[]> {
     draw: r.phases.drawMs ?? '',
     'renderer MB': r.rendererRssMb,
   }));
-  printTable(`first frame (fresh browser per model, idle ${3} s, default flags; load ${loadavg()[0].toFixed(1)})`, rows);
-  writeResults('first-frame', results, {
-    flags: DEFAULT_FLAGS,
-    runsPerModel: runs,
-    loadAverage: loadavg().map((x) => Math.round(x * 10) / 10),
-  });
+  printTable(`first frame (fresh browser per model, idle 3 s, default flags; load ${loadavg()[0].toFixed(1)})`, rows);
+  if (write)
+    writeResults('first-frame', results, {
+      flags: DEFAULT_FLAGS,
+      runsPerModel: runs,
+      loadAverage: loadavg().map((x) => Math.round(x * 10) / 10),
+    });
   return results;
 }
 
