@@ -4,9 +4,10 @@
 // `npm run bench:frame-firefox` (builds first). Writes bench/results/frame-firefox.json.
 // Env: FIREFOX_PATH (default /usr/bin/firefox-esr), BENCH_FRAME_FRAMES=150 frames per pass.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import puppeteer, { type Page } from 'puppeteer-core';
+import { browserBenchMachine } from './lib.ts';
 import { startServer } from '../src/cli/server.ts';
 import { chainModel, repoRoot } from '../tests/helpers/models.ts';
 
@@ -177,14 +178,7 @@ async function main(): Promise<void> {
   const worstP95 = Math.max(...results.flatMap((r) => Object.values(r.passes).map((p) => p.p95Ms)));
   const out = {
     name: 'frame-firefox',
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      memoryGb: Math.round(totalmem() / 2 ** 30),
-      platform: `${platform()} ${release()}`,
-      node: process.version,
-      loadAverageAtEnd: loadavg().map(r1),
-    },
+    machine: browserBenchMachine(),
     date: new Date().toISOString(),
     browser: { executable: FIREFOX, headless: true, renderer: gpt.renderer, viewport: `${WIDTH}x${HEIGHT}` },
     framesPerPass: FRAMES,
@@ -200,7 +194,7 @@ async function main(): Promise<void> {
 
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(
-    `\nrenderer: ${gpt.renderer}; load average ${out.machine.loadAverageAtEnd.join(' ')} on ${out.machine.cores} cores\n`,
+    `\nrenderer: ${gpt.renderer}; load average ${out.machine.loadAverage.join(' ')} on ${out.machine.cores} cores\n`,
   );
   for (const r of results) {
     console.log(

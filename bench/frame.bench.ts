@@ -7,9 +7,9 @@
 // Writes bench/results/frame.json. Env: BENCH_FRAME_SIZES=10000,100000 (part 2 sizes); BENCH_FRAME_FRAMES=150
 // frames per pass; BENCH_FIRST_* (see first-frame.bench.ts); BENCH_FRAME_PARTS=first,passes to run one part.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { browserBenchMachine } from './lib.ts';
 import { startServer } from '../src/cli/server.ts';
 import { chainModel, repoRoot } from '../tests/helpers/models.ts';
 import { runFirstFrame, targetMs } from './first-frame.bench.ts';
@@ -277,14 +277,7 @@ function writeAndPrint(firstFrame: FirstFrameResult[], results: SizeResult[], re
   );
   const out = {
     name: 'frame',
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      memoryGb: Math.round(totalmem() / 2 ** 30),
-      platform: `${platform()} ${release()}`,
-      node: process.version,
-      loadAverage: loadavg().map(r1),
-    },
+    machine: browserBenchMachine(),
     date: new Date().toISOString(),
     browser: {
       executable: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
