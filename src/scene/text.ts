@@ -1,4 +1,4 @@
-import { type Geometry, ImageSource, type Mesh, Shader, Texture } from 'pixi.js';
+import { CanvasSource, type Geometry, type Mesh, Shader, Texture } from 'pixi.js';
 import { QuadMesh } from './batches.ts';
 
 /**
@@ -46,8 +46,9 @@ export class GlyphAtlas {
     for (const ch of PRELOAD) this.slot(ch.codePointAt(0) ?? 63);
     this.fallback = this.slot(63);
     this.texture = new Texture({
-      source: new ImageSource({
+      source: new CanvasSource({
         resource: this.canvas,
+        resolution: 1,
         alphaMode: 'premultiply-alpha-on-upload',
         autoGenerateMipmaps: true,
         scaleMode: 'linear',
