@@ -58,11 +58,14 @@ async function main(): Promise<void> {
           const marks = performance.getEntriesByType('mark').map((m) => `${Math.round(m.startTime)} ${m.name}`);
           const t = (window as unknown as { strata: { state(): { timings: Record<string, number> } } }).strata.state()
             .timings;
-          return { res, marks, t };
+          const debug = (window as unknown as { __strataDebug?: { scene: { stats: Record<string, number> } } })
+            .__strataDebug;
+          return { res, marks, t, stats: debug?.scene.stats };
         });
         console.log(`--- ${name} run ${run + 1}`);
         if (run === 0) console.log(report.res.join('\n'));
         console.log(report.marks.join('  |  '));
+        console.log('scene stats', JSON.stringify(report.stats));
         console.log(
           `startup ${report.t.startupMs}  open ${report.t.openAtMs}  decode ${report.t.decodeMs}  layout ${report.t.layoutMs}  draw ${report.t.firstFrameMs}  ready ${report.t.readyAtMs}`,
         );
