@@ -107,6 +107,12 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     notice.element,
   );
   const workspace = el('main', { class: 'workspace' });
+  const properties = new PropertiesPanel(pool.decode, () => THEMES[themeName]);
+  properties.showEmpty();
+  // The page's frame is in place before the renderer starts, so the canvas is created at its final size: a
+  // WebGL canvas resized right after creation reallocates its drawing buffer (slow on software GL).
+  workspace.append(graphHost, properties.element);
+  root.append(toolbar.element, workspace, statusBar.element);
 
   function report(err: unknown): void {
     statusBar.set(`Error: ${errorMessage(err)}`, '');
@@ -121,8 +127,6 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     // The user gets what to do; the technical causes go to the console for whoever debugs it.
     console.warn('Strata: no renderer could start', err instanceof RendererUnavailableError ? err.causes : err);
     const message = NO_RENDERER_MESSAGE;
-    workspace.append(graphHost);
-    root.append(toolbar.element, workspace, statusBar.element);
     errorPanel.show(message);
     automation.fail(message);
     return;
@@ -131,9 +135,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   ctl.startupMs = Math.round(performance.now());
   controller = ctl;
 
-  const properties = new PropertiesPanel(ctl.decode, () => THEMES[themeName]);
   properties.onSelectNode = (node) => void ctl.selectNode(node, true, 300);
-  properties.showEmpty();
   const comparison = new ComparisonUi(ctl, graphHost, toolbar, properties, report);
   const search = new SearchBox(
     (q) => ctl.search(q),
@@ -183,8 +185,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   toolbar.addModelControl(constantsToggle(ctl, report));
   prof.onChange(() => profileControls.sync());
 
-  workspace.append(graphHost, properties.element, profileControls.side.element);
-  root.append(toolbar.element, workspace, statusBar.element);
+  workspace.append(profileControls.side.element);
   installDropTarget(graphHost, openInput, (a, b) => void ctl.openPair(a, b).catch(report));
 
   function setTheme(name: ThemeName): void {

@@ -82,7 +82,9 @@ export class Minimap {
     this.canvas.height = Math.round(height * dpr);
     this.canvas.style.width = `${width}px`;
     this.canvas.style.height = `${height}px`;
-    const ctx = this.canvas.getContext('2d');
+    // CPU-backed canvases (here and the cache): a small image drawn a few times per second is cheaper in software
+    // than through the accelerated 2D canvas, whose first use stalls the next frames on software GL (SwiftShader).
+    const ctx = this.canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('2D canvas unavailable');
     this.ctx = ctx;
     ctx.scale(dpr, dpr);
@@ -142,7 +144,7 @@ export class Minimap {
     const cache = document.createElement('canvas');
     cache.width = W;
     cache.height = H;
-    const c = cache.getContext('2d');
+    const c = cache.getContext('2d', { willReadFrequently: true });
     if (!c) return;
     const frameCov = new Uint8Array(W * H);
     const boxCov = new Uint8Array(W * H);

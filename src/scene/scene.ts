@@ -207,6 +207,8 @@ export class Scene {
     source: SceneSource | null,
     camera: 'fit' | 'open' | 'keep' | { anchorGroup: number } = 'fit',
   ): void {
+    performance.mark('strata:set-layout');
+    this.markFrame = true;
     let anchor: { sx: number; sy: number } | null = null;
     if (typeof camera === 'object' && this.layout) {
       const old = this.layout.groupBox[camera.anchorGroup] ?? -1;
@@ -231,6 +233,7 @@ export class Scene {
       return;
     }
     this.culler = new Culler(layout);
+    performance.mark('strata:culler');
     const b = this.culler.index.bounds;
     this.camera.setBounds(b, this.culler.nodeHeight);
     this.minimap.setLayout(layout, b);
@@ -244,6 +247,7 @@ export class Scene {
       // Keep the group's top-left corner where it was on screen.
       if (anchor && box >= 0) this.camera.pin(layout.boxX[box], layout.boxY[box], anchor.sx, anchor.sy);
     }
+    performance.mark('strata:set-layout-end');
     this.markDirty();
   }
 
@@ -415,8 +419,14 @@ export class Scene {
     this.loop.renderNow();
   }
 
+  /** The next frame is the first of a new layout: its phases get performance marks (startup profiling). */
+  private markFrame = false;
+
   /** One frame: re-emit draw data if the visible set changed, then render. True while the overlay animates. */
   private draw(): boolean {
+    const marking = this.markFrame;
+    this.markFrame = false;
+    if (marking) performance.mark('strata:frame-start');
     const culler = this.culler;
     const overlay = this.overlay;
     // A lost WebGL context draws nothing until it is restored or replaced.
@@ -437,6 +447,7 @@ export class Scene {
     } else if (overlay.dirty) {
       overlay.rebuild(null, 10, this.theme, 0, 0);
     }
+    if (marking) performance.mark('strata:frame-rebuilt');
     const t0 = performance.now();
     const view = culler && this.layout ? { scale, tier: culler.visible.tier, nodeHeight: culler.nodeHeight } : null;
     this.stats.drawCalls = this.surface.backend.render(view);
@@ -445,6 +456,7 @@ export class Scene {
     this.counter.frameDrawn();
     this.camera.drawn();
     if (this.layout) this.minimap.drawView(this.viewRect());
+    if (marking) performance.mark('strata:frame-end');
     return overlay.animating;
   }
 

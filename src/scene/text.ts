@@ -1,4 +1,4 @@
-import { type Geometry, ImageSource, type Mesh, Shader, Texture } from 'pixi.js';
+import { CanvasSource, type Geometry, type Mesh, Shader, Texture } from 'pixi.js';
 import { QuadMesh } from './batches.ts';
 
 /**
@@ -13,7 +13,18 @@ const ATLAS_PX = 40;
 const PAD = 3;
 const COLS = 32;
 const ROWS = 16;
-const PRELOAD = ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~…×·−';
+/**
+ * A CPU-backed 2D canvas: the atlas is only drawn and then uploaded as a texture. A GPU-backed one would put
+ * the browser's accelerated 2D canvas on the startup path, which stalls frames for up to a second on SwiftShader.
+ */
+const CPU_CANVAS: CanvasRenderingContext2DSettings = { willReadFrequently: true };
+/**
+ * Drawn and uploaded with the atlas at startup: ASCII plus the symbols Strata's own labels use (tensor shapes
+ * `⟨1×64⟩`, folded group content `Conv×12 → Add`). A glyph missing here is drawn on first use, which
+ * re-uploads the whole atlas (with mipmaps) inside that frame: about 100 ms on SwiftShader.
+ */
+const PRELOAD =
+  ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~…×·−⟨⟩→';
 
 export class GlyphAtlas {
   readonly canvas: HTMLCanvasElement;
@@ -30,7 +41,7 @@ export class GlyphAtlas {
 
   constructor() {
     this.canvas = document.createElement('canvas');
-    const ctx = this.canvas.getContext('2d');
+    const ctx = this.canvas.getContext('2d', CPU_CANVAS);
     if (!ctx) throw new Error('2D canvas unavailable');
     ctx.font = `${ATLAS_PX}px ${FONT}`;
     this.advance = ctx.measureText('M').width / ATLAS_PX || 0.6;
@@ -46,8 +57,9 @@ export class GlyphAtlas {
     for (const ch of PRELOAD) this.slot(ch.codePointAt(0) ?? 63);
     this.fallback = this.slot(63);
     this.texture = new Texture({
-      source: new ImageSource({
+      source: new CanvasSource({
         resource: this.canvas,
+        resolution: 1,
         alphaMode: 'premultiply-alpha-on-upload',
         autoGenerateMipmaps: true,
         scaleMode: 'linear',
