@@ -272,6 +272,26 @@ describe('drawing emitter: labels', () => {
     expect(two.find((l) => l.text === '17 nodes')!.size).toBeCloseTo(name.size * 0.68);
   });
 
+  it('lists parameters and FLOPs after the node count of a collapsed group once the analysis summed them', () => {
+    const totals = { ...source, groupTotals: (g: number) => (g === 2 ? '1.2M params · 3.4 GFLOPs' : '') };
+    const two = draw(Tier.OpLabels, 1, { source: totals }).labels;
+    const name = two.find((l) => l.text === 'attention')!;
+    const line = two.find((l) => l.text.startsWith('17 nodes'))!;
+    expect(line.text).toBe('17 nodes · 1.2M params · 3.4 GFLOPs');
+    // Shrunk to fit the box (down to 0.45 of the name), never wider than the box.
+    expect(line.size).toBeLessThanOrEqual(name.size * 0.68);
+    expect(line.size).toBeGreaterThanOrEqual(name.size * 0.45 - 1e-9);
+    // One line only: the name alone.
+    expect(draw(Tier.Boxes, 0.5, { source: totals }).labels.map((l) => l.text)).not.toContain(line.text);
+  });
+
+  it('draws inferred edge shapes (~) fainter than recorded ones', () => {
+    const inferred = { ...source, edgeLabel: (_L: ViewLayout, e: number) => ['1×64', '', '~1×16×64'][e] };
+    const labels = draw(Tier.Full, 1.5, { source: inferred }).labels;
+    expect(labels.find((l) => l.text === '1×64')!.color).toBe(rgba(theme.textDim));
+    expect(labels.find((l) => l.text === '~1×16×64')!.color).toBe(rgba(theme.textDim, 0.62));
+  });
+
   it('stops producing labels once the sink is full', () => {
     // Checked per item: the first operator's two labels, then nothing.
     const s = draw(Tier.Full, 1.5, {}, new RecordingSink(2));

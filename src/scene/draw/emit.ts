@@ -1,4 +1,5 @@
 import { Tier } from '../../culling/lod.ts';
+import { INFERRED_MARK } from '../../graph/shapes/value-shapes.ts';
 import { BoxKind, type ViewLayout } from '../../layout/types.ts';
 import { rgba, type OpCategory, type Theme } from '../palette.ts';
 import { MAX_GHOSTS_PER_ANCHOR, ghostRect, type DiffPaint } from './diff-paint.ts';
@@ -15,6 +16,8 @@ export interface SceneSource {
   groupLabel(group: number): string;
   /** Operator nodes under the group at any depth. */
   groupSize(group: number): number;
+  /** `1.2M params · 3.4 GFLOPs` after a collapsed group's node count, or '' (not analysed yet, or nothing to sum). */
+  groupTotals?(group: number): string;
   /** Box title: the op type, plus a fused activation (`CONV_2D | RELU6`); the op type when omitted. */
   nodeBoxTitle?(node: number): string;
   /** Rows listed under the title (folded constants, key attributes); none when omitted. */
@@ -184,9 +187,11 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
         0.5,
       );
       if (twoLines) {
-        const n = src.groupSize(g);
-        const count = suffix || `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
-        const cfs = suffix ? Math.max(fs * 0.45, Math.min(fs * 0.68, room / (count.length * adv))) : fs * 0.68;
+        const count = suffix || groupCountLine(src, g);
+        // Totals shrink (to 0.45 of the name) before they are cut; a bare count keeps its size.
+        const cfs = count.includes('·')
+          ? Math.max(fs * 0.45, Math.min(fs * 0.68, room / (count.length * adv)))
+          : fs * 0.68;
         sink.label(
           fitText(count, Math.floor(room / (cfs * adv))),
           x + w / 2,
@@ -346,6 +351,14 @@ function emitRowsPanel(
   sink.box(BoxLayer.Nodes, x + inset, y + nodeH, w - 2 * inset, h - nodeH - inset, fill, 0, radius * 0.6, 0);
 }
 
+/** A collapsed group's second line: `12 nodes`, then `· 1.2M params · 3.4 GFLOPs` once the analysis summed them. */
+function groupCountLine(src: SceneSource, g: number): string {
+  const n = src.groupSize(g);
+  const count = `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
+  const totals = src.groupTotals ? src.groupTotals(g) : '';
+  return totals ? `${count} · ${totals}` : count;
+}
+
 /** Padding under the last row, as a fraction of the title band (layout's ROWS_PAD / NODE_HEIGHT). */
 const ROWS_PAD_FRACTION = 5 / 32;
 
@@ -388,6 +401,8 @@ function emitEdges(input: DrawInput, sink: DrawSink): void {
   const dots = tier === Tier.Dots;
   const color = rgba(th.edge, dots ? 0.35 : th.edgeAlpha);
   const labelColor = rgba(th.textDim);
+  // Shapes only inference knows (`~1×128`) are fainter than the ones the file records.
+  const inferredColor = rgba(th.textDim, 0.62);
   const labelBacking = rgba(th.background, 0.85);
   // Below op labels an edge is one straight segment between its ends; from op labels on, its routed polyline.
   const routed = tier >= Tier.OpLabels;
@@ -420,7 +435,7 @@ function emitEdges(input: DrawInput, sink: DrawSink): void {
           text,
           edgeLabelSpot(pts, p0, p1, nodeH * 0.12),
           nodeH * 0.2,
-          labelColor,
+          text.startsWith(INFERRED_MARK) ? inferredColor : labelColor,
           labelBacking,
           ox,
           oy,
