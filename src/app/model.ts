@@ -118,7 +118,7 @@ export class ModelView implements SceneSource {
     this.totals = totals;
   }
 
-  /** `float32[1,128]` as inferred, for a value whose file records no type; null when inference knows nothing. */
+  /** `float32[1,128] inferred`, for a value whose file records no shape; null when inference knows nothing. */
   inferredType(value: number): string | null {
     return inferredTypeText(this.shapes, value);
   }

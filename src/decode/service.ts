@@ -141,7 +141,7 @@ export class DecodeService implements DecodeApi {
     const t0 = performance.now();
     const a = await this.analyzeModel(model, { dims });
     if (this.model !== model) throw new Error('the model changed during analysis');
-    const shapes = valueShapesOf(a.shapes);
+    const shapes = valueShapesOf(a.shapes, dims);
     return { metrics: a.metrics, unresolved: { ...a.shapes.unresolved }, shapes, ms: performance.now() - t0 };
   }
 

@@ -37,7 +37,7 @@ export interface PropertiesModel {
   groupLabel(group: number): string;
   /** Ancestor groups, innermost first, root excluded. */
   ancestors(group: number): number[];
-  /** `float32[1,128]` as shape inference found it, for values the file records no shape for; null if unknown. */
+  /** `float32[1,128] inferred` as shape inference found it, for values the file records no shape for; else null. */
   inferredType?(value: number): string | null;
 }
 
@@ -254,7 +254,7 @@ function typeCell(ir: GraphIR, v: number, model: PropertiesModel): HTMLElement {
   if (inferred) {
     return el('div', {
       class: 'value-type mono inferred',
-      text: `${inferred} inferred`,
+      text: inferred,
       title: 'Shape inferred by Strata: the file does not record it',
     });
   }

@@ -272,17 +272,20 @@ describe('drawing emitter: labels', () => {
     expect(two.find((l) => l.text === '17 nodes')!.size).toBeCloseTo(name.size * 0.68);
   });
 
-  it('lists parameters and FLOPs after the node count of a collapsed group once the analysis summed them', () => {
+  it('lists parameters and FLOPs on a third line of a collapsed group once the analysis summed them', () => {
     const totals = { ...source, groupTotals: (g: number) => (g === 2 ? '1.2M params · 3.4 GFLOPs' : '') };
-    const two = draw(Tier.OpLabels, 1, { source: totals }).labels;
-    const name = two.find((l) => l.text === 'attention')!;
-    const line = two.find((l) => l.text.startsWith('17 nodes'))!;
-    expect(line.text).toBe('17 nodes · 1.2M params · 3.4 GFLOPs');
-    // Shrunk to fit the box (down to 0.45 of the name), never wider than the box.
-    expect(line.size).toBeLessThanOrEqual(name.size * 0.68);
+    const three = draw(Tier.OpLabels, 1, { source: totals }).labels;
+    const name = three.find((l) => l.text === 'attention')!;
+    const count = three.find((l) => l.text === '17 nodes')!;
+    const line = three.find((l) => l.text === '1.2M params · 3.4 GFLOPs')!;
+    expect([name.y, count.y, line.y].map((y) => (y - 40) / 44)).toEqual([0.3, 0.6, 0.82].map((f) => expect.closeTo(f)));
+    expect(count.size).toBeCloseTo(name.size * 0.55);
+    // Shrunk to fit the box (down to 0.45 of the name), never wider than it.
+    expect(line.size).toBeLessThanOrEqual(count.size);
     expect(line.size).toBeGreaterThanOrEqual(name.size * 0.45 - 1e-9);
+    expect(width(line)).toBeLessThanOrEqual(180 * 0.9 + 1e-6);
     // One line only: the name alone.
-    expect(draw(Tier.Boxes, 0.5, { source: totals }).labels.map((l) => l.text)).not.toContain(line.text);
+    expect(draw(Tier.Boxes, 0.5, { source: totals }).labels.map((l) => l.text)).toEqual(['attention']);
   });
 
   it('draws inferred edge shapes (~) fainter than recorded ones', () => {

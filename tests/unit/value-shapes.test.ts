@@ -12,7 +12,7 @@ import {
   type ValueShapes,
 } from '../../src/graph/shapes/value-shapes.ts';
 import { analyzeModel } from '../../src/profile/analyze.ts';
-import { repoRoot } from '../helpers/models.ts';
+import { repoRoot, sharedModels } from '../helpers/models.ts';
 
 async function analysed(path: string): Promise<{ ir: GraphIR; shapes: ValueShapes }> {
   const source = await NodeFileSource.open(path);
@@ -44,7 +44,7 @@ describe('value shapes: recorded first, inferred marked', () => {
         expect(hasInferredShape(ir, shapes, v)).toBe(true);
         // `~1×16×64` or `~1×4×16×16`: batch bound to 1, every dim known.
         expect(text).toMatch(/^~1(×\d+)+$/);
-        expect(inferredTypeText(shapes, v)).toMatch(/^float32\[1(,\d+)+\]$/);
+        expect(inferredTypeText(shapes, v)).toMatch(/^float32\[1(,\d+)+\] inferred$/);
         // Without the analysis nothing is invented.
         expect(edgeShapeText(ir, null, v)).toBe('');
         expect(inferredTypeText(null, v)).toBeNull();
@@ -64,5 +64,15 @@ describe('value shapes: recorded first, inferred marked', () => {
     expect(text.startsWith(INFERRED_MARK)).toBe(false);
     expect(text.length).toBeGreaterThan(0);
     expect(hasInferredShape(ir, shapes, input)).toBe(false);
+  });
+
+  it('PP-OCR: image sizes nobody gave are assumptions: edges leave inferred shapes out, properties say so', async () => {
+    const { ir, shapes } = await analysed(resolve(sharedModels, 'onnx/ch_PP-OCRv4_det_infer.onnx'));
+    expect(shapes.assumed.some((a) => /^p2o\.DynamicDimension\.\d = 1$/.test(a))).toBe(true);
+    const conv = Array.from({ length: ir.nodeCount }, (_, n) => n).find((n) => str(ir, ir.nodeOp[n]) === 'Conv')!;
+    const out = nodeOutputIds(ir, conv)[0];
+    expect(ir.valueFlags[out] & ValueFlag.HasShape).toBeFalsy();
+    expect(edgeShapeText(ir, shapes, out)).toBe('');
+    expect(inferredTypeText(shapes, out)).toMatch(/^float32\[1,16,\d+,\d+\] inferred, assuming p2o\.DynamicDimension/);
   });
 });

@@ -16,12 +16,28 @@ export interface ValueShapes {
   dtype: Uint8Array;
   /** `ShapeSource` per value (file, inferred, unknown). */
   source: Uint8Array;
+  /**
+   * Input dims nobody gave a size for, bound to the default (`p2o.DynamicDimension.1 = 1`): shapes that follow from
+   * them are assumptions (an image model's 1×1 feature maps), so edges leave inferred shapes out while any exist.
+   */
+  assumed: string[];
 }
 
-/** The columns of an inference result that cross to the page (the small-tensor contents and bindings stay). */
-export function valueShapesOf(s: InferredShapes): ValueShapes {
-  return { shapeStart: s.shapeStart, shapeRank: s.shapeRank, dims: s.dims, dtype: s.dtype, source: s.source };
+/**
+ * The columns of an inference result that cross to the page (the small-tensor contents stay), and which symbol
+ * bindings were defaults rather than sizes the caller (`dims`) or the batch/sequence naming rules gave.
+ */
+export function valueShapesOf(s: InferredShapes, dims: Readonly<Record<string, number>> = {}): ValueShapes {
+  const assumed: string[] = [];
+  for (const [name, size] of Object.entries(s.bindings)) {
+    if (Object.hasOwn(dims, name) || NAMED_DIM.test(name)) continue;
+    assumed.push(`${name} = ${size}`);
+  }
+  return { shapeStart: s.shapeStart, shapeRank: s.shapeRank, dims: s.dims, dtype: s.dtype, source: s.source, assumed };
 }
+
+/** Symbol names the inference binds by rule (batch and sequence sizes), as `bindSymbol` reads them. */
+const NAMED_DIM = /^(batch|sequence)$|batch|^bs$|^n$|^b$|seq|token|^s$|^t$|length|_len$|^len$/i;
 
 /** Prefix of an edge label whose shape was inferred rather than read from the file. */
 export const INFERRED_MARK = '~';
@@ -56,18 +72,22 @@ export function hasInferredShape(ir: GraphIR, s: ValueShapes | null, v: number):
 export function edgeShapeText(ir: GraphIR, s: ValueShapes | null, v: number): string {
   const recorded = valueShape(ir, v);
   if (recorded) return recorded.length === 0 ? 'scalar' : dimsText(recorded, '×');
-  const dims = s ? inferredDims(s, v) : null;
+  const dims = s && s.assumed.length === 0 ? inferredDims(s, v) : null;
   if (!dims) return '';
   return INFERRED_MARK + (dims.length === 0 ? 'scalar' : dimsText(dims, '×'));
 }
 
 /**
- * `float32[1,128]` from inference, for a value whose file records neither type nor shape, or null when inference
- * knows nothing either. The element type is left out when inference did not find it.
+ * `float32[1,128] inferred`, for a value whose file records no shape, or null when inference knows nothing either;
+ * `float32[1,16,1,1] inferred, assuming h = 1` when input sizes were assumed. The element type is left out when
+ * inference did not find it.
  */
 export function inferredTypeText(s: ValueShapes | null, v: number): string | null {
   const dims = s ? inferredDims(s, v) : null;
   if (!s || !dims) return null;
   const dt = s.dtype[v] ? dtypeName(s.dtype[v]) : '';
-  return `${dt}[${dimsText(dims, ',')}]`;
+  const assuming = s.assumed.length
+    ? `, assuming ${s.assumed.slice(0, 3).join(', ')}${s.assumed.length > 3 ? ', …' : ''}`
+    : '';
+  return `${dt}[${dimsText(dims, ',')}] inferred${assuming}`;
 }

@@ -16,7 +16,7 @@ export interface SceneSource {
   groupLabel(group: number): string;
   /** Operator nodes under the group at any depth. */
   groupSize(group: number): number;
-  /** `1.2M params · 3.4 GFLOPs` after a collapsed group's node count, or '' (not analysed yet, or nothing to sum). */
+  /** `1.2M params · 3.4 GFLOPs` under a collapsed group's node count, or '' (not analysed yet, nothing to sum). */
   groupTotals?(group: number): string;
   /** Box title: the op type, plus a fused activation (`CONV_2D | RELU6`); the op type when omitted. */
   nodeBoxTitle?(node: number): string;
@@ -172,6 +172,9 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const room = w * 0.9;
       const suffix = heat?.groupSuffix?.(g) ?? '';
       const twoLines = sh >= GROUP_TWO_LINES_PX;
+      // Parameters and FLOPs (once analysed) take a third line under the node count; with heat colours they are
+      // the suffix instead.
+      const totals = twoLines && !suffix && src.groupTotals ? src.groupTotals(g) : '';
       // Totals go on the second line when there is one, else after the name.
       const label = suffix && !twoLines ? `${src.groupLabel(g)} · ${suffix}` : src.groupLabel(g);
       const base = Math.min(h * 0.34, nodeH * 0.5);
@@ -180,28 +183,27 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       sink.label(
         fitText(label, Math.floor(room / (fs * adv))),
         x + w / 2,
-        y + h * (twoLines ? 0.38 : 0.5),
+        y + h * (totals ? 0.3 : twoLines ? 0.38 : 0.5),
         fs,
         color,
         0.5,
         0.5,
       );
-      if (twoLines) {
-        const count = suffix || groupCountLine(src, g);
-        // Totals shrink (to 0.45 of the name) before they are cut; a bare count keeps its size.
-        const cfs = count.includes('·')
-          ? Math.max(fs * 0.45, Math.min(fs * 0.68, room / (count.length * adv)))
-          : fs * 0.68;
-        sink.label(
-          fitText(count, Math.floor(room / (cfs * adv))),
-          x + w / 2,
-          y + h * 0.7,
-          cfs,
-          heat ? heat.groupText[g] : textDim,
-          0.5,
-          0.5,
-        );
+      if (!twoLines) continue;
+      const dim = heat ? heat.groupText[g] : textDim;
+      const n = src.groupSize(g);
+      const count = `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
+      if (totals) {
+        const lfs = fs * 0.55;
+        sink.label(fitText(count, Math.floor(room / (lfs * adv))), x + w / 2, y + h * 0.6, lfs, dim, 0.5, 0.5);
+        // Shrinks (to 0.45 of the name) before it is cut.
+        const tfs = Math.max(fs * 0.45, Math.min(lfs, room / (totals.length * adv)));
+        sink.label(fitText(totals, Math.floor(room / (tfs * adv))), x + w / 2, y + h * 0.82, tfs, dim, 0.5, 0.5);
+        continue;
       }
+      const second = suffix || count;
+      const cfs = suffix ? Math.max(fs * 0.45, Math.min(fs * 0.68, room / (second.length * adv))) : fs * 0.68;
+      sink.label(fitText(second, Math.floor(room / (cfs * adv))), x + w / 2, y + h * 0.7, cfs, dim, 0.5, 0.5);
     } else {
       sink.box(BoxLayer.Frames, x, y, w, h, frameFill, frameStroke, radius * 1.6, 1);
       // The root's frame (a model without a box of its own) has no title.
@@ -349,14 +351,6 @@ function emitRowsPanel(
 ): void {
   const inset = Math.min(w, h) * 0.03 + nodeH * 0.04;
   sink.box(BoxLayer.Nodes, x + inset, y + nodeH, w - 2 * inset, h - nodeH - inset, fill, 0, radius * 0.6, 0);
-}
-
-/** A collapsed group's second line: `12 nodes`, then `· 1.2M params · 3.4 GFLOPs` once the analysis summed them. */
-function groupCountLine(src: SceneSource, g: number): string {
-  const n = src.groupSize(g);
-  const count = `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
-  const totals = src.groupTotals ? src.groupTotals(g) : '';
-  return totals ? `${count} · ${totals}` : count;
 }
 
 /** Padding under the last row, as a fraction of the title band (layout's ROWS_PAD / NODE_HEIGHT). */
