@@ -4,6 +4,8 @@ import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import type { OpenModel } from '../../src/decode/decoder.ts';
 import { openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
+import { buildBoxRows } from '../../src/decode/box-rows.ts';
+import { opFactsFor } from '../../src/decode/input-roles.ts';
 import { ValueFlag, nodeInputIds, str } from '../../src/graph/ir.ts';
 import { sharedModels } from '../helpers/models.ts';
 
@@ -25,7 +27,7 @@ describe('Core ML ML Program: arguments bound to inline consts', () => {
     const ir = model.ir;
     const conv = Array.from({ length: ir.nodeCount }, (_, n) => n).find((n) => str(ir, ir.nodeOp[n]) === 'conv')!;
     const attrs = new Map((await model.nodeDetails(conv)).attributes.map((a) => [a.name, a]));
-    expect(attrs.get('strides')).toEqual({ name: 'strides', type: 'constant', value: '[1, 1]' });
+    expect(attrs.get('strides')).toMatchObject({ name: 'strides', type: 'constant', value: '[1, 1]' });
     expect(attrs.get('dilations')!.value).toBe('[1, 1]');
     expect(attrs.get('groups')!.value).toBe('1');
     expect(attrs.get('pad_type')!.value).toBe('"custom"');
@@ -49,5 +51,22 @@ describe('Core ML ML Program: arguments bound to inline consts', () => {
       expect(p.values.length).toBeGreaterThan(0);
       for (const x of p.values) expect(Number.isInteger(Number(x))).toBe(true);
     }
+  });
+
+  it('the conv box lists its weights by argument name and its small consts once, by value', async () => {
+    const ir = model.ir;
+    const rows = await buildBoxRows(model, {
+      fold: true,
+      facts: await opFactsFor('coreml'),
+      maxAttributeNodes: 5000,
+      prefetch: null,
+    });
+    const conv = Array.from({ length: ir.nodeCount }, (_, n) => n).find((n) => str(ir, ir.nodeOp[n]) === 'conv')!;
+    const text = rows.rowText.slice(rows.rowOffsets[conv], rows.rowOffsets[conv + 1]);
+    expect(text.slice(0, 2)).toEqual(['weight ⟨64×1×3×3⟩', 'bias ⟨64⟩']);
+    // strides = [1, 1] and dilations = [1, 1] are the defaults, left out like every format's defaults.
+    expect(text.slice(2)).toEqual(['pad_type = "custom"', 'pad = [1, 1, 1, 1]', 'groups = 1']);
+    // No SSA variable names, and the data input (an edge) is not a row.
+    for (const r of text) expect(r).not.toMatch(/var_\d|^x = |^in\d/);
   });
 });

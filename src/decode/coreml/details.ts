@@ -72,13 +72,14 @@ async function withConstValues(
   for (const a of args) {
     const at = a.type === 'input' ? consts.get(a.value) : undefined;
     if (!at) {
-      out.push(a);
+      // One bound name (variadic arguments list several): it names that input's role.
+      out.push(a.type === 'input' && !a.value.includes(', ') ? { ...a, binding: a.value } : a);
       continue;
     }
     const r = new WireStream(source);
     r.pos = at.offset;
     const value = await constOperationValue(r.at(`const ${a.value}`), at.offset + at.length);
-    out.push(value ? { name: a.name, type: 'constant', value } : a);
+    out.push(value ? { name: a.name, type: 'constant', value, binding: a.value } : a);
   }
   return out;
 }
