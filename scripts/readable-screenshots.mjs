@@ -45,6 +45,15 @@ try {
   await page.evaluate(() => window.strata.collapseAll());
   await page.evaluate(() => window.strata.fit());
   await shot(page, 'gpt-collapsed.png');
+  // Audit item 20: edges into and out of an expanded block, with no U-turns at its frame.
+  await page.evaluate(() => window.strata.expand('h.1'));
+  await page.evaluate(() => {
+    const { scene: sc, controller: c } = window.__strataDebug;
+    const L = sc.layout;
+    const b = L.groupBox[c.model.groupOfPath('h.1')];
+    return window.strata.camera({ x: L.boxX[b] + L.boxW[b] / 2, y: L.boxY[b] + 300, zoom: 0.9 });
+  });
+  await shot(page, 'gpt-expand-h1.png');
   await page.evaluate(() => window.strata.expandAll());
   const matmul = await page.evaluate(() => {
     const m = window.__strataDebug.controller.model;
