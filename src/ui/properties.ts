@@ -255,7 +255,8 @@ function typeCell(ir: GraphIR, v: number, model: PropertiesModel): HTMLElement {
     return el('div', {
       class: 'value-type mono inferred',
       text: inferred,
-      title: 'Shape inferred by Strata: the file does not record it',
+      // The full text on hover, as for every type (long symbolic shapes wrap).
+      title: inferred,
     });
   }
   const text = ir.valueDtype[v] === 0 && !recorded ? 'type not recorded' : valueTypeString(ir, v);
