@@ -1,5 +1,6 @@
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
-import { GraphKind, nodeOutputIds, str, valueConsumerIds, valueShape, type GraphIR } from '../graph/ir.ts';
+import { GraphKind, nodeOutputIds, str, valueConsumerIds, type GraphIR } from '../graph/ir.ts';
+import { edgeShapeText, inferredTypeText, type ValueShapes } from '../graph/shapes/value-shapes.ts';
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { opCategory, type OpCategory } from '../scene/palette.ts';
 import type { SceneSource } from '../scene/draw/emit.ts';
@@ -30,6 +31,9 @@ export class ModelView implements SceneSource {
   private valueByName: Map<string, number> | null = null;
   private groupByPath: Map<string, number> | null = null;
   readonly mainNodeCount: number;
+  /** Shapes after inference and the per-group metric totals: null until the analysis (after the first frame). */
+  private shapes: ValueShapes | null = null;
+  private totals: ((group: number) => string) | null = null;
 
   constructor(
     readonly ir: GraphIR,
@@ -103,6 +107,22 @@ export class ModelView implements SceneSource {
     return this.hierarchy.groupSize[group] ?? 0;
   }
 
+  /** `1.2M params · 3.4 GFLOPs` for a collapsed group's box, once the analysis has summed them; '' before. */
+  groupTotals(group: number): string {
+    return this.totals ? this.totals(group) : '';
+  }
+
+  /** The analysis arrived: inferred shapes (edge labels, types the file leaves out) and group totals. */
+  setAnalysis(shapes: ValueShapes | null, totals: ((group: number) => string) | null): void {
+    this.shapes = shapes;
+    this.totals = totals;
+  }
+
+  /** `float32[1,128] inferred`, for a value whose file records no shape; null when inference knows nothing. */
+  inferredType(value: number): string | null {
+    return inferredTypeText(this.shapes, value);
+  }
+
   edgeLabel(layout: ViewLayout, edge: number): string {
     const a = layout.edgeFrom[edge];
     const b = layout.edgeTo[edge];
@@ -120,9 +140,7 @@ export class ModelView implements SceneSource {
     }
     if (value < 0) value = outs.find((v) => v >= 0) ?? -1;
     if (value < 0) return '';
-    const shape = valueShape(this.ir, value);
-    if (!shape) return '';
-    return shape.length === 0 ? 'scalar' : shape.map((d) => (d === -1 ? '?' : String(d))).join('×');
+    return edgeShapeText(this.ir, this.shapes, value);
   }
 
   /** Ancestor groups of a group, innermost first, excluding the root. */

@@ -116,12 +116,17 @@ export class Profiling {
       this.unresolved = r.unresolved;
       this.analysisMs = r.ms;
       this.groups = groupMetrics(model.hierarchy, r.metrics);
+      const groups = this.groups;
+      const texts: (string | undefined)[] = [];
+      model.setAnalysis(r.shapes, (g) => (texts[g] ??= boxTotals(groups, g)));
     } catch (err) {
       if (seq !== this.seq) return;
       this.error = err instanceof Error ? err.message : String(err);
     }
     this.analyzing = false;
+    // Re-colouring redraws too; otherwise redraw for the totals on group boxes and the inferred edge shapes.
     if (this.colorMode !== 'category') this.applyColours();
+    else if (model === this.model) this.ctl.scene.setHeat(null);
     this.emit();
     const w = this.waiters;
     this.waiters = [];
@@ -232,4 +237,20 @@ export class Profiling {
     if (this.groupMs && this.colorMode === 'runtime') s += ` · ${this.groupMs[group].toFixed(2)} ms`;
     return s;
   }
+}
+
+/**
+ * The totals a collapsed group's box lists after its node count: `1.2M params · 3.4 GFLOPs`, leaving out a zero
+ * (a group of reshapes has no parameters); '' when both are zero.
+ */
+export function boxTotals(g: GroupMetrics, group: number): string {
+  const parts: string[] = [];
+  const p = g.parameters[group];
+  const f = g.flops[group];
+  if (p > 0) parts.push(`${formatSi(p).replace(' ', '')} params`);
+  if (f > 0) {
+    const s = formatSi(f);
+    parts.push(`${s}${/[kMGTP]$/.test(s) ? '' : ' '}FLOPs`);
+  }
+  return parts.join(' · ');
 }

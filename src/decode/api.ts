@@ -1,12 +1,15 @@
 import type { GraphIR } from '../graph/ir.ts';
 import type { NodeDetails } from './decoder.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
+import type { ValueShapes } from '../graph/shapes/value-shapes.ts';
 
 /** Per-node structure metrics of the open model (typed arrays are transferred), plus shape-inference notes. */
 export interface AnalysisResult {
   metrics: NodeMetrics;
   /** Op type → nodes whose outputs stayed (partly) unknown. */
   unresolved: Record<string, number>;
+  /** Every value's shape after inference, for labels where the file records none. */
+  shapes: ValueShapes;
   ms: number;
 }
 

@@ -27,7 +27,8 @@ const MAX_ATTRIBUTE_CHARS = 40;
 const WHOLE_FILE_BYTES = 16 << 20;
 /** Attributes whose value belongs in the title, not in a row. */
 const TITLE_ATTRIBUTES = new Set(['fused_activation_function', 'fused_activation', 'activation']);
-const HIDDEN_TYPES = new Set(['tensor', 'tensors', 'graph', 'graphs', 'sparse_tensor', 'type_proto']);
+// `input`: a Core ML argument bound to another op's output, already drawn as an edge.
+const HIDDEN_TYPES = new Set(['tensor', 'tensors', 'graph', 'graphs', 'sparse_tensor', 'type_proto', 'input']);
 /** Attribute names that describe storage, not the operation (TFLite per-tensor quantization). */
 const HIDDEN_NAMES = /quantization|^version$/;
 
@@ -55,6 +56,10 @@ export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Pr
   for (let v = 0; v < ir.nodeCount; v++) {
     rowOffsets[v] = rowText.length;
     if (folded[v]) continue;
+    const attrs = attributes?.[v];
+    // Core ML binds arguments by value name: the argument names its constant's role, and a small const is listed
+    // once, as the argument row with its value (`strides = [1, 1]`).
+    const bound = attrs ? new Map(attrs.filter((a) => a.binding).map((a) => [a.binding, a])) : null;
     if (constRows[v]) {
       const roles = options.facts.roles(str(ir, ir.nodeOp[v]));
       const base = ir.nodeInputOffsets[v];
@@ -62,12 +67,14 @@ export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Pr
       for (let k = base; k < ir.nodeInputOffsets[v + 1] && shown < MAX_CONSTANT_ROWS; k++) {
         const val = ir.nodeInputs[k];
         if (!isConstantValue(ir, folded, val)) continue;
-        rowText.push(constantRow(ir, val, roles?.[k - base] ?? fallbackRole(ir, val, k - base), values.get(val)));
+        const arg = bound?.get(str(ir, ir.valueName[val]));
+        if (arg?.type === 'constant') continue;
+        const role = roles?.[k - base] ?? arg?.name ?? fallbackRole(ir, val, k - base);
+        rowText.push(constantRow(ir, val, role, values.get(val)));
         rowValue.push(val);
         shown++;
       }
     }
-    const attrs = attributes?.[v];
     if (attrs) {
       const op = str(ir, ir.nodeOp[v]);
       let shown = 0;

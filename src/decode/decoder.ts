@@ -21,6 +21,8 @@ export interface AttributeView {
   type: string;
   /** A short display value: numbers, lists, strings, or a tensor/graph summary. */
   value: string;
+  /** The value an argument is bound to by name (Core ML ML Program), when `value` shows its contents instead. */
+  binding?: string;
 }
 
 /** What the properties panel shows for one node; decoded on request, never for every node up front. */

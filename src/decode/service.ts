@@ -1,6 +1,8 @@
 import { copyColumns } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
+import { valueShapesOf } from '../graph/shapes/value-shapes.ts';
+import type { InferredShapes } from '../graph/shapes/infer.ts';
 import type { AnalysisResult, BoxRows, DecodeApi, ModelInput, TensorPreview } from './api.ts';
 import type { NodeDetails, OpenModel } from './decoder.ts';
 import { CancelledError, DecodeError, describeError } from './errors.ts';
@@ -27,7 +29,7 @@ const MAX_ATTRIBUTE_ROW_NODES = 5000;
 export type AnalyzeModel = (
   model: OpenModel,
   options: { dims: Record<string, number> },
-) => Promise<{ metrics: NodeMetrics; shapes: { unresolved: Record<string, number> } }>;
+) => Promise<{ metrics: NodeMetrics; shapes: InferredShapes }>;
 
 /**
  * The decode worker's state: the one open model, kept so node details and tensor bytes are read lazily by range.
@@ -139,7 +141,8 @@ export class DecodeService implements DecodeApi {
     const t0 = performance.now();
     const a = await this.analyzeModel(model, { dims });
     if (this.model !== model) throw new Error('the model changed during analysis');
-    return { metrics: a.metrics, unresolved: { ...a.shapes.unresolved }, ms: performance.now() - t0 };
+    const shapes = valueShapesOf(a.shapes, dims);
+    return { metrics: a.metrics, unresolved: { ...a.shapes.unresolved }, shapes, ms: performance.now() - t0 };
   }
 
   private require(): OpenModel {

@@ -25,9 +25,11 @@ export interface ViewLayoutInput {
  * contents), then one drawn edge per pair of visible boxes.
  *
  * An edge's polyline is the route its lowest common group computed between the two items holding its ends;
- * when an end sits deeper inside an expanded item, the route is extended from that item's frame to the box
- * through the frame's padding gutter and the gap above/below the box (bottom centre of a source, top centre
- * of a target), which keeps those extensions off other boxes. No global ELK call is ever needed.
+ * when an end sits deeper inside an expanded item, the route is extended from that item's frame to the box. An
+ * end at the bottom (source) or top (target) of the frame's contents runs straight through the frame's bottom or
+ * top into the route, with no detour; any other end goes through the frame's padding gutter and the gap
+ * above/below the box (bottom centre of a source, top centre of a target), which keeps those extensions off other
+ * boxes. No global ELK call is ever needed.
  */
 export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
   const { h, open, layoutOf, layouts, nodeCount } = input;
@@ -48,6 +50,8 @@ export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
   const boxRef = new Int32Array(boxCount);
   const nodeBox = new Int32Array(nodeCount).fill(-1);
   const groupBox = new Int32Array(G).fill(-1);
+  /** Group whose item each box is: the frame a box sits in directly. */
+  const boxGroup = new Int32Array(boxCount);
   const originX = new Float64Array(G);
   const originY = new Float64Array(G);
   const depthOf = new Uint8Array(G);
@@ -70,6 +74,7 @@ export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
       boxW[b] = L.w[k];
       boxH[b] = L.h[k];
       boxDepth[b] = depth;
+      boxGroup[b] = g;
       if (item >= 0) {
         boxKind[b] = BoxKind.Node;
         boxRef[b] = item;
@@ -106,6 +111,25 @@ export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
   const itemBox = (g: number, k: number) => {
     const item = h.groupItems[h.groupItemOffsets[g] + k];
     return item >= 0 ? nodeBox[item] : groupBox[-1 - item];
+  };
+
+  // Top of the highest and bottom of the lowest item of each open group: an end at that edge of its frame's
+  // contents meets the frame border with nothing in between, so its edge can run straight through.
+  const contentTop = new Float64Array(G).fill(Infinity);
+  const contentBottom = new Float64Array(G).fill(-Infinity);
+  for (let i = 0; i < boxCount; i++) {
+    const g = boxGroup[i];
+    contentTop[g] = Math.min(contentTop[g], boxY[i]);
+    contentBottom[g] = Math.max(contentBottom[g], boxY[i] + boxH[i]);
+  }
+  /** Whether box `i` is the lowest (`below`) or highest item at every level up to the frame of `group`. */
+  const atContentEdge = (i: number, group: number, below: boolean): boolean => {
+    for (let cur = i; ; ) {
+      const g = boxGroup[cur];
+      if (below ? boxY[cur] + boxH[cur] < contentBottom[g] - 0.5 : boxY[cur] > contentTop[g] + 0.5) return false;
+      if (g === group) return true;
+      cur = groupBox[g];
+    }
   };
 
   const { edges, placement, itemEdges } = input;
@@ -169,26 +193,57 @@ export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
     const r = itemEdges.edgeItemEdge[e] - itemEdges.offsets[g];
     const p0 = L.routeOffsets[r];
     const p1 = L.routeOffsets[r + 1];
+    const rx = (p: number) => ox + L.routePoints[2 * p];
+    const ry = (p: number) => oy + L.routePoints[2 * p + 1];
+    const near = (u: number, v: number) => Math.abs(u - v) < 0.01;
+    // Route points p0 + first .. p0 + last are drawn as computed; the ends may be replaced below.
+    let first = 0;
+    let last = p1 - p0 - 1;
     const srcFrame = itemBox(g, placement.srcItem[e]);
     if (a !== srcFrame) {
-      // Leave the frame the source sits in through its padding gutter: down just below the source (the gap
-      // between layers), sideways to the gutter, down the gutter, along the frame's bottom to the route.
       const x = boxX[a] + boxW[a] / 2;
       const y = boxY[a] + boxH[a];
-      const gx = gutterX(srcFrame, x);
       pushPoint(x, y);
-      pushPoint(x, y + STUB);
-      pushPoint(gx, y + STUB);
-      pushPoint(gx, oy + L.routePoints[2 * p0 + 1]);
+      if (atContentEdge(a, boxRef[srcFrame], true)) {
+        // Nothing below the source inside the frame: straight down through the frame's bottom, joining the route
+        // at its first bend (orthogonal routes) or just below the frame.
+        if (last >= 2 && near(rx(p0 + 1), rx(p0)) && near(ry(p0 + 2), ry(p0 + 1))) {
+          pushPoint(x, ry(p0 + 1));
+          first = 2;
+        } else {
+          pushPoint(x, ry(p0) + STUB);
+          first = 1;
+        }
+      } else {
+        // Leave through the frame's padding gutter: down just below the source (the gap between layers),
+        // sideways to the gutter, down the gutter, along the frame's bottom to the route.
+        const gx = gutterX(srcFrame, x);
+        pushPoint(x, y + STUB);
+        pushPoint(gx, y + STUB);
+        pushPoint(gx, ry(p0));
+      }
     }
-    for (let p = p0; p < p1; p++) pushPoint(ox + L.routePoints[2 * p], oy + L.routePoints[2 * p + 1]);
     const dstFrame = itemBox(g, placement.dstItem[e]);
-    if (c !== dstFrame) {
-      // Enter the same way: along the frame's top to its gutter, down to just above the target, across.
+    let tail = 0;
+    if (c !== dstFrame && atContentEdge(c, boxRef[dstFrame], false)) {
+      // Nothing above the target inside the frame: in straight through the frame's top, from the route's last
+      // bend (orthogonal routes) or from just above the frame.
+      const ortho =
+        last - 2 >= first && near(rx(p0 + last - 1), rx(p0 + last)) && near(ry(p0 + last - 2), ry(p0 + last - 1));
+      tail = ortho ? 2 : 1;
+      last -= tail;
+    }
+    for (let p = p0 + first; p <= p0 + last; p++) pushPoint(rx(p), ry(p));
+    if (tail) {
+      const x = boxX[c] + boxW[c] / 2;
+      pushPoint(x, tail === 2 ? ry(p1 - 2) : ry(p1 - 1) - STUB);
+      pushPoint(x, boxY[c]);
+    } else if (c !== dstFrame) {
+      // Enter through the gutter: along the frame's top to its gutter, down to just above the target, across.
       const x = boxX[c] + boxW[c] / 2;
       const y = boxY[c];
       const gx = gutterX(dstFrame, x);
-      pushPoint(gx, oy + L.routePoints[2 * p1 - 1]);
+      pushPoint(gx, ry(p1 - 1));
       pushPoint(gx, y - STUB);
       pushPoint(x, y - STUB);
       pushPoint(x, y);

@@ -37,6 +37,8 @@ export interface PropertiesModel {
   groupLabel(group: number): string;
   /** Ancestor groups, innermost first, root excluded. */
   ancestors(group: number): number[];
+  /** `float32[1,128] inferred` as shape inference found it, for values the file records no shape for; else null. */
+  inferredType?(value: number): string | null;
 }
 
 /**
@@ -242,10 +244,23 @@ export class PropertiesPanel {
   }
 }
 
-/** `float32[1,128]`, or a plain note when the file records no type for the tensor. */
-function typeText(ir: GraphIR, v: number): string {
-  if (ir.valueDtype[v] === 0 && !(ir.valueFlags[v] & ValueFlag.HasShape)) return 'type not recorded';
-  return valueTypeString(ir, v);
+/**
+ * The tensor's type: `float32[1,128]` as the file records it; else as shape inference found it, in italics and
+ * marked inferred; else a plain note when nothing is known.
+ */
+function typeCell(ir: GraphIR, v: number, model: PropertiesModel): HTMLElement {
+  const recorded = (ir.valueFlags[v] & ValueFlag.HasShape) !== 0;
+  const inferred = recorded ? null : (model.inferredType?.(v) ?? null);
+  if (inferred) {
+    return el('div', {
+      class: 'value-type mono inferred',
+      text: inferred,
+      // The full text on hover, as for every type (long symbolic shapes wrap).
+      title: inferred,
+    });
+  }
+  const text = ir.valueDtype[v] === 0 && !recorded ? 'type not recorded' : valueTypeString(ir, v);
+  return el('div', { class: 'value-type mono', text, title: text });
 }
 
 function mainGraph(ir: GraphIR): number {
@@ -284,7 +299,7 @@ function valueList(ir: GraphIR, values: number[], model: PropertiesModel, panel:
       'li',
       { class: 'value' },
       el('div', { class: 'value-name mono', text: name, title: name }),
-      el('div', { class: 'value-type mono', text: typeText(ir, v), title: typeText(ir, v) }),
+      typeCell(ir, v, model),
     );
     const isConst = (flags & ValueFlag.Initializer) !== 0 || (flags & ValueFlag.ConstantNode) !== 0;
     if (isConst) {

@@ -8,6 +8,7 @@ import { launch, openPage, repoRoot, startServer, waitSettled } from './browser.
 import { run as runCheckpoints } from './checkpoints.js';
 import { run as runReadableView } from './readable-view.js';
 import { run as runReadableNodes } from './readable-nodes.js';
+import { run as runReadableShapes } from './readable-shapes.js';
 import { run as runCompare } from './compare.js';
 import { run as runRenderers } from './renderers.js';
 import { run as runPolish } from './polish.js';
@@ -593,6 +594,7 @@ try {
   await runCheckpoints({ test, assert, page, browser, serve, collect, track });
   await runReadableView({ test, assert, page, browser, serve, collect, track });
   await runReadableNodes({ test, assert, page, browser, serve, collect, track });
+  await runReadableShapes({ test, assert, browser, serve, collect, track });
   await runCompare({ test, assert, page, browser, serve, collect, track });
   await runRenderers({ test, assert, browser, serve, collect });
   await runPolish({ test, assert, page, browser, serve, collect, track });

@@ -272,6 +272,29 @@ describe('drawing emitter: labels', () => {
     expect(two.find((l) => l.text === '17 nodes')!.size).toBeCloseTo(name.size * 0.68);
   });
 
+  it('lists parameters and FLOPs on a third line of a collapsed group once the analysis summed them', () => {
+    const totals = { ...source, groupTotals: (g: number) => (g === 2 ? '1.2M params · 3.4 GFLOPs' : '') };
+    const three = draw(Tier.OpLabels, 1, { source: totals }).labels;
+    const name = three.find((l) => l.text === 'attention')!;
+    const count = three.find((l) => l.text === '17 nodes')!;
+    const line = three.find((l) => l.text === '1.2M params · 3.4 GFLOPs')!;
+    expect([name.y, count.y, line.y].map((y) => (y - 40) / 44)).toEqual([0.3, 0.6, 0.82].map((f) => expect.closeTo(f)));
+    expect(count.size).toBeCloseTo(name.size * 0.55);
+    // Shrunk to fit the box (down to 0.45 of the name), never wider than it.
+    expect(line.size).toBeLessThanOrEqual(count.size);
+    expect(line.size).toBeGreaterThanOrEqual(name.size * 0.45 - 1e-9);
+    expect(width(line)).toBeLessThanOrEqual(180 * 0.9 + 1e-6);
+    // One line only: the name alone.
+    expect(draw(Tier.Boxes, 0.5, { source: totals }).labels.map((l) => l.text)).toEqual(['attention']);
+  });
+
+  it('draws inferred edge shapes (~) fainter than recorded ones', () => {
+    const inferred = { ...source, edgeLabel: (_L: ViewLayout, e: number) => ['1×64', '', '~1×16×64'][e] };
+    const labels = draw(Tier.Full, 1.5, { source: inferred }).labels;
+    expect(labels.find((l) => l.text === '1×64')!.color).toBe(rgba(theme.textDim));
+    expect(labels.find((l) => l.text === '~1×16×64')!.color).toBe(rgba(theme.textDim, 0.62));
+  });
+
   it('stops producing labels once the sink is full', () => {
     // Checked per item: the first operator's two labels, then nothing.
     const s = draw(Tier.Full, 1.5, {}, new RecordingSink(2));

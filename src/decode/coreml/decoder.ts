@@ -4,7 +4,7 @@ import type { ByteSource } from '../io/byte-source.ts';
 import { DecodeError } from '../errors.ts';
 import { WireStream } from '../protobuf/wire-stream.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
-import type { MilBlock, MilFunction, MilPayload } from './mil.ts';
+import type { MilBlock, MilConstRecords, MilFunction, MilPayload } from './mil.ts';
 import { ML_PROGRAM, model, type CmFeature, type CmLayer, type CmModel } from './model.ts';
 import { resolveBlobs } from './weight-blob.ts';
 import { LAYER, LAYER_TYPES, MODEL_TYPES, NN_MODELS, PIPELINE_MODELS } from './schema.ts';
@@ -38,7 +38,17 @@ function weightShape(l: CmLayer, name: string, count: number): number[] {
   return fits(dims) ? dims : [count];
 }
 
-function build(m: CmModel, file: string, options: DecodeOptions, blobs: Map<MilPayload, MilPayload | null>): GraphIR {
+/** `const` operations up to this size are shown by value in details; larger ones are tensors with a preview. */
+const MAX_SHOWN_CONST_ELEMENTS = 16;
+const MAX_SHOWN_CONST_RECORD = 4096;
+
+function build(
+  m: CmModel,
+  file: string,
+  options: DecodeOptions,
+  blobs: Map<MilPayload, MilPayload | null>,
+  consts: MilConstRecords,
+): GraphIR {
   const b = new GraphBuilder('coreml');
   b.beginGraph('main', GraphKind.Main);
   if (m.specificationVersion >= 0) b.metadata.specificationVersion = String(m.specificationVersion);
@@ -104,7 +114,17 @@ function build(m: CmModel, file: string, options: DecodeOptions, blobs: Map<MilP
         b.setValueType(v, out.dtype, out.dims);
         b.addFlags(v, ValueFlag.Initializer);
         const at = op.payload && (op.payload.file ? blobs.get(op.payload) : op.payload);
-        if (at) b.setValueData(v, at.offset, at.length, 0, at.file);
+        if (at) b.setValueData(v, at.offset, at.length, at.encoding, at.file);
+        // Small inline values (strides, pad types, axes) are shown in place of their name in the details; weight
+        // tensors keep their names.
+        const elements = out.dims?.every((d) => d >= 0) ? out.dims.reduce((a, d) => a * d, 1) : -1;
+        if (
+          !op.payload?.file &&
+          elements >= 0 &&
+          elements <= MAX_SHOWN_CONST_ELEMENTS &&
+          op.length <= MAX_SHOWN_CONST_RECORD
+        )
+          consts.set(out.name, { offset: op.offset, length: op.length });
         return;
       }
       const ins = op.inputs.map((n) => b.value(graph, n));
@@ -172,18 +192,19 @@ function build(m: CmModel, file: string, options: DecodeOptions, blobs: Map<MilP
   return b.finish();
 }
 
-async function decodeCoreml(source: ByteSource, options: DecodeOptions = {}): Promise<GraphIR> {
+async function decodeCoreml(source: ByteSource, options: DecodeOptions, consts: MilConstRecords): Promise<GraphIR> {
   if (source.size === 0) throw new DecodeError('empty file', source.name, 'file');
   const r = new WireStream(source, (pos) => options.onProgress?.(pos, source.size));
   const m = await model(r.at('Model'), source.size);
   options.onProgress?.(source.size, source.size);
   const blobs = await resolveBlobs(source, m.functions);
-  const ir = build(m, source.name, options, blobs.located);
+  const ir = build(m, source.name, options, blobs.located, consts);
   if (blobs.note) ir.metadata.weights = blobs.note;
   return ir;
 }
 
 export async function openCoreml(source: ByteSource, options: DecodeOptions = {}): Promise<OpenModel> {
-  const ir = await decodeCoreml(source, options);
-  return openModel(ir, source, (node) => coremlNodeDetails(source, ir, node));
+  const consts: MilConstRecords = new Map();
+  const ir = await decodeCoreml(source, options, consts);
+  return openModel(ir, source, (node) => coremlNodeDetails(source, ir, node, consts));
 }

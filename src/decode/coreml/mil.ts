@@ -1,4 +1,5 @@
 import { WIRE_LEN, WIRE_VARINT, type WireStream, walkFields } from '../protobuf/wire-stream.ts';
+import { DataEncoding } from '../../graph/ir.ts';
 import { text } from './fields.ts';
 
 /**
@@ -58,6 +59,8 @@ export interface MilPayload {
   offset: number;
   length: number;
   file: string;
+  /** How the bytes hold the numbers (`DataEncoding`): packed varints for ints and bools, else raw. */
+  encoding: number;
 }
 
 export interface MilOp {
@@ -71,6 +74,9 @@ export interface MilOp {
   offset: number;
   length: number;
 }
+
+/** Small inline `const` operations by output name, whose values the details show in place of the name. */
+export type MilConstRecords = Map<string, { offset: number; length: number }>;
 
 export interface MilBlock {
   inputs: MilNamedType[];
@@ -127,6 +133,19 @@ async function namedValueType(r: WireStream, end: number): Promise<MilNamedType>
   return out;
 }
 
+/**
+ * TensorValue kinds whose packed field 1 is readable by range, and how: floats and bytes are raw little-endian,
+ * ints, bools and long ints packed varints, doubles fixed 64-bit. Strings (kind 4) are not packed.
+ */
+const TENSOR_ENCODING: Readonly<Record<number, number>> = {
+  1: DataEncoding.Raw,
+  2: DataEncoding.PackedVarint,
+  3: DataEncoding.PackedVarint,
+  5: DataEncoding.PackedVarint,
+  6: DataEncoding.PackedFixed64,
+  7: DataEncoding.Raw,
+};
+
 /** A Value: where its payload is (the tensor bytes of an immediate value, or a blob file reference). */
 async function valuePayload(r: WireStream, end: number): Promise<MilPayload | null> {
   let payload: MilPayload | null = null;
@@ -139,8 +158,9 @@ async function valuePayload(r: WireStream, end: number): Promise<MilPayload | nu
         await walkFields(r.at('TensorValue'), kend, async (kind, w3, vend) => {
           if (w3 !== WIRE_LEN) return;
           await walkFields(r, vend, (f, w4, pend) => {
-            if (f === 1 && w4 === WIRE_LEN && (kind === 1 || kind === 7))
-              payload = { offset: r.pos, length: pend - r.pos, file: '' };
+            const encoding = TENSOR_ENCODING[kind];
+            if (f === 1 && w4 === WIRE_LEN && encoding !== undefined)
+              payload = { offset: r.pos, length: pend - r.pos, file: '', encoding };
           });
         });
       });
@@ -151,7 +171,7 @@ async function valuePayload(r: WireStream, end: number): Promise<MilPayload | nu
         if (k === MIL.blobFile.fileName) file = await text(r, w2, kend, 'BlobFileValue.fileName');
         else if (k === MIL.blobFile.offset && w2 === WIRE_VARINT) offset = r.int64();
       });
-      if (file && offset >= 0) payload = { offset, length: -1, file };
+      if (file && offset >= 0) payload = { offset, length: -1, file, encoding: DataEncoding.Raw };
     }
   });
   return payload;
@@ -314,6 +334,19 @@ export async function operationArguments(
         });
       });
       out.push({ name: param, type: constant ? 'constant' : 'input', value: parts.join(', ') });
+    });
+  });
+  return out;
+}
+
+/** The value of a `const` operation (its `val` attribute) as the details show it: `[2, 2]`, `"custom"`, `1`. */
+export async function constOperationValue(r: WireStream, end: number): Promise<string> {
+  let out = '';
+  await walkFields(r, end, async (n, wire, fend) => {
+    if (n !== MIL.operation.attributes || wire !== WIRE_LEN) return;
+    await mapEntry(r, fend, async (key, vend) => {
+      if (key === 'val') out = await immediateSummary(r, vend);
+      else r.pos = vend;
     });
   });
   return out;

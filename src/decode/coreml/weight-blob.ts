@@ -60,7 +60,7 @@ export async function resolveBlobs(
     const offset = dv ? Number(dv.getBigUint64(16, true)) : -1;
     const ok = dv && dv.getUint32(0, true) === SENTINEL && size >= 0 && offset >= 0 && offset + size <= file.size;
     if (!ok) bad++;
-    located.set(p, ok ? { offset, length: size, file: opened.name } : null);
+    located.set(p, ok ? { offset, length: size, file: opened.name, encoding: p.encoding } : null);
   }
   for (const f of files.values()) await f?.source.close?.();
   const shown = names.map((n) => n.split('/').pop()).join(', ');

@@ -1,4 +1,5 @@
 import { Tier } from '../../culling/lod.ts';
+import { INFERRED_MARK } from '../../graph/shapes/value-shapes.ts';
 import { BoxKind, type ViewLayout } from '../../layout/types.ts';
 import { rgba, type OpCategory, type Theme } from '../palette.ts';
 import { MAX_GHOSTS_PER_ANCHOR, ghostRect, type DiffPaint } from './diff-paint.ts';
@@ -15,6 +16,8 @@ export interface SceneSource {
   groupLabel(group: number): string;
   /** Operator nodes under the group at any depth. */
   groupSize(group: number): number;
+  /** `1.2M params · 3.4 GFLOPs` under a collapsed group's node count, or '' (not analysed yet, nothing to sum). */
+  groupTotals?(group: number): string;
   /** Box title: the op type, plus a fused activation (`CONV_2D | RELU6`); the op type when omitted. */
   nodeBoxTitle?(node: number): string;
   /** Rows listed under the title (folded constants, key attributes); none when omitted. */
@@ -169,6 +172,9 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const room = w * 0.9;
       const suffix = heat?.groupSuffix?.(g) ?? '';
       const twoLines = sh >= GROUP_TWO_LINES_PX;
+      // Parameters and FLOPs (once analysed) take a third line under the node count; with heat colours they are
+      // the suffix instead.
+      const totals = twoLines && !suffix && src.groupTotals ? src.groupTotals(g) : '';
       // Totals go on the second line when there is one, else after the name.
       const label = suffix && !twoLines ? `${src.groupLabel(g)} · ${suffix}` : src.groupLabel(g);
       const base = Math.min(h * 0.34, nodeH * 0.5);
@@ -177,26 +183,27 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       sink.label(
         fitText(label, Math.floor(room / (fs * adv))),
         x + w / 2,
-        y + h * (twoLines ? 0.38 : 0.5),
+        y + h * (totals ? 0.3 : twoLines ? 0.38 : 0.5),
         fs,
         color,
         0.5,
         0.5,
       );
-      if (twoLines) {
-        const n = src.groupSize(g);
-        const count = suffix || `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
-        const cfs = suffix ? Math.max(fs * 0.45, Math.min(fs * 0.68, room / (count.length * adv))) : fs * 0.68;
-        sink.label(
-          fitText(count, Math.floor(room / (cfs * adv))),
-          x + w / 2,
-          y + h * 0.7,
-          cfs,
-          heat ? heat.groupText[g] : textDim,
-          0.5,
-          0.5,
-        );
+      if (!twoLines) continue;
+      const dim = heat ? heat.groupText[g] : textDim;
+      const n = src.groupSize(g);
+      const count = `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
+      if (totals) {
+        const lfs = fs * 0.55;
+        sink.label(fitText(count, Math.floor(room / (lfs * adv))), x + w / 2, y + h * 0.6, lfs, dim, 0.5, 0.5);
+        // Shrinks (to 0.45 of the name) before it is cut.
+        const tfs = Math.max(fs * 0.45, Math.min(lfs, room / (totals.length * adv)));
+        sink.label(fitText(totals, Math.floor(room / (tfs * adv))), x + w / 2, y + h * 0.82, tfs, dim, 0.5, 0.5);
+        continue;
       }
+      const second = suffix || count;
+      const cfs = suffix ? Math.max(fs * 0.45, Math.min(fs * 0.68, room / (second.length * adv))) : fs * 0.68;
+      sink.label(fitText(second, Math.floor(room / (cfs * adv))), x + w / 2, y + h * 0.7, cfs, dim, 0.5, 0.5);
     } else {
       sink.box(BoxLayer.Frames, x, y, w, h, frameFill, frameStroke, radius * 1.6, 1);
       // The root's frame (a model without a box of its own) has no title.
@@ -388,6 +395,8 @@ function emitEdges(input: DrawInput, sink: DrawSink): void {
   const dots = tier === Tier.Dots;
   const color = rgba(th.edge, dots ? 0.35 : th.edgeAlpha);
   const labelColor = rgba(th.textDim);
+  // Shapes only inference knows (`~1×128`) are fainter than the ones the file records.
+  const inferredColor = rgba(th.textDim, 0.62);
   const labelBacking = rgba(th.background, 0.85);
   // Below op labels an edge is one straight segment between its ends; from op labels on, its routed polyline.
   const routed = tier >= Tier.OpLabels;
@@ -420,7 +429,7 @@ function emitEdges(input: DrawInput, sink: DrawSink): void {
           text,
           edgeLabelSpot(pts, p0, p1, nodeH * 0.12),
           nodeH * 0.2,
-          labelColor,
+          text.startsWith(INFERRED_MARK) ? inferredColor : labelColor,
           labelBacking,
           ox,
           oy,
