@@ -1,5 +1,4 @@
 import { defineDecoder } from '../decoder.ts';
-import { openNcnn } from './decoder.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -15,5 +14,5 @@ export const ncnnDecoder = defineDecoder({
   sniff(head) {
     return looksLikeNcnnParam(head);
   },
-  open: openNcnn,
+  open: async (source, options) => (await import('./decoder.ts')).openNcnn(source, options),
 });
