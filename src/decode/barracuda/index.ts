@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { looksLikeBarracuda } from './sniff.ts';
 
 export const barracudaDecoder = defineDecoder({
@@ -8,5 +8,5 @@ export const barracudaDecoder = defineDecoder({
   sniff(head, fileName) {
     return /\.nn$/i.test(fileName) && looksLikeBarracuda(head);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openBarracuda(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openBarracuda),
 });

@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { isText } from '../text/is-text.ts';
 import { looksLikeCaffemodel, looksLikePrototxt } from './sniff.ts';
 
@@ -12,5 +12,5 @@ export const caffeDecoder = defineDecoder({
     if (lower.endsWith('.prototxt')) return isText(head);
     return looksLikeCaffemodel(head) || looksLikePrototxt(head);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openCaffe(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openCaffe),
 });

@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { looksLikeCfg } from './cfg.ts';
 
 export const darknetDecoder = defineDecoder({
@@ -6,5 +6,5 @@ export const darknetDecoder = defineDecoder({
   name: 'Darknet',
   extensions: ['.cfg'],
   sniff: (head) => looksLikeCfg(head),
-  open: async (source, options) => (await import('./decoder.ts')).openDarknet(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openDarknet),
 });

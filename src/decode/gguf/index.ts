@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { looksLikeGguf } from './sniff.ts';
 
 /** GGUF (llama.cpp / ggml) v1–v3: metadata, tokenizer summary and tensor infos by range; quantized tensors located. */
@@ -7,5 +7,5 @@ export const ggufDecoder = defineDecoder({
   name: 'GGUF',
   extensions: ['.gguf'],
   sniff: looksLikeGguf,
-  open: async (source, options) => (await import('./decoder.ts')).openGguf(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openGguf),
 });

@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { looksLikeHdf5 } from '../hdf5/sniff.ts';
 import { isText } from '../text/is-text.ts';
 import { firstEntryName, looksLikeZip } from '../zip/sniff.ts';
@@ -33,5 +33,5 @@ export const kerasDecoder = defineDecoder({
     }
     return looksLikeKerasJson(head);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openKeras(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openKeras),
 });

@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { isText } from '../text/is-text.ts';
 
 const utf8 = new TextDecoder('utf-8');
@@ -16,5 +16,5 @@ export const mxnetDecoder = defineDecoder({
   sniff(head) {
     return looksLikeMxnetSymbol(head);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openMxnet(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openMxnet),
 });

@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -14,5 +14,5 @@ export const ncnnDecoder = defineDecoder({
   sniff(head) {
     return looksLikeNcnnParam(head);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openNcnn(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openNcnn),
 });

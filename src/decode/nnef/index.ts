@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { isText } from '../text/is-text.ts';
 
 const latin1 = new TextDecoder('latin1');
@@ -16,5 +16,5 @@ export const nnefDecoder = defineDecoder({
   sniff(head) {
     return looksLikeNnef(head);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openNnef(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openNnef),
 });

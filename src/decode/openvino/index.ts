@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -27,5 +27,5 @@ export const openvinoDecoder = defineDecoder({
   sniff(head) {
     return looksLikeOpenvino(head);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openOpenvino(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openOpenvino),
 });

@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 /** ProgramDesc starts with blocks[0]: `0a len 08 idx 10 parent_idx` (or vars/ops right after idx). */
 function looksLikePaddleProgram(head: Uint8Array): boolean {
@@ -23,5 +23,5 @@ export const paddleDecoder = defineDecoder({
   sniff(head) {
     return looksLikePaddleProgram(head);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openPaddle(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openPaddle),
 });

@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { firstEntryName, looksLikeZip } from '../zip/sniff.ts';
 import { looksLikeLegacyTorch } from './sniff.ts';
 
@@ -23,5 +23,5 @@ export const pytorchStateDecoder = defineDecoder({
   name: 'PyTorch checkpoint (torch.save)',
   extensions: ['.pth', '.pt', '.ckpt', '.pkl'],
   sniff: (head) => looksLikeLegacyTorch(head) || looksLikeTorchSave(head),
-  open: async (source, options) => (await import('./decoder.ts')).openTorchCheckpoint(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openTorchCheckpoint),
 });

@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { firstEntryName, looksLikeZip } from '../zip/sniff.ts';
 
 /** Entry names torch.jit.save / torch.save write under the archive's top folder. */
@@ -14,5 +14,5 @@ export const pytorchDecoder = defineDecoder({
     if (first) return TORCH_ENTRY.test(first);
     return /\.(pt|pth|ptl|torchscript)$/i.test(fileName);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openPytorch(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openPytorch),
 });

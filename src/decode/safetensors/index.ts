@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { SAFETENSORS_INDEX_NAME, looksLikeSafetensors } from './sniff.ts';
 
 /** safetensors files and sharded sets (opened through `model.safetensors.index.json`), config.json alongside. */
@@ -7,5 +7,5 @@ export const safetensorsDecoder = defineDecoder({
   name: 'safetensors',
   extensions: ['.safetensors', '.safetensors.index.json'],
   sniff: (head, fileName) => SAFETENSORS_INDEX_NAME.test(fileName) || looksLikeSafetensors(head),
-  open: async (source, options) => (await import('./decoder.ts')).openSafetensors(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openSafetensors),
 });

@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { isText } from '../text/is-text.ts';
 import { looksLikeGraphDef, looksLikeSavedModel, looksLikeTfText } from './sniff.ts';
 
@@ -16,5 +16,5 @@ export const tensorflowDecoder = defineDecoder({
       looksLikeTfText(head) || (lower.endsWith('.pbtxt') && isText(head) && /\bnode\s*\{/.test(latin1.decode(head)))
     );
   },
-  open: async (source, options) => (await import('./decoder.ts')).openTensorflow(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openTensorflow),
 });

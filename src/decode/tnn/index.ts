@@ -1,4 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -15,5 +15,5 @@ export const tnnDecoder = defineDecoder({
   sniff(head) {
     return looksLikeTnnProto(head);
   },
-  open: async (source, options) => (await import('./decoder.ts')).openTnn(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openTnn),
 });
