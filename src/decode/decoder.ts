@@ -71,6 +71,25 @@ export function defineDecoder(spec: {
   };
 }
 
+type OpenFunction = (source: ByteSource, options: DecodeOptions) => Promise<OpenModel>;
+
+/**
+ * An `open` whose decoder module is imported on first use, so the registry (and the decode worker's startup chunk)
+ * carries only the sniffers. The import runs once; a failed one (a chunk that did not load) is tried again next time.
+ */
+export function openOnDemand(load: () => Promise<OpenFunction>): OpenFunction {
+  let loading: Promise<OpenFunction> | null = null;
+  return async (source, options) => {
+    if (!loading) {
+      loading = load();
+      loading.catch(() => {
+        loading = null;
+      });
+    }
+    return (await loading)(source, options);
+  };
+}
+
 /** An open model whose details come from a function of the node (the common case). */
 export function openModel(
   ir: GraphIR,

@@ -27,6 +27,11 @@ export class Column<T extends TypedArray> {
     return this.data[i];
   }
 
+  /** Makes room for `capacity` elements up front (a size known or guessed before pushing). */
+  reserve(capacity: number): void {
+    if (capacity > this.data.length) this.grow(capacity);
+  }
+
   private grow(min: number): void {
     const next = new this.ctor(Math.max(min, this.data.length * 2));
     next.set(this.data as never);
@@ -46,6 +51,10 @@ export const f64 = () => new Column(Float64Array);
 
 const utf8 = new TextDecoder('utf-8');
 
+/** Presizing limits: 512k entries (6.5 MB of columns) and their names at ~32 bytes each (16 MB of pool). */
+const MAX_PRESIZED_ENTRIES = 1 << 19;
+const PRESIZED_BYTES_PER_ENTRY = 32;
+
 /**
  * One string table per model; interning keeps repeated op types and tensor names to one entry.
  *
@@ -59,21 +68,32 @@ export class StringTable {
   private readonly index = new Map<string, number>([['', 0]]);
 
   private slots: Int32Array;
-  private entryStart = new Uint32Array(1 << 11);
-  private entryLength = new Uint32Array(1 << 11);
-  private entryId = new Int32Array(1 << 11);
-  private entryHashed = new Uint8Array(1 << 11);
+  private entryStart: Uint32Array;
+  private entryLength: Uint32Array;
+  private entryId: Int32Array;
+  private entryHashed: Uint8Array;
   private entryCount = 0;
   private hashedCount = 0;
-  private pool = new Uint8Array(1 << 16);
+  private pool: Uint8Array;
   private poolUsed = 0;
   /** String ids whose text is still only in the pool, as (id, entry) pairs. */
   private pending: number[] = [];
 
+  /**
+   * `expected` (a guess at the distinct strings) presizes the index, the entry columns and the byte pool, so a
+   * node-heavy model rarely regrows them (each regrow copies everything so far). Capped: the guess comes from the
+   * file size, and a weight-heavy file has far fewer names than its size suggests.
+   */
   constructor(expected = 0) {
     let size = 1 << 12;
     while (size < expected * 2 && size < 1 << 23) size *= 2;
     this.slots = new Int32Array(size).fill(-1);
+    const entries = Math.max(1 << 11, Math.min(expected, MAX_PRESIZED_ENTRIES));
+    this.entryStart = new Uint32Array(entries);
+    this.entryLength = new Uint32Array(entries);
+    this.entryId = new Int32Array(entries);
+    this.entryHashed = new Uint8Array(entries);
+    this.pool = new Uint8Array(Math.max(1 << 16, entries * PRESIZED_BYTES_PER_ENTRY));
   }
 
   /** The string id of `bytes[start, end)` read as UTF-8; `eager` decodes it now (op types read during decode). */

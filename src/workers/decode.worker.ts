@@ -3,9 +3,9 @@ import type { GraphIR } from '../graph/ir.ts';
 import type { DecodeApi, ModelInput } from '../decode/api.ts';
 import { DecodeService } from '../decode/service.ts';
 import type { DiffApi } from '../diff/api.ts';
-import { diffModels } from '../diff/diff.ts';
+import { diffModels } from '../diff/diff-lazy.ts';
 import { columnBuffers } from '../graph/column-buffers.ts';
-import { analyzeModel } from '../profile/analyze.ts';
+import { analyzeModel } from '../profile/analyze-lazy.ts';
 import { handOver, registerIRTransfer } from './ir-transfer.ts';
 
 registerIRTransfer();

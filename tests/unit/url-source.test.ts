@@ -6,6 +6,7 @@ import { openModelFile } from '../../src/decode/registry.ts';
 import { HEAD_BYTES, UrlSource } from '../../src/decode/io/url-source.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { CountingSource, chainModel, repoRoot, sharedModels } from '../helpers/models.ts';
+import { realModel } from '../helpers/real-models.ts';
 
 describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
   const model = chainModel(3001);
@@ -71,5 +72,61 @@ describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
     } finally {
       await hf.close();
     }
+  });
+
+  /** Runs `task` with every fetch's Range header recorded. */
+  async function recordingRanges<T>(task: (ranges: string[]) => Promise<T>): Promise<T> {
+    const ranges: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input, init) => {
+      ranges.push(`${String(input).split('/').pop()} ${new Headers(init?.headers).get('Range')}`);
+      return realFetch(input, init);
+    };
+    try {
+      return await task(ranges);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  }
+
+  it('random-access formats read from the streamed head, one request per file (HDF5, ncnn .param + .bin)', async () => {
+    const upscayl = 'package/dist/upscaler/sub-classes/model-manager/models/';
+    for (const [path, nodes, files] of [
+      [realModel('invesalius'), 26, 1],
+      [realModel('upscayl', `${upscayl}realesrgan-x4plus.param`), 999, 2],
+    ] as const) {
+      const srv = await startServer({ root: resolve(repoRoot, 'samples'), modelPath: path });
+      try {
+        await recordingRanges(async (ranges) => {
+          const { ir } = (await openModelFile(await UrlSource.open(srv.modelUrl!))).model;
+          expect(ir.nodeCount).toBe(nodes);
+          expect(ranges).toHaveLength(files);
+          expect(ranges.every((r) => r.endsWith(`bytes=0-${HEAD_BYTES - 1}`))).toBe(true);
+        });
+      } finally {
+        await srv.close();
+      }
+    }
+  });
+
+  it('a read far past the streamed bytes gets its own range request; progress follows the download', async () => {
+    const bin = realModel('upscayl', 'package/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4plus.bin');
+    const srv = await startServer({ root: resolve(repoRoot, 'samples'), modelPath: bin });
+    const downloaded: number[] = [];
+    try {
+      await recordingRanges(async (ranges) => {
+        const source = await UrlSource.open(srv.modelUrl!);
+        source.onDownload((n) => downloaded.push(n));
+        const tail = await source.read(source.size - 100, 100);
+        expect(ranges[1]).toBe(`realesrgan-x4plus.bin bytes=${source.size - 100}-${source.size - 1}`);
+        const whole = await source.read(0, source.size);
+        expect([...tail]).toEqual([...whole.subarray(source.size - 100)]);
+        expect(ranges).toHaveLength(2);
+      });
+    } finally {
+      await srv.close();
+    }
+    expect(downloaded.length).toBeGreaterThan(1);
+    expect(downloaded.at(-1)).toBe(33424520);
   });
 });

@@ -8,7 +8,6 @@ import { barracudaNodeDetails } from './details.ts';
 import {
   ACTIVATION,
   LOAD,
-  SUPPORTED,
   activationOp,
   readLayer,
   shapeOf,
@@ -16,6 +15,7 @@ import {
   type BarracudaLayer,
   type DataSet,
 } from './schema.ts';
+import { SUPPORTED } from './sniff.ts';
 
 /**
  * Unity Barracuda `.nn` (format versions 16–19, as Barracuda's ModelWriter writes them): an int64 version; inputs

@@ -2,8 +2,6 @@ import type { BinaryCursor } from './reader.ts';
 
 /** Barracuda's layer and activation codes and the layer record layout (shared by the decoder and details). */
 
-/** Format versions this reader knows. */
-export const SUPPORTED = new Set([16, 17, 18, 19]);
 /** Layer types the decoder treats specially: constants (`Load`) and standalone activations. */
 export const LOAD = 255;
 export const ACTIVATION = 50;

@@ -1,6 +1,5 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { isText } from '../text/is-text.ts';
-import { openCaffe } from './decoder.ts';
 import { looksLikeCaffemodel, looksLikePrototxt } from './sniff.ts';
 
 export const caffeDecoder = defineDecoder({
@@ -13,5 +12,5 @@ export const caffeDecoder = defineDecoder({
     if (lower.endsWith('.prototxt')) return isText(head);
     return looksLikeCaffemodel(head) || looksLikePrototxt(head);
   },
-  open: openCaffe,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openCaffe),
 });

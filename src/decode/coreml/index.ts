@@ -1,5 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
-import { openCoreml } from './decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 /** `08 version 12 len 0a len 0a …`: specificationVersion, then a description whose first input starts with its name. */
 function looksLikeCoreml(head: Uint8Array, fileName: string): boolean {
@@ -21,5 +20,5 @@ export const coremlDecoder = defineDecoder({
   name: 'Core ML',
   extensions: ['.mlmodel'],
   sniff: looksLikeCoreml,
-  open: openCoreml,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openCoreml),
 });

@@ -3,9 +3,8 @@ import type { DecodeOptions } from '../decoder.ts';
 import { DecodeError } from '../errors.ts';
 import { ggmlByteSize, ggmlType, type GgmlType } from '../ggml/types.ts';
 import { RangeCursor } from './cursor.ts';
+import { GGUF_MAGIC } from './sniff.ts';
 
-/** "GGUF" read as a little-endian u32. */
-export const GGUF_MAGIC = 0x46554747;
 const MAX_DIMS = 8;
 /** Array items kept as values (the rest of a token list is counted, not held). */
 const KEPT_ITEMS = 8;

@@ -24,6 +24,7 @@ import {
   type Hdf5Value,
 } from './fields.ts';
 import { readSymbolTable } from './groups.ts';
+import { looksLikeHdf5 } from './sniff.ts';
 
 export type { Hdf5Dataset, Hdf5Type, Hdf5Value } from './fields.ts';
 
@@ -38,15 +39,10 @@ export type { Hdf5Dataset, Hdf5Type, Hdf5Value } from './fields.ts';
  * saves, so those files are all readable.
  */
 
-const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Objects visited in one file: a real model has thousands, a hostile file should not make us walk forever. */
 const MAX_OBJECTS = 1 << 20;
 const MAX_MESSAGES = 1 << 16;
 const MAX_HEADER_BYTES = 64 << 20;
-
-export function looksLikeHdf5(head: Uint8Array): boolean {
-  return SIGNATURE.every((b, i) => head[i] === b);
-}
 
 interface RawMessage {
   type: number;

@@ -1,6 +1,5 @@
 import { looksLikeHfConfig } from '../checkpoint/hf-folder.ts';
-import { defineDecoder } from '../decoder.ts';
-import { openHuggingface } from './decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 /**
  * A Hugging Face model folder opened through its config.json: the folder's weights decoded by their own decoder,
@@ -11,5 +10,5 @@ export const huggingfaceDecoder = defineDecoder({
   name: 'Hugging Face model folder (config.json)',
   extensions: ['config.json'],
   sniff: looksLikeHfConfig,
-  open: openHuggingface,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openHuggingface),
 });

@@ -10,6 +10,8 @@ export interface ByteSource {
   /** A sibling file (ONNX external data, OpenVINO .bin), if this source can reach one. */
   sibling?(name: string): Promise<ByteSource | null>;
   close?(): Promise<void>;
+  /** Reports bytes downloaded ahead of the reads (a streamed HTTP body), so progress moves while a read waits. */
+  onDownload?(listener: (downloaded: number) => void): void;
 }
 
 export class BufferSource implements ByteSource {

@@ -3,7 +3,8 @@ import type { ByteSource } from './byte-source.ts';
 /**
  * Reports how far into a file a decoder has read, for every format alike: decoders that stream report progress
  * themselves, but some read by ranges and never say. The furthest byte read is a fair measure of position for
- * all of them (weight payloads are skipped, so the position jumps over them as the decoder does).
+ * all of them (weight payloads are skipped, so the position jumps over them as the decoder does). A source that
+ * downloads ahead of the reads (a streamed HTTP body) also reports its download, which moves while a read waits.
  */
 export class ProgressSource implements ByteSource {
   private furthest = 0;
@@ -13,7 +14,9 @@ export class ProgressSource implements ByteSource {
   constructor(
     private readonly inner: ByteSource,
     private readonly report: (read: number, total: number) => void,
-  ) {}
+  ) {
+    inner.onDownload?.((downloaded) => this.advance(downloaded));
+  }
 
   get name(): string {
     return this.inner.name;
@@ -25,16 +28,18 @@ export class ProgressSource implements ByteSource {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     const bytes = await this.inner.read(offset, length);
-    const end = offset + bytes.length;
-    if (this.active && end > this.furthest) {
-      this.furthest = end;
-      // At most ~200 reports per file: each one crosses to the page.
-      if (this.furthest - this.lastReported >= this.size / 200 || this.furthest >= this.size) {
-        this.lastReported = this.furthest;
-        this.report(this.furthest, this.size);
-      }
-    }
+    this.advance(offset + bytes.length);
     return bytes;
+  }
+
+  private advance(end: number): void {
+    if (!this.active || end <= this.furthest) return;
+    this.furthest = end;
+    // At most ~200 reports per file: each one crosses to the page.
+    if (this.furthest - this.lastReported >= this.size / 200 || this.furthest >= this.size) {
+      this.lastReported = this.furthest;
+      this.report(this.furthest, this.size);
+    }
   }
 
   sibling(name: string): Promise<ByteSource | null> {

@@ -1,8 +1,9 @@
 import { DecodeError } from '../errors.ts';
-import { looksLikeHdf5 } from '../hdf5/hdf5.ts';
+import { looksLikeHdf5 } from '../hdf5/sniff.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { isJsonObject, type Json } from '../json-file.ts';
-import { ZipArchive, looksLikeZip } from '../zip/zip.ts';
+import { looksLikeZip } from '../zip/sniff.ts';
+import { ZipArchive } from '../zip/zip.ts';
 import { readKerasH5, type KerasWeight } from './h5-model.ts';
 
 /**

@@ -1,8 +1,7 @@
-import { defineDecoder } from '../decoder.ts';
-import { looksLikeHdf5 } from '../hdf5/hdf5.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
+import { looksLikeHdf5 } from '../hdf5/sniff.ts';
 import { isText } from '../text/is-text.ts';
-import { firstEntryName, looksLikeZip } from '../zip/zip.ts';
-import { openKeras } from './decoder.ts';
+import { firstEntryName, looksLikeZip } from '../zip/sniff.ts';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -34,5 +33,5 @@ export const kerasDecoder = defineDecoder({
     }
     return looksLikeKerasJson(head);
   },
-  open: openKeras,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openKeras),
 });

@@ -1,6 +1,5 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { isText } from '../text/is-text.ts';
-import { openMxnet } from './decoder.ts';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -17,5 +16,5 @@ export const mxnetDecoder = defineDecoder({
   sniff(head) {
     return looksLikeMxnetSymbol(head);
   },
-  open: openMxnet,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openMxnet),
 });

@@ -1,5 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
-import { openNcnn } from './decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -15,5 +14,5 @@ export const ncnnDecoder = defineDecoder({
   sniff(head) {
     return looksLikeNcnnParam(head);
   },
-  open: openNcnn,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openNcnn),
 });

@@ -1,6 +1,5 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { isText } from '../text/is-text.ts';
-import { openNnef } from './decoder.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -17,5 +16,5 @@ export const nnefDecoder = defineDecoder({
   sniff(head) {
     return looksLikeNnef(head);
   },
-  open: openNnef,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openNnef),
 });

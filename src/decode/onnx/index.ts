@@ -1,5 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
-import { openOnnx } from './decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 /** ModelProto field tags that can start a file (ir_version, producer, graph, opset_import). */
 const FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42]);
@@ -20,5 +19,5 @@ export const onnxDecoder = defineDecoder({
     }
     return fileName.toLowerCase().endsWith('.onnx') && head.length > 0 && FIRST_TAGS.has(head[0]);
   },
-  open: openOnnx,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openOnnx),
 });

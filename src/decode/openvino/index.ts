@@ -1,5 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
-import { openOpenvino } from './decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -28,5 +27,5 @@ export const openvinoDecoder = defineDecoder({
   sniff(head) {
     return looksLikeOpenvino(head);
   },
-  open: openOpenvino,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openOpenvino),
 });

@@ -1,5 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
-import { openPaddle } from './decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 /** ProgramDesc starts with blocks[0]: `0a len 08 idx 10 parent_idx` (or vars/ops right after idx). */
 function looksLikePaddleProgram(head: Uint8Array): boolean {
@@ -24,5 +23,5 @@ export const paddleDecoder = defineDecoder({
   sniff(head) {
     return looksLikePaddleProgram(head);
   },
-  open: openPaddle,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openPaddle),
 });

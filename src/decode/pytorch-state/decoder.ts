@@ -1,7 +1,8 @@
 import type { ByteSource } from '../io/byte-source.ts';
 import { openCheckpoint, withHfConfig } from '../checkpoint/open.ts';
 import type { DecodeOptions, OpenModel } from '../decoder.ts';
-import { looksLikeLegacyTorch, readLegacyCheckpoint, readZipCheckpoint } from './read.ts';
+import { readLegacyCheckpoint, readZipCheckpoint } from './read.ts';
+import { looksLikeLegacyTorch } from './sniff.ts';
 
 /** A torch.save checkpoint, zip or legacy, with a Hugging Face folder's configs alongside when reachable. */
 export async function openTorchCheckpoint(source: ByteSource, options: DecodeOptions): Promise<OpenModel> {

@@ -1,7 +1,6 @@
-import { defineDecoder } from '../decoder.ts';
-import { firstEntryName, looksLikeZip } from '../zip/zip.ts';
-import { openTorchCheckpoint } from './decoder.ts';
-import { looksLikeLegacyTorch } from './read.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
+import { firstEntryName, looksLikeZip } from '../zip/sniff.ts';
+import { looksLikeLegacyTorch } from './sniff.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -24,5 +23,5 @@ export const pytorchStateDecoder = defineDecoder({
   name: 'PyTorch checkpoint (torch.save)',
   extensions: ['.pth', '.pt', '.ckpt', '.pkl'],
   sniff: (head) => looksLikeLegacyTorch(head) || looksLikeTorchSave(head),
-  open: openTorchCheckpoint,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openTorchCheckpoint),
 });

@@ -9,14 +9,8 @@ import { storageElementBytes, walkPickle, type PickledTensor, type PickleWalk } 
 /** A state_dict pickle of this size is already absurd; weights live in storages, not in the pickle. */
 const MAX_PICKLE_BYTES = 256 << 20;
 const FIRST_READ = 4 << 20;
-/** Legacy files start with this pickled magic number (torch/serialization.py MAGIC_NUMBER). */
-const LEGACY_MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 /** Storages between two progress reports and cancellation checks. */
 const STORAGES_PER_REPORT = 256;
-
-export function looksLikeLegacyTorch(head: Uint8Array): boolean {
-  return head.length >= LEGACY_MAGIC.length && LEGACY_MAGIC.every((b, i) => head[i] === b);
-}
 
 /** Where each storage's bytes are. */
 type StorageMap = Map<string, { offset: number; byteLength: number }>;

@@ -1,6 +1,5 @@
-import { defineDecoder } from '../decoder.ts';
-import { firstEntryName, looksLikeZip } from '../zip/zip.ts';
-import { openPytorch } from './decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
+import { firstEntryName, looksLikeZip } from '../zip/sniff.ts';
 
 /** Entry names torch.jit.save / torch.save write under the archive's top folder. */
 const TORCH_ENTRY = /^[^/]+\/(data\.pkl|data\/\d+|code\/|constants\.pkl|version|\.data\/|byteorder|extra\/)/;
@@ -15,5 +14,5 @@ export const pytorchDecoder = defineDecoder({
     if (first) return TORCH_ENTRY.test(first);
     return /\.(pt|pth|ptl|torchscript)$/i.test(fileName);
   },
-  open: openPytorch,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openPytorch),
 });

@@ -4,8 +4,7 @@ import type { Checkpoint } from '../checkpoint/stored-tensor.ts';
 import type { DecodeOptions, OpenModel } from '../decoder.ts';
 import { readSafetensorsHeader } from './header.ts';
 import { readShardedSafetensors } from './sharded.ts';
-
-export const SAFETENSORS_INDEX_NAME = /\.safetensors\.index\.json$/i;
+import { SAFETENSORS_INDEX_NAME } from './sniff.ts';
 
 async function readSingle(source: ByteSource): Promise<Checkpoint> {
   const header = await readSafetensorsHeader(source);

@@ -1,9 +1,8 @@
 import type { ByteSource } from '../io/byte-source.ts';
 import { DecodeError } from '../errors.ts';
 import { elementCount, storedTensor, type StoredTensor } from '../checkpoint/stored-tensor.ts';
+import { MAX_HEADER_BYTES } from './sniff.ts';
 
-/** safetensors caps its own header at 100 MB (safetensors MAX_HEADER_SIZE); a larger one is hostile or broken. */
-export const MAX_HEADER_BYTES = 100_000_000;
 const MAX_RANK = 64;
 const utf8 = new TextDecoder('utf-8');
 
@@ -126,15 +125,4 @@ function readEntry(
     byteLength: end - begin,
     location,
   });
-}
-
-/** A safetensors file starts with a sane header length followed by `{`. */
-export function looksLikeSafetensors(head: Uint8Array, size = Infinity): boolean {
-  if (head.length < 10) return false;
-  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const n = dv.getUint32(0, true) + dv.getUint32(4, true) * 4294967296;
-  if (n < 2 || n > MAX_HEADER_BYTES || n > size - 8) return false;
-  let i = 8;
-  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
-  return head[i] === 0x7b;
 }

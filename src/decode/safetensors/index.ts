@@ -1,6 +1,5 @@
-import { defineDecoder } from '../decoder.ts';
-import { SAFETENSORS_INDEX_NAME, openSafetensors } from './decoder.ts';
-import { looksLikeSafetensors } from './header.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
+import { SAFETENSORS_INDEX_NAME, looksLikeSafetensors } from './sniff.ts';
 
 /** safetensors files and sharded sets (opened through `model.safetensors.index.json`), config.json alongside. */
 export const safetensorsDecoder = defineDecoder({
@@ -8,5 +7,5 @@ export const safetensorsDecoder = defineDecoder({
   name: 'safetensors',
   extensions: ['.safetensors', '.safetensors.index.json'],
   sniff: (head, fileName) => SAFETENSORS_INDEX_NAME.test(fileName) || looksLikeSafetensors(head),
-  open: openSafetensors,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openSafetensors),
 });

@@ -1,6 +1,5 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { isText } from '../text/is-text.ts';
-import { openTensorflow } from './decoder.ts';
 import { looksLikeGraphDef, looksLikeSavedModel, looksLikeTfText } from './sniff.ts';
 
 const latin1 = new TextDecoder('latin1');
@@ -17,5 +16,5 @@ export const tensorflowDecoder = defineDecoder({
       looksLikeTfText(head) || (lower.endsWith('.pbtxt') && isText(head) && /\bnode\s*\{/.test(latin1.decode(head)))
     );
   },
-  open: openTensorflow,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openTensorflow),
 });

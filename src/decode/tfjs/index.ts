@@ -1,6 +1,5 @@
-import { defineDecoder } from '../decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 import { isText } from '../text/is-text.ts';
-import { openTfjs } from './decoder.ts';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -17,5 +16,5 @@ export const tfjsDecoder = defineDecoder({
   name: 'TensorFlow.js graph model',
   extensions: [],
   sniff: looksLikeTfjsGraph,
-  open: openTfjs,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openTfjs),
 });

@@ -5,10 +5,10 @@ import { DecodeError } from '../errors.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
 import { tfliteNodeDetails } from './details.ts';
 import { FlatReader } from './reader.ts';
+import { hasTfliteIdentifier } from './sniff.ts';
 import {
   BUILTIN_CUSTOM,
   Buffer,
-  FILE_IDENTIFIER,
   Metadata,
   Model,
   Operator,
@@ -40,13 +40,6 @@ const MAX_RANK = 64;
 interface BufferTable {
   offset: Float64Array;
   length: Float64Array;
-}
-
-/** Reads the 8-byte header and checks the "TFL3" identifier. */
-export function hasTfliteIdentifier(head: Uint8Array): boolean {
-  if (head.length < 8) return false;
-  for (let i = 0; i < 4; i++) if (head[4 + i] !== FILE_IDENTIFIER.charCodeAt(i)) return false;
-  return true;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { defineDecoder } from '../decoder.ts';
-import { hasTfliteIdentifier, openTflite } from './decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
+import { hasTfliteIdentifier } from './sniff.ts';
 
 export const tfliteDecoder = defineDecoder({
   id: 'tflite',
@@ -13,5 +13,5 @@ export const tfliteDecoder = defineDecoder({
     const root = head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24);
     return root >= 8 && (root & 3) === 0;
   },
-  open: (source, options) => openTflite(source, options),
+  open: openOnDemand(async () => (await import('./decoder.ts')).openTflite),
 });

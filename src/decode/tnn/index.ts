@@ -1,5 +1,4 @@
-import { defineDecoder } from '../decoder.ts';
-import { openTnn } from './decoder.ts';
+import { defineDecoder, openOnDemand } from '../decoder.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -16,5 +15,5 @@ export const tnnDecoder = defineDecoder({
   sniff(head) {
     return looksLikeTnnProto(head);
   },
-  open: openTnn,
+  open: openOnDemand(async () => (await import('./decoder.ts')).openTnn),
 });
