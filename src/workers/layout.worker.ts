@@ -18,8 +18,8 @@ const api: LayoutApi = {
     const copy = hierarchyTransferCopy(h);
     return Comlink.transfer(copy.hierarchy, copy.transfer);
   },
-  async layout(expanded: Uint32Array): Promise<ViewLayout> {
-    const view = await engine.layout(expanded);
+  async layout(expanded: Uint32Array, elkBudgetMs?: number): Promise<ViewLayout> {
+    const view = await engine.layout(expanded, elkBudgetMs);
     return Comlink.transfer(view, viewLayoutTransferList(view));
   },
 };
