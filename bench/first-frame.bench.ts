@@ -41,10 +41,14 @@ export async function runFirstFrame(): Promise<FirstFrameResult[]> {
     rows: r.phases.boxRowsMs ?? '',
     groups: r.phases.hierarchyMs ?? '',
     layout: r.phases.layoutMs ?? '',
+    handoff: r.phases.handoffMs ?? '',
     draw: r.phases.drawMs ?? '',
     'renderer MB': r.rendererRssMb,
   }));
-  printTable(`first frame (fresh browser per model, idle ${3} s, default flags; load ${loadavg()[0].toFixed(1)})`, rows);
+  printTable(
+    `first frame (fresh browser per model, idle ${3} s, default flags; load ${loadavg()[0].toFixed(1)})`,
+    rows,
+  );
   writeResults('first-frame', results, {
     flags: DEFAULT_FLAGS,
     runsPerModel: runs,
