@@ -137,12 +137,13 @@ export class DecodeService implements DecodeApi {
   }
 
   /**
-   * Starts the open model's box rows for its first view (the layout needs their counts), and keeps them for the
-   * page's `boxRows` call that follows, so they are built once.
+   * Starts the open model's box rows for its first view and keeps them for the page's `boxRows` call that
+   * follows, so they are built once. `onCounts` gets the row counts (all the layout needs) as soon as they are
+   * known, before the rows' text is built.
    */
-  firstBoxRows(fold: boolean): Promise<BoxRows> {
+  firstBoxRows(fold: boolean, onCounts?: (folded: Uint8Array, rowCounts: Uint16Array) => void): Promise<BoxRows> {
     const model = this.require();
-    const rows = this.buildRows(model, fold);
+    const rows = this.buildRows(model, fold, onCounts);
     rows.catch(() => undefined); // surfaces where it is awaited
     this.firstRows = { model, fold, rows };
     return rows;
@@ -153,12 +154,17 @@ export class DecodeService implements DecodeApi {
     return copyColumns(this.require().ir);
   }
 
-  private async buildRows(model: OpenModel, fold: boolean): Promise<BoxRows> {
+  private async buildRows(
+    model: OpenModel,
+    fold: boolean,
+    onCounts?: (folded: Uint8Array, rowCounts: Uint16Array) => void,
+  ): Promise<BoxRows> {
     const rows = await buildBoxRows(model, {
       fold,
       facts: await (this.facts?.model === model ? this.facts.facts : opFactsFor(model.ir.format)),
       maxAttributeNodes: MAX_ATTRIBUTE_ROW_NODES,
       prefetch: model.source === this.prefetch ? this.prefetch : null,
+      onCounts: onCounts && ((folded, counts) => this.model === model && onCounts(folded, counts)),
     });
     if (this.model !== model) throw new Error('the model changed while its boxes were read');
     return rows;

@@ -5,8 +5,7 @@ import { DecodeService } from '../decode/service.ts';
 import type { DiffApi } from '../diff/api.ts';
 import { diffModels } from '../diff/diff.ts';
 import { columnBuffers } from '../graph/column-buffers.ts';
-import type { LayoutFeed } from '../layout/api.ts';
-import { nodeBoxesFor } from '../layout/node-boxes.ts';
+import type { LayoutFeed, NodeBoxes } from '../layout/api.ts';
 import { epochNow } from '../layout/open-view.ts';
 import { analyzeModel } from '../profile/analyze.ts';
 import { handOver, registerIRTransfer } from './ir-transfer.ts';
@@ -43,26 +42,34 @@ async function openThenFeed(open: () => Promise<GraphIR>, plan: OpenPlan | undef
   return handOver(ir);
 }
 
-async function feedLayout(plan: OpenPlan): Promise<void> {
+/**
+ * Sends the open model to the layout worker as soon as its box row counts are known; the rows' text is built
+ * after that, for the page's `boxRows` call. Resolves once sent, or once the rows failed (the layout worker is
+ * told; the page's own `boxRows` call reports the error).
+ */
+function feedLayout(plan: OpenPlan): Promise<void> {
   const feed = layoutFeed;
-  if (!feed) throw new Error('the decode worker has no channel to the layout worker');
+  if (!feed) return Promise.reject(new Error('the decode worker has no channel to the layout worker'));
   const decoded = epochNow();
-  let boxes: ReturnType<typeof nodeBoxesFor>;
-  try {
-    boxes = nodeBoxesFor(await service.firstBoxRows(plan.fold));
-  } catch (err) {
-    // The page hears of it from its own boxRows call too; the layout worker must not wait for a model forever.
-    void feed.failOpen(plan.ticket, err instanceof Error ? err.message : String(err));
-    return;
-  }
-  const ir = handOver(service.irCopy());
-  const marks = { decoded, boxRows: epochNow() };
-  // Posted (the IR's buffers transferred) synchronously by this call; its reply is not waited for.
-  void feed.openModel(ir, Comlink.transfer(boxes, transferList(boxes)), plan, marks);
-}
-
-function transferList(boxes: ReturnType<typeof nodeBoxesFor>): ArrayBuffer[] {
-  return [boxes.folded, boxes.rows].flatMap((a) => (a && a.buffer instanceof ArrayBuffer ? [a.buffer] : []));
+  return new Promise<void>((resolve) => {
+    let sent = false;
+    const send = (folded: Uint8Array, rows: Uint16Array) => {
+      sent = true;
+      const ir = handOver(service.irCopy());
+      const boxes: NodeBoxes = { folded: folded.slice(), rows };
+      const transfer = [boxes.folded?.buffer, rows.buffer].filter((b) => b instanceof ArrayBuffer);
+      // Posted (the IR's buffers transferred) synchronously by this call; its reply is not waited for.
+      void feed.openModel(ir, Comlink.transfer(boxes, transfer), plan, { decoded, boxRows: epochNow() });
+      resolve();
+    };
+    const failed = (err: unknown) => {
+      if (!sent) void feed.failOpen(plan.ticket, err instanceof Error ? err.message : String(err));
+      resolve();
+    };
+    service
+      .firstBoxRows(plan.fold, send)
+      .then(() => failed(new Error('the box rows ended without their counts')), failed);
+  });
 }
 
 const api: DecodeApi & DiffApi & DecodeChannel = {
