@@ -164,8 +164,8 @@ export class LayoutEngine implements LayoutApi {
   }
 
   /**
-   * While set, a layout does not start the ELK warm-up: the open pipeline (layout/open-view.ts) holds it until its
-   * first view has been handed to the page, so the ELK compile never delays that reply.
+   * While set, a layout does not start the ELK warm-up: the open pipeline (layout/open-view.ts) sets it for the
+   * opening view, whose page asks for the warm-up (LayoutWorkerApi.warmUp) once that view is drawn.
    */
   holdWarmUp = false;
 

@@ -35,8 +35,9 @@ export class OpenViews {
     if (!open) return Promise.reject(new Error(`open ${ticket} was superseded`));
     open.progress = progress;
     if (open.phase) progress?.(open.phase.phase, open.phase.nodes);
-    // ELK loads only once the page has its view: its compile would otherwise hold the reply (see engine.ts).
-    return open.promise.finally(() => this.engine.warmUpSoon());
+    // ELK is not loaded here: the page asks for it (`warmUp`) once its first frame is drawn, since its compile
+    // would compete with that frame for the cores.
+    return open.promise;
   }
 
   /**

@@ -44,6 +44,9 @@ const api: LayoutWorkerApi = {
     const transfer = [...copy.transfer, ...viewLayoutTransferList(view.layout), view.expanded.buffer];
     return Comlink.transfer({ ...view, hierarchy: copy.hierarchy }, transfer);
   },
+  async warmUp(): Promise<void> {
+    engine.warmUpSoon();
+  },
 };
 
 Comlink.expose(api);
