@@ -85,7 +85,8 @@ export interface DecodeApi {
   tensorPreview(value: number): Promise<TensorPreview>;
   /**
    * What operator boxes list (decode/box-rows.ts): folded constants (when `fold`), constant rows with small values,
-   * key attributes (models up to a few thousand nodes), fused activations. Asked once per model and fold setting.
+   * key attributes (models up to a few thousand nodes), fused activations. Asked once per model and fold setting;
+   * after an open with a plan, the first call returns the rows already built for the layout worker.
    */
   boxRows(fold: boolean): Promise<BoxRows>;
   /** Shape inference + params/MACs/FLOPs/activation bytes per node, symbolic dims bound by `dims`. */
