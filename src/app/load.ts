@@ -142,6 +142,9 @@ export function inputName(input: ModelInput): string {
   }
 }
 
+/** The part of the progress bar that reading the file fills. */
+const READ_SHARE = 0.7;
+
 /** Tickets name opens across the workers (see OpenPlan); increasing per page. */
 let lastTicket = 0;
 
@@ -161,10 +164,11 @@ export async function loadModel(
   const t0 = performance.now();
   const fileName = inputName(input);
   const plan: OpenPlan = { ticket: ++lastTicket, fold: true, elkBudgetMs: OPEN_ELK_BUDGET_MS };
-  // Reports from two workers arrive on two ports: never let a late one move the bar back.
+  // Reports from two workers arrive on two ports: never let a late one move the bar back (an unknown fraction, -1,
+  // only comes from reading).
   let shown = 0;
   const step: ProgressReport = (stage, fraction, bytes) => {
-    if (!current() || (fraction >= 0 && fraction < shown)) return;
+    if (!current() || (fraction >= 0 ? fraction < shown : shown >= READ_SHARE)) return;
     shown = Math.max(shown, fraction);
     report(stage, fraction, bytes);
   };
@@ -181,7 +185,7 @@ export async function loadModel(
   const ir: GraphIR = await pool.decode[compare ? 'openComparison' : 'open'](
     input,
     Comlink.proxy((read: number, total: number) => {
-      step(`Reading ${fileName}`, total > 0 ? 0.7 * (read / total) : -1, { read, total });
+      step(`Reading ${fileName}`, total > 0 ? READ_SHARE * (read / total) : -1, { read, total });
     }),
     plan,
   );
@@ -191,7 +195,8 @@ export async function loadModel(
   let diff: Promise<{ diff: ModelDiff; ms: number }> | undefined;
   if (compare) {
     // Off the main thread: the engine runs in the decode worker, where both models are open.
-    step(`Comparing ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.72);
+    // Grouping may have been reported already: the comparison then takes over the bar where it stands.
+    step(`Comparing ${ir.nodeCount.toLocaleString('en-US')} nodes`, Math.max(0.72, shown));
     const td = performance.now();
     diff = pool.decode.compare().then((d) => ({ diff: d, ms: round(performance.now() - td) }));
   }
