@@ -41,6 +41,7 @@ export async function runFirstFrame(write = true): Promise<FirstFrameResult[]> {
     rows: r.phases.boxRowsMs ?? '',
     groups: r.phases.hierarchyMs ?? '',
     layout: r.phases.layoutMs ?? '',
+    handoff: r.phases.handoffMs ?? '',
     draw: r.phases.drawMs ?? '',
     'renderer MB': r.rendererRssMb,
   }));

@@ -131,6 +131,7 @@ export async function measureFirstFrame(model: FirstFrameModel, runs: number): P
         boxRowsMs: t.boxRowsMs,
         hierarchyMs: t.hierarchyMs,
         layoutMs: t.layoutMs,
+        handoffMs: t.handoffMs,
         drawMs: t.firstFrameMs,
       },
       rendererRssMb: Math.max(...results.map((r) => r.rssMb)),

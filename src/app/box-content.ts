@@ -1,5 +1,6 @@
 import type { BoxRows } from '../decode/api.ts';
 import type { NodeBoxes } from '../layout/api.ts';
+import { nodeBoxesFor } from '../layout/node-boxes.ts';
 
 /**
  * What the open model's operator boxes list (decode/box-rows.ts), on the page: folded constants, rows, title
@@ -73,9 +74,6 @@ export class BoxContent {
 
   /** What the layout worker needs: which nodes have no box, and how tall each box is. */
   layoutInput(): NodeBoxes {
-    const n = this.rows.folded.length;
-    const rows = new Uint16Array(n);
-    for (let v = 0; v < n; v++) rows[v] = Math.min(65535, this.rowCount(v));
-    return { folded: this.rows.folded.slice(), rows };
+    return nodeBoxesFor(this.rows);
   }
 }

@@ -231,6 +231,8 @@ export class Controller {
       this.timings.totalMs = round(performance.now() - Math.min(t0, loaded.startedAt));
       // Since navigation start: what a user waits from opening the page to the first frame of the model.
       this.timings.readyAtMs = round(performance.now());
+      // Only now: ELK's compile in the layout worker would have competed with this first frame for the cores.
+      void this.pool.layout.warmUp();
       this.status = 'ready';
       this.emit();
     } catch (err) {

@@ -2,13 +2,11 @@ import * as Comlink from 'comlink';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { ViewLayout } from '../layout/types.ts';
-import type { DecodeApi, ModelInput } from '../decode/api.ts';
+import type { DecodeApi, DecodeChannel, ModelInput, OpenPlan } from '../decode/api.ts';
 import type { DiffApi } from '../diff/api.ts';
 import type { ModelDiff } from '../diff/types.ts';
 import { registerIRTransfer } from '../workers/ir-transfer.ts';
-import type { LayoutApi } from '../layout/api.ts';
-import { operatorCount } from '../graph/operator-count.ts';
-import { initialExpansion, OPEN_BOX_BUDGET } from './model.ts';
+import type { LayoutWorkerApi, OpenedView, OpenPhase } from '../layout/api.ts';
 import { BoxContent } from './box-content.ts';
 
 export interface WorkerFactories {
@@ -23,36 +21,68 @@ export interface WorkerFactories {
 registerIRTransfer();
 
 /** The decode worker's surface: decoding and the diff engine, both next to the open models. */
-export type DecodeWorkerApi = DecodeApi & DiffApi;
+export type DecodeWorkerApi = DecodeApi & DiffApi & DecodeChannel;
+
+/** A worker and its comlink remote. */
+interface LayoutWorker {
+  worker: Worker;
+  remote: Comlink.Remote<LayoutWorkerApi>;
+  /** Rejects when this worker is replaced, so a wait on it ends (see restartLayout). */
+  replaced: Promise<never>;
+  replace(): void;
+}
 
 export class WorkerPool {
   readonly decode: Comlink.Remote<DecodeWorkerApi>;
-  private layoutWorker: Worker;
-  private layoutRemote: Comlink.Remote<LayoutApi>;
+  private layoutWorker: LayoutWorker;
 
   constructor(private readonly factories: WorkerFactories) {
     this.decode = Comlink.wrap<DecodeWorkerApi>(factories.decode());
-    this.layoutWorker = factories.layout();
-    this.layoutRemote = Comlink.wrap<LayoutApi>(this.layoutWorker);
+    this.layoutWorker = this.startLayout();
   }
 
-  get layout(): Comlink.Remote<LayoutApi> {
-    return this.layoutRemote;
+  get layout(): Comlink.Remote<LayoutWorkerApi> {
+    return this.layoutWorker.remote;
+  }
+
+  /** Rejects when the current layout worker is replaced: race it with a wait on that worker. */
+  get layoutReplaced(): Promise<never> {
+    return this.layoutWorker.replaced;
   }
 
   /** Replaces the layout worker (the only way to stop a layout in flight). */
   restartLayout(): void {
-    this.layoutRemote[Comlink.releaseProxy]();
-    this.layoutWorker.terminate();
-    this.layoutWorker = this.factories.layout();
-    this.layoutRemote = Comlink.wrap<LayoutApi>(this.layoutWorker);
+    const old = this.layoutWorker;
+    old.remote[Comlink.releaseProxy]();
+    old.worker.terminate();
+    old.replace();
+    this.layoutWorker = this.startLayout();
+  }
+
+  /**
+   * A layout worker, joined to the decode worker by a MessageChannel: the decode worker sends it the models it
+   * decodes for their first view without a hop through this thread (see OpenPlan).
+   */
+  private startLayout(): LayoutWorker {
+    const worker = this.factories.layout();
+    const remote = Comlink.wrap<LayoutWorkerApi>(worker);
+    const channel = new MessageChannel();
+    void this.decode.connectLayout(Comlink.transfer(channel.port1, [channel.port1]));
+    void remote.connectDecode(Comlink.transfer(channel.port2, [channel.port2]));
+    let replace!: () => void;
+    const replaced = new Promise<never>((_, reject) => {
+      replace = () => reject(new Error('the layout worker was restarted'));
+    });
+    replaced.catch(() => undefined);
+    return { worker, remote, replaced, replace };
   }
 }
 
 /**
  * ELK time for the opening layout: none. Small graphs open fully expanded, which means many groups to lay out at
  * once, and a cold ELK's first call alone took 7.8 s on gpt-tiny here; the fast layered layout takes ~50 ms for
- * all 41 groups, so the first frame comes sooner than it used to. ELK warms up afterwards for later expansions.
+ * all 41 groups, so the first frame comes sooner than it used to. ELK loads after the first view has been handed
+ * over (layout/open-view.ts) and serves later expansions.
  */
 const OPEN_ELK_BUDGET_MS = 0;
 
@@ -64,12 +94,34 @@ export interface Loaded {
   expanded: number[];
   /** What operator boxes list (folded constants, rows). */
   boxes: BoxContent;
-  /** performance.now() when the load started and when the first layout arrived. */
+  /** performance.now() when the load started, and when the page held everything its first frame needs. */
   startedAt: number;
   layoutAt: number;
-  timings: { decodeMs: number; boxRowsMs: number; hierarchyMs: number; layoutMs: number; diffMs?: number };
+  timings: LoadTimings;
   /** Set when the model was opened as side B of a comparison with the model open before. */
   diff?: ModelDiff;
+}
+
+/**
+ * Where an open's time went, in ms, phase after phase (they add up to `startedAt` → `layoutAt`). The pipeline
+ * runs in the workers: decode worker → layout worker directly, the page only collects the results.
+ */
+export interface LoadTimings {
+  /** Load start → the model is decoded in the decode worker (worker startup, reading, decoding). */
+  decodeMs: number;
+  /** → its box rows (folded constants, row counts) are built there. */
+  boxRowsMs: number;
+  /** → the layout worker has the hierarchy (includes the hop between the workers). */
+  hierarchyMs: number;
+  /** → the opening view is laid out. */
+  layoutMs: number;
+  /**
+   * → the page holds the layout, the IR and the box rows: time the results waited for the main thread (busy
+   * starting the renderer) and for the transfers.
+   */
+  handoffMs: number;
+  /** Comparisons: the diff engine (run in the decode worker once B's IR is on the page, beside the layout). */
+  diffMs?: number;
 }
 
 /** Bytes read of the file so far, while it is being read. */
@@ -90,9 +142,17 @@ export function inputName(input: ModelInput): string {
   }
 }
 
+/** The part of the progress bar that reading the file fills. */
+const READ_SHARE = 0.7;
+
+/** Tickets name opens across the workers (see OpenPlan); increasing per page. */
+let lastTicket = 0;
+
 /**
- * Decode, group and lay out a model for its first view. Returns null when `current()` turns false (superseded
- * or cancelled); decode errors are thrown with the decoder's message.
+ * Decode, group and lay out a model for its first view. The decode worker hands the model straight to the layout
+ * worker (OpenPlan); this thread asks for the three results (IR, box rows, first view) and takes them in whatever
+ * order they come, so a main thread busy starting the renderer holds up none of the work. Returns null when
+ * `current()` turns false (superseded or cancelled); decode errors are thrown with the decoder's message.
  */
 export async function loadModel(
   pool: WorkerPool,
@@ -103,55 +163,74 @@ export async function loadModel(
 ): Promise<Loaded | null> {
   const t0 = performance.now();
   const fileName = inputName(input);
-  report(`Reading ${fileName}`, 0);
+  const plan: OpenPlan = { ticket: ++lastTicket, fold: true, elkBudgetMs: OPEN_ELK_BUDGET_MS };
+  // Reports from two workers arrive on two ports: never let a late one move the bar back (an unknown fraction, -1,
+  // only comes from reading).
+  let shown = 0;
+  const step: ProgressReport = (stage, fraction, bytes) => {
+    if (!current() || (fraction >= 0 ? fraction < shown : shown >= READ_SHARE)) return;
+    shown = Math.max(shown, fraction);
+    report(stage, fraction, bytes);
+  };
+  step(`Reading ${fileName}`, 0);
+  // Asked first, so the layout worker knows the page waits for this view before the model gets there.
+  const view = Promise.race([
+    pool.layout.openedView(
+      plan.ticket,
+      Comlink.proxy((phase: OpenPhase, nodes: number) => step(...openStage(phase, nodes))),
+    ),
+    pool.layoutReplaced,
+  ]);
+  view.catch(() => undefined); // an early return (decode error, cancel) leaves it unawaited
   const ir: GraphIR = await pool.decode[compare ? 'openComparison' : 'open'](
     input,
     Comlink.proxy((read: number, total: number) => {
-      if (current()) report(`Reading ${fileName}`, total > 0 ? 0.7 * (read / total) : -1, { read, total });
+      step(`Reading ${fileName}`, total > 0 ? READ_SHARE * (read / total) : -1, { read, total });
     }),
+    plan,
   );
   if (!current()) return null;
-  let diff: ModelDiff | undefined;
-  let diffMs: number | undefined;
+  // Built for the layout already (kept for this call in the decode worker), so this is a transfer, not work.
+  const boxes = loadBoxContent(pool, plan.fold);
+  let diff: Promise<{ diff: ModelDiff; ms: number }> | undefined;
   if (compare) {
     // Off the main thread: the engine runs in the decode worker, where both models are open.
-    report(`Comparing ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.72);
+    // Grouping may have been reported already: the comparison then takes over the bar where it stands.
+    step(`Comparing ${ir.nodeCount.toLocaleString('en-US')} nodes`, Math.max(0.72, shown));
     const td = performance.now();
-    diff = await pool.decode.compare();
-    diffMs = round(performance.now() - td);
-    if (!current()) return null;
+    diff = pool.decode.compare().then((d) => ({ diff: d, ms: round(performance.now() - td) }));
   }
-  const t1 = performance.now();
-  report(`Grouping ${ir.nodeCount.toLocaleString('en-US')} nodes`, 0.75);
-  // Copied, not transferred (see ir-transfer.ts): the main thread keeps its IR for labels, search and properties.
-  const boxes = await loadBoxContent(pool, true);
+  const [opened, content, compared] = await Promise.all([view, boxes, diff]);
   if (!current()) return null;
-  const tBoxes = performance.now();
-  const hierarchy: Hierarchy = await pool.layout.group(ir, boxes.layoutInput());
-  if (!current()) return null;
-  const t2 = performance.now();
-  report('Laying out', 0.85);
-  const expanded = initialExpansion(hierarchy, OPEN_BOX_BUDGET, operatorCount(ir));
-  const layout = await pool.layout.layout(Uint32Array.from(expanded), OPEN_ELK_BUDGET_MS);
-  if (!current()) return null;
-  const t3 = performance.now();
+  const tDone = performance.now();
   return {
     fileName,
     ir,
-    hierarchy,
-    layout,
-    expanded,
-    boxes,
+    hierarchy: opened.hierarchy,
+    layout: opened.layout,
+    expanded: Array.from(opened.expanded),
+    boxes: content,
     startedAt: t0,
-    layoutAt: t3,
-    diff,
-    timings: {
-      decodeMs: round(t1 - t0 - (diffMs ?? 0)),
-      boxRowsMs: round(tBoxes - t1),
-      hierarchyMs: round(t2 - tBoxes),
-      layoutMs: round(t3 - t2),
-      diffMs,
-    },
+    layoutAt: tDone,
+    diff: compared?.diff,
+    timings: { ...pipelineTimings(opened, t0, tDone), diffMs: compared?.ms },
+  };
+}
+
+function openStage(phase: OpenPhase, nodes: number): [string, number] {
+  return phase === 'grouping' ? [`Grouping ${nodes.toLocaleString('en-US')} nodes`, 0.75] : ['Laying out', 0.85];
+}
+
+/** The workers' marks (epoch ms) placed on this thread's clock, as phase durations. */
+function pipelineTimings(view: OpenedView, startedAt: number, doneAt: number): LoadTimings {
+  const m = view.marks;
+  const onPage = (epoch: number) => epoch - performance.timeOrigin;
+  return {
+    decodeMs: round(onPage(m.decoded) - startedAt),
+    boxRowsMs: round(m.boxRows - m.decoded),
+    hierarchyMs: round(m.grouped - m.boxRows),
+    layoutMs: round(m.laidOut - m.grouped),
+    handoffMs: round(doneAt - onPage(m.laidOut)),
   };
 }
 

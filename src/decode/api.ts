@@ -54,17 +54,42 @@ export interface BoxRows {
   timings: { foldMs: number; constantsMs: number; attributesMs: number };
 }
 
+/**
+ * How the page wants a model it opens carried on to its first view. With a plan, the decode worker's entry
+ * (workers/decode.worker.ts) hands the decoded model and its box row counts straight to the layout worker, which
+ * groups it and lays out the opening view for the page to collect by `ticket`: the model never waits in the main
+ * thread's queue on its way to the layout.
+ */
+export interface OpenPlan {
+  /** Names this open; increasing per page, so the layout worker drops the views of superseded opens. */
+  ticket: number;
+  /** Fold constants into their consumers (the box rows the layout sizes boxes by). */
+  fold: boolean;
+  /** ELK time for the opening layout (0: the fast layout only). */
+  elkBudgetMs: number;
+}
+
+/** The decode worker's end of the decode → layout channel (see OpenPlan). */
+export interface DecodeChannel {
+  /** The port to the layout worker; replaces the previous one (the page restarts the layout worker to cancel). */
+  connectLayout(port: MessagePort): void;
+}
+
 /** The decode worker's comlink surface. */
 export interface DecodeApi {
-  /** Decodes a model; progress(bytesRead, total) is called as the file streams. Cancels any open in flight. */
-  open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR>;
+  /**
+   * Decodes a model; progress(bytesRead, total) is called as the file streams. Cancels any open in flight. With a
+   * `plan`, the model also goes on to the layout worker (see OpenPlan) before the page's copy is returned.
+   */
+  open(input: ModelInput, progress?: (read: number, total: number) => void, plan?: OpenPlan): Promise<GraphIR>;
   cancel(): Promise<void>;
   nodeDetails(node: number): Promise<NodeDetails>;
   /** Reads a constant's bytes by range (never more than a bounded sample) and summarises them. */
   tensorPreview(value: number): Promise<TensorPreview>;
   /**
    * What operator boxes list (decode/box-rows.ts): folded constants (when `fold`), constant rows with small values,
-   * key attributes (models up to a few thousand nodes), fused activations. Asked once per model and fold setting.
+   * key attributes (models up to a few thousand nodes), fused activations. Asked once per model and fold setting;
+   * after an open with a plan, the first call returns the rows already built for the layout worker.
    */
   boxRows(fold: boolean): Promise<BoxRows>;
   /** Shape inference + params/MACs/FLOPs/activation bytes per node, symbolic dims bound by `dims`. */
@@ -73,7 +98,11 @@ export interface DecodeApi {
    * Opens a second model to compare with the open one: the open model becomes the baseline (side A) and the new
    * one (side B) the open model, so details, previews and analysis then refer to B. On failure A stays open.
    */
-  openComparison(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR>;
+  openComparison(
+    input: ModelInput,
+    progress?: (read: number, total: number) => void,
+    plan?: OpenPlan,
+  ): Promise<GraphIR>;
   /** Details of a node of the baseline (side A) while a comparison is open. */
   baselineNodeDetails(node: number): Promise<NodeDetails>;
 }

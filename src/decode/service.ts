@@ -43,6 +43,8 @@ export class DecodeService implements DecodeApi {
   /** The model the open one is compared against (side A), while a comparison is open. */
   private baseline: OpenModel | null = null;
   private generation = 0;
+  /** Box rows started for the open model's first view, kept for the page's one `boxRows` call for it. */
+  private firstRows: { model: OpenModel; fold: boolean; rows: Promise<BoxRows> } | null = null;
 
   constructor(private readonly analyzeModel: AnalyzeModel) {}
 
@@ -67,6 +69,7 @@ export class DecodeService implements DecodeApi {
       // the originals over would leave those readers looking at detached (empty) columns. The string table is
       // copied when sent (see workers/ir-transfer.ts).
       this.model = model;
+      this.firstRows = null;
       this.facts = { model, facts: opFactsFor(model.ir.format) };
       this.facts.facts.catch(() => undefined); // surfaces when boxRows awaits it
       // A plain open ends any comparison; openComparison sets the baseline again after this returns.
@@ -126,11 +129,44 @@ export class DecodeService implements DecodeApi {
 
   async boxRows(fold: boolean): Promise<BoxRows> {
     const model = this.require();
+    const first = this.firstRows;
+    if (first && first.model === model && first.fold === fold) {
+      // Handed to the page once: its arrays are transferred (detached here) when they cross.
+      this.firstRows = null;
+      return first.rows;
+    }
+    return this.buildRows(model, fold);
+  }
+
+  /**
+   * Starts the open model's box rows for its first view and keeps them for the page's `boxRows` call that
+   * follows, so they are built once. `onCounts` gets the row counts (all the layout needs) as soon as they are
+   * known, before the rows' text is built.
+   */
+  firstBoxRows(fold: boolean, onCounts?: (folded: Uint8Array, rowCounts: Uint16Array) => void): Promise<BoxRows> {
+    const model = this.require();
+    const rows = this.buildRows(model, fold, onCounts);
+    rows.catch(() => undefined); // surfaces where it is awaited
+    this.firstRows = { model, fold, rows };
+    return rows;
+  }
+
+  /** A transferable copy of the open model's IR (the open model keeps the original, see `open`). */
+  irCopy(): GraphIR {
+    return copyColumns(this.require().ir);
+  }
+
+  private async buildRows(
+    model: OpenModel,
+    fold: boolean,
+    onCounts?: (folded: Uint8Array, rowCounts: Uint16Array) => void,
+  ): Promise<BoxRows> {
     const rows = await buildBoxRows(model, {
       fold,
       facts: await (this.facts?.model === model ? this.facts.facts : opFactsFor(model.ir.format)),
       maxAttributeNodes: MAX_ATTRIBUTE_ROW_NODES,
       prefetch: model.source === this.prefetch ? this.prefetch : null,
+      onCounts: onCounts && ((folded, counts) => this.model === model && onCounts(folded, counts)),
     });
     if (this.model !== model) throw new Error('the model changed while its boxes were read');
     return rows;

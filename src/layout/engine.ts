@@ -4,7 +4,7 @@ import type { EdgePlacement, NodeEdges } from '../graph/hierarchy/edges.ts';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { LayoutApi, NodeBoxes } from './api.ts';
-import { elkLayout, loadElk } from './elk-layout.ts';
+import { elkLayout } from './elk-layout.ts';
 import { fastLayout, orderOf, type FixedOrder } from './fast-layout.ts';
 import { longestPathLayers, routeLongEdges, splitLongEdges } from './long-edges.ts';
 import {
@@ -139,8 +139,8 @@ export class LayoutEngine implements LayoutApi {
     this.bases.clear();
     this.layouts = [];
     this.groupMs = performance.now() - t0;
-    // ELK's code is ~1.6 MB: start fetching and parsing it now, in the background.
-    if (this.options.useElk) void loadElk().catch(() => undefined);
+    // No ELK preload here: compiling its 1.46 MB would hold this thread right when the first layout call arrives
+    // (which uses the fast layout anyway); it is loaded once that layout has been handed back (see layoutNow).
     return this.h;
   }
 
@@ -161,6 +161,21 @@ export class LayoutEngine implements LayoutApi {
       this.nodeW[v] = w;
       this.nodeH[v] = nodeHeight(r);
     }
+  }
+
+  /**
+   * While set, a layout does not start the ELK warm-up: the open pipeline (layout/open-view.ts) sets it for the
+   * opening view, whose page asks for the warm-up (LayoutWorkerApi.warmUp) once that view is drawn.
+   */
+  holdWarmUp = false;
+
+  /**
+   * Loads and warms ELK in a later task, after the current reply has been posted (not before: the first view
+   * should not queue behind the ELK compile), so the first expand finds it at speed. Never when ELK is off.
+   */
+  warmUpSoon(): void {
+    if (!this.options.useElk || this.warm) return;
+    setTimeout(() => void this.warmUp().catch(() => undefined), 0);
   }
 
   /**
@@ -233,9 +248,7 @@ export class LayoutEngine implements LayoutApi {
     stats.emitMs = performance.now() - te;
     stats.totalMs = performance.now() - t0;
     this.lastStats = stats;
-    // Warm ELK up after the first view is out (not before: on small models the first view needs ELK itself and
-    // should not queue behind warm-up calls), so the first expand finds it at speed.
-    if (this.options.useElk && !this.warm) void this.warmUp().catch(() => undefined);
+    if (!this.holdWarmUp) this.warmUpSoon();
     return view;
   }
 

@@ -1,16 +1,21 @@
 import * as Comlink from 'comlink';
 import type { GraphIR } from '../graph/ir.ts';
-import type { DecodeApi, ModelInput } from '../decode/api.ts';
+import type { DecodeApi, DecodeChannel, ModelInput, OpenPlan } from '../decode/api.ts';
 import { DecodeService } from '../decode/service.ts';
 import type { DiffApi } from '../diff/api.ts';
 import { diffModels } from '../diff/diff-lazy.ts';
 import { columnBuffers } from '../graph/column-buffers.ts';
+import type { LayoutFeed, NodeBoxes } from '../layout/api.ts';
+import { epochNow } from '../layout/open-view.ts';
 import { analyzeModel } from '../profile/analyze-lazy.ts';
 import { handOver, registerIRTransfer } from './ir-transfer.ts';
 
 registerIRTransfer();
 
 const service = new DecodeService(analyzeModel);
+
+/** The layout worker's end of the channel the page set up between the two workers. */
+let layoutFeed: Comlink.Remote<LayoutFeed> | null = null;
 
 type Progress = (read: number, total: number) => void;
 
@@ -26,12 +31,57 @@ function throttle(progress: Progress): Progress {
   };
 }
 
-const api: DecodeApi & DiffApi = {
-  async open(input: ModelInput, progress?: Progress): Promise<GraphIR> {
-    return handOver(await service.open(input, progress && throttle(progress)));
+/**
+ * Decodes (through `open`), then, with a plan, sends the model and its box row counts to the layout worker
+ * before the page's copy goes out: the layout is the longer road to the first frame, and the page is usually
+ * still busy starting its renderer.
+ */
+async function openThenFeed(open: () => Promise<GraphIR>, plan: OpenPlan | undefined): Promise<GraphIR> {
+  const ir = await open();
+  if (plan) await feedLayout(plan);
+  return handOver(ir);
+}
+
+/**
+ * Sends the open model to the layout worker as soon as its box row counts are known; the rows' text is built
+ * after that, for the page's `boxRows` call. Resolves once sent, or once the rows failed (the layout worker is
+ * told; the page's own `boxRows` call reports the error).
+ */
+function feedLayout(plan: OpenPlan): Promise<void> {
+  const feed = layoutFeed;
+  if (!feed) return Promise.reject(new Error('the decode worker has no channel to the layout worker'));
+  const decoded = epochNow();
+  return new Promise<void>((resolve) => {
+    let sent = false;
+    const send = (folded: Uint8Array, rows: Uint16Array) => {
+      sent = true;
+      const ir = handOver(service.irCopy());
+      const boxes: NodeBoxes = { folded: folded.slice(), rows };
+      const transfer = [boxes.folded?.buffer, rows.buffer].filter((b) => b instanceof ArrayBuffer);
+      // Posted (the IR's buffers transferred) synchronously by this call; its reply is not waited for.
+      void feed.openModel(ir, Comlink.transfer(boxes, transfer), plan, { decoded, boxRows: epochNow() });
+      resolve();
+    };
+    const failed = (err: unknown) => {
+      if (!sent) void feed.failOpen(plan.ticket, err instanceof Error ? err.message : String(err));
+      resolve();
+    };
+    service
+      .firstBoxRows(plan.fold, send)
+      .then(() => failed(new Error('the box rows ended without their counts')), failed);
+  });
+}
+
+const api: DecodeApi & DiffApi & DecodeChannel = {
+  connectLayout(port: MessagePort): void {
+    layoutFeed?.[Comlink.releaseProxy]();
+    layoutFeed = Comlink.wrap<LayoutFeed>(port);
   },
-  async openComparison(input: ModelInput, progress?: Progress): Promise<GraphIR> {
-    return handOver(await service.openComparison(input, progress && throttle(progress)));
+  open(input: ModelInput, progress?: Progress, plan?: OpenPlan): Promise<GraphIR> {
+    return openThenFeed(() => service.open(input, progress && throttle(progress)), plan);
+  },
+  openComparison(input: ModelInput, progress?: Progress, plan?: OpenPlan): Promise<GraphIR> {
+    return openThenFeed(() => service.openComparison(input, progress && throttle(progress)), plan);
   },
   baselineNodeDetails: (node) => service.baselineNodeDetails(node),
   async compare(options) {

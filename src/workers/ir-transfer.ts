@@ -32,17 +32,34 @@ function isGraphIR(v: unknown): v is GraphIR {
   );
 }
 
+/**
+ * The joined string table per table: the decode worker sends copies of one IR (same `strings` array) to both the
+ * layout worker and the page, and joining a large table is not free.
+ */
+const joined = new WeakMap<string[], { text: string; ends: Uint32Array }>();
+
+function joinStrings(strings: string[]): { text: string; ends: Uint32Array } {
+  let j = joined.get(strings);
+  if (!j) {
+    const ends = new Uint32Array(strings.length);
+    let n = 0;
+    for (let i = 0; i < strings.length; i++) {
+      n += strings[i].length;
+      ends[i] = n;
+    }
+    j = { text: strings.join(''), ends };
+    joined.set(strings, j);
+  }
+  return j;
+}
+
 export function packIR(ir: GraphIR): [PackedIR, Transferable[]] {
   const { strings, ...rest } = ir;
-  const ends = new Uint32Array(strings.length);
-  let n = 0;
-  for (let i = 0; i < strings.length; i++) {
-    n += strings[i].length;
-    ends[i] = n;
-  }
+  const { text, ends: kept } = joinStrings(strings);
+  const ends = kept.slice();
   const transfers: Transferable[] = handedOver.has(ir) ? columnBuffers(ir) : [];
   transfers.push(ends.buffer);
-  return [{ ir: rest, text: strings.join(''), ends }, transfers];
+  return [{ ir: rest, text, ends }, transfers];
 }
 
 export function unpackIR(p: PackedIR): GraphIR {

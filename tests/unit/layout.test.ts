@@ -278,6 +278,17 @@ describe('layout building blocks', () => {
     checkScene(s, h, ir, new Set(all));
   });
 
+  it('spends no ELK time on a layout whose budget is 0', async () => {
+    const ir = syntheticTransformer(4);
+    const e = new LayoutEngine();
+    const h = await e.group(ir);
+    const all = Uint32Array.from({ length: h.groupCount }, (_, i) => i);
+    const s = await e.layout(all, 0);
+    expect(e.lastStats.elkCalls).toBe(0);
+    expect(e.lastStats.elkMs).toBe(0);
+    checkScene(s, h, ir, new Set(all));
+  });
+
   it('serialises overlapping calls and ignores groups under a collapsed ancestor', async () => {
     const ir = syntheticTransformer(6);
     const e = new LayoutEngine();
