@@ -120,7 +120,7 @@ function finalize(
     const old = oldOf[g];
     groupKind[g] = tree.kind[old];
     groupLabel[g] = tree.label[old];
-    groupPath[g] = tree.path[old];
+    groupPath[g] = tree.pathOf(old);
     if (g > 0) {
       groupParent[g] = newId[tree.parent[old]];
       groupDepth[g] = Math.min(65535, groupDepth[groupParent[g]] + 1);
@@ -192,10 +192,12 @@ function finalize(
     if (g > 0) groupSize[groupParent[g]] += groupSize[g];
   }
 
-  // Scope paths first (chunk paths derive from their parent's final path), then everything.
-  uniquePaths(groupPath);
+  // Scope paths first (chunk paths derive from their parent's final path), then everything. Trees of scopes and
+  // chunks only have distinct paths by construction.
+  const distinct = tree.pathsDistinct;
+  if (!distinct) uniquePaths(groupPath);
   nameChunks(groupParent, groupKind, groupLabel, groupPath, groupChildOffsets, groupChildren);
-  uniquePaths(groupPath);
+  if (!distinct) uniquePaths(groupPath);
   nameByContent(ir, groupKind, groupLabel, groupParent, groupNodeOffsets, groupNodes, order.rank);
 
   return {

@@ -1,21 +1,29 @@
+import { ScopeIndex } from './scope-index.ts';
 import { GroupKind } from './types.ts';
 
 /**
- * The mutable group tree used while building a Hierarchy. Plain arrays: groups number in the thousands even
- * for million-node models, so objects per group would be fine, but parallel arrays keep the passes uniform.
+ * The mutable group tree used while building a Hierarchy: parallel arrays per group (a million-node chain creates
+ * over half a million scopes, most of which fold away again).
  * Invariant until chunking: a parent's id is smaller than its children's.
+ *
+ * Paths are built on demand (`pathOf`): a scope's path is its scope parent's path plus its segment, so the groups
+ * that fold away never get one.
  */
 export class GroupTree {
   readonly parent: number[] = [-1];
   readonly label: string[];
-  readonly path: string[] = [''];
   readonly kind: number[] = [GroupKind.Root];
   depth: number[] = [0];
   readonly alive: number[] = [1];
-  /** Scope children by segment, per parent. */
-  private readonly scopes: (Map<string, number> | undefined)[] = [];
+  /** Scope groups: the group they were created under (their path's prefix) and their segment; -1 and '' else. */
+  private readonly scopeParent: number[] = [-1];
+  private readonly segment: string[] = [''];
+  /** Paths given when the group was added (root, sub-graphs, functions, chunks), and built ones. */
+  private readonly path: (string | undefined)[] = [''];
+  private readonly scopes = new ScopeIndex();
   /** Sub-graph and function children, keyed `parent\u0001label` (rare). */
   private readonly trie = new Map<string, number>();
+  private segmentWithHash = false;
 
   constructor(rootLabel: string) {
     this.label = [rootLabel];
@@ -25,11 +33,26 @@ export class GroupTree {
     return this.parent.length;
   }
 
+  /**
+   * True when no two groups can share a path: every group below the root is a scope or a chunk (scope paths follow
+   * distinct segment sequences, chunk paths end in `#k`), and no segment holds a `#` that could mimic a chunk.
+   */
+  get pathsDistinct(): boolean {
+    return this.trie.size === 0 && !this.segmentWithHash;
+  }
+
   add(parent: number, label: string, path: string, kind: GroupKind): number {
+    const id = this.push(parent, label, kind);
+    this.scopeParent.push(-1);
+    this.segment.push('');
+    this.path.push(path);
+    return id;
+  }
+
+  private push(parent: number, label: string, kind: GroupKind): number {
     const id = this.parent.length;
     this.parent.push(parent);
     this.label.push(label);
-    this.path.push(path);
     this.kind.push(kind);
     this.depth.push(parent >= 0 ? this.depth[parent] + 1 : 0);
     this.alive.push(1);
@@ -38,15 +61,42 @@ export class GroupTree {
 
   /** The scope child `segment` of `parent`, created on first use. */
   scopeChild(parent: number, segment: string): number {
-    let map = this.scopes[parent];
-    if (!map) this.scopes[parent] = map = new Map();
-    let id = map.get(segment);
-    if (id === undefined) {
-      const base = this.path[parent];
-      id = this.add(parent, segment, base ? `${base}/${segment}` : segment, GroupKind.Scope);
-      map.set(segment, id);
-    }
+    return this.scopeChildOf(parent, segment, 0, segment.length);
+  }
+
+  /** The scope child of `parent` named `text[start, end)` (non-empty), created on first use. */
+  scopeChildOf(parent: number, text: string, start: number, end: number): number {
+    const hash = ScopeIndex.hash(parent, text, start, end);
+    const found = this.scopes.find(hash, parent, text, start, end, this.scopeParent, this.segment);
+    if (found >= 0) return found;
+    const segment = start === 0 && end === text.length ? text : text.slice(start, end);
+    if (segment.includes('#')) this.segmentWithHash = true;
+    const id = this.push(parent, segment, GroupKind.Scope);
+    this.scopeParent.push(parent);
+    this.segment.push(segment);
+    this.path.push(undefined);
+    this.scopes.insert(hash, id);
     return id;
+  }
+
+  /** Stable path of group g (see Hierarchy.groupPath): scope segments joined with `/` under their scope parent. */
+  pathOf(g: number): string {
+    const known = this.path[g];
+    if (known !== undefined) return known;
+    // Climb to the nearest group with a path, then build the chain back down (no recursion).
+    const chain: number[] = [];
+    let x = g;
+    while (this.path[x] === undefined) {
+      chain.push(x);
+      x = this.scopeParent[x];
+    }
+    let base = this.path[x] as string;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const c = chain[i];
+      base = base ? `${base}/${this.segment[c]}` : this.segment[c];
+      this.path[c] = base;
+    }
+    return base;
   }
 
   /** A non-scope child (sub-graph, function) whose label must not clash with a sibling of the same kind. */
