@@ -226,18 +226,18 @@ function preOrder(tree: GroupTree, count: number, nodeCount: number, key: Float6
   if (key) {
     const keyOf = (g: number) => (key[g] === Infinity ? nodeCount : key[g]);
     const start = new Uint32Array(nodeCount + 2);
-    for (const g of byKey) start[keyOf(g) + 1]++;
+    for (let i = 0; i < live; i++) start[keyOf(byKey[i]) + 1]++;
     for (let k = 0; k <= nodeCount; k++) start[k + 1] += start[k];
     const out = new Int32Array(live);
-    for (const g of byKey) out[start[keyOf(g)]++] = g;
+    for (let i = 0; i < live; i++) out[start[keyOf(byKey[i])]++] = byKey[i];
     byKey = out;
   }
   const offsets = new Uint32Array(count + 1);
-  for (const g of byKey) offsets[tree.parent[g] + 1]++;
+  for (let i = 0; i < live; i++) offsets[tree.parent[byKey[i]] + 1]++;
   for (let g = 0; g < count; g++) offsets[g + 1] += offsets[g];
   const children = new Int32Array(live);
   const fill = offsets.slice(0, count);
-  for (const g of byKey) children[fill[tree.parent[g]]++] = g;
+  for (let i = 0; i < live; i++) children[fill[tree.parent[byKey[i]]]++] = byKey[i];
   const order = new Int32Array(live + 1);
   let w = 0;
   const stack = new Int32Array(live + 1);
@@ -286,9 +286,10 @@ function nameChunks(
     for (let c = childOff[g]; c < childOff[g + 1]; c++) {
       const child = children[c];
       // Ranges of inner chunks merge (`h[0..63]` + `h[64..127]`); their `part k` fallbacks do not.
+      const text = label[child];
       const m =
-        /^(.*?)\[(\d+)\.\.(\d+)\]$/.exec(label[child]) ??
-        (kind[child] === GroupKind.Chunk ? null : /^(.*?)(\d+)$/.exec(label[child]));
+        (text.charCodeAt(text.length - 1) === 93 ? /^(.*?)\[(\d+)\.\.(\d+)\]$/.exec(text) : null) ??
+        (kind[child] === GroupKind.Chunk ? null : /^(.*?)(\d+)$/.exec(text));
       if (!m) continue;
       const p = m[1].replace(/[._-]$/, '');
       if (prefix === null) prefix = p;
