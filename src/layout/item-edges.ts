@@ -22,14 +22,7 @@ export interface ItemEdges {
 
 export function aggregateItemEdges(groupCount: number, edges: NodeEdges, placement: EdgePlacement): ItemEdges {
   const E = edges.count;
-  const bucketOff = new Uint32Array(groupCount + 1);
-  for (let e = 0; e < E; e++) bucketOff[placement.lca[e] + 1]++;
-  for (let g = 0; g < groupCount; g++) bucketOff[g + 1] += bucketOff[g];
-  const bucket = new Uint32Array(E);
-  {
-    const fill = bucketOff.slice(0, groupCount);
-    for (let e = 0; e < E; e++) bucket[fill[placement.lca[e]]++] = e;
-  }
+  const { lcaOffsets: bucketOff, lcaEdges: bucket } = placement;
   const offsets = new Uint32Array(groupCount + 1);
   const src = new Uint32Array(E);
   const dst = new Uint32Array(E);

@@ -245,6 +245,41 @@ describe('hierarchy rules on built graphs', () => {
     expect(p.has('layers.1/mlp')).toBe(true);
   });
 
+  it('walks scope names in place: shared prefixes resume only at segment boundaries', () => {
+    const ir = graph([
+      ['/a/bc/x/MatMul', 'MatMul', ['x'], ['t1']],
+      ['/a/bc/x/Add', 'Add', ['t1'], ['t2']],
+      ['/a/b/x/Relu', 'Relu', ['t2'], ['t3']],
+      ['/a/b/x/Sigmoid', 'Sigmoid', ['t3'], ['t4']],
+      ['/a//b/x/Tanh', 'Tanh', ['t4'], ['t5']],
+      ['/a/bc/Neg;/a/bc/Fused', 'Neg', ['t5'], ['t6']],
+      ['/a/bc/Abs', 'Abs', ['t6'], ['y']],
+    ]);
+    const h = buildHierarchy(ir);
+    checkInvariants(h, ir);
+    const paths = byPath(h);
+    // `/a/b/x` after `/a/bc/x` shares the characters `/a/b` but not the segment `bc`.
+    const bx = paths.get('a/b/x')!;
+    const bcx = paths.get('a/bc/x')!;
+    expect(bx).toBeDefined();
+    expect(bcx).toBeDefined();
+    expect(h.nodeGroup[2]).toBe(bx);
+    // An empty segment is skipped, and a fused TFLite-style name is read up to its `;`.
+    expect(h.nodeGroup[4]).toBe(bx);
+    expect(h.nodeGroup[5]).toBe(h.groupParent[bcx]);
+  });
+
+  it('keeps paths unique when a scope is named like a chunk', () => {
+    const rows: [string, string, string[], string[]][] = [];
+    for (let i = 0; i < 12; i++) rows.push([`/n${i}`, 'Relu', [i ? `t${i}` : 'x'], [`t${i + 1}`]]);
+    rows.push(['/#0/Relu', 'Relu', ['t12'], ['t13']], ['/#0/Neg', 'Neg', ['t13'], ['y']]);
+    const ir = graph(rows);
+    const h = buildHierarchy(ir, { chunkAboveOperators: 0, chunking: { threshold: 4, min: 2, max: 3 } });
+    checkInvariants(h, ir);
+    expect(h.groupPath.filter((p) => p === '#0')).toHaveLength(1);
+    expect(h.groupPath).toContain('#0~2');
+  });
+
   it("puts sub-graph bodies under their owner node's group", () => {
     const b = new GraphBuilder('test');
     const main = b.beginGraph('main', GraphKind.Main);

@@ -74,41 +74,33 @@ function finalize(
   skip: Uint8Array | null,
 ): Hierarchy {
   const oldCount = tree.count;
-  const children: number[][] = Array.from({ length: oldCount }, () => []);
-  for (let g = 1; g < oldCount; g++) if (tree.alive[g]) children[tree.parent[g]].push(g);
+  const n = ir.nodeCount;
 
-  // First node of each group's subtree: own first node, then fold children in post-order.
+  // First node of each group's subtree: own first node, then fold children in, deepest first.
   const minRank = new Float64Array(oldCount).fill(Infinity);
-  for (let v = 0; v < ir.nodeCount; v++) {
+  for (let v = 0; v < n; v++) {
     const g = nodeGroupOld[v];
     if (order.rank[v] < minRank[g] && !skip?.[v]) minRank[g] = order.rank[v];
   }
-  const pre: number[] = [];
-  for (const stack = [0]; stack.length; ) {
-    const g = stack.pop()!;
-    pre.push(g);
-    for (const c of children[g]) stack.push(c);
-  }
+  const pre = preOrder(tree, oldCount, n, null);
   for (let i = pre.length - 1; i > 0; i--) {
     const g = pre[i];
     const p = tree.parent[g];
     if (minRank[g] < minRank[p]) minRank[p] = minRank[g];
   }
-  // Groups left without nodes (cannot normally happen) sort last and are dropped below.
-  for (const list of children) list.sort((a, b) => minRank[a] - minRank[b]);
+  // Children by first node; groups left without nodes (cannot normally happen) sort last and are dropped below.
+  const sorted = preOrder(tree, oldCount, n, minRank);
 
   const newId = new Int32Array(oldCount).fill(-1);
-  const oldOf: number[] = [];
-  for (const stack = [0]; stack.length; ) {
-    const g = stack.pop()!;
-    if (g !== 0 && minRank[g] === Infinity) continue;
-    newId[g] = oldOf.length;
-    oldOf.push(g);
-    const cs = children[g];
-    for (let k = cs.length - 1; k >= 0; k--) stack.push(cs[k]);
+  const oldOf = new Int32Array(sorted.length);
+  let live = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const g = sorted[i];
+    if (g !== 0 && (minRank[g] === Infinity || newId[tree.parent[g]] < 0)) continue;
+    newId[g] = live;
+    oldOf[live++] = g;
   }
-  const G = oldOf.length;
-  const n = ir.nodeCount;
+  const G = live;
 
   const groupParent = new Int32Array(G);
   const groupDepth = new Uint16Array(G);
@@ -120,7 +112,7 @@ function finalize(
     const old = oldOf[g];
     groupKind[g] = tree.kind[old];
     groupLabel[g] = tree.label[old];
-    groupPath[g] = tree.path[old];
+    groupPath[g] = tree.pathOf(old);
     if (g > 0) {
       groupParent[g] = newId[tree.parent[old]];
       groupDepth[g] = Math.min(65535, groupDepth[groupParent[g]] + 1);
@@ -192,10 +184,12 @@ function finalize(
     if (g > 0) groupSize[groupParent[g]] += groupSize[g];
   }
 
-  // Scope paths first (chunk paths derive from their parent's final path), then everything.
-  uniquePaths(groupPath);
+  // Scope paths first (chunk paths derive from their parent's final path), then everything. Trees of scopes and
+  // chunks only have distinct paths by construction.
+  const distinct = tree.pathsDistinct;
+  if (!distinct) uniquePaths(groupPath);
   nameChunks(groupParent, groupKind, groupLabel, groupPath, groupChildOffsets, groupChildren);
-  uniquePaths(groupPath);
+  if (!distinct) uniquePaths(groupPath);
   nameByContent(ir, groupKind, groupLabel, groupParent, groupNodeOffsets, groupNodes, order.rank);
 
   return {
@@ -217,6 +211,44 @@ function finalize(
     groupClass: new Uint32Array(G),
     nodeRank: rerank(itemRank),
   };
+}
+
+/**
+ * Live groups in depth-first pre-order from the root, each group's children visited by ascending `key` (a node
+ * rank, or Infinity, which sorts last; ties by id), or by id without keys. Counting sorts only: one by key, then
+ * one bucketing children by parent, which keeps the key order within each parent.
+ */
+function preOrder(tree: GroupTree, count: number, nodeCount: number, key: Float64Array | null): Int32Array {
+  let byKey = new Int32Array(count);
+  let live = 0;
+  for (let g = 1; g < count; g++) if (tree.alive[g]) byKey[live++] = g;
+  byKey = byKey.subarray(0, live);
+  if (key) {
+    const keyOf = (g: number) => (key[g] === Infinity ? nodeCount : key[g]);
+    const start = new Uint32Array(nodeCount + 2);
+    for (let i = 0; i < live; i++) start[keyOf(byKey[i]) + 1]++;
+    for (let k = 0; k <= nodeCount; k++) start[k + 1] += start[k];
+    const out = new Int32Array(live);
+    for (let i = 0; i < live; i++) out[start[keyOf(byKey[i])]++] = byKey[i];
+    byKey = out;
+  }
+  const offsets = new Uint32Array(count + 1);
+  for (let i = 0; i < live; i++) offsets[tree.parent[byKey[i]] + 1]++;
+  for (let g = 0; g < count; g++) offsets[g + 1] += offsets[g];
+  const children = new Int32Array(live);
+  const fill = offsets.slice(0, count);
+  for (let i = 0; i < live; i++) children[fill[tree.parent[byKey[i]]]++] = byKey[i];
+  const order = new Int32Array(live + 1);
+  let w = 0;
+  const stack = new Int32Array(live + 1);
+  let top = 0;
+  stack[top++] = 0;
+  while (top > 0) {
+    const g = stack[--top];
+    order[w++] = g;
+    for (let k = offsets[g + 1]; k-- > offsets[g]; ) stack[top++] = children[k];
+  }
+  return order.subarray(0, w);
 }
 
 /**
@@ -254,9 +286,10 @@ function nameChunks(
     for (let c = childOff[g]; c < childOff[g + 1]; c++) {
       const child = children[c];
       // Ranges of inner chunks merge (`h[0..63]` + `h[64..127]`); their `part k` fallbacks do not.
+      const text = label[child];
       const m =
-        /^(.*?)\[(\d+)\.\.(\d+)\]$/.exec(label[child]) ??
-        (kind[child] === GroupKind.Chunk ? null : /^(.*?)(\d+)$/.exec(label[child]));
+        (text.charCodeAt(text.length - 1) === 93 ? /^(.*?)\[(\d+)\.\.(\d+)\]$/.exec(text) : null) ??
+        (kind[child] === GroupKind.Chunk ? null : /^(.*?)(\d+)$/.exec(text));
       if (!m) continue;
       const p = m[1].replace(/[._-]$/, '');
       if (prefix === null) prefix = p;
@@ -343,12 +376,16 @@ function nameByContent(
   }
 }
 
-/** Integer ranks in the order items were merged by (hoisted sources just before their consumers). */
+/**
+ * Integer ranks in the order items were merged by (hoisted sources just before their consumers). Item ranks are
+ * node ranks or a node rank minus 0.5, so `2 * rank + 1` is an integer key below 2n: a counting sort, ties by id.
+ */
 function rerank(itemRank: Float64Array): Uint32Array {
-  const byRank = Array.from({ length: itemRank.length }, (_, v) => v).sort(
-    (a, b) => itemRank[a] - itemRank[b] || a - b,
-  );
-  const out = new Uint32Array(itemRank.length);
-  for (let i = 0; i < byRank.length; i++) out[byRank[i]] = i;
+  const n = itemRank.length;
+  const start = new Uint32Array(2 * n + 2);
+  for (let v = 0; v < n; v++) start[2 * itemRank[v] + 2]++;
+  for (let k = 0; k <= 2 * n; k++) start[k + 1] += start[k];
+  const out = new Uint32Array(n);
+  for (let v = 0; v < n; v++) out[v] = start[2 * itemRank[v] + 1]++;
   return out;
 }

@@ -53,5 +53,8 @@ function shortName(name: string): string {
  * the group and say nothing of the rest, so the group is named by its content instead.
  */
 export function isLayerIdLabel(label: string): boolean {
+  // Both forms end in a digit: most labels are rejected without running (and allocating in) the regexes.
+  const last = label.charCodeAt(label.length - 1);
+  if (!(last >= 48 && last <= 57)) return false;
   return /^\d+$/.test(label) || /^[A-Za-z][A-Za-z]*\d*_\d{3,}$/.test(label);
 }

@@ -21,7 +21,15 @@ export function collectEdges(ir: GraphIR): NodeEdges {
   for (let g = 1; g < ir.graphCount; g++) {
     if (ir.graphParentNode[g] >= 0) extra += ir.graphOutputOffsets[g + 1] - ir.graphOutputOffsets[g];
   }
-  const cap = ir.nodeInputs.length + extra;
+  // Exact size (inputs from initializers and graph inputs have no producer): these arrays live as long as the model.
+  const { nodeInputOffsets: inOff, nodeInputs: ins, valueProducer: prod } = ir;
+  let cap = extra;
+  for (let v = 0; v < ir.nodeCount; v++) {
+    for (let k = inOff[v]; k < inOff[v + 1]; k++) {
+      const val = ins[k];
+      if (val >= 0 && prod[val] >= 0 && prod[val] !== v) cap++;
+    }
+  }
   const src = new Uint32Array(cap);
   const dst = new Uint32Array(cap);
   const slot = new Int32Array(cap);
@@ -32,7 +40,6 @@ export function collectEdges(ir: GraphIR): NodeEdges {
     for (let k = outOff[u]; k < outOff[u + 1]; k++) if (outs[k] === val) return k - outOff[u];
     return 0;
   };
-  const { nodeInputOffsets: inOff, nodeInputs: ins, valueProducer: prod } = ir;
   for (let v = 0; v < ir.nodeCount; v++) {
     const base = inOff[v];
     for (let k = base; k < inOff[v + 1]; k++) {
@@ -95,6 +102,9 @@ export interface EdgePlacement {
   lca: Uint32Array;
   srcItem: Uint32Array;
   dstItem: Uint32Array;
+  /** Edges bucketed by `lca` (CSR by group, edge ids ascending within a group). */
+  lcaOffsets: Uint32Array;
+  lcaEdges: Uint32Array;
 }
 
 /** Position of every node and every group inside its parent's item list. */
@@ -167,5 +177,12 @@ export function placeEdges(h: Hierarchy, edges: NodeEdges, nodeCount: number): E
     srcItem[e] = meet[1] < 0 ? pos.node[u] : pos.group[meet[1]];
     dstItem[e] = meet[2] < 0 ? pos.node[v] : pos.group[meet[2]];
   }
-  return { lca, srcItem, dstItem };
+  // Counting sort by lowest common group: hashing reads each group's internal wiring, layout each open group's.
+  const lcaOffsets = new Uint32Array(h.groupCount + 1);
+  for (let e = 0; e < edges.count; e++) lcaOffsets[lca[e] + 1]++;
+  for (let g = 0; g < h.groupCount; g++) lcaOffsets[g + 1] += lcaOffsets[g];
+  const lcaEdges = new Uint32Array(edges.count);
+  const fill = lcaOffsets.slice(0, h.groupCount);
+  for (let e = 0; e < edges.count; e++) lcaEdges[fill[lca[e]]++] = e;
+  return { lca, srcItem, dstItem, lcaOffsets, lcaEdges };
 }

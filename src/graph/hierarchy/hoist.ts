@@ -1,4 +1,4 @@
-import { nodeInputIds, nodeOutputIds, valueConsumerIds, type GraphIR } from '../ir.ts';
+import type { GraphIR } from '../ir.ts';
 
 /**
  * Ranks that place every source node (one that reads no other node's output: a Constant, a weight loader) just
@@ -23,14 +23,16 @@ export function hoistSources(
 ): Float64Array {
   const itemRank = Float64Array.from(rank);
   const touched = new Set<number>();
+  const { nodeOutputOffsets: outOff, nodeOutputs: outs, valueConsumerOffsets: cOff, valueConsumers: cons } = ir;
   for (let v = 0; v < ir.nodeCount; v++) {
     if (!isSource(ir, v)) continue;
     const g = nodeGroup[v];
     let first = Infinity;
-    for (const out of nodeOutputIds(ir, v)) {
+    for (let k = outOff[v]; k < outOff[v + 1]; k++) {
+      const out = outs[k];
       if (out < 0) continue;
-      for (const c of valueConsumerIds(ir, out)) {
-        const r = siblingItemRank(c, g, parent, depth, nodeGroup, groupMinRank, rank);
+      for (let i = cOff[out]; i < cOff[out + 1]; i++) {
+        const r = siblingItemRank(cons[i], g, parent, depth, nodeGroup, groupMinRank, rank);
         if (r < first) first = r;
       }
     }
@@ -48,7 +50,10 @@ export function hoistSources(
 }
 
 function isSource(ir: GraphIR, v: number): boolean {
-  for (const i of nodeInputIds(ir, v)) if (i >= 0 && ir.valueProducer[i] >= 0) return false;
+  for (let k = ir.nodeInputOffsets[v]; k < ir.nodeInputOffsets[v + 1]; k++) {
+    const i = ir.nodeInputs[k];
+    if (i >= 0 && ir.valueProducer[i] >= 0) return false;
+  }
   return true;
 }
 

@@ -113,18 +113,22 @@ function orderGraph(ir: GraphIR, g: number, out: Uint32Array): void {
       }
     }
   }
-  const topo = topological ? identityRange(start, count) : kahn(ir, start, count);
+  // In file order (the common case) a node's position is its local index: no order or position arrays.
+  const topo = topological ? null : kahn(ir, start, count);
+  let pos: Int32Array | null = null;
+  if (topo) {
+    pos = new Int32Array(count);
+    for (let p = 0; p < count; p++) pos[topo[p] - start] = p;
+  }
 
   // Sink sources to just before their first consumer: per target position a linked list of sources.
-  const pos = new Int32Array(count);
-  for (let p = 0; p < count; p++) pos[topo[p] - start] = p;
   const head = new Int32Array(count).fill(-1);
   const tail = new Int32Array(count).fill(-1);
   const next = new Int32Array(count).fill(-1);
   const sunk = new Uint8Array(count);
   const { nodeOutputOffsets: outOff, nodeOutputs: outs, valueConsumerOffsets: cOff, valueConsumers: cons } = ir;
   for (let p = 0; p < count; p++) {
-    const v = topo[p];
+    const v = topo ? topo[p] : start + p;
     let isSource = true;
     for (let k = inOff[v]; k < inOff[v + 1] && isSource; k++) {
       const val = ins[k];
@@ -141,7 +145,7 @@ function orderGraph(ir: GraphIR, g: number, out: Uint32Array): void {
       for (let c = cOff[val]; c < cOff[val + 1]; c++) {
         const w = cons[c];
         if (w >= start && w < end && w !== v) {
-          const q = pos[w - start];
+          const q = pos ? pos[w - start] : w - start;
           if (q < first) first = q;
         }
       }
@@ -156,15 +160,9 @@ function orderGraph(ir: GraphIR, g: number, out: Uint32Array): void {
   let w = start;
   for (let p = 0; p < count; p++) {
     for (let s = head[p]; s >= 0; s = next[s]) out[w++] = s + start;
-    const v = topo[p];
+    const v = topo ? topo[p] : start + p;
     if (!sunk[v - start]) out[w++] = v;
   }
-}
-
-function identityRange(start: number, count: number): Uint32Array {
-  const a = new Uint32Array(count);
-  for (let i = 0; i < count; i++) a[i] = start + i;
-  return a;
 }
 
 /** Kahn's algorithm, smallest file index first; nodes left on cycles are appended in file order. */

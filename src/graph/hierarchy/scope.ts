@@ -60,7 +60,7 @@ function baseGroup(ir: GraphIR, tree: GroupTree, g: number, nodeGroup: Int32Arra
   if (ir.graphKind[g] !== GraphKind.Function && owner >= 0 && owner < ir.nodeCount && nodeGroup[owner] >= 0) {
     const parent = nodeGroup[owner];
     const label = name || `${str(ir, ir.nodeOp[owner])} body`;
-    const base = tree.path[parent];
+    const base = tree.pathOf(parent);
     return tree.uniqueChild(parent, label, base ? `${base}/${label}` : label, GroupKind.Subgraph);
   }
   const label = name || `graph ${g}`;
@@ -73,7 +73,7 @@ function baseGroup(ir: GraphIR, tree: GroupTree, g: number, nodeGroup: Int32Arra
  */
 function redundantPrefix(tree: GroupTree, base: number): string[] {
   if (base === 0 || tree.kind[base] !== GroupKind.Subgraph) return [];
-  const parentPath = tree.path[tree.parent[base]];
+  const parentPath = tree.pathOf(tree.parent[base]);
   return [...(parentPath ? parentPath.split('/') : []), tree.label[base]];
 }
 
@@ -99,15 +99,15 @@ function assignNamed(
   nodeGroup: Int32Array,
   skip: string[],
 ): void {
+  // `/a/b/Op` names of the graph itself (no prefix to strip) take the character walk; sub-graph bodies and dotted
+  // names are far fewer and go through prefix strings.
+  if (mode === NameMode.Slash && skip.length === 0) {
+    assignSlashScopes(ir, tree, start, end, base, nodeGroup);
+    return;
+  }
   // Thousands of nodes share each scope prefix, so the trie walk runs once per distinct prefix.
   const cache = new Map<string, number>([['', base]]);
   const sep = mode === NameMode.Slash ? '/' : '.';
-  // `/a/b/c` extends the cached `/a/b` by one segment: no full split per new scope (Llama-style exports have
-  // one new scope every two nodes). Sub-graphs (prefix stripping) and dotted names take the general path.
-  const incremental = mode === NameMode.Slash && skip.length === 0;
-  // Neighbouring nodes usually share a scope: compare against the last prefix before slicing and hashing.
-  let lastPrefix = '\u0000';
-  let lastGroup = base;
   for (let v = start; v < end; v++) {
     let name = ir.strings[ir.nodeName[v]] ?? '';
     // TFLite fuses names as `a/b/Conv;a/b/BiasAdd`: the first one carries the scope.
@@ -115,41 +115,76 @@ function assignNamed(
     if (semi >= 0) name = name.slice(0, semi);
     const cut = name.lastIndexOf(sep);
     if (cut < 0) continue;
-    if (cut === lastPrefix.length && name.startsWith(lastPrefix)) {
-      nodeGroup[v] = lastGroup;
-      continue;
-    }
     const prefix = name.slice(0, cut);
     let group = cache.get(prefix);
     if (group === undefined) {
-      group = incremental ? resolveSlashPrefix(tree, cache, prefix) : resolveSegments(tree, base, prefix, mode, skip);
+      group = resolveSegments(tree, base, prefix, mode, skip);
       cache.set(prefix, group);
     }
     nodeGroup[v] = group;
-    lastPrefix = prefix;
-    lastGroup = group;
   }
 }
 
-/** Group of a `/`-separated prefix, creating groups for the segments not seen yet; iterative. */
-function resolveSlashPrefix(tree: GroupTree, cache: Map<string, number>, prefix: string): number {
-  const missing: string[] = [];
-  const prefixes: string[] = [];
-  let p = prefix;
-  let group: number | undefined;
-  for (;;) {
-    group = cache.get(p);
-    if (group !== undefined) break;
-    const j = p.lastIndexOf('/');
-    missing.push(p.slice(j + 1));
-    prefixes.push(p);
-    p = j < 0 ? '' : p.slice(0, j);
+/**
+ * Scope group of every `/`-named node: the group of prefix `a/b/c` is base › a › b › c (empty segments skipped).
+ * Names are read in place, character by character. Consecutive names share most of their prefix (`/h.3/attn/q`,
+ * `/h.3/attn/k`), so the walk resumes after the last segment boundary the name shares with the previous one, and
+ * only the segments after it are looked up (hashed where they lie, no slices).
+ */
+function assignSlashScopes(
+  ir: GraphIR,
+  tree: GroupTree,
+  start: number,
+  end: number,
+  base: number,
+  nodeGroup: Int32Array,
+): void {
+  const SLASH = 47;
+  // Segment boundaries of the previous prefix (position of each `/`, then the prefix end) and the group after each.
+  let bound = new Int32Array(64);
+  let after = new Int32Array(64);
+  let bounds = 0;
+  let prev = '';
+  let prevCut = 0;
+  for (let v = start; v < end; v++) {
+    const name = ir.strings[ir.nodeName[v]] ?? '';
+    // TFLite fuses names as `a/b/Conv;a/b/BiasAdd`: the first one carries the scope.
+    const semi = name.indexOf(';');
+    const nameEnd = semi >= 0 ? semi : name.length;
+    const cut = nameEnd > 0 ? name.lastIndexOf('/', nameEnd - 1) : -1;
+    if (cut < 0) continue;
+    // Common prefix with the previous prefix, then the deepest boundary both prefixes have there.
+    const limit = cut < prevCut ? cut : prevCut;
+    let common = 0;
+    while (common < limit && name.charCodeAt(common) === prev.charCodeAt(common)) common++;
+    let kept = 0;
+    while (kept < bounds && bound[kept] < common) kept++;
+    if (kept < bounds && bound[kept] === common && (common === cut || name.charCodeAt(common) === SLASH)) kept++;
+    let group = kept > 0 ? after[kept - 1] : base;
+    bounds = kept;
+    let from = kept > 0 ? bound[kept - 1] + 1 : 0;
+    while (from <= cut) {
+      let to = from;
+      while (to < cut && name.charCodeAt(to) !== SLASH) to++;
+      if (to > from) group = tree.scopeChildOf(group, name, from, to);
+      if (bounds === bound.length) {
+        bound = grown(bound);
+        after = grown(after);
+      }
+      bound[bounds] = to;
+      after[bounds++] = group;
+      from = to + 1;
+    }
+    nodeGroup[v] = group;
+    prev = name;
+    prevCut = cut;
   }
-  for (let i = missing.length - 1; i >= 0; i--) {
-    if (missing[i]) group = tree.scopeChild(group, missing[i]);
-    cache.set(prefixes[i], group);
-  }
-  return group;
+}
+
+function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function resolveSegments(tree: GroupTree, base: number, prefix: string, mode: NameMode, skip: string[]): number {

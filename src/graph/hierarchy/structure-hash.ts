@@ -41,19 +41,14 @@ export function structureClasses(
     }
   }
 
-  // Edges bucketed by their lowest common group (counting sort).
-  const bucketOff = new Uint32Array(G + 1);
-  for (let e = 0; e < edges.count; e++) bucketOff[placement.lca[e] + 1]++;
-  for (let g = 0; g < G; g++) bucketOff[g + 1] += bucketOff[g];
-  const bucket = new Uint32Array(edges.count);
-  {
-    const fill = bucketOff.slice(0, G);
-    for (let e = 0; e < edges.count; e++) bucket[fill[placement.lca[e]]++] = e;
-  }
+  const { lcaOffsets: bucketOff, lcaEdges: bucket } = placement;
 
-  // Digest of each op-type string, by string index (filled on first use).
-  const opHash = new Uint32Array(ir.strings.length);
-  const opKnown = new Uint8Array(ir.strings.length);
+  // Digest of each op-type string, by string index (filled on first use). Sized by the largest op id, not the
+  // string table: a million-node model has millions of strings but a few dozen op types.
+  let maxOp = 0;
+  for (let v = 0; v < ir.nodeCount; v++) if (ir.nodeOp[v] > maxOp) maxOp = ir.nodeOp[v];
+  const opHash = new Uint32Array(maxOp + 1);
+  const opKnown = new Uint8Array(maxOp + 1);
   const opDigest = (op: number) => {
     if (!opKnown[op]) {
       opHash[op] = hashString(ir.strings[op] ?? '');
