@@ -10,7 +10,7 @@ import { explainFailure } from './explain-error.ts';
 import type { ByteSource } from './io/byte-source.ts';
 import { openInput } from './io/open-source.ts';
 import { ProgressSource } from './io/progress-source.ts';
-import { openModelFile } from './registry.ts';
+import { detectFormat } from './registry.ts';
 import { tensorPreview } from './tensor-preview.ts';
 import { buildBoxRows } from './box-rows.ts';
 import { type OpFacts, opFactsFor } from './input-roles.ts';
@@ -60,7 +60,12 @@ export class DecodeService implements DecodeApi {
       checkCancelled();
       const counted = withProgress(source, progress);
       const prefetch = new PrefetchSource(counted.source);
-      const { model } = await openModelFile(prefetch, { onProgress: counted.onProgress, checkCancelled });
+      const decoder = await detectFormat(prefetch);
+      // The operator facts (for ONNX a 240 KB table) load while the file decodes: the box rows, and so the first
+      // layout, wait for them.
+      const facts = opFactsFor(decoder.id);
+      facts.catch(() => undefined); // surfaces when boxRows awaits it
+      const model = await decoder.open(prefetch, { onProgress: counted.onProgress, checkCancelled });
       counted.stop();
       this.prefetch = prefetch;
       checkCancelled();
@@ -70,7 +75,7 @@ export class DecodeService implements DecodeApi {
       // copied when sent (see workers/ir-transfer.ts).
       this.model = model;
       this.firstRows = null;
-      this.facts = { model, facts: opFactsFor(model.ir.format) };
+      this.facts = { model, facts: model.ir.format === decoder.id ? facts : opFactsFor(model.ir.format) };
       this.facts.facts.catch(() => undefined); // surfaces when boxRows awaits it
       // A plain open ends any comparison; openComparison sets the baseline again after this returns.
       this.baseline = null;
