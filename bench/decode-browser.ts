@@ -13,6 +13,7 @@ import { repoRoot, sharedModels } from '../tests/helpers/models.ts';
 import { realModel } from '../tests/helpers/real-models.ts';
 import { DEFAULT_FLAGS } from './first-frame.ts';
 import { printTable, writeResults } from './lib.ts';
+import { waitForModel } from './page.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const UPSCAYL = 'package/dist/upscaler/sub-classes/model-manager/models/';
@@ -45,25 +46,6 @@ async function nodeDecodeMs(file: string): Promise<{ cold: number; warm: number 
   return { cold, warm };
 }
 
-interface PageState {
-  status: string;
-  error?: string;
-  nodes: number;
-  timings: { decodeMs: number; readyAtMs: number };
-}
-
-async function waitSettled(page: import('playwright-core').Page): Promise<PageState> {
-  await page.waitForFunction(
-    () => {
-      const s = (window as unknown as { strata?: { state(): { status: string } } }).strata?.state();
-      return s && (s.status === 'ready' || s.status === 'error');
-    },
-    undefined,
-    { timeout: 300_000, polling: 20 },
-  );
-  return page.evaluate(() => (window as unknown as { strata: { state(): PageState } }).strata.state());
-}
-
 async function main(): Promise<void> {
   const only = process.env.BENCH_DECODE_ONLY;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: DEFAULT_FLAGS });
@@ -76,13 +58,13 @@ async function main(): Promise<void> {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       try {
         await page.goto(`${server.url}?url=${encodeURIComponent(server.modelUrl ?? '')}`);
-        const cold = await waitSettled(page);
+        const cold = await waitForModel(page, 300_000, 20);
         if (cold.status !== 'ready') throw new Error(`${basename(file)}: ${cold.error}`);
         await page.evaluate(
           (u) => (window as unknown as { strata: { open(u: string): Promise<void> } }).strata.open(u),
           server.modelUrl ?? '',
         );
-        const warm = await waitSettled(page);
+        const warm = await waitForModel(page, 300_000, 20);
         rows.push({
           model: basename(file),
           nodes: cold.nodes,

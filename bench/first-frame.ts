@@ -7,20 +7,12 @@ import { basename, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../src/cli/server.ts';
 import { chainModel, repoRoot } from '../tests/helpers/models.ts';
+import { BENCH_FLAGS, waitForModel } from './page.ts';
 
 const SETTLE_MS = 3000;
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-/** The project's standard headless flags plus software WebGL; no frame-rate flags (vsync stays on). */
-export const DEFAULT_FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+/** Chromium's flags for the first-frame runs: default frame pacing (see page.ts). */
+export const DEFAULT_FLAGS = BENCH_FLAGS;
 
 export interface FirstFrameModel {
   name: string;
@@ -90,15 +82,7 @@ async function oneRun(model: FirstFrameModel, url: string) {
     await page.goto('about:blank');
     await page.waitForTimeout(SETTLE_MS);
     await page.goto(url);
-    await page.waitForFunction(
-      () => {
-        const s = (window as unknown as { strata?: { state(): { status: string } } }).strata?.state();
-        return s && (s.status === 'ready' || s.status === 'error');
-      },
-      undefined,
-      { timeout: 600_000, polling: 50 },
-    );
-    const s = await page.evaluate(() => (window as any).strata.state());
+    const s = await waitForModel(page, 600_000);
     if (s.status !== 'ready') throw new Error(`${model.name}: ${s.error}`);
     const pid = server.process().pid;
     return { state: s, rssMb: pid ? rendererRssMb(pid) : 0 };

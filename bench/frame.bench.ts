@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { browserBenchMachine } from './lib.ts';
+import { BENCH_FLAGS, UNCAPPED_FLAGS, waitForModel } from './page.ts';
 import { startServer } from '../src/cli/server.ts';
 import { chainModel, repoRoot } from '../tests/helpers/models.ts';
 import { runFirstFrame, targetMs } from './first-frame.bench.ts';
@@ -20,19 +21,7 @@ const SIZES = (process.env.BENCH_FRAME_SIZES ?? '10000,100000,300000')
   .map(Number)
   .filter((n) => n > 0);
 const FRAMES = Math.max(120, Number(process.env.BENCH_FRAME_FRAMES ?? 150));
-const ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  // Uncapped frames, so frame time is the real cost rather than the 16.7 ms vsync interval.
-  '--disable-gpu-vsync',
-  '--disable-frame-rate-limit',
-];
+const ARGS = [...BENCH_FLAGS, ...UNCAPPED_FLAGS];
 const WIDTH = 1280;
 const HEIGHT = 800;
 
@@ -167,15 +156,7 @@ async function benchSize(browser: Browser, nodes: number): Promise<SizeResult> {
   page.on('pageerror', (e) => errors.push(e.message));
   try {
     await page.goto(`${server.url}?url=${encodeURIComponent(server.modelUrl ?? '')}`);
-    await page.waitForFunction(
-      () => {
-        const s = (window as unknown as { strata?: { state(): { status: string } } }).strata?.state();
-        return s && (s.status === 'ready' || s.status === 'error');
-      },
-      undefined,
-      { timeout: 600_000, polling: 50 },
-    );
-    const loaded = await page.evaluate(() => (window as any).strata.state());
+    const loaded = await waitForModel(page, 600_000);
     if (loaded.status !== 'ready') throw new Error(`${file}: ${loaded.error}`);
     const heapAfterLoadMb = await heapMb(page);
     const passes: Record<string, FrameStats> = {};

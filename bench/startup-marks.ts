@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../src/cli/server.ts';
 import { chainModel, repoRoot } from '../tests/helpers/models.ts';
 import { DEFAULT_FLAGS } from './first-frame.ts';
+import { waitForModel } from './page.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -37,14 +38,7 @@ async function main(): Promise<void> {
           await cdp.send('Profiler.start');
         }
         await page.goto(url);
-        await page.waitForFunction(
-          () => {
-            const s = (window as unknown as { strata?: { state(): { status: string } } }).strata?.state();
-            return s && (s.status === 'ready' || s.status === 'error');
-          },
-          undefined,
-          { timeout: 120_000, polling: 50 },
-        );
+        await waitForModel(page, 120_000);
         if (cdp && profilePath) {
           const { profile } = await cdp.send('Profiler.stop');
           writeFileSync(profilePath, JSON.stringify(profile));

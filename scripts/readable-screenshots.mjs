@@ -4,7 +4,7 @@
 //   node scripts/readable-screenshots.mjs
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { launch, openPage, repoRoot, startServer, waitSettled } from '../tests/e2e/browser.js';
+import { launch, lookAt, openPage, repoRoot, startServer, waitSettled } from '../tests/e2e/browser.js';
 
 const OUT = resolve(repoRoot, 'test-results/readable');
 const models = resolve(repoRoot, '../shared/models');
@@ -18,17 +18,6 @@ const shot = async (page, name) => {
   await page.screenshot({ path: resolve(OUT, name) });
   console.log(`  ${name}`);
 };
-/** Centres the camera on a node's box at a zoom. */
-const lookAt = (page, name, zoom) =>
-  page.evaluate(
-    ({ name, zoom }) => {
-      const { scene: sc, controller: c } = window.__strataDebug;
-      const L = sc.layout;
-      const b = L.nodeBox[c.model.findNode(name)];
-      return window.strata.camera({ x: L.boxX[b] + L.boxW[b] / 2, y: L.boxY[b] + L.boxH[b] / 2, zoom });
-    },
-    { name, zoom },
-  );
 
 const servers = [];
 const serve = async (p) => {

@@ -63,3 +63,15 @@ export async function waitSettled(page, timeout = 120_000) {
   );
   return page.evaluate(() => window.strata.state());
 }
+
+/** Centres the camera on a node's box (by node name) at a zoom. */
+export const lookAt = (page, name, zoom) =>
+  page.evaluate(
+    ({ name, zoom }) => {
+      const { scene: sc, controller: c } = window.__strataDebug;
+      const L = sc.layout;
+      const b = L.nodeBox[c.model.findNode(name)];
+      return window.strata.camera({ x: L.boxX[b] + L.boxW[b] / 2, y: L.boxY[b] + L.boxH[b] / 2, zoom });
+    },
+    { name, zoom },
+  );

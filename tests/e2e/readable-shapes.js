@@ -4,7 +4,7 @@
 // `await runReadableShapes({ test, assert, browser, serve, collect, track })` from tests/e2e/run.js.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openPage, repoRoot, waitSettled } from './browser.js';
+import { lookAt, openPage, repoRoot, waitSettled } from './browser.js';
 
 const models = resolve(repoRoot, '../shared/models');
 
@@ -24,18 +24,6 @@ async function drawnTexts(page) {
       .replace(/&quot;/g, '"'),
   );
 }
-
-/** Centres the camera on a node's box. */
-const lookAt = (page, name, zoom) =>
-  page.evaluate(
-    ({ name, zoom }) => {
-      const { scene: sc, controller: c } = window.__strataDebug;
-      const L = sc.layout;
-      const b = L.nodeBox[c.model.findNode(name)];
-      return window.strata.camera({ x: L.boxX[b] + L.boxW[b] / 2, y: L.boxY[b] + L.boxH[b] / 2, zoom });
-    },
-    { name, zoom },
-  );
 
 const firstOfOp = (page, op) =>
   page.evaluate((op) => {
