@@ -14,7 +14,7 @@ import {
   type Loaded,
   type WorkerPool,
 } from './load.ts';
-import { ModelView, type SearchMatch } from './model.ts';
+import { ModelView, type SearchMatch, type TensorBoxState } from './model.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -57,6 +57,8 @@ export interface StrataState {
   metrics: { params: number; flops: number } | null;
   /** Counts of the comparison shown (the open model is B), or null when none is. */
   diff: DiffSummary | null;
+  /** The graph's inputs and outputs drawn as tensor boxes (not operators: no count above includes them). */
+  tensors: TensorBoxState[];
 }
 
 /** The colour-by side of the state, supplied by the profiling of the open model. */
@@ -86,6 +88,7 @@ export function idleState(status: Status, error?: string): StrataState {
     profile: null,
     metrics: null,
     diff: null,
+    tensors: [],
   };
   if (error !== undefined) s.error = error;
   return s;
@@ -493,6 +496,7 @@ export class Controller {
       profile: null,
       metrics: null,
       diff: this.comparison?.summary ?? null,
+      tensors: model && this.layout?.tensors ? model.tensorBoxes(this.layout.tensors) : [],
       ...this.profileState(),
     };
     if (this.error !== undefined) s.error = this.error;

@@ -1,7 +1,7 @@
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import { GraphKind, nodeOutputIds, str, valueConsumerIds, type GraphIR } from '../graph/ir.ts';
-import { edgeShapeText, inferredTypeText, type ValueShapes } from '../graph/shapes/value-shapes.ts';
-import { BoxKind, type ViewLayout } from '../layout/types.ts';
+import { edgeShapeText, inferredTypeText, tensorTypeText, type ValueShapes } from '../graph/shapes/value-shapes.ts';
+import { BoxKind, type TensorBand, type ViewLayout } from '../layout/types.ts';
 import { opCategory, type OpCategory } from '../scene/palette.ts';
 import type { SceneSource } from '../scene/draw/emit.ts';
 import { BoxContent } from './box-content.ts';
@@ -23,6 +23,13 @@ export interface SearchMatch {
  * The open model as the viewer sees it: GraphIR + Hierarchy, with the cheap lookups the scene, search and
  * properties panel need. Everything here is O(1) per call or built lazily once.
  */
+/** A graph input or output as `state().tensors` lists it. */
+export interface TensorBoxState {
+  name: string;
+  type: string;
+  kind: 'input' | 'output';
+}
+
 export class ModelView implements SceneSource {
   private readonly categoryByString: Int8Array;
   private nodeNamesLower: string[] | null = null;
@@ -121,6 +128,24 @@ export class ModelView implements SceneSource {
   /** `float32[1,128] inferred`, for a value whose file records no shape; null when inference knows nothing. */
   inferredType(value: number): string | null {
     return inferredTypeText(this.shapes, value);
+  }
+
+  tensorName(value: number): string {
+    return str(this.ir, this.ir.valueName[value]);
+  }
+
+  tensorType(value: number): string {
+    return tensorTypeText(this.ir, this.shapes, value);
+  }
+
+  /** The drawn input and output boxes, in band order, with the text they show. */
+  tensorBoxes(band: TensorBand): TensorBoxState[] {
+    const out: TensorBoxState[] = [];
+    for (let i = 0; i < band.count; i++) {
+      const v = band.value[i];
+      out.push({ name: this.tensorName(v), type: this.tensorType(v), kind: band.output[i] ? 'output' : 'input' });
+    }
+    return out;
   }
 
   edgeLabel(layout: ViewLayout, edge: number): string {

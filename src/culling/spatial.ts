@@ -101,6 +101,15 @@ export class SpatialIndex {
       b.maxX = Math.max(1, layout.width);
       b.maxY = Math.max(1, layout.height);
     }
+    // The graph's input and output boxes are outside the index (drawn whole every frame) but inside the view's
+    // extent, so fitting and the opening view show them.
+    const band = layout.tensors;
+    for (let i = 0; band && i < band.count; i++) {
+      b.minX = Math.min(b.minX, band.x[i]);
+      b.minY = Math.min(b.minY, band.y[i]);
+      b.maxX = Math.max(b.maxX, band.x[i] + band.w[i]);
+      b.maxY = Math.max(b.maxY, band.y[i] + band.h[i]);
+    }
     this.bounds = b;
     this.boxMark = new Uint8Array(n);
     this.edgeMark = new Uint8Array(m);

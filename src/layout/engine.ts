@@ -21,6 +21,7 @@ import {
   type RawLayout,
 } from './group-graph.ts';
 import { aggregateItemEdges, type ItemEdges } from './item-edges.ts';
+import { type GraphEnds, graphEnds } from './tensor-band.ts';
 import { buildViewLayout } from './view-layout.ts';
 import type { ViewLayout } from './types.ts';
 
@@ -62,6 +63,8 @@ export interface LayoutStats {
  */
 export class LayoutEngine implements LayoutApi {
   private ir: GraphIR | null = null;
+  /** Graph inputs and outputs of the loaded model, drawn around every view (outside the cached group layouts). */
+  private ends: GraphEnds | null = null;
   private h: Hierarchy | null = null;
   private edges: NodeEdges | null = null;
   private placement: EdgePlacement | null = null;
@@ -134,6 +137,7 @@ export class LayoutEngine implements LayoutApi {
     this.edges = built.edges;
     this.placement = built.placement;
     this.itemEdges = aggregateItemEdges(this.h.groupCount, built.edges, built.placement);
+    this.ends = graphEnds(ir);
     this.sizeNodes(ir, rows);
     this.keys.clear();
     this.bases.clear();
@@ -244,6 +248,7 @@ export class LayoutEngine implements LayoutApi {
       layoutOf,
       layouts: this.layouts,
       nodeCount: this.ir!.nodeCount,
+      ends: this.ends,
     });
     stats.emitMs = performance.now() - te;
     stats.totalMs = performance.now() - t0;

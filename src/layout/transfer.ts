@@ -13,7 +13,9 @@ function buffersOf(obj: object): Buffers {
 
 /** A ViewLayout is built fresh per call and owns its arrays: all of them can be transferred. */
 export function viewLayoutTransferList(view: ViewLayout): Buffers {
-  return buffersOf(view);
+  const out = buffersOf(view);
+  if (view.tensors) for (const b of buffersOf(view.tensors)) if (!out.includes(b)) out.push(b);
+  return out;
 }
 
 /**

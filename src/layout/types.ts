@@ -42,4 +42,30 @@ export interface ViewLayout {
   nodeBox: Int32Array;
   /** Box that shows each group (Group or Frame), or -1 if an ancestor is collapsed. */
   groupBox: Int32Array;
+  /** The graph's inputs and outputs, drawn around the model; absent when the layout has none. */
+  tensors?: TensorBand;
+}
+
+/**
+ * Graph inputs (a row above the model) and outputs (a row below it) as boxes with their edges. They are kept out of
+ * the box and edge arrays: they are not operators, so counts, hit testing and culling over boxes never see them;
+ * they are few, and drawn whole in every frame.
+ */
+export interface TensorBand {
+  count: number;
+  x: Float32Array;
+  y: Float32Array;
+  w: Float32Array;
+  h: Float32Array;
+  /** IR value of each tensor box. */
+  value: Int32Array;
+  /** 1 for a graph output, 0 for an input. */
+  output: Uint8Array;
+  edgeCount: number;
+  /** Tensor box and model box at the ends of each edge (inputs run tensor → box, outputs box → tensor). */
+  edgeTensor: Int32Array;
+  edgeBox: Int32Array;
+  /** CSR polylines in drawing direction, as ViewLayout's. */
+  edgePointOffsets: Uint32Array;
+  edgePoints: Float32Array;
 }

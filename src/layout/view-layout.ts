@@ -2,6 +2,7 @@ import type { EdgePlacement, NodeEdges } from '../graph/hierarchy/edges.ts';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { ItemEdges } from './item-edges.ts';
 import { FRAME_PAD, type GroupLayout } from './group-graph.ts';
+import { type GraphEnds, inputBandHeight, outputBandHeight, placeTensorBand } from './tensor-band.ts';
 import { BoxKind, type ViewLayout } from './types.ts';
 
 /** Length of the short vertical stubs at box ends, inside the gap between layers. */
@@ -18,6 +19,8 @@ export interface ViewLayoutInput {
   layoutOf: Int32Array;
   layouts: GroupLayout[];
   nodeCount: number;
+  /** The graph's inputs and outputs, drawn in bands above and below the model; none when absent. */
+  ends?: GraphEnds | null;
 }
 
 /**
@@ -55,6 +58,9 @@ export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
   const originX = new Float64Array(G);
   const originY = new Float64Array(G);
   const depthOf = new Uint8Array(G);
+  // The model sits below the input band; every position follows from the root's origin.
+  const top = inputBandHeight(input.ends);
+  originY[0] = top;
 
   let b = 0;
   const stack: number[] = [0];
@@ -106,6 +112,7 @@ export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
   }
   const visOf = (v: number) => {
     const g = h.nodeGroup[v];
+    if (g === undefined || g < 0) return -1;
     return open[g] ? nodeBox[v] : visGroup[g];
   };
   const itemBox = (g: number, k: number) => {
@@ -256,9 +263,17 @@ export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
     return x < boxX[f] + boxW[f] / 2 ? boxX[f] + FRAME_PAD / 2 : boxX[f] + boxW[f] - FRAME_PAD / 2;
   }
 
+  const ends = input.ends;
+  const tensors =
+    ends && ends.count > 0
+      ? placeTensorBand(ends, { boxX, boxY, boxW, boxH, visibleBox: visOf }, top, top + root.height)
+      : undefined;
+  let width = root.width;
+  if (tensors) for (let i = 0; i < tensors.count; i++) width = Math.max(width, tensors.x[i] + tensors.w[i]);
+
   return {
-    width: root.width,
-    height: root.height,
+    width,
+    height: top + root.height + outputBandHeight(ends),
     boxCount,
     boxX,
     boxY,
@@ -275,6 +290,7 @@ export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
     edgePoints: points.slice(0, 2 * pointCount),
     nodeBox,
     groupBox,
+    ...(tensors ? { tensors } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { run as runCheckpoints } from './checkpoints.js';
 import { run as runReadableView } from './readable-view.js';
 import { run as runReadableNodes } from './readable-nodes.js';
 import { run as runReadableShapes } from './readable-shapes.js';
+import { run as runReadableIo } from './readable-io.js';
 import { run as runCompare } from './compare.js';
 import { run as runRenderers } from './renderers.js';
 import { run as runPolish } from './polish.js';
@@ -595,6 +596,7 @@ try {
   await runReadableView({ test, assert, page, browser, serve, collect, track });
   await runReadableNodes({ test, assert, page, browser, serve, collect, track });
   await runReadableShapes({ test, assert, browser, serve, collect, track });
+  await runReadableIo({ test, assert, browser, serve, collect, track });
   await runCompare({ test, assert, page, browser, serve, collect, track });
   await runRenderers({ test, assert, browser, serve, collect });
   await runPolish({ test, assert, page, browser, serve, collect, track });

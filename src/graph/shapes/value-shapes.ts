@@ -91,3 +91,18 @@ export function inferredTypeText(s: ValueShapes | null, v: number): string | nul
     : '';
   return `${dt}[${dimsText(dims, ',')}] inferred${assuming}`;
 }
+
+/**
+ * A graph input's or output's type as its tensor box shows it: `int64 [1×128]`, `float32 scalar`, the shape from
+ * inference marked `~` as on edges, the element type alone when no shape is known.
+ */
+export function tensorTypeText(ir: GraphIR, s: ValueShapes | null, v: number): string {
+  const code = ir.valueDtype[v] || (s ? s.dtype[v] : 0);
+  const dt = code ? dtypeName(code) : '';
+  const shape = edgeShapeText(ir, s, v);
+  if (!shape) return dt;
+  const inferred = shape.startsWith(INFERRED_MARK);
+  const dims = inferred ? shape.slice(INFERRED_MARK.length) : shape;
+  const text = dims === 'scalar' ? dims : `[${dims}]`;
+  return `${inferred ? INFERRED_MARK : ''}${dt ? `${dt} ` : ''}${text}`;
+}

@@ -6,6 +6,7 @@ import { MAX_GHOSTS_PER_ANCHOR, ghostRect, type DiffPaint } from './diff-paint.t
 import type { PackedHeat } from './heat.ts';
 import { BoxLayer, type DrawSink } from './sink.ts';
 import { edgeLabelSpot, type EdgeLabelSpot } from './edge-label.ts';
+import { emitTensorBoxes, emitTensorEdges } from './emit-tensors.ts';
 import { fitText, tailText } from './text-fit.ts';
 
 /** What drawing needs to know about the model; supplied by the app, backed by GraphIR + Hierarchy. */
@@ -23,6 +24,9 @@ export interface SceneSource {
   /** Rows listed under the title (folded constants, key attributes); none when omitted. */
   nodeRowCount?(node: number): number;
   nodeRowText?(node: number, row: number): string;
+  /** Name and type text (`int64 [1×128]`) of a graph input or output drawn as a tensor box; none when omitted. */
+  tensorName?(value: number): string;
+  tensorType?(value: number): string;
   /** Short text for a drawn edge at full detail (tensor shape), or ''. */
   edgeLabel(layout: ViewLayout, edge: number): string;
 }
@@ -75,7 +79,9 @@ const GROUP_TWO_LINES_PX = 30;
  */
 export function emitView(input: DrawInput, sink: DrawSink): void {
   emitBoxes(input, sink);
+  emitTensorBoxes(input, sink);
   emitEdges(input, sink);
+  emitTensorEdges(input, sink);
 }
 
 function emitBoxes(input: DrawInput, sink: DrawSink): void {
