@@ -1,6 +1,6 @@
 // Shared by the e2e suite and the frame bench: the built page behind the project's static server, in headless
 // Chromium (SwiftShader WebGL on machines without a GPU).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
@@ -75,3 +75,34 @@ export const lookAt = (page, name, zoom) =>
     },
     { name, zoom },
   );
+
+/** The texts of the current view as the SVG export draws them (entities decoded). */
+export async function drawnTexts(page) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button.export-svg')]);
+  const svg = readFileSync(await dl.path(), 'utf8');
+  return [...svg.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((m) =>
+    m[1]
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&'),
+  );
+}
+
+/**
+ * For a suite module: opens a model file by ?url= in a new page of the suite's browser and asserts it is drawn.
+ * `ctx` is the module's run() argument ({ assert, browser, serve, collect, track }).
+ */
+export async function openReadyModel(ctx, path, name, { width = 1400, height = 900 } = {}) {
+  const srv = await ctx.serve(path);
+  const page = await openPage(ctx.browser, srv.url, {
+    modelUrl: srv.modelUrl,
+    width,
+    height,
+    log: ctx.collect(name),
+    onRequest: ctx.track,
+  });
+  const s = await waitSettled(page);
+  ctx.assert(s.status === 'ready', `${name}: ${s.status} ${s.error ?? ''}`);
+  return page;
+}

@@ -1,18 +1,10 @@
 // End-to-end cases for graph inputs and outputs drawn as tensor boxes (issue 12): a box per real input above its
 // consumers and per output below its producer, with name and type, that no operator count includes. Run by the
 // main suite: `await runReadableIo({ test, assert, browser, serve, collect, track })` from tests/e2e/run.js.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openPage, repoRoot, waitSettled } from './browser.js';
+import { drawnTexts, openReadyModel, repoRoot } from './browser.js';
 
 const models = resolve(repoRoot, '../shared/models');
-
-/** The texts of the current view as the SVG export draws them. */
-async function drawnTexts(page) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button.export-svg')]);
-  const svg = readFileSync(await dl.path(), 'utf8');
-  return [...svg.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1].replace(/&amp;/g, '&'));
-}
 
 /** Centres the camera on the i-th tensor box at a zoom where boxes show names and types. */
 const lookAtTensor = (page, i) =>
@@ -40,19 +32,7 @@ const layoutFacts = (page) =>
   });
 
 export async function run({ test, assert, browser, serve, collect, track }) {
-  const open = async (path, name) => {
-    const srv = await serve(path);
-    const page = await openPage(browser, srv.url, {
-      modelUrl: srv.modelUrl,
-      width: 1400,
-      height: 900,
-      log: collect(name),
-      onRequest: track,
-    });
-    const s = await waitSettled(page);
-    assert(s.status === 'ready', `${name}: ${s.status} ${s.error ?? ''}`);
-    return page;
-  };
+  const open = (path, name) => openReadyModel({ assert, browser, serve, collect, track }, path, name);
 
   const cases = [
     {

@@ -2,28 +2,14 @@
 // inferred shapes on edges and in the properties (told apart from recorded ones), and Core ML arguments bound to
 // consts shown by value. Run by the main suite:
 // `await runReadableShapes({ test, assert, browser, serve, collect, track })` from tests/e2e/run.js.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { lookAt, openPage, repoRoot, waitSettled } from './browser.js';
+import { drawnTexts, lookAt, openReadyModel, repoRoot } from './browser.js';
 
 const models = resolve(repoRoot, '../shared/models');
 
 /** Resolves once the analysis (after the first frame) has reached the page. */
 const analysed = (page) =>
   page.waitForFunction(() => window.strata.state().metrics != null, undefined, { timeout: 60_000 });
-
-/** The texts of the current view as the SVG export draws them. */
-async function drawnTexts(page) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button.export-svg')]);
-  const svg = readFileSync(await dl.path(), 'utf8');
-  return [...svg.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((m) =>
-    m[1]
-      .replace(/&amp;/g, '&')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"'),
-  );
-}
 
 const firstOfOp = (page, op) =>
   page.evaluate((op) => {
@@ -35,19 +21,7 @@ const firstOfOp = (page, op) =>
 const sidebarText = (page) => page.evaluate(() => document.querySelector('.sidebar')?.textContent ?? '');
 
 export async function run({ test, assert, browser, serve, collect, track }) {
-  const open = async (path, name) => {
-    const srv = await serve(path);
-    const page = await openPage(browser, srv.url, {
-      modelUrl: srv.modelUrl,
-      width: 1400,
-      height: 900,
-      log: collect(name),
-      onRequest: track,
-    });
-    const s = await waitSettled(page);
-    assert(s.status === 'ready', `${name}: ${s.status} ${s.error ?? ''}`);
-    return page;
-  };
+  const open = (path, name) => openReadyModel({ assert, browser, serve, collect, track }, path, name);
 
   let page = await open(resolve(repoRoot, 'samples/gpt-tiny.onnx'), 'gpt-tiny');
   try {
