@@ -42,8 +42,10 @@ export function typicalNodeHeight(layout: ViewLayout): number {
     return out;
   };
   // Operator boxes share one title band height; rows below it make some boxes taller without making text larger,
-  // so the band (the smallest operator box) is the typical height.
+  // so the band is the typical height. The layout states it: the smallest box is not always a bare band (where
+  // every operator lists rows, as in OpenVINO, it would take a row in and squeeze the rows' text).
   const nodes = pick(BoxKind.Node);
+  if (nodes.length && layout.nodeBand) return layout.nodeBand;
   if (nodes.length) return nodes.reduce((a, b) => Math.min(a, b));
   const hs = pick(BoxKind.Group);
   if (hs.length === 0) return 32;

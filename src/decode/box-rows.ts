@@ -34,8 +34,8 @@ const WHOLE_FILE_BYTES = 16 << 20;
 const TITLE_ATTRIBUTES = new Set(['fused_activation_function', 'fused_activation', 'activation']);
 // `input`: a Core ML argument bound to another op's output, already drawn as an edge.
 const HIDDEN_TYPES = new Set(['tensor', 'tensors', 'graph', 'graphs', 'sparse_tensor', 'type_proto', 'input']);
-/** Attribute names that describe storage, not the operation (TFLite per-tensor quantization). */
-const HIDDEN_NAMES = /quantization|^version$/;
+/** Attribute names that describe storage, not the operation (TFLite per-tensor quantization, OpenVINO layer ids). */
+const HIDDEN_NAMES = /quantization|^version$|^id$/;
 
 export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Promise<BoxRows> {
   const ir = model.ir;

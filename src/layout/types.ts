@@ -20,6 +20,11 @@ export const enum BoxKind {
 export interface ViewLayout {
   width: number;
   height: number;
+  /**
+   * Height of an operator box's title band, the size its text is drawn for (rows make boxes taller below it).
+   * Absent in hand-built layouts, where the smallest operator box is taken for it.
+   */
+  nodeBand?: number;
   boxCount: number;
   boxX: Float32Array;
   boxY: Float32Array;

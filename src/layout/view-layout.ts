@@ -1,7 +1,7 @@
 import type { EdgePlacement, NodeEdges } from '../graph/hierarchy/edges.ts';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { ItemEdges } from './item-edges.ts';
-import { FRAME_PAD, type GroupLayout } from './group-graph.ts';
+import { FRAME_PAD, NODE_HEIGHT, type GroupLayout } from './group-graph.ts';
 import { type GraphEnds, inputBandHeight, outputBandHeight, placeTensorBand } from './tensor-band.ts';
 import { BoxKind, type ViewLayout } from './types.ts';
 
@@ -274,6 +274,7 @@ export function buildViewLayout(input: ViewLayoutInput): ViewLayout {
   return {
     width,
     height: top + root.height + outputBandHeight(ends),
+    nodeBand: NODE_HEIGHT,
     boxCount,
     boxX,
     boxY,

@@ -79,6 +79,9 @@ describe('LOD tiers', () => {
   it('takes the typical node height from operator boxes', () => {
     expect(typicalNodeHeight(gridLayout(10, 10))).toBe(40);
   });
+  it('takes the title band the layout states, even when every operator box is taller (all list rows)', () => {
+    expect(typicalNodeHeight({ ...gridLayout(10, 10), nodeBand: 32 })).toBe(32);
+  });
 });
 
 describe('SpatialIndex', () => {
