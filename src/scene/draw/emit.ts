@@ -84,6 +84,25 @@ export function emitView(input: DrawInput, sink: DrawSink): void {
   emitTensorEdges(input, sink);
 }
 
+/**
+ * The opaque colour of the inside of a frame nested `depth` frames deep (index = depth): the background under
+ * `depth` layers of the translucent frame fill.
+ */
+function framePatchColours(th: Theme): number[] {
+  const out: number[] = [];
+  const channel = (c: number, shift: number) => (c >> shift) & 0xff;
+  for (let depth = 0; depth <= 16; depth++) {
+    const cover = 1 - (1 - th.frameFillAlpha) ** depth;
+    let rgb = 0;
+    for (const shift of [16, 8, 0]) {
+      const v = channel(th.background, shift) * (1 - cover) + channel(th.frameFill, shift) * cover;
+      rgb |= Math.round(v) << shift;
+    }
+    out.push(rgba(rgb, 1));
+  }
+  return out;
+}
+
 function emitBoxes(input: DrawInput, sink: DrawSink): void {
   const { layout: L, source: src, theme: th, tier, scale, nodeHeight: nodeH, originX: ox, originY: oy } = input;
   const diff = input.diff ?? null;
@@ -91,6 +110,7 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
   const frameFill = rgba(th.frameFill, th.frameFillAlpha);
   const frameStroke = rgba(th.frameStroke, 1);
   const frameText = rgba(th.frameText);
+  const framePatch = framePatchColours(th);
   const groupFill = rgba(th.groupFill, 1);
   const groupStroke = rgba(th.groupStroke, 1);
   const groupText = rgba(th.groupText);
@@ -218,15 +238,22 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const fs = nodeH * FRAME_TITLE_SIZE;
       if (fs * scale < MIN_FRAME_TITLE_PX || w * scale < MIN_TITLED_FRAME_PX) continue;
       const room = w - fs;
-      sink.label(
-        fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))),
-        x + fs * 0.6,
-        y + nodeH * 0.42,
-        fs,
-        frameText,
+      const title = fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv)));
+      // An edge entering straight through the frame's top crosses its title bar: the title sits on a patch of the
+      // frame's own colour above the edges, so the line passes under the text, not through it.
+      const patch = framePatch[Math.min(framePatch.length - 1, L.boxDepth[b] + 1)];
+      sink.box(
+        BoxLayer.Nodes,
+        x + fs * 0.35,
+        y + nodeH * 0.42 - fs * 0.6,
+        (title.length * adv + 0.5) * fs,
+        fs * 1.2,
+        patch,
         0,
-        0.5,
+        fs * 0.25,
+        0,
       );
+      sink.label(title, x + fs * 0.6, y + nodeH * 0.42, fs, frameText, 0, 0.5);
     }
   }
   if (!diff) return;
