@@ -84,25 +84,6 @@ export function emitView(input: DrawInput, sink: DrawSink): void {
   emitTensorEdges(input, sink);
 }
 
-/**
- * The opaque colour of the inside of a frame nested `depth` frames deep (index = depth): the background under
- * `depth` layers of the translucent frame fill.
- */
-function framePatchColours(th: Theme): number[] {
-  const out: number[] = [];
-  const channel = (c: number, shift: number) => (c >> shift) & 0xff;
-  for (let depth = 0; depth <= 16; depth++) {
-    const cover = 1 - (1 - th.frameFillAlpha) ** depth;
-    let rgb = 0;
-    for (const shift of [16, 8, 0]) {
-      const v = channel(th.background, shift) * (1 - cover) + channel(th.frameFill, shift) * cover;
-      rgb |= Math.round(v) << shift;
-    }
-    out.push(rgba(rgb, 1));
-  }
-  return out;
-}
-
 function emitBoxes(input: DrawInput, sink: DrawSink): void {
   const { layout: L, source: src, theme: th, tier, scale, nodeHeight: nodeH, originX: ox, originY: oy } = input;
   const diff = input.diff ?? null;
@@ -110,7 +91,6 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
   const frameFill = rgba(th.frameFill, th.frameFillAlpha);
   const frameStroke = rgba(th.frameStroke, 1);
   const frameText = rgba(th.frameText);
-  const framePatch = framePatchColours(th);
   const groupFill = rgba(th.groupFill, 1);
   const groupStroke = rgba(th.groupStroke, 1);
   const groupText = rgba(th.groupText);
@@ -238,22 +218,15 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const fs = nodeH * FRAME_TITLE_SIZE;
       if (fs * scale < MIN_FRAME_TITLE_PX || w * scale < MIN_TITLED_FRAME_PX) continue;
       const room = w - fs;
-      const title = fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv)));
-      // An edge entering straight through the frame's top crosses its title bar: the title sits on a patch of the
-      // frame's own colour above the edges, so the line passes under the text, not through it.
-      const patch = framePatch[Math.min(framePatch.length - 1, L.boxDepth[b] + 1)];
-      sink.box(
-        BoxLayer.Nodes,
-        x + fs * 0.35,
-        y + nodeH * 0.42 - fs * 0.6,
-        (title.length * adv + 0.5) * fs,
-        fs * 1.2,
-        patch,
+      sink.label(
+        fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))),
+        x + fs * 0.6,
+        y + nodeH * 0.42,
+        fs,
+        frameText,
         0,
-        fs * 0.25,
-        0,
+        0.5,
       );
-      sink.label(title, x + fs * 0.6, y + nodeH * 0.42, fs, frameText, 0, 0.5);
     }
   }
   if (!diff) return;
