@@ -37,19 +37,14 @@ export interface AttributeReadOptions {
   graph?: (r: WireStream, end: number) => string;
 }
 
+/** An attribute with nothing read yet, starting at `count` values (the true list length, see RawAttribute). */
+function emptyAttribute(count: number): RawAttribute {
+  return { name: '', type: 0, ref: '', floats: [], ints: [], strings: [], tensors: [], graphs: [], count };
+}
+
 /** Reads one AttributeProto that is entirely in the stream's window. */
 export function readAttribute(r: WireStream, end: number, o: AttributeReadOptions): RawAttribute {
-  const a: RawAttribute = {
-    name: '',
-    type: 0,
-    ref: '',
-    floats: [],
-    ints: [],
-    strings: [],
-    tensors: [],
-    graphs: [],
-    count: 0,
-  };
+  const a = emptyAttribute(0);
   const keep = <T>(arr: T[], v: T) => {
     if (++a.count <= o.maxList) arr.push(v);
   };
@@ -247,17 +242,7 @@ async function readNode(
     // A node holding a large sub-graph: stream it; a huge attribute only gives its name and type.
     await streamFields(r.at('NodeProto'), end, field, async (f, e) => {
       if (f !== Node.attribute) return;
-      const a: RawAttribute = {
-        name: '',
-        type: 0,
-        ref: '',
-        floats: [],
-        ints: [],
-        strings: [],
-        tensors: [],
-        graphs: [],
-        count: 1,
-      };
+      const a = emptyAttribute(1);
       await streamFields(
         r.at('AttributeProto'),
         e,
