@@ -1,7 +1,7 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { BlobWiring } from '../blob-wiring.ts';
+import { BlobWiring, layerBlobCounts } from '../blob-wiring.ts';
 import { DecodeError } from '../errors.ts';
 import { layerWeights, locateWeights, type NcnnWeightLocation } from './weights.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
@@ -16,7 +16,6 @@ import { ncnnNodeDetails } from './details.ts';
 
 const MAGIC = '7767517';
 const MAX_PARAM = 64 << 20;
-const MAX_BLOBS_PER_LAYER = 65536;
 const latin1 = new TextDecoder('latin1');
 
 interface NcnnLayer {
@@ -54,21 +53,7 @@ function parseParam(text: string, file: string): { layerCount: number; blobCount
   const layers: NcnnLayer[] = [];
   for (const l of lines.slice(2)) {
     const tok = l.text.split(/\s+/);
-    if (tok.length < 4)
-      fail(l.line, `a layer needs "type name input_count output_count", found "${l.text.slice(0, 80)}"`);
-    const nIn = Number(tok[2]);
-    const nOut = Number(tok[3]);
-    if (
-      !Number.isSafeInteger(nIn) ||
-      !Number.isSafeInteger(nOut) ||
-      nIn < 0 ||
-      nOut < 0 ||
-      nIn + nOut > MAX_BLOBS_PER_LAYER
-    ) {
-      fail(l.line, `input/output counts "${tok[2]} ${tok[3]}" are not blob counts`);
-    }
-    if (tok.length < 4 + nIn + nOut)
-      fail(l.line, `layer "${tok[1]}" lists fewer blobs than its counts say (${nIn} in, ${nOut} out)`);
+    const { nIn, nOut } = layerBlobCounts(tok, (message) => fail(l.line, message));
     const params: [string, string][] = [];
     for (const kv of tok.slice(4 + nIn + nOut)) {
       const eq = kv.indexOf('=');

@@ -1,7 +1,7 @@
 import { GraphBuilder } from '../../graph/builder.ts';
 import { GraphKind, ValueFlag, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { BlobWiring } from '../blob-wiring.ts';
+import { BlobWiring, layerBlobCounts } from '../blob-wiring.ts';
 import { DecodeError } from '../errors.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
 import { tnnNodeDetails } from './details.ts';
@@ -20,7 +20,6 @@ import { readTnnWeights, type TnnBuffer, type TnnWeights } from './model-file.ts
  */
 
 const MAX_PROTO = 64 << 20;
-const MAX_BLOBS_PER_LAYER = 65536;
 const latin1 = new TextDecoder('latin1');
 
 interface Line {
@@ -121,21 +120,7 @@ function parseProto(text: string, file: string) {
     const fail = (message: string): never => {
       throw new DecodeError(`line ${l.line}: ${message}`, file, `line ${l.line}`);
     };
-    if (tok.length < 4)
-      fail(`a layer needs "type name input_count output_count", found "${tok.join(' ').slice(0, 80)}"`);
-    const nIn = Number(tok[2]);
-    const nOut = Number(tok[3]);
-    if (
-      !Number.isSafeInteger(nIn) ||
-      !Number.isSafeInteger(nOut) ||
-      nIn < 0 ||
-      nOut < 0 ||
-      nIn + nOut > MAX_BLOBS_PER_LAYER
-    ) {
-      fail(`input/output counts "${tok[2]} ${tok[3]}" are not blob counts`);
-    }
-    if (tok.length < 4 + nIn + nOut)
-      fail(`layer "${tok[1]}" lists fewer blobs than its counts say (${nIn} in, ${nOut} out)`);
+    const { nIn, nOut } = layerBlobCounts(tok, fail);
     layers.push({
       ...l,
       type: tok[0],
