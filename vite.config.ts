@@ -46,7 +46,8 @@ export default defineConfig({
   base: './',
   worker: { format: 'es' },
   // The viewer, and the WebGL renderer that pixi imports dynamically during its init.
-  plugins: [preloadViewer(['src/app/viewer.ts', 'pixi.js/lib/rendering/renderers/gl/WebGLRenderer.mjs'])],
+  // The first frames are drawn by pixi's Canvas2D renderer (see Scene.create); WebGL's chunks load after them.
+  plugins: [preloadViewer(['src/app/viewer.ts', 'pixi.js/lib/rendering/renderers/canvas/CanvasRenderer.mjs'])],
   build: {
     outDir: 'dist',
     target: 'es2022',

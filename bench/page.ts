@@ -28,12 +28,17 @@ export interface BenchState {
   timings: Record<string, number>;
 }
 
-/** Waits until the page's model is drawn or has failed, and returns `state()`. */
+/**
+ * Waits until the page's model is drawn (or has failed) and WebGL has taken over from the first-frame Canvas2D
+ * renderer, and returns `state()`. The first frame's time is in its timings either way.
+ */
 export async function waitForModel(page: Page, timeoutMs: number, pollMs = 50): Promise<BenchState> {
   await page.waitForFunction(
     () => {
-      const s = (window as unknown as { strata?: { state(): { status: string } } }).strata?.state();
-      return s && (s.status === 'ready' || s.status === 'error');
+      const s = (
+        window as unknown as { strata?: { state(): { status: string; rendererPending: boolean } } }
+      ).strata?.state();
+      return s && (s.status === 'ready' || s.status === 'error') && !s.rendererPending;
     },
     undefined,
     { timeout: timeoutMs, polling: pollMs },

@@ -49,6 +49,8 @@ export interface StrataState {
   busy: boolean;
   timings: Record<string, number>;
   renderer: string;
+  /** The first frames are drawn with Canvas2D and the intended renderer (WebGL) has not taken over yet. */
+  rendererPending: boolean;
   /** Colour-by mode of the graph ('category', 'params', 'flops', 'runtime'). */
   colorMode: string;
   /** The loaded ONNX Runtime profile: nodes with kernel time and mapped kernel ms per run. */
@@ -84,6 +86,7 @@ export function idleState(status: Status, error?: string): StrataState {
     busy: false,
     timings: {},
     renderer: '',
+    rendererPending: error === undefined,
     colorMode: 'category',
     profile: null,
     metrics: null,
@@ -492,6 +495,7 @@ export class Controller {
       busy: this.busy,
       timings: { ...this.timings },
       renderer: this.scene.glRenderer,
+      rendererPending: this.scene.rendererPending,
       colorMode: 'category',
       profile: null,
       metrics: null,

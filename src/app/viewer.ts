@@ -288,7 +288,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   // ---- status bar, a few times a second (not per frame) and on every state change
   const refreshStatus = () => {
     const s = ctl.state(true);
-    const withoutWebGL = scene.backendKind === 'canvas' ? `${CANVAS_NOTE} · ` : '';
+    const withoutWebGL = scene.backendKind === 'canvas' && !scene.rendererPending ? `${CANVAS_NOTE} · ` : '';
     statusBar.element.title = s.renderer ? `Renderer: ${s.renderer}` : '';
     if (s.status !== 'ready' && s.status !== 'moving') {
       // Words about the model, never the GL renderer string alone.
@@ -319,4 +319,13 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
   if (early && compareUrl)
     void ctl.openPair(early.input, { kind: 'url', url: new URL(compareUrl, location.href).href }, early).catch(report);
   else if (early) void ctl.open(early.input, early);
+
+  // The scene drew its first frames with Canvas2D (see Scene.create); WebGL takes over once the opening model is on
+  // screen (or at once on an empty page), when the page is idle.
+  void ctl.whenOpened().finally(() => whenIdle(() => void scene.upgradeRenderer()));
+}
+
+function whenIdle(run: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 300 });
+  else setTimeout(run, 0);
 }

@@ -17,7 +17,7 @@ import { Minimap } from './minimap.ts';
 import { HighlightOverlay } from './overlay.ts';
 import type { Theme } from './palette.ts';
 import { RenderLoop } from './render-loop.ts';
-import { createSurface, destroySurfaceApp, type Surface } from './surface.ts';
+import { createSurface, destroySurfaceApp, RendererUnavailableError, type Surface } from './surface.ts';
 import { VisibleCounter, type VisibleCounts } from './visible-count.ts';
 
 export interface SceneEvents {
@@ -50,8 +50,10 @@ export interface ExportView {
 }
 
 export interface SceneOptions {
-  /** Backends to try, in order (default: WebGL, then Canvas2D). */
+  /** Backends to try for the first frames, in order (default: Canvas2D, then WebGL). */
   backends?: readonly BackendKind[];
+  /** The backend upgradeRenderer() moves to (default: WebGL); null: stay on the one that started. */
+  upgradeTo?: BackendKind | null;
 }
 
 /**
@@ -85,10 +87,44 @@ export class Scene {
   private contextLost = false;
   private stopWatchingContext: () => void = () => {};
 
+  /**
+   * Starts on Canvas2D unless told otherwise: a 2D canvas is ready in milliseconds, while a WebGL renderer's start
+   * makes synchronous calls into the GPU process that wait behind the page's composited frames (a second or more
+   * on software GL), so the model's first frame would wait too. upgradeRenderer() then moves to WebGL, which pans
+   * and zooms large graphs far faster.
+   */
   static async create(host: HTMLElement, theme: Theme, options: SceneOptions = {}): Promise<Scene> {
-    const surface = await createSurface(host, theme, options.backends ?? ['webgl', 'canvas']);
+    const surface = await createSurface(host, theme, options.backends ?? ['canvas', 'webgl']);
     performance.mark('strata:app-init');
-    return new Scene(host, surface, theme);
+    const scene = new Scene(host, surface, theme);
+    const target = options.upgradeTo === undefined ? 'webgl' : options.upgradeTo;
+    scene.upgradeTo = target !== surface.backend.kind ? target : null;
+    return scene;
+  }
+
+  /** The backend upgradeRenderer() will move to; null once there, or once it failed to start. */
+  private upgradeTo: BackendKind | null = null;
+  private upgrading = false;
+
+  /** The scene still runs on its first-frame backend and will move to the one it is meant to run on. */
+  get rendererPending(): boolean {
+    return this.upgradeTo !== null;
+  }
+
+  /** Moves to the intended backend (see create); where it cannot start, the current one simply stays. */
+  async upgradeRenderer(): Promise<void> {
+    const kind = this.upgradeTo;
+    if (!kind || this.upgrading) return;
+    this.upgrading = true;
+    try {
+      await this.switchBackend(kind);
+    } catch (err) {
+      console.info(`Strata: ${kind} did not start; drawing stays on ${this.backendKind}`, describeFailure(err));
+    } finally {
+      this.upgradeTo = null;
+      this.upgrading = false;
+    }
+    this.events.backendChanged?.(this.backendKind);
   }
 
   private constructor(host: HTMLElement, surface: Surface, theme: Theme) {
@@ -170,22 +206,24 @@ export class Scene {
    * camera, the model, the selection and the theme.
    */
   private async switchBackend(kind: BackendKind): Promise<void> {
-    const cam = this.getCamera();
-    this.stopWatchingContext();
-    // The old surface stays in place (not drawn) until the new one exists: state() and input keep working meanwhile.
+    // The old surface stays in place until the new one exists: state(), input and drawing keep working meanwhile.
     const next = await createSurface(this.host, this.theme, [kind]);
+    const cam = this.getCamera();
     const old = this.surface;
+    this.stopWatchingContext();
     this.surface = next;
-    old.backend.destroy();
-    destroySurfaceApp(old.app);
     this.contextLost = false;
-    this.overlay.attach(this.surface.backend.overlayBoxes, this.surface.backend.overlayEdges);
-    this.camera.attach(this.surface.viewport, cam);
+    this.overlay.attach(next.backend.overlayBoxes, next.backend.overlayEdges);
+    this.camera.attach(next.viewport, cam);
     this.input = this.mountCanvas();
-    this.surface.backend.prime();
+    next.backend.prime();
     if (this.culler) this.camera.setBounds(this.culler.index.bounds, this.culler.nodeHeight);
     this.setCamera(cam);
     this.redrawAll();
+    // The new canvas holds a frame before the old one goes: no blank flash between the two.
+    this.renderNow();
+    old.backend.destroy();
+    destroySurfaceApp(old.app);
     this.events.backendChanged?.(kind);
   }
 
@@ -525,4 +563,8 @@ export class Scene {
     this.surface.backend.destroy();
     destroySurfaceApp(this.surface.app);
   }
+}
+
+function describeFailure(err: unknown): unknown {
+  return err instanceof RendererUnavailableError ? err.causes : err;
 }

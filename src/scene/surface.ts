@@ -1,7 +1,7 @@
 // The only optional pixi extension the scene uses: pointer events (pixi-viewport's drag, wheel and pinch). pixi
 // would otherwise fetch its whole browser bundle (accessibility, DOM, spritesheets, filters) during init.
 import 'pixi.js/events';
-import { Application, Ticker } from 'pixi.js';
+import { Application, BrowserAdapter, DOMAdapter, getMaxFragmentPrecision, type ICanvas, Ticker } from 'pixi.js';
 import { Viewport } from 'pixi-viewport';
 import type { BackendKind, SceneBackend } from './backend.ts';
 import { CanvasBackend } from './canvas-backend.ts';
@@ -34,6 +34,10 @@ export interface Surface {
  * RendererUnavailableError when none does.
  */
 export async function createSurface(host: HTMLElement, theme: Theme, order: readonly BackendKind[]): Promise<Surface> {
+  // pixi probes the GPU's shader precision with a throwaway WebGL context the first time it builds a shader, which
+  // its Canvas2D renderer does on its first render too. Asked now, before the page has composited a frame, the
+  // probe costs milliseconds; asked later it waits behind the GPU process's frames (long on software GL).
+  getMaxFragmentPrecision();
   const causes: string[] = [];
   for (const kind of order) {
     let app: Application | null = null;
@@ -50,10 +54,38 @@ export async function createSurface(host: HTMLElement, theme: Theme, order: read
   throw new RendererUnavailableError(causes);
 }
 
+/**
+ * Canvases pixi creates for itself (probes, text measuring, tint caches) are read back with getImageData. A
+ * GPU-backed 2D canvas makes each readback wait for the GPU process, and the Canvas2D renderer's blend-mode probe
+ * runs one as soon as it loads: on a software GPU that wait is about a second, on the path to the first frame. These
+ * scratch canvases are CPU-backed; the canvas the scene draws on is created by the scene and keeps the default.
+ */
+function useCpuScratchCanvases(): void {
+  DOMAdapter.set({
+    ...BrowserAdapter,
+    createCanvas: (width?: number, height?: number): ICanvas => {
+      const canvas = BrowserAdapter.createCanvas(width, height) as HTMLCanvasElement;
+      const getContext = canvas.getContext.bind(canvas) as (kind: string, options?: object) => RenderingContext | null;
+      Object.defineProperty(canvas, 'getContext', {
+        value: (kind: string, options?: object) =>
+          getContext(kind, kind === '2d' ? { willReadFrequently: true, ...options } : options),
+      });
+      return canvas as unknown as ICanvas;
+    },
+  });
+}
+
+let scratchCanvasesSet = false;
+
 async function startApplication(host: HTMLElement, theme: Theme, kind: BackendKind): Promise<Application> {
+  if (!scratchCanvasesSet) {
+    useCpuScratchCanvases();
+    scratchCanvasesSet = true;
+  }
   const app = new Application();
   const rect = host.getBoundingClientRect();
   await app.init({
+    canvas: sceneCanvas(kind),
     // One kind only: pixi would otherwise fall through to WebGPU, which the batches' GLSL shaders do not target.
     preference: [kind],
     width: Math.max(1, Math.floor(rect.width)),
@@ -70,6 +102,18 @@ async function startApplication(host: HTMLElement, theme: Theme, kind: BackendKi
     manageImports: false,
   });
   return app;
+}
+
+/**
+ * The canvas the scene draws on. A Canvas2D one is CPU-backed: a frame is thousands of small paths and glyphs,
+ * which the CPU rasteriser draws quickly, and the GPU process stays free for the WebGL start that usually follows
+ * the first frames (its synchronous calls wait behind any GPU raster work queued before them).
+ */
+function sceneCanvas(kind: BackendKind): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  // pixi asks for the same context type later and gets this one, with these settings.
+  if (kind === 'canvas') canvas.getContext('2d', { alpha: false, willReadFrequently: true });
+  return canvas;
 }
 
 /** The camera: pixi-viewport supplies drag, pinch, wheel zoom and inertia for either renderer. */

@@ -56,7 +56,7 @@ export async function waitSettled(page, timeout = 120_000) {
       // After a navigation the new page defines window.strata a moment later.
       if (typeof window.strata !== 'object') return false;
       const s = window.strata.state();
-      return s.status === 'ready' || s.status === 'error';
+      return (s.status === 'ready' || s.status === 'error') && !s.rendererPending;
     },
     undefined,
     { timeout, polling: 100 },

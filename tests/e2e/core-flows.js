@@ -81,7 +81,7 @@ export async function runCoreFlows({ test, assert, driver, server, samplePath, e
       .waitFor(
         () => {
           const s = window.strata?.state();
-          return !!s && (s.status === 'ready' || s.status === 'error') && !s.busy;
+          return !!s && (s.status === 'ready' || s.status === 'error') && !s.busy && !s.rendererPending;
         },
         undefined,
         120_000,

@@ -18,7 +18,7 @@ async function settled(page, timeout = 30_000) {
   await page.waitForFunction(
     () => {
       const s = window.strata.state();
-      return (s.status === 'ready' || s.status === 'error') && !s.busy;
+      return (s.status === 'ready' || s.status === 'error') && !s.busy && !s.rendererPending;
     },
     undefined,
     { timeout, polling: 50 },
