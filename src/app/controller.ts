@@ -115,8 +115,12 @@ export class Controller {
   layout: ViewLayout | null = null;
   expanded = new Set<number>();
   selectedNode = -1;
-  /** The constant whose properties are shown (a row of the selected node's box was clicked), or -1. */
+  /**
+   * The tensor whose properties are shown, or -1: a constant (a row of the selected node's box was clicked) or a
+   * graph input or output (its tensor box was clicked).
+   */
   selectedValue = -1;
+  selectedValueRole: 'constant' | 'input' | 'output' = 'constant';
   busy = false;
   timings: Record<string, number> = {};
   /** Navigation start to a working renderer (set by the viewer). */
@@ -411,6 +415,16 @@ export class Controller {
   async selectConstant(node: number, value: number): Promise<void> {
     await this.selectNode(node, false);
     this.selectedValue = value;
+    this.selectedValueRole = 'constant';
+    this.emit();
+  }
+
+  /** A graph input's or output's tensor box was clicked: shows that tensor (no operator is selected). */
+  selectTensor(value: number, role: 'input' | 'output'): void {
+    this.selectedNode = -1;
+    this.scene.setSelected(-1);
+    this.selectedValue = value;
+    this.selectedValueRole = role;
     this.emit();
   }
 

@@ -67,6 +67,13 @@ export function installCanvasInteraction(
     clearTimeout(pendingClick);
     const box = aimedAt(target, e);
     const L = ctl.layout;
+    if (L && box < 0) {
+      const tensor = scene.tensorAtClient(e.clientX, e.clientY);
+      if (tensor >= 0 && L.tensors) {
+        ctl.selectTensor(L.tensors.value[tensor], L.tensors.output[tensor] ? 'output' : 'input');
+        return;
+      }
+    }
     if (!L || box < 0) {
       ctl.clearSelection();
       return;

@@ -251,7 +251,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
       shownNode = ctl.selectedNode;
       shownValue = ctl.selectedValue;
       if (!model) properties.showEmpty();
-      else if (ctl.selectedValue >= 0) properties.showConstant(model, ctl.selectedValue);
+      else if (ctl.selectedValue >= 0) properties.showConstant(model, ctl.selectedValue, ctl.selectedValueRole);
       else if (ctl.selectedNode >= 0) properties.showNode(model, ctl.selectedNode);
       else properties.showModel(model);
     }

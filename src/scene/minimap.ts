@@ -152,18 +152,24 @@ export class Minimap {
     const sx = this.scale * dpr;
     const ox = this.offX * dpr;
     const oy = this.offY * dpr;
+    // Every box as at least one pixel.
+    const cover = (cov: Uint8Array, bx: number, by: number, bw: number, bh: number) => {
+      const x0 = Math.max(0, Math.floor(bx * sx + ox));
+      const y0 = Math.max(0, Math.floor(by * sx + oy));
+      const x1 = Math.min(W - 1, Math.max(x0, Math.ceil((bx + bw) * sx + ox) - 1));
+      const y1 = Math.min(H - 1, Math.max(y0, Math.ceil((by + bh) * sx + oy) - 1));
+      if (x0 >= W || y0 >= H || x1 < 0 || y1 < 0) return;
+      for (let y = y0; y <= y1; y++) cov.fill(1, y * W + x0, y * W + x1 + 1);
+    };
     for (let i = 0; i < n; i++) {
       const kind = layout.boxKind[i];
-      // Group-level overview: frames of the outer two levels, every box as at least one pixel.
+      // Group-level overview: frames of the outer two levels only.
       if (kind === BoxKind.Frame && layout.boxDepth[i] > 1) continue;
-      const x0 = Math.max(0, Math.floor(layout.boxX[i] * sx + ox));
-      const y0 = Math.max(0, Math.floor(layout.boxY[i] * sx + oy));
-      const x1 = Math.min(W - 1, Math.max(x0, Math.ceil((layout.boxX[i] + layout.boxW[i]) * sx + ox) - 1));
-      const y1 = Math.min(H - 1, Math.max(y0, Math.ceil((layout.boxY[i] + layout.boxH[i]) * sx + oy) - 1));
-      if (x0 >= W || y0 >= H || x1 < 0 || y1 < 0) continue;
-      const cov = kind === BoxKind.Frame ? frameCov : boxCov;
-      for (let y = y0; y <= y1; y++) cov.fill(1, y * W + x0, y * W + x1 + 1);
+      cover(kind === BoxKind.Frame ? frameCov : boxCov, layout.boxX[i], layout.boxY[i], layout.boxW[i], layout.boxH[i]);
     }
+    // The graph's inputs and outputs, drawn as boxes on the canvas, are boxes here too.
+    const band = layout.tensors;
+    if (band) for (let t = 0; t < band.count; t++) cover(boxCov, band.x[t], band.y[t], band.w[t], band.h[t]);
     const img = c.createImageData(W, H);
     const d = img.data;
     const box = this.theme.minimapBox;

@@ -390,6 +390,18 @@ export class Scene {
     return this.camera.toLayout(clientX - r.left, clientY - r.top);
   }
 
+  /** The graph input or output tensor box (index into the layout's tensor band) under a client point, or -1. */
+  tensorAtClient(clientX: number, clientY: number): number {
+    const band = this.layout?.tensors;
+    if (!band) return -1;
+    const p = this.clientToLayout(clientX, clientY);
+    for (let t = 0; t < band.count; t++) {
+      if (p.x >= band.x[t] && p.x <= band.x[t] + band.w[t] && p.y >= band.y[t] && p.y <= band.y[t] + band.h[t])
+        return t;
+    }
+    return -1;
+  }
+
   hitTestClient(clientX: number, clientY: number): number {
     if (!this.culler) return -1;
     const p = this.clientToLayout(clientX, clientY);

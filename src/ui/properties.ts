@@ -180,8 +180,11 @@ export class PropertiesPanel {
     );
   }
 
-  /** A constant (a row of an operator box): its name, type, size, where it comes from and goes, and its values. */
-  showConstant(model: PropertiesModel, value: number): void {
+  /**
+   * A tensor the canvas shows on its own: a constant (a row of an operator box) or a graph input or output (a
+   * tensor box). Its name, type, size, where it comes from and goes, and a constant's values.
+   */
+  showConstant(model: PropertiesModel, value: number, role: 'constant' | 'input' | 'output' = 'constant'): void {
     this.request++;
     const ir = model.ir;
     clear(this.body);
@@ -191,7 +194,7 @@ export class PropertiesPanel {
       el(
         'h2',
         { class: 'props-title' },
-        el('span', { class: 'badge', text: 'constant' }),
+        el('span', { class: 'badge', text: role === 'constant' ? 'constant' : `graph ${role}` }),
         el('span', { class: 'props-op', text: ` ${str(ir, ir.valueName[value]) || `#${value}`}` }),
       ),
     );

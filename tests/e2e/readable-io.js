@@ -88,6 +88,31 @@ export async function run({ test, assert, browser, serve, collect, track }) {
           assert(s.visibleNodes === s.visibleOps + s.visibleGroups, `${action}: visibleNodes ${s.visibleNodes}`);
         }
       });
+
+      await test(`${c.name}: clicking a tensor box shows that input's properties; the minimap draws tensor boxes`, async () => {
+        await lookAtTensor(page, 0);
+        const at = await page.evaluate(() => {
+          const sc = window.__strataDebug.scene;
+          const t = sc.layout.tensors;
+          const p = sc.toScreen(t.x[0] + t.w[0] / 2, t.y[0] + t.h[0] / 2);
+          const r = sc.app.canvas.getBoundingClientRect();
+          return { x: r.left + p.sx, y: r.top + p.sy };
+        });
+        await page.mouse.click(at.x, at.y);
+        await page.waitForFunction(() => /graph input/.test(document.querySelector('.props-title')?.textContent ?? ''));
+        const title = await page.evaluate(() => document.querySelector('.props-title').textContent);
+        assert(title.includes(c.inputs[0][0]), `properties title "${title}"`);
+        // The minimap's pixel under the input tensor box is drawn (box colour, not background).
+        const painted = await page.evaluate(() => {
+          const mm = window.__strataDebug.scene.minimap;
+          const t = window.__strataDebug.scene.layout.tensors;
+          const dpr = mm.canvas.width / mm.width;
+          const x = Math.round((t.x[0] + t.w[0] / 2) * mm.scale * dpr + mm.offX * dpr);
+          const y = Math.round((t.y[0] + t.h[0] / 2) * mm.scale * dpr + mm.offY * dpr);
+          return mm.cache.getContext('2d').getImageData(x, y, 1, 1).data[3];
+        });
+        assert(painted > 0, `minimap pixel under the input tensor box is empty (alpha ${painted})`);
+      });
     } finally {
       await page.close();
     }

@@ -150,8 +150,9 @@ describe('Canvas2D sink', () => {
     const colors = new ColorCache();
     const nodes = recorder();
     l.nodes.paint(nodes.ctx, VIEW, { flat: false, minPx: 0 }, colors);
-    // Three operators of three categories: three fills and three strokes.
-    expect(named(nodes.calls, 'fill').length).toBe(3);
+    // Three operators of three categories: three fills and three strokes; the frame title's patch: a fill of its
+    // own colour, no stroke.
+    expect(named(nodes.calls, 'fill').length).toBe(4);
     expect(named(nodes.calls, 'stroke').length).toBe(3);
     expect(nodes.calls[0]).toEqual(['setTransform', 2, 0, 0, 2, 10, 20]);
     // A 1 px outline at scale 2 is inset by a quarter layout unit on each side.

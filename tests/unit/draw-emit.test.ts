@@ -260,6 +260,33 @@ describe('drawing emitter: labels', () => {
     expect(draw(Tier.Full, 1.5, { layout: L }).labels.find((l) => l.text === 'model')).toBeUndefined();
   });
 
+  it('keeps a frame title readable where an edge enters through the top: an opaque patch under it, labels off it', () => {
+    // Operator 0 above frame g1, operator 1 inside it; the edge between them runs straight down through the
+    // frame's title bar, and its middle falls on the title.
+    const L = fixture();
+    L.boxY.set([100, 0, 190]);
+    L.boxDepth.set([1, 0, 2]);
+    L.boxX[1] = 0;
+    L.boxX[2] = 0;
+    L.edgePoints = Float32Array.of(30, 32, 30, 190, 80, 222, 80, 240, 290, 240, 290, 84, 290, 84, 128, 300);
+    L.edgePointOffsets = Uint32Array.of(0, 2, 6, 8);
+    const s = draw(Tier.Full, 1.5, { layout: L });
+    const title = s.labels.find((l) => l.text === 'block.0')!;
+    const patch = s.boxes.find(
+      (b) => b.layer === BoxLayer.Nodes && b.stroke === 0 && b.y < title.y && b.y + b.h > title.y,
+    )!;
+    expect(patch.x).toBeLessThan(title.x);
+    expect(patch.x + patch.w).toBeGreaterThanOrEqual(title.x + 'block.0'.length * title.size * ADV);
+    // Opaque, in the colour the translucent frame fill gives over the background.
+    expect(patch.fill >>> 0).not.toBe(rgba(theme.frameFill, theme.frameFillAlpha) >>> 0);
+    const shape = s.labels.find((l) => l.text === '1×64')!;
+    const top = shape.y - shape.size / 2;
+    const clear = top + shape.size <= patch.y || top >= patch.y + patch.h;
+    expect(clear).toBe(true);
+    // Moved along the run, not dropped: a third of the way down instead of half-way.
+    expect(shape.y).toBeCloseTo(32 + (190 - 32) * 0.3);
+  });
+
   it('names collapsed groups from 12 px and adds their size on a second line from 30 px', () => {
     expect(draw(Tier.Boxes, 0.25).labels.find((l) => l.text === 'attention')).toBeUndefined();
     const one = draw(Tier.Boxes, 0.5).labels;
@@ -296,10 +323,11 @@ describe('drawing emitter: labels', () => {
   });
 
   it('stops producing labels once the sink is full', () => {
-    // Checked per item: the first operator's two labels, then nothing.
+    // Checked per item: the first operator's two labels, then nothing. The frame's title comes with the patch it
+    // sits on (one box more than the five items).
     const s = draw(Tier.Full, 1.5, {}, new RecordingSink(2));
     expect(s.labels.length).toBe(3);
-    expect(s.boxes.length).toBe(5);
+    expect(s.boxes.length).toBe(6);
   });
 
   it('colours by heat, with totals after a group name or on its second line', () => {
@@ -337,7 +365,8 @@ describe('drawing emitter: labels', () => {
       groupMark: Int32Array.of(-1, -1, 1),
     };
     const s = draw(Tier.OpLabels, 1, { heat, diff });
-    expect(s.boxes[1].fill).toBe(rgba(0x5cc47a, 1));
+    // Box 0 is the frame, box 1 the patch under its title, box 2 the first operator.
+    expect(s.boxes[2].fill).toBe(rgba(0x5cc47a, 1));
     expect(s.labels.some((l) => l.text === '+1 ~2 −3')).toBe(true);
     const ghosts = s.boxes.slice(-2);
     expect(ghosts.map((g) => g.fill)).toEqual([diff.ghostFill, diff.ghostFill]);

@@ -9,7 +9,8 @@ export interface EdgeLabelSpot {
   anchorY: number;
 }
 
-export function edgeLabelSpot(pts: ArrayLike<number>, p0: number, p1: number, gap: number): EdgeLabelSpot {
+/** `along`: where on the chosen run, from its start (0) to its end (1). */
+export function edgeLabelSpot(pts: ArrayLike<number>, p0: number, p1: number, gap: number, along = 0.5): EdgeLabelSpot {
   const run = (p: number) => {
     const dx = Math.abs(pts[2 * p + 2] - pts[2 * p]);
     const dy = Math.abs(pts[2 * p + 3] - pts[2 * p + 1]);
@@ -27,8 +28,8 @@ export function edgeLabelSpot(pts: ArrayLike<number>, p0: number, p1: number, ga
       vertical = r.vertical;
     }
   }
-  const mx = (pts[2 * best] + pts[2 * best + 2]) / 2;
-  const my = (pts[2 * best + 1] + pts[2 * best + 3]) / 2;
+  const mx = pts[2 * best] + (pts[2 * best + 2] - pts[2 * best]) * along;
+  const my = pts[2 * best + 1] + (pts[2 * best + 3] - pts[2 * best + 1]) * along;
   return vertical
     ? { x: mx + gap, y: my, anchorX: 0, anchorY: 0.5 }
     : { x: mx + gap, y: my - gap, anchorX: 0, anchorY: 1 };

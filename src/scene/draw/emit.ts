@@ -78,19 +78,41 @@ const GROUP_TWO_LINES_PX = 30;
  * writes primitives into `sink`. The pixi scene and the SVG export both draw through it, so they cannot drift.
  */
 export function emitView(input: DrawInput, sink: DrawSink): void {
-  emitBoxes(input, sink);
+  const titles: number[] = [];
+  emitBoxes(input, sink, titles);
   emitTensorBoxes(input, sink);
-  emitEdges(input, sink);
+  emitEdges(input, sink, titles);
   emitTensorEdges(input, sink);
 }
 
-function emitBoxes(input: DrawInput, sink: DrawSink): void {
+/**
+ * The opaque colour of the inside of a frame nested `depth` frames deep (index = depth): the background under
+ * `depth` layers of the translucent frame fill.
+ */
+function framePatchColours(th: Theme): number[] {
+  const out: number[] = [];
+  const channel = (c: number, shift: number) => (c >> shift) & 0xff;
+  for (let depth = 0; depth <= 16; depth++) {
+    const cover = 1 - (1 - th.frameFillAlpha) ** depth;
+    let rgb = 0;
+    for (const shift of [16, 8, 0]) {
+      const v = channel(th.background, shift) * (1 - cover) + channel(th.frameFill, shift) * cover;
+      rgb |= Math.round(v) << shift;
+    }
+    out.push(rgba(rgb, 1));
+  }
+  return out;
+}
+
+/** `titles` receives the layout rectangle (x0, y0, x1, y1) of every frame title drawn, for edge labels to avoid. */
+function emitBoxes(input: DrawInput, sink: DrawSink, titles: number[]): void {
   const { layout: L, source: src, theme: th, tier, scale, nodeHeight: nodeH, originX: ox, originY: oy } = input;
   const diff = input.diff ?? null;
   const heat = diff ? diff.colours : input.heat;
   const frameFill = rgba(th.frameFill, th.frameFillAlpha);
   const frameStroke = rgba(th.frameStroke, 1);
   const frameText = rgba(th.frameText);
+  const framePatch = framePatchColours(th);
   const groupFill = rgba(th.groupFill, 1);
   const groupStroke = rgba(th.groupStroke, 1);
   const groupText = rgba(th.groupText);
@@ -218,15 +240,18 @@ function emitBoxes(input: DrawInput, sink: DrawSink): void {
       const fs = nodeH * FRAME_TITLE_SIZE;
       if (fs * scale < MIN_FRAME_TITLE_PX || w * scale < MIN_TITLED_FRAME_PX) continue;
       const room = w - fs;
-      sink.label(
-        fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv))),
-        x + fs * 0.6,
-        y + nodeH * 0.42,
-        fs,
-        frameText,
-        0,
-        0.5,
-      );
+      const title = fitText(src.groupLabel(L.boxRef[b]), Math.floor(room / (fs * adv)));
+      // An edge entering straight through the frame's top crosses its title bar: the title sits on a patch of the
+      // frame's own colour above the edges, so the line passes under the text, not through it. Snapped to 1/64
+      // unit in layout space, so the patch moves exactly with the draw origin.
+      const patch = framePatch[Math.min(framePatch.length - 1, L.boxDepth[b] + 1)];
+      const px = snap(L.boxX[b] + fs * 0.35);
+      const py = snap(L.boxY[b] + nodeH * 0.42 - fs * 0.6);
+      const pw = snap((title.length * adv + 0.5) * fs);
+      const ph = snap(fs * 1.2);
+      sink.box(BoxLayer.Nodes, px - ox, py - oy, pw, ph, patch, 0, fs * 0.25, 0);
+      titles.push(px, py, px + pw, py + ph);
+      sink.label(title, x + fs * 0.6, y + nodeH * 0.42, fs, frameText, 0, 0.5);
     }
   }
   if (!diff) return;
@@ -387,14 +412,48 @@ function emitEdgeLabel(
   const w = text.length * size * sink.textAdvance;
   const pad = size * 0.2;
   // Snapped to 1/64 unit in layout space, so the backing moves exactly with the draw origin.
-  const snap = (v: number) => Math.round(v * 64) / 64;
   const x = snap(spot.x - spot.anchorX * w - pad) - ox;
   const y = snap(spot.y - spot.anchorY * size - pad * 0.5) - oy;
   sink.box(BoxLayer.Nodes, x, y, snap(w + 2 * pad), snap(size + pad), backing, 0, size * 0.2, 0);
   sink.label(text, spot.x - ox, spot.y - oy, size, color, spot.anchorX, spot.anchorY);
 }
 
-function emitEdges(input: DrawInput, sink: DrawSink): void {
+/** Rounds to 1/64 layout unit: exact in float32 after any draw-origin shift of whole units. */
+function snap(v: number): number {
+  return Math.round(v * 64) / 64;
+}
+
+/** Where along its longest run an edge label may go, in order of preference: the middle first. */
+const LABEL_PLACES = [0.5, 0.3, 0.7, 0.15, 0.85];
+
+/**
+ * The first spot along the edge's longest run where a label `w` × `size` stays off every frame title (an edge
+ * entering a frame straight through its top runs past the title); null where every spot would cover one.
+ */
+function labelSpotOffTitles(
+  pts: ArrayLike<number>,
+  p0: number,
+  p1: number,
+  gap: number,
+  w: number,
+  size: number,
+  titles: readonly number[],
+): EdgeLabelSpot | null {
+  for (const along of LABEL_PLACES) {
+    const spot = edgeLabelSpot(pts, p0, p1, gap, along);
+    if (titles.length === 0) return spot;
+    const x0 = spot.x - spot.anchorX * w;
+    const y0 = spot.y - spot.anchorY * size;
+    let clear = true;
+    for (let t = 0; t < titles.length && clear; t += 4) {
+      clear = x0 + w <= titles[t] || x0 >= titles[t + 2] || y0 + size <= titles[t + 1] || y0 >= titles[t + 3];
+    }
+    if (clear) return spot;
+  }
+  return null;
+}
+
+function emitEdges(input: DrawInput, sink: DrawSink, titles: readonly number[]): void {
   const { layout: L, source: src, theme: th, tier, nodeHeight: nodeH, originX: ox, originY: oy } = input;
   const pts = L.edgePoints;
   const off = L.edgePointOffsets;
@@ -429,17 +488,13 @@ function emitEdges(input: DrawInput, sink: DrawSink): void {
     drawn++;
     if (labelled && !sink.labelsFull()) {
       const text = src.edgeLabel(L, e);
-      if (text) {
-        emitEdgeLabel(
-          sink,
-          text,
-          edgeLabelSpot(pts, p0, p1, nodeH * 0.12),
-          nodeH * 0.2,
-          text.startsWith(INFERRED_MARK) ? inferredColor : labelColor,
-          labelBacking,
-          ox,
-          oy,
-        );
+      const size = nodeH * 0.2;
+      const spot = text
+        ? labelSpotOffTitles(pts, p0, p1, nodeH * 0.12, text.length * size * sink.textAdvance, size, titles)
+        : null;
+      if (spot) {
+        const color = text.startsWith(INFERRED_MARK) ? inferredColor : labelColor;
+        emitEdgeLabel(sink, text, spot, size, color, labelBacking, ox, oy);
       }
     }
   }
