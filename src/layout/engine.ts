@@ -62,7 +62,11 @@ export interface LayoutStats {
  * that group's ancestors.
  */
 export class LayoutEngine implements LayoutApi {
-  private ir: GraphIR | null = null;
+  /**
+   * Node count of the grouped model. The IR itself is not kept: everything later layouts read was derived from it
+   * in group(), and dropping it lets this worker free its copy of the string table and columns.
+   */
+  private nodeCount = 0;
   /** Graph inputs and outputs of the loaded model, drawn around every view (outside the cached group layouts). */
   private ends: GraphEnds | null = null;
   private h: Hierarchy | null = null;
@@ -132,7 +136,7 @@ export class LayoutEngine implements LayoutApi {
       skipNodes: boxes?.folded ?? this.options.hierarchy.skipNodes,
       nodeRows: rows ?? this.options.hierarchy.nodeRows,
     });
-    this.ir = ir;
+    this.nodeCount = ir.nodeCount;
     this.h = built.hierarchy;
     this.edges = built.edges;
     this.placement = built.placement;
@@ -247,7 +251,7 @@ export class LayoutEngine implements LayoutApi {
       open,
       layoutOf,
       layouts: this.layouts,
-      nodeCount: this.ir!.nodeCount,
+      nodeCount: this.nodeCount,
       ends: this.ends,
     });
     stats.emitMs = performance.now() - te;
