@@ -2,15 +2,25 @@ import { copyColumns } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
 
 /**
- * A transferable copy of `ir` for the layout worker, with a string table of only what grouping and layout read:
- * node names (scopes), op types, graph names, shape symbols, locations and the names of graph inputs and outputs
- * (drawn around the view). Other value names all become one ''. Value names are most of the table (62% of the
- * strings and two thirds of the characters of a 100k-node chain): left out, the decode → layout hop packs,
- * clones and slices back a third of the text and well under half the strings, and the layout worker does not
- * hold a second copy of them. String ids are renumbered: they mean nothing outside the copy's own table.
+ * A transferable copy of `ir` for the layout worker, with only the columns and strings grouping and layout read.
+ * Its string table holds node names (scopes), op types, graph names, shape symbols and the names of graph inputs
+ * and outputs (drawn around the view); every other value name becomes one ''. Value names are most of the table
+ * (62% of the strings and two thirds of the characters of a 100k-node chain): left out, the decode → layout hop
+ * packs, clones and slices back a third of the text and well under half the strings, and the layout worker does
+ * not hold a second copy of them. String ids are renumbered: they mean nothing outside the copy's own table.
  */
 export function layoutIR(ir: GraphIR): GraphIR {
-  const copy = copyColumns(ir);
+  // Where records and payloads lie in the file is for the decode worker's readers: empty here, not copied (a third
+  // of the column bytes of a 1M-node chain).
+  const copy = copyColumns({
+    ...ir,
+    nodeSourceOffset: new Float64Array(0),
+    nodeSourceLength: new Float64Array(0),
+    valueDataOffset: new Float64Array(0),
+    valueDataLength: new Float64Array(0),
+    valueDataEncoding: new Uint8Array(0),
+    valueLocation: new Int32Array(0),
+  });
   const strings: string[] = [];
   const newId = new Int32Array(ir.strings.length).fill(-1);
   const keep = (s: number): number => {
@@ -28,7 +38,6 @@ export function layoutIR(ir: GraphIR): GraphIR {
   remap(copy.nodeName);
   remap(copy.graphName);
   remap(copy.valueShapeSymbols);
-  remap(copy.valueLocation);
   const empty = strings.push('') - 1;
   for (let v = 0; v < valueName.length; v++) valueName[v] = ends[v] ? keep(valueName[v]) : empty;
   return { ...copy, strings };
