@@ -13,6 +13,7 @@ import { ProgressSource } from './io/progress-source.ts';
 import { detectFormat } from './registry.ts';
 import { tensorPreview } from './tensor-preview.ts';
 import { buildBoxRows } from './box-rows.ts';
+import { layoutIR } from './layout-ir.ts';
 import { type OpFacts, opFactsFor } from './input-roles.ts';
 import { PrefetchSource } from './io/prefetch-source.ts';
 
@@ -48,7 +49,17 @@ export class DecodeService implements DecodeApi {
 
   constructor(private readonly analyzeModel: AnalyzeModel) {}
 
+  /** Decodes a model and returns a transferable copy of its IR (see `irCopy`). */
   async open(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
+    await this.load(input, progress);
+    return this.irCopy();
+  }
+
+  /**
+   * Decodes a model and makes it the open one, without copying its IR: the decode worker sends the layout worker
+   * its copy first, and only then makes the page's (a memcpy of every column, ~0.5 s at 1M nodes).
+   */
+  async load(input: ModelInput, progress?: (read: number, total: number) => void): Promise<void> {
     const generation = ++this.generation;
     // The open model stays until another one replaces it: a failed open leaves the previous model usable.
     const checkCancelled = () => {
@@ -69,17 +80,14 @@ export class DecodeService implements DecodeApi {
       counted.stop();
       this.prefetch = prefetch;
       checkCancelled();
-      // The returned IR is a memcpy copy whose typed arrays are transferred to the main thread (detached here).
-      // The open model keeps the originals: its detail and attribute readers are closures over them, so handing
-      // the originals over would leave those readers looking at detached (empty) columns. The string table is
-      // copied when sent (see workers/ir-transfer.ts).
+      // The open model keeps its IR; other threads get copies (`irCopy`, `layoutCopy`): its detail and attribute
+      // readers are closures over its columns, which a transfer would detach.
       this.model = model;
       this.firstRows = null;
       this.facts = { model, facts: model.ir.format === decoder.id ? facts : opFactsFor(model.ir.format) };
       this.facts.facts.catch(() => undefined); // surfaces when boxRows awaits it
       // A plain open ends any comparison; openComparison sets the baseline again after this returns.
       this.baseline = null;
-      return copyColumns(model.ir);
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       const name = source?.name ?? (input.kind === 'blob' ? input.name : input.url);
@@ -90,12 +98,17 @@ export class DecodeService implements DecodeApi {
   }
 
   async openComparison(input: ModelInput, progress?: (read: number, total: number) => void): Promise<GraphIR> {
+    await this.loadComparison(input, progress);
+    return this.irCopy();
+  }
+
+  /** `openComparison` without the copy (see `load`). */
+  async loadComparison(input: ModelInput, progress?: (read: number, total: number) => void): Promise<void> {
     const a = this.require();
     const generation = this.generation + 1;
     try {
-      const ir = await this.open(input, progress);
+      await this.load(input, progress);
       this.baseline = a;
-      return ir;
     } catch (err) {
       // The comparison failed to open: the viewer still shows A, so A stays the open model.
       if (generation === this.generation) this.model = a;
@@ -156,9 +169,20 @@ export class DecodeService implements DecodeApi {
     return rows;
   }
 
-  /** A transferable copy of the open model's IR (the open model keeps the original, see `open`). */
+  /**
+   * A transferable copy of the open model's IR (the open model keeps the original, see `open`). Its string table
+   * is a new array holding the same strings: the sender caches the table's joined text by array
+   * (workers/ir-transfer.ts), and keyed by the original that text (87 MB at 1M nodes) would stay for as long as
+   * the model is open.
+   */
   irCopy(): GraphIR {
-    return copyColumns(this.require().ir);
+    const ir = this.require().ir;
+    return { ...copyColumns(ir), strings: ir.strings.slice() };
+  }
+
+  /** A transferable copy for the layout worker, without the value names it never reads (see layoutIR). */
+  layoutCopy(): GraphIR {
+    return layoutIR(this.require().ir);
   }
 
   private async buildRows(

@@ -9,8 +9,16 @@ import { isConstantOp } from './operator-count.ts';
  */
 export function foldConstants(ir: GraphIR): Uint8Array {
   const folded = new Uint8Array(ir.nodeCount);
+  // Only strings used as op types are asked (a Set lookup hashes the string): a million-node model has millions
+  // of names in its table and a few dozen op types.
   const isConstOp = new Uint8Array(ir.strings.length);
-  for (let s = 0; s < ir.strings.length; s++) if (isConstantOp(ir.strings[s])) isConstOp[s] = 1;
+  const asked = new Uint8Array(ir.strings.length);
+  for (let v = 0; v < ir.nodeCount; v++) {
+    const op = ir.nodeOp[v];
+    if (asked[op]) continue;
+    asked[op] = 1;
+    if (isConstantOp(ir.strings[op] ?? '')) isConstOp[op] = 1;
+  }
   const isGraphOutput = new Uint8Array(ir.valueCount);
   for (let k = 0; k < ir.graphOutputs.length; k++) isGraphOutput[ir.graphOutputs[k]] = 1;
   for (let changed = true; changed; ) {

@@ -36,10 +36,11 @@ function throttle(progress: Progress): Progress {
  * before the page's copy goes out: the layout is the longer road to the first frame, and the page is usually
  * still busy starting its renderer.
  */
-async function openThenFeed(open: () => Promise<GraphIR>, plan: OpenPlan | undefined): Promise<GraphIR> {
-  const ir = await open();
+async function openThenFeed(open: () => Promise<void>, plan: OpenPlan | undefined): Promise<GraphIR> {
+  await open();
   if (plan) await feedLayout(plan);
-  return handOver(ir);
+  // Copied only now, after the layout worker's copy has gone: the page's copy is not on the first view's path.
+  return handOver(service.irCopy());
 }
 
 /**
@@ -55,7 +56,7 @@ function feedLayout(plan: OpenPlan): Promise<void> {
     let sent = false;
     const send = (folded: Uint8Array, rows: Uint16Array) => {
       sent = true;
-      const ir = handOver(service.irCopy());
+      const ir = handOver(service.layoutCopy());
       const boxes: NodeBoxes = { folded: folded.slice(), rows };
       const transfer = [boxes.folded?.buffer, rows.buffer].filter((b) => b instanceof ArrayBuffer);
       // Posted (the IR's buffers transferred) synchronously by this call; its reply is not waited for.
@@ -78,10 +79,10 @@ const api: DecodeApi & DiffApi & DecodeChannel = {
     layoutFeed = Comlink.wrap<LayoutFeed>(port);
   },
   open(input: ModelInput, progress?: Progress, plan?: OpenPlan): Promise<GraphIR> {
-    return openThenFeed(() => service.open(input, progress && throttle(progress)), plan);
+    return openThenFeed(() => service.load(input, progress && throttle(progress)), plan);
   },
   openComparison(input: ModelInput, progress?: Progress, plan?: OpenPlan): Promise<GraphIR> {
-    return openThenFeed(() => service.openComparison(input, progress && throttle(progress)), plan);
+    return openThenFeed(() => service.loadComparison(input, progress && throttle(progress)), plan);
   },
   baselineNodeDetails: (node) => service.baselineNodeDetails(node),
   async compare(options) {

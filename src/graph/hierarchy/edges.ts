@@ -77,15 +77,18 @@ export function collectEdges(ir: GraphIR): NodeEdges {
 
 /** The edges with neither end in `skip` (folded constants have no edges of their own). */
 export function withoutNodes(edges: NodeEdges, skip: Uint8Array): NodeEdges {
-  const keep: number[] = [];
-  for (let e = 0; e < edges.count; e++) if (!skip[edges.src[e]] && !skip[edges.dst[e]]) keep.push(e);
+  // Edge ids in a typed array sized by a counting pass: a million-edge model would grow a JS array of boxed ids.
+  let kept = 0;
+  for (let e = 0; e < edges.count; e++) if (!skip[edges.src[e]] && !skip[edges.dst[e]]) kept++;
+  const keep = new Uint32Array(kept);
+  for (let e = 0, k = 0; e < edges.count; e++) if (!skip[edges.src[e]] && !skip[edges.dst[e]]) keep[k++] = e;
   const pick = <T extends Uint32Array | Int32Array>(a: T): T => {
-    const out = new (a.constructor as new (n: number) => T)(keep.length);
-    for (let i = 0; i < keep.length; i++) out[i] = a[keep[i]];
+    const out = new (a.constructor as new (n: number) => T)(kept);
+    for (let i = 0; i < kept; i++) out[i] = a[keep[i]];
     return out;
   };
   return {
-    count: keep.length,
+    count: kept,
     src: pick(edges.src),
     dst: pick(edges.dst),
     slot: pick(edges.slot),
