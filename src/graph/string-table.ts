@@ -38,8 +38,10 @@ export class StringTable {
    * regrows them (each regrow copies everything so far).
    */
   constructor(expected = 0) {
+    // Unique names (appendBytes) never take a slot, so `expected` slots keep the load under one half; a smaller
+    // index is a warmer one.
     let size = 1 << 12;
-    while (size < expected * 2 && size < 1 << 22) size *= 2;
+    while (size < expected && size < 1 << 21) size *= 2;
     this.slots = new Int32Array(size * SLOT_INTS);
     const entries = Math.max(1 << 11, Math.min(expected, MAX_PRESIZED_ENTRIES));
     this.pool = new Uint8Array(Math.max(1 << 16, entries * PRESIZED_BYTES_PER_ENTRY));

@@ -27,12 +27,23 @@ export class WireStream {
   /** The message being decoded, named in errors. */
   label = '';
   private readAhead = MIN_CHUNK;
+  private readonly mergeBuffers = [new Uint8Array(0), new Uint8Array(0)];
+  private mergeTurn = 0;
   bytesRead = 0;
 
   constructor(
     readonly source: ByteSource,
     readonly onChunk?: (pos: number) => void,
   ) {}
+
+  /** The bytes in memory; `window[i]` is the file's byte `windowStart + i`. For hand-rolled inner loops. */
+  get window(): Uint8Array {
+    return this.buf;
+  }
+
+  get windowStart(): number {
+    return this.bufStart;
+  }
 
   get size(): number {
     return this.source.size;
@@ -52,15 +63,12 @@ export class WireStream {
     if (sequential && this.pos < bufEnd) {
       // Keep the unread tail and read on from where the last read ended, so reads stay contiguous (a URL source
       // can then fetch the next range while this one is parsed).
-      const tail = this.buf.subarray(this.pos - this.bufStart);
+      const tailLength = bufEnd - this.pos;
       const more = await this.source.read(
         bufEnd,
-        Math.min(Math.max(n - tail.length, this.readAhead), this.size - bufEnd),
+        Math.min(Math.max(n - tailLength, this.readAhead), this.size - bufEnd),
       );
-      const merged = new Uint8Array(tail.length + more.length);
-      merged.set(tail);
-      merged.set(more, tail.length);
-      this.buf = merged;
+      this.buf = this.merged(this.buf.subarray(this.pos - this.bufStart), more);
       this.bytesRead += more.length;
     } else {
       this.buf = await this.source.read(this.pos, Math.min(Math.max(n, this.readAhead), this.size - this.pos));
@@ -69,6 +77,24 @@ export class WireStream {
     this.bufStart = this.pos;
     if (this.buf.length < Math.min(n, this.size - this.pos)) this.fail('read past the end of the file');
     this.onChunk?.(this.pos);
+  }
+
+  /**
+   * `tail` followed by `more`, in one of two buffers that take turns (the other may still hold `tail`). Fresh
+   * multi-MB buffers per read-ahead cost page faults and push V8 into external-memory GCs; these two are reused.
+   */
+  private merged(tail: Uint8Array, more: Uint8Array): Uint8Array {
+    const length = tail.length + more.length;
+    // The window being replaced (which holds `tail`) is the other buffer, or one the source handed out.
+    let target = this.mergeBuffers[this.mergeTurn];
+    if (target.length < length) {
+      target = new Uint8Array(Math.max(length, Math.min(target.length * 2, MAX_CHUNK + (MAX_CHUNK >> 1))));
+      this.mergeBuffers[this.mergeTurn] = target;
+    }
+    target.set(tail);
+    target.set(more, tail.length);
+    this.mergeTurn ^= 1;
+    return target.subarray(0, length);
   }
 
   /** Loads a whole message of `n` bytes, failing cleanly if the file is shorter. */
@@ -196,6 +222,7 @@ export class WireStream {
     return table.appendBytes(this.buf, i, i + len);
   }
 
+  /** A view of the window: valid until the next fill() (the window's buffers are reused). */
   bytes(len: number): Uint8Array {
     const i = this.index(len);
     this.pos += len;
