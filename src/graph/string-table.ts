@@ -20,7 +20,12 @@ const MAX_TEXT_CHUNK = 64 << 20;
  * bytes it compares, not a chain of side columns (at 100k-1M names every extra column is a cache miss).
  */
 export class StringTable {
-  readonly strings: string[] = [''];
+  /**
+   * Text by string id, `undefined` while an id is still only in the pool. Presized and grown by doubling rather
+   * than pushed to: at 100k-1M names, `push` into a large array costs ~4x a store into a presized one.
+   */
+  private texts: string[];
+  private count = 1;
   private readonly index = new Map<string, number>([['', 0]]);
 
   private slots: Int32Array;
@@ -47,6 +52,23 @@ export class StringTable {
     this.pool = new Uint8Array(Math.max(1 << 16, entries * PRESIZED_BYTES_PER_ENTRY));
     this.pendingStart = new Int32Array(entries);
     this.pendingLength = new Int32Array(entries);
+    this.texts = new Array<string>(Math.max(1024, Math.min(Math.ceil(expected), 1 << 22)));
+    this.texts[0] = '';
+  }
+
+  /** Decoded strings by id; pooled ones are `undefined` until finish(). Longer than the id count until then. */
+  get strings(): string[] {
+    return this.texts;
+  }
+
+  private nextId(): number {
+    const texts = this.texts;
+    if (this.count === texts.length) {
+      const next = new Array<string>(texts.length * 2);
+      for (let i = 0; i < texts.length; i++) next[i] = texts[i];
+      this.texts = next;
+    }
+    return this.count++;
   }
 
   /** The string id of `bytes[start, end)` read as UTF-8; `eager` decodes it now (op types read during decode). */
@@ -64,7 +86,7 @@ export class StringTable {
       if (idPlus1 === 0) break;
       if (slots[k + 1] === h && slots[k + 3] === len && sameBytes(pool, slots[k + 2], bytes, start, len)) {
         const id = idPlus1 - 1;
-        if (eager && this.strings[id] === undefined) this.strings[id] = decodeUtf8(bytes, start, end);
+        if (eager && this.texts[id] === undefined) this.texts[id] = decodeUtf8(bytes, start, end);
         return id;
       }
       slot = (slot + 1) & mask;
@@ -88,8 +110,8 @@ export class StringTable {
   intern(s: string): number {
     let id = this.index.get(s);
     if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(s);
+      id = this.nextId();
+      this.texts[id] = s;
       this.index.set(s, id);
     }
     return id;
@@ -97,13 +119,15 @@ export class StringTable {
 
   /** For strings known to be unique (node names): skips the map. */
   append(s: string): number {
-    this.strings.push(s);
-    return this.strings.length - 1;
+    const id = this.nextId();
+    this.texts[id] = s;
+    return id;
   }
 
   /** Decodes every pooled string; call once decoding is done. */
   finish(): string[] {
-    const { strings, pool, pendingStart, pendingLength } = this;
+    const { texts: strings, pool, pendingStart, pendingLength } = this;
+    strings.length = this.count;
     if (this.firstPending < 0) return strings;
     let text = '';
     let textStart = 0;
@@ -130,7 +154,7 @@ export class StringTable {
 
   /** Copies the bytes into the pool under a new string id, left for finish() to decode unless `eager`. */
   private pooled(bytes: Uint8Array, start: number, len: number, eager: boolean): number {
-    const id = this.strings.length;
+    const id = this.nextId();
     if (this.poolUsed + len > this.pool.length)
       this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
     if (id >= this.pendingStart.length) {
@@ -149,12 +173,8 @@ export class StringTable {
     this.poolUsed += len;
     this.pendingStart[id] = at;
     this.pendingLength[id] = high & 0x80 ? ~len : len;
-    if (eager) {
-      this.strings.push(decodeUtf8(bytes, start, start + len));
-    } else {
-      this.strings.push(undefined as unknown as string);
-      if (this.firstPending < 0) this.firstPending = id;
-    }
+    if (eager) this.texts[id] = decodeUtf8(bytes, start, start + len);
+    else if (this.firstPending < 0) this.firstPending = id;
     return id;
   }
 
