@@ -6,6 +6,7 @@ import { WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields } from '..
 import { decodeOnnxAttributes } from './attributes.ts';
 import { onnxNodeDetails } from './details.ts';
 import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qualifiedOp } from './schema.ts';
+import { readPlainInitializer } from './initializer-record.ts';
 import { type NodeAcc, readNodeRecord } from './node-record.ts';
 import { byteCount, newTensor, payloadEncoding, type TensorAcc } from './tensor-header.ts';
 
@@ -162,11 +163,17 @@ export class OnnxParser {
       case Graph.name:
         b.setGraphName(this.graph, r.string(end - r.pos));
         return;
-      case Graph.initializer:
+      case Graph.initializer: {
+        const start = r.pos;
         this.tensor = newTensor();
-        parseFields(r.at('TensorProto'), end, this.tensorField);
+        if (!readPlainInitializer(r, end, this.tensor, b.strings)) {
+          r.pos = start;
+          this.tensor = newTensor();
+          parseFields(r.at('TensorProto'), end, this.tensorField);
+        }
         this.addInitializer(this.tensor);
         return;
+      }
       case Graph.sparseInitializer:
         this.sparseInitializer(end);
         return;
