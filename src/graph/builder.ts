@@ -259,15 +259,11 @@ export class GraphBuilder {
     return id;
   }
 
-  finish(): GraphIR {
-    const graphCount = this.gName.length;
-    const nodeCount = this.nName.length;
-    const valueCount = this.vName.length;
+  /** Per value: itself, or the value of an enclosing graph that its name refers to. */
+  private outerAliases(valueCount: number): Int32Array {
     const vGraph = this.vGraph.data;
     const vFlags = this.vFlags.data;
     const vProducer = this.vProducer.data;
-
-    // A sub-graph may use a name defined in an enclosing graph: point it at the outer value.
     const alias = new Int32Array(valueCount);
     for (let v = 0; v < valueCount; v++) {
       alias[v] = v;
@@ -287,55 +283,79 @@ export class GraphBuilder {
       while (alias[a] !== a) a = alias[a];
       alias[v] = a;
     }
+    return alias;
+  }
 
-    // Stable sort of nodes and values by graph gives each graph one contiguous range.
+  finish(): GraphIR {
+    const graphCount = this.gName.length;
+    const nodeCount = this.nName.length;
+    const valueCount = this.vName.length;
+    const vGraph = this.vGraph.data;
+    const vFlags = this.vFlags.data;
+    const vProducer = this.vProducer.data;
+
+    // A sub-graph may use a name defined in an enclosing graph: point it at the outer value.
+    const alias = graphCount > 1 ? this.outerAliases(valueCount) : null;
+
+    // Stable sort of nodes and values by graph gives each graph one contiguous range. A model without sub-graphs
+    // (nearly every large one) is in order already, and its columns are then copied as they are.
     const nodeOrder = orderByGraph(this.nGraph.data, nodeCount, graphCount);
     const valueOrder = orderByGraph(vGraph, valueCount, graphCount);
-    const nodeNew = inverse(nodeOrder.order);
-    const valueNew = inverse(valueOrder.order);
-    const mapValue = (v: number) => (v < 0 ? -1 : valueNew[alias[v]]);
+    const nodeNew = nodeOrder.order ? inverse(nodeOrder.order) : null;
+    const valueNew = valueOrder.order ? inverse(valueOrder.order) : null;
+    const mapValue = (v: number) => (v < 0 ? -1 : remap(valueNew, alias ? alias[v] : v));
+    const nodeIds = nodeOrder.order;
+    const valueIds = valueOrder.order;
 
-    const nodeName = new Uint32Array(nodeCount);
-    const nodeOp = new Uint32Array(nodeCount);
-    const nodeGraph = new Uint32Array(nodeCount);
-    const nodeSourceOffset = new Float64Array(nodeCount);
-    const nodeSourceLength = new Float64Array(nodeCount);
+    const nodeName = take(this.nName.data, nodeIds, nodeCount);
+    const nodeOp = take(this.nOp.data, nodeIds, nodeCount);
+    const nodeGraph = take(this.nGraph.data, nodeIds, nodeCount);
+    const nodeSourceOffset = take(this.nSrcOff.data, nodeIds, nodeCount);
+    const nodeSourceLength = take(this.nSrcLen.data, nodeIds, nodeCount);
     const nodeInputOffsets = new Uint32Array(nodeCount + 1);
     const nodeOutputOffsets = new Uint32Array(nodeCount + 1);
-    const nodeInputs = new Int32Array(this.nIn.length);
-    const nodeOutputs = new Int32Array(this.nOut.length);
-    const inStart = this.nInStart.data;
-    const outStart = this.nOutStart.data;
-    const nIn = this.nIn.data;
-    const nOut = this.nOut.data;
-    let inPos = 0;
-    let outPos = 0;
-    for (let i = 0; i < nodeCount; i++) {
-      const o = nodeOrder.order[i];
-      nodeName[i] = this.nName.data[o];
-      nodeOp[i] = this.nOp.data[o];
-      nodeGraph[i] = this.nGraph.data[o];
-      nodeSourceOffset[i] = this.nSrcOff.data[o];
-      nodeSourceLength[i] = this.nSrcLen.data[o];
-      nodeInputOffsets[i] = inPos;
-      const inEnd = o + 1 < nodeCount ? inStart[o + 1] : this.nIn.length;
-      for (let k = inStart[o]; k < inEnd; k++) nodeInputs[inPos++] = mapValue(nIn[k]);
-      nodeOutputOffsets[i] = outPos;
-      const outEnd = o + 1 < nodeCount ? outStart[o + 1] : this.nOut.length;
-      for (let k = outStart[o]; k < outEnd; k++) nodeOutputs[outPos++] = mapValue(nOut[k]);
+    let nodeInputs: Int32Array;
+    let nodeOutputs: Int32Array;
+    if (!nodeIds && !valueIds && !alias) {
+      nodeInputOffsets.set(this.nInStart.data.subarray(0, nodeCount));
+      nodeInputOffsets[nodeCount] = this.nIn.length;
+      nodeOutputOffsets.set(this.nOutStart.data.subarray(0, nodeCount));
+      nodeOutputOffsets[nodeCount] = this.nOut.length;
+      nodeInputs = this.nIn.toArray();
+      nodeOutputs = this.nOut.toArray();
+    } else {
+      nodeInputs = new Int32Array(this.nIn.length);
+      nodeOutputs = new Int32Array(this.nOut.length);
+      const inStart = this.nInStart.data;
+      const outStart = this.nOutStart.data;
+      const nIn = this.nIn.data;
+      const nOut = this.nOut.data;
+      let inPos = 0;
+      let outPos = 0;
+      for (let i = 0; i < nodeCount; i++) {
+        const o = nodeIds ? nodeIds[i] : i;
+        nodeInputOffsets[i] = inPos;
+        const inEnd = o + 1 < nodeCount ? inStart[o + 1] : this.nIn.length;
+        for (let k = inStart[o]; k < inEnd; k++) nodeInputs[inPos++] = mapValue(nIn[k]);
+        nodeOutputOffsets[i] = outPos;
+        const outEnd = o + 1 < nodeCount ? outStart[o + 1] : this.nOut.length;
+        for (let k = outStart[o]; k < outEnd; k++) nodeOutputs[outPos++] = mapValue(nOut[k]);
+      }
+      nodeInputOffsets[nodeCount] = inPos;
+      nodeOutputOffsets[nodeCount] = outPos;
     }
-    nodeInputOffsets[nodeCount] = inPos;
-    nodeOutputOffsets[nodeCount] = outPos;
 
-    const valueName = new Uint32Array(valueCount);
-    const valueDtype = new Uint8Array(valueCount);
-    const valueFlags = new Uint8Array(valueCount);
-    const valueGraph = new Uint32Array(valueCount);
-    const valueProducer = new Int32Array(valueCount);
-    const valueDataOffset = new Float64Array(valueCount);
-    const valueDataLength = new Float64Array(valueCount);
-    const valueDataEncoding = new Uint8Array(valueCount);
-    const valueLocation = new Int32Array(valueCount);
+    const valueName = take(this.vName.data, valueIds, valueCount);
+    const valueDtype = take(this.vDtype.data, valueIds, valueCount);
+    const valueFlags = take(vFlags, valueIds, valueCount);
+    const valueGraph = take(vGraph, valueIds, valueCount);
+    const valueProducer = take(vProducer, valueIds, valueCount);
+    if (nodeNew)
+      for (let i = 0; i < valueCount; i++) if (valueProducer[i] >= 0) valueProducer[i] = nodeNew[valueProducer[i]];
+    const valueDataOffset = take(this.vDataOff.data, valueIds, valueCount);
+    const valueDataLength = take(this.vDataLen.data, valueIds, valueCount);
+    const valueDataEncoding = take(this.vEnc.data, valueIds, valueCount);
+    const valueLocation = take(this.vLoc.data, valueIds, valueCount);
     const valueShapeOffsets = new Uint32Array(valueCount + 1);
     let shapeTotal = 0;
     for (let v = 0; v < valueCount; v++) shapeTotal += this.vShapeLen.data[v];
@@ -343,16 +363,7 @@ export class GraphBuilder {
     const valueShapeSymbols = new Int32Array(shapeTotal);
     let shapePos = 0;
     for (let i = 0; i < valueCount; i++) {
-      const o = valueOrder.order[i];
-      valueName[i] = this.vName.data[o];
-      valueDtype[i] = this.vDtype.data[o];
-      valueFlags[i] = vFlags[o];
-      valueGraph[i] = vGraph[o];
-      valueProducer[i] = vProducer[o] >= 0 ? nodeNew[vProducer[o]] : -1;
-      valueDataOffset[i] = this.vDataOff.data[o];
-      valueDataLength[i] = this.vDataLen.data[o];
-      valueDataEncoding[i] = this.vEnc.data[o];
-      valueLocation[i] = this.vLoc.data[o];
+      const o = valueIds ? valueIds[i] : i;
       valueShapeOffsets[i] = shapePos;
       const s = this.vShapeStart.data[o];
       const len = this.vShapeLen.data[o];
@@ -391,7 +402,7 @@ export class GraphBuilder {
     const graphParentNode = new Int32Array(graphCount);
     for (let g = 0; g < graphCount; g++) {
       const p = this.gParent.get(g);
-      graphParentNode[g] = p >= 0 ? nodeNew[p] : -1;
+      graphParentNode[g] = p >= 0 ? remap(nodeNew, p) : -1;
     }
 
     const strings = this.strings.finish();
@@ -449,16 +460,35 @@ function sortedCounts(counts: Map<string, number>): Record<string, number> {
   return out;
 }
 
-/** Counting sort by graph id: stable, O(n). */
+/** Counting sort by graph id: stable, O(n). `order` is null when the items are in graph order already. */
 function orderByGraph(graphOf: Uint32Array, n: number, graphCount: number) {
   const count = new Uint32Array(graphCount);
-  for (let i = 0; i < n; i++) count[graphOf[i]]++;
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    count[graphOf[i]]++;
+    if (i > 0 && graphOf[i] < graphOf[i - 1]) sorted = false;
+  }
   const start = new Uint32Array(graphCount);
   for (let g = 1; g < graphCount; g++) start[g] = start[g - 1] + count[g - 1];
+  if (sorted) return { order: null, start, count };
   const fill = start.slice();
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[fill[graphOf[i]]++] = i;
   return { order, start, count };
+}
+
+type Column = Uint8Array | Uint32Array | Int32Array | Float64Array;
+
+/** The first `n` items of a column, in `order` when given. */
+function take<T extends Column>(data: T, order: Uint32Array | null, n: number): T {
+  if (!order) return data.slice(0, n) as T;
+  const out = new (data.constructor as { new (n: number): T })(n);
+  for (let i = 0; i < n; i++) out[i] = data[order[i]];
+  return out;
+}
+
+function remap(newIds: Uint32Array | null, id: number): number {
+  return newIds ? newIds[id] : id;
 }
 
 function inverse(order: Uint32Array): Uint32Array {

@@ -6,24 +6,12 @@ import { WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields } from '..
 import { decodeOnnxAttributes } from './attributes.ts';
 import { onnxNodeDetails } from './details.ts';
 import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qualifiedOp } from './schema.ts';
+import { readPlainInitializer } from './initializer-record.ts';
+import { type NodeAcc, readNodeRecord } from './node-record.ts';
 import { byteCount, newTensor, payloadEncoding, type TensorAcc } from './tensor-header.ts';
 
 /** Nesting deeper than this is hostile, not a real model (If inside Loop inside If ... 64 levels). */
 const MAX_DEPTH = 64;
-
-interface NodeAcc {
-  /** String ids of input and output names (0 = the empty name of an omitted optional input). */
-  inputs: number[];
-  outputs: number[];
-  name: number;
-  op: number;
-  domain: string;
-  attrName: string;
-  subgraphs: number[];
-  constantTensor: TensorAcc | null;
-  start: number;
-  end: number;
-}
 
 /**
  * Streaming ONNX ModelProto decoder. Reads the structure (nodes, value infos, initializer headers) and records
@@ -175,11 +163,17 @@ export class OnnxParser {
       case Graph.name:
         b.setGraphName(this.graph, r.string(end - r.pos));
         return;
-      case Graph.initializer:
+      case Graph.initializer: {
+        const start = r.pos;
         this.tensor = newTensor();
-        parseFields(r.at('TensorProto'), end, this.tensorField);
+        if (!readPlainInitializer(r, end, this.tensor, b.strings)) {
+          r.pos = start;
+          this.tensor = newTensor();
+          parseFields(r.at('TensorProto'), end, this.tensorField);
+        }
         this.addInitializer(this.tensor);
         return;
+      }
       case Graph.sparseInitializer:
         this.sparseInitializer(end);
         return;
@@ -215,9 +209,13 @@ export class OnnxParser {
   // NodeProto ---------------------------------------------------------------------------------------------------
   private nodeSync(end: number): void {
     const acc = this.beginNode(this.r.pos, end);
-    parseFields(this.r.at('NodeProto'), end, this.nodeField);
+    readNodeRecord(this.r, end, acc, this.b.strings, this.attribute);
     this.endNode(acc);
   }
+
+  private readonly attribute = (end: number): void => {
+    parseFields(this.r.at('AttributeProto'), end, this.attrField);
+  };
 
   private beginNode(start: number, end: number): NodeAcc {
     let acc = this.nodePool[this.nodeDepth];

@@ -18,6 +18,7 @@ export const WIRE_FIXED32 = 5;
 const MIN_CHUNK = 64 << 10;
 export const MAX_CHUNK = 16 << 20;
 const TWO_32 = 4294967296;
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 export class WireStream {
   /** Absolute file offset of the next byte to read. */
@@ -27,12 +28,26 @@ export class WireStream {
   /** The message being decoded, named in errors. */
   label = '';
   private readAhead = MIN_CHUNK;
+  private readonly mergeBuffers = [EMPTY, EMPTY];
+  /** Bytes read past the window (file offset `aheadStart`), waiting until the window reaches them. */
+  private ahead: Uint8Array = EMPTY;
+  private aheadStart = 0;
+  private mergeTurn = 0;
   bytesRead = 0;
 
   constructor(
     readonly source: ByteSource,
     readonly onChunk?: (pos: number) => void,
   ) {}
+
+  /** The bytes in memory; `window[i]` is the file's byte `windowStart + i`. For hand-rolled inner loops. */
+  get window(): Uint8Array {
+    return this.buf;
+  }
+
+  get windowStart(): number {
+    return this.bufStart;
+  }
 
   get size(): number {
     return this.source.size;
@@ -43,9 +58,20 @@ export class WireStream {
     return this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length;
   }
 
-  /** Loads [pos, pos + n) (clipped to the file end) into the window; reads ahead a chunk. */
+  /**
+   * Loads [pos, pos + n) (clipped to the file end) into the window; reads ahead a chunk.
+   *
+   * A read-ahead chunk is not copied behind the unread tail of the window: the window becomes the tail plus just the
+   * `n` bytes asked for (usually the rest of one record), and the chunk waits in `ahead` until the window reaches
+   * it. Copying every 16 MB chunk cost as much as parsing it (page faults, external-memory GCs).
+   */
   async fill(n: number): Promise<void> {
     if (this.pos > this.size) this.fail('read past the end of the file');
+    const want = Math.min(n, this.size - this.pos);
+    if (this.ahead.length && this.useAhead(want)) {
+      this.onChunk?.(this.pos);
+      return;
+    }
     const bufEnd = this.bufStart + this.buf.length;
     const sequential = this.pos >= this.bufStart && this.pos <= bufEnd;
     this.readAhead = sequential ? Math.min(this.readAhead * 2, MAX_CHUNK) : MIN_CHUNK;
@@ -57,18 +83,59 @@ export class WireStream {
         bufEnd,
         Math.min(Math.max(n - tail.length, this.readAhead), this.size - bufEnd),
       );
-      const merged = new Uint8Array(tail.length + more.length);
-      merged.set(tail);
-      merged.set(more, tail.length);
-      this.buf = merged;
       this.bytesRead += more.length;
+      const take = Math.min(more.length, Math.max(want - tail.length, 0));
+      this.buf = this.merged(tail, more.subarray(0, take));
+      this.ahead = more.subarray(take);
+      this.aheadStart = bufEnd + take;
     } else {
       this.buf = await this.source.read(this.pos, Math.min(Math.max(n, this.readAhead), this.size - this.pos));
       this.bytesRead += this.buf.length;
     }
     this.bufStart = this.pos;
-    if (this.buf.length < Math.min(n, this.size - this.pos)) this.fail('read past the end of the file');
+    if (this.buf.length < want) this.fail('read past the end of the file');
     this.onChunk?.(this.pos);
+  }
+
+  /** Serves fill() from the chunk already read ahead; false (and `ahead` dropped or used up) when it cannot. */
+  private useAhead(want: number): boolean {
+    const bufEnd = this.bufStart + this.buf.length;
+    const aheadEnd = this.aheadStart + this.ahead.length;
+    if (this.pos >= this.aheadStart && this.pos < aheadEnd) {
+      // At or past the window's end (a skipped field): the window moves into the chunk, no copy.
+      this.buf = this.ahead.subarray(this.pos - this.aheadStart);
+    } else if (this.pos >= this.bufStart && this.pos < bufEnd && bufEnd === this.aheadStart) {
+      const tail = this.buf.subarray(this.pos - this.bufStart);
+      const take = Math.min(this.ahead.length, Math.max(want - tail.length, 0));
+      this.buf = this.merged(tail, this.ahead.subarray(0, take));
+      this.ahead = this.ahead.subarray(take);
+      this.aheadStart += take;
+      this.bufStart = this.pos;
+      return this.buf.length >= want;
+    } else {
+      this.ahead = EMPTY;
+      return false;
+    }
+    this.bufStart = this.pos;
+    this.ahead = EMPTY;
+    return this.buf.length >= want;
+  }
+
+  /**
+   * `tail` followed by `more`, in one of two buffers that take turns (the other may still hold `tail`): only the
+   * pieces around chunk boundaries are merged, so these stay small and are reused.
+   */
+  private merged(tail: Uint8Array, more: Uint8Array): Uint8Array {
+    const length = tail.length + more.length;
+    let target = this.mergeBuffers[this.mergeTurn];
+    if (target.length < length) {
+      target = new Uint8Array(Math.max(length, 2 * target.length, 4096));
+      this.mergeBuffers[this.mergeTurn] = target;
+    }
+    target.set(tail);
+    target.set(more, tail.length);
+    this.mergeTurn ^= 1;
+    return target.subarray(0, length);
   }
 
   /** Loads a whole message of `n` bytes, failing cleanly if the file is shorter. */
@@ -196,6 +263,7 @@ export class WireStream {
     return table.appendBytes(this.buf, i, i + len);
   }
 
+  /** A view of the window: valid until the next fill() (the window's buffers are reused). */
   bytes(len: number): Uint8Array {
     const i = this.index(len);
     this.pos += len;

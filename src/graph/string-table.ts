@@ -1,0 +1,230 @@
+import { asciiText, decodeUtf8 } from './text.ts';
+
+/** Presizing limit for the byte pool: the guess comes from the file size, and weight-heavy files have few names. */
+const MAX_PRESIZED_ENTRIES = 1 << 19;
+const PRESIZED_BYTES_PER_ENTRY = 32;
+/** Slot layout of the byte index: string id + 1 (0 = empty slot), hash, pool offset, byte length. */
+const SLOT_INTS = 4;
+/** Pool text is decoded in pieces of at most this many bytes (V8 caps a string at ~512 MB). */
+const MAX_TEXT_CHUNK = 64 << 20;
+
+/**
+ * One string table per model; interning keeps repeated op types and tensor names to one entry.
+ *
+ * Decoders intern names straight from file bytes (`internBytes`): a name mentioned many times (a tensor consumed
+ * by several nodes) is hashed and compared as bytes, and its bytes are kept in one pool. Nothing is decoded per
+ * mention: `finish()` decodes the pool once (names are nearly always ASCII, so each string is then a cheap slice of
+ * one text), instead of hundreds of thousands of small decodes and the garbage they leave.
+ *
+ * The byte index keeps hash, pool offset and length inside each slot, so a lookup touches one slot and the pool
+ * bytes it compares, not a chain of side columns (at 100k-1M names every extra column is a cache miss).
+ */
+export class StringTable {
+  /**
+   * Text by string id, `undefined` while an id is still only in the pool. Presized and grown by doubling rather
+   * than pushed to: at 100k-1M names, `push` into a large array costs ~4x a store into a presized one.
+   */
+  private texts: string[];
+  private count = 1;
+  private readonly index = new Map<string, number>([['', 0]]);
+
+  private slots: Int32Array;
+  private hashedCount = 0;
+  private pool: Uint8Array;
+  private poolUsed = 0;
+  /** Per string id still only in the pool: its pool offset, and its byte length (bitwise-not when not ASCII). */
+  private pendingStart: Int32Array;
+  private pendingLength: Int32Array;
+  /** The first string id that may still be pending. */
+  private firstPending = -1;
+
+  /**
+   * `expected` (a guess at the distinct strings) presizes the index and the byte pool, so a node-heavy model rarely
+   * regrows them (each regrow copies everything so far).
+   */
+  constructor(expected = 0) {
+    // Unique names (appendBytes) never take a slot, so `expected` slots keep the load under one half; a smaller
+    // index is a warmer one.
+    let size = 1 << 12;
+    while (size < expected && size < 1 << 21) size *= 2;
+    this.slots = new Int32Array(size * SLOT_INTS);
+    const entries = Math.max(1 << 11, Math.min(expected, MAX_PRESIZED_ENTRIES));
+    this.pool = new Uint8Array(Math.max(1 << 16, entries * PRESIZED_BYTES_PER_ENTRY));
+    this.pendingStart = new Int32Array(entries);
+    this.pendingLength = new Int32Array(entries);
+    this.texts = new Array<string>(Math.max(1024, Math.min(Math.ceil(expected), 1 << 22)));
+    this.texts[0] = '';
+  }
+
+  /** Decoded strings by id; pooled ones are `undefined` until finish(). Longer than the id count until then. */
+  get strings(): string[] {
+    return this.texts;
+  }
+
+  private nextId(): number {
+    const texts = this.texts;
+    if (this.count === texts.length) {
+      const next = new Array<string>(texts.length * 2);
+      for (let i = 0; i < texts.length; i++) next[i] = texts[i];
+      this.texts = next;
+    }
+    return this.count++;
+  }
+
+  /** The string id of `bytes[start, end)` read as UTF-8; `eager` decodes it now (op types read during decode). */
+  internBytes(bytes: Uint8Array, start: number, end: number, eager = false): number {
+    const len = end - start;
+    if (len <= 0) return 0;
+    const h = hashBytes(bytes, start, end);
+    const slots = this.slots;
+    const mask = slots.length / SLOT_INTS - 1;
+    const pool = this.pool;
+    let slot = h & mask;
+    for (;;) {
+      const k = slot * SLOT_INTS;
+      const idPlus1 = slots[k];
+      if (idPlus1 === 0) break;
+      if (slots[k + 1] === h && slots[k + 3] === len && sameBytes(pool, slots[k + 2], bytes, start, len)) {
+        const id = idPlus1 - 1;
+        if (eager && this.texts[id] === undefined) this.texts[id] = decodeUtf8(bytes, start, end);
+        return id;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const id = this.pooled(bytes, start, len, eager);
+    const k = slot * SLOT_INTS;
+    slots[k] = id + 1;
+    slots[k + 1] = h;
+    slots[k + 2] = this.pendingStart[id];
+    slots[k + 3] = len;
+    if (++this.hashedCount * 2 > mask + 1) this.rehash();
+    return id;
+  }
+
+  /** A string known to be unique (a node name), from bytes: pooled and decoded with the rest, never hashed. */
+  appendBytes(bytes: Uint8Array, start: number, end: number): number {
+    if (end <= start) return this.append('');
+    return this.pooled(bytes, start, end - start, false);
+  }
+
+  intern(s: string): number {
+    let id = this.index.get(s);
+    if (id === undefined) {
+      id = this.nextId();
+      this.texts[id] = s;
+      this.index.set(s, id);
+    }
+    return id;
+  }
+
+  /** For strings known to be unique (node names): skips the map. */
+  append(s: string): number {
+    const id = this.nextId();
+    this.texts[id] = s;
+    return id;
+  }
+
+  /** Decodes every pooled string; call once decoding is done. */
+  finish(): string[] {
+    const { texts: strings, pool, pendingStart, pendingLength } = this;
+    strings.length = this.count;
+    if (this.firstPending < 0) return strings;
+    let text = '';
+    let textStart = 0;
+    let textEnd = 0;
+    for (let id = this.firstPending; id < strings.length; id++) {
+      if (strings[id] !== undefined) continue;
+      const s = pendingStart[id];
+      const n = pendingLength[id];
+      if (n < 0) {
+        strings[id] = decodeUtf8(pool, s, s + ~n);
+        continue;
+      }
+      if (s < textStart || s + n > textEnd) {
+        // Pooled in id order, so one decoded piece serves a long run of ids.
+        textStart = s;
+        textEnd = Math.min(this.poolUsed, s + Math.max(n, MAX_TEXT_CHUNK));
+        text = asciiText(pool, textStart, textEnd);
+      }
+      strings[id] = text.slice(s - textStart, s - textStart + n);
+    }
+    this.firstPending = -1;
+    return strings;
+  }
+
+  /** Copies the bytes into the pool under a new string id, left for finish() to decode unless `eager`. */
+  private pooled(bytes: Uint8Array, start: number, len: number, eager: boolean): number {
+    const id = this.nextId();
+    if (this.poolUsed + len > this.pool.length)
+      this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
+    if (id >= this.pendingStart.length) {
+      this.pendingStart = grown(this.pendingStart, Math.max(id + 1, this.pendingStart.length * 2));
+      this.pendingLength = grown(this.pendingLength, this.pendingStart.length);
+    }
+    // A plain loop: a subarray view per name would be garbage for every string in the model.
+    const pool = this.pool;
+    const at = this.poolUsed;
+    let high = 0;
+    for (let i = 0; i < len; i++) {
+      const c = bytes[start + i];
+      pool[at + i] = c;
+      high |= c;
+    }
+    this.poolUsed += len;
+    this.pendingStart[id] = at;
+    this.pendingLength[id] = high & 0x80 ? ~len : len;
+    if (eager) this.texts[id] = decodeUtf8(bytes, start, start + len);
+    else if (this.firstPending < 0) this.firstPending = id;
+    return id;
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    const mask = slots.length / SLOT_INTS - 1;
+    for (let k = 0; k < old.length; k += SLOT_INTS) {
+      if (old[k] === 0) continue;
+      let slot = old[k + 1] & mask;
+      while (slots[slot * SLOT_INTS] !== 0) slot = (slot + 1) & mask;
+      slots.set(old.subarray(k, k + SLOT_INTS), slot * SLOT_INTS);
+    }
+    this.slots = slots;
+  }
+}
+
+/** MurmurHash3 (32-bit) over the bytes, four at a time: names are long and share prefixes (`/layers.12/attn/`). */
+function hashBytes(b: Uint8Array, start: number, end: number): number {
+  let h = end - start;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    h ^= mixWord(b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  if (i < end) {
+    let w = 0;
+    for (let j = end - 1; j >= i; j--) w = (w << 8) | b[j];
+    h ^= mixWord(w);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 0x7fffffff;
+}
+
+function mixWord(w: number): number {
+  const k = Math.imul(w, 0xcc9e2d51);
+  return Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+}
+
+function sameBytes(a: Uint8Array, ao: number, b: Uint8Array, bo: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (a[ao + i] !== b[bo + i]) return false;
+  return true;
+}
+
+function grown<T extends Uint8Array | Int32Array>(a: T, length: number): T {
+  const next = new (a.constructor as { new (n: number): T })(length);
+  next.set(a as never);
+  return next;
+}

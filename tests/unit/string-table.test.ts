@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { StringTable } from '../../src/graph/string-table.ts';
+
+const enc = new TextEncoder();
+const internText = (t: StringTable, s: string, eager = false) => {
+  // Embedded in other bytes, as names sit inside a file window.
+  const b = enc.encode(`##${s}##`);
+  return t.internBytes(b, 2, b.length - 2, eager);
+};
+
+describe('StringTable', () => {
+  it('gives one id per distinct byte string, across rehashes, and decodes them all at finish', () => {
+    const t = new StringTable();
+    const names = Array.from({ length: 20_000 }, (_, i) => `/layers.${i % 7000}/attn/MatMul_output_${i % 3}`);
+    const ids = names.map((n) => internText(t, n));
+    const again = names.map((n) => internText(t, n));
+    expect(again).toEqual(ids);
+    const strings = t.finish();
+    names.forEach((n, i) => expect(strings[ids[i]]).toBe(n));
+    expect(new Set(ids).size).toBe(new Set(names).size);
+  });
+
+  it('keeps non-ASCII names, eager decodes, unique appends and string interning side by side', () => {
+    const t = new StringTable(10);
+    const op = internText(t, 'MatMul', true);
+    expect(t.strings[op]).toBe('MatMul');
+    const jp = internText(t, 'ノード/重み');
+    const ascii = internText(t, 'plain');
+    const b = enc.encode('node_ü');
+    const unique = t.appendBytes(b, 0, b.length);
+    const viaString = t.intern('from a string');
+    expect(internText(t, '')).toBe(0);
+    expect(internText(t, 'ノード/重み')).toBe(jp);
+    expect(internText(t, 'MatMul', true)).toBe(op);
+    const strings = t.finish();
+    expect([strings[jp], strings[ascii], strings[unique], strings[viaString]]).toEqual([
+      'ノード/重み',
+      'plain',
+      'node_ü',
+      'from a string',
+    ]);
+  });
+});
