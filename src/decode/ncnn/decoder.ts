@@ -87,7 +87,7 @@ async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Prom
   if (source.size > MAX_PARAM)
     throw new DecodeError(`too large for an ncnn .param (${source.size} bytes)`, file, 'file');
   // The .bin is opened while the params are read and parsed (over HTTP, one round trip fewer on the way).
-  const binName = file.replace(/\.param$/i, '') + '.bin';
+  const binName = `${file.replace(/\.param$/i, '')}.bin`;
   const binOpening = source.sibling ? source.sibling(binName).catch(() => null) : Promise.resolve(null);
   let parsed: ReturnType<typeof parseParam>;
   try {
