@@ -52,6 +52,8 @@ export interface ModelDecoder {
   /** Cheap check on the first bytes (at most 4 KiB) and the file name. */
   sniff(head: Uint8Array, fileName: string): boolean;
   open(source: ByteSource, options?: DecodeOptions): Promise<OpenModel>;
+  /** Starts loading the decoder's module (see openOnDemand), so an open that follows does not wait for it. */
+  preload?(): void;
 }
 
 /** Builds a decoder from its parts; `sniff` defaults to "never by content" (extension only). */
@@ -68,6 +70,7 @@ export function defineDecoder(spec: {
     extensions: spec.extensions,
     sniff: spec.sniff ?? (() => false),
     open: (source, options = {}) => spec.open(source, options),
+    preload: (spec.open as Partial<LazyOpen>).preload,
   };
 }
 
@@ -77,18 +80,24 @@ type OpenFunction = (source: ByteSource, options: DecodeOptions) => Promise<Open
  * An `open` whose decoder module is imported on first use, so the registry (and the decode worker's startup chunk)
  * carries only the sniffers. The import runs once; a failed one (a chunk that did not load) is tried again next time.
  */
-export function openOnDemand(load: () => Promise<OpenFunction>): OpenFunction {
+export function openOnDemand(load: () => Promise<OpenFunction>): LazyOpen {
   let loading: Promise<OpenFunction> | null = null;
-  return async (source, options) => {
+  const start = () => {
     if (!loading) {
       loading = load();
       loading.catch(() => {
         loading = null;
       });
     }
-    return (await loading)(source, options);
+    return loading;
   };
+  const open = async (source: ByteSource, options: DecodeOptions) => (await start())(source, options);
+  // A failed preload is retried by the open that needs the module, which reports the error.
+  return Object.assign(open, { preload: () => void start().catch(() => undefined) });
 }
+
+/** An open function whose module loads on first use, or earlier on `preload()`. */
+type LazyOpen = OpenFunction & { preload(): void };
 
 /** An open model whose details come from a function of the node (the common case). */
 export function openModel(

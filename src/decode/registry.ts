@@ -63,6 +63,16 @@ export async function detectFormat(source: ByteSource): Promise<ModelDecoder> {
   throw new DecodeError(`unrecognised model format (known: ${decoders.map((d) => d.id).join(', ')})`, source.name);
 }
 
+/**
+ * Starts loading the module of the decoder the file's name points to (its extension), while the file's first
+ * bytes are still on their way: the format is only known from them, and a cold worker would then wait for the
+ * decoder's chunk after them. A wrong guess costs a chunk loaded for nothing.
+ */
+export function preloadDecoderFor(fileName: string): void {
+  const name = fileName.toLowerCase();
+  decoders.find((d) => d.extensions.some((e) => name.endsWith(e)))?.preload?.();
+}
+
 /** Detects the format and opens the model: the open model (IR plus lazy details) and the decoder that read it. */
 export async function openModelFile(
   source: ByteSource,

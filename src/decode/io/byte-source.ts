@@ -1,3 +1,5 @@
+import { BlockCache } from './block-cache.ts';
+
 /**
  * Random access to a model file by byte ranges, so decoders never hold a multi-GB file in memory.
  * Implementations: Blob/File (browser, worker), Node file handle (CLI, tests, benches), in-memory buffer.
@@ -35,9 +37,11 @@ export class BufferSource implements ByteSource {
   }
 }
 
+/** A dropped file: small reads come from blocks kept in memory (see BlockCache), large ones are sliced. */
 export class BlobSource implements ByteSource {
   readonly size: number;
   readonly name: string;
+  private readonly cache: BlockCache;
   constructor(
     private readonly blob: Blob,
     name?: string,
@@ -45,12 +49,15 @@ export class BlobSource implements ByteSource {
   ) {
     this.size = blob.size;
     this.name = name ?? ((blob as File).name || 'model');
+    this.cache = new BlockCache(
+      this.size,
+      async (start, end) => new Uint8Array(await this.blob.slice(start, end).arrayBuffer()),
+    );
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
+  read(offset: number, length: number): Promise<Uint8Array> {
     const start = Math.max(0, Math.min(offset, this.size));
-    const end = Math.min(this.size, start + Math.max(0, length));
-    return new Uint8Array(await this.blob.slice(start, end).arrayBuffer());
+    return this.cache.read(start, Math.min(this.size, start + Math.max(0, length)));
   }
 
   async sibling(name: string): Promise<ByteSource | null> {

@@ -86,17 +86,26 @@ async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Prom
   if (source.size === 0) throw new DecodeError('empty file', file, 'file');
   if (source.size > MAX_PARAM)
     throw new DecodeError(`too large for an ncnn .param (${source.size} bytes)`, file, 'file');
-  const text = latin1.decode(await source.read(0, source.size));
-  options.onProgress?.(source.size, source.size);
-  const { blobCount, layers } = parseParam(text, file);
+  // The .bin is opened while the params are read and parsed (over HTTP, one round trip fewer on the way).
+  const binName = `${file.replace(/\.param$/i, '')}.bin`;
+  const binOpening = source.sibling ? source.sibling(binName).catch(() => null) : Promise.resolve(null);
+  let parsed: ReturnType<typeof parseParam>;
+  try {
+    const text = latin1.decode(await source.read(0, source.size));
+    options.onProgress?.(source.size, source.size);
+    parsed = parseParam(text, file);
+  } catch (err) {
+    void binOpening.then((bin) => bin?.close?.());
+    throw err;
+  }
+  const { blobCount, layers } = parsed;
   const b = new GraphBuilder('ncnn');
   b.beginGraph('ncnn', GraphKind.Main);
   b.metadata.layers = String(layers.length);
   b.metadata.blobs = String(blobCount);
   const wiring = new BlobWiring(b, file);
   const specs = layers.map((l) => layerWeights(l.type, new Map(l.params)));
-  const binName = file.replace(/\.param$/i, '') + '.bin';
-  const bin = (await source.sibling?.(binName)) ?? null;
+  const bin = await binOpening;
   let located: NcnnWeightLocation[][] | null = null;
   try {
     located = bin ? await locateWeights(bin, specs) : null;

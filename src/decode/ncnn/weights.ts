@@ -202,13 +202,29 @@ export function layerWeights(type: string, p: Map<string, string>): NcnnWeightSp
 
 const align4 = (n: number) => (n + 3) & ~3;
 
+/** Where a tagged blob's elements start after its tag, how long they are and how far the blob reaches. */
+function taggedBlob(tag: number, pos: number, count: number): { loc: NcnnWeightLocation; end: number } {
+  if (tag === TAG_FP16)
+    return { loc: { offset: pos, length: 2 * count, dtype: FLOAT16 }, end: pos + align4(2 * count) };
+  if (tag === TAG_INT8) return { loc: { offset: pos, length: count, dtype: INT8 }, end: pos + align4(count) };
+  if (tag === TAG_FP32_SCALED || tag === 0) {
+    return { loc: { offset: pos, length: 4 * count, dtype: FLOAT32 }, end: pos + 4 * count };
+  }
+  // A 256-entry fp32 table, then one byte index per element: the indices are what is stored per weight.
+  return { loc: { offset: pos + 1024, length: count, dtype: UINT8 }, end: pos + 1024 + align4(count) };
+}
+
+/** The tag of the blob at `pos`, or null past the end of the file. */
+type TagReader = (pos: number) => Promise<number | null>;
+
 /**
- * Offsets for every layer's blobs (per layer, in order), or null when the walk cannot be trusted: a layer with
- * unknown weights, a tag past the end, or a total that does not land exactly on the end of the file.
+ * Walks the blobs in `.bin` order with the tags `tagAt` gives. Null when the walk cannot be trusted: a layer with
+ * unknown weights, a tag past the end, or a total that does not land exactly on `size`.
  */
-export async function locateWeights(
-  bin: ByteSource,
+async function walk(
   layers: (NcnnWeightSpec[] | null)[],
+  size: number,
+  tagAt: TagReader,
 ): Promise<NcnnWeightLocation[][] | null> {
   const out: NcnnWeightLocation[][] = [];
   let pos = 0;
@@ -221,29 +237,43 @@ export async function locateWeights(
         locs.push({ offset: pos, length: 4 * s.count, dtype: FLOAT32 });
         pos += 4 * s.count;
       } else {
-        if (pos + 4 > bin.size) return null;
-        const t = await bin.read(pos, 4);
-        if (t.length < 4) return null;
-        const tag = (t[0] | (t[1] << 8) | (t[2] << 16) | (t[3] << 24)) >>> 0;
-        pos += 4;
-        if (tag === TAG_FP16) {
-          locs.push({ offset: pos, length: 2 * s.count, dtype: FLOAT16 });
-          pos += align4(2 * s.count);
-        } else if (tag === TAG_INT8) {
-          locs.push({ offset: pos, length: s.count, dtype: INT8 });
-          pos += align4(s.count);
-        } else if (tag === TAG_FP32_SCALED || tag === 0) {
-          locs.push({ offset: pos, length: 4 * s.count, dtype: FLOAT32 });
-          pos += 4 * s.count;
-        } else {
-          // A 256-entry fp32 table, then one byte index per element: the indices are what is stored per weight.
-          locs.push({ offset: pos + 1024, length: s.count, dtype: UINT8 });
-          pos += 1024 + align4(s.count);
-        }
+        if (pos + 4 > size) return null;
+        const tag = await tagAt(pos);
+        if (tag === null) return null;
+        const blob = taggedBlob(tag, pos + 4, s.count);
+        locs.push(blob.loc);
+        pos = blob.end;
       }
-      if (pos > bin.size) return null;
+      if (pos > size) return null;
     }
     out.push(locs);
   }
-  return pos === bin.size ? out : null;
+  return pos === size ? out : null;
+}
+
+/**
+ * Offsets for every layer's blobs (per layer, in order), or null when the walk cannot be trusted (see `walk`).
+ *
+ * A converted model stores all its tagged blobs one way (all fp16, or all fp32), so the walk is first tried with
+ * every tag equal to the first one: one 4-byte read instead of one per blob, which over HTTP was one round trip per
+ * convolution (realesrgan-x4plus: 350 reads spread over 33 MB). The guess is kept only if it lands exactly on the
+ * end of the file. A different storage anywhere changes a blob's size (fp16 2 bytes an element, fp32 4, int8 1,
+ * a table 1024 + 1), so a mix lands elsewhere unless its larger and smaller blobs cancel to the byte, and the tags
+ * are then read one by one. (fp32 and scaled fp32 differ in tag only, and are placed alike.) Layers with int8
+ * scales, where quantized and float blobs do mix, are not walked at all (`layerWeights` gives null for them).
+ */
+export async function locateWeights(
+  bin: ByteSource,
+  layers: (NcnnWeightSpec[] | null)[],
+): Promise<NcnnWeightLocation[][] | null> {
+  const readTag: TagReader = async (pos) => {
+    const t = await bin.read(pos, 4);
+    return t.length < 4 ? null : (t[0] | (t[1] << 8) | (t[2] << 16) | (t[3] << 24)) >>> 0;
+  };
+  let first: number | null | undefined;
+  const guessed = await walk(layers, bin.size, async (pos) => {
+    if (first === undefined) first = await readTag(pos);
+    return first;
+  });
+  return guessed ?? (await walk(layers, bin.size, readTag));
 }

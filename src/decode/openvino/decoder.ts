@@ -312,18 +312,13 @@ async function decodeOpenvino(source: ByteSource, options: DecodeOptions = {}): 
   if (source.size === 0) throw new DecodeError('empty file', file, 'file');
   if (source.size > MAX_XML)
     throw new DecodeError(`too large for an OpenVINO .xml (${source.size} bytes)`, file, 'file');
+  // Only the .bin's size is needed: it is asked for while the .xml is read and parsed (over HTTP, a round trip).
+  const binName = `${file.replace(/^.*[\\/]/, '').replace(/\.xml$/i, '')}.bin`;
+  const binSizing = siblingSize(source, binName);
   const text = latin1.decode(await source.read(0, source.size));
   options.onProgress?.(source.size, source.size);
   const { net, graph } = parseXml(text, file);
-  const binName = `${file.replace(/^.*[\\/]/, '').replace(/\.xml$/i, '')}.bin`;
-  let binSize = -1;
-  if (source.sibling) {
-    const bin = await source.sibling(binName).catch(() => null);
-    if (bin) {
-      binSize = bin.size;
-      await bin.close?.().catch(() => undefined);
-    }
-  }
+  const binSize = await binSizing;
   const ob = new OvBuilder(file, binName, binSize);
   const { b } = ob;
   b.metadata.ir_version = net.version ?? '';
@@ -338,4 +333,12 @@ async function decodeOpenvino(source: ByteSource, options: DecodeOptions = {}): 
 export async function openOpenvino(source: ByteSource, options: DecodeOptions = {}): Promise<OpenModel> {
   const ir = await decodeOpenvino(source, options);
   return openModel(ir, source, (node) => openvinoNodeDetails(source, ir, node));
+}
+
+/** The size of the file `name` beside `source`, or -1 when there is none; never throws. */
+async function siblingSize(source: ByteSource, name: string): Promise<number> {
+  const bin = source.sibling ? await source.sibling(name).catch(() => null) : null;
+  if (!bin) return -1;
+  await bin.close?.().catch(() => undefined);
+  return bin.size;
 }

@@ -51,19 +51,22 @@ export async function locateWeights(
   let missing = 0;
   let total = 0;
   for (const g of groups) {
-    // Shard sizes tell where one ends and the next begins.
+    // Shard sizes tell where one ends and the next begins. The shards are opened all at once: over HTTP each open
+    // is a round trip, and only their sizes are needed.
+    const opened = await Promise.all(
+      g.paths.map((path) => (source.sibling ? source.sibling(path).catch(() => null) : Promise.resolve(null))),
+    );
+    await Promise.all(opened.map((shard) => shard?.close?.()));
     const shards: { name: string; start: number; end: number }[] = [];
     let at = 0;
     let complete = true;
-    for (const path of g.paths) {
-      const shard = (await source.sibling?.(path).catch(() => null)) ?? null;
+    for (const [i, shard] of opened.entries()) {
       if (!shard) {
         complete = false;
         break;
       }
-      shards.push({ name: path, start: at, end: at + shard.size });
+      shards.push({ name: g.paths[i], start: at, end: at + shard.size });
       at += shard.size;
-      await shard.close?.();
     }
     let pos = 0;
     for (const w of g.weights) {
