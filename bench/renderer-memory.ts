@@ -47,10 +47,15 @@ async function main() {
     await page.goto(`${server.url}?url=${encodeURIComponent(server.modelUrl ?? '')}`);
     const state = await waitForModel(page, 900_000);
     if (state.status !== 'ready') throw new Error(state.error);
-    await page.waitForTimeout(2000);
     const pid = browserServer.process().pid ?? 0;
     console.log(`nodes ${state.nodes}  timings ${JSON.stringify(state.timings)}`);
-    console.log(`renderer RSS before GC: ${rendererRssMb(pid)} MB`);
+    // Idle workers collect their garbage only when V8's memory reducer gets to them: RSS over the first seconds.
+    let waited = 0;
+    for (const at of [0, 2000, 10000, 20000]) {
+      await page.waitForTimeout(at - waited);
+      waited = at;
+      console.log(`renderer RSS ${at / 1000} s after the first frame: ${rendererRssMb(pid)} MB`);
+    }
     const pageSession = await page.context().newCDPSession(page);
     const { targetInfos } = (await pageSession.send('Target.getTargets')) as {
       targetInfos: { targetId: string; type: string; url: string }[];

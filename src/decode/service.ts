@@ -78,6 +78,7 @@ export class DecodeService implements DecodeApi {
       facts.catch(() => undefined); // surfaces when boxRows awaits it
       const model = await decoder.open(prefetch, { onProgress: counted.onProgress, checkCancelled });
       counted.stop();
+      source.releaseDecodeBuffers?.();
       this.prefetch = prefetch;
       checkCancelled();
       // The open model keeps its IR; other threads get copies (`irCopy`, `layoutCopy`): its detail and attribute
