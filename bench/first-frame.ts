@@ -47,7 +47,7 @@ export function firstFrameModels(sizes: number[]): FirstFrameModel[] {
 }
 
 /** Resident memory of the biggest renderer process under `browserPid` (the page's; WebUI renderers are small). */
-function rendererRssMb(browserPid: number): number {
+export function rendererRssMb(browserPid: number): number {
   const children = new Map<number, number[]>();
   const info = new Map<number, { rss: number; renderer: boolean }>();
   for (const entry of readdirSync('/proc')) {

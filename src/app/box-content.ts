@@ -1,4 +1,4 @@
-import type { BoxRows } from '../decode/api.ts';
+import { type BoxRows, boxRowText } from '../decode/api.ts';
 import type { NodeBoxes } from '../layout/api.ts';
 import { nodeBoxesFor } from '../layout/node-boxes.ts';
 
@@ -22,7 +22,8 @@ export class BoxContent {
       {
         folded: new Uint8Array(nodeCount),
         rowOffsets: new Uint32Array(nodeCount + 1),
-        rowText: [],
+        texts: [],
+        rowText: new Uint32Array(0),
         rowValue: new Int32Array(0),
         titles: new Map(),
         attributes: false,
@@ -42,7 +43,8 @@ export class BoxContent {
   }
 
   rowText(node: number, row: number): string {
-    return this.rows.rowText[this.rows.rowOffsets[node] + row] ?? '';
+    if (row < 0 || row >= this.rowCount(node)) return '';
+    return boxRowText(this.rows, this.rows.rowOffsets[node] + row);
   }
 
   /** The constant value a row stands for, or -1 for attribute rows. */

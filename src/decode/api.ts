@@ -41,17 +41,27 @@ export interface TensorPreview {
  * What an operator box lists under its title, decided once per model in the decode worker: which nodes are folded
  * into their consumers, and per node its rows (CSR), each a short text and the constant value it stands for (-1
  * for attribute rows), plus a title suffix (TFLite fused activations: `CONV_2D | RELU6`).
+ * Row texts repeat a lot (a 1M-node chain has ~700k rows and 8 distinct texts), so each row holds an index into
+ * the distinct texts: the rows cross to the page as one typed array instead of a string each.
  */
 export interface BoxRows {
   folded: Uint8Array;
   rowOffsets: Uint32Array;
-  rowText: string[];
+  /** The distinct row texts. */
+  texts: string[];
+  /** Row → index in `texts` (see boxRowText). */
+  rowText: Uint32Array;
   rowValue: Int32Array;
   /** Node → text appended to its op type in the title. */
   titles: Map<number, string>;
   /** False when the model was too large to decode every node's attributes up front (constant rows only). */
   attributes: boolean;
   timings: { foldMs: number; constantsMs: number; attributesMs: number };
+}
+
+/** The text of row `row` of the whole table (rowOffsets[node] + the node's row), '' past the end. */
+export function boxRowText(rows: Pick<BoxRows, 'texts' | 'rowText'>, row: number): string {
+  return row < rows.rowText.length ? rows.texts[rows.rowText[row]] : '';
 }
 
 /**

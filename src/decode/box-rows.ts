@@ -59,7 +59,8 @@ export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Pr
   const attrs = attributes as AttributeRows | null;
 
   const rowOffsets = new Uint32Array(ir.nodeCount + 1);
-  const rowText: string[] = [];
+  const texts = new TextTable();
+  const rowText: number[] = [];
   const rowValue: number[] = [];
   for (let v = 0; v < ir.nodeCount; v++) {
     rowOffsets[v] = rowText.length;
@@ -73,12 +74,12 @@ export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Pr
         const val = ir.nodeInputs[k];
         const role =
           roles?.[k - base] ?? bound?.get(str(ir, ir.valueName[val]))?.name ?? fallbackRole(ir, val, k - base);
-        rowText.push(constantRow(ir, val, role, values.get(val)));
+        rowText.push(texts.index(constantRow(ir, val, role, values.get(val))));
         rowValue.push(val);
       }
     }
     for (const text of attrs?.rows[v] ?? []) {
-      rowText.push(text);
+      rowText.push(texts.index(text));
       rowValue.push(-1);
     }
   }
@@ -86,12 +87,29 @@ export async function buildBoxRows(model: OpenModel, options: BoxRowOptions): Pr
   return {
     folded,
     rowOffsets,
-    rowText,
+    texts: texts.texts,
+    rowText: Uint32Array.from(rowText),
     rowValue: Int32Array.from(rowValue),
     titles: attrs?.titles ?? new Map(),
     attributes: attrs !== null,
     timings: { foldMs: t1 - t0, attributesMs: t2 - t1, constantsMs: t3 - t2 },
   };
+}
+
+/** Distinct strings, each given the index of its first occurrence. */
+class TextTable {
+  readonly texts: string[] = [];
+  private readonly indices = new Map<string, number>();
+
+  index(text: string): number {
+    let i = this.indices.get(text);
+    if (i === undefined) {
+      i = this.texts.length;
+      this.texts.push(text);
+      this.indices.set(text, i);
+    }
+    return i;
+  }
 }
 
 /** The attribute rows boxes list (defaults, storage details and long values left out) and title suffixes. */

@@ -78,6 +78,7 @@ export class DecodeService implements DecodeApi {
       facts.catch(() => undefined); // surfaces when boxRows awaits it
       const model = await decoder.open(prefetch, { onProgress: counted.onProgress, checkCancelled });
       counted.stop();
+      source.releaseDecodeBuffers?.();
       this.prefetch = prefetch;
       checkCancelled();
       // The open model keeps its IR; other threads get copies (`irCopy`, `layoutCopy`): its detail and attribute
@@ -177,7 +178,10 @@ export class DecodeService implements DecodeApi {
    */
   irCopy(): GraphIR {
     const ir = this.require().ir;
-    return { ...copyColumns(ir), strings: ir.strings.slice() };
+    // Where node records lie in the file is for this worker's detail readers: the page never reads it (15 MB at
+    // 1M nodes), so its copy has none.
+    const copy = copyColumns({ ...ir, nodeSourceOffset: new Float64Array(0), nodeSourceLength: new Float64Array(0) });
+    return { ...copy, strings: ir.strings.slice() };
   }
 
   /** A transferable copy for the layout worker, without the value names it never reads (see layoutIR). */

@@ -4,6 +4,7 @@ import { operatorCount } from '../graph/operator-count.ts';
 import type { NodeBoxes, OpenedView, OpenMarks, OpenPhase, OpenProgress } from './api.ts';
 import type { LayoutEngine } from './engine.ts';
 import { initialExpansion, OPEN_BOX_BUDGET } from './initial-expansion.ts';
+import { releaseColumns } from './release-columns.ts';
 
 /** Now on a clock every thread shares (epoch ms), so marks taken in different workers compare. */
 export function epochNow(): number {
@@ -42,7 +43,7 @@ export class OpenViews {
 
   /**
    * Groups `ir` and lays out its opening view for `plan.ticket`. Resolves when the work is done (or dropped);
-   * the outcome goes to the page through `opened`.
+   * the outcome goes to the page through `opened`. Takes `ir` over: its column buffers are detached once done.
    */
   async deliver(ir: GraphIR, boxes: NodeBoxes, plan: OpenPlan, marks: Pick<OpenMarks, 'decoded' | 'boxRows'>) {
     const open = this.adopt(plan.ticket);
@@ -62,6 +63,8 @@ export class OpenViews {
       open.reject(err instanceof Error ? err : new Error(String(err)));
     } finally {
       this.engine.holdWarmUp = false;
+      // The engine keeps only what it derived from the model (see LayoutEngine): this copy was for grouping.
+      releaseColumns(ir);
     }
   }
 

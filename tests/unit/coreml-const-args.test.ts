@@ -62,7 +62,10 @@ describe('Core ML ML Program: arguments bound to inline consts', () => {
       prefetch: null,
     });
     const conv = Array.from({ length: ir.nodeCount }, (_, n) => n).find((n) => str(ir, ir.nodeOp[n]) === 'conv')!;
-    const text = rows.rowText.slice(rows.rowOffsets[conv], rows.rowOffsets[conv + 1]);
+    const text = Array.from(
+      rows.rowText.subarray(rows.rowOffsets[conv], rows.rowOffsets[conv + 1]),
+      (t) => rows.texts[t],
+    );
     expect(text.slice(0, 2)).toEqual(['weight ⟨64×1×3×3⟩', 'bias ⟨64⟩']);
     // strides = [1, 1] and dilations = [1, 1] are the defaults, left out like every format's defaults.
     expect(text.slice(2)).toEqual(['pad_type = "custom"', 'pad = [1, 1, 1, 1]', 'groups = 1']);

@@ -7,6 +7,7 @@ import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
 import { BufferSource } from '../../src/decode/io/byte-source.ts';
 import { openModelFile } from '../../src/decode/registry.ts';
 import { buildBoxRows } from '../../src/decode/box-rows.ts';
+import type { BoxRows } from '../../src/decode/api.ts';
 import { opFactsFor } from '../../src/decode/input-roles.ts';
 import { mainGraphNodeCount, str } from '../../src/graph/ir.ts';
 
@@ -23,12 +24,13 @@ async function open(path: string, siblings: Record<string, string> = {}) {
 
 /** Rows of the first node with op `op`, as text. */
 function rowsOf(
-  rows: { rowOffsets: Uint32Array; rowText: string[] },
+  rows: Pick<BoxRows, 'rowOffsets' | 'texts' | 'rowText'>,
   ir: { nodeCount: number; nodeOp: Uint32Array; strings: string[] },
   op: string,
 ): string[] {
   for (let v = 0; v < ir.nodeCount; v++) {
-    if (ir.strings[ir.nodeOp[v]] === op) return rows.rowText.slice(rows.rowOffsets[v], rows.rowOffsets[v + 1]);
+    if (ir.strings[ir.nodeOp[v]] !== op) continue;
+    return Array.from(rows.rowText.subarray(rows.rowOffsets[v], rows.rowOffsets[v + 1]), (t) => rows.texts[t]);
   }
   return [];
 }

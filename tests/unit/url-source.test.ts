@@ -40,6 +40,32 @@ describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
     expect([...across.subarray(100)]).toEqual([...after]);
   });
 
+  it('after the decode, a partial head and the read-ahead are let go; reads then go by range, same bytes', async () => {
+    const source = await UrlSource.open(server.modelUrl!, HEAD);
+    const before = await source.read(100, HEAD);
+    const whole = await UrlSource.open(server.modelUrl!);
+    const wholeBefore = await whole.read(100, 500);
+    const requests: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input, init) => {
+      requests.push(String(new Headers(init?.headers).get('Range')));
+      return realFetch(input, init);
+    };
+    try {
+      source.releaseDecodeBuffers();
+      expect([...(await source.read(100, HEAD))]).toEqual([...before]);
+      // Past the (dropped) head: a range request, then a fresh read-ahead as for any sequential read.
+      expect(requests[0]).toBe(`bytes=100-${HEAD + 99}`);
+      const sent = requests.length;
+      // A head that is the whole file stays: later reads are still served from memory.
+      whole.releaseDecodeBuffers();
+      expect([...(await whole.read(100, 500))]).toEqual([...wholeBefore]);
+      expect(requests.length).toBe(sent);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it('reads a model that fits the first request in that one request', async () => {
     const requests: string[] = [];
     const realFetch = globalThis.fetch;

@@ -81,13 +81,31 @@ describe('OpenViews', () => {
 
   it('serves a view delivered before or after the page asks for it', async () => {
     const views = new OpenViews(new LayoutEngine({ useElk: false }));
-    const model = await ir();
-    await views.deliver(model, boxes, { ticket: 1, fold: true, elkBudgetMs: 0 }, marks);
+    await views.deliver(await ir(), boxes, { ticket: 1, fold: true, elkBudgetMs: 0 }, marks);
     const early = await views.opened(1);
     expect(early.layout.boxCount).toBeGreaterThan(0);
     const late = views.opened(2);
-    await views.deliver(model, boxes, { ticket: 2, fold: true, elkBudgetMs: 0 }, marks);
+    await views.deliver(await ir(), boxes, { ticket: 2, fold: true, elkBudgetMs: 0 }, marks);
     expect((await late).layout.boxCount).toBe(early.layout.boxCount);
+  });
+
+  it('frees the delivered copy once grouped; later layouts read only what the engine derived', async () => {
+    const engine = new LayoutEngine({ useElk: false });
+    const views = new OpenViews(engine);
+    const model = await ir();
+    await views.deliver(model, boxes, { ticket: 1, fold: true, elkBudgetMs: 0 }, marks);
+    const opened = await views.opened(1);
+    expect(model.nodeOp.length).toBe(0);
+    expect(model.nodeInputOffsets.length).toBe(0);
+    const reference = new LayoutEngine({ useElk: false });
+    await reference.group(await ir(), boxes);
+    const everyGroup = Uint32Array.from({ length: opened.hierarchy.groupCount }, (_, g) => g);
+    const all = await engine.layout(everyGroup);
+    const expected = await reference.layout(everyGroup);
+    expect(all.boxCount).toBe(expected.boxCount);
+    expect(all.edgeCount).toBe(expected.edgeCount);
+    expect(Array.from(all.boxX)).toEqual(Array.from(expected.boxX));
+    expect(Array.from(all.boxH)).toEqual(Array.from(expected.boxH));
   });
 
   it('drops superseded opens and reports failures to the waiting page', async () => {

@@ -14,6 +14,8 @@ export interface ByteSource {
   close?(): Promise<void>;
   /** Reports bytes downloaded ahead of the reads (a streamed HTTP body), so progress moves while a read waits. */
   onDownload?(listener: (downloaded: number) => void): void;
+  /** Lets go of bytes held to speed up a front-to-back decode, once the model is decoded (see UrlSource). */
+  releaseDecodeBuffers?(): void;
 }
 
 export class BufferSource implements ByteSource {

@@ -19,7 +19,7 @@ export class UrlSource implements ByteSource {
     readonly url: string,
     readonly name: string,
     readonly size: number,
-    private readonly head: StreamedBody,
+    private head: StreamedBody,
   ) {}
 
   static async open(url: string, headBytes = HEAD_BYTES): Promise<UrlSource> {
@@ -77,6 +77,18 @@ export class UrlSource implements ByteSource {
 
   async close(): Promise<void> {
     this.head.cancel();
+  }
+
+  /**
+   * Drops the read-ahead, and the head when it is only the front of the file (64 MB of a 366 MB model, which
+   * later detail reads seldom touch): both were there for the decode's front-to-back pass, and kept they outlive it
+   * for as long as the model is open. A head that is the whole file stays, serving every later read from memory.
+   */
+  releaseDecodeBuffers(): void {
+    this.ahead = null;
+    if (this.head.bytes.length >= this.size) return;
+    this.head.cancel();
+    this.head = new StreamedBody(null, 0, new Uint8Array(0));
   }
 
   private async fetchRange(start: number, end: number): Promise<Uint8Array> {
