@@ -292,9 +292,12 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     statusBar.element.title = s.renderer ? `Renderer: ${s.renderer}` : '';
     if (s.status !== 'ready' && s.status !== 'moving') {
       // Words about the model, never the GL renderer string alone.
+      // The stage shows with the progress card (it appears once a load takes a while; see LoadingPanel).
       const left =
         s.status === 'loading'
-          ? ctl.progress.stage
+          ? loading.revealed
+            ? ctl.progress.stage
+            : 'Opening…'
           : s.status === 'error'
             ? `Could not open: ${s.error ?? 'unknown error'}`
             : 'No model open';
@@ -308,6 +311,7 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     );
   };
   scene.events.backendChanged = () => refreshStatus();
+  loading.onReveal = () => refreshStatus();
   setInterval(refreshStatus, 300);
   ctl.onChange(refreshStatus);
 

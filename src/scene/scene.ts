@@ -173,6 +173,10 @@ export class Scene {
   private mountCanvas(): PointerInput {
     const canvas = this.surface.app.canvas;
     canvas.classList.add('graph-canvas');
+    // Shown from the first frame that draws a model (see draw): an empty canvas looks like the page behind it,
+    // and compositing one costs the GPU process a full-size upload (0.3-0.7 s on software GL) that the model's
+    // first frame would then wait behind.
+    canvas.style.visibility = this.layout ? '' : 'hidden';
     this.host.insertBefore(canvas, this.minimap.canvas);
     for (const type of ['pointerdown', 'pointermove', 'wheel'] as const) {
       canvas.addEventListener(type, () => this.loop.wake(), { passive: true });
@@ -503,6 +507,7 @@ export class Scene {
     this.stats.drawCalls = this.surface.backend.render(view);
     this.stats.renderMs = performance.now() - t0;
     this.stats.frames++;
+    if (view) this.surface.app.canvas.style.visibility = '';
     this.counter.frameDrawn();
     this.camera.drawn();
     if (this.layout) this.minimap.drawView(this.viewRect());
