@@ -292,12 +292,9 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     statusBar.element.title = s.renderer ? `Renderer: ${s.renderer}` : '';
     if (s.status !== 'ready' && s.status !== 'moving') {
       // Words about the model, never the GL renderer string alone.
-      // The stage shows with the progress card (it appears once a load takes a while; see LoadingPanel).
       const left =
         s.status === 'loading'
-          ? loading.revealed
-            ? ctl.progress.stage
-            : 'Opening…'
+          ? ctl.progress.stage
           : s.status === 'error'
             ? `Could not open: ${s.error ?? 'unknown error'}`
             : 'No model open';
@@ -311,7 +308,6 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
     );
   };
   scene.events.backendChanged = () => refreshStatus();
-  loading.onReveal = () => refreshStatus();
   setInterval(refreshStatus, 300);
   ctl.onChange(refreshStatus);
 

@@ -1,6 +1,12 @@
 /** Bytes to JS strings for the string table: one fast path for ASCII runs, TextDecoder for the rest. */
 
 const utf8 = new TextDecoder('utf-8');
+/**
+ * One character per byte (the WHATWG `latin1` label is windows-1252, a single-byte decoding): a pooled run of ASCII
+ * names may hold a non-ASCII name's bytes between them (that one is decoded on its own), and the ASCII names'
+ * offsets into the decoded text must stay byte offsets.
+ */
+const singleByte = new TextDecoder('latin1');
 
 interface NodeBuffer {
   toString(encoding: 'latin1'): string;
@@ -15,10 +21,10 @@ interface NodeBufferStatic {
  */
 const NodeBuffer = (globalThis as { Buffer?: NodeBufferStatic }).Buffer;
 
-/** `bytes[start, end)`, known to be ASCII, as one string. */
+/** `bytes[start, end)` as one character per byte: exact for the ASCII names sliced out of it. */
 export function asciiText(bytes: Uint8Array, start: number, end: number): string {
   if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
-  return utf8.decode(bytes.subarray(start, end));
+  return singleByte.decode(bytes.subarray(start, end));
 }
 
 /** UTF-8 to string with a fast path for short ASCII names, which is nearly every name in a model. */

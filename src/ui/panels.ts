@@ -26,30 +26,9 @@ export class LoadingPanel {
     this.hide();
   }
 
-  /** The current load's reveal timer (see show), or 0 while no load is shown. */
-  private revealTimer = 0;
-
-  /** The card is on screen (a load has been running for longer than REVEAL_AFTER_MS). */
-  get revealed(): boolean {
-    return !this.element.hidden;
-  }
-
-  /** Called when the card comes on screen. */
-  onReveal: (() => void) | null = null;
-
-  /**
-   * `detail`: the phase's numbers, e.g. "12 MB of 32 MB · 37%" (see loadingDetail). The card appears only once a
-   * load has taken REVEAL_AFTER_MS: a quick open shows no flash of progress, and the page composites no frames
-   * while the model is on its way (each one a long GPU-process swap on software GL, which the model's first frame
-   * would wait behind).
-   */
+  /** `detail`: the phase's numbers, e.g. "12 MB of 32 MB · 37%" (see loadingDetail). */
   show(stage: string, fraction: number, detail = ''): void {
-    if (this.revealTimer === 0) {
-      this.revealTimer = window.setTimeout(() => {
-        this.element.hidden = false;
-        this.onReveal?.();
-      }, REVEAL_AFTER_MS);
-    }
+    this.element.hidden = false;
     this.stage.textContent = stage;
     if (this.detail.textContent !== detail) this.detail.textContent = detail;
     if (fraction < 0) {
@@ -64,14 +43,9 @@ export class LoadingPanel {
   }
 
   hide(): void {
-    clearTimeout(this.revealTimer);
-    this.revealTimer = 0;
     this.element.hidden = true;
   }
 }
-
-/** How long a load runs before its progress card appears. */
-export const REVEAL_AFTER_MS = 500;
 
 /** The numbers under the progress bar: bytes read while reading, then the overall percentage. */
 export function loadingDetail(

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { StringTable } from '../../src/graph/string-table.ts';
 
 const enc = new TextEncoder();
@@ -9,6 +9,24 @@ const internText = (t: StringTable, s: string, eager = false) => {
 };
 
 describe('StringTable', () => {
+  it('slices ASCII names after a non-ASCII one at their byte offsets without Node Buffer (the browser path)', async () => {
+    // Browsers have no Buffer: the pooled text is decoded by TextDecoder, where a multi-byte name inside the run
+    // must not shift the names after it (the hostile-names model showed `d="window…` for `scope/<svg onload=…`).
+    vi.stubGlobal('Buffer', undefined);
+    vi.resetModules();
+    try {
+      const { StringTable: BrowserTable } = await import('../../src/graph/string-table.ts');
+      const t = new BrowserTable(16);
+      const names = ['a/relu', 'javascript:alert(1)/\u202eevil\u202c\u200b/add', 'scope/<svg onload="x">/mul', 'tail'];
+      const ids = names.map((n) => internText(t as StringTable, n));
+      const strings = t.finish();
+      expect(ids.map((id) => strings[id])).toEqual(names);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+  });
+
   it('gives one id per distinct byte string, across rehashes, and decodes them all at finish', () => {
     const t = new StringTable();
     const names = Array.from({ length: 20_000 }, (_, i) => `/layers.${i % 7000}/attn/MatMul_output_${i % 3}`);
