@@ -45,12 +45,7 @@ describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
     const before = await source.read(100, HEAD);
     const whole = await UrlSource.open(server.modelUrl!);
     const wholeBefore = await whole.read(100, 500);
-    const requests: string[] = [];
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = (input, init) => {
-      requests.push(String(new Headers(init?.headers).get('Range')));
-      return realFetch(input, init);
-    };
+    const { requests, restore } = recordRanges();
     try {
       source.releaseDecodeBuffers();
       expect([...(await source.read(100, HEAD))]).toEqual([...before]);
@@ -62,24 +57,19 @@ describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
       expect([...(await whole.read(100, 500))]).toEqual([...wholeBefore]);
       expect(requests.length).toBe(sent);
     } finally {
-      globalThis.fetch = realFetch;
+      restore();
     }
   });
 
   it('reads a model that fits the first request in that one request', async () => {
-    const requests: string[] = [];
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = (input, init) => {
-      requests.push(String(new Headers(init?.headers).get('Range')));
-      return realFetch(input, init);
-    };
+    const { requests, restore } = recordRanges();
     try {
       const source = await UrlSource.open(server.modelUrl!);
       const { ir } = (await openModelFile(source)).model;
       expect(ir.nodeCount).toBe(3001);
       expect(requests).toEqual([`bytes=0-${HEAD_BYTES - 1}`]);
     } finally {
-      globalThis.fetch = realFetch;
+      restore();
     }
   });
 
@@ -156,3 +146,14 @@ describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
     expect(downloaded.at(-1)).toBe(33424520);
   });
 });
+
+/** Records the Range header of every fetch until `restore()`. */
+function recordRanges(): { requests: string[]; restore: () => void } {
+  const requests: string[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    requests.push(String(new Headers(init?.headers).get('Range')));
+    return realFetch(input, init);
+  };
+  return { requests, restore: () => (globalThis.fetch = realFetch) };
+}
