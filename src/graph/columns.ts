@@ -1,15 +1,12 @@
 /** Growable typed-array columns: amortised O(1) push without per-element objects. */
+import { grownTo, type NumericArray } from './typed-arrays.ts';
 
-type TypedArray = Uint8Array | Uint32Array | Int32Array | Float64Array;
-type TypedArrayCtor<T extends TypedArray> = { new (length: number): T };
+type TypedArrayCtor<T extends NumericArray> = { new (length: number): T };
 
-export class Column<T extends TypedArray> {
+export class Column<T extends NumericArray> {
   data: T;
   length = 0;
-  constructor(
-    private readonly ctor: TypedArrayCtor<T>,
-    capacity = 64,
-  ) {
+  constructor(ctor: TypedArrayCtor<T>, capacity = 64) {
     this.data = new ctor(capacity);
   }
 
@@ -33,9 +30,7 @@ export class Column<T extends TypedArray> {
   }
 
   private grow(min: number): void {
-    const next = new this.ctor(Math.max(min, this.data.length * 2));
-    next.set(this.data as never);
-    this.data = next;
+    this.data = grownTo(this.data, Math.max(min, this.data.length * 2));
   }
 
   /** A right-sized copy; the column stays usable. */

@@ -1,4 +1,5 @@
 import { asciiText, decodeUtf8 } from './text.ts';
+import { grownTo } from './typed-arrays.ts';
 
 /** Presizing limit for the byte pool: the guess comes from the file size, and weight-heavy files have few names. */
 const MAX_PRESIZED_ENTRIES = 1 << 19;
@@ -156,10 +157,10 @@ export class StringTable {
   private pooled(bytes: Uint8Array, start: number, len: number, eager: boolean): number {
     const id = this.nextId();
     if (this.poolUsed + len > this.pool.length)
-      this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
+      this.pool = grownTo(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
     if (id >= this.pendingStart.length) {
-      this.pendingStart = grown(this.pendingStart, Math.max(id + 1, this.pendingStart.length * 2));
-      this.pendingLength = grown(this.pendingLength, this.pendingStart.length);
+      this.pendingStart = grownTo(this.pendingStart, Math.max(id + 1, this.pendingStart.length * 2));
+      this.pendingLength = grownTo(this.pendingLength, this.pendingStart.length);
     }
     // A plain loop: a subarray view per name would be garbage for every string in the model.
     const pool = this.pool;
@@ -221,10 +222,4 @@ function mixWord(w: number): number {
 function sameBytes(a: Uint8Array, ao: number, b: Uint8Array, bo: number, len: number): boolean {
   for (let i = 0; i < len; i++) if (a[ao + i] !== b[bo + i]) return false;
   return true;
-}
-
-function grown<T extends Uint8Array | Int32Array>(a: T, length: number): T {
-  const next = new (a.constructor as { new (n: number): T })(length);
-  next.set(a as never);
-  return next;
 }

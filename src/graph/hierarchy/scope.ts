@@ -1,6 +1,7 @@
 import type { GroupTree } from './tree.ts';
 import { GroupKind } from './types.ts';
 import { GraphKind, str, type GraphIR } from '../ir.ts';
+import { grownTo } from '../typed-arrays.ts';
 
 const enum NameMode {
   /** No usable scope separators: every node is unscoped. */
@@ -168,8 +169,8 @@ function assignSlashScopes(
       while (to < cut && name.charCodeAt(to) !== SLASH) to++;
       if (to > from) group = tree.scopeChildOf(group, name, from, to);
       if (bounds === bound.length) {
-        bound = grown(bound);
-        after = grown(after);
+        bound = grownTo(bound, bound.length * 2);
+        after = grownTo(after, after.length * 2);
       }
       bound[bounds] = to;
       after[bounds++] = group;
@@ -179,12 +180,6 @@ function assignSlashScopes(
     prev = name;
     prevCut = cut;
   }
-}
-
-function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
 }
 
 function resolveSegments(tree: GroupTree, base: number, prefix: string, mode: NameMode, skip: string[]): number {

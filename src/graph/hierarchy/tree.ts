@@ -1,5 +1,6 @@
 import { ScopeIndex } from './scope-index.ts';
 import { GroupKind } from './types.ts';
+import { grownTo } from '../typed-arrays.ts';
 
 /**
  * The mutable group tree used while building a Hierarchy: parallel arrays per group (a million-node chain creates
@@ -68,21 +69,11 @@ export class GroupTree {
 
   private grow(): void {
     const cap = this.parent.length * 2;
-    const parent = new Int32Array(cap);
-    parent.set(this.parent);
-    this.parent = parent;
-    const kind = new Uint8Array(cap);
-    kind.set(this.kind);
-    this.kind = kind;
-    const depth = new Int32Array(cap);
-    depth.set(this.depth);
-    this.depth = depth;
-    const alive = new Uint8Array(cap);
-    alive.set(this.alive);
-    this.alive = alive;
-    const scopeParent = new Int32Array(cap);
-    scopeParent.set(this.scopeParent);
-    this.scopeParent = scopeParent;
+    this.parent = grownTo(this.parent, cap);
+    this.kind = grownTo(this.kind, cap);
+    this.depth = grownTo(this.depth, cap);
+    this.alive = grownTo(this.alive, cap);
+    this.scopeParent = grownTo(this.scopeParent, cap);
   }
 
   /** The scope child `segment` of `parent`, created on first use. */
