@@ -1,23 +1,15 @@
 // What the browser benches share: Chromium's flags here and the wait for a model to be drawn (or to fail).
 import type { Page } from 'playwright-core';
+import flags from '../tests/chromium-flags.json';
 
 /**
  * The project's headless flags plus software WebGL (SwiftShader), and nothing that changes frame pacing: vsync
- * stays on, as in a user's browser. tests/e2e/browser.js holds the same list for the e2e suite (plain JS there).
+ * stays on, as in a user's browser. The e2e suite launches with the same list (tests/chromium-flags.json).
  */
-export const BENCH_FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+export const BENCH_FLAGS: string[] = flags.headless;
 
 /** Uncapped frames, so a frame's time is its real cost rather than the 16.7 ms vsync interval. */
-export const UNCAPPED_FLAGS = ['--disable-gpu-vsync', '--disable-frame-rate-limit'];
+export const UNCAPPED_FLAGS: string[] = flags.uncapped;
 
 /** The fields of `window.strata.state()` the benches read. */
 export interface BenchState {

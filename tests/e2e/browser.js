@@ -9,19 +9,14 @@ import { chromium } from 'playwright-core';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-export const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+/** Chromium's flags for the e2e suite and the benches (one list, tests/chromium-flags.json). */
+const FLAGS = JSON.parse(readFileSync(resolve(repoRoot, 'tests/chromium-flags.json'), 'utf8'));
+
+/** The headless flags plus software WebGL (SwiftShader); vsync stays on. */
+export const BASE_ARGS = FLAGS.headless;
 
 /** Flags that remove the 16.7 ms frame cap, for timing frames. */
-export const UNTHROTTLED_ARGS = ['--disable-gpu-vsync', '--disable-frame-rate-limit'];
+export const UNTHROTTLED_ARGS = FLAGS.uncapped;
 
 /** The project's static server (src/cli/server.ts, loaded through tsx so this file stays plain node). */
 export async function startServer(options) {
