@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import type { Hierarchy } from '../graph/hierarchy/types.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { ViewLayout } from '../layout/types.ts';
-import type { DecodeApi, DecodeChannel, ModelInput, OpenPlan } from '../decode/api.ts';
+import { inputName, type DecodeApi, type DecodeChannel, type ModelInput, type OpenPlan } from '../decode/api.ts';
 import type { DiffApi } from '../diff/api.ts';
 import type { ModelDiff } from '../diff/types.ts';
 import { registerIRTransfer } from '../workers/ir-transfer.ts';
@@ -131,16 +131,6 @@ export interface BytesRead {
 }
 
 export type ProgressReport = (stage: string, fraction: number, bytes?: BytesRead) => void;
-
-export function inputName(input: ModelInput): string {
-  if (input.kind === 'blob') return input.name;
-  const path = input.url.split(/[?#]/)[0];
-  try {
-    return decodeURIComponent(path.split('/').pop() || input.url);
-  } catch {
-    return path.split('/').pop() || input.url;
-  }
-}
 
 /** The part of the progress bar that reading the file fills. */
 const READ_SHARE = 0.7;

@@ -15,6 +15,7 @@ import {
   type ColourLegend,
   type GroupScale,
 } from '../ui/colour-modes.ts';
+import { whenIdle } from '../ui/dom.ts';
 import { formatSi } from '../ui/format.ts';
 import type { Controller, ProfileState } from './controller.ts';
 import type { ModelView } from './model.ts';
@@ -94,8 +95,7 @@ export class Profiling {
       const go = () => {
         if (seq === this.seq) void this.analyze();
       };
-      if ('requestIdleCallback' in window) window.requestIdleCallback(go, { timeout: 500 });
-      else setTimeout(go, 50);
+      whenIdle(go, 500, 50);
     }
     this.emit();
   }

@@ -1,7 +1,7 @@
 import { THEMES, type ThemeName } from '../scene/palette.ts';
 import { Scene } from '../scene/scene.ts';
 import { NO_RENDERER_MESSAGE, RendererUnavailableError } from '../scene/surface.ts';
-import { download, el } from '../ui/dom.ts';
+import { download, el, whenIdle } from '../ui/dom.ts';
 import { createFilePicker, installDropTarget } from '../ui/files.ts';
 import { formatCount } from '../ui/format.ts';
 import { installKeyboard } from '../ui/keyboard.ts';
@@ -322,10 +322,5 @@ export async function startViewer(root: HTMLElement, pool: WorkerPool, early: Ea
 
   // The scene drew its first frames with Canvas2D (see Scene.create); WebGL takes over once the opening model is on
   // screen (or at once on an empty page), when the page is idle.
-  void ctl.whenOpened().finally(() => whenIdle(() => void scene.upgradeRenderer()));
-}
-
-function whenIdle(run: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 300 });
-  else setTimeout(run, 0);
+  void ctl.whenOpened().finally(() => whenIdle(() => void scene.upgradeRenderer(), 300));
 }

@@ -15,6 +15,17 @@ export interface AnalysisResult {
 
 export type ModelInput = { kind: 'blob'; blob: Blob; name: string; siblings?: Blob[] } | { kind: 'url'; url: string };
 
+/** The file name an input opens: a blob's name, or a URL's last path segment (decoded). */
+export function inputName(input: ModelInput): string {
+  if (input.kind === 'blob') return input.name;
+  const path = input.url.split(/[?#]/)[0];
+  try {
+    return decodeURIComponent(path.split('/').pop() || input.url);
+  } catch {
+    return path.split('/').pop() || input.url;
+  }
+}
+
 export interface TensorStats {
   count: number;
   min: number;

@@ -507,7 +507,8 @@ export class Scene {
     this.stats.drawCalls = this.surface.backend.render(view);
     this.stats.renderMs = performance.now() - t0;
     this.stats.frames++;
-    if (view) this.surface.app.canvas.style.visibility = '';
+    // The first frame with a model shows the canvas (hidden while empty; see mountCanvas).
+    if (view && this.surface.app.canvas.style.visibility) this.surface.app.canvas.style.visibility = '';
     this.counter.frameDrawn();
     this.camera.drawn();
     if (this.layout) this.minimap.drawView(this.viewRect());

@@ -54,13 +54,17 @@ export async function createSurface(host: HTMLElement, theme: Theme, order: read
   throw new RendererUnavailableError(causes);
 }
 
+let scratchCanvasesSet = false;
+
 /**
  * Canvases pixi creates for itself (probes, text measuring, tint caches) are read back with getImageData. A
  * GPU-backed 2D canvas makes each readback wait for the GPU process, and the Canvas2D renderer's blend-mode probe
  * runs one as soon as it loads: on a software GPU that wait is about a second, on the path to the first frame. These
- * scratch canvases are CPU-backed; the canvas the scene draws on is created by the scene and keeps the default.
+ * scratch canvases are CPU-backed; the canvas the scene draws on is made by sceneCanvas.
  */
 function useCpuScratchCanvases(): void {
+  if (scratchCanvasesSet) return;
+  scratchCanvasesSet = true;
   DOMAdapter.set({
     ...BrowserAdapter,
     createCanvas: (width?: number, height?: number): ICanvas => {
@@ -75,13 +79,8 @@ function useCpuScratchCanvases(): void {
   });
 }
 
-let scratchCanvasesSet = false;
-
 async function startApplication(host: HTMLElement, theme: Theme, kind: BackendKind): Promise<Application> {
-  if (!scratchCanvasesSet) {
-    useCpuScratchCanvases();
-    scratchCanvasesSet = true;
-  }
+  useCpuScratchCanvases();
   const app = new Application();
   const rect = host.getBoundingClientRect();
   await app.init({

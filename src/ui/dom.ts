@@ -40,6 +40,15 @@ export function clear(node: Node): void {
   while (node.firstChild) node.removeChild(node.firstChild);
 }
 
+/**
+ * Runs `run` when the page is idle, at the latest after `timeoutMs`; where the browser has no idle callbacks
+ * (Safari), after `fallbackMs`.
+ */
+export function whenIdle(run: () => void, timeoutMs: number, fallbackMs = 0): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: timeoutMs });
+  else setTimeout(run, fallbackMs);
+}
+
 /** Saves a blob under a file name through a temporary link. */
 export function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);

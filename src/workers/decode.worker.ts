@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { GraphIR } from '../graph/ir.ts';
-import type { DecodeApi, DecodeChannel, ModelInput, OpenPlan } from '../decode/api.ts';
+import { inputName, type DecodeApi, type DecodeChannel, type ModelInput, type OpenPlan } from '../decode/api.ts';
 import { DecodeService } from '../decode/service.ts';
 import { preloadDecoderFor } from '../decode/registry.ts';
 import type { DiffApi } from '../diff/api.ts';
@@ -74,22 +74,17 @@ function feedLayout(plan: OpenPlan): Promise<void> {
   });
 }
 
-/** The name of the file an input opens (a URL's last path segment). */
-function inputFileName(input: ModelInput): string {
-  return input.kind === 'blob' ? input.name : (input.url.split(/[?#]/)[0].split('/').pop() ?? '');
-}
-
 const api: DecodeApi & DiffApi & DecodeChannel = {
   connectLayout(port: MessagePort): void {
     layoutFeed?.[Comlink.releaseProxy]();
     layoutFeed = Comlink.wrap<LayoutFeed>(port);
   },
   open(input: ModelInput, progress?: Progress, plan?: OpenPlan): Promise<GraphIR> {
-    preloadDecoderFor(inputFileName(input));
+    preloadDecoderFor(inputName(input));
     return openThenFeed(() => service.load(input, progress && throttle(progress)), plan);
   },
   openComparison(input: ModelInput, progress?: Progress, plan?: OpenPlan): Promise<GraphIR> {
-    preloadDecoderFor(inputFileName(input));
+    preloadDecoderFor(inputName(input));
     return openThenFeed(() => service.loadComparison(input, progress && throttle(progress)), plan);
   },
   baselineNodeDetails: (node) => service.baselineNodeDetails(node),
