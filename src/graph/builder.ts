@@ -233,7 +233,10 @@ export class GraphBuilder {
     );
   }
 
-  /** As addNode(), with name and op already string ids. */
+  /**
+   * As addNode(), with name and op already string ids. `inputCount`/`outputCount` take the first items of reused
+   * id buffers.
+   */
   addNodeById(
     graph: number,
     nameId: number,
@@ -242,14 +245,16 @@ export class GraphBuilder {
     outputs: ArrayLike<number>,
     sourceOffset = -1,
     sourceLength = 0,
+    inputCount = inputs.length,
+    outputCount = outputs.length,
   ): number {
     const id = this.nName.push(nameId);
     this.nOp.push(opId);
     this.nGraph.push(graph);
     this.nInStart.push(this.nIn.length);
-    for (let i = 0; i < inputs.length; i++) this.nIn.push(inputs[i]);
+    for (let i = 0; i < inputCount; i++) this.nIn.push(inputs[i]);
     this.nOutStart.push(this.nOut.length);
-    for (let i = 0; i < outputs.length; i++) {
+    for (let i = 0; i < outputCount; i++) {
       const v = outputs[i];
       this.nOut.push(v);
       if (v >= 0) this.vProducer.set(v, id);

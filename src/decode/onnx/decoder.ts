@@ -7,7 +7,7 @@ import { decodeOnnxAttributes } from './attributes.ts';
 import { onnxNodeDetails } from './details.ts';
 import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qualifiedOp } from './schema.ts';
 import { readPlainInitializer } from './initializer-record.ts';
-import { type NodeAcc, readNodeRecord } from './node-record.ts';
+import { IdList, type NodeAcc, readNodeRecord } from './node-record.ts';
 import { byteCount, newTensor, payloadEncoding, type TensorAcc } from './tensor-header.ts';
 
 /** Nesting deeper than this is hostile, not a real model (If inside Loop inside If ... 64 levels). */
@@ -221,8 +221,8 @@ export class OnnxParser {
     let acc = this.nodePool[this.nodeDepth];
     if (!acc) {
       acc = {
-        inputs: [],
-        outputs: [],
+        inputs: new IdList(),
+        outputs: new IdList(),
         name: 0,
         op: 0,
         domain: '',
@@ -235,9 +235,9 @@ export class OnnxParser {
       this.nodePool.push(acc);
     }
     this.nodeDepth++;
-    acc.inputs.length = 0;
-    acc.outputs.length = 0;
-    acc.subgraphs.length = 0;
+    acc.inputs.count = 0;
+    acc.outputs.count = 0;
+    if (acc.subgraphs.length) acc.subgraphs.length = 0;
     acc.name = 0;
     acc.op = 0;
     acc.domain = '';
@@ -255,12 +255,22 @@ export class OnnxParser {
     const ins = this.valueIds(g, acc.inputs);
     const outs = this.valueIds(g, acc.outputs);
     const op = acc.domain ? b.strings.intern(qualifiedOp(acc.domain, b.strings.strings[acc.op])) : acc.op;
-    const id = b.addNodeById(g, acc.name || b.strings.append(''), op, ins, outs, acc.start, acc.end - acc.start);
+    const id = b.addNodeById(
+      g,
+      acc.name || b.strings.append(''),
+      op,
+      ins,
+      outs,
+      acc.start,
+      acc.end - acc.start,
+      acc.inputs.count,
+      acc.outputs.count,
+    );
     // Every node of the main graph is a layer, Constant included (ONNX keeps constants as nodes too).
     if (g === 0) b.countLayerById(op);
     for (const sg of acc.subgraphs) b.setGraphParent(sg, id);
     const t = acc.constantTensor;
-    if (t && outs.length === 1 && outs[0] >= 0) {
+    if (t && acc.outputs.count === 1 && outs[0] >= 0) {
       b.setValueType(outs[0], t.dtype, t.dims);
       this.recordData(outs[0], t);
       b.addFlags(outs[0], ValueFlag.ConstantNode);
@@ -268,10 +278,10 @@ export class OnnxParser {
   }
 
   /** Maps name ids to value ids in place of a fresh array: the builder copies them. */
-  private valueIds(g: number, names: number[]): number[] {
-    const out = names;
-    for (let i = 0; i < names.length; i++) out[i] = names[i] ? this.b.valueById(g, names[i]) : -1;
-    return out;
+  private valueIds(g: number, names: IdList): Int32Array {
+    const ids = names.ids;
+    for (let i = 0; i < names.count; i++) ids[i] = ids[i] ? this.b.valueById(g, ids[i]) : -1;
+    return ids;
   }
 
   private get node(): NodeAcc {
