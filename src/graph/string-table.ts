@@ -71,6 +71,23 @@ export class StringTable {
     return this.texts;
   }
 
+  /** How many ids the table has handed out: an intern that raised it made a new string. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** True when string `id`, made by internBytes() or appendBytes(), is `bytes[start, end)`. */
+  hasBytes(id: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const e = id * ENTRY_INTS;
+    if (id <= 0 || id >= this.count || e >= this.entries.length) return false;
+    const n = this.entries[e + 2];
+    const len = end - start;
+    return (
+      (n < 0 ? ~n : n) === len &&
+      sameWords(this.poolView, this.pool, this.entries[e + 1], this.viewOf(bytes), bytes, start, len)
+    );
+  }
+
   private nextId(): number {
     const texts = this.texts;
     if (this.count === texts.length) {

@@ -6,6 +6,7 @@ import { WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields } from '..
 import { decodeOnnxAttributes } from './attributes.ts';
 import { onnxNodeDetails } from './details.ts';
 import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qualifiedOp } from './schema.ts';
+import { FirstMentions } from './first-mentions.ts';
 import { readPlainInitializer } from './initializer-record.ts';
 import { IdList, type NodeAcc, readNodeRecord } from './node-record.ts';
 import { byteCount, newTensor, payloadEncoding, type TensorAcc } from './tensor-header.ts';
@@ -33,6 +34,7 @@ export class OnnxParser {
   private valueHasShape = false;
   private readonly opsets: string[] = [];
   private sawGraph = false;
+  private readonly mentions = new FirstMentions();
 
   constructor(
     private readonly source: ByteSource,
@@ -166,7 +168,7 @@ export class OnnxParser {
       case Graph.initializer: {
         const start = r.pos;
         this.tensor = newTensor();
-        if (!readPlainInitializer(r, end, this.tensor, b.strings)) {
+        if (!readPlainInitializer(r, end, this.tensor, b.strings, this.mentions)) {
           r.pos = start;
           this.tensor = newTensor();
           parseFields(r.at('TensorProto'), end, this.tensorField);
@@ -209,7 +211,7 @@ export class OnnxParser {
   // NodeProto ---------------------------------------------------------------------------------------------------
   private nodeSync(end: number): void {
     const acc = this.beginNode(this.r.pos, end);
-    readNodeRecord(this.r, end, acc, this.b.strings, this.attribute);
+    readNodeRecord(this.r, end, acc, this.b.strings, this.attribute, this.mentions);
     this.endNode(acc);
   }
 

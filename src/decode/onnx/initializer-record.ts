@@ -1,6 +1,7 @@
 import type { StringTable } from '../../graph/columns.ts';
 import { DataEncoding } from '../../graph/ir.ts';
 import type { WireStream } from '../protobuf/wire-stream.ts';
+import type { FirstMentions } from './first-mentions.ts';
 import type { TensorAcc } from './tensor-header.ts';
 
 /** One-byte tags of the TensorProto fields a plain initializer holds. */
@@ -17,7 +18,13 @@ const RAW_DATA = 0x4a;
  * other field or an unusual encoding (negative or large dims, external data, typed payload fields): the caller
  * then parses it with the general TensorProto reader.
  */
-export function readPlainInitializer(r: WireStream, end: number, t: TensorAcc, table: StringTable): boolean {
+export function readPlainInitializer(
+  r: WireStream,
+  end: number,
+  t: TensorAcc,
+  table: StringTable,
+  mentions: FirstMentions,
+): boolean {
   const buf = r.window;
   const base = r.windowStart;
   const stop = end - base;
@@ -47,7 +54,7 @@ export function readPlainInitializer(r: WireStream, end: number, t: TensorAcc, t
         t.dims.push(buf[i]);
       }
     } else if (tag === NAME) {
-      t.name = table.internBytes(buf, i, fieldEnd);
+      t.name = mentions.intern(table, buf, i, fieldEnd);
     } else {
       t.dataOffset = base + i;
       t.dataLength = len;

@@ -2,6 +2,7 @@ import type { StringTable } from '../../graph/columns.ts';
 import { decodeUtf8 } from '../../graph/text.ts';
 import { grownTo } from '../../graph/typed-arrays.ts';
 import { WIRE_LEN, type WireStream } from '../protobuf/wire-stream.ts';
+import type { FirstMentions } from './first-mentions.ts';
 import type { TensorAcc } from './tensor-header.ts';
 import { Attr, Node } from './schema.ts';
 
@@ -52,6 +53,7 @@ export function readNodeRecord(
   n: NodeAcc,
   table: StringTable,
   readAttribute: AttributeReader,
+  mentions: FirstMentions,
 ): void {
   const buf = r.window;
   const base = r.windowStart;
@@ -81,9 +83,13 @@ export function readNodeRecord(
     }
     const fieldEnd = i + len;
     switch (tag >>> 3) {
-      case Node.input:
-        n.inputs.push(table.internBytes(buf, i, fieldEnd));
+      case Node.input: {
+        const known = table.size;
+        const id = table.internBytes(buf, i, fieldEnd);
+        if (table.size !== known) mentions.add(id);
+        n.inputs.push(id);
         break;
+      }
       case Node.output:
         n.outputs.push(table.internBytes(buf, i, fieldEnd));
         break;
