@@ -6,6 +6,7 @@ import { inputName, type DecodeApi, type DecodeChannel, type ModelInput, type Op
 import type { DiffApi } from '../diff/api.ts';
 import type { ModelDiff } from '../diff/types.ts';
 import { registerIRTransfer } from '../workers/ir-transfer.ts';
+import { releaseGarbageSoon } from '../workers/release-garbage.ts';
 import type { LayoutWorkerApi, OpenedView, OpenPhase } from '../layout/api.ts';
 import { BoxContent } from './box-content.ts';
 
@@ -180,6 +181,8 @@ export async function loadModel(
     plan,
   );
   if (!current()) return null;
+  // While the layout is still at work: the message that brought the IR holds a serialized copy of its strings.
+  releaseGarbageSoon(ir.nodeCount);
   // Built for the layout already (kept for this call in the decode worker), so this is a transfer, not work.
   const boxes = loadBoxContent(pool, plan.fold);
   let diff: Promise<{ diff: ModelDiff; ms: number }> | undefined;

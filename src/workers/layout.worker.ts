@@ -7,6 +7,7 @@ import { OpenViews } from '../layout/open-view.ts';
 import { hierarchyTransferCopy, viewLayoutTransferList } from '../layout/transfer.ts';
 import type { ViewLayout } from '../layout/types.ts';
 import { registerIRTransfer } from './ir-transfer.ts';
+import { releaseGarbageSoon } from './release-garbage.ts';
 
 registerIRTransfer();
 
@@ -42,6 +43,8 @@ const api: LayoutWorkerApi = {
     const view = await views.opened(ticket, progress);
     const copy = hierarchyTransferCopy(view.hierarchy);
     const transfer = [...copy.transfer, ...viewLayoutTransferList(view.layout), view.expanded.buffer];
+    // Grouping and laying out the model are over, and this sends their results away.
+    releaseGarbageSoon(view.hierarchy.nodeGroup.length);
     return Comlink.transfer({ ...view, hierarchy: copy.hierarchy }, transfer);
   },
   async warmUp(): Promise<void> {

@@ -1,3 +1,5 @@
+import { ChunkReader } from './chunk-reader.ts';
+
 /**
  * A response body read into one buffer of known length as it arrives, so readers can use its first bytes while the
  * rest is still downloading: a read waits only for the bytes it needs. The buffer is allocated once (no chunk list
@@ -10,7 +12,7 @@ export class StreamedBody {
   settled = false;
   private waiters: { end: number; wake: () => void }[] = [];
   private listeners: ((arrived: number) => void)[] = [];
-  private reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  private reader: ChunkReader | null = null;
 
   /** Streams `body` into a buffer of `length` bytes; without a body, `bytes` is the complete content. */
   constructor(body: ReadableStream<Uint8Array> | null, length: number, bytes?: Uint8Array) {
@@ -20,7 +22,7 @@ export class StreamedBody {
       this.settled = true;
       return;
     }
-    this.reader = body.getReader();
+    this.reader = new ChunkReader(body);
     void this.pump();
   }
 
@@ -37,7 +39,7 @@ export class StreamedBody {
 
   /** Stops the download (the source was closed); bytes already here stay readable. */
   cancel(): void {
-    void this.reader?.cancel().catch(() => undefined);
+    void this.reader?.cancel();
     this.finish();
   }
 
@@ -46,13 +48,13 @@ export class StreamedBody {
     if (!reader) return;
     try {
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done || this.settled) break;
+        const value = await reader.next();
+        if (!value || this.settled) break;
         if (this.arrived + value.length > this.bytes.length) {
           // More than announced (a proxy re-encoding the body): what fits is kept, the rest is read by range.
           this.bytes.set(value.subarray(0, this.bytes.length - this.arrived), this.arrived);
           this.arrived = this.bytes.length;
-          void reader.cancel().catch(() => undefined);
+          void reader.cancel();
           break;
         }
         this.bytes.set(value, this.arrived);

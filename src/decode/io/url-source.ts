@@ -1,6 +1,7 @@
 import type { ByteSource } from './byte-source.ts';
 import { DecodeError } from '../errors.ts';
 import { MAX_CHUNK } from '../protobuf/wire-stream.ts';
+import { ChunkReader } from './chunk-reader.ts';
 import { StreamedBody } from './streamed-body.ts';
 
 /**
@@ -14,6 +15,8 @@ import { StreamedBody } from './streamed-body.ts';
 export class UrlSource implements ByteSource {
   /** The range after the last read, fetched while the caller parses: decoders read front to back. */
   private ahead: { start: number; end: number; bytes: Promise<Uint8Array> } | null = null;
+  /** Where the last read past the head's bytes ended, to tell a front-to-back decode from random reads. */
+  private lastEnd = -1;
 
   private constructor(
     readonly url: string,
@@ -59,6 +62,13 @@ export class UrlSource implements ByteSource {
       if (end <= head.arrived) return head.bytes.subarray(start, end);
     }
     if (end <= head.bytes.length) return this.fetchRange(start, end);
+    if (head.bytes.length && start === this.lastEnd && head.settled) {
+      // A front-to-back decode (each read starting where the last one ended) has moved past a head that is only
+      // the front of the file: it will not read those bytes again, and let go now the head (64 MB) is collected
+      // while the decode goes on instead of being left as garbage once the worker goes idle.
+      this.dropHead();
+    }
+    this.lastEnd = end;
     const ahead = this.ahead;
     this.ahead = null;
     const bytes =
@@ -86,15 +96,40 @@ export class UrlSource implements ByteSource {
    */
   releaseDecodeBuffers(): void {
     this.ahead = null;
-    if (this.head.bytes.length >= this.size) return;
+    if (this.head.bytes.length < this.size) this.dropHead();
+  }
+
+  private dropHead(): void {
     this.head.cancel();
     this.head = new StreamedBody(null, 0, new Uint8Array(0));
   }
 
+  /**
+   * [start, end) by a range request, its body read into one buffer of that size (see ChunkReader): `arrayBuffer()`
+   * would gather the body in pieces and copy them into its result, twice the bytes in flight for every range.
+   */
   private async fetchRange(start: number, end: number): Promise<Uint8Array> {
     const res = await fetchChecked(this.url, { headers: { Range: `bytes=${start}-${end - 1}` } }, this.name);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    return res.status === 206 ? bytes : bytes.subarray(start, end);
+    if (res.status !== 206 || !res.body) {
+      // The whole file (a server that ignores ranges): cut out the range.
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return res.status === 206 ? bytes : bytes.subarray(start, end);
+    }
+    const bytes = new Uint8Array(end - start);
+    const reader = new ChunkReader(res.body);
+    let filled = 0;
+    for (let piece = await reader.next(); piece; piece = await reader.next()) {
+      if (filled + piece.length > bytes.length) {
+        // More than the range asked for (a server that miscounts): the range is what was asked.
+        bytes.set(piece.subarray(0, bytes.length - filled), filled);
+        filled = bytes.length;
+        void reader.cancel();
+        break;
+      }
+      bytes.set(piece, filled);
+      filled += piece.length;
+    }
+    return filled === bytes.length ? bytes : bytes.subarray(0, filled);
   }
 
   async sibling(name: string): Promise<ByteSource | null> {
