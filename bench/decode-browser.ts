@@ -8,11 +8,16 @@
 // Node's time is openModelFile over a NodeFileSource, first call (cold) and the best of three after it (warm).
 // The same page then opens the file as a user drops it (with its companion files: the same name, other extensions),
 // three times, best kept: that path reads a local File as Node does, with no HTTP request in it.
-// Env: BENCH_DECODE_ONLY=<substring> to measure only matching models.
+// A second table splits the best run of each path into its parts, from the decode worker's marks (decode/io/open-marks.ts):
+// msg (page → decode worker), source (opening it: a URL's first response), first byte (→ the decoder's first read
+// resolved), reading (→ its last read resolved: transfer and decoding interleaved), tail (→ decoded: decoding after the
+// last read, companion files).
+// Env: BENCH_DECODE_ONLY=<substring> to measure only matching models; BENCH_DIST=<dir> serves another build (A/B).
 import { loadavg } from 'node:os';
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { OPEN_MARKS, type OpenMark } from '../src/decode/io/open-marks.ts';
 import { startServer } from '../src/cli/server.ts';
 import { NodeFileSource } from '../src/decode/io/node-file-source.ts';
 import { openModelFile } from '../src/decode/registry.ts';
@@ -75,8 +80,8 @@ function companions(file: string): string[] {
     .map((f) => join(dirname(file), f));
 }
 
-/** Opens `files` through the page's file picker, as a drop does; returns the open's decodeMs. */
-async function dropFiles(page: Page, files: string[]): Promise<number> {
+/** Opens `files` through the page's file picker, as a drop does; returns the page's state once it is open. */
+async function dropFiles(page: Page, files: string[]): Promise<BenchState> {
   const before = await page.evaluate(() => (window as unknown as { strata: { state(): BenchState } }).strata.state());
   await page.setInputFiles('input[type=file]', files);
   await page.waitForFunction(
@@ -89,24 +94,59 @@ async function dropFiles(page: Page, files: string[]): Promise<number> {
   );
   const after = await page.evaluate(() => (window as unknown as { strata: { state(): BenchState } }).strata.state());
   if (after.status !== 'ready') throw new Error(`${basename(files[0])} (file): ${after.error}`);
-  return after.timings.decodeMs;
+  return after;
+}
+
+/** Where one open's decodeMs went, in ms (see the header). */
+type OpenParts = Record<'msg' | 'source' | 'first byte' | 'reading' | 'tail', number>;
+
+/** The parts of the page's last open, from the decode worker's marks placed on the page's clock. */
+async function openParts(page: Page, state: BenchState): Promise<OpenParts> {
+  const worker = page.workers().find((w) => w.url().includes('decode'));
+  if (!worker) throw new Error('no decode worker');
+  const [pageOrigin, marks] = await Promise.all([
+    page.evaluate(() => performance.timeOrigin),
+    worker.evaluate(
+      (names) => ({
+        origin: performance.timeOrigin,
+        at: Object.fromEntries(names.map((n) => [n, performance.getEntriesByName(n, 'mark')[0]?.startTime ?? -1])),
+      }),
+      [...OPEN_MARKS],
+    ),
+  ]);
+  const at = (name: OpenMark) => marks.origin + marks.at[name] - pageOrigin;
+  const span = (from: number, to: number) => Math.round((to - from) * 10) / 10;
+  const t0 = state.timings.openAtMs;
+  return {
+    msg: span(t0, at('strata:decode-start')),
+    source: span(at('strata:decode-start'), at('strata:decode-source')),
+    'first byte': span(at('strata:decode-source'), at('strata:decode-first-byte')),
+    reading: span(at('strata:decode-first-byte'), at('strata:decode-last-byte')),
+    tail: span(at('strata:decode-last-byte'), at('strata:decode-done')),
+  };
+}
+
+function describeParts(parts: OpenParts): string {
+  return Object.values(parts).join(' / ');
 }
 
 async function main(): Promise<void> {
   const only = process.env.BENCH_DECODE_ONLY;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: DEFAULT_FLAGS });
   const rows: Record<string, string | number>[] = [];
+  const partRows: Record<string, string | number>[] = [];
   try {
     for (const file of models()) {
       if (only && !file.includes(only)) continue;
       const node = await nodeDecodeMs(file);
-      const server = await startServer({ root: resolve(repoRoot, 'dist'), modelPath: file });
+      const server = await startServer({ root: process.env.BENCH_DIST ?? resolve(repoRoot, 'dist'), modelPath: file });
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       try {
         await page.goto(`${server.url}?url=${encodeURIComponent(server.modelUrl ?? '')}`);
         const cold = await waitForModel(page, 300_000, 20);
         if (cold.status !== 'ready') throw new Error(`${basename(file)}: ${cold.error}`);
         let warmMs = Number.POSITIVE_INFINITY;
+        let warmParts: OpenParts | null = null;
         for (let run = 0; run < WARM_RUNS; run++) {
           await settle(page);
           await page.evaluate(
@@ -115,12 +155,20 @@ async function main(): Promise<void> {
           );
           const warm = await waitForModel(page, 300_000, 20);
           if (warm.status !== 'ready') throw new Error(`${basename(file)}: ${warm.error}`);
-          warmMs = Math.min(warmMs, warm.timings.decodeMs);
+          if (warm.timings.decodeMs < warmMs) {
+            warmMs = warm.timings.decodeMs;
+            warmParts = await openParts(page, warm);
+          }
         }
         let fileMs = Number.POSITIVE_INFINITY;
+        let fileParts: OpenParts | null = null;
         for (let run = 0; run < WARM_RUNS; run++) {
           await settle(page);
-          fileMs = Math.min(fileMs, await dropFiles(page, [file, ...companions(file)]));
+          const dropped = await dropFiles(page, [file, ...companions(file)]);
+          if (dropped.timings.decodeMs < fileMs) {
+            fileMs = dropped.timings.decodeMs;
+            fileParts = await openParts(page, dropped);
+          }
         }
         rows.push({
           model: basename(file),
@@ -133,7 +181,12 @@ async function main(): Promise<void> {
           'browser file decodeMs': Math.round(fileMs),
           'file ratio': Math.round((fileMs / Math.max(1, node.warm)) * 10) / 10,
         });
-        process.stdout.write(`${JSON.stringify(rows.at(-1))}\n`);
+        partRows.push({
+          model: basename(file),
+          'url: msg / source / first byte / reading / tail': warmParts ? describeParts(warmParts) : '',
+          'file: msg / source / first byte / reading / tail': fileParts ? describeParts(fileParts) : '',
+        });
+        process.stdout.write(`${JSON.stringify({ ...rows.at(-1), ...partRows.at(-1) })}\n`);
       } finally {
         await page.close();
         await server.close();
@@ -143,7 +196,11 @@ async function main(): Promise<void> {
     await browser.close();
   }
   printTable(`browser decode vs Node (load ${loadavg()[0].toFixed(1)})`, rows);
-  writeResults('decode-browser', rows, { loadAverage: loadavg().map((x) => Math.round(x * 10) / 10) });
+  printTable('browser decodeMs of the best runs, in parts (ms)', partRows);
+  writeResults('decode-browser', rows, {
+    loadAverage: loadavg().map((x) => Math.round(x * 10) / 10),
+    parts: partRows,
+  });
 }
 
 main().catch((err) => {

@@ -163,8 +163,17 @@ export async function loadModel(
     shown = Math.max(shown, fraction);
     report(stage, fraction, bytes);
   };
+  // The decode worker is asked first: every step before this message (the progress bar, the layout worker's
+  // request) would delay the read that starts the whole pipeline.
+  const decoded: Promise<GraphIR> = pool.decode[compare ? 'openComparison' : 'open'](
+    input,
+    Comlink.proxy((read: number, total: number) => {
+      step(`Reading ${fileName}`, total > 0 ? READ_SHARE * (read / total) : -1, { read, total });
+    }),
+    plan,
+  );
   step(`Reading ${fileName}`, 0);
-  // Asked first, so the layout worker knows the page waits for this view before the model gets there.
+  // The layout worker takes the model and the page's request for its view in either order (OpenViews).
   const view = Promise.race([
     pool.layout.openedView(
       plan.ticket,
@@ -173,13 +182,7 @@ export async function loadModel(
     pool.layoutReplaced,
   ]);
   view.catch(() => undefined); // an early return (decode error, cancel) leaves it unawaited
-  const ir: GraphIR = await pool.decode[compare ? 'openComparison' : 'open'](
-    input,
-    Comlink.proxy((read: number, total: number) => {
-      step(`Reading ${fileName}`, total > 0 ? READ_SHARE * (read / total) : -1, { read, total });
-    }),
-    plan,
-  );
+  const ir = await decoded;
   if (!current()) return null;
   // While the layout is still at work: the message that brought the IR holds a serialized copy of its strings.
   releaseGarbageSoon(ir.nodeCount);

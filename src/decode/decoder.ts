@@ -54,6 +54,11 @@ export interface ModelDecoder {
   open(source: ByteSource, options?: DecodeOptions): Promise<OpenModel>;
   /** Starts loading the decoder's module (see openOnDemand), so an open that follows does not wait for it. */
   preload?(): void;
+  /**
+   * The companion files `open` reads beside a model of this name, when the name alone tells them (an ncnn .param's
+   * .bin): a URL source asks for them together with the model rather than a round trip after it.
+   */
+  companions?(fileName: string): string[];
 }
 
 /** Builds a decoder from its parts; `sniff` defaults to "never by content" (extension only). */
@@ -63,6 +68,7 @@ export function defineDecoder(spec: {
   extensions: readonly string[];
   sniff?: (head: Uint8Array, fileName: string) => boolean;
   open: (source: ByteSource, options: DecodeOptions) => Promise<OpenModel>;
+  companions?: (fileName: string) => string[];
 }): ModelDecoder {
   return {
     id: spec.id,
@@ -71,6 +77,7 @@ export function defineDecoder(spec: {
     sniff: spec.sniff ?? (() => false),
     open: (source, options = {}) => spec.open(source, options),
     preload: (spec.open as Partial<LazyOpen>).preload,
+    companions: spec.companions,
   };
 }
 

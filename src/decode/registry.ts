@@ -73,6 +73,15 @@ export function preloadDecoderFor(fileName: string): void {
   decoders.find((d) => d.extensions.some((e) => name.endsWith(e)))?.preload?.();
 }
 
+/**
+ * The companion files the decoder for this file name (by extension) will open beside it, for a source that can ask
+ * for them early (see ModelDecoder.companions). A wrong guess costs a request whose answer goes unused.
+ */
+export function companionsFor(fileName: string): string[] {
+  const name = fileName.toLowerCase();
+  return decoders.find((d) => d.extensions.some((e) => name.endsWith(e)))?.companions?.(fileName) ?? [];
+}
+
 /** Detects the format and opens the model: the open model (IR plus lazy details) and the decoder that read it. */
 export async function openModelFile(
   source: ByteSource,

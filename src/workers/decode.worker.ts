@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { GraphIR } from '../graph/ir.ts';
 import { inputName, type DecodeApi, type DecodeChannel, type ModelInput, type OpenPlan } from '../decode/api.ts';
 import { DecodeService } from '../decode/service.ts';
+import { markOpen } from '../decode/io/open-marks.ts';
 import { preloadDecoderFor } from '../decode/registry.ts';
 import type { DiffApi } from '../diff/api.ts';
 import { diffModels } from '../diff/diff-lazy.ts';
@@ -57,6 +58,7 @@ function feedLayout(plan: OpenPlan): Promise<void> {
   const feed = layoutFeed;
   if (!feed) return Promise.reject(new Error('the decode worker has no channel to the layout worker'));
   const decoded = epochNow();
+  markOpen('strata:decode-done');
   return new Promise<void>((resolve) => {
     let sent = false;
     const send = (folded: Uint8Array, rows: Uint16Array) => {

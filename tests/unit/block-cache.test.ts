@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BLOCK_BYTES, BlockCache } from '../../src/decode/io/block-cache.ts';
 import { BlobSource } from '../../src/decode/io/byte-source.ts';
+import { HEAD_BYTES } from '../../src/decode/io/url-source.ts';
 import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { openModelFile } from '../../src/decode/registry.ts';
 import { summarize } from '../../src/graph/summary.ts';
@@ -78,5 +79,53 @@ describe('BlobSource (a dropped file)', () => {
       await file.close();
     }
     expect(slices).toBeLessThan(30);
+  });
+
+  it('a dropped model file is read once, whole, from the moment the source exists', async () => {
+    const path = realModel('invesalius');
+    const blob = new Blob([readFileSync(path)]);
+    let reads = 0;
+    const arrayBuffer = blob.arrayBuffer.bind(blob);
+    blob.arrayBuffer = () => {
+      reads++;
+      return arrayBuffer();
+    };
+    blob.slice = () => {
+      throw new Error('sliced');
+    };
+    const source = new BlobSource(blob, 'model.h5', new Map(), HEAD_BYTES);
+    expect(reads).toBe(1);
+    const ir = (await openModelFile(source)).model.ir;
+    expect(ir.nodeCount).toBe(26);
+    // The decode is over; the details read from the same bytes.
+    source.releaseDecodeBuffers();
+    expect((await source.read(0, 8)).length).toBe(8);
+    expect(reads).toBe(1);
+  });
+
+  it('a large dropped file streams its front and reads the rest by slices; companions are never read ahead', async () => {
+    const bytes = new Uint8Array(40 << 20).map((_, i) => i & 255);
+    const blob = new Blob([bytes]);
+    const companion = new Blob([bytes.subarray(0, 1000)]);
+    let streams = 0;
+    const stream = blob.stream.bind(blob);
+    const slice = blob.slice.bind(blob);
+    blob.slice = (...args) => {
+      const part = slice(...args);
+      part.stream = () => {
+        streams++;
+        return stream.call(part);
+      };
+      return part;
+    };
+    const source = new BlobSource(blob, 'big.onnx', new Map([['w.bin', companion]]), 32 << 20);
+    expect(streams).toBe(1);
+    expect([...(await source.read(100, 4))]).toEqual([100, 101, 102, 103]);
+    // Past the streamed front: a slice of its own, same bytes.
+    expect([...(await source.read((36 << 20) + 7, 3))]).toEqual([7, 8, 9]);
+    source.releaseDecodeBuffers();
+    expect([...(await source.read(100, 4))]).toEqual([100, 101, 102, 103]);
+    const w = await source.sibling('w.bin');
+    expect([...(await w!.read(998, 10))]).toEqual([230, 231]);
   });
 });

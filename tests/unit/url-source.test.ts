@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/cli/server.ts';
 import { decodeFile } from '../../src/decode/decode-file.ts';
-import { openModelFile } from '../../src/decode/registry.ts';
+import { companionsFor, openModelFile } from '../../src/decode/registry.ts';
 import { HEAD_BYTES, UrlSource } from '../../src/decode/io/url-source.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { CountingSource, chainModel, repoRoot, sharedModels } from '../helpers/models.ts';
@@ -123,6 +123,43 @@ describe('UrlSource (HTTP ranges with fetch-ahead)', () => {
         await srv.close();
       }
     }
+  });
+
+  it('asks for the companions the name tells with the model itself, and hands each to the decoder once', async () => {
+    const upscayl = 'package/dist/upscaler/sub-classes/model-manager/models/';
+    for (const [path, bin] of [
+      [realModel('upscayl', `${upscayl}realesrgan-x4plus.param`), 'realesrgan-x4plus.bin'],
+      [resolve(sharedModels, 'openvino/face-detection-retail-0005.xml'), 'face-detection-retail-0005.bin'],
+    ] as const) {
+      const srv = await startServer({ root: resolve(repoRoot, 'samples'), modelPath: path });
+      try {
+        await recordingRanges(async (ranges) => {
+          const name = path.split('/').pop()!;
+          const source = await UrlSource.open(srv.modelUrl!, HEAD_BYTES, companionsFor(name));
+          // Both requests went out before the model's response was awaited.
+          expect(ranges.map((r) => r.split(' ')[0]).sort()).toEqual([bin, name].sort());
+          const { ir } = (await openModelFile(source)).model;
+          expect(summarize(ir)).toEqual(summarize(await decodeFile(path)));
+          // The decoder's own sibling() took the early request: no third one.
+          expect(ranges).toHaveLength(2);
+          // Once taken, a second ask is a request of its own.
+          await (await source.sibling?.(bin))?.close?.();
+          expect(ranges).toHaveLength(3);
+        });
+      } finally {
+        await srv.close();
+      }
+    }
+  });
+
+  it('a companion guessed wrong costs one failed request and nothing else', async () => {
+    await recordingRanges(async (ranges) => {
+      const source = await UrlSource.open(server.modelUrl!, HEAD_BYTES, ['absent.bin']);
+      const { ir } = (await openModelFile(source)).model;
+      expect(ir.nodeCount).toBe(3001);
+      expect(await source.sibling?.('absent.bin')).toBeNull();
+      expect(ranges).toHaveLength(2);
+    });
   });
 
   it('a read far past the streamed bytes gets its own range request; progress follows the download', async () => {

@@ -1,4 +1,6 @@
 import { BlockCache } from './block-cache.ts';
+import { readFromHead } from './head-read.ts';
+import { StreamedBody } from './streamed-body.ts';
 
 /**
  * Random access to a model file by byte ranges, so decoders never hold a multi-GB file in memory.
@@ -39,15 +41,27 @@ export class BufferSource implements ByteSource {
   }
 }
 
-/** A dropped file: small reads come from blocks kept in memory (see BlockCache), large ones are sliced. */
+/**
+ * A dropped file. Every Blob read is a round trip to the browser process (about 1 ms each, whatever its size up to a
+ * few hundred KB), and decoders read in several steps that wait for each other: 4 slices for a 1 MB ONNX model (sniff,
+ * header, graph, tail), 13 blocks for a Keras .h5. So the model's own file is read from the moment the source
+ * exists: whole when small (one read, served to every later read from memory), else its front streamed as a URL's
+ * is (see UrlSource), reads served as their bytes arrive. Reads past that, far ahead of the stream, or of companion
+ * files (opened without: most are probed for their size or read in one place) come from blocks kept in memory (see
+ * BlockCache) or a slice of their own.
+ */
 export class BlobSource implements ByteSource {
   readonly size: number;
   readonly name: string;
   private readonly cache: BlockCache;
+  private whole: Promise<Uint8Array> | null = null;
+  private head: StreamedBody | null = null;
   constructor(
     private readonly blob: Blob,
     name?: string,
     private readonly siblings: Map<string, Blob> = new Map(),
+    /** How much of the file to read ahead of the decoder's reads (0: none, as for a companion file). */
+    readAhead = 0,
   ) {
     this.size = blob.size;
     this.name = name ?? ((blob as File).name || 'model');
@@ -55,11 +69,29 @@ export class BlobSource implements ByteSource {
       this.size,
       async (start, end) => new Uint8Array(await this.blob.slice(start, end).arrayBuffer()),
     );
+    if (readAhead <= 0) return;
+    if (this.size <= WHOLE_FILE_BYTES) {
+      this.whole = blob.arrayBuffer().then((b) => new Uint8Array(b));
+      // A failed read is retried by the reads that need it, through the cache.
+      this.whole.catch(() => {
+        this.whole = null;
+      });
+    } else {
+      const length = Math.min(this.size, readAhead);
+      this.head = new StreamedBody(blob.slice(0, length).stream(), length);
+    }
   }
 
-  read(offset: number, length: number): Promise<Uint8Array> {
+  async read(offset: number, length: number): Promise<Uint8Array> {
     const start = Math.max(0, Math.min(offset, this.size));
-    return this.cache.read(start, Math.min(this.size, start + Math.max(0, length)));
+    const end = Math.min(this.size, start + Math.max(0, length));
+    if (end <= start) return new Uint8Array(0);
+    if (this.whole) {
+      const bytes = await this.whole.catch(() => null);
+      if (bytes) return bytes.subarray(start, end);
+    }
+    const fromHead = this.head ? await readFromHead(this.head, start, end) : null;
+    return fromHead ?? this.cache.read(start, end);
   }
 
   async sibling(name: string): Promise<ByteSource | null> {
@@ -67,4 +99,20 @@ export class BlobSource implements ByteSource {
     const b = this.siblings.get(name) ?? this.siblings.get(base);
     return b ? new BlobSource(b, base) : null;
   }
+
+  async close(): Promise<void> {
+    this.releaseDecodeBuffers();
+  }
+
+  /**
+   * Lets go of the streamed front of a large file once its model is decoded: later reads (details, tensor values)
+   * are few, and a local file reads again cheaply. A small file read whole stays, serving them from memory.
+   */
+  releaseDecodeBuffers(): void {
+    this.head?.cancel();
+    this.head = null;
+  }
 }
+
+/** Files up to this size are read in one go; as much as the block cache holds at most. */
+const WHOLE_FILE_BYTES = 16 << 20;

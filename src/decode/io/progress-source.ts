@@ -1,4 +1,5 @@
 import type { ByteSource } from './byte-source.ts';
+import { markOpen } from './open-marks.ts';
 
 /**
  * Reports how far into a file a decoder has read, for every format alike: decoders that stream report progress
@@ -10,6 +11,9 @@ export class ProgressSource implements ByteSource {
   private furthest = 0;
   private lastReported = -1;
   private active = true;
+  /** When the first and the latest read of the open resolved (performance.now()), for its marks. */
+  private firstByteAt = -1;
+  private lastByteAt = -1;
 
   constructor(
     private readonly inner: ByteSource,
@@ -28,6 +32,10 @@ export class ProgressSource implements ByteSource {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     const bytes = await this.inner.read(offset, length);
+    if (this.active) {
+      this.lastByteAt = performance.now();
+      if (this.firstByteAt < 0) this.firstByteAt = this.lastByteAt;
+    }
     this.advance(offset + bytes.length);
     return bytes;
   }
@@ -52,6 +60,10 @@ export class ProgressSource implements ByteSource {
 
   /** The open is over: later reads (details, tensor values) are not load progress. */
   stop(): void {
+    if (this.active && this.firstByteAt >= 0) {
+      markOpen('strata:decode-first-byte', this.firstByteAt);
+      markOpen('strata:decode-last-byte', this.lastByteAt);
+    }
     this.active = false;
   }
 }

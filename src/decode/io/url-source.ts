@@ -2,6 +2,7 @@ import type { ByteSource } from './byte-source.ts';
 import { DecodeError } from '../errors.ts';
 import { MAX_CHUNK } from '../protobuf/wire-stream.ts';
 import { ChunkReader } from './chunk-reader.ts';
+import { readFromHead } from './head-read.ts';
 import { StreamedBody } from './streamed-body.ts';
 
 /**
@@ -17,6 +18,8 @@ export class UrlSource implements ByteSource {
   private ahead: { start: number; end: number; bytes: Promise<Uint8Array> } | null = null;
   /** Where the last read past the head's bytes ended, to tell a front-to-back decode from random reads. */
   private lastEnd = -1;
+  /** Companion files requested with this one (see `open`), by URL, until the decoder takes them. */
+  private early = new Map<string, Promise<UrlSource | null>>();
 
   private constructor(
     readonly url: string,
@@ -25,8 +28,24 @@ export class UrlSource implements ByteSource {
     private head: StreamedBody,
   ) {}
 
-  static async open(url: string, headBytes = HEAD_BYTES): Promise<UrlSource> {
+  /**
+   * Opens `url`. `companions` (names relative to it) are requested at the same time, and handed to the decoder when
+   * it asks for them (`sibling`): over HTTP that is one round trip for the model and its .bin instead of two.
+   */
+  static async open(url: string, headBytes = HEAD_BYTES, companions: readonly string[] = []): Promise<UrlSource> {
     const name = decodeURIComponent(new URL(url, globalThis.location?.href).pathname.split('/').pop() || 'model');
+    const early = new Map(companions.map((c) => [new URL(c, url).href, openQuietly(new URL(c, url).href)]));
+    try {
+      const source = await UrlSource.openAlone(url, name, headBytes);
+      source.early = early;
+      return source;
+    } catch (err) {
+      closeAll(early);
+      throw err;
+    }
+  }
+
+  private static async openAlone(url: string, name: string, headBytes: number): Promise<UrlSource> {
     const first = await fetchChecked(url, { headers: { Range: `bytes=0-${headBytes - 1}` } }, name);
     const total = /\/(\d+)$/.exec(first.headers.get('Content-Range') ?? '')?.[1];
     const length = Number(first.headers.get('Content-Length') ?? Number.NaN);
@@ -57,10 +76,8 @@ export class UrlSource implements ByteSource {
     const end = Math.min(this.size, start + Math.max(0, length));
     if (end <= start) return new Uint8Array(0);
     const head = this.head;
-    if (end <= head.bytes.length && !(start > head.arrived + FAR_AHEAD && !head.settled)) {
-      await head.waitFor(end);
-      if (end <= head.arrived) return head.bytes.subarray(start, end);
-    }
+    const fromHead = await readFromHead(head, start, end);
+    if (fromHead) return fromHead;
     if (end <= head.bytes.length) return this.fetchRange(start, end);
     if (head.bytes.length && start === this.lastEnd && head.settled) {
       // A front-to-back decode (each read starting where the last one ended) has moved past a head that is only
@@ -87,6 +104,7 @@ export class UrlSource implements ByteSource {
 
   async close(): Promise<void> {
     this.head.cancel();
+    this.dropCompanions();
   }
 
   /**
@@ -96,6 +114,7 @@ export class UrlSource implements ByteSource {
    */
   releaseDecodeBuffers(): void {
     this.ahead = null;
+    this.dropCompanions();
     if (this.head.bytes.length < this.size) this.dropHead();
   }
 
@@ -133,12 +152,30 @@ export class UrlSource implements ByteSource {
   }
 
   async sibling(name: string): Promise<ByteSource | null> {
-    try {
-      return await UrlSource.open(new URL(name, this.url).href);
-    } catch {
-      return null;
+    const url = new URL(name, this.url).href;
+    const early = this.early.get(url);
+    if (early) {
+      // Handed out once: the decoder closes what it opened.
+      this.early.delete(url);
+      return early;
     }
+    return openQuietly(url);
   }
+
+  /** Companions requested early that the decoder never asked for (a wrong guess): their downloads stop. */
+  private dropCompanions(): void {
+    closeAll(this.early);
+    this.early.clear();
+  }
+}
+
+/** A companion file's source, or null when it cannot be fetched (decoders then go without it). */
+function openQuietly(url: string): Promise<UrlSource | null> {
+  return UrlSource.open(url).catch(() => null);
+}
+
+function closeAll(sources: Map<string, Promise<UrlSource | null>>): void {
+  for (const s of sources.values()) void s.then((source) => source?.close());
 }
 
 /**
@@ -146,9 +183,6 @@ export class UrlSource implements ByteSource {
  * included). Its progress is reported as it arrives (`onDownload`), so a large head no longer sits at 0 %.
  */
 export const HEAD_BYTES = 64 << 20;
-
-/** A read this far past the streamed bytes is fetched by range rather than waiting for the stream to reach it. */
-const FAR_AHEAD = 4 << 20;
 
 /** The largest read WireStream makes while streaming, so a guess of twice the last read never overshoots it. */
 const MAX_AHEAD = MAX_CHUNK;

@@ -15,4 +15,6 @@ export const ncnnDecoder = defineDecoder({
     return looksLikeNcnnParam(head);
   },
   open: openOnDemand(async () => (await import('./decoder.ts')).openNcnn),
+  // The .bin decoder.ts opens (decodeNcnn's binName).
+  companions: (fileName) => [`${fileName.replace(/\.param$/i, '')}.bin`],
 });

@@ -28,4 +28,6 @@ export const openvinoDecoder = defineDecoder({
     return looksLikeOpenvino(head);
   },
   open: openOnDemand(async () => (await import('./decoder.ts')).openOpenvino),
+  // The .bin decoder.ts sizes (decodeOpenvino's binName).
+  companions: (fileName) => [`${fileName.replace(/^.*[\\/]/, '').replace(/\.xml$/i, '')}.bin`],
 });
