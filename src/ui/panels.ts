@@ -1,5 +1,12 @@
 import { el } from './dom.ts';
 
+/**
+ * Every redraw of the card is a composited frame, and in a browser drawing in software (SwiftShader, no GPU) each
+ * one costs the cores the decode and layout workers are using: a read reports progress per chunk, hundreds of
+ * times a second on a large file.
+ */
+const REDRAW_MS = 250;
+
 /** Loading overlay: stage text, a progress bar (indeterminate when the fraction is unknown), Cancel. */
 export class LoadingPanel {
   readonly element: HTMLElement;
@@ -7,6 +14,10 @@ export class LoadingPanel {
   private readonly detail: HTMLElement;
   private readonly bar: HTMLElement;
   private readonly track: HTMLElement;
+  /** The latest numbers, not yet drawn; when the card was last drawn; the timer that will draw them. */
+  private pending: { stage: string; fraction: number; detail: string } | null = null;
+  private shownAt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(onCancel: () => void) {
     this.stage = el('div', { class: 'loading-stage' });
@@ -28,21 +39,37 @@ export class LoadingPanel {
 
   /** `detail`: the phase's numbers, e.g. "12 MB of 32 MB · 37%" (see loadingDetail). */
   show(stage: string, fraction: number, detail = ''): void {
+    this.pending = { stage, fraction, detail };
+    // A new stage shows at once; within a stage the numbers are redrawn at most every REDRAW_MS (see below).
+    if (this.element.hidden || stage !== this.stage.textContent) return this.flush();
+    this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.shownAt + REDRAW_MS - performance.now()));
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    this.shownAt = performance.now();
     this.element.hidden = false;
-    this.stage.textContent = stage;
-    if (this.detail.textContent !== detail) this.detail.textContent = detail;
-    if (fraction < 0) {
+    if (this.stage.textContent !== p.stage) this.stage.textContent = p.stage;
+    if (this.detail.textContent !== p.detail) this.detail.textContent = p.detail;
+    if (p.fraction < 0) {
       this.track.classList.add('indeterminate');
       this.track.removeAttribute('aria-valuenow');
     } else {
       this.track.classList.remove('indeterminate');
-      const pct = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
+      const pct = Math.round(Math.max(0, Math.min(1, p.fraction)) * 100);
       this.bar.style.width = `${pct}%`;
       this.track.setAttribute('aria-valuenow', String(pct));
     }
   }
 
   hide(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = null;
     this.element.hidden = true;
   }
 }
