@@ -57,8 +57,7 @@ export async function detectFormat(source: ByteSource): Promise<ModelDecoder> {
   const head = await source.read(0, HEAD_BYTES);
   const byContent = decoders.find((d) => d.sniff(head, source.name));
   if (byContent) return byContent;
-  const ext = source.name.toLowerCase();
-  const byExtension = decoders.find((d) => d.extensions.some((e) => ext.endsWith(e)));
+  const byExtension = decoderForName(source.name);
   if (byExtension) return byExtension;
   throw new DecodeError(`unrecognised model format (known: ${decoders.map((d) => d.id).join(', ')})`, source.name);
 }
@@ -69,8 +68,7 @@ export async function detectFormat(source: ByteSource): Promise<ModelDecoder> {
  * decoder's chunk after them. A wrong guess costs a chunk loaded for nothing.
  */
 export function preloadDecoderFor(fileName: string): void {
-  const name = fileName.toLowerCase();
-  decoders.find((d) => d.extensions.some((e) => name.endsWith(e)))?.preload?.();
+  decoderForName(fileName)?.preload?.();
 }
 
 /**
@@ -78,8 +76,13 @@ export function preloadDecoderFor(fileName: string): void {
  * for them early (see ModelDecoder.companions). A wrong guess costs a request whose answer goes unused.
  */
 export function companionsFor(fileName: string): string[] {
+  return decoderForName(fileName)?.companions?.(fileName) ?? [];
+}
+
+/** The decoder a file's extension names, if any. */
+function decoderForName(fileName: string): ModelDecoder | undefined {
   const name = fileName.toLowerCase();
-  return decoders.find((d) => d.extensions.some((e) => name.endsWith(e)))?.companions?.(fileName) ?? [];
+  return decoders.find((d) => d.extensions.some((e) => name.endsWith(e)));
 }
 
 /** Detects the format and opens the model: the open model (IR plus lazy details) and the decoder that read it. */
