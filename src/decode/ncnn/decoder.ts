@@ -6,6 +6,7 @@ import { DecodeError } from '../errors.ts';
 import { layerWeights, locateWeights, type NcnnWeightLocation } from './weights.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
 import { ncnnNodeDetails } from './details.ts';
+import { ncnnBinName } from './companion.ts';
 
 /**
  * ncnn text `.param`: magic 7767517, `layer_count blob_count`, then one line per layer:
@@ -87,7 +88,7 @@ async function decodeNcnn(source: ByteSource, options: DecodeOptions = {}): Prom
   if (source.size > MAX_PARAM)
     throw new DecodeError(`too large for an ncnn .param (${source.size} bytes)`, file, 'file');
   // The .bin is opened while the params are read and parsed (over HTTP, one round trip fewer on the way).
-  const binName = `${file.replace(/\.param$/i, '')}.bin`;
+  const binName = ncnnBinName(file);
   const binOpening = source.sibling ? source.sibling(binName).catch(() => null) : Promise.resolve(null);
   let parsed: ReturnType<typeof parseParam>;
   try {

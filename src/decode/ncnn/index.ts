@@ -1,4 +1,5 @@
 import { defineDecoder, openOnDemand } from '../decoder.ts';
+import { ncnnBinName } from './companion.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -15,6 +16,5 @@ export const ncnnDecoder = defineDecoder({
     return looksLikeNcnnParam(head);
   },
   open: openOnDemand(async () => (await import('./decoder.ts')).openNcnn),
-  // The .bin decoder.ts opens (decodeNcnn's binName).
-  companions: (fileName) => [`${fileName.replace(/\.param$/i, '')}.bin`],
+  companions: (fileName) => [ncnnBinName(fileName)],
 });

@@ -5,6 +5,7 @@ import { DecodeError } from '../errors.ts';
 import { openModel, type DecodeOptions, type OpenModel } from '../decoder.ts';
 import { XmlEvent, XmlTokenizer } from './xml.ts';
 import { openvinoNodeDetails } from './details.ts';
+import { openvinoBinName } from './companion.ts';
 
 /**
  * OpenVINO IR (`model.xml` + `model.bin`, IR v10/v11): one node per layer; Parameter layers are graph inputs,
@@ -313,7 +314,7 @@ async function decodeOpenvino(source: ByteSource, options: DecodeOptions = {}): 
   if (source.size > MAX_XML)
     throw new DecodeError(`too large for an OpenVINO .xml (${source.size} bytes)`, file, 'file');
   // Only the .bin's size is needed: it is asked for while the .xml is read and parsed (over HTTP, a round trip).
-  const binName = `${file.replace(/^.*[\\/]/, '').replace(/\.xml$/i, '')}.bin`;
+  const binName = openvinoBinName(file);
   const binSizing = siblingSize(source, binName);
   const text = latin1.decode(await source.read(0, source.size));
   options.onProgress?.(source.size, source.size);

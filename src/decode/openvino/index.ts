@@ -1,4 +1,5 @@
 import { defineDecoder, openOnDemand } from '../decoder.ts';
+import { openvinoBinName } from './companion.ts';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -28,6 +29,5 @@ export const openvinoDecoder = defineDecoder({
     return looksLikeOpenvino(head);
   },
   open: openOnDemand(async () => (await import('./decoder.ts')).openOpenvino),
-  // The .bin decoder.ts sizes (decodeOpenvino's binName).
-  companions: (fileName) => [`${fileName.replace(/^.*[\\/]/, '').replace(/\.xml$/i, '')}.bin`],
+  companions: (fileName) => [openvinoBinName(fileName)],
 });
