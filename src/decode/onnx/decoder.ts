@@ -1,3 +1,4 @@
+import { Column } from '../../graph/columns.ts';
 import { GraphBuilder } from '../../graph/builder.ts';
 import { DataEncoding, GraphKind, ValueFlag, nodeOutputIds, type GraphIR } from '../../graph/ir.ts';
 import type { ByteSource } from '../io/byte-source.ts';
@@ -8,7 +9,7 @@ import { onnxNodeDetails } from './details.ts';
 import { Attr, Dim, Graph, Model, Node, Tensor, TensorType, Type, ValueInfo, qualifiedOp } from './schema.ts';
 import { FirstMentions } from './first-mentions.ts';
 import { readPlainInitializer } from './initializer-record.ts';
-import { IdList, type NodeAcc, readNodeRecord } from './node-record.ts';
+import { type NodeAcc, readNodeRecord } from './node-record.ts';
 import { byteCount, newTensor, payloadEncoding, type TensorAcc } from './tensor-header.ts';
 
 /** Nesting deeper than this is hostile, not a real model (If inside Loop inside If ... 64 levels). */
@@ -223,8 +224,8 @@ export class OnnxParser {
     let acc = this.nodePool[this.nodeDepth];
     if (!acc) {
       acc = {
-        inputs: new IdList(),
-        outputs: new IdList(),
+        inputs: new Column(Int32Array, 8),
+        outputs: new Column(Int32Array, 8),
         name: 0,
         op: 0,
         domain: '',
@@ -237,8 +238,8 @@ export class OnnxParser {
       this.nodePool.push(acc);
     }
     this.nodeDepth++;
-    acc.inputs.count = 0;
-    acc.outputs.count = 0;
+    acc.inputs.length = 0;
+    acc.outputs.length = 0;
     if (acc.subgraphs.length) acc.subgraphs.length = 0;
     acc.name = 0;
     acc.op = 0;
@@ -265,14 +266,14 @@ export class OnnxParser {
       outs,
       acc.start,
       acc.end - acc.start,
-      acc.inputs.count,
-      acc.outputs.count,
+      acc.inputs.length,
+      acc.outputs.length,
     );
     // Every node of the main graph is a layer, Constant included (ONNX keeps constants as nodes too).
     if (g === 0) b.countLayerById(op);
     for (const sg of acc.subgraphs) b.setGraphParent(sg, id);
     const t = acc.constantTensor;
-    if (t && acc.outputs.count === 1 && outs[0] >= 0) {
+    if (t && acc.outputs.length === 1 && outs[0] >= 0) {
       b.setValueType(outs[0], t.dtype, t.dims);
       this.recordData(outs[0], t);
       b.addFlags(outs[0], ValueFlag.ConstantNode);
@@ -280,9 +281,9 @@ export class OnnxParser {
   }
 
   /** Maps name ids to value ids in place of a fresh array: the builder copies them. */
-  private valueIds(g: number, names: IdList): Int32Array {
-    const ids = names.ids;
-    for (let i = 0; i < names.count; i++) ids[i] = ids[i] ? this.b.valueById(g, ids[i]) : -1;
+  private valueIds(g: number, names: Column<Int32Array>): Int32Array {
+    const ids = names.data;
+    for (let i = 0; i < names.length; i++) ids[i] = ids[i] ? this.b.valueById(g, ids[i]) : -1;
     return ids;
   }
 

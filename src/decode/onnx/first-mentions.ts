@@ -1,5 +1,5 @@
+import { Column } from '../../graph/columns.ts';
 import type { StringTable } from '../../graph/string-table.ts';
-import { grownTo } from '../../graph/typed-arrays.ts';
 
 /**
  * The names that node inputs mention before anything defines them, in the order first mentioned: nearly all of
@@ -9,20 +9,19 @@ import { grownTo } from '../../graph/typed-arrays.ts';
  * cache miss: ~16 ms of a 100k-node chain's decode went to those lookups.
  */
 export class FirstMentions {
-  private ids = new Int32Array(1024);
-  private count = 0;
+  private readonly mentioned = new Column(Int32Array, 1024);
   private cursor = 0;
 
   /** Notes `id`, which an input just added to the table. Ids arrive increasing. */
   add(id: number): void {
-    if (this.count === this.ids.length) this.ids = grownTo(this.ids, this.count * 2);
-    this.ids[this.count++] = id;
+    this.mentioned.push(id);
   }
 
   /** The string id of the name `bytes[start, end)`, as `table.internBytes` gives it. */
   intern(table: StringTable, bytes: Uint8Array, start: number, end: number): number {
-    const { ids, cursor } = this;
-    if (cursor < this.count && table.hasBytes(ids[cursor], bytes, start, end)) {
+    const { cursor } = this;
+    const ids = this.mentioned.data;
+    if (cursor < this.mentioned.length && table.hasBytes(ids[cursor], bytes, start, end)) {
       this.cursor++;
       return ids[cursor];
     }
@@ -35,10 +34,11 @@ export class FirstMentions {
 
   private indexOf(id: number): number {
     let lo = 0;
-    let hi = this.count - 1;
+    let hi = this.mentioned.length - 1;
+    const ids = this.mentioned.data;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const v = this.ids[mid];
+      const v = ids[mid];
       if (v === id) return mid;
       if (v < id) lo = mid + 1;
       else hi = mid - 1;
