@@ -10,6 +10,8 @@ export class StreamedBody {
   readonly bytes: Uint8Array;
   arrived = 0;
   settled = false;
+  /** Why the download stopped short, when it failed (not when it was cancelled or overran). */
+  error: unknown = null;
   private waiters: { end: number; wake: () => void }[] = [];
   private listeners: ((arrived: number) => void)[] = [];
   private reader: ChunkReader | null = null;
@@ -62,8 +64,9 @@ export class StreamedBody {
         for (const l of this.listeners) l(this.arrived);
         this.wake();
       }
-    } catch {
+    } catch (err) {
       // A failed download: reads past `arrived` fall back to range requests, which report the error if it persists.
+      this.error = err;
     }
     this.finish();
   }

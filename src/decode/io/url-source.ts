@@ -1,7 +1,6 @@
 import type { ByteSource } from './byte-source.ts';
 import { DecodeError } from '../errors.ts';
 import { MAX_CHUNK } from '../protobuf/wire-stream.ts';
-import { ChunkReader } from './chunk-reader.ts';
 import { readFromHead } from './head-read.ts';
 import { StreamedBody } from './streamed-body.ts';
 
@@ -34,7 +33,7 @@ export class UrlSource implements ByteSource {
    */
   static async open(url: string, headBytes = HEAD_BYTES, companions: readonly string[] = []): Promise<UrlSource> {
     const name = decodeURIComponent(new URL(url, globalThis.location?.href).pathname.split('/').pop() || 'model');
-    const early = new Map(companions.map((c) => [new URL(c, url).href, openQuietly(new URL(c, url).href)]));
+    const early = new Map(companions.map((c) => new URL(c, url).href).map((href) => [href, openQuietly(href)]));
     try {
       const source = await UrlSource.openAlone(url, name, headBytes);
       source.early = early;
@@ -124,7 +123,7 @@ export class UrlSource implements ByteSource {
   }
 
   /**
-   * [start, end) by a range request, its body read into one buffer of that size (see ChunkReader): `arrayBuffer()`
+   * [start, end) by a range request, its body streamed into one buffer of that size (StreamedBody): `arrayBuffer()`
    * would gather the body in pieces and copy them into its result, twice the bytes in flight for every range.
    */
   private async fetchRange(start: number, end: number): Promise<Uint8Array> {
@@ -134,21 +133,11 @@ export class UrlSource implements ByteSource {
       const bytes = new Uint8Array(await res.arrayBuffer());
       return res.status === 206 ? bytes : bytes.subarray(start, end);
     }
-    const bytes = new Uint8Array(end - start);
-    const reader = new ChunkReader(res.body);
-    let filled = 0;
-    for (let piece = await reader.next(); piece; piece = await reader.next()) {
-      if (filled + piece.length > bytes.length) {
-        // More than the range asked for (a server that miscounts): the range is what was asked.
-        bytes.set(piece.subarray(0, bytes.length - filled), filled);
-        filled = bytes.length;
-        void reader.cancel();
-        break;
-      }
-      bytes.set(piece, filled);
-      filled += piece.length;
-    }
-    return filled === bytes.length ? bytes : bytes.subarray(0, filled);
+    // A body longer than the range (a server that miscounts) is cut at the range's end.
+    const body = new StreamedBody(res.body, end - start);
+    await body.waitFor(end - start);
+    if (body.error) throw body.error;
+    return body.arrived === end - start ? body.bytes : body.bytes.subarray(0, body.arrived);
   }
 
   async sibling(name: string): Promise<ByteSource | null> {
