@@ -1,4 +1,4 @@
-import type { Viewport } from 'pixi-viewport';
+import type { Decelerate, Viewport } from 'pixi-viewport';
 import type { Rect } from '../culling/spatial.ts';
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
 
@@ -12,6 +12,12 @@ export interface CameraState {
 
 /** A small graph that fits on screen opens at most this much above the readable zoom (not blown up to fill it). */
 const OPEN_MAX_OVERZOOM = 1.5;
+
+/**
+ * However the view is dragged or flung, this share of the screen (or the whole graph, when it is smaller on
+ * screen) stays covered by the graph's extent, so the graph can never be lost off screen.
+ */
+const KEEP_IN_SIGHT = 0.25;
 
 /** Re-centre draw coordinates once the camera is this many screen pixels from the origin (float32 precision). */
 const REORIGIN_PX = 50_000;
@@ -177,6 +183,26 @@ export class Camera {
     this.viewport.moveCenter(cx - this.ox, cy - this.oy);
   }
 
+  /**
+   * Pulls the view back where a drag or a fling took the content (nearly) off screen, and stops the fling on
+   * that axis. Returns whether it moved the view. Camera animations are left alone: they end on content.
+   */
+  keepInSight(content: Rect | undefined): boolean {
+    const vp = this.viewport;
+    if (!content || vp.plugins.get('animate')) return false;
+    const a = this.toScreen(content.minX, content.minY);
+    const b = this.toScreen(content.maxX, content.maxY);
+    const dx = shiftIntoSight(a.sx, b.sx, vp.screenWidth);
+    const dy = shiftIntoSight(a.sy, b.sy, vp.screenHeight);
+    if (dx === 0 && dy === 0) return false;
+    vp.x += dx;
+    vp.y += dy;
+    const fling = vp.plugins.get('decelerate') as Decelerate | null;
+    if (fling && dx !== 0) fling.x = 0;
+    if (fling && dy !== 0) fling.y = 0;
+    return true;
+  }
+
   /** The layout-space rectangle on screen. */
   viewRect(): Rect {
     const vp = this.viewport;
@@ -261,4 +287,12 @@ export class Camera {
     const z = this.zoomLimits;
     return Math.max(z.min, Math.min(z.max, s));
   }
+}
+
+/** How far to move content spanning [lo, hi] screen pixels so it covers enough of a `screen`-pixel axis. */
+function shiftIntoSight(lo: number, hi: number, screen: number): number {
+  const keep = Math.min(hi - lo, screen * KEEP_IN_SIGHT);
+  if (hi < keep) return keep - hi;
+  if (lo > screen - keep) return screen - keep - lo;
+  return 0;
 }

@@ -134,7 +134,10 @@ export class Scene {
     this.overlay = new HighlightOverlay(surface.backend.overlayBoxes, surface.backend.overlayEdges);
     this.camera = new Camera(surface.viewport, () => this.markDirty());
     this.loop = new RenderLoop({
-      moved: () => this.camera.moved(),
+      moved: () => {
+        this.camera.keepInSight(this.culler?.index.bounds);
+        return this.camera.moved();
+      },
       busy: () => !!this.viewport.plugins.get('animate') || this.input.pressing,
       draw: () => this.draw(),
     });

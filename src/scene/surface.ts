@@ -2,7 +2,7 @@
 // would otherwise fetch its whole browser bundle (accessibility, DOM, spritesheets, filters) during init.
 import 'pixi.js/events';
 import { Application, BrowserAdapter, DOMAdapter, getMaxFragmentPrecision, type ICanvas, Ticker } from 'pixi.js';
-import { Viewport } from 'pixi-viewport';
+import { type Decelerate, Viewport } from 'pixi-viewport';
 import type { BackendKind, SceneBackend } from './backend.ts';
 import { CanvasBackend } from './canvas-backend.ts';
 import type { Theme } from './palette.ts';
@@ -115,6 +115,9 @@ function sceneCanvas(kind: BackendKind): HTMLCanvasElement {
   return canvas;
 }
 
+/** The fastest a released drag keeps gliding, in screen pixels per millisecond (it glides ~150 ms worth). */
+const MAX_FLING_PX_PER_MS = 4;
+
 /** The camera: pixi-viewport supplies drag, pinch, wheel zoom and inertia for either renderer. */
 function createViewport(app: Application): Viewport {
   const viewport = new Viewport({
@@ -129,6 +132,18 @@ function createViewport(app: Application): Viewport {
   });
   viewport.isRenderGroup = true;
   viewport.drag({ clampWheel: false }).pinch().wheel({ smooth: false, percent: 0.12 }).decelerate({ friction: 0.9 });
+  // pixi-viewport measures the release speed over the pointer moves it handled in the last 100 ms. On a busy
+  // page those arrive in a burst a few milliseconds before the release, and a slow drag turns into a fling
+  // across the whole graph; a fast real flick is 2-4 px/ms. Runs after the plugins' own pointerup handlers.
+  const capFling = () => {
+    const fling = viewport.plugins.get('decelerate') as Decelerate | null;
+    if (!fling) return;
+    if (fling.x) fling.x = Math.max(-MAX_FLING_PX_PER_MS, Math.min(MAX_FLING_PX_PER_MS, fling.x));
+    if (fling.y) fling.y = Math.max(-MAX_FLING_PX_PER_MS, Math.min(MAX_FLING_PX_PER_MS, fling.y));
+  };
+  for (const release of ['pointerup', 'pointerupoutside', 'pointercancel', 'pointerleave'] as const) {
+    viewport.on(release, capFling);
+  }
   app.stage.addChild(viewport);
   return viewport;
 }

@@ -153,7 +153,7 @@ export async function runCoreFlows({ test, assert, driver, server, samplePath, e
     assert(Math.abs(c1.x - c0.x) + Math.abs(c1.y - c0.y) > 1e-6, `drag did not pan: ${JSON.stringify([c0, c1])}`);
     // Zoom in over an operator, so the zoomed view still shows it.
     const p = await nodeOnScreen(driver);
-    assert(p, 'no operator on screen after the drag');
+    assert(p, `no operator on screen after the drag: ${JSON.stringify([c0, c1])}`);
     await driver.wheel(p.x, p.y, -400);
     await driver.waitFor((z) => window.strata.state().camera.zoom > z * 1.05, c1.zoom, 5000);
     await driver.evaluate(() => window.strata.camera());
@@ -163,6 +163,71 @@ export async function runCoreFlows({ test, assert, driver, server, samplePath, e
       colors > 5,
       `blank after zoom (${colors} colours; zoom ${c1.zoom} → ${s.camera.zoom}, ${s.visibleNodes} visible)`,
     );
+  });
+
+  await test(`${label}: a drag handled in one burst glides a little and never takes the graph off screen`, async () => {
+    await driver.evaluate(() => window.strata.fit());
+    const c0 = (await state()).camera;
+    // A busy page handles a slow drag's pointer moves in one burst just before the release; measured over that
+    // burst the release speed is enormous. Synthetic events in one task reproduce it exactly.
+    await driver.evaluate(() => {
+      const canvas = document.querySelector('canvas.graph-canvas');
+      const r = canvas.getBoundingClientRect();
+      const at = (type, dx, dy) =>
+        canvas.dispatchEvent(
+          new PointerEvent(type, {
+            bubbles: true,
+            cancelable: true,
+            composed: true,
+            pointerId: 1,
+            pointerType: 'mouse',
+            isPrimary: true,
+            button: 0,
+            buttons: type === 'pointerup' ? 0 : 1,
+            clientX: r.left + 300 + dx,
+            clientY: r.top + 300 + dy,
+          }),
+        );
+      at('pointerdown', 0, 0);
+      for (let i = 1; i <= 8; i++) at('pointermove', i * 15, i * 10);
+      at('pointerup', 120, 80);
+    });
+    await driver.evaluate(() => new Promise((r) => setTimeout(r, 1500)));
+    await driver.evaluate(() => window.strata.camera());
+    const c1 = (await state()).camera;
+    // The drag moved the view 120×80 px; the glide after it adds at most a few hundred pixels.
+    const movedPx = Math.hypot(c1.x - c0.x, c1.y - c0.y) * c0.zoom;
+    assert(movedPx > 100 && movedPx < 1000, `moved ${movedPx.toFixed(0)} px: ${JSON.stringify([c0, c1])}`);
+    assert(await nodeOnScreen(driver), 'no operator on screen after the drag');
+  });
+
+  await test(`${label}: however far the view is flung, the graph stays on screen`, async () => {
+    await driver.evaluate(() => window.strata.fit());
+    await driver.evaluate(() => {
+      const glide = window.__strataDebug.scene.viewport.plugins.get('decelerate');
+      glide.activate({ x: 400, y: -300 });
+      // As a release does; activate() alone would glide on from where the last release's glide ended.
+      glide.timeSinceRelease = 0;
+      // The idle page has stopped its tickers; pointer input starts them again.
+      document.querySelector('canvas.graph-canvas').dispatchEvent(new PointerEvent('pointermove', { bubbles: true }));
+    });
+    await driver.evaluate(() => new Promise((r) => setTimeout(r, 1500)));
+    await driver.evaluate(() => window.strata.camera());
+    const covered = await driver.evaluate(() => {
+      const scene = window.__strataDebug.scene;
+      const b = scene.culler.index.bounds;
+      const r = document.querySelector('canvas.graph-canvas').getBoundingClientRect();
+      const a = scene.toScreen(b.minX, b.minY);
+      const z = scene.toScreen(b.maxX, b.maxY);
+      const w = Math.min(z.sx, r.width) - Math.max(a.sx, 0);
+      const h = Math.min(z.sy, r.height) - Math.max(a.sy, 0);
+      return { w, h, needW: Math.min(z.sx - a.sx, r.width * 0.25), needH: Math.min(z.sy - a.sy, r.height * 0.25) };
+    });
+    assert(
+      covered.w >= covered.needW - 1 && covered.h >= covered.needH - 1,
+      `graph left the screen: ${JSON.stringify(covered)}`,
+    );
+    assert(await nodeOnScreen(driver), 'no operator on screen after the fling');
   });
 
   await test(`${label}: theme toggle redraws in the other theme`, async () => {
