@@ -4,7 +4,7 @@
  */
 import { GraphBuilder } from '../src/graph/builder.ts';
 import { buildHierarchy } from '../src/graph/hierarchy/build.ts';
-import { GraphKind, ValueFlag, type GraphIR } from '../src/graph/ir.ts';
+import { GraphKind, ValueFlag, type GraphIR, str } from '../src/graph/ir.ts';
 
 export { cacheDir } from '../tests/helpers/models.ts';
 /**
@@ -31,7 +31,7 @@ export function stripNames(ir: GraphIR): GraphIR {
     const outs = Array.from(ir.nodeOutputs.subarray(ir.nodeOutputOffsets[v], ir.nodeOutputOffsets[v + 1]), (x) =>
       x >= 0 ? vid[x] : -1,
     );
-    b.addNode(g, `node_${v - nStart}`, ir.strings[ir.nodeOp[v]], ins, outs);
+    b.addNode(g, `node_${v - nStart}`, str(ir, ir.nodeOp[v]), ins, outs);
   }
   for (let k = ir.graphOutputOffsets[0]; k < ir.graphOutputOffsets[1]; k++)
     b.addGraphOutput(g, vid[ir.graphOutputs[k]]);
@@ -149,15 +149,15 @@ export function tileGptBlocks(ir: GraphIR, times: number): GraphIR {
   const [xOutVal] = xOut;
 
   const b = new GraphBuilder(ir.format);
-  const g = b.beginGraph(ir.strings[ir.graphName[0]], GraphKind.Main);
+  const g = b.beginGraph(str(ir, ir.graphName[0]), GraphKind.Main);
   const base = new Int32Array(ir.valueCount);
   for (let v = 0; v < ir.valueCount; v++) {
-    base[v] = b.value(g, ir.strings[ir.valueName[v]]);
+    base[v] = b.value(g, str(ir, ir.valueName[v]));
     const f = ir.valueFlags[v] & (ValueFlag.Initializer | ValueFlag.ConstantNode);
     if (f) b.addFlags(base[v], f);
   }
   for (let k = ir.graphInputOffsets[0]; k < ir.graphInputOffsets[1]; k++) b.addGraphInput(g, base[ir.graphInputs[k]]);
-  const copyOf = (val: number, tile: number) => b.value(g, `${ir.strings[ir.valueName[val]]}~${tile}`);
+  const copyOf = (val: number, tile: number) => b.value(g, `${str(ir, ir.valueName[val])}~${tile}`);
   const rename = (name: string, tile: number) =>
     name.replace(/\/h\.(\d+)\//, (_, i) => `/h.${Number(i) + tile * layers}/`) +
     (tile && !name.includes('/h.') ? `~${tile}` : '');
@@ -175,7 +175,7 @@ export function tileGptBlocks(ir: GraphIR, times: number): GraphIR {
     const outs = Array.from(ir.nodeOutputs.subarray(ir.nodeOutputOffsets[v], ir.nodeOutputOffsets[v + 1]), (x) =>
       x < 0 ? -1 : inBlock ? copyOf(x, tile) : base[x],
     );
-    b.addNode(g, rename(ir.strings[ir.nodeName[v]], inBlock ? tile : 0), ir.strings[ir.nodeOp[v]], ins, outs);
+    b.addNode(g, rename(str(ir, ir.nodeName[v]), inBlock ? tile : 0), str(ir, ir.nodeOp[v]), ins, outs);
   };
   // Outside nodes before the blocks, the tiled blocks, then the rest, each in file order.
   let firstBlockNode = 0;

@@ -24,7 +24,7 @@ export function layoutIR(ir: GraphIR): GraphIR {
   const strings: string[] = [];
   const newId = new Int32Array(ir.strings.length).fill(-1);
   const keep = (s: number): number => {
-    if (newId[s] < 0) newId[s] = strings.push(ir.strings[s] ?? '') - 1;
+    if (newId[s] < 0) newId[s] = strings.push(ir.strings.at(s) ?? '') - 1;
     return newId[s];
   };
   const remap = (ids: Uint32Array | Int32Array) => {

@@ -170,18 +170,12 @@ export class DecodeService implements DecodeApi {
     return rows;
   }
 
-  /**
-   * A transferable copy of the open model's IR (the open model keeps the original, see `open`). Its string table
-   * is a new array holding the same strings: the sender caches the table's joined text by array
-   * (workers/ir-transfer.ts), and keyed by the original that text (87 MB at 1M nodes) would stay for as long as
-   * the model is open.
-   */
+  /** A transferable copy of the open model's IR (the open model keeps the original, see `open`). */
   irCopy(): GraphIR {
     const ir = this.require().ir;
     // Where node records lie in the file is for this worker's detail readers: the page never reads it (15 MB at
-    // 1M nodes), so its copy has none.
-    const copy = copyColumns({ ...ir, nodeSourceOffset: new Float64Array(0), nodeSourceLength: new Float64Array(0) });
-    return { ...copy, strings: ir.strings.slice() };
+    // 1M nodes), so its copy has none. The string table is shared: sending copies its offsets, not the table.
+    return copyColumns({ ...ir, nodeSourceOffset: new Float64Array(0), nodeSourceLength: new Float64Array(0) });
   }
 
   /** A transferable copy for the layout worker, without the value names it never reads (see layoutIR). */

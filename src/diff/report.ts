@@ -116,9 +116,9 @@ function groupSections(r: ReportInput, groups: GroupDiffCounts): string[] {
   };
   for (const ch of diff.changes)
     add(h.nodeGroup[ch.nodeB], `~ ${ch.b}${ch.a !== ch.b ? ` (was ${ch.a})` : ''}: ${ch.what.join('; ')}`);
-  for (const n of diff.added) add(h.nodeGroup[n], `+ ${displayName(irB, n)}  ${irB.strings[irB.nodeOp[n]]}`);
+  for (const n of diff.added) add(h.nodeGroup[n], `+ ${displayName(irB, n)}  ${irB.strings.at(irB.nodeOp[n])}`);
   for (const n of diff.removed)
-    add(groups.removedGroupOfA[n], `- ${displayName(irA, n)}  ${irA.strings[irA.nodeOp[n]]}`);
+    add(groups.removedGroupOfA[n], `- ${displayName(irA, n)}  ${irA.strings.at(irA.nodeOp[n])}`);
   const order = [...total.keys()].sort((x, y) => total.get(y)! - total.get(x)! || x - y);
   const out: string[] = [];
   for (const g of order.slice(0, GROUPS_SHOWN)) {

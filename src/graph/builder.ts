@@ -411,7 +411,7 @@ export class GraphBuilder {
     }
 
     const strings = this.strings.finish();
-    for (const [id, count] of this.layerIds) this.countLayer(strings[id] ?? '', count);
+    for (const [id, count] of this.layerIds) this.countLayer(strings.at(id) ?? '', count);
     this.layerIds.clear();
     return {
       format: this.format,

@@ -17,7 +17,7 @@ export function foldConstants(ir: GraphIR): Uint8Array {
     const op = ir.nodeOp[v];
     if (asked[op]) continue;
     asked[op] = 1;
-    if (isConstantOp(ir.strings[op] ?? '')) isConstOp[op] = 1;
+    if (isConstantOp(ir.strings.at(op) ?? '')) isConstOp[op] = 1;
   }
   const isGraphOutput = new Uint8Array(ir.valueCount);
   for (let k = 0; k < ir.graphOutputs.length; k++) isGraphOutput[ir.graphOutputs[k]] = 1;

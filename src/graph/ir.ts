@@ -8,6 +8,8 @@
  * with `columnBuffers(ir)` (column-buffers.ts), so no per-node objects exist on the hot path.
  */
 
+import type { Strings } from './string-list.ts';
+
 export const enum ValueFlag {
   Initializer = 1,
   GraphInput = 2,
@@ -82,7 +84,8 @@ export interface GraphIR {
    * hold only the operators shown. A few dozen keys at most, so a plain object that crosses threads as is.
    */
   layerOps: Record<string, number>;
-  strings: string[];
+  /** Every name, op type and symbol, by string index; index 0 is ''. Read through `str()` or `strings.at()`. */
+  strings: Strings;
 
   // graphs
   graphCount: number;
@@ -149,7 +152,7 @@ export const enum DataEncoding {
   PackedFixed64 = 3,
 }
 
-export const str = (ir: GraphIR, index: number): string => (index < 0 ? '' : (ir.strings[index] ?? ''));
+export const str = (ir: GraphIR, index: number): string => (index < 0 ? '' : (ir.strings.at(index) ?? ''));
 
 export function nodeInputIds(ir: GraphIR, node: number): Int32Array {
   return ir.nodeInputs.subarray(ir.nodeInputOffsets[node], ir.nodeInputOffsets[node + 1]);

@@ -1,3 +1,4 @@
+import { StringList } from './string-list.ts';
 import { asciiText, decodeUtf8 } from './text.ts';
 import { grownTo } from './typed-arrays.ts';
 
@@ -7,16 +8,16 @@ const PRESIZED_BYTES_PER_ENTRY = 32;
 /** Per pooled string id: its hash, pool offset and byte length (bitwise-not when not ASCII), side by side. */
 const ENTRY_INTS = 3;
 const NO_VIEW = new DataView(new ArrayBuffer(0));
-/** Pool text is decoded in pieces of at most this many bytes (V8 caps a string at ~512 MB). */
-const MAX_TEXT_CHUNK = 64 << 20;
+/** The most name bytes one table holds: its text is one JS string, and V8 caps those at ~512 MB. */
+const MAX_TEXT = 256 << 20;
 
 /**
  * One string table per model; interning keeps repeated op types and tensor names to one entry.
  *
  * Decoders intern names straight from file bytes (`internBytes`): a name mentioned many times (a tensor consumed
  * by several nodes) is hashed and compared as bytes, and its bytes are kept in one pool. Nothing is decoded per
- * mention: `finish()` decodes the pool once (names are nearly always ASCII, so each string is then a cheap slice of
- * one text), instead of hundreds of thousands of small decodes and the garbage they leave.
+ * mention, nor at the end: `finish()` decodes the pool once into one text and hands over a StringList, which cuts a
+ * name out of that text only when it is read (names are nearly always ASCII, so one character per byte).
  *
  * The byte index holds only string ids, four bytes a slot; each id's hash, pool offset and length sit side by side
  * in `entries`. At 100k-1M names nearly every lookup of a cold name misses the cache, and a quarter-size index
@@ -27,8 +28,9 @@ const MAX_TEXT_CHUNK = 64 << 20;
  */
 export class StringTable {
   /**
-   * Text by string id, `undefined` while an id is still only in the pool. Presized and grown by doubling rather
-   * than pushed to: at 100k-1M names, `push` into a large array costs ~4x a store into a presized one.
+   * Text by string id for the ids made from JS strings or decoded eagerly (op types the decoder reads back),
+   * `undefined` for the rest, which stay in the pool. Presized and grown by doubling rather than pushed to: at
+   * 100k-1M names, `push` into a large array costs ~4x a store into a presized one.
    */
   private texts: string[];
   private count = 1;
@@ -45,8 +47,6 @@ export class StringTable {
   /** The last byte array interned from (a decoder's window) and a view of it, reused while the window stays. */
   private lastBytes: Uint8Array | null = null;
   private lastView: DataView<ArrayBufferLike> = NO_VIEW;
-  /** The first string id that may still be pending. */
-  private firstPending = -1;
 
   /**
    * `expected` (a guess at the distinct strings) presizes the index and the byte pool, so a node-heavy model rarely
@@ -66,7 +66,7 @@ export class StringTable {
     this.texts[0] = '';
   }
 
-  /** Decoded strings by id; pooled ones are `undefined` until finish(). Longer than the id count until then. */
+  /** Strings by id as far as decoded during decoding (see `texts`): what a decoder may read back. */
   get strings(): string[] {
     return this.texts;
   }
@@ -152,35 +152,41 @@ export class StringTable {
     return id;
   }
 
-  /** Decodes every pooled string; call once decoding is done. */
-  finish(): string[] {
-    const { texts: strings, pool, entries } = this;
-    strings.length = this.count;
+  /**
+   * The table, once decoding is done: the pool decoded once as one character per byte, each id's range in it,
+   * and as exceptions the ids whose text is not that range (not ASCII, or interned as a JS string).
+   */
+  finish(): StringList {
+    const { texts, pool, entries } = this;
+    const count = this.count;
     // Lets go of the decoder's last window.
     this.lastBytes = null;
     this.lastView = NO_VIEW;
-    if (this.firstPending < 0) return strings;
-    let text = '';
-    let textStart = 0;
-    let textEnd = 0;
-    for (let id = this.firstPending; id < strings.length; id++) {
-      if (strings[id] !== undefined) continue;
-      const s = entries[id * ENTRY_INTS + 1];
-      const n = entries[id * ENTRY_INTS + 2];
-      if (n < 0) {
-        strings[id] = decodeUtf8(pool, s, s + ~n);
-        continue;
-      }
-      if (s < textStart || s + n > textEnd) {
-        // Pooled in id order, so one decoded piece serves a long run of ids.
-        textStart = s;
-        textEnd = Math.min(this.poolUsed, s + Math.max(n, MAX_TEXT_CHUNK));
-        text = asciiText(pool, textStart, textEnd);
-      }
-      strings[id] = text.slice(s - textStart, s - textStart + n);
+    if (this.poolUsed > MAX_TEXT) {
+      throw new Error(
+        `the model's names take ${Math.round(this.poolUsed / 2 ** 20)} MB, more than a browser can hold as text`,
+      );
     }
-    this.firstPending = -1;
-    return strings;
+    const text = this.poolUsed > 0 ? asciiText(pool, 0, this.poolUsed) : '';
+    const ends = new Uint32Array(count);
+    const exceptions = new Map<number, string>();
+    let end = 0;
+    for (let id = 1; id < count; id++) {
+      const e = id * ENTRY_INTS;
+      const n = e < entries.length ? entries[e + 2] : 0;
+      if (n === 0) {
+        // Not pooled (pooled strings are never empty): made from a JS string.
+        const s = texts[id];
+        if (s) exceptions.set(id, s);
+      } else {
+        const s = entries[e + 1];
+        const len = n < 0 ? ~n : n;
+        end = s + len;
+        if (n < 0) exceptions.set(id, texts[id] ?? decodeUtf8(pool, s, end));
+      }
+      ends[id] = end;
+    }
+    return new StringList(text, ends, exceptions.size ? exceptions : null);
   }
 
   /** Copies the bytes into the pool under a new string id, left for finish() to decode unless `eager`. */
@@ -213,7 +219,6 @@ export class StringTable {
     this.entries[e + 1] = at;
     this.entries[e + 2] = high & 0x80808080 ? ~len : len;
     if (eager) this.texts[id] = decodeUtf8(bytes, start, start + len);
-    else if (this.firstPending < 0) this.firstPending = id;
     return id;
   }
 

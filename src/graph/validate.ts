@@ -28,8 +28,9 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
   const G = ir.graphCount;
   const N = ir.nodeCount;
   const V = ir.valueCount;
-  const S = Array.isArray(ir.strings) ? ir.strings.length : 0;
-  if (!Array.isArray(ir.strings)) report('strings is not an array');
+  const tableOk = typeof ir.strings?.at === 'function' && isCount(ir.strings.length);
+  const S = tableOk ? ir.strings.length : 0;
+  if (!tableOk) report('strings is not a string table');
   if (S === 0) report('string table is empty (index 0 must be the empty string)');
   if (!isCount(G)) return [`graphCount is not a non-negative integer: ${G}`];
   if (!isCount(N)) return [`nodeCount is not a non-negative integer: ${N}`];

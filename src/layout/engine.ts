@@ -166,7 +166,7 @@ export class LayoutEngine implements LayoutApi {
       const key = 2 * op + (r > 0 ? 1 : 0);
       let w = widthOf[key];
       if (w < 0) {
-        w = nodeBoxWidth(ir.strings[op] ?? '', r);
+        w = nodeBoxWidth(ir.strings.at(op) ?? '', r);
         widthOf[key] = w;
       }
       this.nodeW[v] = w;

@@ -1,18 +1,20 @@
 import * as Comlink from 'comlink';
 import { columnBuffers } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
+import { asStringList, StringList } from '../graph/string-list.ts';
 
 /**
- * Moves GraphIR between threads fast. Structured-cloning the string table (hundreds of thousands of small
- * strings) cost more than decoding it; joined into one string with offsets it is a single copy, and the receiver
- * slices it back (slices of a flat string are cheap). Typed arrays are transferred when the sender marked the IR
- * as handed over (the decode worker), and copied otherwise (the main thread keeps its own IR when it sends one to
- * the layout worker).
+ * Moves GraphIR between threads fast. The string table crosses as its StringList parts: one text, one offsets
+ * array and the few exceptions, never as hundreds of thousands of small strings (structured-cloning those cost
+ * more than decoding them), and the receiver keeps it in that form. Typed arrays are transferred when the sender
+ * marked the IR as handed over (the decode worker), and copied otherwise (the main thread keeps its own IR when it
+ * sends one to the layout worker).
  */
 interface PackedIR {
   ir: Omit<GraphIR, 'strings'>;
   text: string;
   ends: Uint32Array;
+  exceptions: ReadonlyMap<number, string> | null;
 }
 
 const handedOver = new WeakSet<GraphIR>();
@@ -27,49 +29,23 @@ function isGraphIR(v: unknown): v is GraphIR {
   return (
     typeof v === 'object' &&
     v !== null &&
-    Array.isArray((v as GraphIR).strings) &&
+    typeof (v as GraphIR).strings?.at === 'function' &&
     (v as GraphIR).nodeOp instanceof Uint32Array
   );
 }
 
-/**
- * The joined string table per table: the decode worker sends copies of one IR (same `strings` array) to both the
- * layout worker and the page, and joining a large table is not free.
- */
-const joined = new WeakMap<string[], { text: string; ends: Uint32Array }>();
-
-function joinStrings(strings: string[]): { text: string; ends: Uint32Array } {
-  let j = joined.get(strings);
-  if (!j) {
-    const ends = new Uint32Array(strings.length);
-    let n = 0;
-    for (let i = 0; i < strings.length; i++) {
-      n += strings[i].length;
-      ends[i] = n;
-    }
-    j = { text: strings.join(''), ends };
-    joined.set(strings, j);
-  }
-  return j;
-}
-
 export function packIR(ir: GraphIR): [PackedIR, Transferable[]] {
   const { strings, ...rest } = ir;
-  const { text, ends: kept } = joinStrings(strings);
-  const ends = kept.slice();
+  const list = asStringList(strings);
+  // The sender's table stays whole: its offsets are copied, and the copy moves.
+  const ends = list.ends.slice();
   const transfers: Transferable[] = handedOver.has(ir) ? columnBuffers(ir) : [];
   transfers.push(ends.buffer);
-  return [{ ir: rest, text, ends }, transfers];
+  return [{ ir: rest, text: list.text, ends, exceptions: list.exceptions }, transfers];
 }
 
 export function unpackIR(p: PackedIR): GraphIR {
-  const strings = new Array<string>(p.ends.length);
-  let start = 0;
-  for (let i = 0; i < p.ends.length; i++) {
-    strings[i] = p.text.slice(start, p.ends[i]);
-    start = p.ends[i];
-  }
-  return { ...p.ir, strings } as GraphIR;
+  return { ...p.ir, strings: new StringList(p.text, p.ends, p.exceptions) } as GraphIR;
 }
 
 let registered = false;

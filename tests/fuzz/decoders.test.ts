@@ -186,7 +186,7 @@ describe('decoding stays bounded', () => {
     expect(
       valueElementCount(
         ir,
-        [...ir.valueName].findIndex((n) => ir.strings[n] === 'v'),
+        [...ir.valueName].findIndex((n) => ir.strings.at(n) === 'v'),
       ),
     ).toBe(2 ** 62);
     expect(summarize(ir).parameters).toBeGreaterThan(2 ** 62);

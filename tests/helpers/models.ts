@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ByteSource } from '../../src/decode/io/byte-source.ts';
+import type { Strings } from '../../src/graph/string-list.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedModels = resolve(repoRoot, '../shared/models');
@@ -94,4 +95,10 @@ export class CountingSource implements ByteSource {
   sibling(name: string) {
     return this.inner.sibling?.(name) ?? Promise.resolve(null);
   }
+}
+
+/** The index of `s` in a string table, -1 when absent (tests look names up; the app keeps its own maps). */
+export function stringIndex(strings: Strings, s: string): number {
+  for (let i = 0; i < strings.length; i++) if (strings.at(i) === s) return i;
+  return -1;
 }

@@ -9,7 +9,7 @@ import { diffModels } from '../../src/diff/diff.ts';
 import type { GraphIR } from '../../src/graph/ir.ts';
 import { analyzeModel } from '../../src/profile/analyze.ts';
 import { pairFromFiles } from '../../src/ui/files.ts';
-import { cacheDir, repoRoot } from '../helpers/models.ts';
+import { cacheDir, repoRoot, stringIndex } from '../helpers/models.ts';
 
 /**
  * The decode worker's side of a comparison, driven without a worker: the IR handed to the page is transferred
@@ -47,7 +47,7 @@ describe('DecodeService comparison', () => {
     const service = new DecodeService(analyzeModel);
     await expect(service.openComparison(blob(path))).rejects.toThrow(/no model/);
     const irA = await service.open(blob(sample));
-    const softmax = irA.strings.indexOf('Softmax');
+    const softmax = stringIndex(irA.strings, 'Softmax');
     const nodeA = irA.nodeOp.indexOf(softmax);
     transfer(irA);
     const detailsA = await service.nodeDetails(nodeA);

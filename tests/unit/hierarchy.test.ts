@@ -7,7 +7,7 @@ import { GraphBuilder } from '../../src/graph/builder.ts';
 import { splitSequence } from '../../src/graph/hierarchy/chunk.ts';
 import { buildHierarchy } from '../../src/graph/hierarchy/build.ts';
 import { GroupKind, type Hierarchy } from '../../src/graph/hierarchy/types.ts';
-import { GraphKind, type GraphIR } from '../../src/graph/ir.ts';
+import { GraphKind, type GraphIR, str } from '../../src/graph/ir.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const GPT_10K = resolve(here, '../../../shared/models/onnx/gpt_decoder_10k.onnx');
@@ -91,7 +91,7 @@ describe('hierarchy of a real GPT export (gpt_decoder_10k.onnx)', () => {
     // Scopes around a single op (`wte` holds one Gather) fold into that node.
     expect(paths.has('wte')).toBe(false);
     const wte = Array.from({ length: ir.nodeCount }, (_, v) => v).find(
-      (v) => ir.strings[ir.nodeName[v]] === '/wte/Gather',
+      (v) => ir.strings.at(ir.nodeName[v]) === '/wte/Gather',
     )!;
     expect(h.nodeGroup[wte]).toBe(0);
     const attn = paths.get('h.3/attn')!;
@@ -99,7 +99,7 @@ describe('hierarchy of a real GPT export (gpt_decoder_10k.onnx)', () => {
     expect(h.groupKind[attn]).toBe(GroupKind.Scope);
     // A node's group path is its name's scope.
     for (let v = 0; v < ir.nodeCount; v++) {
-      const name = ir.strings[ir.nodeName[v]];
+      const name = str(ir, ir.nodeName[v]);
       if (name.startsWith('/h.3/attn/c_attn/')) expect(h.groupPath[h.nodeGroup[v]]).toBe('h.3/attn/c_attn');
     }
   });
@@ -109,7 +109,7 @@ describe('hierarchy of a real GPT export (gpt_decoder_10k.onnx)', () => {
     let unscoped = 0;
     let atRoot = 0;
     for (let v = 0; v < ir.nodeCount; v++) {
-      if (ir.strings[ir.nodeName[v]].includes('/')) continue;
+      if (str(ir, ir.nodeName[v]).includes('/')) continue;
       unscoped++;
       if (h.nodeGroup[v] === 0) atRoot++;
     }
@@ -313,7 +313,7 @@ describe('hierarchy rules on built graphs', () => {
     const items = Array.from(
       h.groupItems.subarray(h.groupItemOffsets[p.get('blk')!], h.groupItemOffsets[p.get('blk')! + 1]),
     );
-    const ifPos = items.findIndex((it) => it >= 0 && ir.strings[ir.nodeOp[it]] === 'If');
+    const ifPos = items.findIndex((it) => it >= 0 && ir.strings.at(ir.nodeOp[it]) === 'If');
     expect(items.indexOf(-1 - thenG)).toBeLessThan(ifPos);
   });
 
@@ -350,7 +350,7 @@ describe('hierarchy rules on built graphs', () => {
       if (h.groupChildOffsets[g + 1] > h.groupChildOffsets[g]) continue;
       leaves++;
       const first = h.groupItems[h.groupItemOffsets[g]];
-      if (ir.strings[ir.nodeOp[first]] === 'ReduceMean') aligned++;
+      if (ir.strings.at(ir.nodeOp[first]) === 'ReduceMean') aligned++;
     }
     expect(aligned / leaves).toBeGreaterThan(0.9);
   });

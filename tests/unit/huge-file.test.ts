@@ -7,7 +7,7 @@ import { openModelFile } from '../../src/decode/registry.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { summarize } from '../../src/graph/summary.ts';
 import { concat, graphProto, pb, tag, varint, WIRE } from '../helpers/protobuf-writer.ts';
-import { cacheDir } from '../helpers/models.ts';
+import { cacheDir, stringIndex } from '../helpers/models.ts';
 
 /**
  * A 5 GB ONNX file: two 2.5 GB float initializers whose payloads are holes in a sparse file, so the test creates
@@ -76,7 +76,7 @@ describe('multi-GB files', () => {
     expect(s.inputs.map((i) => i.name)).toEqual(['x']);
     expect(bytesRead).toBeLessThan(1 << 20);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 << 20);
-    const w0 = ir.valueName.indexOf(ir.strings.indexOf('w0'));
+    const w0 = ir.valueName.indexOf(stringIndex(ir.strings, 'w0'));
     expect(ir.valueDataLength[w0]).toBe(elements * 4);
     const preview = await tensorPreview(source, ir, w0);
     expect(Number(preview.values[0])).toBe(1.5);

@@ -16,6 +16,7 @@ import {
   gptExport,
   pythonReference,
   sharedModels,
+  stringIndex,
   weightHeavy,
   type ReferenceCounts,
 } from '../helpers/models.ts';
@@ -71,7 +72,7 @@ describe('streaming', () => {
     expect(source.size).toBeGreaterThan(190e6);
     expect(source.bytesRead).toBeLessThan(source.size / 10);
     // Offsets are recorded so bytes can be read on request.
-    const w = ir.strings.indexOf('layers.3.weight');
+    const w = stringIndex(ir.strings, 'layers.3.weight');
     const v = ir.valueName.indexOf(w);
     expect(ir.valueFlags[v] & ValueFlag.Initializer).toBeTruthy();
     const preview = await tensorPreview(source, ir, v);
@@ -84,7 +85,7 @@ describe('streaming', () => {
   it('references external data without loading it and previews it from the sibling file', async () => {
     const file = weightHeavy(8, true);
     const ir = await decodeFile(file);
-    const v = ir.valueName.indexOf(ir.strings.indexOf('layers.0.weight'));
+    const v = ir.valueName.indexOf(stringIndex(ir.strings, 'layers.0.weight'));
     expect(ir.valueFlags[v] & ValueFlag.External).toBeTruthy();
     expect(str(ir, ir.valueLocation[v])).toMatch(/\.onnx\.data$/);
     const source = await NodeFileSource.open(file);

@@ -90,7 +90,7 @@ describe('graph inputs and outputs as tensor boxes', () => {
     const s = await engine.layout(new Uint32Array(0));
     expect(s.boxCount).toBe(h.groupItemOffsets[1]);
     const t = s.tensors!;
-    const names = Array.from(t.value, (v) => ir.strings[ir.valueName[v]]);
+    const names = Array.from(t.value, (v) => ir.strings.at(ir.valueName[v]));
     expect(names).toContain('input_ids');
     expect(names).toContain('logits');
     expect(t.output[names.indexOf('input_ids')]).toBe(0);

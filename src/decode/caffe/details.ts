@@ -30,7 +30,7 @@ export async function caffeNodeDetails(source: ByteSource, ir: GraphIR, node: nu
     if (v < 0 || !(ir.valueFlags[v] & ValueFlag.Initializer) || attributes.length >= MAX_ATTRIBUTES) continue;
     const shape = valueShape(ir, v);
     attributes.push({
-      name: ir.strings[ir.valueName[v]] ?? 'blob',
+      name: ir.strings.at(ir.valueName[v]) ?? 'blob',
       type: 'blob',
       value: `${dtypeName(ir.valueDtype[v])}[${(shape ?? []).join(',')}]`,
     });

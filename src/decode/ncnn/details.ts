@@ -11,7 +11,7 @@ export async function ncnnNodeDetails(source: ByteSource, ir: GraphIR, node: num
   const tok = latin1.decode(record).trim().split(/\s+/);
   const nIn = Number(tok[2]) || 0;
   const nOut = Number(tok[3]) || 0;
-  const layerType = ir.strings[ir.nodeOp[node]] ?? tok[0];
+  const layerType = ir.strings.at(ir.nodeOp[node]) ?? tok[0];
   const attributes = tok.slice(4 + nIn + nOut).map((kv) => {
     const eq = kv.indexOf('=');
     const key = kv.slice(0, eq);

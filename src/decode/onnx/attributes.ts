@@ -1,4 +1,4 @@
-import type { GraphIR } from '../../graph/ir.ts';
+import { type GraphIR, str } from '../../graph/ir.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireStream, parseFields, streamFields } from '../protobuf/wire-stream.ts';
 import { decodeNumbers } from '../tensor-preview.ts';
@@ -184,10 +184,16 @@ export async function decodeOnnxAttributes(
 ): Promise<NodeAttributes> {
   const out = new NodeAttributes();
   const wanted: number[] = [];
-  const opWanted = new Uint8Array(ir.strings.length);
-  if (ops) for (let i = 0; i < ir.strings.length; i++) if (ops.has(ir.strings[i])) opWanted[i] = 1;
+  // Asked once per op string that nodes use (1 yes, 2 no): the table's millions of names are never read.
+  const opWanted = new Uint8Array(ops ? ir.strings.length : 0);
+  if (ops) {
+    for (let n = 0; n < ir.nodeCount; n++) {
+      const op = ir.nodeOp[n];
+      if (opWanted[op] === 0) opWanted[op] = ops.has(str(ir, op)) ? 1 : 2;
+    }
+  }
   for (let n = 0; n < ir.nodeCount; n++) {
-    if ((ops && !opWanted[ir.nodeOp[n]]) || (filter && !filter(n))) continue;
+    if ((ops && opWanted[ir.nodeOp[n]] !== 1) || (filter && !filter(n))) continue;
     if (ir.nodeSourceOffset[n] < 0 || ir.nodeSourceLength[n] <= 0) continue;
     wanted.push(n);
   }

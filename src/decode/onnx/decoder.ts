@@ -557,7 +557,7 @@ export async function openOnnx(source: ByteSource, options?: DecodeOptions): Pro
 }
 
 function knownWithoutAttributes(ir: GraphIR, node: number): boolean {
-  const op = ir.strings[ir.nodeOp[node]];
+  const op = ir.strings.at(ir.nodeOp[node]);
   const out = nodeOutputIds(ir, node);
   if (op === 'LayerNormalization') return out.length <= 1;
   return op === 'Constant' && !(out.length === 1 && out[0] >= 0 && !(ir.valueFlags[out[0]] & ValueFlag.HasShape));

@@ -43,7 +43,7 @@ async function operatorDetails(r: FlatReader, ir: GraphIR, node: number): Promis
   const attributes: AttributeView[] = [];
   if (!(op >= 0)) return { attributes };
   await r.loadTable(op, 'Operator');
-  const opName = ir.strings[ir.nodeOp[node]] ?? '';
+  const opName = ir.strings.at(ir.nodeOp[node]) ?? '';
   const code = BUILTIN_OPS.indexOf(opName);
 
   // Operator code version.

@@ -82,7 +82,7 @@ function nameMode(ir: GraphIR, start: number, end: number): NameMode {
   let slash = 0;
   let dot = 0;
   for (let v = start; v < end; v++) {
-    const name = ir.strings[ir.nodeName[v]] ?? '';
+    const name = ir.strings.at(ir.nodeName[v]) ?? '';
     if (name.includes('/')) slash++;
     else if (name.includes('.')) dot++;
   }
@@ -110,7 +110,7 @@ function assignNamed(
   const cache = new Map<string, number>([['', base]]);
   const sep = mode === NameMode.Slash ? '/' : '.';
   for (let v = start; v < end; v++) {
-    let name = ir.strings[ir.nodeName[v]] ?? '';
+    let name = ir.strings.at(ir.nodeName[v]) ?? '';
     // TFLite fuses names as `a/b/Conv;a/b/BiasAdd`: the first one carries the scope.
     const semi = name.indexOf(';');
     if (semi >= 0) name = name.slice(0, semi);
@@ -148,7 +148,7 @@ function assignSlashScopes(
   let prev = '';
   let prevCut = 0;
   for (let v = start; v < end; v++) {
-    const name = ir.strings[ir.nodeName[v]] ?? '';
+    const name = ir.strings.at(ir.nodeName[v]) ?? '';
     // TFLite fuses names as `a/b/Conv;a/b/BiasAdd`: the first one carries the scope.
     const semi = name.indexOf(';');
     const nameEnd = semi >= 0 ? semi : name.length;

@@ -51,7 +51,7 @@ export function structureClasses(
   const opKnown = new Uint8Array(maxOp + 1);
   const opDigest = (op: number) => {
     if (!opKnown[op]) {
-      opHash[op] = hashString(ir.strings[op] ?? '');
+      opHash[op] = hashString(ir.strings.at(op) ?? '');
       opKnown[op] = 1;
     }
     return opHash[op];
