@@ -39,7 +39,7 @@ function targetCaller(browserSession: CDPSession) {
 
 async function main() {
   const file = process.argv[2] ? resolve(process.argv[2]) : chainModel(1_000_000);
-  const server = await startServer({ root: resolve(repoRoot, 'dist'), modelPath: file });
+  const server = await startServer({ root: resolve(repoRoot, process.env.BENCH_DIST ?? 'dist'), modelPath: file });
   const browserServer = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: BENCH_FLAGS });
   const browser = await chromium.connect(browserServer.wsEndpoint());
   try {
