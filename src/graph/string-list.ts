@@ -47,7 +47,7 @@ export class StringList implements Strings {
 
   at(index: number): string | undefined {
     const ends = this.ends;
-    if (!(index >= 0 && index < ends.length)) return undefined;
+    if ((index | 0) !== index || index < 0 || index >= ends.length) return undefined;
     if (this.exceptions !== null) {
       const s = this.exceptions.get(index);
       if (s !== undefined) return s;
