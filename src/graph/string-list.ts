@@ -27,13 +27,13 @@ export class StringList implements Strings {
     readonly exceptions: ReadonlyMap<number, string> | null = null,
   ) {}
 
-  /** The table of `strings`, joined. */
-  static of(strings: ArrayLike<string>): StringList {
+  /** The table of `strings` (a plain array, say), joined. */
+  static of(strings: Strings): StringList {
     const ends = new Uint32Array(strings.length);
     const parts = new Array<string>(strings.length);
     let n = 0;
     for (let i = 0; i < strings.length; i++) {
-      const s = strings[i] ?? '';
+      const s = strings.at(i) ?? '';
       parts[i] = s;
       n += s.length;
       ends[i] = n;
@@ -58,8 +58,5 @@ export class StringList implements Strings {
 
 /** `strings` as a StringList, made only when it is not one already. */
 export function asStringList(strings: Strings): StringList {
-  if (strings instanceof StringList) return strings;
-  const list: string[] = new Array(strings.length);
-  for (let i = 0; i < strings.length; i++) list[i] = strings.at(i) ?? '';
-  return StringList.of(list);
+  return strings instanceof StringList ? strings : StringList.of(strings);
 }
