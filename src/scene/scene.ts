@@ -134,10 +134,7 @@ export class Scene {
     this.overlay = new HighlightOverlay(surface.backend.overlayBoxes, surface.backend.overlayEdges);
     this.camera = new Camera(surface.viewport, () => this.markDirty());
     this.loop = new RenderLoop({
-      moved: () => {
-        this.camera.keepInSight(this.culler?.index.bounds);
-        return this.camera.moved();
-      },
+      moved: () => this.camera.moved(),
       busy: () => !!this.viewport.plugins.get('animate') || this.input.pressing,
       draw: () => this.draw(),
     });
@@ -490,6 +487,8 @@ export class Scene {
     if (this.contextLost) return false;
     // Keep drawing while a pulse fades.
     if (overlay.animating) overlay.dirty = true;
+    // A drag or fling that took the graph off screen is pulled back before this frame's visible set is found.
+    if (culler) this.camera.keepInSight(culler.index.bounds);
     const scale = this.viewport.scale.x;
     if (culler && this.layout) {
       if (culler.update(this.viewRect(), scale)) {
