@@ -42,8 +42,16 @@ function preloadViewer(entries: string[]): Plugin {
   };
 }
 
+/** Cross-origin isolation (as the CLI server sends it), so the dev page's threads share the model's columns too. */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   base: './',
+  server: { headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
   worker: { format: 'es' },
   // The viewer, and the WebGL renderer that pixi imports dynamically during its init.
   // The first frames are drawn by pixi's Canvas2D renderer (see Scene.create); WebGL's chunks load after them.

@@ -1,6 +1,7 @@
 import type * as Comlink from 'comlink';
 import { BoxKind, type ViewLayout } from '../layout/types.ts';
 import { TIER_NAMES } from '../culling/lod.ts';
+import { isShared } from '../graph/column-buffers.ts';
 import type { Scene } from '../scene/scene.ts';
 import type { ModelInput } from '../decode/api.ts';
 import { Comparison, type DiffSummary } from './comparison.ts';
@@ -61,6 +62,8 @@ export interface StrataState {
   diff: DiffSummary | null;
   /** The graph's inputs and outputs drawn as tensor boxes (not operators: no count above includes them). */
   tensors: TensorBoxState[];
+  /** The open model's columns are shared memory, one copy for every thread (a cross-origin isolated page). */
+  sharedColumns: boolean;
 }
 
 /** The colour-by side of the state, supplied by the profiling of the open model. */
@@ -92,6 +95,7 @@ export function idleState(status: Status, error?: string): StrataState {
     metrics: null,
     diff: null,
     tensors: [],
+    sharedColumns: false,
   };
   if (error !== undefined) s.error = error;
   return s;
@@ -515,6 +519,7 @@ export class Controller {
       metrics: null,
       diff: this.comparison?.summary ?? null,
       tensors: model && this.layout?.tensors ? model.tensorBoxes(this.layout.tensors) : [],
+      sharedColumns: model ? isShared(model.ir.nodeOp) : false,
       ...this.profileState(),
     };
     if (this.error !== undefined) s.error = this.error;

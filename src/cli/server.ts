@@ -15,6 +15,11 @@ export interface ServerOptions {
   comparePath?: string;
   /** 0 picks a free port. */
   port?: number;
+  /**
+   * Sends the headers that make the page cross-origin isolated (default true). False serves it as a static host
+   * without them would, where the threads fall back to copies of the model's columns.
+   */
+  crossOriginIsolated?: boolean;
 }
 
 export interface RunningServer {
@@ -79,6 +84,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.crossOriginIsolated !== false) isolationHeaders(res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     // DNS rebinding: a page on evil.example that re-resolves to 127.0.0.1 is same-origin with its own host name,
     // not with ours, so only requests addressed to the loopback names are answered.
@@ -172,7 +178,14 @@ function securityHeaders(res: ServerResponse): void {
   res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+function isolationHeaders(res: ServerResponse): void {
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  // With COOP, makes the page cross-origin isolated, so its threads can share the model's columns
+  // (SharedArrayBuffer) instead of holding a copy each. Everything the page loads is same-origin (see the CSP), so
+  // requiring cross-origin resources to opt in blocks nothing.
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
 }
 
 function send(res: ServerResponse, status: number, text: string): void {

@@ -1,4 +1,4 @@
-import { copyColumns } from '../graph/column-buffers.ts';
+import { copyColumns, isShared } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
 
 /**
@@ -7,7 +7,8 @@ import type { GraphIR } from '../graph/ir.ts';
  * and outputs (drawn around the view); every other value name becomes one ''. Value names are most of the table
  * (62% of the strings and two thirds of the characters of a 100k-node chain): left out, the decode → layout hop
  * packs, clones and slices back a third of the text and well under half the strings, and the layout worker does
- * not hold a second copy of them. String ids are renumbered: they mean nothing outside the copy's own table.
+ * not hold a second copy of them. String ids are renumbered: they mean nothing outside the copy's own table. Columns
+ * in shared memory (see shareColumns) are shared, not copied, except the five whose string ids are renumbered.
  */
 export function layoutIR(ir: GraphIR): GraphIR {
   // Where records and payloads lie in the file is for the decode worker's readers: empty here, not copied (a third
@@ -21,6 +22,13 @@ export function layoutIR(ir: GraphIR): GraphIR {
     valueDataEncoding: new Uint8Array(0),
     valueLocation: new Int32Array(0),
   });
+  // The string ids below are rewritten: those columns must be the copy's own even where the rest are shared.
+  const own = <T extends Uint32Array | Int32Array>(a: T): T => (isShared(a) ? (a.slice() as T) : a);
+  copy.nodeOp = own(copy.nodeOp);
+  copy.nodeName = own(copy.nodeName);
+  copy.graphName = own(copy.graphName);
+  copy.valueName = own(copy.valueName);
+  copy.valueShapeSymbols = own(copy.valueShapeSymbols);
   const strings: string[] = [];
   const newId = new Int32Array(ir.strings.length).fill(-1);
   const keep = (s: number): number => {

@@ -1,4 +1,5 @@
-import { copyColumns } from '../graph/column-buffers.ts';
+import { copyColumns, isShared, shareColumns, sharedCopy } from '../graph/column-buffers.ts';
+import { StringList } from '../graph/string-list.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
 import { valueShapesOf } from '../graph/shapes/value-shapes.ts';
@@ -168,6 +169,18 @@ export class DecodeService implements DecodeApi {
     rows.catch(() => undefined); // surfaces where it is awaited
     this.firstRows = { model, fold, rows };
     return rows;
+  }
+
+  /**
+   * Moves the open model's columns and string offsets into shared memory (see shareColumns), so the copies that
+   * `irCopy` and `layoutCopy` make share them instead of copying them. For a cross-origin isolated worker.
+   */
+  shareColumns(): void {
+    const ir = this.require().ir;
+    shareColumns(ir);
+    if (ir.strings instanceof StringList && !isShared(ir.strings.ends)) {
+      ir.strings = new StringList(ir.strings.text, sharedCopy(ir.strings.ends), ir.strings.exceptions);
+    }
   }
 
   /** A transferable copy of the open model's IR (the open model keeps the original, see `open`). */

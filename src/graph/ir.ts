@@ -5,7 +5,9 @@
  * columns; each graph owns a contiguous range of nodes and of values. Variable-length lists (node inputs,
  * node outputs, shapes, graph inputs/outputs, value consumers) are CSR pairs: `xOffsets[i]..xOffsets[i+1]`
  * indexes into `x`. Strings are indices into `strings`. Every typed array can be transferred between threads
- * with `columnBuffers(ir)` (column-buffers.ts), so no per-node objects exist on the hot path.
+ * with `columnBuffers(ir)` (column-buffers.ts), so no per-node objects exist on the hot path. Once decoded, an IR
+ * is only read: in a cross-origin isolated page its columns live in shared memory (`shareColumns`) and every
+ * thread reads the same bytes.
  */
 
 import type { Strings } from './string-list.ts';

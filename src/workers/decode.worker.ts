@@ -41,6 +41,8 @@ function throttle(progress: Progress): Progress {
  */
 async function openThenFeed(open: () => Promise<void>, plan: OpenPlan | undefined): Promise<GraphIR> {
   await open();
+  // One copy of the columns for all three threads, where the page may share memory (cross-origin isolated).
+  if (globalThis.crossOriginIsolated) service.shareColumns();
   if (plan) await feedLayout(plan);
   // Copied only now, after the layout worker's copy has gone: the page's copy is not on the first view's path.
   const copy = handOver(service.irCopy());

@@ -1,14 +1,14 @@
 import * as Comlink from 'comlink';
-import { columnBuffers } from '../graph/column-buffers.ts';
+import { columnBuffers, isShared } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import { asStringList, StringList } from '../graph/string-list.ts';
 
 /**
  * Moves GraphIR between threads fast. The string table crosses as its StringList parts: one text, one offsets
  * array and the few exceptions, never as hundreds of thousands of small strings (structured-cloning those cost
- * more than decoding them), and the receiver keeps it in that form. Typed arrays are transferred when the sender
- * marked the IR as handed over (the decode worker), and copied otherwise (the main thread keeps its own IR when it
- * sends one to the layout worker).
+ * more than decoding them), and the receiver keeps it in that form. Typed arrays in shared memory are shared; the
+ * others are transferred when the sender marked the IR as handed over (the decode worker), and copied otherwise (the
+ * main thread keeps its own IR when it sends one to the layout worker).
  */
 interface PackedIR {
   ir: Omit<GraphIR, 'strings'>;
@@ -37,10 +37,10 @@ function isGraphIR(v: unknown): v is GraphIR {
 export function packIR(ir: GraphIR): [PackedIR, Transferable[]] {
   const { strings, ...rest } = ir;
   const list = asStringList(strings);
-  // The sender's table stays whole: its offsets are copied, and the copy moves.
-  const ends = list.ends.slice();
+  // The sender's table stays whole: its offsets are copied and the copy moves, unless they are shared memory.
+  const ends = isShared(list.ends) ? list.ends : list.ends.slice();
   const transfers: Transferable[] = handedOver.has(ir) ? columnBuffers(ir) : [];
-  transfers.push(ends.buffer);
+  if (ends.buffer instanceof ArrayBuffer) transfers.push(ends.buffer);
   return [{ ir: rest, text: list.text, ends, exceptions: list.exceptions }, transfers];
 }
 

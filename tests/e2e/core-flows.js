@@ -94,6 +94,7 @@ export async function runCoreFlows({ test, assert, driver, server, samplePath, e
     assert(s.status === 'ready', `status ${s.status} ${s.error ?? ''}`);
     assert(s.nodes > 0 && s.visibleNodes > 0, `nodes ${s.nodes} visible ${s.visibleNodes}`);
     assert(s.renderer === expectRenderer, `renderer ${s.renderer}`);
+    assert(s.sharedColumns === true, 'the served page is cross-origin isolated, yet its columns are not shared');
     assert(s.timings.readyAtMs > 0, 'no readyAtMs');
     const colors = await canvasColors(driver);
     assert(colors > 5, `canvas looks blank (${colors} colours)`);

@@ -151,6 +151,7 @@ try {
     assert(s.visibleNodes > 0, 'nothing visible');
     assert(s.drawCalls > 0 && s.drawCalls <= 12, `drawCalls ${s.drawCalls}`);
     assert(/swiftshader|angle|mesa|llvmpipe|gpu/i.test(s.renderer) || s.renderer.length > 0, 'no renderer string');
+    assert(s.sharedColumns === true, 'the served page is cross-origin isolated, yet its columns are not shared');
     await page.screenshot({ path: resolve(OUT, 'sample.png') });
   });
 
@@ -702,6 +703,26 @@ try {
   // ------------------------------------------------------------------ 100k nodes
   const bigSrv = await serve(big);
   const bigPage = await openPage(browser, bigSrv.url, { log: collect('100k'), onRequest: track });
+
+  await test('without cross-origin isolation (a plain static host) the threads copy the columns and all works', async () => {
+    const plain = await startServer({ root: DIST, modelPath: sample, crossOriginIsolated: false });
+    servers.push(plain);
+    const p = await openPage(browser, plain.url, { modelUrl: plain.modelUrl, log: collect('plain'), onRequest: track });
+    try {
+      const s = await waitSettled(p, 60_000);
+      assert(s.status === 'ready' && s.visibleNodes > 0, `status ${s.status} ${s.error ?? ''}`);
+      assert(s.sharedColumns === false, 'columns shared in a page that is not cross-origin isolated');
+      const matches = await p.evaluate(() => window.strata.search('MatMul'));
+      assert(matches.length > 0, 'no MatMul matches');
+      const sel = await p.evaluate((n) => window.strata.select(n), matches[0].name);
+      assert(sel?.name === matches[0].name, `select returned ${JSON.stringify(sel)}`);
+      await p.evaluate(() => window.strata.expandAll());
+      const after = await state(p);
+      assert(after.expanded > 1 && after.visibleNodes > 0, `expandAll: ${after.expanded} expanded`);
+    } finally {
+      await p.close();
+    }
+  });
 
   await test('cancel stops a load in progress', async () => {
     await bigPage.evaluate((u) => void window.strata.open(u), bigSrv.modelUrl);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnBuffers, copyColumns } from '../../src/graph/column-buffers.ts';
+import { columnBuffers, copyColumns, isShared, shareColumns, sharedCopy } from '../../src/graph/column-buffers.ts';
 
 describe('column buffers', () => {
   it('lists each transferable buffer once, skipping plain fields and shared memory', () => {
@@ -32,5 +32,32 @@ describe('column buffers', () => {
     expect(copy.ids.length).toBe(0);
     expect(Array.from(columns.ids)).toEqual([3, 4]);
     expect(Array.from(columns.flags)).toEqual([7, 8]);
+  });
+});
+
+describe('shared columns', () => {
+  it('moves every typed array into shared memory in place, and copies then share rather than copy them', () => {
+    const columns = { count: 2, ids: new Uint32Array([3, 4]), dims: new Float64Array([1.5, -1]), label: 'x' };
+    const same = shareColumns(columns);
+    expect(same).toBe(columns);
+    expect(columns.ids.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(columns.dims).toBeInstanceOf(Float64Array);
+    expect(Array.from(columns.ids)).toEqual([3, 4]);
+    expect(Array.from(columns.dims)).toEqual([1.5, -1]);
+    expect(isShared(columns.ids)).toBe(true);
+    // Nothing to transfer: a send shares the bytes, so the sender's columns stay readable.
+    expect(columnBuffers(columns)).toEqual([]);
+    const copy = copyColumns(columns);
+    expect(copy.ids).toBe(columns.ids);
+    const received = structuredClone(copy);
+    received.ids[0] = 9;
+    expect(columns.ids[0]).toBe(9);
+  });
+
+  it('makes a private, unshared copy of one column on request', () => {
+    const shared = sharedCopy(new Int32Array([1, -2, 3]));
+    expect(isShared(shared)).toBe(true);
+    expect(isShared(shared.slice())).toBe(false);
+    expect(Array.from(shared)).toEqual([1, -2, 3]);
   });
 });

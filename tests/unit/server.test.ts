@@ -133,6 +133,12 @@ describe('strata serve: the local static server', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval/);
     expect(index.headers['x-content-type-options']).toBe('nosniff');
+    // Cross-origin isolated, so the threads share the model's columns; workers and the model file say so too.
+    for (const path of ['/', '/assets/app.js', '/model/model.onnx', '/nothing-here']) {
+      const r = await rawRequest(port, path);
+      expect(r.headers['cross-origin-opener-policy'], path).toBe('same-origin');
+      expect(r.headers['cross-origin-embedder-policy'], path).toBe('require-corp');
+    }
     const js = await rawRequest(port, '/assets/app.js');
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toMatch(/^text\/javascript/);

@@ -23,7 +23,16 @@ vi.mock('comlink', async (importOriginal) => {
 
 const GPT_TINY = resolve(repoRoot, 'samples/gpt-tiny.onnx');
 
-async function workers(): Promise<{ decode: DecodeApi & DecodeChannel; layout: LayoutWorkerApi }> {
+type Workers = { decode: DecodeApi & DecodeChannel; layout: LayoutWorkerApi };
+let started: Promise<Workers> | null = null;
+
+/** The two worker entries' APIs; each entry runs once per test file, as each worker runs once per page. */
+function workers(): Promise<Workers> {
+  started ??= startWorkers();
+  return started;
+}
+
+async function startWorkers(): Promise<Workers> {
   const exposed = () => vi.mocked(Comlink.expose).mock.calls.filter((c) => !c[1]);
   await import('../../src/workers/decode.worker.ts');
   const decode = exposed().at(-1)?.[0] as DecodeApi & DecodeChannel;
@@ -62,6 +71,39 @@ describe('decode → layout worker pipeline', () => {
     expect(m.boxRows).toBeLessThanOrEqual(m.received);
     expect(m.received).toBeLessThanOrEqual(m.grouped);
     expect(m.grouped).toBeLessThanOrEqual(m.laidOut);
+  });
+});
+
+describe('decode → layout worker pipeline, cross-origin isolated', () => {
+  it('shares one copy of the columns with the page and the layout worker, whose renumbered ids stay its own', async () => {
+    const { decode, layout } = await workers();
+    const input = () => ({ kind: 'blob' as const, blob: new Blob([readFileSync(GPT_TINY)]), name: 'gpt-tiny.onnx' });
+    const unshared = await decode.open(input());
+    vi.stubGlobal('crossOriginIsolated', true);
+    try {
+      const channel = new MessageChannel();
+      decode.connectLayout(channel.port1);
+      layout.connectDecode(channel.port2);
+      const view = layout.openedView(2, () => undefined);
+      const ir = await decode.open(input(), undefined, { ticket: 2, fold: true, elkBudgetMs: 0 });
+      await decode.boxRows(true);
+      const opened = await view;
+      channel.port1.close();
+      channel.port2.close();
+
+      for (const column of [ir.nodeOp, ir.nodeName, ir.nodeInputs, ir.valueProducer, ir.valueShapeDims]) {
+        expect(column.buffer).toBeInstanceOf(SharedArrayBuffer);
+      }
+      // The layout worker's copy renumbered its string ids; the shared columns still hold the decoder's.
+      const names = (x: typeof ir) => Array.from(x.nodeOp, (id) => x.strings.at(id));
+      expect(names(ir)).toEqual(names(unshared));
+      expect(Array.from(ir.valueName, (id) => ir.strings.at(id))).toEqual(
+        Array.from(unshared.valueName, (id) => unshared.strings.at(id)),
+      );
+      expect(opened.hierarchy.groupPath.length).toBeGreaterThan(0);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 
