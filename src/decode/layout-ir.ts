@@ -1,5 +1,7 @@
 import { copyColumns, isShared } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
+import { pickStrings } from '../graph/string-list.ts';
+import { grownTo } from '../graph/typed-arrays.ts';
 
 /**
  * A transferable copy of `ir` for the layout worker, with only the columns and strings grouping and layout read.
@@ -29,10 +31,16 @@ export function layoutIR(ir: GraphIR): GraphIR {
   copy.graphName = own(copy.graphName);
   copy.valueName = own(copy.valueName);
   copy.valueShapeSymbols = own(copy.valueShapeSymbols);
-  const strings: string[] = [];
+  // Old id of each kept string, by new id; the table is cut from the model's once they are all known.
+  let picked = new Int32Array(1024);
+  let pickedCount = 0;
   const newId = new Int32Array(ir.strings.length).fill(-1);
   const keep = (s: number): number => {
-    if (newId[s] < 0) newId[s] = strings.push(ir.strings.at(s) ?? '') - 1;
+    if (newId[s] < 0) {
+      if (pickedCount === picked.length) picked = grownTo(picked, picked.length * 2);
+      picked[pickedCount] = s;
+      newId[s] = pickedCount++;
+    }
     return newId[s];
   };
   const remap = (ids: Uint32Array | Int32Array) => {
@@ -46,7 +54,11 @@ export function layoutIR(ir: GraphIR): GraphIR {
   remap(copy.nodeName);
   remap(copy.graphName);
   remap(copy.valueShapeSymbols);
-  const empty = strings.push('') - 1;
+  // One '' for every dropped name (-1: pickStrings' empty string).
+  if (pickedCount === picked.length) picked = grownTo(picked, picked.length * 2);
+  picked[pickedCount] = -1;
+  const empty = pickedCount++;
   for (let v = 0; v < valueName.length; v++) valueName[v] = ends[v] ? keep(valueName[v]) : empty;
+  const strings = pickStrings(ir.strings, picked.subarray(0, pickedCount));
   return { ...copy, strings };
 }

@@ -1,5 +1,5 @@
 import { copyColumns, isShared, shareColumns, sharedCopy } from '../graph/column-buffers.ts';
-import { StringList } from '../graph/string-list.ts';
+import { ByteStringList } from '../graph/string-list.ts';
 import type { GraphIR } from '../graph/ir.ts';
 import type { NodeMetrics } from '../graph/metrics.ts';
 import { valueShapesOf } from '../graph/shapes/value-shapes.ts';
@@ -172,14 +172,15 @@ export class DecodeService implements DecodeApi {
   }
 
   /**
-   * Moves the open model's columns and string offsets into shared memory (see shareColumns), so the copies that
-   * `irCopy` and `layoutCopy` make share them instead of copying them. For a cross-origin isolated worker.
+   * Moves the open model's columns and names into shared memory (see shareColumns), so the copies that `irCopy` and
+   * `layoutCopy` make share them instead of copying them. For a cross-origin isolated worker.
    */
   shareColumns(): void {
     const ir = this.require().ir;
     shareColumns(ir);
-    if (ir.strings instanceof StringList && !isShared(ir.strings.ends)) {
-      ir.strings = new StringList(ir.strings.text, sharedCopy(ir.strings.ends), ir.strings.exceptions);
+    const names = ir.strings;
+    if (names instanceof ByteStringList && !isShared(names.bytes)) {
+      ir.strings = new ByteStringList(sharedCopy(names.bytes), sharedCopy(names.ends), names.exceptions);
     }
   }
 

@@ -1,3 +1,5 @@
+import { asciiText } from './text.ts';
+
 /**
  * Read access to a model's string table: what `GraphIR.strings` promises. A plain `string[]` is one (tests and
  * small decoders build those); decoders that intern from file bytes hand over a `StringList`.
@@ -54,6 +56,97 @@ export class StringList implements Strings {
     }
     return this.text.slice(index > 0 ? ends[index - 1] : 0, ends[index]);
   }
+}
+
+/** Slots of ByteStringList's read cache: op types and other ids read once per node stay decoded. */
+const READ_CACHE = 4096;
+/** Characters per String.fromCharCode call, well under engines' argument limits. */
+const CHARS_PER_CALL = 4096;
+
+/**
+ * A string table held as bytes, one character per byte, and where each string ends in them: StringList's table
+ * before it is decoded. The bytes can be shared memory (see shareColumns), so the decode worker and the page read one
+ * copy of a model's names instead of a text each (a 1M-node model's names are 83 MB). A name is decoded when read,
+ * ~150 ns for a scope path: fine for what the page reads (labels on screen, the selection, a search), while a thread
+ * that reads every name in bulk (grouping, in the layout worker) gets its own copy as text (`toText`).
+ */
+export class ByteStringList implements Strings {
+  private readonly cachedId = new Int32Array(READ_CACHE).fill(-1);
+  private readonly cachedText = new Array<string>(READ_CACHE).fill('');
+
+  constructor(
+    /** The names' bytes, one character each; the ranges of `exceptions` ids hold nothing that is read. */
+    readonly bytes: Uint8Array,
+    /** End of string i in `bytes`; it starts where string i - 1 ends. */
+    readonly ends: Uint32Array,
+    readonly exceptions: ReadonlyMap<number, string> | null = null,
+  ) {}
+
+  get length(): number {
+    return this.ends.length;
+  }
+
+  at(index: number): string | undefined {
+    const ends = this.ends;
+    if ((index | 0) !== index || index < 0 || index >= ends.length) return undefined;
+    if (this.exceptions !== null) {
+      const s = this.exceptions.get(index);
+      if (s !== undefined) return s;
+    }
+    const slot = index & (READ_CACHE - 1);
+    if (this.cachedId[slot] === index) return this.cachedText[slot];
+    const s = oneBytePerChar(this.bytes, index > 0 ? ends[index - 1] : 0, ends[index]);
+    this.cachedId[slot] = index;
+    this.cachedText[slot] = s;
+    return s;
+  }
+
+  /** The same table as one text, for a thread that reads most of its names. */
+  toText(): StringList {
+    const { bytes } = this;
+    // Browsers' TextDecoder does not read shared memory.
+    const own = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+    return new StringList(own.length > 0 ? asciiText(own, 0, own.length) : '', this.ends, this.exceptions);
+  }
+}
+
+function oneBytePerChar(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= CHARS_PER_CALL) return String.fromCharCode.apply(null, bytes.subarray(start, end) as never);
+  const parts: string[] = [];
+  for (let i = start; i < end; i += CHARS_PER_CALL) {
+    parts.push(String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + CHARS_PER_CALL)) as never));
+  }
+  return parts.join('');
+}
+
+/**
+ * The table whose string k is `source`'s string `ids[k]`, or '' where that id is -1. From a ByteStringList the picked
+ * names' bytes are copied, so no name is decoded; from any other table they are read and joined.
+ */
+export function pickStrings(source: Strings, ids: ArrayLike<number>): Strings {
+  if (!(source instanceof ByteStringList)) {
+    // An array's at(-1) is its last item.
+    return StringList.of({ length: ids.length, at: (k) => (ids[k] < 0 ? '' : source.at(ids[k])) });
+  }
+  const { bytes: from, ends: fromEnds, exceptions: fromExceptions } = source;
+  const ends = new Uint32Array(ids.length);
+  let total = 0;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
+    if (id >= 0) total += fromEnds[id] - (id > 0 ? fromEnds[id - 1] : 0);
+    ends[k] = total;
+  }
+  const bytes = new Uint8Array(total);
+  let exceptions: Map<number, string> | null = null;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
+    if (id < 0) continue;
+    const start = id > 0 ? fromEnds[id - 1] : 0;
+    bytes.set(from.subarray(start, fromEnds[id]), k > 0 ? ends[k - 1] : 0);
+    const s = fromExceptions?.get(id);
+    if (s !== undefined) (exceptions ??= new Map()).set(k, s);
+  }
+  return new ByteStringList(bytes, ends, exceptions);
 }
 
 /** `strings` as a StringList, made only when it is not one already. */

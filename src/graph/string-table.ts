@@ -1,5 +1,5 @@
-import { StringList } from './string-list.ts';
-import { asciiText, decodeUtf8 } from './text.ts';
+import { ByteStringList } from './string-list.ts';
+import { decodeUtf8 } from './text.ts';
 import { grownTo } from './typed-arrays.ts';
 
 /** Presizing limit for the byte pool: the guess comes from the file size, and weight-heavy files have few names. */
@@ -8,7 +8,7 @@ const PRESIZED_BYTES_PER_ENTRY = 32;
 /** Per pooled string id: its hash, pool offset and byte length (bitwise-not when not ASCII), side by side. */
 const ENTRY_INTS = 3;
 const NO_VIEW = new DataView(new ArrayBuffer(0));
-/** The most name bytes one table holds: its text is one JS string, and V8 caps those at ~512 MB. */
+/** The most name bytes one table holds: a thread may read them as one JS string, and V8 caps those at ~512 MB. */
 const MAX_TEXT = 256 << 20;
 
 /**
@@ -16,8 +16,8 @@ const MAX_TEXT = 256 << 20;
  *
  * Decoders intern names straight from file bytes (`internBytes`): a name mentioned many times (a tensor consumed
  * by several nodes) is hashed and compared as bytes, and its bytes are kept in one pool. Nothing is decoded per
- * mention, nor at the end: `finish()` decodes the pool once into one text and hands over a StringList, which cuts a
- * name out of that text only when it is read (names are nearly always ASCII, so one character per byte).
+ * mention, nor at the end: `finish()` hands over the pool itself as a ByteStringList, which decodes a name only when
+ * it is read (names are nearly always ASCII, so one character per byte).
  *
  * The byte index holds only string ids, four bytes a slot; each id's hash, pool offset and length sit side by side
  * in `entries`. At 100k-1M names nearly every lookup of a cold name misses the cache, and a quarter-size index
@@ -153,11 +153,12 @@ export class StringTable {
   }
 
   /**
-   * The table, once decoding is done: the pool decoded once as one character per byte, each id's range in it,
-   * and as exceptions the ids whose text is not that range (not ASCII, or interned as a JS string).
+   * The table, once decoding is done: the pool's bytes as they are (one character per byte: names are nearly always
+   * ASCII), each id's range in them, and as exceptions the ids whose text is not that range (not ASCII, or interned
+   * as a JS string). Nothing is decoded here; see ByteStringList.
    */
-  finish(): StringList {
-    const { texts, pool, entries } = this;
+  finish(): ByteStringList {
+    const { texts, entries } = this;
     const count = this.count;
     // Lets go of the decoder's last window.
     this.lastBytes = null;
@@ -167,7 +168,9 @@ export class StringTable {
         `the model's names take ${Math.round(this.poolUsed / 2 ** 20)} MB, more than a browser can hold as text`,
       );
     }
-    const text = this.poolUsed > 0 ? asciiText(pool, 0, this.poolUsed) : '';
+    // The pool grows by doubling: a mostly empty tail is cut off rather than kept alive with the table.
+    const used = this.poolUsed;
+    const pool = this.pool.length - used > used / 4 ? this.pool.slice(0, used) : this.pool.subarray(0, used);
     const ends = new Uint32Array(count);
     const exceptions = new Map<number, string>();
     let end = 0;
@@ -186,7 +189,7 @@ export class StringTable {
       }
       ends[id] = end;
     }
-    return new StringList(text, ends, exceptions.size ? exceptions : null);
+    return new ByteStringList(pool, ends, exceptions.size ? exceptions : null);
   }
 
   /** Copies the bytes into the pool under a new string id, left for finish() to decode unless `eager`. */

@@ -1,20 +1,26 @@
 import * as Comlink from 'comlink';
 import { columnBuffers, isShared } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import { asStringList, StringList } from '../graph/string-list.ts';
+import { asStringList, ByteStringList, StringList, type Strings } from '../graph/string-list.ts';
 
 /**
- * Moves GraphIR between threads fast. The string table crosses as its StringList parts: one text, one offsets
- * array and the few exceptions, never as hundreds of thousands of small strings (structured-cloning those cost
- * more than decoding them), and the receiver keeps it in that form. Typed arrays in shared memory are shared; the
- * others are transferred when the sender marked the IR as handed over (the decode worker), and copied otherwise (the
- * main thread keeps its own IR when it sends one to the layout worker).
+ * Moves GraphIR between threads fast. The string table never crosses as hundreds of thousands of small strings
+ * (structured-cloning those cost more than decoding them):
+ * - a table of bytes (ByteStringList) crosses as its bytes and offsets. In shared memory they are shared, and the
+ *   receiver reads the same bytes. Otherwise they were copied for this receiver, which decodes them once into one
+ *   text (a StringList) and drops them.
+ * - any other table crosses as one text and its offsets, kept in that form.
+ * Typed-array columns in shared memory are shared; the others are transferred when the sender marked the IR as handed
+ * over (the decode worker), and copied otherwise (the main thread keeps its own IR when it sends one to the layout
+ * worker).
  */
+type PackedNames =
+  | { text: string; ends: Uint32Array; exceptions: ReadonlyMap<number, string> | null }
+  | { bytes: Uint8Array; ends: Uint32Array; exceptions: ReadonlyMap<number, string> | null };
+
 interface PackedIR {
   ir: Omit<GraphIR, 'strings'>;
-  text: string;
-  ends: Uint32Array;
-  exceptions: ReadonlyMap<number, string> | null;
+  names: PackedNames;
 }
 
 const handedOver = new WeakSet<GraphIR>();
@@ -36,16 +42,34 @@ function isGraphIR(v: unknown): v is GraphIR {
 
 export function packIR(ir: GraphIR): [PackedIR, Transferable[]] {
   const { strings, ...rest } = ir;
-  const list = asStringList(strings);
-  // The sender's table stays whole: its offsets are copied and the copy moves, unless they are shared memory.
-  const ends = isShared(list.ends) ? list.ends : list.ends.slice();
   const transfers: Transferable[] = handedOver.has(ir) ? columnBuffers(ir) : [];
-  if (ends.buffer instanceof ArrayBuffer) transfers.push(ends.buffer);
-  return [{ ir: rest, text: list.text, ends, exceptions: list.exceptions }, transfers];
+  // The sender's table stays whole: what is not shared memory is copied, and the copy moves.
+  const own = <T extends Uint8Array | Uint32Array>(a: T): T => {
+    if (isShared(a)) return a;
+    const copy = a.slice() as T;
+    transfers.push(copy.buffer as ArrayBuffer);
+    return copy;
+  };
+  let names: PackedNames;
+  if (strings instanceof ByteStringList) {
+    names = { bytes: own(strings.bytes), ends: own(strings.ends), exceptions: strings.exceptions };
+  } else {
+    const list = asStringList(strings);
+    names = { text: list.text, ends: own(list.ends), exceptions: list.exceptions };
+  }
+  return [{ ir: rest, names }, transfers];
 }
 
 export function unpackIR(p: PackedIR): GraphIR {
-  return { ...p.ir, strings: new StringList(p.text, p.ends, p.exceptions) } as GraphIR;
+  const { names } = p;
+  let strings: Strings;
+  if ('bytes' in names) {
+    const table = new ByteStringList(names.bytes, names.ends, names.exceptions);
+    strings = isShared(names.bytes) ? table : table.toText();
+  } else {
+    strings = new StringList(names.text, names.ends, names.exceptions);
+  }
+  return { ...p.ir, strings } as GraphIR;
 }
 
 let registered = false;
