@@ -1,11 +1,10 @@
 import type { ByteSource } from './io/byte-source.ts';
+import { nextSpan } from './io/read-spans.ts';
 import { decodeNumbers } from './tensor-preview.ts';
 import { DTYPE_BITS, ValueFlag, valueElementCount, type GraphIR } from '../graph/ir.ts';
 
 /** int8 … int64, uint32/64, bool (ONNX TensorProto codes). */
 const INTEGER_DTYPES = new Set([2, 3, 4, 5, 6, 7, 9, 12, 13]);
-/** Reads closer than this are merged into one (node records between Constant payloads are small). */
-const MERGE_GAP = 64 << 10;
 /** One merged read never exceeds this. */
 const MAX_SPAN = 4 << 20;
 
@@ -45,15 +44,7 @@ export async function loadSmallConstants(
   let i = 0;
   while (i < wanted.length) {
     const spanStart = ir.valueDataOffset[wanted[i]];
-    let spanEnd = spanStart + ir.valueDataLength[wanted[i]];
-    let j = i + 1;
-    while (j < wanted.length) {
-      const off = ir.valueDataOffset[wanted[j]];
-      const end = Math.max(spanEnd, off + ir.valueDataLength[wanted[j]]);
-      if (off - spanEnd > MERGE_GAP || end - spanStart > MAX_SPAN) break;
-      spanEnd = end;
-      j++;
-    }
+    const { end: spanEnd, next: j } = nextSpan(wanted, i, ir.valueDataOffset, ir.valueDataLength, MAX_SPAN);
     const bytes = await source.read(spanStart, spanEnd - spanStart);
     for (let k = i; k < j; k++) {
       const v = wanted[k];

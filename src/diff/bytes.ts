@@ -1,4 +1,5 @@
 import type { ByteSource } from '../decode/io/byte-source.ts';
+import { nextSpan } from '../decode/io/read-spans.ts';
 import { ValueFlag, str } from '../graph/ir.ts';
 import { ByteHasher } from './hash.ts';
 import type { DiffSide } from './types.ts';
@@ -8,9 +9,6 @@ import type { DiffSide } from './types.ts';
  * payloads share one read, large ones stream through the hasher in chunks of at most `maxRead` bytes, so memory
  * stays bounded whatever the model's size.
  */
-
-/** Payloads closer than this are read together. */
-const MERGE_GAP = 64 << 10;
 
 export interface PayloadDigests {
   /** Value id → digest; values without a recorded payload (or whose file cannot be opened) are absent. */
@@ -72,15 +70,7 @@ async function digestFile(
     }
     // A run of small payloads within one bounded span.
     const start = offsets[first];
-    let end = start + lengths[first];
-    let j = i + 1;
-    while (j < values.length) {
-      const v = values[j];
-      const vEnd = Math.max(end, offsets[v] + lengths[v]);
-      if (lengths[v] > maxRead || offsets[v] - end > MERGE_GAP || vEnd - start > maxRead) break;
-      end = vEnd;
-      j++;
-    }
+    const { end, next: j } = nextSpan(values, i, offsets, lengths, maxRead);
     const span = await source.read(start, end - start);
     read += span.length;
     for (let k = i; k < j; k++) {

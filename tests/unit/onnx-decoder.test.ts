@@ -7,6 +7,8 @@ import { NodeFileSource } from '../../src/decode/io/node-file-source.ts';
 import { decodeFile } from '../../src/decode/decode-file.ts';
 import { openModelFile } from '../../src/decode/registry.ts';
 import { onnxNodeDetails } from '../../src/decode/onnx/details.ts';
+import { decodeOnnxAttributes } from '../../src/decode/onnx/attributes.ts';
+import { ATTRIBUTE_OPS } from '../../src/graph/shapes/attributes.ts';
 import { tensorPreview } from '../../src/decode/tensor-preview.ts';
 import { GraphKind, ValueFlag, str, type GraphIR } from '../../src/graph/ir.ts';
 import { summarize } from '../../src/graph/summary.ts';
@@ -81,6 +83,20 @@ describe('streaming', () => {
     expect(preview.stats!.count).toBeGreaterThan(0);
     expect(preview.note).toMatch(/first/);
   }, 600_000);
+
+  it('reads the node records of an attribute pass in merged spans, not one request per window', async () => {
+    const file = chainModel(20_000);
+    const { ir } = (await openModelFile(await NodeFileSource.open(file))).model;
+    const source = new CountingSource(await NodeFileSource.open(file));
+    const all = await decodeOnnxAttributes(source, ir, ATTRIBUTE_OPS);
+    // Three records in every 19 (two LayerNorms, a Transpose), spread over ~3 MB of node records: a few reads.
+    expect(all.size).toBe(3 * Math.floor(20_000 / 19) + 1);
+    expect(source.reads).toBeLessThan(8);
+    const n = ir.nodeOp.findIndex((op) => str(ir, op) === 'Transpose');
+    expect(Array.from(all.of(n)?.get('perm') as ArrayLike<number>)).toEqual([0, 2, 1]);
+    const norm = ir.nodeOp.findLastIndex((op) => str(ir, op) === 'LayerNormalization');
+    expect(all.of(norm)?.get('epsilon')).toBeCloseTo(1e-5);
+  }, 300_000);
 
   it('references external data without loading it and previews it from the sibling file', async () => {
     const file = weightHeavy(8, true);

@@ -1,7 +1,5 @@
 import type { ByteSource } from './byte-source.ts';
-
-/** Ranges closer than this are read as one (node records sit between payloads a decoder skipped). */
-const MERGE_GAP = 64 << 10;
+import { nextSpan } from './read-spans.ts';
 /** One merged read never exceeds this. */
 const MAX_SPAN = 16 << 20;
 
@@ -51,17 +49,9 @@ export class PrefetchSource implements ByteSource {
     const spans: { start: number; bytes: Uint8Array }[] = [];
     for (let i = 0; i < order.length; ) {
       const start = offsets[order[i]];
-      let end = start + lengths[order[i]];
-      let j = i + 1;
-      while (j < order.length) {
-        const next = offsets[order[j]];
-        const nextEnd = Math.max(end, next + lengths[order[j]]);
-        if (next - end > MERGE_GAP || nextEnd - start > MAX_SPAN) break;
-        end = nextEnd;
-        j++;
-      }
+      const { end, next } = nextSpan(order, i, offsets, lengths, MAX_SPAN);
       spans.push({ start, bytes: await this.inner.read(start, end - start) });
-      i = j;
+      i = next;
     }
     this.spans = spans;
     try {
