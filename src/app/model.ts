@@ -5,6 +5,7 @@ import { BoxKind, type TensorBand, type ViewLayout } from '../layout/types.ts';
 import { opCategory, type OpCategory } from '../scene/palette.ts';
 import type { SceneSource } from '../scene/draw/emit.ts';
 import { BoxContent } from './box-content.ts';
+import { matchNames } from '../graph/name-search.ts';
 import { SEARCH_RANKS, nodeRank, tensorRank } from './search-rank.ts';
 
 export interface SearchMatch {
@@ -32,8 +33,6 @@ export interface TensorBoxState {
 
 export class ModelView implements SceneSource {
   private readonly categoryByString: Int8Array;
-  private nodeNamesLower: string[] | null = null;
-  private valueNamesLower: string[] | null = null;
   private nodeByName: Map<string, number> | null = null;
   private valueByName: Map<string, number> | null = null;
   private groupByPath: Map<string, number> | null = null;
@@ -220,42 +219,23 @@ export class ModelView implements SceneSource {
     const q = query.trim().toLowerCase();
     if (!q) return [];
     const ir = this.ir;
-    if (!this.nodeNamesLower)
-      this.nodeNamesLower = Array.from({ length: ir.nodeCount }, (_, n) => this.nodeName(n).toLowerCase());
-    if (!this.valueNamesLower)
-      this.valueNamesLower = Array.from({ length: ir.valueCount }, (_, v) => str(ir, ir.valueName[v]).toLowerCase());
+    // One pass over the names for the whole query (matchNames): no name becomes a string unless it matches.
+    const match = matchNames(ir.strings, q);
     const ranked: SearchMatch[][] = Array.from({ length: SEARCH_RANKS }, () => []);
-    const opLower = new Map<number, string>();
-    const names = this.nodeNamesLower;
     for (let n = 0; n < ir.nodeCount; n++) {
-      const s = ir.nodeOp[n];
-      let op = opLower.get(s);
-      if (op === undefined) {
-        op = str(ir, s).toLowerCase();
-        opLower.set(s, op);
-      }
-      const hit = nodeRank(q, names[n], op);
+      const hit = nodeRank(match[ir.nodeName[n]], match[ir.nodeOp[n]]);
       if (hit)
         ranked[hit.rank].push({ kind: 'node', name: this.nodeName(n), op: this.nodeOp(n), node: n, field: hit.field });
     }
-    const vnames = this.valueNamesLower;
     for (let v = 0; v < ir.valueCount; v++) {
-      const name = vnames[v];
-      if (!name) continue;
-      const rank = tensorRank(q, name);
+      const rank = tensorRank(match[ir.valueName[v]]);
       if (rank < 0) continue;
       const node = this.nodeOfValue(v);
       if (node < 0) continue;
+      const name = str(ir, ir.valueName[v]);
       // A tensor named like its producer adds nothing to the node match.
-      if (names[node] === name) continue;
-      ranked[rank].push({
-        kind: 'tensor',
-        name: str(ir, ir.valueName[v]),
-        op: this.nodeOp(node),
-        node,
-        value: v,
-        field: 'tensor',
-      });
+      if (this.nodeName(node).toLowerCase() === name.toLowerCase()) continue;
+      ranked[rank].push({ kind: 'tensor', name, op: this.nodeOp(node), node, value: v, field: 'tensor' });
     }
     const out = ranked.flat();
     return out.length > limit ? out.slice(0, limit) : out;

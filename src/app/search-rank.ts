@@ -1,3 +1,5 @@
+import { NameMatch } from '../graph/name-search.ts';
+
 /**
  * The order search results come in. A user typing `Conv` means the Conv operators, not the hundred weight tensors
  * named `conv2d_N.w_0`, so op-type matches outrank names, and names outrank tensors:
@@ -7,21 +9,21 @@
  */
 export const SEARCH_RANKS = 8;
 
-/** Rank of a node for a lower-cased query (name and op lower-cased too), or null when it does not match. */
-export function nodeRank(q: string, name: string, op: string): { rank: number; field: 'name' | 'op' } | null {
-  if (op === q) return { rank: 0, field: 'op' };
-  if (name === q) return { rank: 1, field: 'name' };
-  if (name.startsWith(q)) return { rank: 2, field: 'name' };
-  if (name.includes(q)) return { rank: 3, field: 'name' };
-  if (op.includes(q)) return { rank: 4, field: 'op' };
+/** Rank of a node from how its name and its op type hold the query (see matchNames), or null when neither does. */
+export function nodeRank(name: NameMatch, op: NameMatch): { rank: number; field: 'name' | 'op' } | null {
+  if (op === NameMatch.Equal) return { rank: 0, field: 'op' };
+  if (name === NameMatch.Equal) return { rank: 1, field: 'name' };
+  if (name === NameMatch.Prefix) return { rank: 2, field: 'name' };
+  if (name === NameMatch.Inside) return { rank: 3, field: 'name' };
+  if (op !== NameMatch.None) return { rank: 4, field: 'op' };
   return null;
 }
 
-/** Rank of a tensor by its lower-cased name, or -1. */
-export function tensorRank(q: string, name: string): number {
-  if (name === q) return 5;
-  if (name.startsWith(q)) return 6;
-  if (name.includes(q)) return 7;
+/** Rank of a tensor from how its name holds the query, or -1. */
+export function tensorRank(name: NameMatch): number {
+  if (name === NameMatch.Equal) return 5;
+  if (name === NameMatch.Prefix) return 6;
+  if (name === NameMatch.Inside) return 7;
   return -1;
 }
 

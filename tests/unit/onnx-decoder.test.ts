@@ -94,7 +94,7 @@ describe('streaming', () => {
     expect(source.reads).toBeLessThan(8);
     const n = ir.nodeOp.findIndex((op) => str(ir, op) === 'Transpose');
     expect(Array.from(all.of(n)?.get('perm') as ArrayLike<number>)).toEqual([0, 2, 1]);
-    const norm = ir.nodeOp.findLastIndex((op) => str(ir, op) === 'LayerNormalization');
+    const norm = ir.nodeOp.findIndex((op) => str(ir, op) === 'LayerNormalization');
     expect(all.of(norm)?.get('epsilon')).toBeCloseTo(1e-5);
   }, 300_000);
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPORT_LIMITS, ExportRefused, planWholeExport } from '../../src/app/export.ts';
 import { nodeRank, tensorRank } from '../../src/app/search-rank.ts';
+import { matchNames } from '../../src/graph/name-search.ts';
 import { explainFailure, formatSize } from '../../src/decode/explain-error.ts';
 import { colourNodesAndGroups } from '../../src/ui/colour-modes.ts';
 import { naturalCompare } from '../../src/ui/profile-panel.ts';
@@ -35,13 +36,17 @@ describe("failures in the user's words", () => {
 
 describe('search rank', () => {
   it('op type first, then names, then op substrings, then tensors', () => {
-    expect(nodeRank('conv', 'conv2d_0', 'conv')?.rank).toBe(0);
-    expect(nodeRank('conv', 'conv', 'relu')?.rank).toBe(1);
-    expect(nodeRank('conv', 'conv2d_0', 'relu')?.rank).toBe(2);
-    expect(nodeRank('conv', 'block/conv2d', 'relu')?.rank).toBe(3);
-    expect(nodeRank('conv', 'x', 'convtranspose')?.rank).toBe(4);
-    expect(nodeRank('conv', 'x', 'relu')).toBeNull();
-    expect(tensorRank('conv', 'conv2d_0.w_0')).toBe(6);
+    const names = ['', 'conv2d_0', 'conv', 'relu', 'block/conv2d', 'x', 'convtranspose', 'conv2d_0.w_0'];
+    const m = matchNames(names, 'conv');
+    const id = (s: string) => names.indexOf(s);
+    const rank = (name: string, op: string) => nodeRank(m[id(name)], m[id(op)])?.rank ?? null;
+    expect(rank('conv2d_0', 'conv')).toBe(0);
+    expect(rank('conv', 'relu')).toBe(1);
+    expect(rank('conv2d_0', 'relu')).toBe(2);
+    expect(rank('block/conv2d', 'relu')).toBe(3);
+    expect(rank('x', 'convtranspose')).toBe(4);
+    expect(rank('x', 'relu')).toBeNull();
+    expect(tensorRank(m[id('conv2d_0.w_0')])).toBe(6);
   });
 });
 
