@@ -1,3 +1,4 @@
+import { columnOf, newColumn } from './column-memory.ts';
 import { StringTable, f64, i32, u32, u8 } from './columns.ts';
 import { type GraphKind, ValueFlag, type GraphIR } from './ir.ts';
 
@@ -317,8 +318,8 @@ export class GraphBuilder {
     const nodeGraph = take(this.nGraph.data, nodeIds, nodeCount);
     const nodeSourceOffset = take(this.nSrcOff.data, nodeIds, nodeCount);
     const nodeSourceLength = take(this.nSrcLen.data, nodeIds, nodeCount);
-    const nodeInputOffsets = new Uint32Array(nodeCount + 1);
-    const nodeOutputOffsets = new Uint32Array(nodeCount + 1);
+    const nodeInputOffsets = newColumn(Uint32Array, nodeCount + 1);
+    const nodeOutputOffsets = newColumn(Uint32Array, nodeCount + 1);
     let nodeInputs: Int32Array;
     let nodeOutputs: Int32Array;
     if (!nodeIds && !valueIds && !alias) {
@@ -326,11 +327,11 @@ export class GraphBuilder {
       nodeInputOffsets[nodeCount] = this.nIn.length;
       nodeOutputOffsets.set(this.nOutStart.data.subarray(0, nodeCount));
       nodeOutputOffsets[nodeCount] = this.nOut.length;
-      nodeInputs = this.nIn.toArray();
-      nodeOutputs = this.nOut.toArray();
+      nodeInputs = columnOf(this.nIn.data, this.nIn.length);
+      nodeOutputs = columnOf(this.nOut.data, this.nOut.length);
     } else {
-      nodeInputs = new Int32Array(this.nIn.length);
-      nodeOutputs = new Int32Array(this.nOut.length);
+      nodeInputs = newColumn(Int32Array, this.nIn.length);
+      nodeOutputs = newColumn(Int32Array, this.nOut.length);
       const inStart = this.nInStart.data;
       const outStart = this.nOutStart.data;
       const nIn = this.nIn.data;
@@ -361,11 +362,11 @@ export class GraphBuilder {
     const valueDataLength = take(this.vDataLen.data, valueIds, valueCount);
     const valueDataEncoding = take(this.vEnc.data, valueIds, valueCount);
     const valueLocation = take(this.vLoc.data, valueIds, valueCount);
-    const valueShapeOffsets = new Uint32Array(valueCount + 1);
+    const valueShapeOffsets = newColumn(Uint32Array, valueCount + 1);
     let shapeTotal = 0;
     for (let v = 0; v < valueCount; v++) shapeTotal += this.vShapeLen.data[v];
-    const valueShapeDims = new Float64Array(shapeTotal);
-    const valueShapeSymbols = new Int32Array(shapeTotal);
+    const valueShapeDims = newColumn(Float64Array, shapeTotal);
+    const valueShapeSymbols = newColumn(Int32Array, shapeTotal);
     let shapePos = 0;
     for (let i = 0; i < valueCount; i++) {
       const o = valueIds ? valueIds[i] : i;
@@ -380,10 +381,10 @@ export class GraphBuilder {
     valueShapeOffsets[valueCount] = shapePos;
 
     // Consumers: count, prefix-sum, fill.
-    const valueConsumerOffsets = new Uint32Array(valueCount + 1);
+    const valueConsumerOffsets = newColumn(Uint32Array, valueCount + 1);
     for (let k = 0; k < nodeInputs.length; k++) if (nodeInputs[k] >= 0) valueConsumerOffsets[nodeInputs[k] + 1]++;
     for (let v = 0; v < valueCount; v++) valueConsumerOffsets[v + 1] += valueConsumerOffsets[v];
-    const valueConsumers = new Uint32Array(valueConsumerOffsets[valueCount]);
+    const valueConsumers = newColumn(Uint32Array, valueConsumerOffsets[valueCount]);
     const fill = valueConsumerOffsets.slice(0, valueCount);
     for (let n = 0; n < nodeCount; n++) {
       for (let k = nodeInputOffsets[n]; k < nodeInputOffsets[n + 1]; k++) {
@@ -486,8 +487,11 @@ type Column = Uint8Array | Uint32Array | Int32Array | Float64Array;
 
 /** The first `n` items of a column, in `order` when given. */
 function take<T extends Column>(data: T, order: Uint32Array | null, n: number): T {
-  if (!order) return data.slice(0, n) as T;
-  const out = new (data.constructor as { new (n: number): T })(n);
+  if (!order) return columnOf(data, n);
+  const out = newColumn(
+    data.constructor as { new (n: number): T; new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+    n,
+  );
   for (let i = 0; i < n; i++) out[i] = data[order[i]];
   return out;
 }

@@ -1,3 +1,4 @@
+import { columnOf, columnsShared, newColumn } from './column-memory.ts';
 import { ByteStringList } from './string-list.ts';
 import { decodeUtf8 } from './text.ts';
 import { grownTo } from './typed-arrays.ts';
@@ -168,10 +169,12 @@ export class StringTable {
         `the model's names take ${Math.round(this.poolUsed / 2 ** 20)} MB, more than a browser can hold as text`,
       );
     }
-    // The pool grows by doubling: a mostly empty tail is cut off rather than kept alive with the table.
+    // The pool grows by doubling: a mostly empty tail is cut off rather than kept alive with the table. Shared
+    // columns get it copied to shared memory in any case.
     const used = this.poolUsed;
-    const pool = this.pool.length - used > used / 4 ? this.pool.slice(0, used) : this.pool.subarray(0, used);
-    const ends = new Uint32Array(count);
+    const wasteful = this.pool.length - used > used / 4;
+    const pool = wasteful || columnsShared() ? columnOf(this.pool, used) : this.pool.subarray(0, used);
+    const ends = newColumn(Uint32Array, count);
     const exceptions = new Map<number, string>();
     let end = 0;
     for (let id = 1; id < count; id++) {

@@ -7,6 +7,7 @@ import { preloadDecoderFor } from '../decode/registry.ts';
 import type { DiffApi } from '../diff/api.ts';
 import { diffModels } from '../diff/diff-lazy.ts';
 import { columnBuffers } from '../graph/column-buffers.ts';
+import { allocateColumnsShared } from '../graph/column-memory.ts';
 import type { LayoutFeed, NodeBoxes } from '../layout/api.ts';
 import { epochNow } from '../layout/open-view.ts';
 import { analyzeModel } from '../profile/analyze-lazy.ts';
@@ -40,9 +41,16 @@ function throttle(progress: Progress): Progress {
  * still busy starting its renderer.
  */
 async function openThenFeed(open: () => Promise<void>, plan: OpenPlan | undefined): Promise<GraphIR> {
-  await open();
-  // One copy of the columns for all three threads, where the page may share memory (cross-origin isolated).
-  if (globalThis.crossOriginIsolated) service.shareColumns();
+  // One copy of the columns for all three threads, where the page may share memory (cross-origin isolated): the
+  // decoder writes them there, and shareColumns moves what it did not.
+  const isolated = globalThis.crossOriginIsolated === true;
+  allocateColumnsShared(isolated);
+  try {
+    await open();
+  } finally {
+    allocateColumnsShared(false);
+  }
+  if (isolated) service.shareColumns();
   if (plan) await feedLayout(plan);
   // Copied only now, after the layout worker's copy has gone: the page's copy is not on the first view's path.
   const copy = handOver(service.irCopy());

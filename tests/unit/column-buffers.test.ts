@@ -1,4 +1,10 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeFile } from '../../src/decode/decode-file.ts';
+import { allocateColumnsShared } from '../../src/graph/column-memory.ts';
+import type { GraphIR } from '../../src/graph/ir.ts';
+import type { ByteStringList } from '../../src/graph/string-list.ts';
+import { sharedModels } from '../helpers/models.ts';
 import { columnBuffers, copyColumns, isShared, shareColumns, sharedCopy } from '../../src/graph/column-buffers.ts';
 
 describe('column buffers', () => {
@@ -59,5 +65,29 @@ describe('shared columns', () => {
     expect(isShared(shared)).toBe(true);
     expect(isShared(shared.slice())).toBe(false);
     expect(Array.from(shared)).toEqual([1, -2, 3]);
+  });
+});
+
+describe('shared column memory', () => {
+  it('makes a decoder write its finished columns and names straight into shared memory while turned on', async () => {
+    const file = resolve(sharedModels, 'onnx/silero_vad_v5.onnx');
+    const plain = await decodeFile(file);
+    allocateColumnsShared(true);
+    let ir: GraphIR;
+    try {
+      ir = await decodeFile(file);
+    } finally {
+      allocateColumnsShared(false);
+    }
+    for (const column of [ir.nodeName, ir.nodeInputs, ir.valueProducer, ir.valueShapeDims, ir.valueConsumers]) {
+      expect(isShared(column)).toBe(true);
+    }
+    const names = ir.strings as ByteStringList;
+    expect(isShared(names.bytes) && isShared(names.ends)).toBe(true);
+    expect(Array.from(ir.valueConsumers)).toEqual(Array.from(plain.valueConsumers));
+    expect(Array.from(ir.nodeOp, (id) => ir.strings.at(id))).toEqual(
+      Array.from(plain.nodeOp, (id) => plain.strings.at(id)),
+    );
+    expect(isShared((await decodeFile(file)).nodeName)).toBe(false);
   });
 });

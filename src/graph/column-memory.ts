@@ -1,0 +1,32 @@
+/**
+ * Where a finished model's columns are allocated. The decode worker of a cross-origin isolated page turns on shared
+ * memory before it decodes, so the builder writes the final columns straight into SharedArrayBuffers, which the page
+ * and the layout worker then read without a copy (see shareColumns). Copying them there afterwards took ~0.8 s at
+ * 1M nodes, on the way to the first frame. Off (plain ArrayBuffers) everywhere else: Node, tests, other threads.
+ */
+let shared = false;
+
+type ColumnType<T> = { new (length: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+
+/** Final columns of the models decoded from now on go to shared memory (`on`) or to plain buffers. */
+export function allocateColumnsShared(on: boolean): void {
+  shared = on && typeof SharedArrayBuffer !== 'undefined';
+}
+
+/** True while final columns go to shared memory. */
+export function columnsShared(): boolean {
+  return shared;
+}
+
+/** A zeroed column of `length` items for a finished model. */
+export function newColumn<T extends ArrayBufferView>(type: ColumnType<T>, length: number): T {
+  return shared ? new type(new SharedArrayBuffer(length * type.BYTES_PER_ELEMENT)) : new type(length);
+}
+
+/** The first `length` items of `data` as a finished model's column. */
+export function columnOf<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(data: T, length: number): T {
+  if (!shared) return data.slice(0, length) as T;
+  const out = newColumn(data.constructor as ColumnType<T>, length);
+  out.set(data.subarray(0, length) as never);
+  return out;
+}
