@@ -188,7 +188,8 @@ export class StringTable {
         const s = entries[e + 1];
         const len = n < 0 ? ~n : n;
         end = s + len;
-        if (n < 0) exceptions.set(id, texts[id] ?? decodeUtf8(pool, s, end));
+        // From the growing pool, not the finished one: TextDecoder does not read shared memory.
+        if (n < 0) exceptions.set(id, texts[id] ?? decodeUtf8(this.pool, s, end));
       }
       ends[id] = end;
     }
