@@ -2,7 +2,8 @@ import { asciiText } from './text.ts';
 
 /**
  * Read access to a model's string table: what `GraphIR.strings` promises. A plain `string[]` is one (tests and
- * small decoders build those); decoders that intern from file bytes hand over a `StringList`.
+ * small decoders build those); decoders that intern from file bytes hand over a `ByteStringList`, and a thread that
+ * reads most names turns its copy into a `StringList`.
  */
 export interface Strings {
   readonly length: number;
@@ -19,7 +20,7 @@ export interface Strings {
  * and its offsets are one string and one typed array, which cross threads without being cut apart.
  *
  * `exceptions` holds the strings whose text is not their range of `text`: names that were not ASCII in a text
- * decoded one character per byte (see StringTable.finish), and names interned as JS strings rather than bytes.
+ * decoded one character per byte (see ByteStringList.toText), and names interned as JS strings rather than bytes.
  */
 export class StringList implements Strings {
   constructor(

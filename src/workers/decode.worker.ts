@@ -123,7 +123,7 @@ const api: DecodeApi & DiffApi & DecodeChannel = {
     // Shape inference over every node leaves as much garbage as the decode did (1M nodes: 190 MB of buffers).
     releaseGarbageSoon(r.metrics.unknownCost.length);
     // Both are made for this reply and kept nowhere here: moved, not copied (1M nodes: 50 MB of shapes).
-    return Comlink.transfer(r, [...columnBuffers(r.metrics), ...columnBuffers(r.shapes)]);
+    return Comlink.transfer(r, [...new Set([...columnBuffers(r.metrics), ...columnBuffers(r.shapes)])]);
   },
 };
 
