@@ -12,6 +12,34 @@ export interface Strings {
 }
 
 /**
+ * What both forms of a decoded table share: string i is the range [ends[i - 1], ends[i]) of one store (a text or
+ * bytes), unless `exceptions` holds it.
+ */
+abstract class RangeStrings implements Strings {
+  constructor(
+    readonly ends: Uint32Array,
+    readonly exceptions: ReadonlyMap<number, string> | null,
+  ) {}
+
+  get length(): number {
+    return this.ends.length;
+  }
+
+  at(index: number): string | undefined {
+    const ends = this.ends;
+    if ((index | 0) !== index || index < 0 || index >= ends.length) return undefined;
+    if (this.exceptions !== null) {
+      const s = this.exceptions.get(index);
+      if (s !== undefined) return s;
+    }
+    return this.range(index, index > 0 ? ends[index - 1] : 0, ends[index]);
+  }
+
+  /** String `index`, the store's [start, end). */
+  protected abstract range(index: number, start: number, end: number): string;
+}
+
+/**
  * A string table held as one text and where each string ends in it, with strings cut out only when read.
  *
  * A million-node model has ~2.6M names. As separate JS strings they cost ~25 bytes of heap each beyond their
@@ -22,13 +50,15 @@ export interface Strings {
  * `exceptions` holds the strings whose text is not their range of `text`: names that were not ASCII in a text
  * decoded one character per byte (see ByteStringList.toText), and names interned as JS strings rather than bytes.
  */
-export class StringList implements Strings {
+export class StringList extends RangeStrings {
   constructor(
     readonly text: string,
     /** End of string i in `text`; it starts where string i - 1 ends. */
-    readonly ends: Uint32Array,
-    readonly exceptions: ReadonlyMap<number, string> | null = null,
-  ) {}
+    ends: Uint32Array,
+    exceptions: ReadonlyMap<number, string> | null = null,
+  ) {
+    super(ends, exceptions);
+  }
 
   /** The table of `strings` (a plain array, say), joined. */
   static of(strings: Strings): StringList {
@@ -44,18 +74,8 @@ export class StringList implements Strings {
     return new StringList(parts.join(''), ends);
   }
 
-  get length(): number {
-    return this.ends.length;
-  }
-
-  at(index: number): string | undefined {
-    const ends = this.ends;
-    if ((index | 0) !== index || index < 0 || index >= ends.length) return undefined;
-    if (this.exceptions !== null) {
-      const s = this.exceptions.get(index);
-      if (s !== undefined) return s;
-    }
-    return this.text.slice(index > 0 ? ends[index - 1] : 0, ends[index]);
+  protected range(_index: number, start: number, end: number): string {
+    return this.text.slice(start, end);
   }
 }
 
@@ -71,7 +91,7 @@ const CHARS_PER_CALL = 4096;
  * ~150 ns for a scope path: fine for what the page reads (labels on screen, the selection, a search), while a thread
  * that reads every name in bulk (grouping, in the layout worker) gets its own copy as text (`toText`).
  */
-export class ByteStringList implements Strings {
+export class ByteStringList extends RangeStrings {
   private readonly cachedId = new Int32Array(READ_CACHE).fill(-1);
   private readonly cachedText = new Array<string>(READ_CACHE).fill('');
 
@@ -79,24 +99,16 @@ export class ByteStringList implements Strings {
     /** The names' bytes, one character each; the ranges of `exceptions` ids hold nothing that is read. */
     readonly bytes: Uint8Array,
     /** End of string i in `bytes`; it starts where string i - 1 ends. */
-    readonly ends: Uint32Array,
-    readonly exceptions: ReadonlyMap<number, string> | null = null,
-  ) {}
-
-  get length(): number {
-    return this.ends.length;
+    ends: Uint32Array,
+    exceptions: ReadonlyMap<number, string> | null = null,
+  ) {
+    super(ends, exceptions);
   }
 
-  at(index: number): string | undefined {
-    const ends = this.ends;
-    if ((index | 0) !== index || index < 0 || index >= ends.length) return undefined;
-    if (this.exceptions !== null) {
-      const s = this.exceptions.get(index);
-      if (s !== undefined) return s;
-    }
+  protected range(index: number, start: number, end: number): string {
     const slot = index & (READ_CACHE - 1);
     if (this.cachedId[slot] === index) return this.cachedText[slot];
-    const s = oneBytePerChar(this.bytes, index > 0 ? ends[index - 1] : 0, ends[index]);
+    const s = oneBytePerChar(this.bytes, start, end);
     this.cachedId[slot] = index;
     this.cachedText[slot] = s;
     return s;
