@@ -18,7 +18,7 @@ const NAMES = [
 function tables(): [string, Strings][] {
   const text = StringList.of(NAMES);
   // As a StringTable would hold it: the non-ASCII name apart, its range empty.
-  const ascii = NAMES.map((s) => (/^[\x00-\x7f]*$/.test(s) ? s : ''));
+  const ascii = NAMES.map((s) => ([...s].every((c) => c.charCodeAt(0) < 0x80) ? s : ''));
   const list = StringList.of(ascii);
   const exceptions = new Map([[7, NAMES[7]]]);
   const bytes = Uint8Array.from(list.text, (c) => c.charCodeAt(0));
