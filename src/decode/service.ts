@@ -188,7 +188,7 @@ export class DecodeService implements DecodeApi {
   irCopy(): GraphIR {
     const ir = this.require().ir;
     // Where node records lie in the file is for this worker's detail readers: the page never reads it (15 MB at
-    // 1M nodes), so its copy has none. The string table is shared: sending copies its offsets, not the table.
+    // 1M nodes), so its copy has none. The names go with the copy as they are: packIR shares them or copies them.
     return copyColumns({ ...ir, nodeSourceOffset: new Float64Array(0), nodeSourceLength: new Float64Array(0) });
   }
 

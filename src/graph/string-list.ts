@@ -11,6 +11,16 @@ export interface Strings {
   at(index: number): string | undefined;
 }
 
+/** Whether `v` reads as a string table (a plain array, a StringList or a ByteStringList). */
+export function isStrings(v: unknown): v is Strings {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Strings).at === 'function' &&
+    typeof (v as Strings).length === 'number'
+  );
+}
+
 /**
  * What both forms of a decoded table share: string i is the range [ends[i - 1], ends[i]) of one store (a text or
  * bytes), unless `exceptions` holds it.

@@ -1,4 +1,5 @@
 import { GraphKind, MAIN_GRAPH, ValueFlag, type GraphIR } from './ir.ts';
+import { isStrings } from './string-list.ts';
 
 export interface ValidateOptions {
   /** When given, payload ranges stored in the model file itself (not External) must lie inside it. */
@@ -28,7 +29,7 @@ export function validateIR(ir: GraphIR, options: ValidateOptions = {}): string[]
   const G = ir.graphCount;
   const N = ir.nodeCount;
   const V = ir.valueCount;
-  const tableOk = typeof ir.strings?.at === 'function' && isCount(ir.strings.length);
+  const tableOk = isStrings(ir.strings) && isCount(ir.strings.length);
   const S = tableOk ? ir.strings.length : 0;
   if (!tableOk) report('strings is not a string table');
   if (S === 0) report('string table is empty (index 0 must be the empty string)');

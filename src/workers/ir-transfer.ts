@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { columnBuffers, isShared } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
-import { asStringList, ByteStringList, StringList, type Strings } from '../graph/string-list.ts';
+import { asStringList, ByteStringList, isStrings, StringList, type Strings } from '../graph/string-list.ts';
 
 /**
  * Moves GraphIR between threads fast. The string table never crosses as hundreds of thousands of small strings
@@ -35,7 +35,7 @@ function isGraphIR(v: unknown): v is GraphIR {
   return (
     typeof v === 'object' &&
     v !== null &&
-    typeof (v as GraphIR).strings?.at === 'function' &&
+    isStrings((v as GraphIR).strings) &&
     (v as GraphIR).nodeOp instanceof Uint32Array
   );
 }
