@@ -60,7 +60,7 @@ export class GraphBuilder {
     this.strings = new StringTable(expectedStrings);
     // A node-heavy model has about one node per four distinct names and one value per two (ONNX exports):
     // reserving that avoids a dozen regrows of every column. Capped like the string table's presizing.
-    const nodes = Math.min(expectedStrings / 4, MAX_RESERVED_NODES);
+    const nodes = Math.ceil(Math.min(expectedStrings / 4, MAX_RESERVED_NODES));
     for (const c of [this.nName, this.nOp, this.nGraph, this.nInStart, this.nOutStart, this.nSrcOff, this.nSrcLen])
       c.reserve(nodes);
     for (const c of [this.nIn, this.nOut]) c.reserve(nodes * 2);

@@ -1,5 +1,6 @@
 /** Growable typed-array columns: amortised O(1) push without per-element objects. */
-import { grownTo, type NumericArray } from './typed-arrays.ts';
+import { grownColumn } from './column-memory.ts';
+import type { NumericArray } from './typed-arrays.ts';
 
 type TypedArrayCtor<T extends NumericArray> = { new (length: number): T };
 
@@ -30,7 +31,7 @@ export class Column<T extends NumericArray> {
   }
 
   private grow(min: number): void {
-    this.data = grownTo(this.data, Math.max(min, this.data.length * 2));
+    this.data = grownColumn(this.data, Math.max(min, this.data.length * 2));
   }
 
   /** A right-sized copy; the column stays usable. */

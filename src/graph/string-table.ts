@@ -1,4 +1,5 @@
-import { columnOf, columnsShared, newColumn } from './column-memory.ts';
+import { columnOf, columnsShared, grownColumn, newColumn } from './column-memory.ts';
+import { isShared } from './column-buffers.ts';
 import { ByteStringList } from './string-list.ts';
 import { decodeUtf8 } from './text.ts';
 import { grownTo } from './typed-arrays.ts';
@@ -170,7 +171,7 @@ export class StringTable {
       );
     }
     // The pool grows by doubling: a mostly empty tail is cut off rather than kept alive with the table. Shared
-    // columns get it copied to shared memory in any case.
+    // columns take the pool as it is if it grew in shared memory (its tail was never written), else a copy there.
     const used = this.poolUsed;
     const wasteful = this.pool.length - used > used / 4;
     const pool = wasteful || columnsShared() ? columnOf(this.pool, used) : this.pool.subarray(0, used);
@@ -188,8 +189,7 @@ export class StringTable {
         const s = entries[e + 1];
         const len = n < 0 ? ~n : n;
         end = s + len;
-        // From the growing pool, not the finished one: TextDecoder does not read shared memory.
-        if (n < 0) exceptions.set(id, texts[id] ?? decodeUtf8(this.pool, s, end));
+        if (n < 0) exceptions.set(id, texts[id] ?? pooledText(this.pool, s, end));
       }
       ends[id] = end;
     }
@@ -200,7 +200,7 @@ export class StringTable {
   private pooled(bytes: Uint8Array, start: number, len: number, eager: boolean): number {
     const id = this.nextId();
     if (this.poolUsed + len > this.pool.length) {
-      this.pool = grownTo(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
+      this.pool = grownColumn(this.pool, Math.max(this.pool.length * 2, this.poolUsed + len));
       this.poolView = new DataView(this.pool.buffer);
     }
     const e = id * ENTRY_INTS;
@@ -251,6 +251,11 @@ export class StringTable {
     }
     this.slots = slots;
   }
+}
+
+/** A non-ASCII pooled name: TextDecoder does not read shared memory, so a pool that grew there is read from a copy. */
+function pooledText(pool: Uint8Array, start: number, end: number): string {
+  return isShared(pool) ? decodeUtf8(pool.slice(start, end), 0, end - start) : decodeUtf8(pool, start, end);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFile } from '../../src/decode/decode-file.ts';
-import { allocateColumnsShared } from '../../src/graph/column-memory.ts';
+import { allocateColumnsShared, columnOf } from '../../src/graph/column-memory.ts';
+import { Column } from '../../src/graph/columns.ts';
+import { StringTable } from '../../src/graph/string-table.ts';
 import type { GraphIR } from '../../src/graph/ir.ts';
 import type { ByteStringList } from '../../src/graph/string-list.ts';
 import { sharedModels } from '../helpers/models.ts';
@@ -89,5 +91,42 @@ describe('shared column memory', () => {
       Array.from(plain.nodeOp, (id) => plain.strings.at(id)),
     );
     expect(isShared((await decodeFile(file)).nodeName)).toBe(false);
+  });
+
+  it('hands over a column that grew in shared memory as a view of that memory, not a copy', () => {
+    allocateColumnsShared(true);
+    try {
+      const column = new Column(Uint32Array, 4);
+      for (let i = 0; i < 1000; i++) column.push(i * 3);
+      expect(isShared(column.data)).toBe(true);
+      const finished = columnOf(column.data, column.length);
+      expect(finished.buffer).toBe(column.data.buffer);
+      expect(finished.length).toBe(1000);
+      expect(finished[999]).toBe(2997);
+    } finally {
+      allocateColumnsShared(false);
+    }
+  });
+
+  it('reads non-ASCII names back from a name pool that grew in shared memory', () => {
+    const utf8 = new TextEncoder();
+    allocateColumnsShared(true);
+    let names: ByteStringList;
+    const ids: number[] = [];
+    try {
+      const table = new StringTable();
+      // Enough names to outgrow the presized pool, so it moves into shared memory.
+      for (let i = 0; i < 5000; i++) {
+        const bytes = utf8.encode(i % 7 === 0 ? `/couche.${i}/entrée_é` : `/layers.${i}/attn/MatMul_output_0`);
+        ids.push(table.internBytes(bytes, 0, bytes.length));
+      }
+      names = table.finish();
+    } finally {
+      allocateColumnsShared(false);
+    }
+    expect(isShared(names.bytes)).toBe(true);
+    expect(names.at(ids[0])).toBe('/couche.0/entrée_é');
+    expect(names.at(ids[4998])).toBe('/couche.4998/entrée_é');
+    expect(names.at(ids[4999])).toBe('/layers.4999/attn/MatMul_output_0');
   });
 });
