@@ -13,6 +13,7 @@ import type { ByteSource } from '../src/decode/io/byte-source.ts';
 import { openModelFile } from '../src/decode/registry.ts';
 import { chainModel, repoRoot, sharedModels, weightHeavy } from '../tests/helpers/models.ts';
 import { median, printTable, writeResults } from './lib.ts';
+import { nameFloor } from './name-floor.ts';
 
 interface CaseResult {
   name: string;
@@ -84,7 +85,11 @@ async function runCase(name: string, file: string, runs: number): Promise<CaseRe
 const WARMUP = 3;
 const self = fileURLToPath(import.meta.url);
 const caseArg = process.argv.indexOf('--case');
-if (caseArg >= 0) {
+const floorArg = process.argv.indexOf('--floor');
+if (floorArg >= 0) {
+  const [file, runs] = process.argv.slice(floorArg + 1);
+  console.log(JSON.stringify(nameFloor(file, Number(runs))));
+} else if (caseArg >= 0) {
   const [name, file, runs] = process.argv.slice(caseArg + 1);
   console.log(JSON.stringify(await runCase(name, file, Number(runs))));
 } else {
@@ -139,5 +144,21 @@ if (caseArg >= 0) {
       'peak RSS MB': Math.round(r.peakRssMB),
     })),
   );
-  writeResults('parse', results);
+  // The floor under the node-heavy cases (see name-floor.ts), each in its own process as the cases are.
+  const floors = results
+    .filter((r) => r.name.startsWith('chain'))
+    .map((r) => {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--floor', r.file, '5'], {
+        encoding: 'utf8',
+      });
+      const floor = JSON.parse(out.trim().split('\n').pop()!) as { medianMs: number; nodes: number };
+      return {
+        case: r.name,
+        'names only ms': Math.round(floor.medianMs),
+        'full decode ms': Math.round(r.medianMs),
+        'ms at 1M nodes/s': Math.round(floor.nodes / 1000),
+      };
+    });
+  printTable('Names only: walk the in-memory file and intern every node name (name-floor.ts), median of 5', floors);
+  writeResults('parse', results, { nameFloor: floors });
 }
