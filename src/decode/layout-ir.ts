@@ -1,7 +1,7 @@
 import { copyColumns, isShared } from '../graph/column-buffers.ts';
 import type { GraphIR } from '../graph/ir.ts';
+import { i32 } from '../graph/columns.ts';
 import { pickStrings } from '../graph/string-list.ts';
-import { grownTo } from '../graph/typed-arrays.ts';
 
 /**
  * A transferable copy of `ir` for the layout worker, with only the columns and strings grouping and layout read.
@@ -32,15 +32,10 @@ export function layoutIR(ir: GraphIR): GraphIR {
   copy.valueName = own(copy.valueName);
   copy.valueShapeSymbols = own(copy.valueShapeSymbols);
   // Old id of each kept string, by new id; the table is cut from the model's once they are all known.
-  let picked = new Int32Array(1024);
-  let pickedCount = 0;
+  const picked = i32();
   const newId = new Int32Array(ir.strings.length).fill(-1);
   const keep = (s: number): number => {
-    if (newId[s] < 0) {
-      if (pickedCount === picked.length) picked = grownTo(picked, picked.length * 2);
-      picked[pickedCount] = s;
-      newId[s] = pickedCount++;
-    }
+    if (newId[s] < 0) newId[s] = picked.push(s);
     return newId[s];
   };
   const remap = (ids: Uint32Array | Int32Array) => {
@@ -55,10 +50,8 @@ export function layoutIR(ir: GraphIR): GraphIR {
   remap(copy.graphName);
   remap(copy.valueShapeSymbols);
   // One '' for every dropped name (-1: pickStrings' empty string).
-  if (pickedCount === picked.length) picked = grownTo(picked, picked.length * 2);
-  picked[pickedCount] = -1;
-  const empty = pickedCount++;
+  const empty = picked.push(-1);
   for (let v = 0; v < valueName.length; v++) valueName[v] = ends[v] ? keep(valueName[v]) : empty;
-  const strings = pickStrings(ir.strings, picked.subarray(0, pickedCount));
+  const strings = pickStrings(ir.strings, picked.data.subarray(0, picked.length));
   return { ...copy, strings };
 }

@@ -1,3 +1,5 @@
+import { isShared } from './column-buffers.ts';
+
 /**
  * Where a finished model's columns are allocated. The decode worker of a cross-origin isolated page turns on shared
  * memory before it decodes, so the builder writes the final columns straight into SharedArrayBuffers, which the page
@@ -38,7 +40,7 @@ export function grownColumn<T extends Uint8Array | Uint32Array | Int32Array | Fl
 /** The first `length` items of `data` as a finished model's column: a view when `data` grew in shared memory. */
 export function columnOf<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(data: T, length: number): T {
   if (!shared) return data.slice(0, length) as T;
-  if (data.buffer instanceof SharedArrayBuffer) return data.subarray(0, length) as T;
+  if (isShared(data)) return data.subarray(0, length) as T;
   const out = newColumn(data.constructor as ColumnType<T>, length);
   out.set(data.subarray(0, length) as never);
   return out;

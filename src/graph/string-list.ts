@@ -1,3 +1,4 @@
+import { isShared } from './column-buffers.ts';
 import { asciiText } from './text.ts';
 
 /**
@@ -128,7 +129,7 @@ export class ByteStringList extends RangeStrings {
   toText(): StringList {
     const { bytes } = this;
     // Browsers' TextDecoder does not read shared memory.
-    const own = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+    const own = isShared(bytes) ? bytes.slice() : bytes;
     return new StringList(own.length > 0 ? asciiText(own, 0, own.length) : '', this.ends, this.exceptions);
   }
 }
